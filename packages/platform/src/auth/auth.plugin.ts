@@ -1,0 +1,54 @@
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { AppError } from '../errors/app-error';
+import { bearerToken, type AuthUser, type TokenVerifier } from './tokens';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set when a valid bearer token came with the request. */
+    user: AuthUser | null;
+  }
+}
+
+export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+
+/**
+ * Every service verifies the bearer token itself (never a header a client could set), so a request
+ * that bypassed the gateway gets no further than one that went through it.
+ */
+export function installAuth(app: FastifyInstance, verifier: TokenVerifier): void {
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request);
+    request.user = token ? await verifier.verify(token) : null;
+  });
+}
+
+export const requireUser: preHandlerAsyncHookHandler = async (request) => {
+  if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
+};
+
+export const requireAdmin: preHandlerAsyncHookHandler = async (request) => {
+  if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
+  if (request.user.role !== 'admin') throw AppError.forbidden('ADMIN_ONLY', 'Administrators only');
+};
+
+export function currentUser(request: FastifyRequest): AuthUser {
+  if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
+  return request.user;
+}
+
+export function isAdmin(request: FastifyRequest): boolean {
+  return request.user?.role === 'admin';
+}
+
+/** Guards /internal/* routes that only other services may call. */
+export function requireInternal(secret: string): preHandlerAsyncHookHandler {
+  const expected = Buffer.from(secret);
+  return async (request) => {
+    const given = Buffer.from(String(request.headers[INTERNAL_TOKEN_HEADER] ?? ''));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw AppError.forbidden('INTERNAL_ONLY', 'Internal route');
+    }
+  };
+}

@@ -1,0 +1,100 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import type { FastifyRequest } from 'fastify';
+import { AppError } from '../errors/app-error';
+import type { Coordination } from '../coordination/coordination';
+
+export type Role = 'user' | 'admin';
+
+export interface AuthUser {
+  id: string;
+  role: Role;
+  email?: string;
+  name?: string;
+  /** Session (refresh-token family) id: revoking it kills its access tokens too. */
+  sid: string;
+}
+
+export const TOKEN_ISSUER = 'tiketi-auth';
+export const TOKEN_AUDIENCE = 'tiketi';
+/** Only asymmetric algorithms: `none` and HS* are refused whatever the token says. */
+export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256'];
+
+export function revokedSessionKey(sid: string): string {
+  return `auth:revoked-session:${sid}`;
+}
+
+export interface TokenVerifierOptions {
+  /** URL of the auth service's JWKS, or a key set (tests, or the auth service itself). */
+  jwks: string | JSONWebKeySet | (() => Promise<JSONWebKeySet>);
+  coordination: Coordination;
+  clockToleranceSec?: number;
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<AuthUser>;
+}
+
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  let keySet: Parameters<typeof jwtVerify>[1];
+  if (typeof options.jwks === 'string') {
+    keySet = createRemoteJWKSet(new URL(options.jwks), { cacheMaxAge: 10 * 60_000, cooldownDuration: 5_000 });
+  } else if (typeof options.jwks === 'function') {
+    const load = options.jwks;
+    let cached: ReturnType<typeof createLocalJWKSet> | null = null;
+    keySet = async (header, token) => {
+      cached ??= createLocalJWKSet(await load());
+      try {
+        return await cached(header, token);
+      } catch {
+        // A key rotated since we cached: reload once.
+        cached = createLocalJWKSet(await load());
+        return cached(header, token);
+      }
+    };
+  } else {
+    keySet = createLocalJWKSet(options.jwks);
+  }
+
+  return {
+    async verify(token: string): Promise<AuthUser> {
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, keySet as never, {
+          algorithms: ALLOWED_ALGORITHMS,
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          clockTolerance: options.clockToleranceSec ?? 5,
+          requiredClaims: ['sub', 'exp', 'iat'],
+        }));
+      } catch (err) {
+        const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+        throw AppError.unauthorized(expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN', expired ? 'Access token expired' : 'Access token is invalid');
+      }
+      if (payload.typ !== 'access' || typeof payload.sid !== 'string' || (payload.role !== 'user' && payload.role !== 'admin')) {
+        throw AppError.unauthorized('INVALID_TOKEN', 'Access token is invalid');
+      }
+      let revoked: string | null = null;
+      try {
+        revoked = await options.coordination.get(revokedSessionKey(payload.sid));
+      } catch {
+        // Coordination down: the token's short life bounds the exposure; availability wins.
+      }
+      if (revoked) throw AppError.unauthorized('TOKEN_REVOKED', 'Session has ended');
+      return {
+        id: payload.sub!,
+        role: payload.role,
+        sid: payload.sid,
+        email: typeof payload.email === 'string' ? payload.email : undefined,
+        name: typeof payload.name === 'string' ? payload.name : undefined,
+      };
+    },
+  };
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const [scheme, token] = header.split(' ');
+  if (scheme?.toLowerCase() !== 'bearer' || !token) return null;
+  return token;
+}

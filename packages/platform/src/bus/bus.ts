@@ -1,0 +1,29 @@
+export interface EventEnvelope<T = unknown> {
+  /** `evn_...`, unique per fact; consumers de-duplicate on it. */
+  id: string;
+  type: string;
+  source: string;
+  occurredAt: string;
+  data: T;
+}
+
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Consumer group: each group receives every event once (at least once, with retries). */
+  group: string;
+  /** Event types this group wants; others are acknowledged and skipped. '*' for all. */
+  types: string[] | '*';
+}
+
+/** Carries facts between services. Redis Streams in production; in-process when embedded. */
+export interface EventBus {
+  readonly kind: 'redis' | 'memory';
+  publish(event: EventEnvelope): Promise<void>;
+  subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export function wants(types: string[] | '*', type: string): boolean {
+  return types === '*' || types.includes(type);
+}

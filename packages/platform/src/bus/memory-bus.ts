@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import { wants, type EventBus, type EventEnvelope, type EventHandler, type SubscribeOptions } from './bus';
+
+interface Subscription {
+  options: SubscribeOptions;
+  handler: EventHandler;
+}
+
+/**
+ * In-process bus. `publish` resolves once every interested group has handled the event and
+ * rejects when any handler failed, so the outbox relay leaves the event unpublished and sends it
+ * again later; groups that already succeeded see it twice and de-duplicate, as with Redis Streams.
+ */
+export class MemoryBus implements EventBus {
+  readonly kind = 'memory' as const;
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  constructor(private readonly log?: Logger) {}
+
+  async publish(event: EventEnvelope): Promise<void> {
+    if (this.closed) throw new Error('bus closed');
+    const interested = [...this.subscriptions].filter((s) => wants(s.options.types, event.type));
+    const results = await Promise.allSettled(interested.map((s) => s.handler(event)));
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length > 0) {
+      for (const f of failures) this.log?.error({ err: f.reason, eventId: event.id, type: event.type }, 'event handler failed; will retry');
+      throw new AggregateError(failures.map((f) => f.reason), `event ${event.id} failed in ${failures.length} handler(s)`);
+    }
+  }
+
+  async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
+    const subscription = { options, handler };
+    this.subscriptions.add(subscription);
+    return async () => {
+      this.subscriptions.delete(subscription);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscriptions.clear();
+  }
+}

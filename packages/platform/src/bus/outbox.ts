@@ -1,0 +1,213 @@
+import { sql, type Kysely, type Migration, type Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { newId } from '../ids';
+import type { EventBus, EventEnvelope } from './bus';
+
+/** Outbox and processed-event tables, created in the owning service's schema. */
+export function outboxMigration(schema: string): Migration {
+  return {
+    async up(db) {
+      await db.schema
+        .withSchema(schema)
+        .createTable('outbox')
+        .ifNotExists()
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('payload', 'jsonb', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addColumn('published_at', 'timestamptz')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'timestamptz')
+        .execute();
+      await sql`create index if not exists outbox_unpublished on ${sql.table(`${schema}.outbox`)} (id) where published_at is null`.execute(db);
+      await db.schema
+        .withSchema(schema)
+        .createTable('processed_events')
+        .ifNotExists()
+        .addColumn('consumer', 'text', (c) => c.notNull())
+        .addColumn('event_id', 'text', (c) => c.notNull())
+        .addColumn('processed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('processed_events_pk', ['consumer', 'event_id'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * Writes an event in the caller's transaction: the fact and the state change commit together or
+ * not at all. The relay publishes it afterwards.
+ */
+export async function enqueueEvent<T>(
+  trx: Kysely<any> | Transaction<any>,
+  schema: string,
+  source: string,
+  type: string,
+  data: T,
+): Promise<EventEnvelope<T>> {
+  const envelope: EventEnvelope<T> = { id: newId('evn'), type, source, occurredAt: new Date().toISOString(), data };
+  await trx.withSchema(schema).insertInto('outbox').values({ id: envelope.id, type, payload: JSON.stringify(envelope) }).execute();
+  return envelope;
+}
+
+export interface OutboxRelayOptions {
+  db: Kysely<any>;
+  schema: string;
+  bus: EventBus;
+  log: Logger;
+  intervalMs?: number;
+  batchSize?: number;
+  /** How long a claimed batch stays invisible to other relays before it may be sent again. */
+  leaseMs?: number;
+  /** Test hook: runs after the bus accepted the batch and before it is marked published (throw to simulate a crash). */
+  afterPublish?: (events: EventEnvelope[]) => Promise<void> | void;
+}
+
+export interface OutboxRelay {
+  /** Publishes whatever is pending now; returns how many events went out. */
+  drain(): Promise<number>;
+  /** Asks the loop to run soon (after a commit that wrote events). */
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls the outbox with FOR UPDATE SKIP LOCKED (several replicas share the work without sending
+ * one row twice at the same time), publishes, then marks rows published. A crash between publish
+ * and mark sends the event again: delivery is at least once and consumers de-duplicate.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, schema, bus, log } = options;
+  const intervalMs = options.intervalMs ?? 250;
+  const batchSize = options.batchSize ?? 200;
+  const leaseMs = options.leaseMs ?? 5_000;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let stopped = false;
+  let pokeAgain = false;
+
+  // Claim a batch in a short transaction, publish with no transaction open (a handler in this
+  // process may need the same database), then mark it. A crash after claiming leaves the rows to
+  // be claimed again when the lease runs out.
+  const publishBatch = async (): Promise<number> => {
+    const rows = await db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .withSchema(schema)
+        .selectFrom('outbox')
+        .select(['id', 'payload'])
+        .where('published_at', 'is', null)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
+        .orderBy('id')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (claimed.length === 0) return claimed;
+      await trx
+        .withSchema(schema)
+        .updateTable('outbox')
+        .set({ locked_until: sql`now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval`, attempts: sql`attempts + 1` })
+        .where('id', 'in', claimed.map((r) => r.id as string))
+        .execute();
+      return claimed;
+    });
+    if (rows.length === 0) return 0;
+    const events = rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as EventEnvelope);
+    const published: string[] = [];
+    for (const event of events) {
+      try {
+        await bus.publish(event);
+      } catch (err) {
+        // Later events wait for this one: per-service order is kept, and the lease retries it.
+        log.warn({ err, eventId: event.id, type: event.type }, 'event not delivered; will retry');
+        break;
+      }
+      published.push(event.id);
+    }
+    await options.afterPublish?.(events);
+    if (published.length > 0) {
+      await db
+        .withSchema(schema)
+        .updateTable('outbox')
+        .set({ published_at: sql`now()`, locked_until: null })
+        .where('id', 'in', published)
+        .execute();
+    }
+    return rows.length;
+  };
+
+  const drain = async (): Promise<number> => {
+    if (running) {
+      pokeAgain = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      try {
+        for (;;) {
+          pokeAgain = false;
+          const n = await publishBatch();
+          total += n;
+          if (n < batchSize && !pokeAgain) break;
+        }
+      } finally {
+        running = null;
+      }
+      return total;
+    })();
+    return running;
+  };
+
+  const tick = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      await drain();
+    } catch (err) {
+      log.warn({ err, schema }, 'outbox relay failed; will retry');
+    }
+    if (!stopped) {
+      timer = setTimeout(() => void tick(), intervalMs);
+      timer.unref();
+    }
+  };
+  timer = setTimeout(() => void tick(), 0);
+  timer.unref();
+
+  return {
+    drain,
+    poke() {
+      if (stopped) return;
+      void drain().catch((err) => log.warn({ err, schema }, 'outbox relay failed; will retry'));
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Runs `apply` at most once per (consumer, event): the processed-event record and the handler's
+ * writes share one transaction, so a re-delivered event finds its record and changes nothing.
+ * Returns false when the event had already been applied.
+ */
+export async function applyOnce(
+  db: Kysely<any>,
+  schema: string,
+  consumer: string,
+  event: EventEnvelope,
+  apply: (trx: Transaction<any>) => Promise<void>,
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .withSchema(schema)
+      .insertInto('processed_events')
+      .values({ consumer, event_id: event.id })
+      .onConflict((oc) => oc.doNothing())
+      .returning('event_id')
+      .executeTakeFirst();
+    if (!inserted) return false;
+    await apply(trx);
+    return true;
+  });
+}

@@ -1,0 +1,135 @@
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { wants, type EventBus, type EventEnvelope, type EventHandler, type SubscribeOptions } from './bus';
+import { redisOptions } from '../coordination/redis-coordination';
+
+export interface RedisStreamBusOptions {
+  stream?: string;
+  /** Approximate cap on the stream length (XADD MAXLEN ~). */
+  maxLength?: number;
+  /** A pending message idle this long is claimed again by a live consumer. */
+  claimIdleMs?: number;
+  blockMs?: number;
+  log?: Logger;
+}
+
+type StreamEntries = Array<[id: string, fields: string[]]>;
+
+/**
+ * Redis Streams with one consumer group per consuming service. A message is acknowledged only after
+ * its handler succeeded; messages left pending by a crashed or failing consumer are re-claimed with
+ * XAUTOCLAIM, so every event reaches each group at least once.
+ */
+export class RedisStreamBus implements EventBus {
+  readonly kind = 'redis' as const;
+  private readonly stream: string;
+  private readonly readers = new Set<Redis>();
+  private stopped = false;
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly url: string,
+    private readonly options: RedisStreamBusOptions,
+  ) {
+    this.stream = options.stream ?? 'tiketi:events';
+    client.on('error', () => undefined);
+  }
+
+  static async connect(url: string, options: RedisStreamBusOptions = {}): Promise<RedisStreamBus> {
+    const client = new Redis(url, redisOptions());
+    await client.connect();
+    return new RedisStreamBus(client, url, options);
+  }
+
+  async publish(event: EventEnvelope): Promise<void> {
+    await this.client.xadd(
+      this.stream,
+      'MAXLEN',
+      '~',
+      String(this.options.maxLength ?? 1_000_000),
+      '*',
+      'type',
+      event.type,
+      'event',
+      JSON.stringify(event),
+    );
+  }
+
+  async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
+    try {
+      await this.client.xgroup('CREATE', this.stream, options.group, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!String(err).includes('BUSYGROUP')) throw err;
+    }
+    // Blocking reads hold their connection, so each subscription gets one.
+    const reader = new Redis(this.url, redisOptions({ enableOfflineQueue: true, commandTimeout: undefined }));
+    reader.on('error', () => undefined);
+    await reader.connect();
+    this.readers.add(reader);
+    const consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    let active = true;
+
+    const handle = async (entries: StreamEntries): Promise<void> => {
+      for (const [id, fields] of entries) {
+        if (!active) return;
+        const type = fields[fields.indexOf('type') + 1] ?? '';
+        const raw = fields[fields.indexOf('event') + 1];
+        try {
+          if (raw && wants(options.types, type)) await handler(JSON.parse(raw) as EventEnvelope);
+          await this.client.xack(this.stream, options.group, id);
+        } catch (err) {
+          this.options.log?.error({ err, streamId: id, type, group: options.group }, 'event handler failed; will retry');
+        }
+      }
+    };
+
+    const loop = async (): Promise<void> => {
+      let lastClaim = 0;
+      const claimIdle = this.options.claimIdleMs ?? 30_000;
+      while (active && !this.stopped) {
+        try {
+          if (Date.now() - lastClaim > Math.min(claimIdle, 5_000)) {
+            lastClaim = Date.now();
+            const claimed = (await reader.xautoclaim(this.stream, options.group, consumer, claimIdle, '0-0', 'COUNT', 100)) as [
+              string,
+              StreamEntries,
+            ];
+            if (claimed[1]?.length) await handle(claimed[1].filter((e) => e && e[1]));
+          }
+          const result = (await reader.xreadgroup(
+            'GROUP',
+            options.group,
+            consumer,
+            'COUNT',
+            100,
+            'BLOCK',
+            this.options.blockMs ?? 1_000,
+            'STREAMS',
+            this.stream,
+            '>',
+          )) as Array<[string, StreamEntries]> | null;
+          if (result) for (const [, entries] of result) await handle(entries);
+        } catch (err) {
+          if (!active || this.stopped) return;
+          this.options.log?.warn({ err: String(err) }, 'event bus read failed; retrying');
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    };
+    const running = loop();
+
+    return async () => {
+      active = false;
+      reader.disconnect();
+      this.readers.delete(reader);
+      await running;
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stopped = true;
+    for (const r of this.readers) r.disconnect();
+    this.client.disconnect();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Shared, short-lived state: holds, queues, rate limits, locks and fan-out. Redis in production,
+ * in-process when embedded. Nothing here is the record of what was sold: that is the database.
+ * Both implementations pass the same contract suite (coordination.contract.ts).
+ */
+export interface SetOptions {
+  ttlMs?: number;
+  /** SET NX: only write when the key does not exist. */
+  onlyIfAbsent?: boolean;
+}
+
+export interface SortedSetEntry {
+  member: string;
+  score: number;
+}
+
+export type MessageHandler = (message: string, channel: string) => void;
+
+export interface Coordination {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | null>;
+  mget(keys: string[]): Promise<Array<string | null>>;
+  /** Returns false when onlyIfAbsent was asked and the key existed. */
+  set(key: string, value: string, options?: SetOptions): Promise<boolean>;
+  del(keys: string | string[]): Promise<number>;
+  /** Increments and, when the key was created by this call, gives it the TTL. */
+  incr(key: string, options?: { ttlMs?: number; by?: number }): Promise<number>;
+  /** Remaining time to live in ms; -1 when the key has none, -2 when it does not exist. */
+  ttl(key: string): Promise<number>;
+  expire(key: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * All-or-nothing claim of many keys for one owner: every key is set to `owner` with the TTL, or
+   * none is. Returns the keys already held by someone else (empty on success). Keys already held
+   * by the same owner count as claimed and have their TTL refreshed.
+   */
+  claimAll(keys: string[], owner: string, ttlMs: number): Promise<string[]>;
+  /** Deletes those of the keys whose value is `owner`; returns how many were deleted. */
+  releaseIfOwner(keys: string[], owner: string): Promise<number>;
+
+  hset(key: string, fields: Record<string, string>): Promise<void>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  hdel(key: string, fields: string[]): Promise<number>;
+
+  /** Adds members; with onlyIfAbsent an existing member keeps its score. Returns how many were added. */
+  zadd(key: string, entries: SortedSetEntry[], options?: { onlyIfAbsent?: boolean }): Promise<number>;
+  zscore(key: string, member: string): Promise<number | null>;
+  /** 0-based rank by ascending score, or null. */
+  zrank(key: string, member: string): Promise<number | null>;
+  zcard(key: string): Promise<number>;
+  zrem(key: string, members: string[]): Promise<number>;
+  /** Members by ascending score, ranks start..stop inclusive (negative counts from the end). */
+  zrange(key: string, start: number, stop: number): Promise<SortedSetEntry[]>;
+  zrangeByScore(key: string, min: number, max: number, limit?: number): Promise<SortedSetEntry[]>;
+  /** Removes and returns up to `count` lowest-scored members. */
+  zpopmin(key: string, count: number): Promise<SortedSetEntry[]>;
+  zremrangeByScore(key: string, min: number, max: number): Promise<number>;
+
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active; the returned function unsubscribes. */
+  subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A lease that only its holder can release: the building block for "one replica acts". */
+export async function tryAcquireLease(coord: Coordination, key: string, holder: string, ttlMs: number): Promise<boolean> {
+  if (await coord.set(key, holder, { ttlMs, onlyIfAbsent: true })) return true;
+  // Renew our own lease.
+  if ((await coord.get(key)) === holder) {
+    await coord.expire(key, ttlMs);
+    return true;
+  }
+  return false;
+}
+
+export async function releaseLease(coord: Coordination, key: string, holder: string): Promise<void> {
+  await coord.releaseIfOwner([key], holder);
+}

@@ -1,0 +1,260 @@
+import type { Coordination, MessageHandler, SetOptions, SortedSetEntry } from './coordination';
+
+type Value = { kind: 'string'; value: string } | { kind: 'hash'; value: Map<string, string> } | { kind: 'zset'; value: Map<string, number> };
+
+interface Entry {
+  data: Value;
+  expiresAt: number | null;
+}
+
+/**
+ * In-process coordination with Redis semantics for the embedded default. Every operation runs to
+ * completion before another starts (one JS thread), which is what Redis's atomic commands give.
+ */
+export class MemoryCoordination implements Coordination {
+  readonly kind = 'memory' as const;
+  private readonly store = new Map<string, Entry>();
+  private readonly channels = new Map<string, Set<MessageHandler>>();
+  private sweepTimer: NodeJS.Timeout;
+
+  constructor(private readonly now: () => number = Date.now) {
+    // Expired keys are dropped lazily on access; the sweep only bounds memory.
+    this.sweepTimer = setInterval(() => this.sweep(), 5_000);
+    this.sweepTimer.unref();
+  }
+
+  private sweep(): void {
+    const t = this.now();
+    for (const [key, entry] of this.store) if (entry.expiresAt !== null && entry.expiresAt <= t) this.store.delete(key);
+  }
+
+  private entry(key: string): Entry | undefined {
+    const entry = this.store.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= this.now()) {
+      this.store.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private typed<K extends Value['kind']>(key: string, kind: K): Extract<Value, { kind: K }>['value'] | undefined {
+    const entry = this.entry(key);
+    if (!entry) return undefined;
+    if (entry.data.kind !== kind) throw new Error(`WRONGTYPE key ${key} holds ${entry.data.kind}`);
+    return entry.data.value as never;
+  }
+
+  private zset(key: string, create: boolean): Map<string, number> | undefined {
+    const existing = this.typed(key, 'zset');
+    if (existing || !create) return existing;
+    const value = new Map<string, number>();
+    this.store.set(key, { data: { kind: 'zset', value }, expiresAt: null });
+    return value;
+  }
+
+  private dropIfEmpty(key: string, size: number): void {
+    if (size === 0) this.store.delete(key);
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.typed(key, 'string') ?? null;
+  }
+
+  async mget(keys: string[]): Promise<Array<string | null>> {
+    return keys.map((k) => {
+      const e = this.entry(k);
+      return e && e.data.kind === 'string' ? e.data.value : null;
+    });
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}): Promise<boolean> {
+    if (options.onlyIfAbsent && this.entry(key)) return false;
+    this.store.set(key, {
+      data: { kind: 'string', value },
+      expiresAt: options.ttlMs !== undefined ? this.now() + options.ttlMs : null,
+    });
+    return true;
+  }
+
+  async del(keys: string | string[]): Promise<number> {
+    let removed = 0;
+    for (const key of Array.isArray(keys) ? keys : [keys]) if (this.entry(key) && this.store.delete(key)) removed += 1;
+    return removed;
+  }
+
+  async incr(key: string, options: { ttlMs?: number; by?: number } = {}): Promise<number> {
+    const current = this.typed(key, 'string');
+    const next = (current === undefined ? 0 : Number(current)) + (options.by ?? 1);
+    if (Number.isNaN(next)) throw new Error('ERR value is not an integer');
+    const existing = this.entry(key);
+    const expiresAt =
+      existing?.expiresAt ?? (current === undefined && options.ttlMs !== undefined ? this.now() + options.ttlMs : null);
+    this.store.set(key, { data: { kind: 'string', value: String(next) }, expiresAt });
+    return next;
+  }
+
+  async ttl(key: string): Promise<number> {
+    const entry = this.entry(key);
+    if (!entry) return -2;
+    if (entry.expiresAt === null) return -1;
+    return Math.max(0, entry.expiresAt - this.now());
+  }
+
+  async expire(key: string, ttlMs: number): Promise<boolean> {
+    const entry = this.entry(key);
+    if (!entry) return false;
+    entry.expiresAt = this.now() + ttlMs;
+    return true;
+  }
+
+  async claimAll(keys: string[], owner: string, ttlMs: number): Promise<string[]> {
+    const conflicts = keys.filter((k) => {
+      const v = this.typed(k, 'string');
+      return v !== undefined && v !== owner;
+    });
+    if (conflicts.length > 0) return conflicts;
+    const expiresAt = this.now() + ttlMs;
+    for (const k of keys) this.store.set(k, { data: { kind: 'string', value: owner }, expiresAt });
+    return [];
+  }
+
+  async releaseIfOwner(keys: string[], owner: string): Promise<number> {
+    let removed = 0;
+    for (const k of keys) {
+      if (this.typed(k, 'string') === owner) {
+        this.store.delete(k);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  async hset(key: string, fields: Record<string, string>): Promise<void> {
+    let hash = this.typed(key, 'hash');
+    if (!hash) {
+      hash = new Map();
+      this.store.set(key, { data: { kind: 'hash', value: hash }, expiresAt: null });
+    }
+    for (const [f, v] of Object.entries(fields)) hash.set(f, v);
+  }
+
+  async hgetall(key: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.typed(key, 'hash') ?? []);
+  }
+
+  async hdel(key: string, fields: string[]): Promise<number> {
+    const hash = this.typed(key, 'hash');
+    if (!hash) return 0;
+    let removed = 0;
+    for (const f of fields) if (hash.delete(f)) removed += 1;
+    this.dropIfEmpty(key, hash.size);
+    return removed;
+  }
+
+  async zadd(key: string, entries: SortedSetEntry[], options: { onlyIfAbsent?: boolean } = {}): Promise<number> {
+    const set = this.zset(key, true)!;
+    let added = 0;
+    for (const { member, score } of entries) {
+      const exists = set.has(member);
+      if (exists && options.onlyIfAbsent) continue;
+      set.set(member, score);
+      if (!exists) added += 1;
+    }
+    return added;
+  }
+
+  async zscore(key: string, member: string): Promise<number | null> {
+    return this.zset(key, false)?.get(member) ?? null;
+  }
+
+  private sorted(key: string): SortedSetEntry[] {
+    const set = this.zset(key, false);
+    if (!set) return [];
+    return [...set.entries()]
+      .map(([member, score]) => ({ member, score }))
+      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+  }
+
+  async zrank(key: string, member: string): Promise<number | null> {
+    const set = this.zset(key, false);
+    const score = set?.get(member);
+    if (!set || score === undefined) return null;
+    // Counting beats sorting: rank = members ordered before this one.
+    let rank = 0;
+    for (const [m, s] of set) if (s < score || (s === score && m < member)) rank += 1;
+    return rank;
+  }
+
+  async zcard(key: string): Promise<number> {
+    return this.zset(key, false)?.size ?? 0;
+  }
+
+  async zrem(key: string, members: string[]): Promise<number> {
+    const set = this.zset(key, false);
+    if (!set) return 0;
+    let removed = 0;
+    for (const m of members) if (set.delete(m)) removed += 1;
+    this.dropIfEmpty(key, set.size);
+    return removed;
+  }
+
+  async zrange(key: string, start: number, stop: number): Promise<SortedSetEntry[]> {
+    const all = this.sorted(key);
+    const n = all.length;
+    const from = start < 0 ? Math.max(0, n + start) : start;
+    const to = stop < 0 ? n + stop : Math.min(stop, n - 1);
+    return from > to ? [] : all.slice(from, to + 1);
+  }
+
+  async zrangeByScore(key: string, min: number, max: number, limit?: number): Promise<SortedSetEntry[]> {
+    const hits = this.sorted(key).filter((e) => e.score >= min && e.score <= max);
+    return limit === undefined ? hits : hits.slice(0, limit);
+  }
+
+  async zpopmin(key: string, count: number): Promise<SortedSetEntry[]> {
+    const popped = this.sorted(key).slice(0, count);
+    const set = this.zset(key, false);
+    if (set) {
+      for (const e of popped) set.delete(e.member);
+      this.dropIfEmpty(key, set.size);
+    }
+    return popped;
+  }
+
+  async zremrangeByScore(key: string, min: number, max: number): Promise<number> {
+    const set = this.zset(key, false);
+    if (!set) return 0;
+    let removed = 0;
+    for (const [m, s] of set) if (s >= min && s <= max && set.delete(m)) removed += 1;
+    this.dropIfEmpty(key, set.size);
+    return removed;
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    const handlers = this.channels.get(channel);
+    if (!handlers) return;
+    // Deliver asynchronously, as Redis does: a publisher never runs subscriber code inline.
+    for (const handler of [...handlers]) queueMicrotask(() => handler(message, channel));
+  }
+
+  async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
+    let handlers = this.channels.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.channels.set(channel, handlers);
+    }
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0) this.channels.delete(channel);
+    };
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.channels.clear();
+  }
+}

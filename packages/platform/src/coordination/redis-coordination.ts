@@ -1,0 +1,200 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Coordination, MessageHandler, SetOptions, SortedSetEntry } from './coordination';
+
+const CLAIM_ALL = `
+local owner = ARGV[1]
+local ttl = tonumber(ARGV[2])
+local taken = {}
+for i, key in ipairs(KEYS) do
+  local v = redis.call('GET', key)
+  if v and v ~= owner then taken[#taken + 1] = key end
+end
+if #taken > 0 then return taken end
+for i, key in ipairs(KEYS) do redis.call('SET', key, owner, 'PX', ttl) end
+return taken
+`;
+
+const RELEASE_IF_OWNER = `
+local removed = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then removed = removed + redis.call('DEL', key) end
+end
+return removed
+`;
+
+const INCR_WITH_TTL = `
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v
+`;
+
+function pairs(flat: string[]): SortedSetEntry[] {
+  const out: SortedSetEntry[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i]!, score: Number(flat[i + 1]) });
+  return out;
+}
+
+/**
+ * Commands fail fast while Redis is unreachable (no offline queue, short timeout) so that callers
+ * can fall back to PostgreSQL instead of hanging behind a dead connection.
+ */
+export function redisOptions(extra: RedisOptions = {}): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2_000,
+    connectTimeout: 2_000,
+    retryStrategy: (times) => Math.min(200 * times, 2_000),
+    ...extra,
+  };
+}
+
+export class RedisCoordination implements Coordination {
+  readonly kind = 'redis' as const;
+  private subscriber: Redis | null = null;
+  private readonly handlers = new Map<string, Set<MessageHandler>>();
+
+  private constructor(
+    readonly client: Redis,
+    private readonly prefix: string,
+  ) {
+    client.on('error', () => undefined);
+    client.defineCommand('claimAll', { lua: CLAIM_ALL });
+    client.defineCommand('releaseIfOwner', { lua: RELEASE_IF_OWNER });
+    client.defineCommand('incrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
+  }
+
+  static async connect(url: string, options: { keyPrefix?: string } = {}): Promise<RedisCoordination> {
+    const client = new Redis(url, redisOptions({ keyPrefix: options.keyPrefix }));
+    await client.connect();
+    return new RedisCoordination(client, options.keyPrefix ?? '');
+  }
+
+  private get cmd(): Redis & {
+    claimAll(numKeys: number, ...args: Array<string | number>): Promise<string[]>;
+    releaseIfOwner(numKeys: number, ...args: string[]): Promise<number>;
+    incrWithTtl(key: string, by: number, ttl: number): Promise<number>;
+  } {
+    return this.client as never;
+  }
+
+  async get(key: string) {
+    return this.client.get(key);
+  }
+  async mget(keys: string[]) {
+    return keys.length === 0 ? [] : this.client.mget(...keys);
+  }
+  async set(key: string, value: string, options: SetOptions = {}) {
+    const args: Array<string | number> = [];
+    if (options.ttlMs !== undefined) args.push('PX', Math.max(1, Math.round(options.ttlMs)));
+    if (options.onlyIfAbsent) args.push('NX');
+    const result = await (this.client.set as unknown as (...a: Array<string | number>) => Promise<string | null>)(key, value, ...args);
+    return result === 'OK';
+  }
+  async del(keys: string | string[]) {
+    const list = Array.isArray(keys) ? keys : [keys];
+    return list.length === 0 ? 0 : this.client.del(...list);
+  }
+  async incr(key: string, options: { ttlMs?: number; by?: number } = {}) {
+    return Number(await this.cmd.incrWithTtl(key, options.by ?? 1, Math.round(options.ttlMs ?? 0)));
+  }
+  async ttl(key: string) {
+    return this.client.pttl(key);
+  }
+  async expire(key: string, ttlMs: number) {
+    return (await this.client.pexpire(key, Math.max(1, Math.round(ttlMs)))) === 1;
+  }
+  async claimAll(keys: string[], owner: string, ttlMs: number) {
+    if (keys.length === 0) return [];
+    const taken = await this.cmd.claimAll(keys.length, ...keys, owner, Math.max(1, Math.round(ttlMs)));
+    // Lua sees prefixed key names; callers think in unprefixed ones.
+    return taken.map((k) => (this.prefix && k.startsWith(this.prefix) ? k.slice(this.prefix.length) : k));
+  }
+  async releaseIfOwner(keys: string[], owner: string) {
+    if (keys.length === 0) return 0;
+    return Number(await this.cmd.releaseIfOwner(keys.length, ...keys, owner));
+  }
+  async hset(key: string, fields: Record<string, string>) {
+    if (Object.keys(fields).length > 0) await this.client.hset(key, fields);
+  }
+  async hgetall(key: string) {
+    return this.client.hgetall(key);
+  }
+  async hdel(key: string, fields: string[]) {
+    return fields.length === 0 ? 0 : this.client.hdel(key, ...fields);
+  }
+  async zadd(key: string, entries: SortedSetEntry[], options: { onlyIfAbsent?: boolean } = {}) {
+    if (entries.length === 0) return 0;
+    const args = entries.flatMap((e) => [e.score, e.member]);
+    return options.onlyIfAbsent ? this.client.zadd(key, 'NX', ...args) : this.client.zadd(key, ...args);
+  }
+  async zscore(key: string, member: string) {
+    const s = await this.client.zscore(key, member);
+    return s === null ? null : Number(s);
+  }
+  async zrank(key: string, member: string) {
+    return this.client.zrank(key, member);
+  }
+  async zcard(key: string) {
+    return this.client.zcard(key);
+  }
+  async zrem(key: string, members: string[]) {
+    return members.length === 0 ? 0 : this.client.zrem(key, ...members);
+  }
+  async zrange(key: string, start: number, stop: number) {
+    return pairs(await this.client.zrange(key, String(start), String(stop), 'WITHSCORES'));
+  }
+  async zrangeByScore(key: string, min: number, max: number, limit?: number) {
+    const flat =
+      limit === undefined
+        ? await this.client.zrangebyscore(key, min, max, 'WITHSCORES')
+        : await this.client.zrangebyscore(key, min, max, 'WITHSCORES', 'LIMIT', '0', String(limit));
+    return pairs(flat);
+  }
+  async zpopmin(key: string, count: number) {
+    return count <= 0 ? [] : pairs(await this.client.zpopmin(key, count));
+  }
+  async zremrangeByScore(key: string, min: number, max: number) {
+    return this.client.zremrangebyscore(key, min, max);
+  }
+
+  async publish(channel: string, message: string) {
+    await this.client.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, handler: MessageHandler) {
+    if (!this.subscriber) {
+      // Subscriptions need their own connection; it keeps retrying and re-subscribes on reconnect.
+      this.subscriber = this.client.duplicate({ keyPrefix: undefined, enableOfflineQueue: true, lazyConnect: false });
+      this.subscriber.on('error', () => undefined);
+      this.subscriber.on('message', (ch: string, msg: string) => {
+        const name = ch.slice(this.prefix.length);
+        for (const h of this.handlers.get(name) ?? []) h(msg, name);
+      });
+    }
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      await this.subscriber.subscribe(this.prefix + channel);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+      if (set.size === 0) {
+        this.handlers.delete(channel);
+        await this.subscriber?.unsubscribe(this.prefix + channel).catch(() => undefined);
+      }
+    };
+  }
+
+  async ping() {
+    await this.client.ping();
+  }
+
+  async close() {
+    this.subscriber?.disconnect();
+    this.client.disconnect();
+  }
+}

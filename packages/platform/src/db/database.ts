@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { PGliteDialect } from './pglite-dialect';
+import type { BaseConfig } from '../config/config';
+
+// Return int8/numeric as JS numbers: every money and count value here fits in 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database<DB = any> {
+  kind: DatabaseKind;
+  db: Kysely<DB>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+let pgliteTemplate: Blob | undefined;
+
+/** Tests: start in-memory databases from an initialised data directory instead of running initdb each time. */
+export function usePGliteTemplate(template: Blob | undefined): void {
+  pgliteTemplate = template;
+}
+
+const pgliteInstances = new Map<string, { pglite: PGlite; refs: number }>();
+
+/**
+ * One PGlite per data directory per process: the all-in-one process opens the directory once and
+ * gives each service its own schema inside it; opening it twice would corrupt it.
+ */
+async function openPGlite(dataDir: string): Promise<PGlite> {
+  const existing = pgliteInstances.get(dataDir);
+  if (existing) {
+    existing.refs += 1;
+    return existing.pglite;
+  }
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir, {
+    extensions: { pg_trgm },
+    parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+    ...(dataDir.startsWith('memory://') && pgliteTemplate ? { loadDataDir: pgliteTemplate } : {}),
+  });
+  pgliteInstances.set(dataDir, { pglite, refs: 1 });
+  return pglite;
+}
+
+async function releasePGlite(dataDir: string): Promise<void> {
+  const entry = pgliteInstances.get(dataDir);
+  if (!entry) return;
+  entry.refs -= 1;
+  if (entry.refs > 0) return;
+  pgliteInstances.delete(dataDir);
+  await entry.pglite.close();
+}
+
+export interface DatabaseOptions {
+  url?: string;
+  pgliteDir?: string;
+  poolMax?: number;
+  /** search_path for every connection: the service's own schema first. */
+  schema?: string;
+  applicationName?: string;
+}
+
+export async function createDatabase<DB = any>(options: DatabaseOptions): Promise<Database<DB>> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 10,
+      application_name: options.applicationName,
+      ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
+    });
+    // An idle client that loses its connection must not crash the process.
+    pool.on('error', () => undefined);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      kind: 'postgres',
+      db,
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+      close: () => db.destroy(),
+    };
+  }
+  const dir = options.pgliteDir ?? 'memory://';
+  const pglite = await openPGlite(dir);
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+  return {
+    kind: 'pglite',
+    db,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: async () => {
+      await db.destroy();
+      await releasePGlite(dir);
+    },
+  };
+}
+
+export function databaseOptionsFromConfig(
+  config: Pick<BaseConfig, 'DATABASE_URL' | 'PGLITE_DIR' | 'DATABASE_POOL_MAX'>,
+  schema: string,
+  applicationName: string,
+): DatabaseOptions {
+  return {
+    url: config.DATABASE_URL,
+    pgliteDir: config.PGLITE_DIR,
+    poolMax: config.DATABASE_POOL_MAX,
+    schema,
+    applicationName,
+  };
+}

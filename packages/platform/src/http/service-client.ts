@@ -1,0 +1,54 @@
+import { AppError, errorKinds, type ErrorKind } from '../errors/app-error';
+import { INTERNAL_TOKEN_HEADER } from '../auth/auth.plugin';
+import { REQUEST_ID_HEADER } from '../service/app';
+
+export interface ServiceCallOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  requestId?: string;
+  /** Forward the caller's bearer token when acting for a user. */
+  authorization?: string;
+  timeoutMs?: number;
+}
+
+const statusToKind = Object.fromEntries(Object.entries(errorKinds).map(([k, v]) => [v, k])) as Record<number, ErrorKind>;
+
+/**
+ * HTTP between services: JSON in and out, the internal token and the request id attached, and the
+ * callee's error passed on with its code (4xx) or turned into 503 (unreachable, 5xx).
+ */
+export class ServiceClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly internalToken: string,
+    private readonly service: string,
+  ) {}
+
+  async call<T>(path: string, options: ServiceCallOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: this.internalToken, accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+    if (options.authorization) headers.authorization = options.authorization;
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method: options.method ?? 'GET',
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      });
+    } catch (err) {
+      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service is unreachable`, { cause: err });
+    }
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (response.ok) return json as T;
+    const error = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+    if (response.status < 500 && error?.code) {
+      throw new AppError(statusToKind[response.status] ?? 'invalid', error.code, error.message ?? 'Request failed', {
+        details: error.details,
+      });
+    }
+    throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service failed (${response.status})`);
+  }
+}
