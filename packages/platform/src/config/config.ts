@@ -24,6 +24,10 @@ export const baseConfigSchema = Type.Object({
   REDIS_URL: Type.Optional(
     Type.String({ description: 'Redis/Dragonfly URL; when unset coordination and the event bus run in-process' }),
   ),
+  REDIS_KEY_PREFIX: Type.String({
+    default: '',
+    description: 'prefix for every Redis key and the event stream (several deployments or test runs on one Redis)',
+  }),
   DATA_DIR: Type.String({ default: '.data', description: 'root for embedded files (keys, posters)' }),
   INTERNAL_TOKEN: Type.String({
     default: 'dev-internal-token-change-me',

@@ -14,6 +14,9 @@ export async function migrateSchema(db: Kysely<any>, schema: string, migrations:
     migrationTableSchema: schema,
     migrationTableName: 'kysely_migration',
     migrationLockTableName: 'kysely_migration_lock',
+    // Areas of one service (catalogue, booking, queue) add migrations independently; names carry a
+    // numeric prefix so a fresh database still applies them in a sensible order.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

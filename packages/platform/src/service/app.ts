@@ -23,7 +23,7 @@ export interface BuildAppOptions {
 export async function buildServiceApp<C extends BaseConfig>(
   definition: ServiceDefinition<C>,
   ctx: ServiceContext<C>,
-  options: BuildAppOptions = {},
+  options: BuildAppOptions = definition.app ?? {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,

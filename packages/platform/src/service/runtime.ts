@@ -34,9 +34,9 @@ export async function createServiceContext<C extends BaseConfig>(
   const closers: Array<() => Promise<void> | void> = [];
   const onClose = (fn: () => Promise<void> | void) => closers.push(fn);
 
-  const coordination = shared.coordination ?? (await createCoordination({ redisUrl: config.REDIS_URL }));
+  const coordination = shared.coordination ?? (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
   if (!shared.coordination) onClose(() => coordination.close());
-  const bus = shared.bus ?? (await createBus({ redisUrl: config.REDIS_URL, log }));
+  const bus = shared.bus ?? (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
   if (!shared.bus) onClose(() => bus.close());
 
   let database = null;

@@ -10,6 +10,7 @@ import type { OutboxRelay } from '../bus/outbox';
 import type { Database } from '../db/database';
 import type { MigrationSet } from '../db/migrations';
 import type { TokenVerifier } from '../auth/tokens';
+import type { BuildAppOptions } from './app';
 
 export type ServiceName = 'gateway' | 'auth' | 'ticket' | 'payment' | 'stats';
 
@@ -51,6 +52,8 @@ export interface ServiceDefinition<C extends BaseConfig = BaseConfig> {
   configSchema: TObject;
   migrations?: MigrationSet;
   openapi: { title: string; description: string };
+  /** Shell options (the gateway raises the body limit itself and verifies tokens its own way). */
+  app?: BuildAppOptions;
   /** Registers routes on the service's Fastify instance. */
   routes(app: FastifyInstance, ctx: ServiceContext<C>): Promise<void>;
   /** Starts background work (consumers, sweepers, schedulers) after routes are ready. */

@@ -1,0 +1,2 @@
+export { gatewayService } from './gateway.service';
+export * from './gateway.config';

@@ -1,0 +1,14 @@
+import { MemoryCoordination, RedisCoordination } from '@tiketi/platform';
+import { coordinationContract, realRedisUrl, uniqueSuffix } from '@tiketi/testing';
+import { describe, it } from 'vitest';
+
+coordinationContract('in-process', async () => new MemoryCoordination());
+
+const redisUrl = realRedisUrl();
+if (redisUrl) {
+  coordinationContract('redis', () => RedisCoordination.connect(redisUrl, { keyPrefix: `t:${uniqueSuffix()}:` }));
+} else {
+  describe('coordination contract: redis', () => {
+    it.skip('needs TIKETI_TEST_REDIS_URL', () => undefined);
+  });
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Coordination } from '@tiketi/platform';
+
+/**
+ * The behaviour every Coordination implementation must have. Run against the in-process one and
+ * against Redis: the ticket service's holds and queue are correct only if both agree.
+ */
+export function coordinationContract(name: string, open: () => Promise<Coordination>): void {
+  describe(`coordination contract: ${name}`, () => {
+    let c: Coordination;
+    beforeAll(async () => {
+      c = await open();
+    });
+    afterAll(async () => {
+      await c?.close();
+    });
+    const k = (s: string) => `${s}:${Math.random().toString(36).slice(2)}`;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+    it('get/set/del round-trip and onlyIfAbsent', async () => {
+      const key = k('kv');
+      expect(await c.get(key)).toBeNull();
+      expect(await c.set(key, 'a')).toBe(true);
+      expect(await c.set(key, 'b', { onlyIfAbsent: true })).toBe(false);
+      expect(await c.get(key)).toBe('a');
+      expect(await c.mget([key, k('missing')])).toEqual(['a', null]);
+      expect(await c.del(key)).toBe(1);
+      expect(await c.get(key)).toBeNull();
+    });
+
+    it('expires keys after their TTL and reports ttl', async () => {
+      const key = k('ttl');
+      await c.set(key, 'v', { ttlMs: 80 });
+      const ttl = await c.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(80);
+      expect(await c.ttl(k('none'))).toBe(-2);
+      await c.set(`${key}:p`, 'v');
+      expect(await c.ttl(`${key}:p`)).toBe(-1);
+      await sleep(150);
+      expect(await c.get(key)).toBeNull();
+      expect(await c.expire(`${key}:p`, 50)).toBe(true);
+      await sleep(120);
+      expect(await c.get(`${key}:p`)).toBeNull();
+    });
+
+    it('incr sets the TTL only when it creates the key', async () => {
+      const key = k('ctr');
+      expect(await c.incr(key, { ttlMs: 5_000 })).toBe(1);
+      expect(await c.incr(key, { ttlMs: 5_000, by: 2 })).toBe(3);
+      expect(await c.ttl(key)).toBeGreaterThan(0);
+    });
+
+    it('claimAll is all-or-nothing and reports the conflicting keys', async () => {
+      const a = k('seat');
+      const b = k('seat');
+      const d = k('seat');
+      expect(await c.claimAll([a, b], 'alice', 5_000)).toEqual([]);
+      expect(await c.claimAll([b, d], 'bob', 5_000)).toEqual([b]);
+      // Nothing of bob's failed claim was written.
+      expect(await c.get(d)).toBeNull();
+      // Re-claiming one's own keys succeeds.
+      expect(await c.claimAll([a, b], 'alice', 5_000)).toEqual([]);
+      expect(await c.releaseIfOwner([a, b, d], 'bob')).toBe(0);
+      expect(await c.releaseIfOwner([a, b], 'alice')).toBe(2);
+      expect(await c.claimAll([b, d], 'bob', 5_000)).toEqual([]);
+    });
+
+    it('concurrent claims on one key have exactly one winner', async () => {
+      const seat = k('hot');
+      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => c.claimAll([seat], `u${i}`, 5_000)));
+      expect(results.filter((r) => r.length === 0)).toHaveLength(1);
+    });
+
+    it('claimed keys come back when their TTL runs out', async () => {
+      const seat = k('exp');
+      expect(await c.claimAll([seat], 'alice', 60)).toEqual([]);
+      await sleep(130);
+      expect(await c.claimAll([seat], 'bob', 5_000)).toEqual([]);
+    });
+
+    it('hashes', async () => {
+      const key = k('h');
+      await c.hset(key, { a: '1', b: '2' });
+      expect(await c.hgetall(key)).toEqual({ a: '1', b: '2' });
+      expect(await c.hdel(key, ['a'])).toBe(1);
+      expect(await c.hgetall(key)).toEqual({ b: '2' });
+      expect(await c.hgetall(k('none'))).toEqual({});
+    });
+
+    it('sorted sets keep order, ranks and first-score-wins on onlyIfAbsent', async () => {
+      const key = k('z');
+      expect(await c.zadd(key, [{ member: 'b', score: 2 }, { member: 'a', score: 1 }])).toBe(2);
+      expect(await c.zadd(key, [{ member: 'a', score: 9 }], { onlyIfAbsent: true })).toBe(0);
+      expect(await c.zscore(key, 'a')).toBe(1);
+      await c.zadd(key, [{ member: 'c', score: 3 }]);
+      expect(await c.zrank(key, 'c')).toBe(2);
+      expect(await c.zrank(key, 'zz')).toBeNull();
+      expect(await c.zcard(key)).toBe(3);
+      expect((await c.zrange(key, 0, -1)).map((e) => e.member)).toEqual(['a', 'b', 'c']);
+      expect((await c.zrangeByScore(key, 2, 3)).map((e) => e.member)).toEqual(['b', 'c']);
+      expect((await c.zrangeByScore(key, 0, 10, 1)).map((e) => e.member)).toEqual(['a']);
+      expect(await c.zpopmin(key, 2)).toEqual([
+        { member: 'a', score: 1 },
+        { member: 'b', score: 2 },
+      ]);
+      expect(await c.zrem(key, ['c', 'x'])).toBe(1);
+      await c.zadd(key, [{ member: 'x', score: 5 }, { member: 'y', score: 6 }]);
+      expect(await c.zremrangeByScore(key, 0, 5)).toBe(1);
+      expect(await c.zcard(key)).toBe(1);
+    });
+
+    it('publish reaches subscribers until they unsubscribe', async () => {
+      const channel = k('ch');
+      const got: string[] = [];
+      const unsubscribe = await c.subscribe(channel, (m) => got.push(m));
+      await c.publish(channel, 'one');
+      for (let i = 0; i < 50 && got.length < 1; i++) await sleep(10);
+      await unsubscribe();
+      await c.publish(channel, 'two');
+      await sleep(50);
+      expect(got).toEqual(['one']);
+    });
+
+    it('ping answers', async () => {
+      await expect(c.ping()).resolves.toBeUndefined();
+    });
+  });
+}

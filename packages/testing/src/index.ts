@@ -1,0 +1,6 @@
+export * from './env';
+export * from './database';
+export * from './keys';
+export * from './parts';
+export * from './service';
+export * from './coordination.contract';

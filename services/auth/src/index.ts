@@ -1,0 +1,2 @@
+export { authService } from './auth.service';
+export * from './auth.config';

@@ -1,0 +1,2 @@
+export { paymentService } from './payment.service';
+export * from './payment.config';

@@ -1,0 +1,4 @@
+import { runStandalone } from '@tiketi/platform';
+import { paymentService } from './payment.service';
+
+await runStandalone(paymentService);

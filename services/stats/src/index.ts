@@ -1,0 +1,2 @@
+export { statsService } from './stats.service';
+export * from './stats.config';

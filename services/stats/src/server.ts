@@ -1,0 +1,4 @@
+import { runStandalone } from '@tiketi/platform';
+import { statsService } from './stats.service';
+
+await runStandalone(statsService);

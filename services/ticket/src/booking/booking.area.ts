@@ -1,0 +1,7 @@
+import type { TicketArea } from '../ticket.area';
+
+export const bookingArea: TicketArea = {
+  name: 'booking',
+  migrations: {},
+  async routes() {},
+};

@@ -1,0 +1,7 @@
+import type { TicketArea } from '../ticket.area';
+
+export const catalogueArea: TicketArea = {
+  name: 'catalogue',
+  migrations: {},
+  async routes() {},
+};

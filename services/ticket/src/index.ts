@@ -1,0 +1,2 @@
+export { ticketService, createTicketService } from './ticket.service';
+export * from './ticket.config';

@@ -1,0 +1,7 @@
+import type { TicketArea } from '../ticket.area';
+
+export const queueArea: TicketArea = {
+  name: 'queue',
+  migrations: {},
+  async routes() {},
+};

@@ -1,0 +1,19 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { baseConfigSchema, mergeConfigSchemas } from '@tiketi/platform';
+
+/** Variables only the ticket service reads. Areas add theirs here. */
+export const ticketOwnConfig = Type.Object({
+  QUEUE_TOKEN_SECRET: Type.String({
+    default: 'dev-queue-token-secret-change-me',
+    minLength: 16,
+    description: 'HMAC secret that signs waiting-room admission tokens',
+  }),
+  POSTER_MAX_BYTES: Type.Integer({ default: 10 * 1024 * 1024, description: 'largest poster upload accepted' }),
+  S3_BUCKET: Type.Optional(Type.String({ description: 'posters bucket; when unset posters are kept on disk under DATA_DIR' })),
+  S3_REGION: Type.String({ default: 'ap-northeast-2', description: 'S3 region' }),
+  S3_ENDPOINT: Type.Optional(Type.String({ description: 'S3-compatible endpoint (MinIO, LocalStack)' })),
+  S3_PUBLIC_URL: Type.Optional(Type.String({ description: 'public base URL of the posters bucket or its CDN' })),
+});
+
+export const ticketConfigSchema = mergeConfigSchemas(baseConfigSchema, ticketOwnConfig);
+export type TicketConfig = Static<typeof baseConfigSchema> & Static<typeof ticketOwnConfig>;
