@@ -5,8 +5,9 @@ import { coreMigration } from './ticket.migrations';
 import { catalogueArea } from './catalogue/catalogue.area';
 import { bookingArea } from './booking/booking.area';
 import { queueArea } from './queue/queue.area';
+import { adminArea } from './admin/admin.area';
 
-const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea];
+const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea, adminArea];
 
 const migrations: MigrationSet = {
   '0000_outbox': outboxMigration('ticket'),

@@ -1,0 +1,7 @@
+import type { TicketArea } from '../ticket.area';
+
+export const adminArea: TicketArea = {
+  name: 'admin',
+  migrations: {},
+  async routes() {},
+};
