@@ -4,6 +4,10 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', 'apps/web/dist/**', 'deploy/**/*.js'] },
   js.configs.recommended,
+  {
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -16,7 +20,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/platform/src/config/**', 'packages/testing/src/**', '**/*.test.ts', 'test/**', 'bench/**', 'scripts/**', 'vitest.config.ts', 'apps/web/vite.config.ts'],
+    // Entry points hand the environment to loadConfig exactly once.
+    files: ['**/src/server.ts', 'apps/all-in-one/src/main.ts', 'packages/platform/src/service/runtime.ts', 'packages/platform/src/config/**', 'packages/testing/src/**', '**/*.test.ts', 'test/**', 'bench/**', 'scripts/**', 'vitest.config.ts', 'apps/web/vite.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );
