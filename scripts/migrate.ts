@@ -6,9 +6,9 @@ import { authService } from '@tiketi/auth';
 import { createTicketService } from '@tiketi/ticket';
 import { paymentService } from '@tiketi/payment';
 import { statsService } from '@tiketi/stats';
-import { platformConfigSchema } from '@tiketi/all-in-one';
+import { platformConfigSchema, type PlatformConfig } from '@tiketi/all-in-one';
 
-const config = loadConfig(platformConfigSchema, process.env);
+const config = loadConfig(platformConfigSchema, process.env) as unknown as PlatformConfig;
 const log = createLogger(config, 'migrate');
 const only = process.argv.slice(2);
 const definitions: ServiceDefinition<any>[] = [authService, createTicketService(), paymentService, statsService];
