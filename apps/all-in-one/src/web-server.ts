@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import httpProxy from 'http-proxy';
 import type { Logger } from 'pino';
@@ -34,7 +34,7 @@ export async function startWebServer(options: { config: BaseConfig & { WEB_DIST_
     }
   });
 
-  const app = Fastify({ loggerInstance: log.child({ service: 'web' }) as unknown as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: log.child({ service: 'web' }) as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   const metrics = createMetricsRegistry('web');
   installHttpMetrics(app, metrics);
   app.get('/health', async () => ({ status: 'ok', service: 'web' }));
