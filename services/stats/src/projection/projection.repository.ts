@@ -1,0 +1,171 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { EventEnvelope } from '@tiketi/platform';
+
+type Db = Kysely<any> | Transaction<any>;
+
+const t = (name: string) => sql.table(`stats.${name}`);
+
+/** Stores a consumed envelope; false when it was already there (a re-delivery). */
+export async function insertHistory(db: Db, event: EventEnvelope, occurredAt: Date): Promise<boolean> {
+  const row = await db
+    .insertInto('event_history')
+    .values({
+      id: event.id,
+      type: event.type,
+      source: event.source ?? 'unknown',
+      occurred_at: occurredAt,
+      envelope: JSON.stringify(event),
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function upsertUser(db: Db, userId: string, role: string, registeredAt: Date): Promise<void> {
+  // Re-registration facts carry the same data; the earliest registration time wins either way.
+  await sql`insert into ${t('users')} (user_id, role, registered_at) values (${userId}, ${role}, ${registeredAt})
+    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(db);
+}
+
+export interface EventInfo {
+  eventId: string;
+  title: string;
+  status: string;
+  startsAt: string;
+  seatsTotal: number;
+  /** `<occurredAt ISO>|<envelope id>`: the newest description wins whatever the delivery order. */
+  version: string;
+}
+
+export async function upsertEvent(db: Db, e: EventInfo): Promise<void> {
+  await sql`insert into ${t('events')} (event_id, title, status, starts_at, seats_total, version)
+    values (${e.eventId}, ${e.title}, ${e.status}, ${e.startsAt}, ${e.seatsTotal}, ${e.version})
+    on conflict (event_id) do update set title = excluded.title, status = excluded.status, starts_at = excluded.starts_at,
+      seats_total = excluded.seats_total, version = excluded.version
+    where excluded.version > ${t('events')}.version`.execute(db);
+}
+
+export interface ReservationFact {
+  reservationId: string;
+  eventId: string;
+  userId: string;
+  /** 0 when this fact does not know the reservation's size (refunds, payments). */
+  seatCount: number;
+  amount: number;
+  status: string;
+  /** Lifecycle rank: the highest rank seen is the status, whatever the delivery order. */
+  rank: number;
+  version: string;
+  /** This fact is the hold itself: its size and amount are authoritative. */
+  held: boolean;
+  converted: boolean;
+  refundedSeats: number;
+  at: Date;
+}
+
+/** Merges one fact into a reservation's row. Every column merges commutatively. */
+export async function mergeReservation(db: Db, f: ReservationFact): Promise<void> {
+  const r = t('reservations');
+  await sql`insert into ${r} (reservation_id, event_id, user_id, seat_count, amount, status, status_rank, status_version,
+      held, converted, created_at, refunded_seats)
+    values (${f.reservationId}, ${f.eventId}, ${f.userId}, ${f.seatCount}, ${f.amount}, ${f.status}, ${f.rank}, ${f.version},
+      ${f.held}, ${f.converted}, ${f.at}, ${f.refundedSeats})
+    on conflict (reservation_id) do update set
+      seat_count = case when excluded.held then excluded.seat_count when ${r}.held then ${r}.seat_count
+        else greatest(${r}.seat_count, excluded.seat_count) end,
+      amount = case when excluded.held then excluded.amount when ${r}.held then ${r}.amount
+        else greatest(${r}.amount, excluded.amount) end,
+      status = case when (excluded.status_rank, excluded.status_version) > (${r}.status_rank, ${r}.status_version)
+        then excluded.status else ${r}.status end,
+      status_version = case when (excluded.status_rank, excluded.status_version) > (${r}.status_rank, ${r}.status_version)
+        then excluded.status_version else ${r}.status_version end,
+      status_rank = greatest(${r}.status_rank, excluded.status_rank),
+      held = ${r}.held or excluded.held,
+      converted = ${r}.converted or excluded.converted,
+      created_at = least(${r}.created_at, excluded.created_at),
+      refunded_seats = ${r}.refunded_seats + excluded.refunded_seats`.execute(db);
+}
+
+export interface PaymentFact {
+  paymentId: string;
+  reservationId: string;
+  eventId: string;
+  method: string;
+  amount: number;
+  paidAt: Date;
+}
+
+/** Records a payment once per payment id; false when it was already counted. */
+export async function insertPayment(db: Db, p: PaymentFact): Promise<boolean> {
+  const row = await db
+    .insertInto('payments')
+    .values({
+      payment_id: p.paymentId,
+      reservation_id: p.reservationId,
+      event_id: p.eventId,
+      method: p.method,
+      amount: p.amount,
+      paid_at: p.paidAt,
+    })
+    .onConflict((oc) => oc.column('payment_id').doNothing())
+    .returning('payment_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export interface SalesDelta {
+  hour: Date;
+  eventId: string;
+  method: string;
+  revenue: number;
+  sales: number;
+  refunds: number;
+  refundCount: number;
+}
+
+export async function addSales(db: Db, d: SalesDelta): Promise<void> {
+  const s = t('sales_hourly');
+  await sql`insert into ${s} (hour, event_id, method, revenue, sales, refunds, refund_count)
+    values (${d.hour}, ${d.eventId}, ${d.method}, ${d.revenue}, ${d.sales}, ${d.refunds}, ${d.refundCount})
+    on conflict (hour, event_id, method) do update set revenue = ${s}.revenue + excluded.revenue, sales = ${s}.sales + excluded.sales,
+      refunds = ${s}.refunds + excluded.refunds, refund_count = ${s}.refund_count + excluded.refund_count`.execute(db);
+}
+
+export async function upsertAdmission(db: Db, eventId: string, userId: string, at: Date): Promise<void> {
+  const q = t('queue_admissions');
+  await sql`insert into ${q} (event_id, user_id, admitted_at) values (${eventId}, ${userId}, ${at})
+    on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(db);
+}
+
+export interface AuditEntry {
+  id: string;
+  actorId: string;
+  actorEmail: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  before: unknown;
+  after: unknown;
+  source: string;
+  occurredAt: Date;
+}
+
+export async function insertAudit(db: Db, a: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: a.id,
+      actor_id: a.actorId,
+      actor_email: a.actorEmail,
+      action: a.action,
+      target_type: a.targetType,
+      target_id: a.targetId,
+      before: a.before === undefined ? null : JSON.stringify(a.before),
+      after: a.after === undefined ? null : JSON.stringify(a.after),
+      source: a.source,
+      occurred_at: a.occurredAt,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}

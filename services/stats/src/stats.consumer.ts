@@ -1,0 +1,32 @@
+import type { ServiceContext } from '@tiketi/platform';
+import type { StatsConfig } from './stats.config';
+import { ingest } from './projection/stats.ingest';
+import { STATS_EVENT_TYPES } from './projection/stats.projector';
+
+/** Coordination channel: some replica applied a fact, live feeds everywhere should refresh. */
+export const STATS_CHANGED_CHANNEL = 'stats:changed';
+
+export interface ConsumerHooks {
+  applied(type: string): void;
+}
+
+/**
+ * Two groups: the business read models and the audit log. Both keep every envelope in the
+ * history (unique by event id), which is what a rebuild replays.
+ */
+export async function startStatsConsumers(ctx: ServiceContext<StatsConfig>, hooks: ConsumerHooks): Promise<void> {
+  const groups: Array<{ group: string; types: string[] }> = [
+    { group: 'stats.readmodels', types: STATS_EVENT_TYPES.filter((t) => t !== 'audit.recorded') },
+    { group: 'stats.audit', types: ['audit.recorded'] },
+  ];
+  for (const { group, types } of groups) {
+    const stop = await ctx.bus.subscribe({ group, types }, async (event) => {
+      const result = await ingest(ctx.db, group, event);
+      if (result.malformed) ctx.log.warn({ eventId: event.id, type: event.type }, 'malformed event kept in history, not counted');
+      if (!result.applied) return;
+      hooks.applied(event.type);
+      await ctx.coordination.publish(STATS_CHANGED_CHANNEL, event.type).catch((err) => ctx.log.warn({ err }, 'stats change not broadcast'));
+    });
+    ctx.onClose(stop);
+  }
+}
