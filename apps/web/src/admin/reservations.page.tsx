@@ -1,0 +1,184 @@
+import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { adminApi } from '../api/admin.api';
+import type { AdminReservation } from '../api/types';
+import { download } from '../api/client';
+import { useI18n } from '../i18n/i18n.context';
+import { QueryState, errorText } from '../components/state-views';
+import { ReservationStatus } from '../pages/reservation-parts';
+import type { MessageKey } from '../i18n/messages';
+
+const STATUSES = ['pending', 'confirmed', 'expired', 'cancelled', 'refunded', 'partially_refunded'];
+const PAGE_SIZE = 50;
+
+function seatText(seats: AdminReservation['seats']): string {
+  if (typeof seats === 'number') return String(seats);
+  return seats.map((s) => (typeof s === 'string' ? s : s.label)).join(', ');
+}
+
+function CancelRow({ r, onDone }: { r: AdminReservation; onDone: () => void }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [refund, setRefund] = useState<'full' | 'policy'>('full');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!open)
+    return (
+      <button type="button" className="btn btn-small btn-danger" onClick={() => setOpen(true)}>
+        {t('admin.cancel')}
+      </button>
+    );
+  return (
+    <div className="confirm-box">
+      <label>
+        {t('admin.reason')}
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
+      {r.status === 'confirmed' && (
+        <label>
+          {t('admin.refund')}
+          <select value={refund} onChange={(e) => setRefund(e.target.value === 'policy' ? 'policy' : 'full')}>
+            <option value="full">{t('admin.refundFull')}</option>
+            <option value="policy">{t('admin.refundPolicy')}</option>
+          </select>
+        </label>
+      )}
+      {error && <p className="field-error">{error}</p>}
+      <button
+        type="button"
+        className="btn btn-small btn-danger"
+        disabled={busy || !reason.trim()}
+        onClick={async () => {
+          setBusy(true);
+          setError(null);
+          try {
+            await adminApi.cancelReservation(r.id, reason.trim(), refund);
+            setOpen(false);
+            onDone();
+          } catch (err) {
+            setError(errorText(err, t));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {t('my.confirmCancel')}
+      </button>
+      <button type="button" className="btn btn-small btn-ghost" onClick={() => setOpen(false)}>
+        {t('common.back')}
+      </button>
+    </div>
+  );
+}
+
+export function AdminReservationsPage() {
+  const { t, krw, dateTime } = useI18n();
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const [exportError, setExportError] = useState<string | null>(null);
+  const filters = {
+    q: params.get('q') ?? undefined,
+    status: params.get('status') ?? undefined,
+    eventId: params.get('eventId') ?? undefined,
+    from: params.get('from') ?? undefined,
+    to: params.get('to') ?? undefined,
+  };
+  const page = Number(params.get('page') ?? 1);
+  const query = useQuery({ queryKey: ['admin', 'reservations', filters, page], queryFn: () => adminApi.reservations({ ...filters, page, limit: PAGE_SIZE }), placeholderData: keepPreviousData });
+  const set = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    if (key !== 'page') next.delete('page');
+    setParams(next, { replace: true });
+  };
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{t('admin.reservations')}</h1>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => {
+            setExportError(null);
+            download('/api/admin/reservations.csv', filters, 'reservations.csv').catch((err) => setExportError(errorText(err, t)));
+          }}
+        >
+          {t('admin.exportCsv')}
+        </button>
+      </div>
+      {exportError && <p className="form-error">{exportError}</p>}
+      <div className="filters">
+        <input type="search" placeholder={t('admin.reservationSearch')} defaultValue={filters.q} onChange={(e) => set('q', e.target.value)} aria-label={t('admin.reservationSearch')} />
+        <select value={filters.status ?? ''} onChange={(e) => set('status', e.target.value)} aria-label={t('admin.status')}>
+          <option value="">{t('admin.allStatuses')}</option>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {t(`rstatus.${s}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+        <input defaultValue={filters.eventId} placeholder="evt_..." onChange={(e) => set('eventId', e.target.value.trim())} aria-label={t('admin.event')} />
+        <input type="date" value={filters.from ?? ''} onChange={(e) => set('from', e.target.value)} aria-label={t('search.from')} />
+        <input type="date" value={filters.to ?? ''} onChange={(e) => set('to', e.target.value)} aria-label={t('search.to')} />
+      </div>
+      <QueryState query={query} isEmpty={(d) => d.items.length === 0}>
+        {(d) => (
+          <>
+            <table className="table" data-testid="admin-reservations">
+              <thead>
+                <tr>
+                  <th>ID</th>
+                  <th>{t('admin.buyer')}</th>
+                  <th>{t('admin.event')}</th>
+                  <th>{t('seat.seat')}</th>
+                  <th>{t('checkout.total')}</th>
+                  <th>{t('admin.status')}</th>
+                  <th>{t('checkout.method')}</th>
+                  <th>{t('my.bookedAt')}</th>
+                  <th />
+                </tr>
+              </thead>
+              <tbody>
+                {d.items.map((r) => (
+                  <tr key={r.id}>
+                    <td className="mono">{r.id}</td>
+                    <td>
+                      {r.user.name}
+                      <br />
+                      <span className="muted">{r.user.email}</span>
+                    </td>
+                    <td>{r.event.title}</td>
+                    <td>{seatText(r.seats)}</td>
+                    <td>{krw(r.amount)}</td>
+                    <td>
+                      <ReservationStatus status={r.status} />
+                    </td>
+                    <td>{r.paymentMethod ?? '-'}</td>
+                    <td>{dateTime(r.createdAt)}</td>
+                    <td>{(r.status === 'pending' || r.status === 'confirmed') && <CancelRow r={r} onDone={() => void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] })} />}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {d.total > PAGE_SIZE && (
+              <nav className="pager">
+                <button type="button" className="btn btn-small" disabled={page <= 1} onClick={() => set('page', String(page - 1))}>
+                  {t('common.prev')}
+                </button>
+                <span>
+                  {page} / {Math.ceil(d.total / PAGE_SIZE)}
+                </span>
+                <button type="button" className="btn btn-small" disabled={page * PAGE_SIZE >= d.total} onClick={() => set('page', String(page + 1))}>
+                  {t('common.next')}
+                </button>
+              </nav>
+            )}
+          </>
+        )}
+      </QueryState>
+    </div>
+  );
+}

@@ -1,0 +1,199 @@
+// Response shapes of the gateway routes the app uses (see the API issues and /api-docs).
+
+export type EventStatus = 'draft' | 'scheduled' | 'on_sale' | 'sold_out' | 'sale_closed' | 'ended' | 'cancelled';
+export const CATEGORIES = ['concert', 'musical', 'theater', 'sports', 'exhibition', 'classic', 'family', 'other'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export interface EventSummary {
+  id: string;
+  title: string;
+  category: Category;
+  artist?: string | null;
+  venue?: string | null;
+  venueName?: string | null;
+  startsAt: string;
+  saleStartsAt: string;
+  saleEndsAt: string;
+  status: EventStatus;
+  posterUrl?: string | null;
+  posterThumbUrl?: string | null;
+  priceMin?: number | null;
+  priceMax?: number | null;
+  seatsTotal?: number;
+  seatsAvailable?: number;
+}
+
+export interface EventList {
+  items: EventSummary[];
+  total: number;
+  page: number;
+  limit: number;
+}
+
+export interface SectionInfo {
+  id: string;
+  name: string;
+  price: number;
+  color?: string | null;
+  kind?: 'seated' | 'standing';
+  seatsTotal?: number;
+  seatsAvailable?: number;
+}
+
+export interface EventDetail extends EventSummary {
+  description?: string | null;
+  venueAddress?: string | null;
+  endsAt?: string | null;
+  seatLimit?: number;
+  holdMinutes?: number;
+  refundPolicyId?: string | null;
+  layout?: unknown;
+  layoutVersion?: number;
+  sections: SectionInfo[];
+  queue?: { enabled?: boolean; active?: boolean } | null;
+  queueActive?: boolean;
+  queueEnabled?: boolean;
+}
+
+export type SeatStatus = 'available' | 'held' | 'sold' | 'blocked';
+
+export interface Seat {
+  id: string;
+  section: string;
+  sectionId?: string;
+  row: string;
+  number: number;
+  label: string;
+  price: number;
+  status: SeatStatus;
+  x: number;
+  y: number;
+  accessible?: boolean;
+}
+
+export interface SeatMap {
+  eventId: string;
+  version: number;
+  seats: Seat[];
+}
+
+export interface ReservationSeat {
+  id: string;
+  label: string;
+  section: string;
+  row: string;
+  number: number;
+  price: number;
+}
+
+export type ReservationStatus = 'pending' | 'confirmed' | 'expired' | 'cancelled' | 'refunded' | 'partially_refunded';
+
+export interface Reservation {
+  id: string;
+  eventId: string;
+  userId?: string;
+  status: ReservationStatus;
+  seats: ReservationSeat[];
+  amount: number;
+  currency?: string;
+  expiresAt?: string | null;
+  createdAt: string;
+  paymentId?: string | null;
+  eventTitle?: string;
+  eventStartsAt?: string;
+  venueName?: string;
+  event?: { id: string; title: string; startsAt?: string; venueName?: string; venue?: string };
+  payment?: { id: string; method: string; status: string; amount?: number; refundedAmount?: number; paidAt?: string } | null;
+  refundedAmount?: number;
+}
+
+export interface QueueState {
+  status: 'waiting' | 'admitted' | 'closed' | 'not_queued' | string;
+  position?: number;
+  ahead?: number;
+  etaSeconds?: number;
+  token?: string;
+  expiresAt?: string;
+}
+
+export interface PaymentMethodInfo {
+  method: string;
+  name: string;
+  enabled: boolean;
+}
+
+export interface Payment {
+  id: string;
+  orderId: string;
+  reservationId: string;
+  amount: number;
+  method: string;
+  status: string;
+  paidAt?: string;
+  refundedAmount?: number;
+}
+
+export interface Checkout {
+  type: 'redirect' | 'toss' | string;
+  url?: string;
+  clientKey?: string;
+  orderId?: string;
+  orderName?: string;
+  amount?: number;
+  customerKey?: string;
+  successUrl?: string;
+  failUrl?: string;
+}
+
+export interface RefundQuote {
+  refundable: boolean;
+  amount: number;
+  fee: number;
+  refundAmount: number;
+  policy?: { id: string; name: string; rules?: unknown };
+  reason?: string;
+}
+
+export interface Dashboard {
+  revenue: { today: number; total: number; refundsToday: number };
+  reservations: { today: number; total: number; confirmed: number; cancelled: number; expired: number };
+  conversionRate: number;
+  byPaymentMethod: Array<{ method: string; count: number; amount: number }>;
+  hourly: Array<{ hour: string | number; revenue: number; count: number }>;
+  topEvents: Array<{ eventId: string; title: string; seatsSold: number; revenue: number }>;
+  ops?: { queues?: Array<{ eventId: string; title: string; waiting: number; inside: number }>; seatsHeld?: number; salesPerMinute?: number };
+  queues?: Array<{ eventId: string; title: string; waiting: number; inside: number }>;
+  seatsHeld?: number;
+  salesPerMinute?: number;
+}
+
+export interface AdminReservation {
+  id: string;
+  user: { id: string; email: string; name: string };
+  event: { id: string; title: string };
+  seats: Array<ReservationSeat | string> | number;
+  amount: number;
+  status: ReservationStatus;
+  paymentMethod?: string | null;
+  createdAt: string;
+}
+
+export interface QueueSettings {
+  enabled?: boolean;
+  mode?: string;
+  autoThreshold?: number | null;
+  admissionsPerMinute?: number;
+  maxInside?: number;
+  sessionMinutes?: number;
+  preQueueMinutes?: number;
+}
+
+export interface QueueFigures {
+  settings?: QueueSettings;
+  waiting?: number;
+  inside?: number;
+  admittedPerMinute?: number;
+  abandoned?: number;
+  oldestWaitSeconds?: number;
+  [key: string]: unknown;
+}

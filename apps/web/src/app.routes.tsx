@@ -1,0 +1,61 @@
+import { lazy, Suspense } from 'react';
+import { Link, Route, Routes } from 'react-router-dom';
+import { Layout } from './components/layout';
+import { RequireAdmin, RequireAuth } from './auth/guards';
+import { Loading } from './components/state-views';
+import { useI18n } from './i18n/i18n.context';
+import { HomePage } from './pages/home.page';
+import { SearchPage } from './pages/search.page';
+import { EventPage } from './pages/event.page';
+import { WaitingRoomPage } from './pages/waiting-room.page';
+import { SeatMapPage } from './pages/seat-map.page';
+import { CheckoutPage } from './pages/checkout.page';
+import { PaymentFailPage, PaymentSuccessPage } from './pages/payment-result.pages';
+import { MyReservationsPage, ReservationDetailPage } from './pages/my-reservations.page';
+import { LoginPage, RegisterPage } from './pages/auth.pages';
+
+// The admin pages (and Recharts) load only for admins.
+const AdminRoutes = lazy(() => import('./admin/admin.routes'));
+
+function NotFound() {
+  const { t } = useI18n();
+  return (
+    <div className="page">
+      <h1>{t('error.notFoundTitle')}</h1>
+      <Link to="/">{t('nav.home')}</Link>
+    </div>
+  );
+}
+
+export function AppRoutes() {
+  const auth = (node: React.ReactNode) => <RequireAuth>{node}</RequireAuth>;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<HomePage />} />
+        <Route path="search" element={<SearchPage />} />
+        <Route path="events/:id" element={<EventPage />} />
+        <Route path="events/:id/queue" element={auth(<WaitingRoomPage />)} />
+        <Route path="events/:id/seats" element={auth(<SeatMapPage />)} />
+        <Route path="checkout/:reservationId" element={auth(<CheckoutPage />)} />
+        <Route path="payments/success" element={auth(<PaymentSuccessPage />)} />
+        <Route path="payments/fail" element={<PaymentFailPage />} />
+        <Route path="my/reservations" element={auth(<MyReservationsPage />)} />
+        <Route path="my/reservations/:id" element={auth(<ReservationDetailPage />)} />
+        <Route path="login" element={<LoginPage />} />
+        <Route path="register" element={<RegisterPage />} />
+        <Route
+          path="admin/*"
+          element={
+            <RequireAdmin>
+              <Suspense fallback={<Loading />}>
+                <AdminRoutes />
+              </Suspense>
+            </RequireAdmin>
+          }
+        />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

@@ -1,0 +1,67 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { api } from '../api/client';
+import { sessionStore, type Session, type SessionUser } from './session.store';
+
+interface AuthValue {
+  user: SessionUser | null;
+  isAdmin: boolean;
+  login(email: string, password: string): Promise<SessionUser>;
+  register(input: { email: string; password: string; name: string; phone?: string }): Promise<SessionUser>;
+  logout(): Promise<void>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<Session | null>(sessionStore.get);
+  const queryClient = useQueryClient();
+
+  useEffect(() => sessionStore.subscribe((next) => setSession(next)), []);
+
+  // Refresh the profile once per load: a role change or a revoked session shows up here.
+  useEffect(() => {
+    if (!sessionStore.get()) return;
+    api<{ user: SessionUser }>('/api/auth/me')
+      .then(({ user }) => {
+        const s = sessionStore.get();
+        if (s) sessionStore.set({ ...s, user });
+      })
+      .catch(() => undefined);
+  }, []);
+
+  const login = useCallback(async (email: string, password: string) => {
+    const body = await api<Session>('/api/auth/login', { method: 'POST', body: { email, password }, noRefresh: true });
+    queryClient.clear();
+    sessionStore.set({ user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken }, 'login');
+    return body.user;
+  }, [queryClient]);
+
+  const register = useCallback(async (input: { email: string; password: string; name: string; phone?: string }) => {
+    const body = await api<Session>('/api/auth/register', { method: 'POST', body: input, noRefresh: true });
+    queryClient.clear();
+    sessionStore.set({ user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken }, 'login');
+    return body.user;
+  }, [queryClient]);
+
+  const logout = useCallback(async () => {
+    const s = sessionStore.get();
+    if (s) {
+      await api('/api/auth/logout', { method: 'POST', body: { refreshToken: s.refreshToken }, noRefresh: true }).catch(() => undefined);
+    }
+    sessionStore.set(null, 'logout');
+    queryClient.clear();
+  }, [queryClient]);
+
+  const value = useMemo<AuthValue>(
+    () => ({ user: session?.user ?? null, isAdmin: session?.user.role === 'admin', login, register, logout }),
+    [session, login, register, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
