@@ -15,3 +15,6 @@ export * from './storage/object-store';
 export * from './service/service';
 export * from './service/app';
 export * from './service/runtime';
+export * from './storage/disk-object-store';
+export * from './storage/s3-object-store';
+export * from './storage/create-object-store';

@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import { newId, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import type { TicketConfig } from '../ticket.config';
+import type { Catalogue } from './catalogue.registry';
+import { demoAliases, demoEvents, demoLayouts } from './catalogue.seed-data';
+import { expandLayout } from './layout.service';
+
+const SEEDER: AuthUser = { id: 'system-seed', role: 'admin', sid: 'seed', email: 'seed@tiketi.local' };
+const MINUTE = 60_000;
+
+/**
+ * Demo catalogue for embedded/dev mode: a dozen Korean events across categories and dates, venue
+ * templates and aliases. Idempotent: anything already there (matched by title/name) is skipped.
+ */
+export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue: Catalogue): Promise<void> {
+  const db = ctx.db.withSchema('ticket');
+  for (const a of demoAliases) {
+    await db.insertInto('aliases').values({ id: newId('als'), ...a }).onConflict((oc) => oc.doNothing()).execute().catch(() => undefined);
+  }
+  const venues = new Map<string, string>();
+  for (const e of demoEvents) venues.set(e.venueName, e.venueAddress);
+  for (const [name, address] of venues) {
+    const exists = await db.selectFrom('venues').select('id').where('name', '=', name).executeTakeFirst();
+    if (exists) continue;
+    const layout = demoLayouts[demoEvents.find((e) => e.venueName === name)!.layout];
+    const expanded = expandLayout(layout);
+    await db.insertInto('venues').values({ id: newId('ven'), name, address, layout: JSON.stringify(expanded.layout), seats_total: expanded.seatsTotal }).execute();
+  }
+
+  const now = ctx.clock.now().getTime();
+  let created = 0;
+  for (const e of demoEvents) {
+    const exists = await db.selectFrom('events').select('id').where('title', '=', e.title).executeTakeFirst();
+    if (exists) continue;
+    const venue = await db.selectFrom('venues').select('id').where('name', '=', e.venueName).executeTakeFirst();
+    const startsAt = new Date(Math.round((now + e.showInDays * 24 * 60 * MINUTE) / (30 * MINUTE)) * 30 * MINUTE);
+    const endsAt = new Date(startsAt.getTime() + e.durationHours * 60 * MINUTE);
+    const saleStartsAt = new Date(e.saleOpensInMinutes > 0 && e.saleOpensInMinutes < 60 ? now + e.saleOpensInMinutes * MINUTE : Math.round((now + e.saleOpensInMinutes * MINUTE) / MINUTE) * MINUTE);
+    const saleEndsAt = new Date(startsAt.getTime() - (e.saleClosesBeforeShowMinutes ?? 60) * MINUTE);
+    const id = await catalogue.events.create(SEEDER, {
+      title: e.title,
+      category: e.category,
+      artist: e.artist,
+      description: e.description,
+      venueId: venue?.id as string | undefined,
+      venueName: e.venueName,
+      venueAddress: e.venueAddress,
+      startsAt: startsAt.toISOString(),
+      endsAt: endsAt.toISOString(),
+      saleStartsAt: saleStartsAt.toISOString(),
+      saleEndsAt: saleEndsAt.toISOString(),
+      refundPolicyId: e.refundPolicyId,
+      layout: demoLayouts[e.layout],
+    });
+    // Demo only: a sold-out house without real buyers, so the sold-out state can be seen.
+    if (e.soldOut) await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id}`.execute(ctx.db);
+    await catalogue.events.publish(SEEDER, id);
+    created++;
+  }
+  if (created > 0) ctx.log.info({ created }, 'demo events seeded');
+}

@@ -1,0 +1,232 @@
+import type { Kysely } from 'kysely';
+import { AppError, newId, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import type { EventStatus } from '@tiketi/contracts';
+import type { TicketConfig } from '../ticket.config';
+import type { CatalogueCache } from './catalogue.cache';
+import { emitEventChanged, recordAudit } from './catalogue.events';
+import { deleteEvent, findEvent, insertEvent, updateEvent, type EventRow } from './event.repository';
+import type { CreateEventBody, UpdateEventBody } from './event.schemas';
+import { deriveStatus, LIVE_STATUSES, publishedStatus } from './event.status';
+import { expandLayout, type ExpandedLayout } from './layout.service';
+import { countAvailable, countSeatsByStatus, createSeatMap } from './seat.repository';
+import { replaceSeatMap } from './seat-map.repository';
+import { findVenue } from './venue.repository';
+
+interface Dates {
+  startsAt: Date;
+  endsAt: Date;
+  saleStartsAt: Date;
+  saleEndsAt: Date;
+}
+
+function checkDates(d: Dates): void {
+  const bad = (path: string, message: string) => AppError.invalid('INVALID_DATES', message, { path, issues: [{ path, message }] });
+  if (d.endsAt <= d.startsAt) throw bad('body.endsAt', 'endsAt must be after startsAt');
+  if (d.saleEndsAt <= d.saleStartsAt) throw bad('body.saleEndsAt', 'saleEndsAt must be after saleStartsAt');
+  if (d.saleEndsAt > d.endsAt) throw bad('body.saleEndsAt', 'the sale must end by the end of the event');
+}
+
+const datesOf = (row: EventRow): Dates => ({
+  startsAt: new Date(row.starts_at),
+  endsAt: new Date(row.ends_at),
+  saleStartsAt: new Date(row.sale_starts_at),
+  saleEndsAt: new Date(row.sale_ends_at),
+});
+
+/** Admin writes to events: every change is one transaction with its outbox events and audit record. */
+export class EventService {
+  constructor(
+    private readonly ctx: ServiceContext<TicketConfig>,
+    private readonly cache: CatalogueCache,
+  ) {}
+
+  private get db(): Kysely<any> {
+    return this.ctx.db;
+  }
+
+  private async afterCommit(eventId: string): Promise<void> {
+    this.ctx.relay?.poke();
+    await this.cache.invalidate(eventId);
+  }
+
+  private async layoutFrom(body: { venueId?: string; layout?: unknown }) {
+    const venue = body.venueId ? await findVenue(this.db, body.venueId) : null;
+    if (body.venueId && !venue) throw AppError.invalid('VENUE_NOT_FOUND', 'No venue template with this id', { path: 'body.venueId' });
+    let expanded: ExpandedLayout | null = null;
+    if (body.layout !== undefined) expanded = expandLayout(body.layout, 'body.layout');
+    else if (venue) expanded = expandLayout(venue.layout, 'venue.layout');
+    return { venue, expanded };
+  }
+
+  async create(actor: AuthUser, body: CreateEventBody): Promise<string> {
+    const { venue, expanded } = await this.layoutFrom(body);
+    const venueName = body.venueName ?? venue?.name;
+    if (!venueName) {
+      throw AppError.invalid('VALIDATION_FAILED', 'venueName or venueId is required', { issues: [{ path: 'body.venueName', message: 'required' }] });
+    }
+    const dates = { startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), saleStartsAt: new Date(body.saleStartsAt), saleEndsAt: new Date(body.saleEndsAt) };
+    checkDates(dates);
+    const id = newId('evt');
+    await this.db.transaction().execute(async (trx) => {
+      await insertEvent(trx, {
+        id,
+        title: body.title.trim(),
+        description: body.description ?? '',
+        category: body.category,
+        artist: body.artist?.trim() ?? '',
+        venue_id: venue?.id ?? null,
+        venue_name: venueName.trim(),
+        venue_address: body.venueAddress ?? venue?.address ?? '',
+        starts_at: dates.startsAt,
+        ends_at: dates.endsAt,
+        sale_starts_at: dates.saleStartsAt,
+        sale_ends_at: dates.saleEndsAt,
+        seat_limit: body.seatLimit ?? 4,
+        hold_minutes: body.holdMinutes ?? 10,
+        refund_policy_id: body.refundPolicyId ?? 'standard',
+        status: 'draft',
+        layout: expanded ? JSON.stringify(expanded.layout) : null,
+        layout_version: expanded ? 1 : 0,
+        seats_total: expanded?.seatsTotal ?? 0,
+      });
+      if (expanded) await createSeatMap(trx, id, expanded.sections);
+      await recordAudit(trx, actor, 'event.create', 'event', id, { after: { title: body.title, seatsTotal: expanded?.seatsTotal ?? 0 } });
+    });
+    await this.afterCommit(id);
+    return id;
+  }
+
+  async update(actor: AuthUser, id: string, body: UpdateEventBody): Promise<void> {
+    const layoutChange = body.layout !== undefined || body.venueId !== undefined;
+    const { venue, expanded } = layoutChange ? await this.layoutFrom(body) : { venue: null, expanded: null };
+    const now = this.ctx.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await findEvent(trx, id, { forUpdate: true });
+      if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+      if (row.status === 'cancelled' || row.status === 'ended') {
+        throw AppError.conflict('EVENT_NOT_EDITABLE', `A ${row.status} event cannot be edited`, { status: row.status });
+      }
+      const current = datesOf(row);
+      const dates = {
+        startsAt: body.startsAt ? new Date(body.startsAt) : current.startsAt,
+        endsAt: body.endsAt ? new Date(body.endsAt) : current.endsAt,
+        saleStartsAt: body.saleStartsAt ? new Date(body.saleStartsAt) : current.saleStartsAt,
+        saleEndsAt: body.saleEndsAt ? new Date(body.saleEndsAt) : current.saleEndsAt,
+      };
+      checkDates(dates);
+      const values: Record<string, unknown> = {
+        ...(body.title !== undefined && { title: body.title.trim() }),
+        ...(body.description !== undefined && { description: body.description }),
+        ...(body.category !== undefined && { category: body.category }),
+        ...(body.artist !== undefined && { artist: body.artist.trim() }),
+        ...(body.venueName !== undefined && { venue_name: body.venueName.trim() }),
+        ...(body.venueAddress !== undefined && { venue_address: body.venueAddress }),
+        ...(body.seatLimit !== undefined && { seat_limit: body.seatLimit }),
+        ...(body.holdMinutes !== undefined && { hold_minutes: body.holdMinutes }),
+        ...(body.refundPolicyId !== undefined && { refund_policy_id: body.refundPolicyId }),
+        starts_at: dates.startsAt,
+        ends_at: dates.endsAt,
+        sale_starts_at: dates.saleStartsAt,
+        sale_ends_at: dates.saleEndsAt,
+      };
+      if (venue) {
+        values.venue_id = venue.id;
+        if (body.venueName === undefined) values.venue_name = venue.name;
+        if (body.venueAddress === undefined) values.venue_address = venue.address;
+      }
+      if (expanded) {
+        const total = await replaceSeatMap(trx, id, expanded.sections);
+        values.layout = JSON.stringify(expanded.layout);
+        values.layout_version = row.layout_version + 1;
+        values.seats_total = total;
+      }
+      const available = await countAvailable(trx, id);
+      const status = deriveStatus({ status: row.status as EventStatus, ...dates, available }, now);
+      values.status = status;
+      await updateEvent(trx, id, values);
+      const after = { ...row, ...values, status, starts_at: dates.startsAt, seats_total: (values.seats_total as number | undefined) ?? row.seats_total };
+      if (row.status !== 'draft') await emitEventChanged(trx, 'event.updated', after as EventRow, available);
+      await recordAudit(trx, actor, 'event.update', 'event', id, { before: { status: row.status }, after: { ...body, layout: body.layout ? '(layout)' : undefined, status } });
+    });
+    await this.afterCommit(id);
+  }
+
+  async remove(actor: AuthUser, id: string): Promise<void> {
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const row = await findEvent(trx, id, { forUpdate: true });
+        if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+        const counts = await countSeatsByStatus(trx, id);
+        if ((counts.sold ?? 0) + (counts.held ?? 0) > 0) {
+          throw AppError.conflict('EVENT_HAS_SALES', 'Seats of this event are sold or held; cancel the event instead', { sold: counts.sold ?? 0, held: counts.held ?? 0 });
+        }
+        await deleteEvent(trx, id);
+        if (row.status !== 'draft') await emitEventChanged(trx, 'event.updated', { ...row, status: 'deleted' });
+        await recordAudit(trx, actor, 'event.delete', 'event', id, { before: { title: row.title, status: row.status } });
+      });
+    } catch (err) {
+      // Booking's rows referencing the event (past reservations) make it history: cancel instead.
+      if ((err as { code?: string }).code === '23503') {
+        throw AppError.conflict('EVENT_HAS_SALES', 'This event has reservations; cancel the event instead');
+      }
+      throw err;
+    }
+    await this.afterCommit(id);
+  }
+
+  async publish(actor: AuthUser, id: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await findEvent(trx, id, { forUpdate: true });
+      if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+      if (row.status !== 'draft') throw AppError.conflict('INVALID_STATUS_TRANSITION', `Only a draft can be published (status is ${row.status})`, { status: row.status });
+      if (row.seats_total === 0) throw AppError.conflict('EVENT_HAS_NO_SEATS', 'Give the event a seat map before publishing it');
+      const available = await countAvailable(trx, id);
+      const dates = datesOf(row);
+      if (now >= dates.endsAt) throw AppError.conflict('EVENT_IN_PAST', 'The event has already ended');
+      const status = publishedStatus({ ...dates, available }, now);
+      await updateEvent(trx, id, { status, published_at: now });
+      await emitEventChanged(trx, 'event.published', { ...row, status }, available);
+      await recordAudit(trx, actor, 'event.publish', 'event', id, { before: { status: row.status }, after: { status } });
+    });
+    await this.afterCommit(id);
+  }
+
+  async cancel(actor: AuthUser, id: string, reason?: string): Promise<void> {
+    const now = this.ctx.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const row = await findEvent(trx, id, { forUpdate: true });
+      if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+      if (row.status === 'cancelled') throw AppError.conflict('INVALID_STATUS_TRANSITION', 'The event is already cancelled', { status: row.status });
+      await updateEvent(trx, id, { status: 'cancelled', cancelled_at: now });
+      // Payments refunds every paid reservation of the event when it sees this.
+      await emitEventChanged(trx, 'event.cancelled', { ...row, status: 'cancelled' });
+      await recordAudit(trx, actor, 'event.cancel', 'event', id, { before: { status: row.status }, after: { status: 'cancelled', reason } });
+    });
+    await this.afterCommit(id);
+  }
+
+  /**
+   * Seats changed (booking held, sold or returned some): set or clear sold_out. Reads without a
+   * lock first; only a real change takes the row lock, and the update is conditional on the status
+   * read, so concurrent calls never double-act.
+   */
+  async seatsChanged(eventId: string): Promise<void> {
+    const row = await findEvent(this.db, eventId);
+    if (row && (row.status === 'on_sale' || row.status === 'sold_out')) {
+      const available = await countAvailable(this.db, eventId);
+      const status = deriveStatus({ status: row.status, ...datesOf(row), available }, this.ctx.clock.now());
+      if (status !== row.status) {
+        await this.db.transaction().execute(async (trx) => {
+          if (await updateEvent(trx, eventId, { status }, row.status)) {
+            await emitEventChanged(trx, 'event.updated', { ...row, status }, available);
+          }
+        });
+        this.ctx.relay?.poke();
+      }
+    }
+    await this.cache.invalidate(eventId);
+  }
+}
+
+export { LIVE_STATUSES };
