@@ -8,6 +8,11 @@ export const ticketOwnConfig = Type.Object({
     minLength: 16,
     description: 'HMAC secret that signs waiting-room admission tokens',
   }),
+  QUEUE_TICK_MS: Type.Integer({
+    default: 1000,
+    minimum: 0,
+    description: 'how often the waiting-room ticker admits buyers (one replica per tick holds the lease); 0 turns the ticker off',
+  }),
   POSTER_MAX_BYTES: Type.Integer({ default: 10 * 1024 * 1024, description: 'largest poster upload accepted' }),
   S3_BUCKET: Type.Optional(Type.String({ description: 'posters bucket; when unset posters are kept on disk under DATA_DIR' })),
   S3_REGION: Type.String({ default: 'ap-northeast-2', description: 'S3 region' }),

@@ -1,0 +1,215 @@
+import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import { EventTypes } from '@tiketi/contracts';
+import type { TicketConfig } from '../ticket.config';
+import type { QueueGate, TicketShared } from '../ticket.area';
+import { DEFAULT_SETTINGS, type QueueEventInfo, type QueueRepository, type QueueSettings } from './queue.repository';
+import { POST_OPEN_BAND, type QueueState, type RoomMeta } from './queue.state';
+import type { QueueMetrics } from './queue.metrics';
+import { signAdmission, verifyAdmission } from './queue.token';
+
+export interface QueueStatusView {
+  status: 'waiting' | 'closed' | 'admitted' | 'none';
+  eventId: string;
+  position?: number;
+  ahead?: number;
+  etaSeconds?: number | null;
+  /** True until the sale opens: pre-queue places are drawn at random at opening. */
+  preQueue?: boolean;
+  opensAt?: string;
+  token?: string;
+  expiresAt?: string;
+}
+
+export function etaSeconds(perMinute: number, position: number, now: number, opensAt: number): number {
+  return Math.ceil(Math.max(0, opensAt - now) / 1000 + (position / perMinute) * 60);
+}
+
+/** How long the auto mode stays on after arrivals last went over the threshold. */
+const AUTO_HOLD_MS = 5 * 60_000;
+
+export interface Room {
+  event: QueueEventInfo;
+  settings: QueueSettings;
+}
+
+/** Waiting-room rules for buyers and the booking gate; the ticker (queue.ticker.ts) admits. */
+export class QueueService implements QueueGate {
+  constructor(
+    private readonly ctx: ServiceContext<TicketConfig>,
+    private readonly shared: TicketShared,
+    readonly repo: QueueRepository,
+    readonly state: QueueState,
+    readonly metrics: QueueMetrics,
+  ) {}
+
+  now(): number {
+    return this.ctx.clock.now().getTime();
+  }
+
+  push(userId: string, name: string, payload: unknown): void {
+    // Looked up on each push: the booking area installs the Socket.IO side after our routes.
+    try {
+      this.shared.realtime.toUser(userId, name, payload);
+    } catch (err) {
+      this.ctx.log.warn({ err, name }, 'queue push failed');
+    }
+  }
+
+  async room(eventId: string): Promise<Room> {
+    const event = await this.repo.event(eventId);
+    if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+    const settings = (await this.repo.settings(eventId)) ?? { eventId, updatedAt: null, ...DEFAULT_SETTINGS };
+    return { event, settings };
+  }
+
+  /** Whether buyers must come through the waiting room right now. */
+  async isActive(settings: QueueSettings, now: number, meta?: RoomMeta): Promise<boolean> {
+    if (settings.mode === 'off') return false;
+    if (settings.mode === 'on') return true;
+    const m = meta ?? (await this.state.meta(settings.eventId));
+    return m.autoUntil > now || (await this.state.waiting(settings.eventId)) > 0;
+  }
+
+  async join(eventId: string, user: AuthUser): Promise<QueueStatusView> {
+    const { event, settings } = await this.room(eventId);
+    if (event.status === 'cancelled') throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
+    const now = this.now();
+    if (now > event.saleEndsAt.getTime() || event.status === 'sale_closed' || event.status === 'ended') throw AppError.conflict('SALE_ENDED', 'Ticket sales for this event have ended');
+
+    const current = await this.status(eventId, user.id, { event, settings });
+    if (current.status !== 'none') return current;
+
+    const opensAt = event.saleStartsAt.getTime();
+    const preQueueFrom = opensAt - settings.preQueueMinutes * 60_000;
+    if (now < preQueueFrom) {
+      throw AppError.conflict('QUEUE_NOT_OPEN', 'The waiting room is not open yet', { opensAt: new Date(preQueueFrom).toISOString() });
+    }
+    if (now >= opensAt && !(await this.mustQueue(settings, now))) {
+      const [admission] = await this.admitBuyers(event, settings, [user.id], now, { push: false });
+      return { status: 'admitted', eventId, token: admission!.token, expiresAt: new Date(admission!.expiresAt).toISOString() };
+    }
+    const seq = await this.state.nextSeq(eventId);
+    // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
+    const score = now < opensAt ? seq : POST_OPEN_BAND + seq;
+    await this.state.enqueue(eventId, user.id, score, now);
+    this.metrics.waiting.set({ event_id: eventId }, await this.state.waiting(eventId));
+    return this.status(eventId, user.id, { event, settings });
+  }
+
+  /** Auto mode: queue once arrivals outpace the threshold, someone already waits, or the room is full. */
+  private async mustQueue(settings: QueueSettings, now: number): Promise<boolean> {
+    if (settings.mode === 'on') return true;
+    if (settings.mode === 'off') return false;
+    const eventId = settings.eventId;
+    const arrivals = await this.state.countArrival(eventId, now);
+    const full = (await this.state.inside(eventId, now)) >= settings.maxInside;
+    if (arrivals > settings.autoThreshold || full) {
+      await this.state.setMeta(eventId, { autoUntil: now + AUTO_HOLD_MS });
+      return true;
+    }
+    return this.isActive(settings, now);
+  }
+
+  /** The buyer's place; polling it counts as a heartbeat. */
+  async status(eventId: string, userId: string, known?: Room, heartbeat = true): Promise<QueueStatusView> {
+    const { event, settings } = known ?? (await this.room(eventId));
+    const now = this.now();
+    const admission = await this.state.admission(eventId, userId, now);
+    if (admission) return { status: 'admitted', eventId, token: admission.token, expiresAt: new Date(admission.expiresAt).toISOString() };
+    let rank = await this.state.rank(eventId, userId);
+    if (rank !== null && settings.mode === 'off') {
+      // The operator switched the room off: whoever still waits is let straight in.
+      rank = null;
+      if ((await this.state.removeWaiting(eventId, [userId])) === 1) {
+        const [a] = await this.admitBuyers(event, settings, [userId], now, { push: false });
+        return { status: 'admitted', eventId, token: a!.token, expiresAt: new Date(a!.expiresAt).toISOString() };
+      }
+    }
+    if (rank === null) return { status: 'none', eventId };
+    if (heartbeat) await this.state.touch(eventId, userId, now);
+    const meta = await this.state.meta(eventId);
+    const opensAt = event.saleStartsAt.getTime();
+    const preQueue = now < opensAt || (!meta.shuffled && ((await this.state.waitScore(eventId, userId)) ?? POST_OPEN_BAND) < POST_OPEN_BAND);
+    const position = rank + 1;
+    return {
+      status: meta.closed ? 'closed' : 'waiting',
+      eventId,
+      position,
+      ahead: rank,
+      etaSeconds: meta.closed ? null : await this.etaSeconds(settings, meta, position, now, opensAt),
+      preQueue,
+      opensAt: event.saleStartsAt.toISOString(),
+    };
+  }
+
+  /** The measured admission rate; the configured one only until anyone has been admitted. */
+  async ratePerMinute(settings: QueueSettings, meta: RoomMeta, now: number): Promise<number> {
+    const measured = await this.state.measuredPerMinute(settings.eventId, now, meta.firstAdmitAt);
+    return measured && measured > 0 ? measured : settings.admissionsPerMinute;
+  }
+
+  async etaSeconds(settings: QueueSettings, meta: RoomMeta, position: number, now: number, opensAt: number): Promise<number> {
+    return etaSeconds(await this.ratePerMinute(settings, meta, now), position, now, opensAt);
+  }
+
+  async heartbeat(eventId: string, userId: string): Promise<QueueStatusView> {
+    return this.status(eventId, userId);
+  }
+
+  /** Leaving gives the place (or the admitted session) back at once. */
+  async leave(eventId: string, userId: string): Promise<void> {
+    await this.room(eventId);
+    await this.state.removeWaiting(eventId, [userId]);
+    await this.state.endSession(eventId, [userId]);
+    this.metrics.waiting.set({ event_id: eventId }, await this.state.waiting(eventId));
+  }
+
+  /** The check the booking route runs before a hold. */
+  async assertAdmitted(eventId: string, userId: string, token: string | undefined): Promise<void> {
+    const settings = await this.repo.settings(eventId);
+    if (!settings) return;
+    const now = this.now();
+    if (!(await this.isActive(settings, now))) return;
+    if (!token) throw AppError.forbidden('QUEUE_TOKEN_REQUIRED', 'Join the waiting room for this event first');
+    const check = verifyAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, token, { eventId, userId, now });
+    if (!check.ok) throw AppError.forbidden('QUEUE_TOKEN_INVALID', 'This admission is not valid for you and this event', { reason: check.reason });
+    // Leaving, or a session ended by the ticker, revokes the token before it expires.
+    const until = await this.state.insideUntil(eventId, userId);
+    if (until === null || until <= now) {
+      throw AppError.forbidden('QUEUE_TOKEN_INVALID', 'Your admission has ended; join the waiting room again', { reason: 'ended' });
+    }
+  }
+
+  /** Issues sessions to these buyers (already taken off the line) and records the fact. */
+  async admitBuyers(
+    event: QueueEventInfo,
+    settings: QueueSettings,
+    userIds: string[],
+    now: number,
+    options: { push: boolean },
+  ): Promise<Array<{ userId: string; token: string; expiresAt: number }>> {
+    if (userIds.length === 0) return [];
+    const expiresAt = now + settings.sessionMinutes * 60_000;
+    const out = [];
+    for (const userId of userIds) {
+      const token = signAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, { eventId: event.id, userId, expiresAt });
+      const joinedAt = await this.state.joinedAt(event.id, userId);
+      await this.state.admit(event.id, userId, { token, expiresAt }, now);
+      if (joinedAt !== null) this.metrics.waitSeconds.observe({ event_id: event.id }, Math.max(0, now - joinedAt) / 1000);
+      if (options.push) this.push(userId, 'queue:admitted', { eventId: event.id, token, expiresAt: new Date(expiresAt).toISOString() });
+      out.push({ userId, token, expiresAt });
+    }
+    this.metrics.admitted.inc({ event_id: event.id }, userIds.length);
+    const meta = await this.state.meta(event.id);
+    if (!meta.firstAdmitAt) await this.state.setMeta(event.id, { firstAdmitAt: now });
+    await this.state.recordAdmissions(event.id, userIds.length, now);
+    const occurredAt = new Date(now).toISOString();
+    await this.ctx.db.transaction().execute(async (trx) => {
+      for (const userId of userIds) {
+        await enqueueEvent(trx, this.ctx.schema, 'ticket', EventTypes.queueAdmitted, { eventId: event.id, userId, occurredAt });
+      }
+    });
+    this.ctx.relay?.poke();
+    return out;
+  }
+}

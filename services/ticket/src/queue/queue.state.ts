@@ -1,0 +1,212 @@
+import type { Coordination, SortedSetEntry } from '@tiketi/platform';
+
+/**
+ * Live waiting-room state in coordination (Redis sorted sets in production, in-process when
+ * embedded). Every decision about who is next reads from here, never from a replica's memory.
+ *
+ * wait   : userId -> order score. Pre-queue arrivals sit below POST_OPEN_BAND (shuffled once at
+ *          opening); later arrivals get POST_OPEN_BAND + an atomic sequence, so they are FIFO and
+ *          always behind the pre-queue.
+ * seen   : userId -> last heartbeat (ms); a stale one means the tab was closed.
+ * joined : userId -> when they joined (ms), for the oldest-wait figure and the wait histogram.
+ * inside : userId -> session end (ms) of admitted buyers.
+ * admit:<userId> : {token, expiresAt}, so status can hand the token out again.
+ * meta   : hash of per-room flags and the ticker's admission credit.
+ * rate:<bucket> : admissions per 10-second bucket, for the measured rate.
+ */
+export const POST_OPEN_BAND = 2 ** 40;
+const RATE_BUCKET_MS = 10_000;
+const RATE_WINDOW_MS = 60_000;
+
+export interface Admission {
+  token: string;
+  expiresAt: number;
+}
+
+export interface RoomMeta {
+  credit: number;
+  creditAt: number;
+  shuffled: boolean;
+  closed: boolean;
+  autoUntil: number;
+  firstAdmitAt: number;
+}
+
+export class QueueState {
+  constructor(private readonly coord: Coordination) {}
+
+  private key(eventId: string, part: string): string {
+    return `queue:${eventId}:${part}`;
+  }
+
+  // ---- waiting line -------------------------------------------------------------------------
+  async nextSeq(eventId: string): Promise<number> {
+    return this.coord.incr(this.key(eventId, 'seq'));
+  }
+
+  /** Adds a buyer unless already waiting (the first place is kept); returns true when added now. */
+  async enqueue(eventId: string, userId: string, score: number, now: number): Promise<boolean> {
+    const added = await this.coord.zadd(this.key(eventId, 'wait'), [{ member: userId, score }], { onlyIfAbsent: true });
+    await this.coord.zadd(this.key(eventId, 'joined'), [{ member: userId, score: now }], { onlyIfAbsent: true });
+    await this.touch(eventId, userId, now);
+    return added === 1;
+  }
+
+  async rank(eventId: string, userId: string): Promise<number | null> {
+    return this.coord.zrank(this.key(eventId, 'wait'), userId);
+  }
+
+  async waitScore(eventId: string, userId: string): Promise<number | null> {
+    return this.coord.zscore(this.key(eventId, 'wait'), userId);
+  }
+
+  async waiting(eventId: string): Promise<number> {
+    return this.coord.zcard(this.key(eventId, 'wait'));
+  }
+
+  async head(eventId: string, count: number): Promise<SortedSetEntry[]> {
+    return count <= 0 ? [] : this.coord.zrange(this.key(eventId, 'wait'), 0, count - 1);
+  }
+
+  async all(eventId: string): Promise<string[]> {
+    return (await this.coord.zrange(this.key(eventId, 'wait'), 0, -1)).map((e) => e.member);
+  }
+
+  async preQueue(eventId: string): Promise<string[]> {
+    return (await this.coord.zrangeByScore(this.key(eventId, 'wait'), 0, POST_OPEN_BAND - 1)).map((e) => e.member);
+  }
+
+  /** Rewrites pre-queue scores to the shuffled order (all below POST_OPEN_BAND). */
+  async reorder(eventId: string, members: string[]): Promise<void> {
+    if (members.length === 0) return;
+    await this.coord.zadd(
+      this.key(eventId, 'wait'),
+      members.map((member, i) => ({ member, score: i + 1 })),
+    );
+  }
+
+  /** Atomically takes the next buyers: a member popped by one replica is gone for every other. */
+  async popNext(eventId: string, count: number): Promise<string[]> {
+    return (await this.coord.zpopmin(this.key(eventId, 'wait'), count)).map((e) => e.member);
+  }
+
+  async removeWaiting(eventId: string, userIds: string[]): Promise<number> {
+    if (userIds.length === 0) return 0;
+    const removed = await this.coord.zrem(this.key(eventId, 'wait'), userIds);
+    await this.coord.zrem(this.key(eventId, 'seen'), userIds);
+    await this.coord.zrem(this.key(eventId, 'joined'), userIds);
+    return removed;
+  }
+
+  // ---- heartbeats and waits -----------------------------------------------------------------
+  async touch(eventId: string, userId: string, now: number): Promise<void> {
+    await this.coord.zadd(this.key(eventId, 'seen'), [{ member: userId, score: now }]);
+  }
+
+  async lastSeen(eventId: string, userId: string): Promise<number | null> {
+    return this.coord.zscore(this.key(eventId, 'seen'), userId);
+  }
+
+  async silentSince(eventId: string, cutoff: number): Promise<string[]> {
+    return (await this.coord.zrangeByScore(this.key(eventId, 'seen'), -Infinity, cutoff)).map((e) => e.member);
+  }
+
+  async joinedAt(eventId: string, userId: string): Promise<number | null> {
+    return this.coord.zscore(this.key(eventId, 'joined'), userId);
+  }
+
+  async oldestJoin(eventId: string): Promise<number | null> {
+    return (await this.coord.zrange(this.key(eventId, 'joined'), 0, 0))[0]?.score ?? null;
+  }
+
+  async countAbandoned(eventId: string, by: number): Promise<void> {
+    if (by > 0) await this.coord.incr(this.key(eventId, 'abandoned'), { by });
+  }
+
+  async abandoned(eventId: string): Promise<number> {
+    return Number((await this.coord.get(this.key(eventId, 'abandoned'))) ?? 0);
+  }
+
+  // ---- admitted buyers ------------------------------------------------------------------------
+  async admit(eventId: string, userId: string, admission: Admission, now: number): Promise<void> {
+    await this.coord.zadd(this.key(eventId, 'inside'), [{ member: userId, score: admission.expiresAt }]);
+    await this.coord.set(this.key(eventId, `admit:${userId}`), JSON.stringify(admission), {
+      // Cleanup only: the inside set decides whether the session is still on.
+      ttlMs: Math.max(60_000, admission.expiresAt - now + 60_000),
+    });
+    await this.coord.zrem(this.key(eventId, 'seen'), [userId]);
+    await this.coord.zrem(this.key(eventId, 'joined'), [userId]);
+  }
+
+  async admission(eventId: string, userId: string, now: number): Promise<Admission | null> {
+    const until = await this.coord.zscore(this.key(eventId, 'inside'), userId);
+    if (until === null || until <= now) return null;
+    const raw = await this.coord.get(this.key(eventId, `admit:${userId}`));
+    return raw ? (JSON.parse(raw) as Admission) : null;
+  }
+
+  async insideUntil(eventId: string, userId: string): Promise<number | null> {
+    return this.coord.zscore(this.key(eventId, 'inside'), userId);
+  }
+
+  async endSession(eventId: string, userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.coord.zrem(this.key(eventId, 'inside'), userIds);
+    await this.coord.del(userIds.map((u) => this.key(eventId, `admit:${u}`)));
+  }
+
+  async endedSessions(eventId: string, now: number): Promise<string[]> {
+    return (await this.coord.zrangeByScore(this.key(eventId, 'inside'), -Infinity, now)).map((e) => e.member);
+  }
+
+  async inside(eventId: string, now: number): Promise<number> {
+    const total = await this.coord.zcard(this.key(eventId, 'inside'));
+    const ended = (await this.coord.zrangeByScore(this.key(eventId, 'inside'), -Infinity, now)).length;
+    return total - ended;
+  }
+
+  // ---- room flags, credit and measured rate ---------------------------------------------------
+  async meta(eventId: string): Promise<RoomMeta> {
+    const raw = await this.coord.hgetall(this.key(eventId, 'meta'));
+    return {
+      credit: Number(raw.credit ?? 0),
+      creditAt: Number(raw.creditAt ?? 0),
+      shuffled: raw.shuffled === '1',
+      closed: raw.closed === '1',
+      autoUntil: Number(raw.autoUntil ?? 0),
+      firstAdmitAt: Number(raw.firstAdmitAt ?? 0),
+    };
+  }
+
+  async setMeta(eventId: string, fields: Partial<RoomMeta>): Promise<void> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(fields)) out[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+    await this.coord.hset(this.key(eventId, 'meta'), out);
+  }
+
+  /** Arrivals in the current minute (auto mode decides from this). */
+  async countArrival(eventId: string, now: number): Promise<number> {
+    return this.coord.incr(this.key(eventId, `arrivals:${Math.floor(now / 60_000)}`), { ttlMs: 120_000 });
+  }
+
+  async recordAdmissions(eventId: string, count: number, now: number): Promise<void> {
+    if (count <= 0) return;
+    const bucket = Math.floor(now / RATE_BUCKET_MS);
+    await this.coord.incr(this.key(eventId, `rate:${bucket}`), { by: count, ttlMs: RATE_WINDOW_MS * 3 });
+  }
+
+  /** Admissions per minute over the last minute (or since the first admission, when sooner); null before any. */
+  async measuredPerMinute(eventId: string, now: number, firstAdmitAt: number): Promise<number | null> {
+    if (!firstAdmitAt) return null;
+    const current = Math.floor(now / RATE_BUCKET_MS);
+    const buckets = Array.from({ length: RATE_WINDOW_MS / RATE_BUCKET_MS }, (_, i) => this.key(eventId, `rate:${current - i}`));
+    const admitted = (await this.coord.mget(buckets)).reduce((sum, v) => sum + Number(v ?? 0), 0);
+    const windowStart = (current - buckets.length + 1) * RATE_BUCKET_MS;
+    const span = Math.max(now - Math.max(windowStart, firstAdmitAt), RATE_BUCKET_MS);
+    return (admitted / span) * 60_000;
+  }
+
+  async clear(eventId: string): Promise<void> {
+    await this.coord.del(['wait', 'seen', 'joined', 'meta', 'seq'].map((p) => this.key(eventId, p)));
+  }
+}
