@@ -1,7 +1,59 @@
-import type { TicketArea } from '../ticket.area';
+import { ServiceClient, type ServiceContext } from '@tiketi/platform';
+import type { TicketArea, TicketShared } from '../ticket.area';
+import type { TicketConfig } from '../ticket.config';
+import { startRealtime, type RealtimeServer } from '../realtime/realtime.server';
+import { SeatUpdateBatcher } from '../realtime/seat-updates.batcher';
+import { bookingMigration } from './booking.migrations';
+import { createBookingMetrics } from './booking.metrics';
+import { bookingRoutes } from './booking.routes';
+import { internalRoutes } from './internal.routes';
+import { SeatMapCache } from './seat-map.cache';
+import { startWorkers, type Workers } from './booking.workers';
+import type { BookingRuntime } from './booking.runtime';
+
+export interface BookingInstance {
+  runtime: BookingRuntime;
+  realtime: RealtimeServer;
+  /** Set once start() ran. */
+  workers: Workers | null;
+}
+
+// Keyed by context: two ticket services in one process (tests, replicas) never share state.
+const instances = new WeakMap<ServiceContext<any>, BookingInstance>();
+
+/** The booking runtime of one ticket-service instance (admin area, tests). */
+export function bookingInstance(ctx: ServiceContext<any>): BookingInstance {
+  const instance = instances.get(ctx);
+  if (!instance) throw new Error('the booking area has not been registered on this service');
+  return instance;
+}
 
 export const bookingArea: TicketArea = {
   name: 'booking',
-  migrations: {},
-  async routes() {},
+  migrations: { '0200_booking': bookingMigration },
+  async routes(app, ctx: ServiceContext<TicketConfig>, shared: TicketShared) {
+    const realtime = await startRealtime(app, ctx);
+    // Replace the methods rather than the object: other areas may hold a reference to it.
+    shared.realtime.toEvent = realtime.toEvent;
+    shared.realtime.toUser = realtime.toUser;
+    const batcher = new SeatUpdateBatcher(() => shared.realtime);
+    const runtime: BookingRuntime = {
+      ctx,
+      shared,
+      seatMap: new SeatMapCache({ db: ctx.db, coordination: () => ctx.coordination, log: ctx.log }),
+      batcher,
+      payments: new ServiceClient(ctx.config.PAYMENT_URL, ctx.config.INTERNAL_TOKEN, 'payment'),
+      metrics: createBookingMetrics(ctx.metrics),
+      coordination: () => ctx.coordination,
+    };
+    instances.set(ctx, { runtime, realtime, workers: null });
+    ctx.onClose(() => batcher.close());
+    await bookingRoutes(app, runtime);
+    await internalRoutes(app, runtime);
+  },
+  async start(ctx) {
+    const instance = bookingInstance(ctx);
+    instance.workers = await startWorkers(instance.runtime);
+    ctx.onClose(() => instance.workers?.stop());
+  },
 };

@@ -1,0 +1,76 @@
+import { applyOnce } from '@tiketi/platform';
+import type { EventDataByType } from '@tiketi/contracts';
+import { applyEffects, newEffects, type BookingRuntime } from './booking.runtime';
+import { confirmInConsumer, expireDue, refundedIn } from './reservation.service';
+
+export interface Workers {
+  /** Runs one expiry sweep now (tests, shutdown). */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Background work: the expiry sweeper (every replica runs it; SKIP LOCKED divides the rows) and
+ * the consumers that recover a confirmation or refund whose HTTP call from payments was lost.
+ */
+export async function startWorkers(rt: BookingRuntime, options: { sweepIntervalMs?: number } = {}): Promise<Workers> {
+  const { ctx } = rt;
+  const intervalMs = options.sweepIntervalMs ?? 1_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+
+  const sweep = (): Promise<number> => {
+    running ??= (async () => {
+      let total = 0;
+      try {
+        // Drain a backlog in batches, each its own short transaction.
+        for (let n = await expireDue(rt); n > 0 && !stopped; n = await expireDue(rt)) total += n;
+      } finally {
+        running = null;
+      }
+      return total;
+    })();
+    return running;
+  };
+
+  const tick = async () => {
+    try {
+      const n = await sweep();
+      if (n > 0) ctx.log.info({ expired: n }, 'holds expired');
+    } catch (err) {
+      ctx.log.warn({ err }, 'expiry sweep failed; will retry');
+    }
+    if (!stopped) {
+      timer = setTimeout(() => void tick(), intervalMs);
+      timer.unref();
+    }
+  };
+  timer = setTimeout(() => void tick(), intervalMs);
+  timer.unref();
+
+  const unsubscribe = await ctx.bus.subscribe({ group: 'ticket.booking-payments', types: ['payment.paid', 'payment.refunded'] }, async (event) => {
+    const fx = newEffects();
+    await applyOnce(ctx.db, 'ticket', 'ticket.booking-payments', event, async (trx) => {
+      if (event.type === 'payment.paid') {
+        const data = event.data as EventDataByType['payment.paid'];
+        await confirmInConsumer(rt, trx, fx, data.reservationId, data.paymentId);
+      } else {
+        const data = event.data as EventDataByType['payment.refunded'];
+        const exists = await trx.selectFrom('reservations').select('id').where('id', '=', data.reservationId).executeTakeFirst();
+        if (exists) await refundedIn(rt, trx, fx, data.reservationId, { paymentId: data.paymentId, amount: data.amount, seatIds: data.seatIds });
+      }
+    });
+    await applyEffects(rt, fx);
+  });
+
+  return {
+    sweep,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await unsubscribe().catch(() => undefined);
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import { AppError, newId, type AuthUser } from '@tiketi/platform';
+import * as repo from './reservation.repository';
+import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
+import { addSeatChanges, emit, inTransaction, type BookingRuntime } from './booking.runtime';
+import { chooseBestAvailable } from './best-available';
+
+export interface BookInput {
+  eventId: string;
+  seatIds?: string[];
+  quantity?: number;
+  section?: string;
+}
+
+/** Statuses in which holds are taken (sold_out may be stale the moment a hold expires). */
+const SELLING = new Set(['on_sale', 'sold_out']);
+const BEST_AVAILABLE_ATTEMPTS = 3;
+
+function seatUnavailable(seatIds: string[]): AppError {
+  return AppError.conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seatIds: [...new Set(seatIds)].sort() });
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
+}
+
+/**
+ * POST /api/tickets/book: all requested seats are held, or none is. Redis (when it answers) turns
+ * most losers away with one atomic claim; PostgreSQL decides for the rest: seat rows are locked in
+ * id order, checked, and the reservation rows carry the unique index no race can pass.
+ */
+export async function book(rt: BookingRuntime, user: AuthUser, input: BookInput, queueToken: string | undefined): Promise<ReservationView> {
+  const event = await repo.findEvent(rt.ctx.db, input.eventId);
+  if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+  const now = rt.ctx.clock.now();
+  if (!SELLING.has(event.status) || now < new Date(event.sale_starts_at) || now >= new Date(event.sale_ends_at)) {
+    throw AppError.conflict('SALE_NOT_OPEN', 'Tickets for this event are not on sale now', {
+      status: event.status,
+      saleStartsAt: new Date(event.sale_starts_at).toISOString(),
+      saleEndsAt: new Date(event.sale_ends_at).toISOString(),
+    });
+  }
+  await rt.shared.queueGate.assertAdmitted(event.id, user.id, queueToken);
+
+  const wanted = input.seatIds ? [...new Set(input.seatIds)] : null;
+  const count = wanted ? wanted.length : (input.quantity ?? 0);
+  if (count > event.seat_limit) throw limitExceeded(event.seat_limit, 0, count);
+
+  const started = process.hrtime.bigint();
+  try {
+    const view = wanted ? await hold(rt, user, event, wanted) : await holdBest(rt, user, event, count, input.section);
+    rt.metrics.holds.inc({ outcome: 'held' });
+    return view;
+  } catch (err) {
+    rt.metrics.holds.inc({ outcome: err instanceof AppError ? err.code : 'error' });
+    throw err;
+  } finally {
+    rt.metrics.holdSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+}
+
+function limitExceeded(limit: number, held: number, requested: number): AppError {
+  return AppError.unprocessable('SEAT_LIMIT_EXCEEDED', `At most ${limit} seats per buyer for this event`, { limit, held, requested });
+}
+
+async function holdBest(rt: BookingRuntime, user: AuthUser, event: repo.BookableEvent, quantity: number, section?: string): Promise<ReservationView> {
+  const exclude = new Set<string>();
+  for (let attempt = 0; ; attempt++) {
+    const map = await rt.seatMap.get(event.id);
+    const chosen = map ? chooseBestAvailable(map.seats, quantity, { section, exclude }) : null;
+    if (!chosen) throw AppError.conflict('SEAT_UNAVAILABLE', `Fewer than ${quantity} seats are available${section ? ' in this section' : ''}`, { seatIds: [] });
+    try {
+      return await hold(rt, user, event, chosen);
+    } catch (err) {
+      // Someone was faster for one of those seats: choose again around it.
+      if (!(err instanceof AppError) || err.code !== 'SEAT_UNAVAILABLE' || attempt + 1 >= BEST_AVAILABLE_ATTEMPTS) throw err;
+      for (const id of (err.details?.seatIds as string[] | undefined) ?? []) exclude.add(id);
+    }
+  }
+}
+
+async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEvent, seatIds: string[]): Promise<ReservationView> {
+  const reservationId = newId('rsv');
+  const holdMs = event.hold_minutes * 60_000;
+  const keys = seatIds.map((id) => seatHoldKey(event.id, id));
+
+  let claimed = false;
+  try {
+    const taken = await rt.coordination().claimAll(keys, reservationId, holdMs);
+    if (taken.length > 0) {
+      const byKey = new Map(keys.map((k, i) => [k, seatIds[i]!]));
+      throw seatUnavailable(taken.map((k) => byKey.get(k) ?? k));
+    }
+    claimed = true;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    // Redis is only the fast path: without it PostgreSQL still decides, only with more contention.
+    rt.metrics.fastPathFailures.inc();
+    rt.ctx.log.warn({ err: (err as Error).message }, 'seat claim fast path unavailable; holding on PostgreSQL alone');
+  }
+
+  try {
+    return await inTransaction(rt, async (trx, fx) => {
+      await repo.lockUserForEvent(trx, event.id, user.id);
+      const held = await repo.countActiveSeatsOfUser(trx, event.id, user.id);
+      if (held + seatIds.length > event.seat_limit) throw limitExceeded(event.seat_limit, held, seatIds.length);
+
+      const seats = await repo.lockSeats(trx, event.id, seatIds);
+      if (seats.length !== seatIds.length) {
+        const found = new Set(seats.map((s) => s.id));
+        throw AppError.notFound('SEAT_NOT_FOUND', 'Some seats do not belong to this event', { seatIds: seatIds.filter((id) => !found.has(id)) });
+      }
+      const unavailable = seats.filter((s) => s.status !== 'available').map((s) => s.id);
+      if (unavailable.length > 0) throw seatUnavailable(unavailable);
+
+      const now = rt.ctx.clock.now();
+      const expiresAt = new Date(now.getTime() + holdMs);
+      const sections = await repo.sectionNames(trx, seats.map((s) => s.section_id));
+      const amount = seats.reduce((sum, s) => sum + s.price, 0);
+      const row = {
+        id: reservationId,
+        event_id: event.id,
+        user_id: user.id,
+        user_email: user.email ?? '',
+        user_name: user.name ?? '',
+        status: 'pending' as const,
+        amount,
+        seat_count: seats.length,
+        expires_at: expiresAt,
+        created_at: now,
+      };
+      const seatRows = seats.map((s) => ({
+        reservation_id: reservationId,
+        seat_id: s.id,
+        event_id: event.id,
+        price: s.price,
+        label: s.label,
+        section: sections.get(s.section_id) ?? '',
+        row_label: s.row_label,
+        number: s.number,
+      }));
+      await repo.insertReservation(trx, row, seatRows);
+      await repo.setSeatStatus(trx, seatIds, ['available'], 'held');
+      addSeatChanges(fx, event.id, seatIds, 'held');
+      fx.holdUpdates.push({ userId: user.id, reservationId, status: 'pending', expiresAt: expiresAt.toISOString() });
+      await emit(trx, fx, 'reservation.held', {
+        reservationId,
+        eventId: event.id,
+        userId: user.id,
+        seatCount: seats.length,
+        amount,
+        occurredAt: now.toISOString(),
+        seatIds: [...seatIds].sort(),
+        expiresAt: expiresAt.toISOString(),
+      });
+      rt.metrics.transitions.inc({ to: 'pending' });
+      return toReservationView(
+        { ...row, refunded_amount: 0, currency: 'KRW', payment_id: null, payment_lease_until: null, cancel_reason: null, confirmed_at: null, closed_at: null, updated_at: now },
+        seatRows.map((s) => ({ ...s, active: true, refunded: false })),
+      );
+    });
+  } catch (err) {
+    if (claimed) await rt.coordination().releaseIfOwner(keys, reservationId).catch(() => undefined);
+    if (isUniqueViolation(err)) {
+      // The constraint caught what the checks above could not see: report who has the seats now.
+      const active = await rt.ctx.db.selectFrom('reservation_seats').select('seat_id').where('seat_id', 'in', seatIds).where('active', '=', true).execute();
+      throw seatUnavailable(active.length > 0 ? active.map((r) => r.seat_id as string) : seatIds);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,217 @@
+import { sql, type Kysely } from 'kysely';
+import type { ReservationStatus } from '@tiketi/contracts';
+import type { ReservationRow, ReservationSeatRow } from './reservation.model';
+
+/** Kysely bound to the ticket schema: ctx.db or a transaction opened from it. */
+type Db = Kysely<any>;
+
+export interface BookableEvent {
+  id: string;
+  title: string;
+  status: string;
+  sale_starts_at: Date | string;
+  sale_ends_at: Date | string;
+  seat_limit: number;
+  hold_minutes: number;
+  starts_at: Date | string;
+  venue_name: string;
+  refund_policy_id: string;
+}
+
+export async function findEvent(db: Db, eventId: string): Promise<BookableEvent | undefined> {
+  return db
+    .selectFrom('events')
+    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id'])
+    .where('id', '=', eventId)
+    .executeTakeFirst() as Promise<BookableEvent | undefined>;
+}
+
+export async function findEvents(db: Db, ids: string[]): Promise<BookableEvent[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('events')
+    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id'])
+    .where('id', 'in', ids)
+    .execute() as Promise<BookableEvent[]>;
+}
+
+/** Serialises one user's holds for one event (the per-user limit), never the whole event. */
+export async function lockUserForEvent(trx: Db, eventId: string, userId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${eventId}), hashtext(${userId}))`.execute(trx);
+}
+
+export async function countActiveSeatsOfUser(trx: Db, eventId: string, userId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('reservation_seats as rs')
+    .innerJoin('reservations as r', 'r.id', 'rs.reservation_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('r.event_id', '=', eventId)
+    .where('r.user_id', '=', userId)
+    .where('rs.active', '=', true)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export interface LockedSeat {
+  id: string;
+  section_id: string;
+  label: string;
+  row_label: string;
+  number: number;
+  price: number;
+  status: string;
+}
+
+/** Row-locks the seats in id order: two buyers of overlapping seats can wait, never deadlock. */
+export async function lockSeats(trx: Db, eventId: string, seatIds: string[]): Promise<LockedSeat[]> {
+  if (seatIds.length === 0) return [];
+  return trx
+    .selectFrom('seats')
+    .select(['id', 'section_id', 'label', 'row_label', 'number', 'price', 'status'])
+    .where('event_id', '=', eventId)
+    .where('id', 'in', seatIds)
+    .orderBy('id')
+    .forUpdate()
+    .execute() as Promise<LockedSeat[]>;
+}
+
+export async function sectionNames(db: Db, sectionIds: string[]): Promise<Map<string, string>> {
+  if (sectionIds.length === 0) return new Map();
+  const rows = await db.selectFrom('sections').select(['id', 'name']).where('id', 'in', [...new Set(sectionIds)]).execute();
+  return new Map(rows.map((r) => [r.id as string, r.name as string]));
+}
+
+/** Sets seat statuses (locking in id order first); only rows currently in one of `from` change. */
+export async function setSeatStatus(trx: Db, seatIds: string[], from: string[], to: string): Promise<string[]> {
+  if (seatIds.length === 0) return [];
+  const sorted = [...seatIds].sort();
+  await trx.selectFrom('seats').select('id').where('id', 'in', sorted).orderBy('id').forUpdate().execute();
+  const rows = await trx
+    .updateTable('seats')
+    .set({ status: to })
+    .where('id', 'in', sorted)
+    .where('status', 'in', from)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id as string);
+}
+
+export async function insertReservation(trx: Db, row: Omit<ReservationRow, 'refunded_amount' | 'currency' | 'payment_id' | 'payment_lease_until' | 'cancel_reason' | 'confirmed_at' | 'closed_at' | 'updated_at'>, seats: Omit<ReservationSeatRow, 'active' | 'refunded'>[]): Promise<void> {
+  await trx.insertInto('reservations').values({ ...row, updated_at: row.created_at }).execute();
+  await trx.insertInto('reservation_seats').values(seats).execute();
+}
+
+export async function findReservation(db: Db, id: string): Promise<ReservationRow | undefined> {
+  return db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst() as Promise<ReservationRow | undefined>;
+}
+
+export async function findReservationForUpdate(trx: Db, id: string): Promise<ReservationRow | undefined> {
+  return trx.selectFrom('reservations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst() as Promise<ReservationRow | undefined>;
+}
+
+export async function seatsOf(db: Db, reservationIds: string[]): Promise<ReservationSeatRow[]> {
+  if (reservationIds.length === 0) return [];
+  return db
+    .selectFrom('reservation_seats')
+    .selectAll()
+    .where('reservation_id', 'in', reservationIds)
+    .orderBy('reservation_id')
+    .orderBy('label')
+    .execute() as Promise<ReservationSeatRow[]>;
+}
+
+/**
+ * The one way a reservation changes state: conditional on the state the caller expects, so of two
+ * racing transitions exactly one updates a row and the other sees nothing returned.
+ */
+export async function transitionReservation(
+  trx: Db,
+  id: string,
+  from: ReservationStatus[],
+  set: Record<string, unknown>,
+  extraWhere?: { notLeasedAt?: Date },
+): Promise<ReservationRow | undefined> {
+  let q = trx.updateTable('reservations').set({ ...set, updated_at: new Date() }).where('id', '=', id).where('status', 'in', from);
+  if (extraWhere?.notLeasedAt) {
+    const at = extraWhere.notLeasedAt;
+    q = q.where((eb) => eb.or([eb('payment_lease_until', 'is', null), eb('payment_lease_until', '<=', at)]));
+  }
+  return q.returningAll().executeTakeFirst() as Promise<ReservationRow | undefined>;
+}
+
+/** Deactivates a reservation's seats (all, or the given ones); returns the seats that changed. */
+export async function deactivateSeats(trx: Db, reservationId: string, seatIds?: string[], refunded = false): Promise<ReservationSeatRow[]> {
+  let q = trx.updateTable('reservation_seats').set({ active: false, ...(refunded ? { refunded: true } : {}) }).where('reservation_id', '=', reservationId).where('active', '=', true);
+  if (seatIds) {
+    if (seatIds.length === 0) return [];
+    q = q.where('seat_id', 'in', seatIds);
+  }
+  return q.returningAll().execute() as Promise<ReservationSeatRow[]>;
+}
+
+export async function activeSeatCount(trx: Db, reservationId: string): Promise<number> {
+  const row = await trx
+    .selectFrom('reservation_seats')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('reservation_id', '=', reservationId)
+    .where('active', '=', true)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Pending reservations past due whose payment lease (if any) has run out, claimed for this replica. */
+export async function claimExpired(trx: Db, now: Date, limit: number): Promise<ReservationRow[]> {
+  return trx
+    .selectFrom('reservations')
+    .selectAll()
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', now)
+    .where((eb) => eb.or([eb('payment_lease_until', 'is', null), eb('payment_lease_until', '<=', now)]))
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute() as Promise<ReservationRow[]>;
+}
+
+export interface ReservationFilter {
+  userId?: string;
+  eventId?: string;
+  status?: ReservationStatus;
+  /** Matches the reservation id, the buyer's e-mail or name. */
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** Newest first; the admin area reuses it for its listing and CSV export. */
+export async function listReservations(db: Db, filter: ReservationFilter): Promise<{ rows: ReservationRow[]; total: number }> {
+  let q = db.selectFrom('reservations');
+  if (filter.userId) q = q.where('user_id', '=', filter.userId);
+  if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([eb('id', '=', filter.q!), eb('user_email', 'ilike', like), eb('user_name', 'ilike', like)]));
+  }
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).offset(filter.offset ?? 0).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+  ]);
+  return { rows: rows as ReservationRow[], total: Number(count?.n ?? 0) };
+}
+
+export async function countHeldSeats(db: Db): Promise<number> {
+  const row = await db.selectFrom('seats').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'held').executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Tickets (seats) confirmed since `since`. */
+export async function countSeatsConfirmedSince(db: Db, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('reservations')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('seat_count'), eb.lit(0)).as('n'))
+    .where('confirmed_at', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,227 @@
+import type { Transaction } from 'kysely';
+import { AppError } from '@tiketi/platform';
+import type { ReservationStatus } from '@tiketi/contracts';
+import * as repo from './reservation.repository';
+import { iso, seatHoldKey, toReservationView, type ReservationRow, type ReservationView } from './reservation.model';
+import { addSeatChanges, emit, inTransaction, type BookingRuntime, type Effects } from './booking.runtime';
+
+export function reservationNotFound(): AppError {
+  return AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
+}
+
+export async function viewOf(rt: BookingRuntime, row: ReservationRow): Promise<ReservationView> {
+  return toReservationView(row, await repo.seatsOf(rt.ctx.db, [row.id]));
+}
+
+export async function getReservation(rt: BookingRuntime, id: string): Promise<ReservationView | undefined> {
+  const row = await repo.findReservation(rt.ctx.db, id);
+  return row ? viewOf(rt, row) : undefined;
+}
+
+function base(row: ReservationRow, now: Date) {
+  return { reservationId: row.id, eventId: row.event_id, userId: row.user_id, seatCount: row.seat_count, amount: row.amount, occurredAt: now.toISOString() };
+}
+
+/** pending -> cancelled | expired: the seats come back in the same transaction. */
+async function closePending(
+  rt: BookingRuntime,
+  trx: Transaction<any>,
+  fx: Effects,
+  id: string,
+  to: 'cancelled' | 'expired',
+  reason?: string,
+): Promise<ReservationRow | undefined> {
+  const now = rt.ctx.clock.now();
+  const row = await repo.transitionReservation(
+    trx,
+    id,
+    ['pending'],
+    { status: to, closed_at: now, payment_lease_until: null, ...(reason ? { cancel_reason: reason } : {}) },
+    to === 'expired' ? { notLeasedAt: now } : undefined,
+  );
+  if (!row) return undefined;
+  const released = await repo.deactivateSeats(trx, id);
+  const seatIds = released.map((s) => s.seat_id);
+  const changed = await repo.setSeatStatus(trx, seatIds, ['held'], 'available');
+  addSeatChanges(fx, row.event_id, changed, 'available');
+  fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
+  fx.holdUpdates.push({ userId: row.user_id, reservationId: row.id, status: to, expiresAt: iso(row.expires_at) });
+  if (to === 'cancelled') await emit(trx, fx, 'reservation.cancelled', { ...base(row, now), ...(reason ? { reason } : {}) });
+  else await emit(trx, fx, 'reservation.expired', base(row, now));
+  rt.metrics.transitions.inc({ to });
+  return row;
+}
+
+/** Cancels a pending reservation; undefined when it was no longer pending (another transition won). */
+export async function cancelPending(rt: BookingRuntime, id: string, reason?: string): Promise<ReservationRow | undefined> {
+  return inTransaction(rt, (trx, fx) => closePending(rt, trx, fx, id, 'cancelled', reason));
+}
+
+/**
+ * One sweep: pending reservations past due (and not under a payment lease) become expired. SKIP
+ * LOCKED lets several replicas sweep at once without waiting for, or expiring twice, the same row.
+ */
+export async function expireDue(rt: BookingRuntime, limit = 200): Promise<number> {
+  return inTransaction(rt, async (trx, fx) => {
+    const due = await repo.claimExpired(trx, rt.ctx.clock.now(), limit);
+    let n = 0;
+    for (const row of due) if (await closePending(rt, trx, fx, row.id, 'expired')) n += 1;
+    return n;
+  });
+}
+
+function stateConflict(row: ReservationRow): AppError {
+  if (row.status === 'confirmed' || row.status === 'refunded' || row.status === 'partially_refunded') {
+    return AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is already paid', { status: row.status });
+  }
+  return AppError.conflict('RESERVATION_EXPIRED', 'The reservation expired or was cancelled', { status: row.status });
+}
+
+/** A payment is under way: the sweeper leaves the reservation alone until the lease ends. */
+export async function paymentStarted(rt: BookingRuntime, id: string, paymentId: string, ttlSeconds: number): Promise<ReservationView> {
+  const now = rt.ctx.clock.now();
+  const leaseUntil = new Date(now.getTime() + ttlSeconds * 1000);
+  const row = await rt.ctx.db
+    .updateTable('reservations')
+    .set({ payment_id: paymentId, payment_lease_until: leaseUntil, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst();
+  if (row) return viewOf(rt, row as ReservationRow);
+  const current = await repo.findReservation(rt.ctx.db, id);
+  if (!current) throw reservationNotFound();
+  if (current.status === 'pending') throw AppError.conflict('RESERVATION_EXPIRED', 'The hold ran out before payment started', { status: 'pending' });
+  throw stateConflict(current);
+}
+
+export async function paymentReleased(rt: BookingRuntime, id: string, paymentId: string): Promise<void> {
+  const current = await repo.findReservation(rt.ctx.db, id);
+  if (!current) throw reservationNotFound();
+  await rt.ctx.db
+    .updateTable('reservations')
+    .set({ payment_lease_until: null, updated_at: rt.ctx.clock.now() })
+    .where('id', '=', id)
+    .where('payment_id', '=', paymentId)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+async function confirmIn(rt: BookingRuntime, trx: Transaction<any>, fx: Effects, id: string, paymentId: string): Promise<ReservationRow> {
+  const now = rt.ctx.clock.now();
+  const row = await repo.transitionReservation(trx, id, ['pending'], {
+    status: 'confirmed',
+    payment_id: paymentId,
+    confirmed_at: now,
+    payment_lease_until: null,
+  });
+  if (row) {
+    const seats = await repo.seatsOf(trx, [id]);
+    const sold = await repo.setSeatStatus(trx, seats.filter((s) => s.active).map((s) => s.seat_id), ['held', 'available'], 'sold');
+    addSeatChanges(fx, row.event_id, sold, 'sold');
+    fx.holdUpdates.push({ userId: row.user_id, reservationId: id, status: 'confirmed', expiresAt: iso(row.expires_at) });
+    await emit(trx, fx, 'reservation.confirmed', { ...base(row, now), paymentId });
+    rt.metrics.transitions.inc({ to: 'confirmed' });
+    return row;
+  }
+  const current = await repo.findReservation(trx, id);
+  if (!current) throw reservationNotFound();
+  // Idempotent: the same payment confirming again (HTTP retry, or the payment.paid event) is a success.
+  if (current.payment_id === paymentId && current.status !== 'expired' && current.status !== 'cancelled') return current;
+  throw stateConflict(current);
+}
+
+export async function confirm(rt: BookingRuntime, id: string, paymentId: string): Promise<ReservationView> {
+  const row = await inTransaction(rt, (trx, fx) => confirmIn(rt, trx, fx, id, paymentId));
+  return viewOf(rt, row);
+}
+
+/** For the payment.paid consumer: same transition inside the consumer's applyOnce transaction. */
+export async function confirmInConsumer(rt: BookingRuntime, trx: Transaction<any>, fx: Effects, id: string, paymentId: string): Promise<void> {
+  try {
+    await confirmIn(rt, trx, fx, id, paymentId);
+  } catch (err) {
+    // Expired or paid by someone else: the payment service got (or will get) 409 from confirm and refunds.
+    if (!(err instanceof AppError)) throw err;
+    rt.ctx.log.info({ reservationId: id, paymentId, code: err.code }, 'payment.paid not applied');
+  }
+}
+
+/**
+ * confirmed -> refunded (every seat) or partially_refunded (the given seats): those seats come
+ * back. Idempotent: seats already returned are not returned or counted twice.
+ */
+export async function refundedIn(
+  rt: BookingRuntime,
+  trx: Transaction<any>,
+  fx: Effects,
+  id: string,
+  input: { paymentId: string; amount: number; seatIds?: string[] },
+): Promise<ReservationRow> {
+  const now = rt.ctx.clock.now();
+  const row = await repo.findReservationForUpdate(trx, id);
+  if (!row) throw reservationNotFound();
+  if (row.status !== 'confirmed' && row.status !== 'partially_refunded') return row;
+  const partialAsked = input.seatIds !== undefined && input.seatIds.length > 0;
+  const returned = await repo.deactivateSeats(trx, id, partialAsked ? input.seatIds : undefined, true);
+  if (returned.length === 0) return row;
+  const remaining = await repo.activeSeatCount(trx, id);
+  const status: ReservationStatus = remaining > 0 ? 'partially_refunded' : 'refunded';
+  const updated = await repo.transitionReservation(trx, id, [row.status], {
+    status,
+    refunded_amount: row.refunded_amount + Math.max(0, input.amount),
+    ...(remaining === 0 ? { closed_at: now } : {}),
+  });
+  const seatIds = returned.map((s) => s.seat_id);
+  const changed = await repo.setSeatStatus(trx, seatIds, ['sold', 'held'], 'available');
+  addSeatChanges(fx, row.event_id, changed, 'available');
+  fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
+  fx.holdUpdates.push({ userId: row.user_id, reservationId: id, status, expiresAt: iso(row.expires_at) });
+  await emit(trx, fx, 'reservation.refunded', {
+    ...base(row, now),
+    seatCount: returned.length,
+    amount: Math.max(0, input.amount),
+    partial: status === 'partially_refunded' || partialAsked,
+    seatIds,
+  });
+  rt.metrics.transitions.inc({ to: status });
+  return updated ?? row;
+}
+
+export async function refunded(rt: BookingRuntime, id: string, input: { paymentId: string; amount: number; seatIds?: string[] }): Promise<ReservationView> {
+  const row = await inTransaction(rt, (trx, fx) => refundedIn(rt, trx, fx, id, input));
+  return viewOf(rt, row);
+}
+
+export interface CancelInput {
+  actorId: string;
+  reason?: string;
+  /** For a paid reservation: refund by the event's policy (buyer) or in full (operator). */
+  refund: 'policy' | 'full';
+}
+
+/**
+ * Cancels a reservation: a pending one at once; a paid one through the payment service, which
+ * refunds with the provider and then reports back (/internal/reservations/:id/refunded).
+ */
+export async function cancelReservation(rt: BookingRuntime, id: string, input: CancelInput, requestId?: string): Promise<ReservationView> {
+  const row = await repo.findReservation(rt.ctx.db, id);
+  if (!row) throw reservationNotFound();
+  if (row.status === 'pending') {
+    const cancelled = await cancelPending(rt, id, input.reason);
+    if (cancelled) return (await getReservation(rt, id))!;
+    const now = await repo.findReservation(rt.ctx.db, id);
+    throw AppError.conflict('RESERVATION_NOT_CANCELLABLE', 'The reservation changed before it could be cancelled', { status: now?.status });
+  }
+  if (row.status === 'confirmed' || row.status === 'partially_refunded') {
+    await rt.payments.call('/internal/payments/refund-reservation', {
+      method: 'POST',
+      body: { reservationId: id, reason: input.reason ?? 'cancelled', refund: input.refund, actorId: input.actorId },
+      requestId,
+      timeoutMs: 15_000,
+    });
+    return (await getReservation(rt, id))!;
+  }
+  throw AppError.conflict('RESERVATION_NOT_CANCELLABLE', `A ${row.status} reservation cannot be cancelled`, { status: row.status });
+}

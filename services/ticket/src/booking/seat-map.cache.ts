@@ -1,0 +1,211 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Coordination } from '@tiketi/platform';
+
+export interface SeatMapSeat {
+  id: string;
+  section: string;
+  sectionId: string;
+  row: string;
+  number: number;
+  label: string;
+  price: number;
+  status: string;
+  x: number;
+  y: number;
+  accessible: boolean;
+  /** Seat order from the layout (nearest the stage first); not sent to clients. */
+  sort: number;
+}
+
+export interface SeatChange {
+  seatId: string;
+  status: string;
+}
+
+interface Entry {
+  eventId: string;
+  version: number;
+  seats: SeatMapSeat[];
+  index: Map<string, number>;
+  /** The serialised response for `version`, built once per version on demand. */
+  json: string | null;
+  loadedAt: number;
+  checkedAt: number;
+  stale: boolean;
+}
+
+export interface SeatMapCacheOptions {
+  db: Kysely<any>;
+  coordination: () => Coordination;
+  log: Logger;
+  /** Without a shared version (Redis down) a cached map is refetched when older than this. */
+  unversionedMaxAgeMs?: number;
+  /** Layout edits by the catalogue do not bump the version: a full reload at least this often. */
+  fullReloadMs?: number;
+}
+
+/**
+ * Per-event seat maps held in memory so a 50,000-seat map is served without a database round
+ * trip per request. Every committed change bumps a per-event version (a shared counter in
+ * coordination, so replicas agree) and is applied in place; a replica that finds the shared
+ * version moved past its own refetches statuses from PostgreSQL, which stays the truth.
+ */
+export class SeatMapCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, Promise<Entry | null>>();
+  private readonly localVersions = new Map<string, number>();
+  private readonly unversionedMaxAgeMs: number;
+  private readonly fullReloadMs: number;
+
+  constructor(private readonly options: SeatMapCacheOptions) {
+    this.unversionedMaxAgeMs = options.unversionedMaxAgeMs ?? 1_000;
+    this.fullReloadMs = options.fullReloadMs ?? 60_000;
+  }
+
+  private versionKey(eventId: string): string {
+    return `ticket:seatmap:v:${eventId}`;
+  }
+
+  private async sharedVersion(eventId: string): Promise<number | null> {
+    try {
+      return Number((await this.options.coordination().get(this.versionKey(eventId))) ?? 0);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Records committed changes: returns the new version (shared when coordination answers). */
+  async apply(eventId: string, changes: SeatChange[]): Promise<number> {
+    let version: number;
+    let shared = true;
+    try {
+      version = await this.options.coordination().incr(this.versionKey(eventId));
+    } catch (err) {
+      shared = false;
+      version = Math.max(this.localVersions.get(eventId) ?? 0, this.entries.get(eventId)?.version ?? 0) + 1;
+      this.options.log.debug({ err, eventId }, 'seat map version from coordination unavailable; using a local one');
+    }
+    this.localVersions.set(eventId, version);
+    const entry = this.entries.get(eventId);
+    if (entry) {
+      if (!entry.stale && (entry.version === version - 1 || !shared)) {
+        for (const change of changes) {
+          const i = entry.index.get(change.seatId);
+          if (i !== undefined) entry.seats[i]!.status = change.status;
+        }
+        entry.version = version;
+        entry.json = null;
+      } else {
+        // Another replica's change came in between: our copy may have missed it.
+        entry.stale = true;
+      }
+    }
+    return version;
+  }
+
+  /** The current map; null when the event has no seats (or does not exist). */
+  async get(eventId: string): Promise<{ version: number; seats: SeatMapSeat[]; json(): string } | null> {
+    const entry = await this.fresh(eventId);
+    if (!entry) return null;
+    return {
+      version: entry.version,
+      seats: entry.seats,
+      json: () => (entry.json ??= JSON.stringify({ eventId, version: entry.version, seats: entry.seats.map(publicSeat) })),
+    };
+  }
+
+  invalidate(eventId: string): void {
+    this.entries.delete(eventId);
+  }
+
+  private async fresh(eventId: string): Promise<Entry | null> {
+    const now = Date.now();
+    const entry = this.entries.get(eventId);
+    if (entry && !entry.stale && now - entry.loadedAt < this.fullReloadMs) {
+      const current = await this.sharedVersion(eventId);
+      if (current === null ? now - entry.checkedAt < this.unversionedMaxAgeMs : current === entry.version) return entry;
+    }
+    let pending = this.loading.get(eventId);
+    if (!pending) {
+      pending = this.load(eventId).finally(() => this.loading.delete(eventId));
+      this.loading.set(eventId, pending);
+    }
+    return pending;
+  }
+
+  private async load(eventId: string): Promise<Entry | null> {
+    // Read the version before the rows: the rows are then at least as new as the version says.
+    const shared = await this.sharedVersion(eventId);
+    const previous = this.entries.get(eventId);
+    const version = shared ?? Math.max(this.localVersions.get(eventId) ?? 0, previous?.version ?? 0);
+    const now = Date.now();
+    if (previous && now - previous.loadedAt < this.fullReloadMs) {
+      const rows = await this.options.db.selectFrom('seats').select(['id', 'status']).where('event_id', '=', eventId).execute();
+      for (const row of rows) {
+        const i = previous.index.get(row.id as string);
+        if (i !== undefined) previous.seats[i]!.status = row.status as string;
+      }
+      if (rows.length === previous.seats.length) {
+        Object.assign(previous, { version, json: null, checkedAt: now, stale: false });
+        return previous;
+      }
+    }
+    const rows = await this.options.db
+      .selectFrom('seats as s')
+      .innerJoin('sections as sec', 'sec.id', 's.section_id')
+      .select(['s.id', 's.section_id', 'sec.name as section', 's.row_label', 's.number', 's.label', 's.price', 's.status', 's.x', 's.y', 's.accessible', 's.sort', 'sec.sort as section_sort'])
+      .where('s.event_id', '=', eventId)
+      .orderBy('sec.sort')
+      .orderBy('s.sort')
+      .orderBy('s.row_label')
+      .orderBy('s.number')
+      .execute();
+    if (rows.length === 0) {
+      this.entries.delete(eventId);
+      return null;
+    }
+    const seats: SeatMapSeat[] = rows.map((r, i) => ({
+      id: r.id as string,
+      section: r.section as string,
+      sectionId: r.section_id as string,
+      row: r.row_label as string,
+      number: Number(r.number),
+      label: r.label as string,
+      price: Number(r.price),
+      status: r.status as string,
+      x: Number(r.x),
+      y: Number(r.y),
+      accessible: Boolean(r.accessible),
+      sort: i,
+    }));
+    const entry: Entry = {
+      eventId,
+      version,
+      seats,
+      index: new Map(seats.map((s, i) => [s.id, i])),
+      json: null,
+      loadedAt: now,
+      checkedAt: now,
+      stale: false,
+    };
+    this.entries.set(eventId, entry);
+    return entry;
+  }
+}
+
+function publicSeat(s: SeatMapSeat) {
+  return {
+    id: s.id,
+    section: s.section,
+    sectionId: s.sectionId,
+    row: s.row,
+    number: s.number,
+    label: s.label,
+    price: s.price,
+    status: s.status,
+    x: s.x,
+    y: s.y,
+    accessible: s.accessible,
+  };
+}
