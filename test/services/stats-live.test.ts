@@ -69,7 +69,7 @@ describe('live dashboard feed (server-sent events)', () => {
     const buyer = await svc.issuer.user('user');
     const refused = await fetch(`${svc.url}/api/stats/live?access_token=${buyer.token}`);
     expect(refused.status).toBe(403);
-    expect((await refused.json()).error.code).toBe('ADMIN_ONLY');
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('ADMIN_ONLY');
     const forged = await fetch(`${svc.url}/api/stats/live?access_token=not-a-token`);
     expect(forged.status).toBe(401);
   });
