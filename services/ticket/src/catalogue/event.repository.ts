@@ -96,12 +96,13 @@ export async function listEvents(db: Db, filter: ListFilter): Promise<{ items: E
   if (filter.from) where.push(sql`e.starts_at >= ${new Date(filter.from)}`);
   if (filter.to) where.push(sql`e.starts_at <= ${new Date(filter.to)}`);
 
+  // An alias counts when it is the query, is close to it, or has a word starting with it.
   const terms = sql`(
     select ${q}::text as t
     union select lower(a.name) from ${sql.table('ticket.aliases')} a
-      where lower(a.alias) = ${q} or similarity(lower(a.alias), ${q}) >= ${ALIAS_SIMILARITY} or (length(${q}) >= 2 and lower(a.alias) like ${`%${escapeLike(q)}%`} escape '\\')
+      where lower(a.alias) = ${q} or similarity(lower(a.alias), ${q}) >= ${ALIAS_SIMILARITY} or (length(${q}) >= 2 and (' ' || lower(a.alias)) like ${`% ${escapeLike(q)}%`} escape '\\')
     union select lower(a.alias) from ${sql.table('ticket.aliases')} a
-      where lower(a.name) = ${q} or similarity(lower(a.name), ${q}) >= ${ALIAS_SIMILARITY} or (length(${q}) >= 2 and lower(a.name) like ${`%${escapeLike(q)}%`} escape '\\')
+      where lower(a.name) = ${q} or similarity(lower(a.name), ${q}) >= ${ALIAS_SIMILARITY} or (length(${q}) >= 2 and (' ' || lower(a.name)) like ${`% ${escapeLike(q)}%`} escape '\\')
   )`;
   const score = q
     ? sql`(select max(case when e.search_text like '%' || replace(replace(replace(t.t, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%' escape '\\' then 1.0
