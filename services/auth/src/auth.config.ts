@@ -2,7 +2,58 @@ import { Type, type Static } from '@sinclair/typebox';
 import { baseConfigSchema, mergeConfigSchemas } from '@tiketi/platform';
 
 /** Variables only the auth service reads. */
-export const authOwnConfig = Type.Object({});
+export const authOwnConfig = Type.Object({
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({
+    default: 900,
+    minimum: 60,
+    maximum: 3600,
+    description: 'lifetime of an access token (JWT); revocation is kept at least this long',
+  }),
+  REFRESH_TOKEN_TTL_DAYS: Type.Integer({
+    default: 14,
+    minimum: 1,
+    maximum: 90,
+    description: 'lifetime of a refresh token; each refresh issues a new one (rotation)',
+  }),
+  SIGNING_KEY_ROTATION_DAYS: Type.Integer({
+    default: 30,
+    minimum: 1,
+    description: 'age after which a new EdDSA signing key is generated; the previous one stays in the JWKS',
+  }),
+  ADMIN_EMAIL: Type.Optional(
+    Type.String({
+      description:
+        'administrator ensured at boot (created if absent, promoted if a user); required for the first admin in production',
+    }),
+  ),
+  ADMIN_PASSWORD: Type.Optional(
+    Type.String({
+      description:
+        'password for ADMIN_EMAIL when it is created; production refuses a weak one (min 12 chars, 3 character classes)',
+    }),
+  ),
+  LOGIN_MAX_ATTEMPTS: Type.Integer({
+    default: 5,
+    minimum: 1,
+    description: 'failed logins per account within LOGIN_WINDOW_SECONDS before further attempts get 429',
+  }),
+  LOGIN_MAX_ATTEMPTS_PER_IP: Type.Integer({
+    default: 30,
+    minimum: 1,
+    description: 'failed logins per client IP within LOGIN_WINDOW_SECONDS before further attempts get 429',
+  }),
+  LOGIN_WINDOW_SECONDS: Type.Integer({
+    default: 900,
+    minimum: 1,
+    description: 'window of the failed-login counters (and the longest Retry-After)',
+  }),
+  ARGON2_MEMORY_KIB: Type.Integer({
+    default: 19456,
+    minimum: 19456,
+    description: 'argon2id memory cost in KiB (OWASP minimum 19 MiB)',
+  }),
+  ARGON2_TIME_COST: Type.Integer({ default: 2, minimum: 2, description: 'argon2id iterations' }),
+});
 
 export const authConfigSchema = mergeConfigSchemas(baseConfigSchema, authOwnConfig);
 export type AuthConfig = Static<typeof baseConfigSchema> & Static<typeof authOwnConfig>;

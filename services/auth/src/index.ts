@@ -1,2 +1,3 @@
 export { authService } from './auth.service';
 export * from './auth.config';
+export { DEMO_ADMIN } from './bootstrap/admin-bootstrap';

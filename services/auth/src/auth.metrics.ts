@@ -1,0 +1,30 @@
+import { Counter, type Registry } from 'prom-client';
+
+export interface AuthMetrics {
+  registrations: Counter<string>;
+  logins: Counter<'result'>;
+  refreshes: Counter<'result'>;
+}
+
+/** Business counters on the service's registry (dashboards: sign-ups, failed logins, token reuse). */
+export function createAuthMetrics(registry: Registry): AuthMetrics {
+  return {
+    registrations: new Counter({
+      name: 'auth_registrations_total',
+      help: 'Accounts registered',
+      registers: [registry],
+    }),
+    logins: new Counter({
+      name: 'auth_logins_total',
+      help: 'Login attempts by result (success, invalid, throttled)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    refreshes: new Counter({
+      name: 'auth_token_refreshes_total',
+      help: 'Refresh-token exchanges by result (rotated, invalid, reused)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+  };
+}

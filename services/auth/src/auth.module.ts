@@ -1,0 +1,84 @@
+import { createTokenVerifier, AppError, type ServiceContext, type TokenVerifier } from '@tiketi/platform';
+import type { AuthConfig } from './auth.config';
+import { createAuthMetrics } from './auth.metrics';
+import { AccountService } from './account/account.service';
+import { LoginThrottle } from './account/login-throttle';
+import { createPasswordHasher } from './account/passwords';
+import { AdminUsersService } from './admin/admin-users.service';
+import { KeyRing } from './keys/key-ring';
+import { SigningKeysRepository } from './keys/signing-keys.repository';
+import { SessionService } from './sessions/session.service';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { UsersRepository } from './users/users.repository';
+
+export interface AuthModule {
+  keys: KeyRing;
+  users: UsersRepository;
+  sessions: SessionService;
+  accounts: AccountService;
+  adminUsers: AdminUsersService;
+  /** Verifies this service's own tokens with its own key set, and the session against the database. */
+  verifier: TokenVerifier;
+}
+
+/** Wires the auth service's parts from its context (one per context: metrics live on its registry). */
+export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
+  const { config } = ctx;
+  const users = new UsersRepository(ctx.db);
+  const keys = new KeyRing(
+    new SigningKeysRepository(ctx.db),
+    ctx.clock,
+    config.SIGNING_KEY_ROTATION_DAYS,
+    config.ACCESS_TOKEN_TTL_SECONDS,
+  );
+  const sessions = new SessionService({
+    db: ctx.db,
+    users,
+    sessions: new SessionsRepository(ctx.db),
+    keys,
+    coordination: ctx.coordination,
+    clock: ctx.clock,
+    log: ctx.log,
+    accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+  });
+  const relay = () => ctx.relay;
+  const accounts = new AccountService({
+    db: ctx.db,
+    schema: ctx.schema,
+    users,
+    sessions,
+    passwords: createPasswordHasher({
+      memoryKib: config.ARGON2_MEMORY_KIB,
+      timeCost: config.ARGON2_TIME_COST,
+    }),
+    throttle: new LoginThrottle(ctx.coordination, {
+      maxPerAccount: config.LOGIN_MAX_ATTEMPTS,
+      maxPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    }),
+    metrics: createAuthMetrics(ctx.metrics),
+    clock: ctx.clock,
+    relay,
+  });
+  const adminUsers = new AdminUsersService({
+    db: ctx.db,
+    schema: ctx.schema,
+    users,
+    sessions,
+    clock: ctx.clock,
+    relay,
+  });
+
+  const signatureCheck = createTokenVerifier({ jwks: () => keys.jwks(), coordination: ctx.coordination });
+  const verifier: TokenVerifier = {
+    async verify(token) {
+      const user = await signatureCheck.verify(token);
+      // The database is the record of revocation: it still holds after coordination lost its keys.
+      if (await sessions.isRevoked(user.sid))
+        throw AppError.unauthorized('TOKEN_REVOKED', 'Session has ended');
+      return user;
+    },
+  };
+  return { keys, users, sessions, accounts, adminUsers, verifier };
+}

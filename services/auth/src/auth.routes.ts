@@ -1,0 +1,107 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { currentUser, requireUser } from '@tiketi/platform';
+import { AuthResponse, PublicUser, TokenPair } from '@tiketi/contracts';
+import type { AuthModule } from './auth.module';
+
+const Email = Type.String({
+  format: 'email',
+  maxLength: 254,
+  description: 'case-insensitive; stored lower-cased',
+});
+const NewPassword = Type.String({ minLength: 8, maxLength: 256 });
+
+const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
+
+export async function authRoutes(scope: FastifyInstance, auth: AuthModule): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post(
+    '/api/auth/register',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a buyer account and sign in',
+        body: Type.Object({
+          email: Email,
+          password: NewPassword,
+          name: Type.String({ minLength: 1, maxLength: 100 }),
+          phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+() -]*$' })),
+        }),
+        response: { 201: AuthResponse },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await auth.accounts.register(request.body, meta(request))),
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in; repeated failures per account or IP get 429 with Retry-After',
+        body: Type.Object({
+          email: Type.String({ minLength: 1, maxLength: 254 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: { 200: AuthResponse },
+      },
+    },
+    async (request) => auth.accounts.login(request.body, meta(request)),
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Exchange a refresh token for a new pair (the old one is spent; reusing it ends the session)',
+        body: Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 512 }) }),
+        response: { 200: TokenPair },
+      },
+    },
+    async (request) => auth.sessions.refresh(request.body.refreshToken),
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session: the refresh token and its access tokens stop working',
+        body: Type.Optional(Type.Object({ refreshToken: Type.Optional(Type.String({ maxLength: 512 })) })),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await auth.sessions.logout(request.body?.refreshToken || undefined, request.user?.sid);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    {
+      preHandler: requireUser,
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        security: [{ bearerAuth: [] }],
+        response: { 200: Type.Object({ user: PublicUser }) },
+      },
+    },
+    async (request) => ({ user: await auth.accounts.me(currentUser(request).id) }),
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { tags: ['auth'], summary: 'Public keys that verify access tokens' } },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'public, max-age=300');
+      return auth.keys.jwks();
+    },
+  );
+}

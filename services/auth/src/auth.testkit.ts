@@ -1,0 +1,94 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { EventEnvelope } from '@tiketi/platform';
+import { createTestDatabase, startTestService, type TestDatabase, type TestService } from '@tiketi/testing';
+import type { AuthConfig } from './auth.config';
+import { authService } from './auth.service';
+
+export const TEST_ADMIN = { email: 'root@test.tiketi', password: 'Root-Test-Password-9' };
+
+export interface AuthHarness {
+  service: TestService<AuthConfig>;
+  database: TestDatabase;
+  /** A second auth replica on the same database and coordination. */
+  replica(env?: Record<string, string>): Promise<TestService<AuthConfig>>;
+  app: FastifyInstance;
+  events: EventEnvelope[];
+  post(
+    path: string,
+    body: unknown,
+    opts?: { token?: string; ip?: string },
+  ): Promise<LightMyRequestResponse>;
+  get(path: string, token?: string): Promise<LightMyRequestResponse>;
+  register(
+    overrides?: Partial<{ email: string; password: string; name: string }>,
+  ): Promise<{ user: any; accessToken: string; refreshToken: string; password: string }>;
+  login(
+    email: string,
+    password: string,
+    ip?: string,
+  ): Promise<{ user: any; accessToken: string; refreshToken: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** The auth service on a throwaway database with a bootstrapped admin, recording what it publishes. */
+export async function startAuthHarness(env: Record<string, string> = {}): Promise<AuthHarness> {
+  const database = await createTestDatabase('auth');
+  const serviceEnv = { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, ...env };
+  const service = await startTestService(authService, { database, env: serviceEnv });
+  const replicas: TestService<AuthConfig>[] = [];
+  const events: EventEnvelope[] = [];
+  const unsubscribe = await service.bus.subscribe({ group: 'test.auth-events', types: '*' }, async (e) => {
+    events.push(e);
+  });
+  const { app } = service;
+  const post: AuthHarness['post'] = (path, body, opts = {}) =>
+    app.inject({
+      method: 'POST',
+      url: path,
+      payload: body as object,
+      headers: {
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.ip ? { 'x-forwarded-for': opts.ip } : {}),
+      },
+    });
+  const get: AuthHarness['get'] = (path, token) =>
+    app.inject({ method: 'GET', url: path, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return {
+    service,
+    database,
+    async replica(extra = {}) {
+      const replica = await startTestService(authService, {
+        database,
+        env: { ...serviceEnv, ...extra },
+        coordination: service.coordination,
+        bus: service.bus,
+      });
+      replicas.push(replica);
+      return replica;
+    },
+    app,
+    events,
+    post,
+    get,
+    async register(overrides = {}) {
+      const password = overrides.password ?? 'buyer-password-1';
+      const email = overrides.email ?? `buyer${++counter}-${Date.now()}@test.tiketi`;
+      const res = await post('/api/auth/register', { email, password, name: overrides.name ?? 'Test Buyer' });
+      if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
+      return { ...res.json(), password };
+    },
+    async login(email, password, ip) {
+      const res = await post('/api/auth/login', { email, password }, { ip });
+      if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+      return res.json();
+    },
+    async close() {
+      await unsubscribe();
+      for (const replica of replicas) await replica.close();
+      await service.close();
+      await database.drop();
+    },
+  };
+}
