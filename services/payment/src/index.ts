@@ -1,2 +1,3 @@
-export { paymentService } from './payment.service';
+export { paymentService, paymentDeps } from './payment.service';
 export * from './payment.config';
+export { reconcileOnce } from './payments/reconciler';

@@ -1,14 +1,59 @@
-import { defineService, outboxMigration } from '@tiketi/platform';
+import { defineService, type ServiceContext } from '@tiketi/platform';
 import { paymentConfigSchema, type PaymentConfig } from './payment.config';
+import { paymentMigrations } from './payment.migrations';
+import { createPaymentMetrics } from './payments/payment.metrics';
+import type { PaymentDeps } from './payments/payment.core';
+import { PaymentRepository } from './payments/payment.repository';
+import { internalRoutes } from './payments/internal.routes';
+import { paymentRoutes } from './payments/payment.routes';
+import { startReconciler, subscribeEventCancelled } from './payments/reconciler';
+import { sandboxRoutes } from './payments/sandbox.routes';
+import { TicketClient } from './payments/ticket.client';
+import { createProviderRegistry } from './providers/provider.registry';
+
+const depsByContext = new WeakMap<ServiceContext<PaymentConfig>, PaymentDeps>();
+
+/** One set of collaborators per service instance (routes and background work share it). */
+export function paymentDeps(ctx: ServiceContext<PaymentConfig>): PaymentDeps {
+  let deps = depsByContext.get(ctx);
+  if (!deps) {
+    const metrics = createPaymentMetrics(ctx.metrics);
+    deps = {
+      repo: new PaymentRepository(ctx.db),
+      providers: createProviderRegistry(ctx.config, ctx.db, metrics.providerCall),
+      ticket: new TicketClient(ctx.config.TICKET_URL, ctx.config.INTERNAL_TOKEN),
+      config: ctx.config,
+      log: ctx.log,
+      metrics,
+      clock: ctx.clock,
+      relay: ctx.relay,
+    };
+    depsByContext.set(ctx, deps);
+  }
+  return deps;
+}
 
 export const paymentService = defineService<PaymentConfig>({
   name: 'payment',
   portKey: 'PAYMENT_PORT',
   schema: 'payment',
   configSchema: paymentConfigSchema,
-  migrations: {
-    '0001_outbox': outboxMigration('payment'),
+  migrations: paymentMigrations,
+  openapi: { title: 'TIKETI payment service', description: 'Payments, provider adapters, webhooks, refunds' },
+  async routes(app, ctx) {
+    const deps = paymentDeps(ctx);
+    await paymentRoutes(app, deps);
+    await internalRoutes(app, deps);
+    if (deps.providers.sandbox) {
+      const sandbox = deps.providers.sandbox;
+      await app.register(async (scope) => sandboxRoutes(scope, sandbox));
+    }
   },
-  openapi: { title: 'TIKETI payment service', description: 'Payment service API' },
-  async routes() {},
+  async start(ctx) {
+    const deps = paymentDeps(ctx);
+    const stopReconciler = startReconciler(deps, ctx.coordination);
+    ctx.onClose(stopReconciler);
+    const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.database!.db);
+    ctx.onClose(unsubscribe);
+  },
 });

@@ -1,0 +1,71 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError, requireAdmin, requireInternal, currentUser } from '@tiketi/platform';
+import { RefundRules } from '../policy/refund-policy';
+import { paidPaymentOf } from './checkout.service';
+import type { PaymentDeps } from './payment.core';
+import { InternalRefundBody } from './payment.schemas';
+import { refundPayment } from './refund.service';
+import { emit } from './payment.core';
+import { EventTypes } from '@tiketi/contracts';
+
+/** Service-to-service routes (ticket calls them) and the admin's refund policies. */
+export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Promise<void> {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/internal/payments/refund-reservation', {
+    preHandler: requireInternal(d.config.INTERNAL_TOKEN),
+    schema: {
+      hide: true,
+      body: InternalRefundBody,
+      response: { 200: Type.Object({ payment: Type.Object({ id: Type.String(), status: Type.String(), refundedAmount: Type.Integer(), fee: Type.Integer() }) }) },
+    },
+  }, async (request) => {
+    const body = request.body;
+    let p = await paidPaymentOf(d, body.reservationId);
+    if (!p) throw AppError.notFound('PAYMENT_NOT_FOUND', 'No paid payment for this reservation');
+    if (p.status === 'paid' || p.status === 'partially_refunded') {
+      p = await refundPayment(d, p, {
+        reason: body.reason,
+        actorId: body.actorId ?? null,
+        mode: body.refund,
+        notifyTicket: true,
+      });
+    }
+    return { payment: { id: p.id, status: p.status, refundedAmount: p.refunded_amount, fee: p.fee_amount } };
+  });
+
+  app.get('/api/admin/payments/refund-policies', {
+    preHandler: requireAdmin,
+    schema: { tags: ['admin'], summary: 'Refund policies events may use (refundPolicyId)' },
+  }, async () => ({ items: await d.repo.policies() }));
+
+  app.put('/api/admin/payments/refund-policies/:id', {
+    preHandler: requireAdmin,
+    schema: {
+      tags: ['admin'],
+      summary: 'Create or change a refund policy (payments keep the snapshot taken at purchase)',
+      params: Type.Object({ id: Type.String({ pattern: '^[a-z0-9-]{2,40}$' }) }),
+      body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), rules: RefundRules }, { additionalProperties: false }),
+    },
+  }, async (request) => {
+    const user = currentUser(request);
+    const before = await d.repo.policy(request.params.id);
+    await d.repo.upsertPolicy(request.params.id, request.body.name, request.body.rules);
+    await d.repo.transaction((trx) =>
+      emit(trx, EventTypes.auditRecorded, {
+        actorId: user.id,
+        ...(user.email ? { actorEmail: user.email } : {}),
+        action: 'refund_policy.update',
+        targetType: 'refund_policy',
+        targetId: request.params.id,
+        before: before ?? undefined,
+        after: { id: request.params.id, ...request.body },
+        occurredAt: d.clock.now().toISOString(),
+      }),
+    );
+    d.relay?.poke();
+    return { policy: await d.repo.policy(request.params.id) };
+  });
+}

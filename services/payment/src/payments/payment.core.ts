@@ -1,0 +1,136 @@
+import { AppError, enqueueEvent, type Clock, type OutboxRelay } from '@tiketi/platform';
+import { EventTypes, type EventDataByType } from '@tiketi/contracts';
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { PaymentConfig } from '../payment.config';
+import type { ProviderPayment } from '../providers/provider';
+import type { ProviderRegistry } from '../providers/provider.registry';
+import type { PaymentMetrics } from './payment.metrics';
+import type { PaymentRepository, PaymentRow, PaymentStatus } from './payment.repository';
+import type { TicketClient } from './ticket.client';
+
+export interface PaymentDeps {
+  repo: PaymentRepository;
+  providers: ProviderRegistry;
+  ticket: TicketClient;
+  config: PaymentConfig;
+  log: Logger;
+  metrics: PaymentMetrics;
+  clock: Clock;
+  relay: OutboxRelay | null;
+}
+
+export function paymentView(p: PaymentRow) {
+  return {
+    id: p.id,
+    orderId: p.order_id,
+    reservationId: p.reservation_id,
+    eventId: p.event_id,
+    userId: p.user_id,
+    method: p.method,
+    status: p.status,
+    amount: p.amount,
+    currency: p.currency,
+    refundedAmount: p.refunded_amount,
+    fee: p.fee_amount,
+    orderName: p.order_name,
+    paidAt: p.paid_at ? p.paid_at.toISOString() : null,
+    failureCode: p.failure_code,
+    failureMessage: p.failure_message,
+    createdAt: p.created_at.toISOString(),
+  };
+}
+export type PaymentView = ReturnType<typeof paymentView>;
+
+export async function emit<K extends keyof EventDataByType>(trx: Transaction<any>, type: K, data: EventDataByType[K]): Promise<void> {
+  await enqueueEvent(trx, 'payment', 'payment', type, data);
+}
+
+function eventBase(p: PaymentRow, amount: number, now: Date) {
+  return {
+    paymentId: p.id,
+    reservationId: p.reservation_id,
+    eventId: p.event_id,
+    userId: p.user_id,
+    method: p.method,
+    amount,
+    occurredAt: now.toISOString(),
+  };
+}
+
+export function adapterFor(d: PaymentDeps, p: PaymentRow) {
+  const adapter = d.providers.get(p.method);
+  if (!adapter) throw new AppError('unavailable', 'METHOD_UNAVAILABLE', `Payment method ${p.method} is not configured`);
+  return adapter;
+}
+
+/** The provider's answer agrees with our order in every field that matters. */
+export function matchesOrder(p: PaymentRow, pp: ProviderPayment): boolean {
+  return pp.totalAmount === p.amount && pp.orderId === p.order_id && (pp.currency ?? 'KRW') === p.currency;
+}
+
+/** ready|pending|needs_reconciliation -> paid, with payment.paid in the same transaction. */
+export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPayment): Promise<PaymentRow> {
+  const now = d.clock.now();
+  const paid = await d.repo.transaction(async (trx) => {
+    const row = await d.repo.transition(
+      p.id,
+      ['ready', 'pending', 'needs_reconciliation'],
+      'paid',
+      { paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now, provider_payment_key: pp.providerKey ?? p.provider_payment_key },
+      trx,
+    );
+    if (row) await emit(trx, EventTypes.paymentPaid, { ...eventBase(row, row.amount, now), paidAt: (row.paid_at ?? now).toISOString() });
+    return row;
+  });
+  if (!paid) return (await d.repo.byId(p.id))!;
+  d.relay?.poke();
+  d.metrics.status(p.method, 'paid');
+  d.metrics.paid(p.method, p.amount);
+  return paid;
+}
+
+/** Ends an attempt that took no money (or whose money was given back): payment.failed, lease released. */
+export async function markFailed(
+  d: PaymentDeps,
+  p: PaymentRow,
+  from: PaymentStatus[],
+  to: 'failed' | 'cancelled',
+  code: string,
+  message: string,
+): Promise<PaymentRow> {
+  const now = d.clock.now();
+  const row = await d.repo.transaction(async (trx) => {
+    const moved = await d.repo.transition(p.id, from, to, { failure_code: code, failure_message: message.slice(0, 500) }, trx);
+    if (moved) await emit(trx, EventTypes.paymentFailed, { ...eventBase(moved, moved.amount, now), code });
+    return moved;
+  });
+  if (!row) return (await d.repo.byId(p.id))!;
+  d.relay?.poke();
+  d.metrics.status(p.method, to);
+  await d.ticket.paymentReleased(p.reservation_id, p.id).catch((err) => {
+    // The lease runs out on its own; normal expiry then applies.
+    d.log.debug({ err, paymentId: p.id }, 'payment-released not delivered');
+  });
+  return row;
+}
+
+export type ReservationOutcome = 'confirmed' | 'expired' | 'unknown';
+
+/** Confirms the reservation for a paid payment (idempotent on the ticket side). */
+export async function confirmReservation(d: PaymentDeps, p: PaymentRow): Promise<ReservationOutcome> {
+  try {
+    await d.ticket.confirm(p.reservation_id, p.id);
+  } catch (err) {
+    if (err instanceof AppError && err.kind === 'conflict') return 'expired';
+    if (err instanceof AppError && err.kind === 'not_found') return 'expired';
+    d.log.warn({ err, paymentId: p.id }, 'reservation confirm not delivered; the reconciler and payment.paid retry');
+    return 'unknown';
+  }
+  await d.repo.update(p.id, { reservation_confirmed_at: d.clock.now() });
+  return 'confirmed';
+}
+
+export function paymentEventBase(p: PaymentRow, amount: number, now: Date) {
+  return eventBase(p, amount, now);
+}

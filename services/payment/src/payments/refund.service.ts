@@ -1,0 +1,191 @@
+import { AppError, newId } from '@tiketi/platform';
+import { EventTypes } from '@tiketi/contracts';
+import { ProviderError } from '../providers/provider';
+import { quoteRefund } from '../policy/refund-policy';
+import { adapterFor, emit, paymentEventBase, type PaymentDeps } from './payment.core';
+import type { PaymentRow, RefundRow } from './payment.repository';
+
+export interface RefundRequest {
+  amount?: number;
+  seatIds?: string[];
+  reason: string;
+  actorId: string | null;
+  actorEmail?: string;
+  /** policy: the buyer's cancellation, fee per the snapshotted policy; full: no fee. */
+  mode: 'policy' | 'full';
+  /** Tell the ticket service to return the seats (not when the reservation never got confirmed). */
+  notifyTicket: boolean;
+  /** An operator acted: record it in the audit log. */
+  audit?: boolean;
+}
+
+export interface RefundPlan {
+  base: number;
+  fee: number;
+  refundAmount: number;
+  full: boolean;
+  seatIds: string[] | null;
+}
+
+/** What a refund would give back now; throws when it is not allowed. */
+export function planRefund(d: PaymentDeps, p: PaymentRow, req: Pick<RefundRequest, 'amount' | 'seatIds' | 'mode'>): RefundPlan {
+  const remaining = p.amount - p.refunded_amount;
+  const remainingSeats = p.seats.filter((s) => !p.refunded_seat_ids.includes(s.id));
+  let base = remaining;
+  let seatIds: string[] | null = null;
+  let full = true;
+  if (req.seatIds && req.seatIds.length > 0) {
+    const unique = [...new Set(req.seatIds)];
+    const seats = unique.map((id) => remainingSeats.find((s) => s.id === id));
+    if (seats.some((s) => !s)) throw AppError.invalid('SEAT_NOT_REFUNDABLE', 'A seat is not part of this payment or was already refunded');
+    base = seats.reduce((sum, s) => sum + s!.price, 0);
+    full = unique.length === remainingSeats.length;
+    seatIds = full ? null : unique;
+  } else if (req.amount !== undefined) {
+    base = req.amount;
+    full = req.amount >= remaining;
+  }
+  if (base > remaining) throw AppError.invalid('REFUND_EXCEEDS_PAID', `At most ${remaining} KRW can be refunded`, { remaining });
+  if (base <= 0) throw AppError.invalid('NOTHING_TO_REFUND', 'Nothing left to refund');
+  let fee = 0;
+  if (req.mode === 'policy') {
+    const quote = quoteRefund(p.policy.rules, base, p.booked_at, p.event_starts_at, d.clock.now());
+    if (!quote.refundable) throw AppError.conflict('REFUND_NOT_ALLOWED', 'The refund policy allows no refund any more', { policy: p.policy.id });
+    fee = quote.fee;
+  }
+  return { base, fee, refundAmount: base - fee, full, seatIds };
+}
+
+/**
+ * paid|partially_refunded -> refund_pending (refund row and its idempotency key stored first) ->
+ * provider cancel -> refunded|partially_refunded. An unknown outcome stays refund_pending for the
+ * reconciler, which looks the payment up before trying again.
+ */
+export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRequest): Promise<PaymentRow> {
+  if (p.status !== 'paid' && p.status !== 'partially_refunded') {
+    throw AppError.conflict('NOT_REFUNDABLE', `A ${p.status} payment cannot be refunded`, { status: p.status });
+  }
+  const plan = planRefund(d, p, req);
+  const refund = await d.repo.transaction(async (trx) => {
+    const moved = await d.repo.transition(p.id, ['paid', 'partially_refunded'], 'refund_pending', {}, trx);
+    if (!moved) return null;
+    const id = newId('rfd');
+    return d.repo.insertRefund(
+      {
+        id,
+        payment_id: p.id,
+        status: 'pending',
+        amount: plan.refundAmount,
+        fee: plan.fee,
+        full: plan.full,
+        seat_ids: plan.seatIds ? JSON.stringify(plan.seatIds) : null,
+        reason: req.reason.slice(0, 500),
+        actor_id: req.actorId,
+        idempotency_key: `${id}-cancel`,
+      },
+      trx,
+    );
+  });
+  if (!refund) throw AppError.conflict('REFUND_IN_PROGRESS', 'This payment is not refundable now (a refund may be in progress)');
+  return executeRefund(d, p, refund, req);
+}
+
+/** Sends (or re-sends) a stored refund to the provider and records the outcome. */
+export async function executeRefund(
+  d: PaymentDeps,
+  p: PaymentRow,
+  refund: RefundRow,
+  req: Pick<RefundRequest, 'notifyTicket' | 'audit' | 'actorEmail'>,
+): Promise<PaymentRow> {
+  const adapter = adapterFor(d, p);
+  const expectedCancelled = p.refunded_amount + refund.amount;
+  try {
+    // A retry first asks whether the earlier attempt went through (Kakao and Naver have no idempotency key).
+    const before = refund.amount === 0 ? null : await adapter.lookup({ orderId: p.order_id, providerRef: p.provider_ref, providerKey: p.provider_payment_key, amount: p.amount });
+    if (refund.amount > 0 && !(before && before.cancelledAmount >= expectedCancelled)) {
+      await adapter.cancel({
+        orderId: p.order_id,
+        providerRef: p.provider_ref,
+        providerKey: p.provider_payment_key ?? p.provider_ref ?? '',
+        amount: refund.amount,
+        remainingAfter: p.amount - expectedCancelled,
+        reason: refund.reason,
+        idempotencyKey: refund.idempotency_key,
+      });
+    }
+  } catch (err) {
+    if (err instanceof ProviderError && err.outcome !== 'unknown') {
+      const previous = p.refunded_amount > 0 ? 'partially_refunded' : 'paid';
+      await d.repo.transaction(async (trx) => {
+        await d.repo.finishRefund(refund.id, 'failed', trx);
+        await d.repo.transition(p.id, ['refund_pending'], previous, {}, trx);
+      });
+      throw new AppError('bad_gateway', 'REFUND_REJECTED', `The provider refused the refund: ${err.message}`, { details: { providerCode: err.code } });
+    }
+    d.log.warn({ err, paymentId: p.id, refundId: refund.id }, 'refund outcome unknown; the reconciler will settle it');
+    return (await d.repo.byId(p.id))!;
+  }
+  return completeRefund(d, p, refund, req);
+}
+
+async function completeRefund(
+  d: PaymentDeps,
+  p: PaymentRow,
+  refund: RefundRow,
+  req: Pick<RefundRequest, 'notifyTicket' | 'audit' | 'actorEmail'>,
+): Promise<PaymentRow> {
+  const now = d.clock.now();
+  const refundedSeats = refund.full ? p.seats.map((s) => s.id) : [...p.refunded_seat_ids, ...(refund.seat_ids ?? [])];
+  const refundedAmount = p.refunded_amount + refund.amount;
+  const status = refund.full || refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
+  const done = await d.repo.transaction(async (trx) => {
+    if (!(await d.repo.finishRefund(refund.id, 'done', trx))) return null;
+    const row = await d.repo.transition(
+      p.id,
+      ['refund_pending'],
+      status,
+      { refunded_amount: refundedAmount, fee_amount: p.fee_amount + refund.fee, refunded_seat_ids: JSON.stringify([...new Set(refundedSeats)]) },
+      trx,
+    );
+    if (!row) return null;
+    await emit(trx, EventTypes.paymentRefunded, {
+      ...paymentEventBase(row, refund.amount, now),
+      refundedTotal: refundedAmount,
+      fee: refund.fee,
+      status,
+      ...(refund.seat_ids ? { seatIds: refund.seat_ids } : {}),
+    });
+    if (req.audit && refund.actor_id) {
+      await emit(trx, EventTypes.auditRecorded, {
+        actorId: refund.actor_id,
+        ...(req.actorEmail ? { actorEmail: req.actorEmail } : {}),
+        action: 'payment.refund',
+        targetType: 'payment',
+        targetId: p.id,
+        before: { status: p.status, refundedAmount: p.refunded_amount },
+        after: { status, refundedAmount, amount: refund.amount, fee: refund.fee, seatIds: refund.seat_ids, reason: refund.reason },
+        occurredAt: now.toISOString(),
+      });
+    }
+    return row;
+  });
+  if (!done) return (await d.repo.byId(p.id))!;
+  d.relay?.poke();
+  d.metrics.status(p.method, status);
+  if (req.notifyTicket && p.reservation_confirmed_at) {
+    await d.ticket.refunded(p.reservation_id, p.id, refund.amount, refund.seat_ids ?? undefined).catch((err) => {
+      d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
+    });
+  }
+  return done;
+}
+
+/** The reconciler's step for a payment stuck in refund_pending. */
+export async function resumeRefund(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
+  const refund = await d.repo.pendingRefund(p.id);
+  if (!refund) {
+    // The refund row finished but the payment did not move: put it back where the refunds say.
+    return (await d.repo.transition(p.id, ['refund_pending'], p.refunded_amount > 0 ? 'partially_refunded' : 'paid')) ?? p;
+  }
+  return executeRefund(d, p, refund, { notifyTicket: true });
+}

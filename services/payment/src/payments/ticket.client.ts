@@ -1,0 +1,56 @@
+import { ServiceClient } from '@tiketi/platform';
+
+export interface TicketReservation {
+  id: string;
+  eventId: string;
+  userId: string;
+  userEmail?: string;
+  userName?: string;
+  status: string;
+  amount: number;
+  currency: string;
+  seats: Array<{ id: string; label: string; section?: string; row?: string; number?: number; price: number }>;
+  expiresAt: string | null;
+  createdAt: string;
+  paymentId: string | null;
+}
+
+export interface TicketReservationView {
+  reservation: TicketReservation;
+  event: { id: string; title: string; startsAt: string; venueName?: string; status: string; refundPolicyId?: string };
+}
+
+/** The ticket service's internal reservation API (booking area). */
+export class TicketClient {
+  private readonly client: ServiceClient;
+
+  constructor(baseUrl: string, internalToken: string) {
+    this.client = new ServiceClient(baseUrl, internalToken, 'ticket');
+  }
+
+  reservation(id: string): Promise<TicketReservationView> {
+    return this.client.call(`/internal/reservations/${encodeURIComponent(id)}`);
+  }
+
+  paymentStarted(id: string, paymentId: string, ttlSeconds: number): Promise<{ reservation: TicketReservation }> {
+    return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/payment-started`, {
+      method: 'POST',
+      body: { paymentId, ttlSeconds },
+    });
+  }
+
+  async paymentReleased(id: string, paymentId: string): Promise<void> {
+    await this.client.call(`/internal/reservations/${encodeURIComponent(id)}/payment-released`, { method: 'POST', body: { paymentId } });
+  }
+
+  confirm(id: string, paymentId: string): Promise<{ reservation: TicketReservation }> {
+    return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/confirm`, { method: 'POST', body: { paymentId } });
+  }
+
+  refunded(id: string, paymentId: string, amount: number, seatIds?: string[]): Promise<{ reservation: TicketReservation }> {
+    return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/refunded`, {
+      method: 'POST',
+      body: { paymentId, amount, ...(seatIds ? { seatIds } : {}) },
+    });
+  }
+}

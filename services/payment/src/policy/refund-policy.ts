@@ -1,0 +1,56 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const RefundTier = Type.Object({
+  minDaysBefore: Type.Integer({ minimum: 0, description: 'applies when the show is at least this many days away' }),
+  feePercent: Type.Integer({ minimum: 0, maximum: 100 }),
+});
+
+export const RefundRules = Type.Object({
+  freeWithinDaysOfBooking: Type.Integer({ minimum: 0, description: 'free cancellation this many days after booking...' }),
+  freeUnlessShowWithinDays: Type.Integer({ minimum: 0, description: '...unless the show is fewer than this many days away' }),
+  noRefundWithinDays: Type.Integer({ minimum: 0, description: 'no refund when the show is fewer than this many days away (1 = on the day)' }),
+  tiers: Type.Array(RefundTier, { description: 'fee by days before the show; the first tier (largest minDaysBefore) that applies wins' }),
+});
+export type RefundRules = Static<typeof RefundRules>;
+
+export const RefundPolicy = Type.Object({ id: Type.String(), name: Type.String(), rules: RefundRules });
+export type RefundPolicy = Static<typeof RefundPolicy>;
+
+/** The common Korean ticketing schedule: free for a week after booking unless the show is near, then 10/20/30%, nothing on the day. */
+export const DEFAULT_POLICY: RefundPolicy = {
+  id: 'standard',
+  name: 'Standard (Korean ticketing schedule)',
+  rules: {
+    freeWithinDaysOfBooking: 7,
+    freeUnlessShowWithinDays: 10,
+    noRefundWithinDays: 1,
+    tiers: [
+      { minDaysBefore: 7, feePercent: 10 },
+      { minDaysBefore: 3, feePercent: 20 },
+      { minDaysBefore: 1, feePercent: 30 },
+    ],
+  },
+};
+
+export interface RefundQuote {
+  refundable: boolean;
+  feePercent: number;
+  fee: number;
+  refundAmount: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The fee for refunding `amount` now, under `rules`, for a show at `startsAt` booked at `bookedAt`. */
+export function quoteRefund(rules: RefundRules, amount: number, bookedAt: Date, startsAt: Date, now: Date): RefundQuote {
+  const daysBefore = Math.floor((startsAt.getTime() - now.getTime()) / DAY_MS);
+  if (daysBefore < rules.noRefundWithinDays) return { refundable: false, feePercent: 100, fee: amount, refundAmount: 0 };
+  const daysSinceBooking = (now.getTime() - bookedAt.getTime()) / DAY_MS;
+  let feePercent = 0;
+  if (!(daysSinceBooking < rules.freeWithinDaysOfBooking && daysBefore >= rules.freeUnlessShowWithinDays)) {
+    const tiers = [...rules.tiers].sort((a, b) => b.minDaysBefore - a.minDaysBefore);
+    feePercent = tiers.find((t) => daysBefore >= t.minDaysBefore)?.feePercent ?? 0;
+  }
+  const fee = Math.floor((amount * feePercent) / 100);
+  return { refundable: true, feePercent, fee, refundAmount: amount - fee };
+}

@@ -1,0 +1,107 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import { randomBytes } from 'node:crypto';
+
+/** Behaviour switches every fake provider understands (tests flip them between calls). */
+export interface FakeKnobs {
+  /** Delay before each answer, after the provider's state has changed. */
+  latencyMs: number;
+  /** Take the money on the next approve/confirm, then drop the connection without answering. */
+  dropAfterCharge: boolean;
+  /** Answer the next call of this operation with this error instead of doing it. */
+  forceError: { operation: string; code: string; status?: number; message?: string } | null;
+  /** Charge (and report) this amount instead of the requested one on the next approve (a tampered checkout). */
+  chargeAmountOverride: number | null;
+  /** Where to POST webhooks after a state change, and how many copies of each. */
+  webhookUrl: string | null;
+  webhookCopies: number;
+}
+
+export const defaultKnobs = (): FakeKnobs => ({
+  latencyMs: 0,
+  dropAfterCharge: false,
+  forceError: null,
+  chargeAmountOverride: null,
+  webhookUrl: null,
+  webhookCopies: 1,
+});
+
+export const token = (bytes = 10) => randomBytes(bytes).toString('hex');
+
+export interface FakeServer {
+  url: string;
+  app: FastifyInstance;
+  knobs: FakeKnobs;
+  /** How many times money was taken (approvals that succeeded), for exactly-once assertions. */
+  charges(): number;
+  close(): Promise<void>;
+}
+
+export abstract class FakeProvider implements FakeServer {
+  url = '';
+  readonly app: FastifyInstance;
+  knobs: FakeKnobs = defaultKnobs();
+  protected chargeCount = 0;
+  readonly webhooksSent: unknown[] = [];
+
+  constructor() {
+    this.app = Fastify({ logger: false, forceCloseConnections: true });
+  }
+
+  charges(): number {
+    return this.chargeCount;
+  }
+
+  protected abstract register(app: FastifyInstance): void;
+
+  async start(): Promise<this> {
+    await this.app.register(formbody);
+    this.register(this.app);
+    await this.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = this.app.server.address();
+    if (!address || typeof address !== 'object') throw new Error('fake provider did not bind');
+    this.url = `http://127.0.0.1:${address.port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.app.close();
+  }
+
+  /** Takes the forced error for `operation`, if one is armed (one-shot). */
+  protected takeForced(operation: string): FakeKnobs['forceError'] {
+    const forced = this.knobs.forceError;
+    if (forced && forced.operation === operation) {
+      this.knobs.forceError = null;
+      return forced;
+    }
+    return null;
+  }
+
+  /** After a charge: maybe drop the connection (the caller never learns the outcome), maybe wait. */
+  protected async afterCharge(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    if (this.knobs.dropAfterCharge) {
+      this.knobs.dropAfterCharge = false;
+      reply.hijack();
+      request.raw.socket.destroy();
+      return true;
+    }
+    await this.delay();
+    return false;
+  }
+
+  protected async delay(): Promise<void> {
+    if (this.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
+  }
+
+  protected sendWebhooks(body: unknown, headers: Record<string, string> = {}): void {
+    const url = this.knobs.webhookUrl;
+    if (!url) return;
+    for (let i = 0; i < this.knobs.webhookCopies; i++) {
+      this.webhooksSent.push(body);
+      void fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).catch(
+        () => undefined,
+      );
+    }
+  }
+}

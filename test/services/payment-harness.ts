@@ -1,0 +1,102 @@
+import { startTestService, type TestService } from '@tiketi/testing';
+import { paymentService, paymentDeps, type PaymentConfig } from '@tiketi/payment';
+import { KakaoPayFake, NaverPayFake, TossFake } from '../../services/payment/src/providers/fakes';
+import { TicketInternalDouble } from './payment-ticket-double';
+
+export const INTERNAL_TOKEN = 'payment-test-internal-token';
+
+export interface PaymentHarness {
+  svc: TestService<PaymentConfig>;
+  ticket: TicketInternalDouble;
+  toss: TossFake;
+  kakao: KakaoPayFake;
+  naver: NaverPayFake;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** The three fake providers, the ticket test double, and the env that points the payment service at them. */
+export async function startFakes(): Promise<Omit<PaymentHarness, 'svc' | 'close'> & { close(): Promise<void> }> {
+  const [toss, kakao, naver, ticket] = await Promise.all([
+    new TossFake().start(),
+    new KakaoPayFake().start(),
+    new NaverPayFake().start(),
+    new TicketInternalDouble(INTERNAL_TOKEN).start(),
+  ]);
+  const env = {
+    INTERNAL_TOKEN,
+    TICKET_URL: ticket.url,
+    PUBLIC_WEB_URL: 'http://web.test',
+    PUBLIC_API_URL: 'http://api.test',
+    PAYMENT_TOSS_BASE_URL: toss.url,
+    PAYMENT_TOSS_CLIENT_KEY: toss.clientKey,
+    PAYMENT_TOSS_SECRET_KEY: toss.secretKey,
+    PAYMENT_KAKAOPAY_BASE_URL: kakao.url,
+    PAYMENT_KAKAOPAY_SECRET_KEY: kakao.secretKey,
+    PAYMENT_NAVERPAY_BASE_URL: naver.url,
+    PAYMENT_NAVERPAY_PARTNER_ID: naver.partnerId,
+    PAYMENT_NAVERPAY_CLIENT_ID: naver.clientId,
+    PAYMENT_NAVERPAY_CLIENT_SECRET: naver.clientSecret,
+    PAYMENT_NAVERPAY_CHAIN_ID: 'fake-chain',
+    PAYMENT_NAVERPAY_CHECKOUT_URL: `${naver.url}/checkout`,
+    PAYMENT_PROVIDER_TIMEOUT_MS: '2000',
+    PAYMENT_RECONCILE_INTERVAL_MS: '100',
+    PAYMENT_STUCK_PENDING_MS: '1000',
+  };
+  return {
+    toss,
+    kakao,
+    naver,
+    ticket,
+    env,
+    async close() {
+      await Promise.all([toss.close(), kakao.close(), naver.close(), ticket.close()]);
+    },
+  };
+}
+
+export async function startHarness(extraEnv: Record<string, string> = {}): Promise<PaymentHarness> {
+  const fakes = await startFakes();
+  const svc = await startTestService(paymentService, { env: { ...fakes.env, ...extraEnv }, listen: true });
+  return {
+    ...fakes,
+    svc,
+    async close() {
+      await svc.close();
+      await fakes.close();
+    },
+  };
+}
+
+/** The buyer goes through the provider's window; returns the confirm body the web app would send. */
+export async function buyerApproves(h: Omit<PaymentHarness, 'close'>, method: string, created: any): Promise<Record<string, unknown>> {
+  const { payment, checkout } = created;
+  switch (method) {
+    case 'sandbox': {
+      const path = new URL(checkout.url).pathname;
+      const res = await h.svc.app.inject({ method: 'POST', url: path, payload: 'action=approve', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      if (res.statusCode !== 303) throw new Error(`sandbox approve answered ${res.statusCode} ${res.body}`);
+      const back = new URL(res.headers.location as string);
+      return { orderId: back.searchParams.get('orderId'), paymentKey: back.searchParams.get('paymentKey'), amount: Number(back.searchParams.get('amount')) };
+    }
+    case 'toss': {
+      const s = h.toss.authorize(checkout.orderId, checkout.amount, checkout.orderName);
+      return { orderId: s.orderId, paymentKey: s.paymentKey, amount: s.amount };
+    }
+    case 'kakaopay': {
+      const back = new URL(h.kakao.authorize(checkout.url.split('/').pop()));
+      return { orderId: back.searchParams.get('orderId'), pgToken: back.searchParams.get('pg_token') };
+    }
+    case 'naverpay': {
+      const back = new URL(h.naver.authorize(checkout.url.split('/').pop()));
+      if (back.searchParams.get('resultCode') !== 'Success') throw new Error('naver did not succeed');
+      return { orderId: back.searchParams.get('orderId') ?? payment.orderId, paymentId: back.searchParams.get('paymentId') };
+    }
+    default:
+      throw new Error(method);
+  }
+}
+
+export function providerOf(h: Omit<PaymentHarness, 'close'>, method: string) {
+  return paymentDeps(h.svc.ctx).providers.get(method)!;
+}
