@@ -11,6 +11,17 @@ export const gatewayOwnConfig = Type.Object({
   GATEWAY_UPLOAD_LIMIT_BYTES: Type.Integer({ default: 11 * 1024 * 1024, description: 'largest multipart upload accepted (posters)' }),
   RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ default: 600, minimum: 1, description: 'requests per minute per client IP' }),
   RATE_LIMIT_USER_PER_MINUTE: Type.Integer({ default: 300, minimum: 1, description: 'requests per minute per signed-in user' }),
+  GATEWAY_PROXY_TIMEOUT_MS: Type.Integer({
+    default: 30_000,
+    minimum: 1000,
+    description: 'longest wait for a service to answer (above the Socket.IO long-poll interval of 25 s)',
+  }),
+  GATEWAY_TRUST_PROXY_HOPS: Type.Integer({
+    default: 0,
+    minimum: 0,
+    description: 'proxies (load balancer, ingress) in front of the gateway whose X-Forwarded-For entries are trusted; 0 = the socket address is the client',
+  }),
+  GATEWAY_DOCS_CACHE_MS: Type.Integer({ default: 10_000, minimum: 0, description: 'how long the merged OpenAPI document is cached' }),
 });
 
 export const gatewayConfigSchema = mergeConfigSchemas(baseConfigSchema, gatewayOwnConfig);

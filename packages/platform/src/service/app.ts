@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +14,14 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** The gateway proxies raw bodies and verifies tokens itself. */
   skipAuth?: boolean;
+  /**
+   * Replaces the document served at /api-docs/json (and /yaml, and so the Swagger UI): the gateway
+   * merges every service's public API into its own. Gets this app's own generated document.
+   */
+  openapiDocument?: (own: Record<string, unknown>, request: FastifyRequest, ctx: ServiceContext<any>) => Promise<Record<string, unknown>>;
 }
+
+const kOpenapiDocument = Symbol('tiketi.openapiDocument');
 
 /**
  * The common shell of every service: request ids, one error shape, metrics, health and
@@ -53,7 +60,24 @@ export async function buildServiceApp<C extends BaseConfig>(
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api-docs' });
+  const openapiDocument = options.openapiDocument;
+  await app.register(swaggerUi, {
+    routePrefix: '/api-docs',
+    ...(openapiDocument
+      ? {
+          uiHooks: {
+            preHandler: async (request: FastifyRequest) => {
+              if (!/\/api-docs\/(json|yaml)$/.test(request.url.split('?')[0]!)) return;
+              const own = app.swagger() as unknown as Record<string, unknown>;
+              (request as unknown as Record<symbol, unknown>)[kOpenapiDocument] = await openapiDocument(own, request, ctx);
+            },
+          },
+          transformSpecification: (spec: Record<string, unknown>, request: FastifyRequest) =>
+            ((request as unknown as Record<symbol, unknown>)[kOpenapiDocument] as Record<string, unknown> | undefined) ?? spec,
+          transformSpecificationClone: false,
+        }
+      : {}),
+  });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', service: definition.name }));
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {

@@ -1,0 +1,56 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireAdmin, type ServiceContext } from '@tiketi/platform';
+import type { GatewayConfig } from '../gateway.config';
+import { buildDashboard, httpDashboardSources, type DashboardSources } from './dashboard.service';
+
+const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    requestId: Type.Optional(Type.String()),
+  }),
+});
+
+const LiveFigures = Type.Object({
+  queues: Type.Array(
+    Type.Object({ eventId: Type.String(), title: Type.String(), waiting: Type.Integer(), inside: Type.Integer() }, { additionalProperties: true }),
+  ),
+  seatsHeld: Type.Integer({ description: 'seats held in unpaid reservations right now' }),
+  salesPerMinute: Type.Number({ description: 'confirmed reservations per minute, recent average' }),
+}, { additionalProperties: true });
+
+const DashboardResponse = Type.Object(
+  {
+    revenue: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    reservations: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    conversionRate: Type.Optional(Type.Number()),
+    byPaymentMethod: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+    hourly: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+    topEvents: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
+    live: Type.Union([LiveFigures, Type.Null()], { description: 'null when the ticket service could not be asked' }),
+    degraded: Type.Optional(
+      Type.Array(Type.Union([Type.Literal('stats'), Type.Literal('live')]), {
+        description: 'parts missing from this answer because their service is unavailable',
+      }),
+    ),
+  },
+  { additionalProperties: true },
+);
+
+export async function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext<GatewayConfig>, sources: DashboardSources = httpDashboardSources(ctx.config)): Promise<void> {
+  app.get(
+    '/api/admin/dashboard',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Sales figures plus live operations (waiting rooms, seats held, sales per minute)',
+        security: [{ bearerAuth: [] }],
+        response: { 200: DashboardResponse, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => buildDashboard(sources, request.headers.authorization ?? '', request.id, request.log),
+  );
+}

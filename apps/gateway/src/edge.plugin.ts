@@ -1,0 +1,110 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { AppError, bearerToken, type ServiceContext } from '@tiketi/platform';
+import type { GatewayConfig } from './gateway.config';
+import { clientIp } from './client-ip';
+import { isAdminPath } from './routing.table';
+import { coordinationRateLimitStore } from './rate-limit.store';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client address as the gateway trusts it (see GATEWAY_TRUST_PROXY_HOPS). */
+    clientIp: string;
+  }
+}
+
+const MINUTE_MS = 60_000;
+
+export function allowedOrigins(config: Pick<GatewayConfig, 'CORS_ORIGINS'>): string[] {
+  return config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+}
+
+/**
+ * What every request through the gateway passes, in order: CORS (preflights answered before
+ * anything else), security headers, the per-IP limit, the token check, the per-user limit and the
+ * admin check. A request that fails any of them never reaches a service.
+ */
+export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<GatewayConfig>): Promise<void> {
+  const { config } = ctx;
+  const origins = new Set(allowedOrigins(config));
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    maxAge: 600,
+  });
+  await app.register(helmet, {
+    // Pages the services render (the sandbox checkout) bring their own policy; JSON gets a strict one below.
+    contentSecurityPolicy: false,
+    // Posters under /api/files are shown by the web app on another origin.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = String(reply.getHeader('content-type') ?? '');
+    if (type.includes('json') && !reply.hasHeader('content-security-policy')) {
+      void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    }
+    return payload;
+  });
+
+  await app.register(rateLimit, { global: false, store: coordinationRateLimitStore(ctx.coordination) as never });
+  const ipLimit = app.createRateLimit({
+    max: config.RATE_LIMIT_IP_PER_MINUTE,
+    timeWindow: MINUTE_MS,
+    keyGenerator: (request) => `ip:${request.clientIp}`,
+  });
+  const userLimit = app.createRateLimit({
+    max: config.RATE_LIMIT_USER_PER_MINUTE,
+    timeWindow: MINUTE_MS,
+    keyGenerator: (request) => `user:${request.user?.id ?? 'anonymous'}`,
+  });
+
+  app.decorateRequest('clientIp', '');
+  if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.clientIp = clientIp(request.raw, config.GATEWAY_TRUST_PROXY_HOPS);
+    const byIp = await ipLimit(request);
+    if (!byIp.isAllowed) {
+      void reply.header('x-ratelimit-limit', byIp.max).header('x-ratelimit-remaining', byIp.remaining);
+      if (byIp.isExceeded) throw tooManyRequests(byIp.ttlInSeconds, 'ip');
+    }
+
+    request.user = await verifiedUser(request, ctx);
+    if (request.user) {
+      const byUser = await userLimit(request);
+      if (!byUser.isAllowed && byUser.isExceeded) throw tooManyRequests(byUser.ttlInSeconds, 'user');
+    }
+
+    if (isAdminPath(request.url)) {
+      if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
+      if (request.user.role !== 'admin') throw AppError.forbidden('ADMIN_ONLY', 'Administrators only');
+    }
+  });
+}
+
+/** A bearer token is verified here (signature, expiry, revocation); a bad one stops the request. */
+async function verifiedUser(request: FastifyRequest, ctx: ServiceContext<GatewayConfig>) {
+  if (request.headers.authorization === undefined) return null;
+  const token = bearerToken(request);
+  if (!token) {
+    // Other schemes are not ours to judge (services ignore them too), but an empty Bearer is an error.
+    if (/^bearer\b/i.test(request.headers.authorization)) throw AppError.unauthorized('INVALID_TOKEN', 'Access token is invalid');
+    return null;
+  }
+  return ctx.tokens.verify(token);
+}
+
+function tooManyRequests(retryAfterSeconds: number, scope: 'ip' | 'user'): AppError {
+  const seconds = Math.max(1, retryAfterSeconds);
+  return new AppError('rate_limited', 'RATE_LIMITED', `Too many requests; try again in ${seconds} s`, {
+    details: { retryAfterSeconds: seconds, scope },
+    headers: { 'retry-after': String(seconds) },
+  });
+}

@@ -1,0 +1,215 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { io as connectSocket } from 'socket.io-client';
+import { createTestIssuer, startTestService, type TestIssuer, type TestService } from '@tiketi/testing';
+import { gatewayService } from './gateway.service';
+import type { GatewayConfig } from './gateway.config';
+import { closedPortUrl, startEchoUpstream, startSocketUpstream, type FakeUpstream } from './testing/upstreams.fake';
+
+describe('gateway in front of stand-in services', () => {
+  let auth: FakeUpstream;
+  let ticket: FakeUpstream;
+  let payment: FakeUpstream;
+  let stats: FakeUpstream;
+  let statsFailing = false;
+  let socketUpstream: Awaited<ReturnType<typeof startSocketUpstream>>;
+  let gateway: TestService<GatewayConfig>;
+  let wsGateway: TestService<GatewayConfig>;
+  let issuer: TestIssuer;
+  let url: string;
+
+  const call = (method: string, path: string, init: { headers?: Record<string, string>; body?: string | Buffer } = {}) =>
+    fetch(`${url}${path}`, { method, headers: init.headers, body: init.body });
+
+  beforeAll(async () => {
+    auth = await startEchoUpstream('auth');
+    ticket = await startEchoUpstream('ticket', (app) => {
+      app.get('/internal/ops', async (request, reply) => {
+        if (request.headers['x-internal-token'] !== 'dev-internal-token-change-me') return reply.status(403).send({ error: { code: 'INTERNAL_ONLY', message: 'no' } });
+        return { queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }], seatsHeld: 42, salesPerMinute: 3.5 };
+      });
+    });
+    payment = await startEchoUpstream('payment');
+    stats = await startEchoUpstream('stats', (app) => {
+      app.get('/api/stats/dashboard', async (request, reply) => {
+        if (statsFailing) return reply.status(500).send({ error: { code: 'INTERNAL_ERROR', message: 'boom' } });
+        return { revenue: { today: 1000, total: 5000, refundsToday: 0 }, conversionRate: 0.5, seenAuthorization: request.headers.authorization };
+      });
+    });
+    socketUpstream = await startSocketUpstream();
+    issuer = await createTestIssuer();
+    const down = await closedPortUrl();
+    gateway = await startTestService(gatewayService, {
+      issuer,
+      listen: true,
+      env: {
+        AUTH_URL: auth.url,
+        TICKET_URL: ticket.url,
+        PAYMENT_URL: payment.url,
+        STATS_URL: stats.url,
+        GATEWAY_BODY_LIMIT_BYTES: String(64 * 1024),
+        GATEWAY_UPLOAD_LIMIT_BYTES: String(512 * 1024),
+      },
+    });
+    url = gateway.url!;
+    // Everything but a realtime-only ticket service is down behind this one.
+    wsGateway = await startTestService(gatewayService, {
+      issuer,
+      listen: true,
+      env: { AUTH_URL: down, TICKET_URL: socketUpstream.url, PAYMENT_URL: down, STATS_URL: down },
+    });
+  });
+
+  afterAll(async () => {
+    await wsGateway?.close();
+    await gateway?.close();
+    await Promise.all([auth?.close(), ticket?.close(), payment?.close(), stats?.close(), socketUpstream?.close()]);
+  });
+
+  it('forwards each public path, unchanged with its query, to the service that owns it', async () => {
+    const cases: Array<[string, string]> = [
+      ['/api/auth/login?x=1', 'auth'],
+      ['/.well-known/jwks.json', 'auth'],
+      ['/api/events/evt_1/seats?section=A', 'ticket'],
+      ['/api/events', 'ticket'],
+      ['/api/payments/methods', 'payment'],
+      ['/socket.io/?EIO=4&transport=polling', 'ticket'],
+    ];
+    for (const [path, service] of cases) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBe(200);
+      const body = (await res.json()) as { service: string; url: string };
+      expect(body).toMatchObject({ service, url: path });
+    }
+  });
+
+  it('never forwards /internal and answers unknown paths with the JSON 404', async () => {
+    const before = ticket.seen.length + auth.seen.length + payment.seen.length;
+    for (const path of ['/internal/ops', '/api/unknown', '/api/eventsX', '/api/events/../../internal/ops']) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      const body = (await res.json()) as { error: { code: string; requestId: string } };
+      expect(body.error.code).toBeTruthy();
+      expect(body.error.requestId).toBeTruthy();
+    }
+    expect((await call('GET', '/internal/ops')).status).toBe(404);
+    expect(ticket.seen.length + auth.seen.length + payment.seen.length).toBe(before);
+  });
+
+  it('passes the request id on (generated when absent), the client address, and strips the internal token', async () => {
+    const res = await call('GET', '/api/events', { headers: { 'x-request-id': 'req-gw-1', 'x-internal-token': 'guess', 'x-forwarded-for': '6.6.6.6' } });
+    expect(res.headers.get('x-request-id')).toBe('req-gw-1');
+    const body = (await res.json()) as { headers: Record<string, string> };
+    expect(body.headers['x-request-id']).toBe('req-gw-1');
+    expect(body.headers['x-internal-token']).toBeUndefined();
+    // Without trusted proxies in front, a client-supplied X-Forwarded-For is not believed.
+    expect(body.headers['x-forwarded-for']).toBe('127.0.0.1');
+
+    const generated = await call('GET', '/api/events');
+    const id = generated.headers.get('x-request-id');
+    expect(id).toMatch(/[0-9a-f-]{36}/);
+    expect(((await generated.json()) as { headers: Record<string, string> }).headers['x-request-id']).toBe(id);
+  });
+
+  it('rejects a bad token at the edge with 401, before any service sees it', async () => {
+    const other = await createTestIssuer();
+    const expired = await issuer.mint({}, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const before = ticket.seen.length;
+    for (const token of ['garbage', await other.mint(), expired]) {
+      const res = await call('GET', '/api/events', { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as { error: { code: string; requestId: string } };
+      expect(['INVALID_TOKEN', 'TOKEN_EXPIRED']).toContain(body.error.code);
+      expect(body.error.requestId).toBeTruthy();
+    }
+    expect(ticket.seen.length).toBe(before);
+    const good = await issuer.user('user');
+    expect((await call('GET', '/api/events', { headers: good.headers })).status).toBe(200);
+    // The token itself goes on: services verify it again.
+    expect(ticket.seen.at(-1)!.headers.authorization).toBe(good.headers.authorization);
+  });
+
+  it('keeps /api/admin for administrators', async () => {
+    const user = await issuer.user('user');
+    const admin = await issuer.user('admin');
+    expect((await call('GET', '/api/admin/events')).status).toBe(401);
+    const forbidden = await call('GET', '/api/admin/events', { headers: user.headers });
+    expect(forbidden.status).toBe(403);
+    expect(((await forbidden.json()) as { error: { code: string } }).error.code).toBe('ADMIN_ONLY');
+    const allowed = await call('GET', '/api/admin/reservations.csv?status=confirmed', { headers: admin.headers });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({ service: 'ticket', url: '/api/admin/reservations.csv?status=confirmed' });
+  });
+
+  it('limits body size: JSON small, multipart uploads larger', async () => {
+    const before = auth.seen.length;
+    const big = JSON.stringify({ blob: 'x'.repeat(100 * 1024) });
+    const res = await call('POST', '/api/auth/register', { headers: { 'content-type': 'application/json' }, body: big });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(auth.seen.length).toBe(before);
+
+    const admin = await issuer.user('admin');
+    const form = new FormData();
+    form.set('file', new Blob([Buffer.alloc(200 * 1024, 1)], { type: 'image/png' }), 'poster.png');
+    const upload = await fetch(`${url}/api/admin/events/evt_1/poster`, { method: 'POST', headers: admin.headers, body: form });
+    expect(upload.status).toBe(200);
+    expect(((await upload.json()) as { bodyBytes: number }).bodyBytes).toBeGreaterThan(200 * 1024);
+  });
+
+  it('answers 503 in the JSON error shape when a service is down', async () => {
+    const admin = await issuer.user('admin');
+    for (const path of ['/api/stats/dashboard', '/api/payments/methods']) {
+      const started = Date.now();
+      const res = await fetch(`${wsGateway.url}${path}`, { headers: admin.headers });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { error: { code: string; requestId: string } };
+      expect(body.error.code).toBe('SERVICE_UNAVAILABLE');
+      expect(body.error.requestId).toBeTruthy();
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
+  it('serves the admin dashboard: stats figures plus live operations, degraded when a part is down', async () => {
+    const admin = await issuer.user('admin');
+    const full = await call('GET', '/api/admin/dashboard', { headers: admin.headers });
+    expect(full.status).toBe(200);
+    const body = (await full.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      revenue: { today: 1000, total: 5000, refundsToday: 0 },
+      conversionRate: 0.5,
+      seenAuthorization: admin.headers.authorization,
+      live: { queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }], seatsHeld: 42, salesPerMinute: 3.5 },
+    });
+    expect(body.degraded).toBeUndefined();
+
+    statsFailing = true;
+    try {
+      const partial = await call('GET', '/api/admin/dashboard', { headers: admin.headers });
+      expect(partial.status).toBe(200);
+      const partialBody = (await partial.json()) as Record<string, unknown>;
+      expect(partialBody).toMatchObject({ degraded: ['stats'], live: { seatsHeld: 42 } });
+      expect(partialBody.revenue).toBeUndefined();
+    } finally {
+      statsFailing = false;
+    }
+
+    // Both parts down: nothing to show.
+    const none = await fetch(`${wsGateway.url}/api/admin/dashboard`, { headers: admin.headers });
+    expect(none.status).toBe(503);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('SERVICE_UNAVAILABLE');
+
+    const user = await issuer.user('user');
+    expect((await call('GET', '/api/admin/dashboard', { headers: user.headers })).status).toBe(403);
+  });
+
+  it('proxies the Socket.IO WebSocket upgrade to the ticket service', async () => {
+    const socket = connectSocket(wsGateway.url!, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    try {
+      const reply = await socket.timeout(5_000).emitWithAck('echo', { hello: 'seats' });
+      expect(reply).toMatchObject({ payload: { hello: 'seats' }, forwardedFor: '127.0.0.1' });
+    } finally {
+      socket.close();
+    }
+  });
+});

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import replyFrom from '@fastify/reply-from';
+import { Transform, type TransformCallback } from 'node:stream';
+import { AppError, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, type ServiceContext } from '@tiketi/platform';
+import type { GatewayConfig } from './gateway.config';
+import { forwardedFor } from './client-ip';
+import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
+
+// OPTIONS is answered by CORS at the edge; everything else goes to the owning service.
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+const kTooLarge = Symbol('gateway.bodyTooLarge');
+
+export function upstreamBase(config: GatewayConfig, upstream: UpstreamName): string {
+  return config[upstreamUrlKey[upstream]].replace(/\/$/, '');
+}
+
+function payloadTooLarge(limit: number): AppError {
+  return new AppError('too_large', 'PAYLOAD_TOO_LARGE', 'Request body is too large', { details: { limitBytes: limit } });
+}
+
+/** Multipart (poster uploads) may be larger than any JSON body. */
+export function bodyLimitFor(request: FastifyRequest, config: GatewayConfig): number {
+  const type = String(request.headers['content-type'] ?? '').toLowerCase();
+  return type.startsWith('multipart/form-data') ? config.GATEWAY_UPLOAD_LIMIT_BYTES : config.GATEWAY_BODY_LIMIT_BYTES;
+}
+
+/** Passes the body through untouched, failing once more than `limit` bytes have come. */
+class LimitedBody extends Transform {
+  private seen = 0;
+  constructor(
+    private readonly limit: number,
+    private readonly onExceeded: () => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.limit) {
+      this.onExceeded();
+      callback(payloadTooLarge(this.limit));
+      return;
+    }
+    callback(null, chunk);
+  }
+}
+
+/**
+ * Forwards every path of the routing table unchanged to its service. Bodies are streamed, not
+ * parsed (the service validates them), but never beyond the size limit. The request id, the
+ * client's address and the original host go along; the internal token a client might try never does.
+ */
+export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<GatewayConfig>): Promise<void> {
+  const { config } = ctx;
+  await app.register(replyFrom, {
+    disableCache: true,
+    disableRequestLogging: true,
+    undici: { connections: 128, keepAliveTimeout: 4_000, headersTimeout: config.GATEWAY_PROXY_TIMEOUT_MS },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request, payload, done) => {
+    const limit = bodyLimitFor(request, config);
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      done(payloadTooLarge(limit), undefined);
+      return;
+    }
+    const body = new LimitedBody(limit, () => {
+      (request as unknown as Record<symbol, boolean>)[kTooLarge] = true;
+    });
+    payload.on('error', (err) => body.destroy(err));
+    done(null, payload.pipe(body));
+  });
+
+  for (const entry of routingTable) {
+    for (const url of routePatterns(entry)) {
+      app.route({
+        method: METHODS,
+        url,
+        schema: { hide: true },
+        handler: (request, reply) => forward(request, reply, entry.upstream, ctx),
+      });
+    }
+  }
+}
+
+function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, ctx: ServiceContext<GatewayConfig>): FastifyReply {
+  const { config } = ctx;
+  return reply.from(`${upstreamBase(config, upstream)}${request.url}`, {
+    timeout: config.GATEWAY_PROXY_TIMEOUT_MS,
+    rewriteRequestHeaders: (_raw, headers) => {
+      const out: Record<string, string | string[] | undefined> = { ...headers };
+      delete out[INTERNAL_TOKEN_HEADER];
+      out[REQUEST_ID_HEADER] = request.id;
+      out['x-forwarded-for'] = forwardedFor(request.raw, config.GATEWAY_TRUST_PROXY_HOPS);
+      if (config.GATEWAY_TRUST_PROXY_HOPS === 0 || !out['x-forwarded-host']) {
+        out['x-forwarded-host'] = request.headers.host;
+        out['x-forwarded-proto'] = request.protocol;
+      }
+      return out as never;
+    },
+    onError: (errorReply, { error }) => {
+      if ((request as unknown as Record<symbol, boolean>)[kTooLarge]) {
+        errorReply.send(payloadTooLarge(bodyLimitFor(request, config)));
+        return;
+      }
+      request.log.warn({ err: error, upstream }, 'upstream request failed');
+      errorReply.send(
+        new AppError('unavailable', 'SERVICE_UNAVAILABLE', `The ${upstream} service is unavailable; try again shortly`, {
+          headers: { 'retry-after': '5' },
+        }),
+      );
+    },
+  });
+}

@@ -1,0 +1,43 @@
+import type { Coordination } from '@tiketi/platform';
+
+type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+/**
+ * A @fastify/rate-limit store on the shared coordination (Redis in production), so every gateway
+ * replica counts against the same window; in-process coordination when embedded. Fixed windows:
+ * the first hit creates the counter with the window as its TTL.
+ */
+export function coordinationRateLimitStore(coordination: Coordination, keyPrefix = 'gateway:rate:') {
+  return class CoordinationRateLimitStore {
+    readonly prefix: string;
+
+    constructor(options: { routeInfo?: { method?: string; url?: string } } = {}, prefix = keyPrefix) {
+      const route = options.routeInfo?.url ? `${options.routeInfo.method ?? ''}${options.routeInfo.url}:` : '';
+      this.prefix = `${prefix}${route}`;
+    }
+
+    incr(key: string, callback: IncrCallback, timeWindow: number, max: number): void {
+      void hit(coordination, `${this.prefix}${key}`, timeWindow, max).then(
+        (result) => callback(null, result),
+        (error: Error) => callback(error),
+      );
+    }
+
+    child(routeOptions: { routeInfo?: { method?: string; url?: string } }): CoordinationRateLimitStore {
+      return new CoordinationRateLimitStore(routeOptions, this.prefix);
+    }
+  };
+}
+
+export async function hit(coordination: Coordination, key: string, timeWindow: number, max: number): Promise<{ current: number; ttl: number }> {
+  const current = await coordination.incr(key, { ttlMs: timeWindow });
+  if (current === 1) return { current, ttl: timeWindow };
+  let ttl = await coordination.ttl(key);
+  if (ttl < 0) {
+    // A counter without an expiry would block its client for good: give it the window again.
+    await coordination.expire(key, timeWindow);
+    ttl = timeWindow;
+  }
+  // Past the limit the exact reset matters (Retry-After); below it the remaining time is enough.
+  return { current, ttl: current > max ? ttl : Math.min(ttl, timeWindow) };
+}
