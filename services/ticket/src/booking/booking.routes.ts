@@ -101,12 +101,16 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
     '/api/reservations/:id/cancel',
     {
       preHandler: requireUser,
+      // A body is optional: a bare POST cancels without a reason.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags: ['booking'],
         summary: 'Cancel: a hold is released at once; a paid reservation is refunded by the event policy',
         security: secured,
         params: IdParams,
-        body: Type.Optional(CancelBody),
+        body: CancelBody,
         response: { 200: ReservationResponse, ...errors(401, 404, 409, 503) },
       },
     },
@@ -116,7 +120,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
       const reservation = await cancelReservation(
         rt,
         view.id,
-        { actorId: user.id, reason: request.body?.reason ?? 'cancelled by buyer', refund: 'policy' },
+        { actorId: user.id, reason: request.body.reason ?? 'cancelled by buyer', refund: 'policy' },
         request.id,
       );
       return { reservation };
@@ -136,7 +140,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
     async (request, reply) => {
       const event = await repo.findEvent(rt.ctx.db, request.params.id);
       if (!event || (event.status === 'draft' && !isAdmin(request))) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
-      const map = await rt.seatMap.get(event.id);
+      const map = await rt.seatMap.get(event.id, event.layout_version);
       // Served from the per-version serialised copy: no per-request work proportional to the map.
       const json = map ? map.json() : JSON.stringify({ eventId: event.id, version: 0, seats: [] });
       return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(json as never);

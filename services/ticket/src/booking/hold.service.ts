@@ -65,7 +65,7 @@ function limitExceeded(limit: number, held: number, requested: number): AppError
 async function holdBest(rt: BookingRuntime, user: AuthUser, event: repo.BookableEvent, quantity: number, section?: string): Promise<ReservationView> {
   const exclude = new Set<string>();
   for (let attempt = 0; ; attempt++) {
-    const map = await rt.seatMap.get(event.id);
+    const map = await rt.seatMap.get(event.id, event.layout_version);
     const chosen = map ? chooseBestAvailable(map.seats, quantity, { section, exclude }) : null;
     if (!chosen) throw AppError.conflict('SEAT_UNAVAILABLE', `Fewer than ${quantity} seats are available${section ? ' in this section' : ''}`, { seatIds: [] });
     try {

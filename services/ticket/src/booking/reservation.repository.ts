@@ -16,12 +16,13 @@ export interface BookableEvent {
   starts_at: Date | string;
   venue_name: string;
   refund_policy_id: string;
+  layout_version: number;
 }
 
 export async function findEvent(db: Db, eventId: string): Promise<BookableEvent | undefined> {
   return db
     .selectFrom('events')
-    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id'])
+    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id', 'layout_version'])
     .where('id', '=', eventId)
     .executeTakeFirst() as Promise<BookableEvent | undefined>;
 }
@@ -30,7 +31,7 @@ export async function findEvents(db: Db, ids: string[]): Promise<BookableEvent[]
   if (ids.length === 0) return [];
   return db
     .selectFrom('events')
-    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id'])
+    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id', 'layout_version'])
     .where('id', 'in', ids)
     .execute() as Promise<BookableEvent[]>;
 }

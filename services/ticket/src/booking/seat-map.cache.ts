@@ -26,6 +26,8 @@ export interface SeatChange {
 interface Entry {
   eventId: string;
   version: number;
+  /** events.layout_version the seats were read at: a layout edit replaces seats, so reload fully. */
+  layoutVersion: number;
   seats: SeatMapSeat[];
   index: Map<string, number>;
   /** The serialised response for `version`, built once per version on demand. */
@@ -105,8 +107,8 @@ export class SeatMapCache {
   }
 
   /** The current map; null when the event has no seats (or does not exist). */
-  async get(eventId: string): Promise<{ version: number; seats: SeatMapSeat[]; json(): string } | null> {
-    const entry = await this.fresh(eventId);
+  async get(eventId: string, layoutVersion: number): Promise<{ version: number; seats: SeatMapSeat[]; json(): string } | null> {
+    const entry = await this.fresh(eventId, layoutVersion);
     if (!entry) return null;
     return {
       version: entry.version,
@@ -119,22 +121,26 @@ export class SeatMapCache {
     this.entries.delete(eventId);
   }
 
-  private async fresh(eventId: string): Promise<Entry | null> {
+  private async fresh(eventId: string, layoutVersion: number): Promise<Entry | null> {
     const now = Date.now();
-    const entry = this.entries.get(eventId);
+    let entry = this.entries.get(eventId);
+    if (entry && entry.layoutVersion !== layoutVersion) {
+      this.entries.delete(eventId);
+      entry = undefined;
+    }
     if (entry && !entry.stale && now - entry.loadedAt < this.fullReloadMs) {
       const current = await this.sharedVersion(eventId);
       if (current === null ? now - entry.checkedAt < this.unversionedMaxAgeMs : current === entry.version) return entry;
     }
     let pending = this.loading.get(eventId);
     if (!pending) {
-      pending = this.load(eventId).finally(() => this.loading.delete(eventId));
+      pending = this.load(eventId, layoutVersion).finally(() => this.loading.delete(eventId));
       this.loading.set(eventId, pending);
     }
     return pending;
   }
 
-  private async load(eventId: string): Promise<Entry | null> {
+  private async load(eventId: string, layoutVersion: number): Promise<Entry | null> {
     // Read the version before the rows: the rows are then at least as new as the version says.
     const shared = await this.sharedVersion(eventId);
     const previous = this.entries.get(eventId);
@@ -182,6 +188,7 @@ export class SeatMapCache {
     const entry: Entry = {
       eventId,
       version,
+      layoutVersion,
       seats,
       index: new Map(seats.map((s, i) => [s.id, i])),
       json: null,
