@@ -64,7 +64,16 @@ export abstract class FakeProvider implements FakeServer {
     return this;
   }
 
+  private readonly waiting = new Set<() => void>();
+
+  /** Sends every answer held back by the latency knob now. */
+  releaseHeld(): void {
+    for (const release of this.waiting) release();
+  }
+
+  /** Ends every held answer at once (a latency knob must not keep a test waiting). */
   async close(): Promise<void> {
+    this.releaseHeld();
     await this.app.close();
   }
 
@@ -91,7 +100,16 @@ export abstract class FakeProvider implements FakeServer {
   }
 
   protected async delay(): Promise<void> {
-    if (this.knobs.latencyMs > 0) await new Promise((r) => setTimeout(r, this.knobs.latencyMs));
+    if (this.knobs.latencyMs <= 0) return;
+    await new Promise<void>((resolve) => {
+      const release = () => {
+        clearTimeout(timer);
+        this.waiting.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, this.knobs.latencyMs);
+      this.waiting.add(release);
+    });
   }
 
   protected sendWebhooks(body: unknown, headers: Record<string, string> = {}): void {
