@@ -1,0 +1,83 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { currentUser, requireAdmin } from '@tiketi/platform';
+import type { AdminReservationItem, AdminReservationsService } from './admin-reservations.service';
+import { AdminPatchBody, AdminReservationResponse, AdminReservationsBody, AdminReservationsQuery, IdParams } from './admin.schemas';
+
+const tags = ['admin'];
+const security = [{ bearerAuth: [] }];
+
+/** Spreadsheet-safe: quotes where needed, and a cell that starts like a formula is defused. */
+function csvCell(value: string | number | null): string {
+  let text = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const CSV_HEADER = ['id', 'createdAt', 'status', 'eventId', 'eventTitle', 'userId', 'userEmail', 'userName', 'seats', 'seatCount', 'amount', 'refundedAmount', 'paymentMethod'];
+
+function csvLine(r: AdminReservationItem): string {
+  return [
+    r.id,
+    r.createdAt,
+    r.status,
+    r.event.id,
+    r.event.title,
+    r.user.id,
+    r.user.email,
+    r.user.name,
+    r.seats.map((s) => s.label).join(' '),
+    r.seats.length,
+    r.amount,
+    r.refundedAmount,
+    r.paymentMethod,
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+export async function adminReservationRoutes(app: FastifyInstance, service: AdminReservationsService): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get(
+    '/api/admin/reservations',
+    {
+      preHandler: requireAdmin,
+      schema: { tags, security, summary: 'Reservations for operators: filter by status, event, buyer, dates', querystring: AdminReservationsQuery, response: { 200: AdminReservationsBody } },
+    },
+    async (request) => {
+      const { page, limit, ...filters } = request.query;
+      return { ...(await service.list(filters, page, limit)), page, limit };
+    },
+  );
+
+  r.get(
+    '/api/admin/reservations.csv',
+    { preHandler: requireAdmin, schema: { tags, security, summary: 'The filtered reservations as CSV (every page)', querystring: AdminReservationsQuery } },
+    async (request, reply) => {
+      const { page: _page, limit: _limit, ...filters } = request.query;
+      const lines = [CSV_HEADER.join(',')];
+      for await (const batch of service.all(filters)) for (const item of batch) lines.push(csvLine(item));
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="reservations.csv"')
+        .send(`${lines.join('\r\n')}\r\n`);
+    },
+  );
+
+  r.patch(
+    '/api/admin/reservations/:id',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags,
+        security,
+        summary: 'Cancel a reservation (seats return; a paid one is refunded, in full unless refund=policy)',
+        params: IdParams,
+        body: AdminPatchBody,
+        response: { 200: AdminReservationResponse },
+      },
+    },
+    async (request) => ({ reservation: await service.changeStatus(request.params.id, request.body, currentUser(request), request.id) }),
+  );
+}
