@@ -25,6 +25,7 @@ export interface AuthModule {
 export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
   const { config } = ctx;
   const users = new UsersRepository(ctx.db);
+  const metrics = createAuthMetrics(ctx.metrics);
   const keys = new KeyRing(
     new SigningKeysRepository(ctx.db),
     ctx.clock,
@@ -41,6 +42,7 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
     log: ctx.log,
     accessTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlDays: config.REFRESH_TOKEN_TTL_DAYS,
+    metrics,
   });
   const relay = () => ctx.relay;
   const accounts = new AccountService({
@@ -57,7 +59,7 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
       maxPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
       windowSeconds: config.LOGIN_WINDOW_SECONDS,
     }),
-    metrics: createAuthMetrics(ctx.metrics),
+    metrics,
     clock: ctx.clock,
     relay,
   });

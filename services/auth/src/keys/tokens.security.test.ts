@@ -141,6 +141,9 @@ describe('auth: access tokens and refresh-token families', () => {
     const elsewhere = createTokenVerifier({ jwks, coordination: h.service.coordination });
     await expect(elsewhere.verify(rotated.accessToken)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
 
+    const metrics = await h.service.ctx.metrics.getSingleMetricAsString('auth_token_refreshes_total');
+    expect(metrics).toMatch(/auth_token_refreshes_total\{result="reused",service="auth"\} 1/);
+
     // The buyer's other sessions are not part of the family.
     expect((await h.get('/api/auth/me', buyer.accessToken)).statusCode).toBe(200);
   });

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AppError, newId, revokedSessionKey, type Clock, type Coordination } from '@tiketi/platform';
+import type { AuthMetrics } from '../auth.metrics';
 import type { KeyRing } from '../keys/key-ring';
 import type { UserRow, UsersRepository } from '../users/users.repository';
 import type { SessionsRepository } from './sessions.repository';
@@ -21,6 +22,7 @@ export interface SessionServiceDeps {
   log: Logger;
   accessTtlSeconds: number;
   refreshTtlDays: number;
+  metrics: AuthMetrics;
 }
 
 export function hashRefreshToken(token: string): string {
@@ -119,6 +121,7 @@ export class SessionService {
       return { kind: 'rotated' as const, sessionId: row.sessionId, userId: row.userId };
     });
 
+    this.deps.metrics.refreshes.inc({ result: outcome.kind === 'rotated' || outcome.kind === 'reused' ? outcome.kind : 'invalid' });
     if (outcome.kind === 'reused') {
       await this.markRevoked([outcome.sessionId]);
       this.deps.log.warn(
