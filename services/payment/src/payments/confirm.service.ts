@@ -38,7 +38,7 @@ function providerKeyOf(method: string, body: ConfirmBody): string | undefined {
 /** What a payment that already left `ready` answers to another confirm: the same result as the first. */
 function outcomeOf(p: PaymentRow): ConfirmResult {
   if (p.failure_code === EXPIRED_CODE) {
-    throw AppError.conflict(EXPIRED_CODE, 'The reservation expired before the payment was confirmed; the money was refunded', {
+    throw AppError.conflict(EXPIRED_CODE, 'The reservation expired before the payment was confirmed; any charge was refunded', {
       payment: paymentView(p),
     });
   }

@@ -138,6 +138,7 @@ async function completeRefund(
   const refundedSeats = refund.full ? p.seats.map((s) => s.id) : [...p.refunded_seat_ids, ...(refund.seat_ids ?? [])];
   const refundedAmount = p.refunded_amount + refund.amount;
   const status = refund.full || refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
+  const moneyOnly = status === 'partially_refunded' && !refund.seat_ids;
   const done = await d.repo.transaction(async (trx) => {
     if (!(await d.repo.finishRefund(refund.id, 'done', trx))) return null;
     const row = await d.repo.transition(
@@ -148,7 +149,9 @@ async function completeRefund(
       trx,
     );
     if (!row) return null;
-    await emit(trx, EventTypes.paymentRefunded, {
+    // A money-only partial refund (an operator's amount, no seats) returns no seats; ticket reads
+    // payment.refunded without seatIds as "all seats back", so that fact is not published as one.
+    if (!moneyOnly) await emit(trx, EventTypes.paymentRefunded, {
       ...paymentEventBase(row, refund.amount, now),
       refundedTotal: refundedAmount,
       fee: refund.fee,
@@ -172,7 +175,7 @@ async function completeRefund(
   if (!done) return (await d.repo.byId(p.id))!;
   d.relay?.poke();
   d.metrics.status(p.method, status);
-  if (req.notifyTicket && p.reservation_confirmed_at) {
+  if (req.notifyTicket && p.reservation_confirmed_at && !moneyOnly) {
     await d.ticket.refunded(p.reservation_id, p.id, refund.amount, refund.seat_ids ?? undefined).catch((err) => {
       d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
     });

@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@tiketi/testing';
+import { newId } from '@tiketi/platform';
+import { buyerApproves, INTERNAL_TOKEN, startHarness, type PaymentHarness } from './payment-harness';
+
+let h: PaymentHarness;
+let buyer: { id: string; headers: { authorization: string } };
+let admin: { id: string; headers: { authorization: string } };
+const DAY = 86_400_000;
+
+beforeAll(async () => {
+  h = await startHarness();
+  buyer = await h.svc.issuer.user('user');
+  admin = await h.svc.issuer.user('admin');
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, who = buyer) =>
+  h.svc.app.inject({ method, url, payload: payload as any, headers: who.headers });
+
+async function paidFor(reservation: ReturnType<PaymentHarness['ticket']['addReservation']>, method = 'sandbox', who = buyer) {
+  const created = await h.svc.app.inject({ method: 'POST', url: '/api/payments/create', payload: { reservationId: reservation.id, method }, headers: who.headers });
+  expect(created.statusCode, created.body).toBe(201);
+  const body = await buyerApproves(h, method, created.json());
+  const res = await h.svc.app.inject({ method: 'POST', url: '/api/payments/confirm', payload: body, headers: who.headers });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json().payment;
+}
+
+describe('refunds by policy and by the ticket service', () => {
+  it('quotes and applies the fee of the policy snapshotted at purchase when ticket cancels a reservation', async () => {
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 5 * DAY).toISOString() });
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [50_000, 50_000] });
+    const payment = await paidFor(reservation);
+    const quote = await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`);
+    expect(quote.statusCode, quote.body).toBe(200);
+    // Five days before the show: 20% under the default schedule.
+    expect(quote.json()).toMatchObject({ refundable: true, amount: 100_000, fee: 20_000, refundAmount: 80_000, policy: { id: 'standard' } });
+    const stranger = await h.svc.issuer.user('user');
+    expect((await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`, undefined, stranger)).statusCode).toBe(404);
+
+    const call = () =>
+      h.svc.app.inject({
+        method: 'POST',
+        url: '/internal/payments/refund-reservation',
+        payload: { reservationId: reservation.id, reason: 'buyer cancelled', refund: 'policy', actorId: buyer.id },
+        headers: { 'x-internal-token': INTERNAL_TOKEN },
+      });
+    const res = await call();
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().payment).toEqual({ id: payment.id, status: 'refunded', refundedAmount: 80_000, fee: 20_000 });
+    expect(h.ticket.reservations.get(reservation.id)!.status).toBe('refunded');
+    expect(h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id).map((c) => c.body)).toEqual([
+      { paymentId: payment.id, amount: 80_000 },
+    ]);
+    // Repeated by a retrying caller: the same answer, no second refund.
+    const again = await call();
+    expect(again.json().payment).toEqual(res.json().payment);
+    expect(h.ticket.count('refunded', reservation.id)).toBe(1);
+    const forbidden = await h.svc.app.inject({ method: 'POST', url: '/internal/payments/refund-reservation', payload: { reservationId: reservation.id, reason: 'x', refund: 'full' } });
+    expect(forbidden.statusCode).toBe(403);
+  });
+
+  it('refuses a buyer refund on the day of the show but lets an admin refund in full', async () => {
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 6 * 3_600_000).toISOString() });
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000] });
+    const payment = await paidFor(reservation);
+    const own = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'changed my mind' });
+    expect(own.statusCode).toBe(409);
+    expect(own.json().error.code).toBe('REFUND_NOT_ALLOWED');
+    const byAdmin = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'venue problem' }, admin);
+    expect(byAdmin.statusCode, byAdmin.body).toBe(200);
+    expect(byAdmin.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 30_000, fee: 0 });
+  });
+
+  it('refunds every paid payment of a cancelled event in full', async () => {
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 2 * DAY).toISOString() });
+    const other = await h.svc.issuer.user('user');
+    const p1 = await paidFor(h.ticket.addReservation(buyer.id, { event, prices: [40_000] }));
+    const p2 = await paidFor(h.ticket.addReservation(other.id, { event, prices: [20_000, 20_000] }), 'toss', other);
+    const untouched = await paidFor(h.ticket.addReservation(buyer.id, { prices: [10_000] }));
+    await h.svc.bus.publish({
+      id: newId('evn'),
+      type: 'event.cancelled',
+      source: 'ticket',
+      occurredAt: new Date().toISOString(),
+      data: { eventId: event.id, title: event.title, status: 'cancelled', startsAt: event.startsAt, seatsTotal: 100 },
+    });
+    await eventually(async () => {
+      for (const p of [p1, p2]) {
+        const now = (await inject('GET', `/api/payments/${p.id}`, undefined, admin)).json().payment;
+        expect(now).toMatchObject({ status: 'refunded', refundedAmount: p.amount, fee: 0 });
+      }
+    }, 10_000);
+    expect((await inject('GET', `/api/payments/${untouched.id}`)).json().payment.status).toBe('paid');
+  });
+
+  it('refunds automatically and answers 409 when the reservation expired while the confirm was in flight', async () => {
+    const reservation = h.ticket.addReservation(buyer.id, { prices: [25_000] });
+    const created = await inject('POST', '/api/payments/create', { reservationId: reservation.id, method: 'toss' });
+    const body = await buyerApproves(h, 'toss', created.json());
+    h.toss.knobs.latencyMs = 300;
+    try {
+      const confirming = inject('POST', '/api/payments/confirm', body);
+      await eventually(() => expect(h.ticket.count('payment-started', reservation.id)).toBe(1));
+      // The lease would stop the sweeper; an operator cancelling the hold does not wait for it.
+      h.ticket.expire(reservation.id, true);
+      const res = await confirming;
+      expect(res.statusCode, res.body).toBe(409);
+      expect(res.json().error.code).toBe('RESERVATION_EXPIRED');
+    } finally {
+      h.toss.knobs.latencyMs = 0;
+    }
+    const p = (await inject('GET', `/api/payments/${created.json().payment.id}`)).json().payment;
+    expect(p).toMatchObject({ status: 'refunded', refundedAmount: 25_000 });
+    const atToss = [...h.toss.payments.values()].find((x) => x.orderId === p.orderId)!;
+    expect(atToss).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
+    const again = await inject('POST', '/api/payments/confirm', body);
+    expect(again.statusCode).toBe(409);
+    expect(atToss.cancels).toHaveLength(1);
+  });
+
+  it('refuses to confirm for a reservation that expired before the charge, taking nothing', async () => {
+    const reservation = h.ticket.addReservation(buyer.id, { prices: [15_000] });
+    const created = await inject('POST', '/api/payments/create', { reservationId: reservation.id, method: 'toss' });
+    const body = await buyerApproves(h, 'toss', created.json());
+    h.ticket.expire(reservation.id, true);
+    const charges = h.toss.charges();
+    const res = await inject('POST', '/api/payments/confirm', body);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('RESERVATION_EXPIRED');
+    expect(h.toss.charges()).toBe(charges);
+  });
+});
+
+describe('history and metrics', () => {
+  it('shows buyers only their own payments and lets admins filter', async () => {
+    const other = await h.svc.issuer.user('user');
+    const event = h.ticket.addEvent();
+    const mine = await paidFor(h.ticket.addReservation(buyer.id, { event, prices: [11_000] }));
+    const theirs = await paidFor(h.ticket.addReservation(other.id, { event, prices: [12_000] }), 'sandbox', other);
+    const own = (await inject('GET', '/api/payments/history')).json().items;
+    expect(own.every((p: any) => p.userId === buyer.id)).toBe(true);
+    expect(own.map((p: any) => p.id)).toContain(mine.id);
+    const sneaky = (await inject('GET', `/api/payments/history?userId=${other.id}`)).json().items;
+    expect(sneaky.map((p: any) => p.id)).not.toContain(theirs.id);
+    expect((await inject('GET', `/api/payments/${theirs.id}`)).statusCode).toBe(404);
+    const byEvent = (await inject('GET', `/api/payments/history?eventId=${event.id}&status=paid`, undefined, admin)).json().items;
+    expect(byEvent.map((p: any) => p.id).sort()).toEqual([mine.id, theirs.id].sort());
+    const byUser = (await inject('GET', `/api/payments/history?userId=${other.id}&method=sandbox`, undefined, admin)).json().items;
+    expect(byUser.map((p: any) => p.id)).toContain(theirs.id);
+    expect(byUser.every((p: any) => p.userId === other.id)).toBe(true);
+  });
+
+  it('exports payment counts, amounts and provider latency', async () => {
+    const res = await h.svc.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.body).toMatch(/tiketi_payments_total\{[^}]*method="sandbox"[^}]*status="paid"[^}]*\} [1-9]/);
+    expect(res.body).toMatch(/tiketi_payment_amount_krw_total\{[^}]*method="toss"[^}]*\} [1-9]/);
+    expect(res.body).toMatch(/tiketi_payment_provider_call_seconds_count\{[^}]*provider="toss"[^}]*operation="confirm"/);
+  });
+});
