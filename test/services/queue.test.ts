@@ -269,4 +269,35 @@ describe('waiting room', () => {
     const res = await svc.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers });
     expect(res.json().live).toMatchObject({ waiting: 0, inside: 1, abandoned: 1 });
   });
+  it('auto mode lets buyers straight in until arrivals pass the threshold, then queues and guards', async () => {
+    const eventId = await createEvent(svc.ctx, clock.t - 1000);
+    await configure(eventId, { mode: 'auto', autoThreshold: 3, admissionsPerMinute: 60, maxInside: 100, heartbeatTimeoutSeconds: 3600 });
+    const gate = q.shared.queueGate;
+    await gate.assertAdmitted(eventId, buyer().id, undefined);
+    const users = Array.from({ length: 5 }, buyer);
+    const views = [];
+    for (const user of users) views.push(await q.service.join(eventId, user));
+    expect(views.map((v) => v.status)).toEqual(['admitted', 'admitted', 'admitted', 'waiting', 'waiting']);
+    expect(views[4]).toMatchObject({ position: 2 });
+    await expectAppError(gate.assertAdmitted(eventId, buyer().id, undefined), 'QUEUE_TOKEN_REQUIRED');
+    await gate.assertAdmitted(eventId, users[0]!.id, views[0]!.token);
+    expect(await runFor(2, eventId)).toEqual([users[3]!.id, users[4]!.id]);
+    // Once the rush is over and nobody waits, the room stands down.
+    clock.advance(6 * 60_000);
+    await gate.assertAdmitted(eventId, buyer().id, undefined);
+  });
+
+  it('lets the waiting buyers in when the operator switches the room off', async () => {
+    const eventId = await createEvent(svc.ctx, clock.t - 1000);
+    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 1, heartbeatTimeoutSeconds: 3600 });
+    const [first, second] = [buyer(), buyer()];
+    await q.service.join(eventId, first);
+    await q.service.join(eventId, second);
+    expect(await runFor(1, eventId)).toEqual([first.id]);
+    await expectAppError(q.shared.queueGate.assertAdmitted(eventId, second.id, undefined), 'QUEUE_TOKEN_REQUIRED');
+    const off = await configure(eventId, { enabled: false });
+    expect(off.settings).toMatchObject({ mode: 'off', enabled: false, maxInside: 1 });
+    await q.shared.queueGate.assertAdmitted(eventId, second.id, undefined);
+    expect(await q.service.status(eventId, second.id)).toMatchObject({ status: 'admitted' });
+  });
 });

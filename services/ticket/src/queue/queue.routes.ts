@@ -87,7 +87,11 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
       preHandler: requireAdmin,
       schema: { tags, summary: 'Configure the waiting room', params: AdminParams, body: SettingsBody, response: { 200: AdminView } },
     },
-    async (request) => withEnabled(await admin.put(request.params.id, request.body, currentUser(request))),
+    async (request) => {
+      const view = await admin.put(request.params.id, request.body, currentUser(request));
+      queue.forget(request.params.id);
+      return withEnabled(view);
+    },
   );
 
   app.post(

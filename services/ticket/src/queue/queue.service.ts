@@ -24,6 +24,8 @@ export function etaSeconds(perMinute: number, position: number, now: number, ope
   return Math.ceil(Math.max(0, opensAt - now) / 1000 + (position / perMinute) * 60);
 }
 
+const ROOM_CACHE_MS = 2_000;
+
 /** How long the auto mode stays on after arrivals last went over the threshold. */
 const AUTO_HOLD_MS = 5 * 60_000;
 
@@ -34,6 +36,8 @@ export interface Room {
 
 /** Waiting-room rules for buyers and the booking gate; the ticker (queue.ticker.ts) admits. */
 export class QueueService implements QueueGate {
+  private readonly rooms = new Map<string, { room: Room; until: number }>();
+
   constructor(
     private readonly ctx: ServiceContext<TicketConfig>,
     private readonly shared: TicketShared,
@@ -55,11 +59,25 @@ export class QueueService implements QueueGate {
     }
   }
 
+  /**
+   * The event and its settings. Status polls from a large crowd would otherwise cost two queries
+   * each, so they are kept for ROOM_CACHE_MS; the line itself is never cached.
+   */
   async room(eventId: string): Promise<Room> {
+    const cached = this.rooms.get(eventId);
+    if (cached && cached.until > Date.now()) return cached.room;
     const event = await this.repo.event(eventId);
     if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     const settings = (await this.repo.settings(eventId)) ?? { eventId, updatedAt: null, ...DEFAULT_SETTINGS };
-    return { event, settings };
+    const room = { event, settings };
+    if (this.rooms.size >= 1_000) this.rooms.clear();
+    this.rooms.set(eventId, { room, until: Date.now() + ROOM_CACHE_MS });
+    return room;
+  }
+
+  /** After a settings change on this replica; other replicas catch up within ROOM_CACHE_MS. */
+  forget(eventId: string): void {
+    this.rooms.delete(eventId);
   }
 
   /** Whether buyers must come through the waiting room right now. */
