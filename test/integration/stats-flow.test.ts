@@ -89,4 +89,22 @@ describe('stats from a real purchase flow', () => {
     expect(metrics).toMatch(/^tiketi_reservations_total\{status="confirmed",service="stats"\} 2$/m);
     if (seoulDate(new Date()) === startedOn) expect(metrics).toMatch(/^tiketi_daily_revenue\{service="stats"\} 200000$/m);
   });
+
+  it('streams the dashboard through the gateway as server-sent events', async () => {
+    const res = await fetch(`${tp.url}/api/stats/live?access_token=${admin.accessToken}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: dashboard\ndata: ') || !text.slice(text.indexOf('event: dashboard')).includes('\n\n')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      text += decoder.decode(value, { stream: true });
+    }
+    await reader.cancel();
+    const message = text.slice(text.indexOf('event: dashboard'));
+    const data = JSON.parse(message.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
+    expect(data.byPaymentMethod).toEqual([{ method: 'sandbox', count: 2, amount: 200_000, refunds: 100_000 }]);
+  });
 });
