@@ -5,6 +5,7 @@ import { catalogueFor } from './catalogue.registry';
 import { seedCatalogue } from './catalogue.seed';
 import { eventRoutes } from './event.routes';
 import { posterRoutes } from './poster.routes';
+import { seatBlockRoutes } from './seat-block.routes';
 import { venueRoutes } from './venue.routes';
 
 /** How often the clock-driven status transitions are checked. */
@@ -21,6 +22,7 @@ export const catalogueArea: TicketArea = {
     await venueRoutes(app, ctx);
     await aliasRoutes(app, ctx, catalogue.cache);
     await posterRoutes(app, ctx, catalogue);
+    await seatBlockRoutes(app, ctx, shared);
   },
   async start(ctx) {
     catalogueFor(ctx).scheduler.start(SCHEDULER_INTERVAL_MS);

@@ -212,3 +212,29 @@ describe('admin routes', () => {
     expect(await status(id)).toBe('draft');
   });
 });
+
+describe('blocking seats', () => {
+  it('blocks available seats, refuses held ones, unblocks, and keeps sold_out right', async () => {
+    h.clock.set('2026-03-11T00:00:00Z');
+    const id = await createEvent({ title: 'House Seats', layout: { sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 3 }] }] } });
+    await inject('POST', `/api/events/${id}/publish`, h.admin);
+    const seats = await sql<{ id: string }>`select id from ${sql.table('ticket.seats')} where event_id = ${id} order by sort`.execute(h.svc.ctx.db);
+    const [a, b, c] = seats.rows.map((r) => r.id);
+    await sql`update ${sql.table('ticket.seats')} set status = 'held' where id = ${c!}`.execute(h.svc.ctx.db);
+
+    const refused = await inject('POST', `/api/events/${id}/seats/block`, h.admin, { seatIds: [a, c] });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('SEATS_NOT_AVAILABLE');
+    expect((await inject('POST', `/api/events/${id}/seats/block`, h.user, { seatIds: [a] })).statusCode).toBe(403);
+
+    const blocked = await inject('POST', `/api/events/${id}/seats/block`, h.admin, { seatIds: [a, b] });
+    expect(blocked.statusCode).toBe(200);
+    expect(blocked.json().changed).toHaveLength(2);
+    expect(await status(id)).toBe('sold_out');
+
+    const unblocked = await inject('POST', `/api/events/${id}/seats/unblock`, h.admin, { seatIds: [a] });
+    expect(unblocked.json().changed).toEqual([{ seatId: a, status: 'available' }]);
+    expect(await status(id)).toBe('on_sale');
+    expect((await inject('POST', `/api/events/${id}/seats/unblock`, h.admin, { seatIds: ['seat_missing'] })).statusCode).toBe(404);
+  });
+});

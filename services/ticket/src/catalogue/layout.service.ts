@@ -51,26 +51,43 @@ function invalid(issues: LayoutIssue[], base: string): AppError {
   });
 }
 
-function expandRow(section: LayoutSection, rowIndex: number, sectionPath: string, issues: LayoutIssue[]) {
+type SeatSpec = { number: number; label?: string; x?: number; y?: number; accessible?: boolean; companion?: boolean; blocked?: boolean };
+
+interface PreparedRow {
+  label: string;
+  path: string;
+  count: number;
+  /** Seat i of the row (compact rows build it on the fly: no per-seat objects kept). */
+  seat(i: number): SeatSpec;
+  /** Path of seat i, computed only when an error names it. */
+  seatPath(i: number): string;
+}
+
+function prepareRow(section: LayoutSection, rowIndex: number, sectionPath: string, issues: LayoutIssue[]): PreparedRow {
   const row = section.rows![rowIndex]!;
   const path = `${sectionPath}.rows[${rowIndex}]`;
-  const flags = (list: number[] | undefined) => new Set(list ?? []);
-  type Spec = { number: number; label?: string; x?: number; y?: number; accessible?: boolean; companion?: boolean; blocked?: boolean };
-  let specs: Array<Spec & { path: string }>;
+  let prepared: PreparedRow;
   if (typeof row.seats === 'number') {
     const start = row.start ?? 1;
-    const accessible = flags(row.accessible);
-    const companion = flags(row.companion);
-    const blocked = flags(row.blocked);
-    specs = Array.from({ length: row.seats }, (_, i) => {
-      const n = start + i;
-      return { number: n, accessible: accessible.has(n), companion: companion.has(n), blocked: blocked.has(n), path: `${path}.seats` };
-    });
+    const accessible = new Set(row.accessible ?? []);
+    const companion = new Set(row.companion ?? []);
+    const blocked = new Set(row.blocked ?? []);
+    prepared = {
+      label: row.label,
+      path,
+      count: row.seats,
+      seat: (i) => {
+        const n = start + i;
+        return { number: n, accessible: accessible.has(n), companion: companion.has(n), blocked: blocked.has(n) };
+      },
+      seatPath: () => `${path}.seats`,
+    };
   } else {
-    specs = row.seats.map((s, i) => ({ ...s, path: `${path}.seats[${i}]` }));
+    const seats = row.seats;
+    prepared = { label: row.label, path, count: seats.length, seat: (i) => seats[i]!, seatPath: (i) => `${path}.seats[${i}]` };
   }
-  if (specs.length === 0) issues.push({ path: `${path}.seats`, message: 'row has no seats' });
-  return { label: row.label, path, specs };
+  if (prepared.count === 0) issues.push({ path: `${path}.seats`, message: 'row has no seats' });
+  return prepared;
 }
 
 /**
@@ -91,7 +108,7 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
   if (layout.sections.length === 0) issues.push({ path: `${base}.sections`, message: 'layout has no sections' });
 
   const sectionNames = new Map<string, number>();
-  const labels = new Map<string, string>();
+  const labels = new Map<string, () => string>();
   const prepared = layout.sections.map((section, si) => {
     const path = `${base}.sections[${si}]`;
     const key = section.name.trim().toLowerCase();
@@ -101,10 +118,10 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
     if (kind === 'standing') {
       if (section.rows?.length) issues.push({ path: `${path}.rows`, message: 'a standing area has a capacity, not rows' });
       if (!section.capacity) issues.push({ path: `${path}.capacity`, message: 'standing area is empty (capacity must be at least 1)' });
-      return { section, path, kind, rows: [] as ReturnType<typeof expandRow>[] };
+      return { section, path, kind, rows: [] as PreparedRow[] };
     }
-    const rows = (section.rows ?? []).map((_, ri) => expandRow(section, ri, path, issues));
-    if (rows.reduce((n, r) => n + r.specs.length, 0) === 0) issues.push({ path: `${path}.rows`, message: 'section has no seats' });
+    const rows = (section.rows ?? []).map((_, ri) => prepareRow(section, ri, path, issues));
+    if (rows.reduce((n, r) => n + r.count, 0) === 0) issues.push({ path: `${path}.rows`, message: 'section has no seats' });
     const rowLabels = new Set<string>();
     rows.forEach((r, ri) => {
       if (rowLabels.has(r.label)) issues.push({ path: `${path}.rows[${ri}].label`, message: `duplicate row "${r.label}" in section "${section.name}"` });
@@ -114,13 +131,13 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
   });
 
   let total = 0;
-  for (const p of prepared) total += p.kind === 'standing' ? (p.section.capacity ?? 0) : p.rows.reduce((n, r) => n + r.specs.length, 0);
+  for (const p of prepared) total += p.kind === 'standing' ? (p.section.capacity ?? 0) : p.rows.reduce((n, r) => n + r.count, 0);
   if (total > MAX_SEATS_PER_LAYOUT) issues.push({ path: `${base}.sections`, message: `layout has ${total} seats; at most ${MAX_SEATS_PER_LAYOUT}` });
   if (issues.length) throw invalid(issues, base);
 
   const widest = Math.max(
     STANDING_COLUMNS,
-    ...prepared.flatMap((p) => p.rows.map((r) => r.specs.length)),
+    ...prepared.flatMap((p) => p.rows.map((r) => r.count)),
   );
   let y = 0;
   let sort = 0;
@@ -128,41 +145,45 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
     const { section } = p;
     const color = section.color ?? PALETTE[si % PALETTE.length]!;
     const seats: ExpandedSeat[] = [];
-    const push = (seat: Omit<ExpandedSeat, 'sort' | 'price'>, path: string) => {
+    const push = (seat: ExpandedSeat, path: () => string) => {
       const previous = labels.get(seat.label);
-      if (previous !== undefined) issues.push({ path, message: `duplicate seat label "${seat.label}" (also at ${previous})` });
-      labels.set(seat.label, path);
-      seats.push({ ...seat, price: section.price, sort: sort++ });
+      if (previous !== undefined) issues.push({ path: path(), message: `duplicate seat label "${seat.label}" (also at ${previous()})` });
+      else labels.set(seat.label, path);
+      seats.push(seat);
     };
     if (p.kind === 'standing') {
       const capacity = section.capacity!;
+      const capacityPath = () => `${p.path}.capacity`;
       for (let i = 0; i < capacity; i++) {
         const col = i % STANDING_COLUMNS;
         const line = Math.floor(i / STANDING_COLUMNS);
         push(
-          { row: 'GA', number: i + 1, label: `${section.name} GA-${i + 1}`, x: ((widest - STANDING_COLUMNS) / 2 + col) * SEAT_GAP, y: y + line * (SEAT_GAP / 2), accessible: false, companion: false, blocked: false },
-          `${p.path}.capacity`,
+          { row: 'GA', number: i + 1, label: `${section.name} GA-${i + 1}`, price: section.price, x: ((widest - STANDING_COLUMNS) / 2 + col) * SEAT_GAP, y: y + line * (SEAT_GAP / 2), accessible: false, companion: false, blocked: false, sort: sort++ },
+          capacityPath,
         );
       }
       y += Math.ceil(capacity / STANDING_COLUMNS) * (SEAT_GAP / 2) + SECTION_GAP;
     } else {
       for (const row of p.rows) {
-        const offset = ((widest - row.specs.length) / 2) * SEAT_GAP;
-        row.specs.forEach((s, i) => {
+        const offset = ((widest - row.count) / 2) * SEAT_GAP;
+        for (let i = 0; i < row.count; i++) {
+          const s = row.seat(i);
           push(
             {
               row: row.label,
               number: s.number,
               label: s.label ?? `${section.name} ${row.label}-${s.number}`,
+              price: section.price,
               x: s.x ?? offset + i * SEAT_GAP,
               y: s.y ?? y,
               accessible: s.accessible ?? false,
               companion: s.companion ?? false,
               blocked: s.blocked ?? false,
+              sort: sort++,
             },
-            s.path,
+            () => row.seatPath(i),
           );
-        });
+        }
         y += ROW_GAP;
       }
       y += SECTION_GAP;

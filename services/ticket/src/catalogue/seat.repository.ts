@@ -36,6 +36,27 @@ export interface SeatInsert {
   sort: number;
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * `count` seat ids that sort in generation order: one fresh ULID's time and randomness, then a
+ * 6-character base32 counter in place of its last characters. Same shape as newId('seat').
+ */
+export function seatIds(count: number): string[] {
+  const stem = newId('seat').slice(0, -6);
+  const ids = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    let n = i;
+    let suffix = '';
+    for (let k = 0; k < 6; k++) {
+      suffix = CROCKFORD[n & 31] + suffix;
+      n >>>= 5;
+    }
+    ids[i] = stem + suffix;
+  }
+  return ids;
+}
+
 /**
  * Inserts any number of seats in ONE statement (INSERT ... SELECT FROM unnest of column arrays):
  * a 50,000-seat stadium is a single round trip instead of 50,000.
@@ -43,12 +64,13 @@ export interface SeatInsert {
 export async function insertSeats(db: Db, eventId: string, seats: SeatInsert[]): Promise<void> {
   if (seats.length === 0) return;
   const col = <T>(pick: (s: SeatInsert) => T) => seats.map(pick);
+  const fresh = seatIds(seats.length);
   await sql`
     insert into ${sql.table('ticket.seats')}
       (id, event_id, section_id, row_label, number, label, price, x, y, accessible, companion, status, sort)
     select t.id, ${eventId}, t.section_id, t.row_label, t.number, t.label, t.price, t.x, t.y, t.accessible, t.companion, t.status, t.sort
     from unnest(
-      ${col((s) => s.id ?? newId('seat'))}::text[], ${col((s) => s.sectionId)}::text[], ${col((s) => s.row)}::text[],
+      ${seats.map((s, i) => s.id ?? fresh[i]!)}::text[], ${col((s) => s.sectionId)}::text[], ${col((s) => s.row)}::text[],
       ${col((s) => s.number)}::int[], ${col((s) => s.label)}::text[], ${col((s) => s.price)}::int[],
       ${col((s) => s.x)}::real[], ${col((s) => s.y)}::real[], ${col((s) => s.accessible)}::boolean[],
       ${col((s) => s.companion)}::boolean[], ${col((s) => s.status)}::text[], ${col((s) => s.sort)}::int[]
