@@ -2,7 +2,7 @@ import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tik
 import { EventTypes } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import type { QueueGate, TicketShared } from '../ticket.area';
-import { DEFAULT_SETTINGS, type QueueEventInfo, type QueueRepository, type QueueSettings } from './queue.repository';
+import { CLOSED_STATUSES, DEFAULT_SETTINGS, type QueueEventInfo, type QueueRepository, type QueueSettings } from './queue.repository';
 import { POST_OPEN_BAND, type QueueState, type RoomMeta } from './queue.state';
 import type { QueueMetrics } from './queue.metrics';
 import { signAdmission, verifyAdmission } from './queue.token';
@@ -149,12 +149,14 @@ export class QueueService implements QueueGate {
     const opensAt = event.saleStartsAt.getTime();
     const preQueue = now < opensAt || (!meta.shuffled && ((await this.state.waitScore(eventId, userId)) ?? POST_OPEN_BAND) < POST_OPEN_BAND);
     const position = rank + 1;
+    // Sold out (the ticker paused admissions), or the sale is over for good.
+    const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
     return {
-      status: meta.closed ? 'closed' : 'waiting',
+      status: closed ? 'closed' : 'waiting',
       eventId,
       position,
       ahead: rank,
-      etaSeconds: meta.closed ? null : await this.etaSeconds(settings, meta, position, now, opensAt),
+      etaSeconds: closed ? null : await this.etaSeconds(settings, meta, position, now, opensAt),
       preQueue,
       opensAt: event.saleStartsAt.toISOString(),
     };
