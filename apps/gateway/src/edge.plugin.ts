@@ -53,7 +53,12 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
     return payload;
   });
 
-  await app.register(rateLimit, { global: false, store: coordinationRateLimitStore(ctx.coordination) as never });
+  await app.register(rateLimit, {
+    global: false,
+    store: coordinationRateLimitStore(ctx.coordination) as never,
+    // Redis briefly unreachable should not take the whole API down with it: limits resume when it is back.
+    skipOnError: true,
+  });
   const ipLimit = app.createRateLimit({
     max: config.RATE_LIMIT_IP_PER_MINUTE,
     timeWindow: MINUTE_MS,

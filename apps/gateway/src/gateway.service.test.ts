@@ -93,6 +93,11 @@ describe('gateway in front of stand-in services', () => {
       expect(body.error.requestId).toBeTruthy();
     }
     expect((await call('GET', '/internal/ops')).status).toBe(404);
+    // An unknown API path is still answered at the edge: the browser can read the 404.
+    const unknown = await call('GET', '/api/unknown', { headers: { origin: 'http://localhost:3000' } });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('ROUTE_NOT_FOUND');
     expect(ticket.seen.length + auth.seen.length + payment.seen.length).toBe(before);
   });
 

@@ -1,4 +1,4 @@
-import { defineService, type ServiceContext } from '@tiketi/platform';
+import { AppError, defineService, type ServiceContext } from '@tiketi/platform';
 import { gatewayConfigSchema, type GatewayConfig } from './gateway.config';
 import { registerEdge } from './edge.plugin';
 import { registerProxy } from './proxy.plugin';
@@ -35,6 +35,15 @@ export const gatewayService = defineService<GatewayConfig>({
     await registerEdge(app, ctx);
     await app.register(async (proxied) => registerProxy(proxied, ctx));
     await app.register(async (own) => dashboardRoutes(own, ctx));
+    // Unknown API paths answer here rather than at the root, so they too pass CORS and the limits.
+    app.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: '/api/*',
+      schema: { hide: true },
+      handler: async (request) => {
+        throw AppError.notFound('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`);
+      },
+    });
     installWebSocketProxy(app, ctx);
   },
 });
