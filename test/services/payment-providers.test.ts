@@ -161,6 +161,40 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       expect(again.json()).toMatchObject({ payment: { status: 'paid' }, reservation: { status: 'confirmed' } });
     });
 
+    it('finishes a refund whose answer was lost exactly once (looks the payment up before trying again)', async () => {
+      const { payment } = await paid(method);
+      fakeOf(method)!.knobs.dropAfterCancel = true;
+      const res = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'operator refund' }, admin);
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json().payment.status).toBe('refund_pending');
+      await eventually(async () => {
+        const p = (await inject('GET', `/api/payments/${payment.id}`)).json().payment;
+        expect(p).toMatchObject({ status: 'refunded', refundedAmount: payment.amount });
+      }, 10_000);
+      const row = await h.svc.ctx.db.selectFrom('payments').select(['provider_ref', 'provider_payment_key']).where('id', '=', payment.id).executeTakeFirstOrThrow();
+      const atProvider = await providerOf(h, method).lookup({ orderId: payment.orderId, providerRef: row.provider_ref, providerKey: row.provider_payment_key, amount: payment.amount });
+      expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: payment.amount });
+      expect((await outboxTypes(payment.id)).filter((t) => t === 'payment.refunded')).toHaveLength(1);
+    });
+
+    it('charges once when the same confirm arrives twice at the same time', async () => {
+      const { reservation, created } = await create(method);
+      const body = await buyerApproves(h, method, created);
+      const fake = fakeOf(method)!;
+      const before = fake.charges();
+      fake.knobs.latencyMs = 150;
+      try {
+        const [a, b] = await Promise.all([inject('POST', '/api/payments/confirm', body), inject('POST', '/api/payments/confirm', body)]);
+        expect([a.statusCode, b.statusCode].sort()).toEqual([200, 202]);
+      } finally {
+        fake.knobs.latencyMs = 0;
+      }
+      expect(fake.charges()).toBe(before + 1);
+      expect(h.ticket.reservations.get(reservation.id)!.status).toBe('confirmed');
+      const again = await inject('POST', '/api/payments/confirm', body);
+      expect(again.json()).toMatchObject({ payment: { status: 'paid' }, reservation: { status: 'confirmed' } });
+    });
+
     it('treats webhooks as hints: three copies change nothing twice, a forged one changes nothing', async () => {
       const fake = fakeOf(method)!;
       fake.knobs.webhookUrl = `${h.svc.url}/api/payments/webhooks/${method}`;

@@ -10,6 +10,8 @@ export interface FakeKnobs {
   dropAfterCharge: boolean;
   /** Answer the next call of this operation with this error instead of doing it. */
   forceError: { operation: string; code: string; status?: number; message?: string } | null;
+  /** Apply the next cancel, then drop the connection without answering. */
+  dropAfterCancel: boolean;
   /** Charge (and report) this amount instead of the requested one on the next approve (a tampered checkout). */
   chargeAmountOverride: number | null;
   /** Where to POST webhooks after a state change, and how many copies of each. */
@@ -20,6 +22,7 @@ export interface FakeKnobs {
 export const defaultKnobs = (): FakeKnobs => ({
   latencyMs: 0,
   dropAfterCharge: false,
+  dropAfterCancel: false,
   forceError: null,
   chargeAmountOverride: null,
   webhookUrl: null,
@@ -91,6 +94,18 @@ export abstract class FakeProvider implements FakeServer {
   protected async afterCharge(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     if (this.knobs.dropAfterCharge) {
       this.knobs.dropAfterCharge = false;
+      reply.hijack();
+      request.raw.socket.destroy();
+      return true;
+    }
+    await this.delay();
+    return false;
+  }
+
+  /** After a cancel: maybe drop the connection, maybe wait. */
+  protected async afterCancel(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    if (this.knobs.dropAfterCancel) {
+      this.knobs.dropAfterCancel = false;
       reply.hijack();
       request.raw.socket.destroy();
       return true;

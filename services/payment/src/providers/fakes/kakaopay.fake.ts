@@ -160,7 +160,7 @@ export class KakaoPayFake extends FakeProvider {
       o.canceled += body.cancel_amount;
       o.status = o.canceled === o.total ? 'CANCEL_PAYMENT' : 'PART_CANCEL_PAYMENT';
       this.sendWebhooks({ tid: o.tid, partner_order_id: o.partner_order_id, status: o.status });
-      await this.delay();
+      if (await this.afterCancel(request, reply)) return reply;
       const view = this.view(o);
       return { ...view, approved_cancel_amount: { total: body.cancel_amount }, canceled_at: new Date().toISOString() };
     });

@@ -139,7 +139,7 @@ export class NaverPayFake extends FakeProvider {
       if (amount > rest) return this.fail(reply, 'CancelAmountExceed', 'cancel amount exceeds the rest');
       const payHistId = `H${token(8)}`;
       this.history.push({ paymentId: approval.paymentId, payHistId, merchantPayKey: approval.merchantPayKey, admissionTypeCode: amount === rest ? '03' : '04', admissionState: 'SUCCESS', totalPayAmount: amount, admissionYmdt: new Date().toISOString() });
-      await this.delay();
+      if (await this.afterCancel(request, reply)) return reply;
       return { code: 'Success', message: 'OK', body: { paymentId: approval.paymentId, payHistId, cancelPayAmount: amount, totalRestAmount: rest - amount } };
     });
 

@@ -96,7 +96,7 @@ export class TossFake extends FakeProvider {
   private async idempotently(
     request: FastifyRequest,
     reply: FastifyReply,
-    run: () => Promise<{ status: number; body: unknown; charged?: boolean }>,
+    run: () => Promise<{ status: number; body: unknown; charged?: boolean; cancelled?: boolean }>,
   ) {
     const key = request.headers['idempotency-key'];
     if (typeof key === 'string' && key.length > 300) return this.error(reply, 'INVALID_REQUEST', 'Idempotency-Key is too long');
@@ -108,6 +108,7 @@ export class TossFake extends FakeProvider {
     const result = await run();
     if (scoped) this.idempotent.set(scoped, { status: result.status, body: structuredClone(result.body) });
     if (result.charged && (await this.afterCharge(request, reply))) return reply;
+    if (result.cancelled && (await this.afterCancel(request, reply))) return reply;
     return reply.status(result.status).send(result.body);
   }
 
@@ -176,8 +177,7 @@ export class TossFake extends FakeProvider {
         p.lastTransactionKey = `txn_${token(8)}`;
         p.cancels = [...(p.cancels ?? []), { cancelAmount: amount, cancelReason: body.cancelReason as string, canceledAt: new Date().toISOString(), transactionKey: p.lastTransactionKey, cancelStatus: 'DONE' }];
         this.webhook(p);
-        await this.delay();
-        return { status: 200, body: { ...p } };
+        return { status: 200, body: { ...p }, cancelled: true };
       });
     });
   }
