@@ -63,7 +63,7 @@ export const demoEvents: DemoEvent[] = [
   { title: '임영웅 IM HERO 앙코르 콘서트', category: 'concert', artist: '임영웅', venueName: 'KSPO DOME', venueAddress: '서울 송파구 올림픽로 424', description: '임영웅 전국 투어 앙코르 서울 공연.', layout: 'arena', showInDays: 40, durationHours: 3, saleOpensInMinutes: 60 * 24 * 2 },
   { title: '서울시향 베토벤 교향곡 9번 〈합창〉', category: 'classic', artist: '서울시립교향악단', venueName: '롯데콘서트홀', venueAddress: '서울 송파구 올림픽로 300', description: '송년 음악회. 베토벤 교향곡 9번.', layout: 'concertHall', showInDays: 25, durationHours: 2, saleOpensInMinutes: -60 * 24 * 4 },
   { title: '잔나비 단독 콘서트 〈환상의 나라〉', category: 'concert', artist: '잔나비', venueName: '올림픽공원 핸드볼경기장', venueAddress: '서울 송파구 올림픽로 424', description: '잔나비의 겨울 단독 공연.', layout: 'arena', showInDays: 18, durationHours: 2.5, saleOpensInMinutes: -60 * 6 },
-  { title: '뮤지컬 〈오페라의 유령〉', category: 'musical', artist: '조승우', venueName: '샤롯데씨어터', venueAddress: '서울 송파구 올림픽로 240', description: '오늘 밤 공연. 온라인 예매는 마감되었습니다.', layout: 'musicalHall', showInDays: 0.25, durationHours: 2.5, saleOpensInMinutes: -60 * 24 * 20, saleClosesBeforeShowMinutes: 180 },
+  { title: '뮤지컬 〈오페라의 유령〉', category: 'musical', artist: '조승우', venueName: '샤롯데씨어터', venueAddress: '서울 송파구 올림픽로 240', description: '오늘 밤 공연. 온라인 예매는 마감되었습니다.', layout: 'musicalHall', showInDays: 2 / 24, durationHours: 2.5, saleOpensInMinutes: -60 * 24 * 20, saleClosesBeforeShowMinutes: 180 },
 ];
 
 /** Korean and English spellings search treats as one. */
