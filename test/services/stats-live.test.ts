@@ -52,7 +52,9 @@ describe('live dashboard feed (server-sent events)', () => {
 
     const r = { reservationId: newId('rsv'), eventId: newId('evt'), userId: newId('usr'), seatCount: 2, amount: 88_000 };
     await svc.ctx.bus.publish(paymentFacts(r, newId('pay'), 'naverpay').paid(NOW.toISOString()));
-    const second = await feed.next();
+    // The feed pushes whenever the figures change; wait for the push that carries this payment.
+    let second = await feed.next();
+    while (second.revenue.total === 0) second = await feed.next();
     expect(second.revenue).toMatchObject({ today: 88_000, total: 88_000 });
     expect(second.byPaymentMethod).toEqual([{ method: 'naverpay', count: 1, amount: 88_000, refunds: 0 }]);
     await feed.cancel();

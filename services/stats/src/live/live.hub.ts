@@ -25,11 +25,17 @@ export class LiveHub {
     return this.clients.size;
   }
 
-  /** Adds a subscriber and sends it the current figures at once. */
+  /** Adds a subscriber and sends it the current figures at once (everyone else too, if they changed). */
   async add(send: LiveSend): Promise<() => void> {
     this.clients.add(send);
     try {
-      send(await this.snapshot());
+      const json = await this.snapshot();
+      if (json !== this.last) {
+        this.last = json;
+        this.broadcast(json);
+      } else {
+        send(json);
+      }
     } catch (err) {
       this.log.warn({ err }, 'live dashboard snapshot failed');
     }
@@ -79,6 +85,10 @@ export class LiveHub {
     }
     if (json === this.last) return;
     this.last = json;
+    this.broadcast(json);
+  }
+
+  private broadcast(json: string): void {
     for (const send of this.clients) {
       try {
         send(json);
