@@ -17,7 +17,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, who = buyer) =>
+const inject = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, who = buyer) =>
   h.svc.app.inject({ method, url, payload: payload as any, headers: who.headers });
 
 async function paidFor(reservation: ReturnType<PaymentHarness['ticket']['addReservation']>, method = 'sandbox', who = buyer) {
@@ -135,6 +135,29 @@ describe('refunds by policy and by the ticket service', () => {
   });
 });
 
+describe('refund policies', () => {
+  it('lets an admin define a policy and keeps the one snapshotted at purchase', async () => {
+    const rules = { freeWithinDaysOfBooking: 0, freeUnlessShowWithinDays: 0, noRefundWithinDays: 1, tiers: [{ minDaysBefore: 1, feePercent: 50 }] };
+    const denied = await inject('PUT', '/api/admin/payments/refund-policies/strict', { name: 'Strict', rules });
+    expect(denied.statusCode).toBe(403);
+    const put = await inject('PUT', '/api/admin/payments/refund-policies/strict', { name: 'Strict', rules }, admin);
+    expect(put.statusCode, put.body).toBe(200);
+    const event = h.ticket.addEvent({ refundPolicyId: 'strict' });
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [20_000] });
+    await paidFor(reservation);
+    const before = (await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`)).json();
+    expect(before).toMatchObject({ fee: 10_000, refundAmount: 10_000, policy: { id: 'strict' } });
+    // Changing the policy later does not change what this buyer agreed to.
+    const later = { ...rules, tiers: [{ minDaysBefore: 1, feePercent: 90 }] };
+    expect((await inject('PUT', '/api/admin/payments/refund-policies/strict', { name: 'Stricter', rules: later }, admin)).statusCode).toBe(200);
+    expect((await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`)).json()).toMatchObject({ fee: 10_000 });
+    const listed = (await inject('GET', '/api/admin/payments/refund-policies', undefined, admin)).json().items;
+    expect(listed.map((p: { id: string }) => p.id)).toEqual(['standard', 'strict']);
+    const invalid = await inject('PUT', '/api/admin/payments/refund-policies/bad', { name: 'Bad', rules: { tiers: 'no' } }, admin);
+    expect(invalid.statusCode).toBe(400);
+  });
+});
+
 describe('history and metrics', () => {
   it('shows buyers only their own payments and lets admins filter', async () => {
     const other = await h.svc.issuer.user('user');
@@ -149,7 +172,8 @@ describe('history and metrics', () => {
     expect((await inject('GET', `/api/payments/${theirs.id}`)).statusCode).toBe(404);
     const byEvent = (await inject('GET', `/api/payments/history?eventId=${event.id}&status=paid`, undefined, admin)).json().items;
     expect(byEvent.map((p: any) => p.id).sort()).toEqual([mine.id, theirs.id].sort());
-    const byUser = (await inject('GET', `/api/payments/history?userId=${other.id}&method=sandbox`, undefined, admin)).json().items;
+    const byUser = (await inject('GET', `/api/admin/payments?userId=${other.id}&method=sandbox`, undefined, admin)).json().items;
+    expect((await inject('GET', '/api/admin/payments')).statusCode).toBe(403);
     expect(byUser.map((p: any) => p.id)).toContain(theirs.id);
     expect(byUser.every((p: any) => p.userId === other.id)).toBe(true);
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { AppError, currentUser, isAdmin, requireUser } from '@tiketi/platform';
+import { AppError, currentUser, isAdmin, requireAdmin, requireUser } from '@tiketi/platform';
 import { RefundPolicy } from '../policy/refund-policy';
 import { createPayment, ownPayment, refundQuote } from './checkout.service';
 import { confirmPayment, reconcilePayment } from './confirm.service';
@@ -123,6 +123,11 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
     });
     return { items: rows.map(paymentView) };
   });
+
+  app.get('/api/admin/payments', {
+    preHandler: requireAdmin,
+    schema: { tags: ['admin'], summary: 'All payments, filtered by user, event, method, status', querystring: HistoryQuery, response: { 200: Type.Object({ items: Type.Array(PaymentSchema) }) } },
+  }, async (request) => ({ items: (await d.repo.history(request.query)).map(paymentView) }));
 
   app.get('/api/payments/:id', {
     preHandler: requireUser,
