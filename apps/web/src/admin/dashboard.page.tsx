@@ -6,7 +6,10 @@ import { Empty, QueryState } from '../components/state-views';
 import { formatPercent } from '../lib/format';
 
 const COLORS = ['#4c6ef5', '#e4572e', '#2f9e44', '#f59f00', '#ae3ec9'];
-/** Live figures: the dashboard refreshes itself every few seconds while it is open. */
+/**
+ * Live figures: the dashboard refetches every few seconds while it is open. (The stats service's
+ * server-sent feed is not used: an open stream through the gateway holds up its shutdown.)
+ */
 const LIVE_MS = 3000;
 
 function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
@@ -30,7 +33,7 @@ export function DashboardPage() {
       </h1>
       <QueryState query={query}>
         {(d) => {
-          const ops = { queues: d.ops?.queues ?? d.queues ?? [], seatsHeld: d.ops?.seatsHeld ?? d.seatsHeld, salesPerMinute: d.ops?.salesPerMinute ?? d.salesPerMinute };
+          const ops = { queues: d.live?.queues ?? [], seatsHeld: d.live?.seatsHeld, salesPerMinute: d.live?.salesPerMinute };
           return (
             <>
               <div className="stat-grid">

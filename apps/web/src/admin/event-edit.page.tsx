@@ -50,13 +50,13 @@ function initialForm(e?: EventDetail): FormState {
 function toInput(f: FormState, sections: EditorSection[] | null): EventInput {
   return {
     title: f.title.trim(),
-    description: f.description.trim() || undefined,
+    description: f.description.trim(),
     category: f.category,
-    artist: f.artist.trim() || undefined,
+    artist: f.artist.trim(),
     venueName: f.venueName.trim(),
-    venueAddress: f.venueAddress.trim() || undefined,
+    venueAddress: f.venueAddress.trim(),
     startsAt: fromSeoulInput(f.startsAt) ?? '',
-    endsAt: fromSeoulInput(f.endsAt),
+    endsAt: fromSeoulInput(f.endsAt) ?? '',
     saleStartsAt: fromSeoulInput(f.saleStartsAt) ?? '',
     saleEndsAt: fromSeoulInput(f.saleEndsAt) ?? '',
     seatLimit: f.seatLimit,

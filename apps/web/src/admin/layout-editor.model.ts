@@ -44,30 +44,35 @@ function labelSet(text: string): Set<string> {
   );
 }
 
-/**
- * The layout document the API takes: the compact form (`seats` as a count) for ordinary rows, and
- * per-seat entries only for rows that have blocked or accessible seats.
- */
+/** "A-3, A-4, B-1" -> {A: [3, 4], B: [1]} (row label, seat number). */
+function numbersByRow(text: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const label of labelSet(text)) {
+    const m = /^(.+)-(\d+)$/.exec(label);
+    if (!m) continue;
+    const list = out.get(m[1]!) ?? [];
+    list.push(Number(m[2]));
+    out.set(m[1]!, list);
+  }
+  return out;
+}
+
+/** The compact layout document the API takes, with blocked and accessible seat numbers per row. */
 export function toLayout(sections: EditorSection[]): { sections: unknown[] } {
   return {
     sections: sections.map((s) => {
       if (s.kind === 'standing') return { name: s.name, price: s.price, color: s.color, kind: 'standing', capacity: s.capacity };
-      const blocked = labelSet(s.blocked);
-      const accessible = labelSet(s.accessible);
+      const blocked = numbersByRow(s.blocked);
+      const accessible = numbersByRow(s.accessible);
       return {
         name: s.name,
         price: s.price,
         color: s.color,
         rows: s.rows.map((r) => {
-          const special = Array.from({ length: r.seats }, (_, i) => `${r.label}-${i + 1}`.toUpperCase()).some((l) => blocked.has(l) || accessible.has(l));
-          if (!special) return { label: r.label, seats: r.seats };
-          return {
-            label: r.label,
-            seats: Array.from({ length: r.seats }, (_, i) => {
-              const label = `${r.label}-${i + 1}`.toUpperCase();
-              return { number: i + 1, ...(blocked.has(label) ? { blocked: true } : {}), ...(accessible.has(label) ? { accessible: true } : {}) };
-            }),
-          };
+          const key = r.label.toUpperCase();
+          const b = (blocked.get(key) ?? []).filter((n) => n <= r.seats);
+          const a = (accessible.get(key) ?? []).filter((n) => n <= r.seats);
+          return { label: r.label, seats: r.seats, ...(b.length ? { blocked: b } : {}), ...(a.length ? { accessible: a } : {}) };
         }),
       };
     }),
@@ -83,7 +88,15 @@ export function fromLayout(layout: unknown): EditorSection[] | null {
     const blocked: string[] = [];
     const accessible: string[] = [];
     const rows = ((s.rows as unknown[]) ?? []).map((rawRow) => {
-      const r = rawRow as { label: string; seats: number | Array<{ number: number; blocked?: boolean; accessible?: boolean }> };
+      const r = rawRow as {
+        label: string;
+        seats: number | Array<{ number: number; blocked?: boolean; accessible?: boolean }>;
+        start?: number;
+        blocked?: number[];
+        accessible?: number[];
+      };
+      for (const n of r.blocked ?? []) blocked.push(`${r.label}-${n}`);
+      for (const n of r.accessible ?? []) accessible.push(`${r.label}-${n}`);
       if (typeof r.seats === 'number') return { label: r.label, seats: r.seats };
       for (const seat of r.seats ?? []) {
         if (seat.blocked) blocked.push(`${r.label}-${seat.number}`);

@@ -7,16 +7,29 @@ import { QueryState } from '../components/state-views';
 import { FormError, useFormErrors } from '../components/form';
 import { formatDuration } from '../lib/format';
 
+type Editable = Required<Pick<QueueSettings, 'mode' | 'autoThreshold' | 'admissionsPerMinute' | 'maxInside' | 'sessionMinutes' | 'preQueueMinutes'>>;
+
+/** Waiting-room settings for one event with its live figures (refreshed every few seconds). */
 export function QueueControls({ eventId }: { eventId: string }) {
   const { t, num } = useI18n();
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ['admin', 'queue', eventId], queryFn: () => adminApi.queue(eventId), refetchInterval: 3000 });
-  const [settings, setSettings] = useState<QueueSettings | null>(null);
+  const [settings, setSettings] = useState<Editable | null>(null);
   const errors = useFormErrors();
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
-    if (!settings && query.data) setSettings({ enabled: false, admissionsPerMinute: 100, maxInside: 500, sessionMinutes: 10, preQueueMinutes: 30, ...(query.data.settings ?? {}) });
+    const s = query.data?.settings;
+    if (!settings && s) {
+      setSettings({
+        mode: s.mode ?? 'off',
+        autoThreshold: s.autoThreshold ?? 1000,
+        admissionsPerMinute: s.admissionsPerMinute ?? 100,
+        maxInside: s.maxInside ?? 500,
+        sessionMinutes: s.sessionMinutes ?? 10,
+        preQueueMinutes: s.preQueueMinutes ?? 30,
+      });
+    }
   }, [query.data, settings]);
 
   const save = async (e: FormEvent) => {
@@ -32,12 +45,18 @@ export function QueueControls({ eventId }: { eventId: string }) {
       errors.set(err);
     }
   };
-  const field = (key: keyof QueueSettings, label: string) => (
+  const field = (key: Exclude<keyof Editable, 'mode'>, label: string) => (
     <label>
       {label}
-      <input type="number" min={0} value={Number(settings?.[key] ?? 0)} onChange={(e) => setSettings({ ...settings, [key]: Number(e.target.value) })} aria-invalid={!!errors.fields[key]} />
+      <input type="number" min={0} value={settings?.[key] ?? 0} onChange={(e) => settings && setSettings({ ...settings, [key]: Number(e.target.value) })} aria-invalid={!!errors.fields[key]} />
       {errors.fields[key] && <small className="field-error">{errors.fields[key]}</small>}
     </label>
+  );
+  const stat = (label: string, value: string) => (
+    <div className="stat-card">
+      <span className="stat-label">{label}</span>
+      <strong className="stat-value">{value}</strong>
+    </div>
   );
 
   return (
@@ -46,35 +65,29 @@ export function QueueControls({ eventId }: { eventId: string }) {
       <QueryState query={query}>
         {(q) => (
           <>
+            <p>
+              <span className={`badge ${q.live.active ? 'badge-on_sale' : ''}`}>{q.live.active ? t('queue.active') : t('queue.inactive')}</span>
+              {q.live.closed && <span className="badge badge-sold_out">{t('status.sold_out')}</span>}
+            </p>
             <div className="stat-grid" aria-live="polite">
-              <div className="stat-card">
-                <span className="stat-label">{t('queue.waiting')}</span>
-                <strong className="stat-value">{num(q.waiting)}</strong>
-              </div>
-              <div className="stat-card">
-                <span className="stat-label">{t('queue.inside')}</span>
-                <strong className="stat-value">{num(q.inside)}</strong>
-              </div>
-              <div className="stat-card">
-                <span className="stat-label">{t('queue.ratePerMinute')}</span>
-                <strong className="stat-value">{num(q.admittedPerMinute)}</strong>
-              </div>
-              <div className="stat-card">
-                <span className="stat-label">{t('queue.abandoned')}</span>
-                <strong className="stat-value">{num(q.abandoned)}</strong>
-              </div>
-              <div className="stat-card">
-                <span className="stat-label">{t('queue.oldestWait')}</span>
-                <strong className="stat-value">{q.oldestWaitSeconds !== undefined ? formatDuration(q.oldestWaitSeconds) : '-'}</strong>
-              </div>
+              {stat(t('queue.waiting'), num(q.live.waiting))}
+              {stat(t('queue.inside'), num(q.live.inside))}
+              {stat(t('queue.ratePerMinute'), num(q.live.admittedPerMinute))}
+              {stat(t('queue.abandoned'), num(q.live.abandoned))}
+              {stat(t('queue.oldestWait'), formatDuration(q.live.oldestWaitSeconds))}
             </div>
             {settings && (
               <form className="form form-inline" onSubmit={save}>
                 <FormError message={errors.form} />
-                <label className="check">
-                  <input type="checkbox" checked={!!settings.enabled} onChange={(e) => setSettings({ ...settings, enabled: e.target.checked })} data-testid="queue-enabled" />
-                  {t('queue.enabled')}
+                <label>
+                  {t('queue.mode')}
+                  <select value={settings.mode} onChange={(e) => setSettings({ ...settings, mode: e.target.value as Editable['mode'] })} data-testid="queue-mode">
+                    <option value="off">{t('queue.modeOff')}</option>
+                    <option value="on">{t('queue.modeOn')}</option>
+                    <option value="auto">{t('queue.modeAuto')}</option>
+                  </select>
                 </label>
+                {settings.mode === 'auto' && field('autoThreshold', t('queue.autoThreshold'))}
                 {field('admissionsPerMinute', t('queue.admissionsPerMinute'))}
                 {field('maxInside', t('queue.maxInside'))}
                 {field('sessionMinutes', t('queue.sessionMinutes'))}

@@ -9,7 +9,7 @@ export interface EventInput {
   venueName: string;
   venueAddress?: string;
   startsAt: string;
-  endsAt?: string;
+  endsAt: string;
   saleStartsAt: string;
   saleEndsAt: string;
   seatLimit?: number;

@@ -161,10 +161,9 @@ export interface Dashboard {
   byPaymentMethod: Array<{ method: string; count: number; amount: number }>;
   hourly: Array<{ hour: string | number; revenue: number; count: number }>;
   topEvents: Array<{ eventId: string; title: string; seatsSold: number; revenue: number }>;
-  ops?: { queues?: Array<{ eventId: string; title: string; waiting: number; inside: number }>; seatsHeld?: number; salesPerMinute?: number };
-  queues?: Array<{ eventId: string; title: string; waiting: number; inside: number }>;
-  seatsHeld?: number;
-  salesPerMinute?: number;
+  /** Live operations from the ticket service; null when it could not be asked. */
+  live?: { queues: Array<{ eventId: string; title: string; waiting: number; inside: number }>; seatsHeld: number; salesPerMinute: number } | null;
+  degraded?: string[];
 }
 
 export interface AdminReservation {
@@ -180,7 +179,7 @@ export interface AdminReservation {
 
 export interface QueueSettings {
   enabled?: boolean;
-  mode?: string;
+  mode?: 'off' | 'on' | 'auto';
   autoThreshold?: number | null;
   admissionsPerMinute?: number;
   maxInside?: number;
@@ -189,11 +188,6 @@ export interface QueueSettings {
 }
 
 export interface QueueFigures {
-  settings?: QueueSettings;
-  waiting?: number;
-  inside?: number;
-  admittedPerMinute?: number;
-  abandoned?: number;
-  oldestWaitSeconds?: number;
-  [key: string]: unknown;
+  settings: QueueSettings & { eventId: string; heartbeatTimeoutSeconds?: number };
+  live: { active: boolean; closed: boolean; waiting: number; inside: number; admittedPerMinute: number; abandoned: number; oldestWaitSeconds: number };
 }

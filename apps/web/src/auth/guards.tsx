@@ -13,7 +13,7 @@ export function loginPath(location: { pathname: string; search: string }, expire
 export function RequireAuth({ children }: { children: ReactNode }) {
   const { user } = useAuth();
   const location = useLocation();
-  if (!user) return <Navigate to={loginPath(location)} replace />;
+  if (!user) return <Navigate to={loginPath(location, sessionStore.lastEnd() === 'expired')} replace />;
   return <>{children}</>;
 }
 
@@ -21,7 +21,7 @@ export function RequireAdmin({ children }: { children: ReactNode }) {
   const { user, isAdmin } = useAuth();
   const location = useLocation();
   const { t } = useI18n();
-  if (!user) return <Navigate to={loginPath(location)} replace />;
+  if (!user) return <Navigate to={loginPath(location, sessionStore.lastEnd() === 'expired')} replace />;
   if (!isAdmin) return <div className="page"><h1>{t('error.forbiddenTitle')}</h1><p>{t('error.forbidden')}</p></div>;
   return <>{children}</>;
 }

@@ -25,12 +25,17 @@ function read(): Session | null {
 }
 
 let current: Session | null = read();
+let lastEnd: 'expired' | 'logout' | null = null;
 
 /** The one place the session lives; other tabs see changes through the storage event. */
 export const sessionStore = {
   get: (): Session | null => current,
+  /** Why the last session ended, so a guard can say "your session expired" rather than just "log in". */
+  lastEnd: (): 'expired' | 'logout' | null => lastEnd,
   set(session: Session | null, reason?: 'expired' | 'logout' | 'login' | 'refresh') {
     current = session;
+    if (!session) lastEnd = reason === 'expired' ? 'expired' : 'logout';
+    else lastEnd = null;
     if (session) localStorage.setItem(KEY, JSON.stringify(session));
     else localStorage.removeItem(KEY);
     for (const listener of listeners) listener(session, reason);

@@ -16,6 +16,8 @@ import { Countdown } from '../components/countdown';
 interface SeatsUpdate {
   eventId: string;
   version: number;
+  /** The oldest version folded into this batch. */
+  fromVersion?: number;
   changes: Array<{ seatId: string; status: SeatStatus }>;
 }
 
@@ -38,7 +40,7 @@ function useLiveSeatMap(eventId: string, sectionColors: Record<string, string | 
       if (msg.eventId !== eventId) return;
       if (msg.version <= model.version) return;
       // A gap in versions means updates were missed: repaint what we have, then reload the map.
-      if (msg.version > model.version + 1 && !refetchTimer) refetchTimer = setTimeout(refetch, 300);
+      if ((msg.fromVersion ?? msg.version) > model.version + 1 && !refetchTimer) refetchTimer = setTimeout(refetch, 300);
       model.version = msg.version;
       const changed = model.apply(msg.changes);
       if (changed.length) {

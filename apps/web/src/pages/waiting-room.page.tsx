@@ -3,18 +3,17 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useQuery } from '@tanstack/react-query';
 import { queueApi, queueTokens } from '../api/booking.api';
 import { eventsApi } from '../api/events.api';
-import { isApiError } from '../api/api-error';
 import type { QueueState } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { ErrorView, Loading } from '../components/state-views';
 import { formatDuration } from '../lib/format';
 import { getSocket } from '../lib/socket';
 
-const NOT_QUEUED = new Set(['QUEUE_NOT_ACTIVE', 'QUEUE_DISABLED', 'QUEUE_NOT_ENABLED', 'QUEUE_NOT_FOUND']);
 const POLL_MS = 5000;
 
 /**
- * Joining is idempotent on the server (a second join keeps the first place), so a reload simply
+ * Every booking passes through here: with no waiting room active the join answers "admitted" at
+ * once and the buyer goes straight on to the seats. Joining is idempotent on the server (a second join keeps the first place), so a reload simply
  * joins again and gets the same position back; the status route is polled as the fallback (it also
  * serves as the heartbeat) and socket messages move the numbers in between.
  */
@@ -38,6 +37,11 @@ export function WaitingRoomPage() {
       if (stopped) return;
       if (next.status === 'admitted' && next.token) return admit(next.token, next.expiresAt ?? '');
       if (next.status === 'closed') setClosed(true);
+      // Lost the place (e.g. the tab slept past the heartbeat timeout): take a new one.
+      if (next.status === 'none') {
+        void queueApi.join(id).then(apply).catch(setError);
+        return;
+      }
       if (typeof next.position === 'number' && firstPosition.current === null) firstPosition.current = next.position;
       setState((prev) => ({ ...prev, ...next }));
     };
@@ -50,10 +54,7 @@ export function WaitingRoomPage() {
       .join(id)
       .then(apply)
       .catch((err) => {
-        if (stopped) return;
-        // No waiting room for this event right now: straight to the seats.
-        if (isApiError(err) && (NOT_QUEUED.has(err.code) || err.status === 404)) navigate(`/events/${id}/seats`, { replace: true });
-        else setError(err);
+        if (!stopped) setError(err);
       });
     const socket = getSocket();
     const onUpdate = (msg: { eventId: string; position: number; etaSeconds: number }) => {

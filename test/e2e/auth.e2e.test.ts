@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { uniqueSuffix } from '@tiketi/testing';
+import { TEST_ADMIN } from '../support/platform';
+import { launchBrowser, logIn, newPage, screenshot, signUp, startWebPlatform, type WebPlatform } from './support/web-platform';
+
+let platform: WebPlatform;
+let browser: Browser;
+
+beforeAll(async () => {
+  platform = await startWebPlatform();
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.close();
+}, 30_000);
+
+describe('register, log in, log out in the browser', () => {
+  it('signs up, logs out, refuses a taken email and a wrong password, logs back in', async () => {
+    const { context, page } = await newPage(browser, platform.web);
+    const user = { name: 'Kim Minji', email: `minji-${uniqueSuffix()}@test.tiketi`, password: 'correct-horse-1' };
+
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Find your next show' }).waitFor();
+    await screenshot(page, 'home');
+
+    await signUp(page, user);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('link', { name: 'Log in' }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('tiketi.session'))).toBeNull();
+
+    // The API's error lands on the field it is about.
+    await page.goto('/register');
+    await page.getByLabel('Name').fill('Someone Else');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill('another-password-1');
+    await page.getByLabel('Confirm password').fill('another-password-1');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.locator('.field-error').filter({ hasText: 'already exists' }).waitFor();
+    await screenshot(page, 'register-errors');
+
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill('wrong-password-1');
+    await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The email or password is not correct.' }).waitFor();
+
+    await logIn(page, user.email, user.password);
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe(user.name);
+    await context.close();
+  }, 60_000);
+
+  it('refreshes an expired access token without the user noticing, and sends a dead session back through login', async () => {
+    const { context, page } = await newPage(browser, platform.web);
+    const session = await platform.register({ name: 'Refresh Buyer' });
+    await page.goto('/');
+    // A stale access token with a valid refresh token: the app must swap it silently.
+    await page.evaluate((s) => localStorage.setItem('tiketi.session', JSON.stringify({ ...s, accessToken: 'expired.token.value' })), {
+      user: session.user,
+      accessToken: session.accessToken,
+      refreshToken: session.refreshToken,
+    });
+    await page.goto('/my/reservations');
+    await page.getByRole('heading', { name: 'My tickets' }).waitFor();
+    await page.waitForFunction(() => {
+      const s = JSON.parse(localStorage.getItem('tiketi.session') ?? 'null');
+      return s && s.accessToken !== 'expired.token.value';
+    });
+    const refreshed = await page.evaluate(() => JSON.parse(localStorage.getItem('tiketi.session')!));
+    const me = await platform.api('GET', '/api/auth/me', { token: refreshed.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body.user.id).toBe(session.user.id);
+
+    // Both tokens dead: the buyer is asked to log in and comes back to the same page. (Let the
+    // page finish its own requests first: the retried profile call writes the session back.)
+    await page.waitForLoadState('networkidle');
+    await page.evaluate(() => {
+      const s = JSON.parse(localStorage.getItem('tiketi.session')!);
+      localStorage.setItem('tiketi.session', JSON.stringify({ ...s, accessToken: 'dead.access', refreshToken: 'dead-refresh' }));
+    });
+    await page.goto('/my/reservations?tab=upcoming');
+    await page.getByText('Your session has ended').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.getByLabel('Email').fill(session.user.email);
+    await page.getByLabel('Password', { exact: true }).fill(session.password);
+    await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL((url) => url.pathname === '/my/reservations' && url.search === '?tab=upcoming');
+    await context.close();
+  }, 60_000);
+
+  it('shows the admin area to the admin only, in Korean when the browser prefers it', async () => {
+    const { context, page } = await newPage(browser, platform.web, 'ko-KR');
+    await page.goto('/admin');
+    await page.waitForURL((url) => url.pathname === '/login');
+    await page.getByRole('heading', { name: '로그인' }).waitFor();
+    await page.getByLabel('이메일').fill(TEST_ADMIN.email);
+    await page.getByLabel('비밀번호', { exact: true }).fill(TEST_ADMIN.password);
+    await page.locator('form').getByRole('button', { name: '로그인' }).click();
+    await page.waitForURL((url) => url.pathname === '/admin');
+    await page.getByRole('link', { name: '공연 관리' }).waitFor();
+    // Switching the language sticks across reloads.
+    await page.getByLabel('언어').selectOption('en');
+    await page.getByRole('link', { name: 'Events', exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('link', { name: 'Events', exact: true }).waitFor();
+    await context.close();
+  }, 60_000);
+});
