@@ -1,12 +1,13 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { AppError, bearerToken, type ServiceContext } from '@tiketi/platform';
+import { AppError, bearerToken, isAppError, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
 import { clientIp } from './client-ip';
 import { isAdminPath } from './routing.table';
-import { coordinationRateLimitStore } from './rate-limit.store';
+import { coordinationRateLimitStore, RATE_KEY_PREFIX } from './rate-limit.store';
+import { gatewayMetrics } from './gateway.metrics';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,7 +16,12 @@ declare module 'fastify' {
   }
 }
 
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
+
+/** The per-address counter; WebSocket upgrades count against the same one. */
+export function ipRateKey(ip: string): string {
+  return `ip:${ip}`;
+}
 
 export function allowedOrigins(config: Pick<GatewayConfig, 'CORS_ORIGINS'>): string[] {
   return config.CORS_ORIGINS.split(',')
@@ -55,14 +61,14 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
 
   await app.register(rateLimit, {
     global: false,
-    store: coordinationRateLimitStore(ctx.coordination) as never,
+    store: coordinationRateLimitStore(ctx.coordination, RATE_KEY_PREFIX) as never,
     // Redis briefly unreachable should not take the whole API down with it: limits resume when it is back.
     skipOnError: true,
   });
   const ipLimit = app.createRateLimit({
     max: config.RATE_LIMIT_IP_PER_MINUTE,
     timeWindow: MINUTE_MS,
-    keyGenerator: (request) => `ip:${request.clientIp}`,
+    keyGenerator: (request) => ipRateKey(request.clientIp),
   });
   const userLimit = app.createRateLimit({
     max: config.RATE_LIMIT_USER_PER_MINUTE,
@@ -73,7 +79,17 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
   app.decorateRequest('clientIp', '');
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
 
+  const metrics = gatewayMetrics(ctx.metrics);
   app.addHook('onRequest', async (request, reply) => {
+    try {
+      await admit(request, reply);
+    } catch (err) {
+      if (isAppError(err)) metrics.rejected.inc({ reason: err.code.toLowerCase() });
+      throw err;
+    }
+  });
+
+  async function admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     request.clientIp = clientIp(request.raw, config.GATEWAY_TRUST_PROXY_HOPS);
     const byIp = await ipLimit(request);
     if (!byIp.isAllowed) {
@@ -91,7 +107,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
       if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
       if (request.user.role !== 'admin') throw AppError.forbidden('ADMIN_ONLY', 'Administrators only');
     }
-  });
+  }
 }
 
 /** A bearer token is verified here (signature, expiry, revocation); a bad one stops the request. */

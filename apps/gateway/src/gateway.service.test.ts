@@ -55,7 +55,7 @@ describe('gateway in front of stand-in services', () => {
     wsGateway = await startTestService(gatewayService, {
       issuer,
       listen: true,
-      env: { AUTH_URL: down, TICKET_URL: socketUpstream.url, PAYMENT_URL: down, STATS_URL: down },
+      env: { AUTH_URL: down, TICKET_URL: socketUpstream.url, PAYMENT_URL: down, STATS_URL: down, RATE_LIMIT_IP_PER_MINUTE: '8' },
     });
   });
 
@@ -128,6 +128,9 @@ describe('gateway in front of stand-in services', () => {
       expect(body.error.requestId).toBeTruthy();
     }
     expect(ticket.seen.length).toBe(before);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/tiketi_gateway_rejected_total\{reason="invalid_token"[^}]*\} 2/);
+    expect(metrics).toMatch(/tiketi_gateway_rejected_total\{reason="token_expired"[^}]*\} 1/);
     const good = await issuer.user('user');
     expect((await call('GET', '/api/events', { headers: good.headers })).status).toBe(200);
     // The token itself goes on: services verify it again.
@@ -173,6 +176,8 @@ describe('gateway in front of stand-in services', () => {
       expect(body.error.requestId).toBeTruthy();
       expect(Date.now() - started).toBeLessThan(5_000);
     }
+    const metrics = await (await fetch(`${wsGateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/tiketi_gateway_upstream_failures_total\{upstream="stats"[^}]*\} 1/);
   });
 
   it('serves the admin dashboard: stats figures plus live operations, degraded when a part is down', async () => {
@@ -215,6 +220,22 @@ describe('gateway in front of stand-in services', () => {
       expect(reply).toMatchObject({ payload: { hello: 'seats' }, forwardedFor: '127.0.0.1' });
     } finally {
       socket.close();
+    }
+
+    // Upgrades count against the per-address limit (8 a minute behind this gateway).
+    let limited = false;
+    for (let i = 0; i < 10 && !limited; i++) limited = (await fetch(`${wsGateway.url}/api/events`)).status === 429;
+    expect(limited).toBe(true);
+    const refused = connectSocket(wsGateway.url!, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    try {
+      await expect(
+        new Promise((resolve, reject) => {
+          refused.once('connect', () => resolve('connected'));
+          refused.once('connect_error', (err) => reject(err));
+        }),
+      ).rejects.toThrow();
+    } finally {
+      refused.close();
     }
   });
 });

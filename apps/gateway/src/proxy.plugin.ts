@@ -4,6 +4,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { AppError, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
+import { gatewayMetrics } from './gateway.metrics';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
 
 // OPTIONS is answered by CORS at the edge; everything else goes to the owning service.
@@ -106,6 +107,7 @@ function forward(request: FastifyRequest, reply: FastifyReply, upstream: Upstrea
         return;
       }
       request.log.warn({ err: error, upstream }, 'upstream request failed');
+      gatewayMetrics(ctx.metrics).upstreamFailures.inc({ upstream });
       errorReply.send(
         new AppError('unavailable', 'SERVICE_UNAVAILABLE', `The ${upstream} service is unavailable; try again shortly`, {
           headers: { 'retry-after': '5' },

@@ -7,7 +7,9 @@ type IncrCallback = (error: Error | null, result?: { current: number; ttl: numbe
  * replica counts against the same window; in-process coordination when embedded. Fixed windows:
  * the first hit creates the counter with the window as its TTL.
  */
-export function coordinationRateLimitStore(coordination: Coordination, keyPrefix = 'gateway:rate:') {
+export const RATE_KEY_PREFIX = 'gateway:rate:';
+
+export function coordinationRateLimitStore(coordination: Coordination, keyPrefix = RATE_KEY_PREFIX) {
   return class CoordinationRateLimitStore {
     readonly prefix: string;
 

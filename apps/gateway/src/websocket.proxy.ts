@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import httpProxy from 'http-proxy';
 import { INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
-import { forwardedFor } from './client-ip';
+import { clientIp, forwardedFor } from './client-ip';
+import { ipRateKey, MINUTE_MS } from './edge.plugin';
+import { hit, RATE_KEY_PREFIX } from './rate-limit.store';
 import { upstreamFor } from './routing.table';
 import { upstreamBase } from './proxy.plugin';
 
@@ -32,19 +34,44 @@ export function installWebSocketProxy(app: FastifyInstance, ctx: ServiceContext<
   });
 
   app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // A client resetting mid-handshake must not become an unhandled error.
+    socket.on('error', () => socket.destroy());
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     const upstream = upstreamFor(req.url ?? '/');
     if (upstream !== 'ticket' || !(req.url ?? '').startsWith('/socket.io')) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       socket.destroy();
       return;
     }
+    void admitUpgrade(req).then((allowed) => {
+      if (!allowed) {
+        socket.end('HTTP/1.1 429 Too Many Requests\r\nretry-after: 60\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        socket.destroy();
+        return;
+      }
+      pass(req, socket, head);
+    });
+  });
+
+  /** Upgrades count against the caller's per-address limit like any other request. */
+  async function admitUpgrade(req: IncomingMessage): Promise<boolean> {
+    try {
+      const key = `${RATE_KEY_PREFIX}${ipRateKey(clientIp(req, config.GATEWAY_TRUST_PROXY_HOPS))}`;
+      const { current } = await hit(ctx.coordination, key, MINUTE_MS, config.RATE_LIMIT_IP_PER_MINUTE);
+      return current <= config.RATE_LIMIT_IP_PER_MINUTE;
+    } catch {
+      return true;
+    }
+  }
+
+  function pass(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (socket.destroyed) return;
     delete req.headers[INTERNAL_TOKEN_HEADER];
     req.headers[REQUEST_ID_HEADER] = String(req.headers[REQUEST_ID_HEADER] ?? randomUUID());
     req.headers['x-forwarded-for'] = forwardedFor(req, config.GATEWAY_TRUST_PROXY_HOPS);
-    open.add(socket);
-    socket.on('close', () => open.delete(socket));
     proxy.ws(req, socket, head, { target: upstreamBase(config, 'ticket') });
-  });
+  }
 
   // Upgraded sockets (both ends) are no longer the HTTP server's to drain: close them so shutdown is not held up.
   app.addHook('preClose', async () => {

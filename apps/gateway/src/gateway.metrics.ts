@@ -1,0 +1,32 @@
+import { Counter, type Registry } from 'prom-client';
+
+export interface GatewayMetrics {
+  /** Requests the edge turned away, by reason (rate_limited, invalid_token, admin_only, too_large, ...). */
+  rejected: Counter<'reason'>;
+  /** Forwarded requests a service did not answer. */
+  upstreamFailures: Counter<'upstream'>;
+}
+
+const byRegistry = new WeakMap<Registry, GatewayMetrics>();
+
+export function gatewayMetrics(registry: Registry): GatewayMetrics {
+  let metrics = byRegistry.get(registry);
+  if (!metrics) {
+    metrics = {
+      rejected: new Counter({
+        name: 'tiketi_gateway_rejected_total',
+        help: 'Requests rejected at the edge before reaching a service',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
+      upstreamFailures: new Counter({
+        name: 'tiketi_gateway_upstream_failures_total',
+        help: 'Forwarded requests that got no answer from their service',
+        labelNames: ['upstream'],
+        registers: [registry],
+      }),
+    };
+    byRegistry.set(registry, metrics);
+  }
+  return metrics;
+}
