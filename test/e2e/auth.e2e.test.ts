@@ -4,6 +4,9 @@ import { uniqueSuffix } from '@tiketi/testing';
 import { TEST_ADMIN } from '../support/platform';
 import { launchBrowser, logIn, newPage, screenshot, signUp, startWebPlatform, type WebPlatform } from './support/web-platform';
 
+// Used only inside page.evaluate (runs in the browser); the repo's tsconfig has no DOM lib.
+declare const localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
+
 let platform: WebPlatform;
 let browser: Browser;
 
