@@ -135,6 +135,8 @@ describe('waiting room', () => {
 
     const outbox = await sql<{ n: string }>`select count(*) as n from ${sql.table('ticket.outbox')} where type = 'queue.admitted' and payload->'data'->>'eventId' = ${eventId}`.execute(svc.ctx.db);
     expect(Number(outbox.rows[0]!.n)).toBe(users.length);
+    const audit = await sql<{ n: string }>`select count(*) as n from ${sql.table('ticket.outbox')} where type = 'audit.recorded' and payload->'data'->>'targetId' = ${eventId} and payload->'data'->>'action' = 'event.queue'`.execute(svc.ctx.db);
+    expect(Number(audit.rows[0]!.n)).toBe(1);
     const metrics = await svc.ctx.metrics.metrics();
     expect(metrics).toContain(`tiketi_queue_admitted_total{event_id="${eventId}",service="ticket"} ${users.length}`);
     expect(metrics).toContain('tiketi_queue_wait_seconds_bucket');
