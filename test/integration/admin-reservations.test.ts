@@ -39,7 +39,7 @@ describe('admin reservations', () => {
       const b = await list(`eventId=${eventId}`);
       expect(b.items.find((i) => i.id === paid.id)?.paymentMethod).toBe('sandbox');
       return b;
-    });
+    }, 20_000);
     expect(body.total).toBe(2);
     expect(body.items.map((i) => i.id)).toEqual([paid.id, pending.id]);
     expect(body.items[1]).toMatchObject({
@@ -107,7 +107,7 @@ describe('admin reservations', () => {
       const res = await tp.api('GET', `/api/admin/audit?action=reservation.cancel&targetType=reservation`, { token: admin.accessToken });
       expect(res.body.total).toBe(2);
       return res.body;
-    });
+    }, 20_000);
     const entry = audit.items.find((i: { targetId: string }) => i.targetId === paid.id);
     expect(entry).toMatchObject({
       actorId: admin.user.id,

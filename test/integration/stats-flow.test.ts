@@ -43,7 +43,7 @@ describe('stats from a real purchase flow', () => {
       expect(body.revenue.refundsTotal).toBe(100_000);
       expect(body.reservations.cancelled).toBe(1);
       return body;
-    }, 10_000);
+    }, 20_000);
     expect(d.revenue).toMatchObject({ total: 200_000, grossTotal: 300_000, refundsTotal: 100_000 });
     // "Today" is the Seoul day; only a run straddling Seoul midnight may split the figures.
     if (seoulDate(new Date()) === startedOn) {

@@ -121,7 +121,7 @@ beforeAll(async () => {
   await eventually(async () => {
     const row = await svc.ctx.db.selectFrom('event_history').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
     expect(Number(row?.n)).toBe(DISTINCT);
-  }, 10_000);
+  }, 20_000);
 });
 
 afterAll(async () => {
@@ -255,7 +255,7 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     await eventually(async () => {
       const rows = await svc.ctx.db.selectFrom('event_history').select('id').where('id', 'in', sentinels.map((e) => e.id)).execute();
       expect(rows).toHaveLength(2);
-    }, 10_000);
+    }, 20_000);
     expect(await everyFigure()).toEqual(before);
   });
 
