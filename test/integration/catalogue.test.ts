@@ -54,6 +54,17 @@ describe('catalogue through the gateway', () => {
     const { scheduler } = catalogueFor(tp.platform.services.ticket!.ctx);
     await scheduler.tick(new Date(Date.now() + HOUR + 1000));
     expect(await statusOf(id)).toBe('on_sale');
+    // Every seat blocked (house seats) -> sold_out; one back on sale -> on_sale.
+    const map = await tp.api('GET', `/api/events/${id}/seats`);
+    const seatIds = (map.body.seats as Array<{ id: string }>).map((s) => s.id);
+    expect(seatIds).toHaveLength(10);
+    const blocked = await tp.api('POST', `/api/events/${id}/seats/block`, { token: admin.accessToken, body: { seatIds } });
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
+    expect(await statusOf(id)).toBe('sold_out');
+    expect((await tp.api('GET', `/api/events/${id}`)).body.event).toMatchObject({ status: 'sold_out', seatsAvailable: 0 });
+    await tp.api('POST', `/api/events/${id}/seats/unblock`, { token: admin.accessToken, body: { seatIds: [seatIds[0]] } });
+    expect(await statusOf(id)).toBe('on_sale');
+
     await scheduler.tick(new Date(Date.now() + 47 * HOUR + 1000));
     expect(await statusOf(id)).toBe('sale_closed');
     await scheduler.tick(new Date(Date.now() + 51 * HOUR + 1000));
@@ -99,6 +110,22 @@ describe('catalogue through the gateway', () => {
     expect(svg.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('rejects bad layouts with the offending path', async () => {
+    const cases: Array<[unknown, string]> = [
+      [{ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 2 }, { label: '1', seats: 2 }] }] }, 'body.layout.sections[0].rows[1].label'],
+      [{ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 0 }] }] }, 'body.layout.sections[0].rows[0].seats'],
+      [{ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: [{ number: 1, label: 'X' }, { number: 2, label: 'X' }] }] }] }, 'body.layout.sections[0].rows[0].seats[1]'],
+    ];
+    for (const [layout, path] of cases) {
+      const res = await tp.api('POST', '/api/events', { token: admin.accessToken, body: { ...body('Bad Layout', HOUR), layout } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'INVALID_LAYOUT', details: { path } });
+    }
+    const negative = await tp.api('POST', '/api/events', { token: admin.accessToken, body: { ...body('Bad Price', HOUR), layout: { sections: [{ name: 'A', price: -1, rows: [{ label: '1', seats: 1 }] }] } } });
+    expect(negative.status).toBe(400);
+    expect(JSON.stringify(negative.body.error.details)).toContain('sections.0.price');
+  });
+
   it('answers 403 to a buyer on admin routes', async () => {
     const id = (await tp.api('POST', '/api/events', { token: admin.accessToken, body: body('Guarded', HOUR) })).body.event.id as string;
     const routes: Array<[string, string, unknown?]> = [
@@ -108,6 +135,7 @@ describe('catalogue through the gateway', () => {
       ['DELETE', `/api/events/${id}`],
       ['POST', `/api/events/${id}/publish`],
       ['POST', `/api/events/${id}/cancel`],
+      ['POST', `/api/events/${id}/seats/block`, { seatIds: ['seat_x'] }],
       ['GET', '/api/venues'],
       ['POST', '/api/venues', { name: 'v', layout: { sections: [{ name: 'A', price: 1, rows: [{ label: 'A', seats: 1 }] }] } }],
       ['GET', '/api/admin/aliases'],

@@ -215,7 +215,8 @@ export class EventService {
     const row = await findEvent(this.db, eventId);
     if (row && (row.status === 'on_sale' || row.status === 'sold_out')) {
       const available = await countAvailable(this.db, eventId);
-      const status = deriveStatus({ status: row.status, ...datesOf(row), available }, this.ctx.clock.now());
+      // Only the sold-out flag moves here; time-driven transitions are the scheduler's.
+      const status = available > 0 ? 'on_sale' : 'sold_out';
       if (status !== row.status) {
         await this.db.transaction().execute(async (trx) => {
           if (await updateEvent(trx, eventId, { status }, row.status)) {
