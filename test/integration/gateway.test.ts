@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importJWK, SignJWT, type JWK } from 'jose';
 import { io as connectSocket } from 'socket.io-client';
 import { startService, TOKEN_AUDIENCE, TOKEN_ISSUER, type RunningService } from '@tiketi/platform';
-import { createTestIssuer } from '@tiketi/testing';
+import { createTestIssuer, eventually } from '@tiketi/testing';
 import { gatewayService, type GatewayConfig } from '@tiketi/gateway';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -81,8 +81,12 @@ describe('the gateway at the edge of the running platform', () => {
     const foreign = await (await createTestIssuer()).mint({ id: buyer.user.id, role: 'admin' });
     const expired = await signWithAuthKey({ ...claims, exp: undefined, iat: undefined }, Math.floor(Date.now() / 1000) - 120);
 
-    const before = await authMeCount();
-    expect(before).toBeGreaterThan(0);
+    // Durations are recorded once a response is finished: wait until the successful call is counted.
+    const before = await eventually(async () => {
+      const count = await authMeCount();
+      expect(count).toBeGreaterThan(0);
+      return count;
+    });
     const cases: Array<[string, string]> = [
       ['garbage', 'INVALID_TOKEN'],
       [foreign, 'INVALID_TOKEN'],

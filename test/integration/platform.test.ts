@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@tiketi/testing';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 const SERVICES = ['gateway', 'auth', 'ticket', 'payment', 'stats'] as const;
@@ -40,14 +41,19 @@ describe('every service behind the gateway: the platform shell', () => {
   it('labels request durations with the route pattern, not the raw URL', async () => {
     const res = await p.api('GET', '/api/events/evt_does_not_exist_42');
     expect(res.status).toBe(404);
-    const ticketMetrics = await (await fetch(`${p.platform.urls.ticket}/metrics`)).text();
-    const lines = ticketMetrics.split('\n').filter((line) => line.startsWith('http_request_duration_seconds_count'));
-    expect(lines.some((line) => line.includes('route="/api/events/:id"') && line.includes('status_code="404"'))).toBe(true);
-    expect(ticketMetrics).not.toContain('evt_does_not_exist_42');
+    // Durations are recorded once the response has finished, which may be just after the client has it.
+    await eventually(async () => {
+      const ticketMetrics = await (await fetch(`${p.platform.urls.ticket}/metrics`)).text();
+      const lines = ticketMetrics.split('\n').filter((line) => line.startsWith('http_request_duration_seconds_count'));
+      expect(lines.some((line) => line.includes('route="/api/events/:id"') && line.includes('status_code="404"'))).toBe(true);
+      expect(ticketMetrics).not.toContain('evt_does_not_exist_42');
+    });
     // The gateway labels its forwarding route by the table entry, also without the id.
-    const gatewayMetrics = await (await fetch(`${p.url}/metrics`)).text();
-    expect(gatewayMetrics).toContain('route="/api/events/*"');
-    expect(gatewayMetrics).not.toContain('evt_does_not_exist_42');
+    await eventually(async () => {
+      const gatewayMetrics = await (await fetch(`${p.url}/metrics`)).text();
+      expect(gatewayMetrics).toContain('route="/api/events/*"');
+      expect(gatewayMetrics).not.toContain('evt_does_not_exist_42');
+    });
   });
 
   it('answers malformed JSON, unknown routes and oversized bodies with the JSON error shape', async () => {
