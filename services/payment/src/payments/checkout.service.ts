@@ -16,7 +16,16 @@ function allowedOrigins(d: PaymentDeps): Set<string> {
   const origins = [d.config.PUBLIC_WEB_URL, d.config.PUBLIC_API_URL, ...d.config.PAYMENT_RETURN_ORIGINS.split(',')]
     .map((s) => s.trim())
     .filter(Boolean);
-  return new Set(origins.map((o) => new URL(o).origin));
+  const allowed = new Set(origins.map((o) => new URL(o).origin));
+  if (d.config.NODE_ENV !== 'production') {
+    // A developer may open the web app as localhost or 127.0.0.1: the same machine either way.
+    for (const origin of [...allowed]) {
+      const u = new URL(origin);
+      const twin = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname === '127.0.0.1' ? 'localhost' : null;
+      if (twin) allowed.add(`${u.protocol}//${twin}${u.port ? `:${u.port}` : ''}`);
+    }
+  }
+  return allowed;
 }
 
 function returnUrl(d: PaymentDeps, given: string | undefined, fallback: string, field: string): string {
