@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCoordination } from '@tiketi/platform';
 import { createTestCoordination, createTestIssuer, startTestService, testEnv, type TestService } from '@tiketi/testing';
 import { createTicketService } from '@tiketi/ticket';
@@ -15,23 +15,26 @@ interface Attempt {
   body: any;
 }
 
-let service: TestService | null = null;
-afterEach(async () => {
-  await service?.close();
-  service = null;
-});
-
-async function start() {
+// One service for the file (migrations are the slow part); the failure test runs last.
+let service: TestService;
+let coordination: ReturnType<typeof failingCoordination>;
+beforeAll(async () => {
   const inner = await createTestCoordination();
   // Real mode really loses its Redis connection; embedded mode gets errors from the wrapper.
-  const coordination = failingCoordination(inner, testEnv.redisUrl ? () => inner.close() : undefined);
+  coordination = failingCoordination(inner, testEnv.redisUrl ? () => inner.close() : undefined);
   const issuer = await createTestIssuer();
   service = await startTestService(createTicketService(), {
     coordination,
     issuer,
     tokens: issuer.verifier(new MemoryCoordination()),
   });
-  return { service, coordination, issuer, inner };
+});
+afterAll(async () => {
+  await service?.close();
+});
+
+function start() {
+  return { service, coordination };
 }
 
 function overlappingRequests(fixture: EventFixture, buyers: number): string[][] {
@@ -111,27 +114,27 @@ async function assertInvariants(svc: TestService, fixture: EventFixture, attempt
 
 describe('booking race: 200 buyers, 20 seats', () => {
   it('overlapping multi-seat requests never double-sell and every answer is true', async () => {
-    const { service: svc } = await start();
+    const { service: svc } = start();
     const fixture = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10 });
     // Warm the seat map so the race also exercises the in-place cache updates.
     await svc.app.inject({ method: 'GET', url: `/api/events/${fixture.eventId}/seats` });
     const attempts = await race(svc, fixture, overlappingRequests(fixture, 200));
     const won = await assertInvariants(svc, fixture, attempts, { strict409: true });
     expect(won.size).toBeGreaterThan(0);
-  });
+  }, 90_000);
 
   it('single-seat requests sell all 20 seats exactly once', async () => {
-    const { service: svc } = await start();
+    const { service: svc } = start();
     const fixture = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10 });
     const requests = Array.from({ length: 200 }, (_, i) => [fixture.seatIds[i % 20]!]);
     const attempts = await race(svc, fixture, requests);
     const won = await assertInvariants(svc, fixture, attempts, { strict409: true });
     expect(won.size).toBe(20);
     expect(attempts.filter((a) => a.status === 201)).toHaveLength(20);
-  });
+  }, 90_000);
 
   it('keeps every invariant when coordination (Redis) fails in the middle of the race', async () => {
-    const { service: svc, coordination } = await start();
+    const { service: svc, coordination } = start();
     const fixture = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10 });
     await svc.app.inject({ method: 'GET', url: `/api/events/${fixture.eventId}/seats` });
     const attempts = await race(svc, fixture, overlappingRequests(fixture, 200), async (i) => {
@@ -148,5 +151,5 @@ describe('booking race: 200 buyers, 20 seats', () => {
       const res = await svc.app.inject({ method: 'POST', url: '/api/tickets/book', headers: buyer.headers, payload: { eventId: fixture.eventId, seatIds: [free[0]!.id] } });
       expect(res.statusCode).toBe(201);
     }
-  });
+  }, 90_000);
 });

@@ -62,6 +62,31 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
   for (const [eventId, changes] of fx.seatChanges) {
     const version = await rt.seatMap.apply(eventId, changes);
     rt.batcher.add(eventId, version, changes);
+    await notifySeatsChanged(rt, eventId);
+  }
+  for (const u of fx.holdUpdates) {
+    rt.shared.realtime.toUser(u.userId, 'hold:update', { reservationId: u.reservationId, status: u.status, expiresAt: u.expiresAt });
+  }
+}
+
+interface ListenerRuns {
+  running: Promise<void> | null;
+  queued: Promise<void> | null;
+}
+const listenerRuns = new WeakMap<BookingRuntime, Map<string, ListenerRuns>>();
+
+/**
+ * Calls every seatsChanged listener for the event after our commit. Under a flash sale hundreds
+ * of holds commit at once: they share one run that starts after all of them committed instead
+ * of each recounting the event (at most one run in flight and one queued per event).
+ */
+function notifySeatsChanged(rt: BookingRuntime, eventId: string): Promise<void> {
+  let byEvent = listenerRuns.get(rt);
+  if (!byEvent) listenerRuns.set(rt, (byEvent = new Map()));
+  let runs = byEvent.get(eventId);
+  if (!runs) byEvent.set(eventId, (runs = { running: null, queued: null }));
+  const state = runs;
+  const runOnce = async () => {
     for (const listener of rt.shared.seatsChanged) {
       try {
         await listener(eventId);
@@ -69,8 +94,20 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
         rt.ctx.log.warn({ err, eventId }, 'seatsChanged listener failed');
       }
     }
-  }
-  for (const u of fx.holdUpdates) {
-    rt.shared.realtime.toUser(u.userId, 'hold:update', { reservationId: u.reservationId, status: u.status, expiresAt: u.expiresAt });
-  }
+  };
+  const start = (): Promise<void> => {
+    const p = runOnce().finally(() => {
+      if (state.running === p) state.running = null;
+      if (!state.running && !state.queued) byEvent.delete(eventId);
+    });
+    state.running = p;
+    return p;
+  };
+  if (!state.running) return start();
+  // A run in flight may have read the counts before our commit: queue exactly one more after it.
+  state.queued ??= state.running.then(() => {
+    state.queued = null;
+    return start();
+  });
+  return state.queued;
 }

@@ -114,7 +114,6 @@ async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEven
 
       const now = rt.ctx.clock.now();
       const expiresAt = new Date(now.getTime() + holdMs);
-      const sections = await repo.sectionNames(trx, seats.map((s) => s.section_id));
       const amount = seats.reduce((sum, s) => sum + s.price, 0);
       const row = {
         id: reservationId,
@@ -134,12 +133,12 @@ async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEven
         event_id: event.id,
         price: s.price,
         label: s.label,
-        section: sections.get(s.section_id) ?? '',
+        section: s.section,
         row_label: s.row_label,
         number: s.number,
       }));
       await repo.insertReservation(trx, row, seatRows);
-      await repo.setSeatStatus(trx, seatIds, ['available'], 'held');
+      await repo.setLockedSeatStatus(trx, seatIds, 'held');
       addSeatChanges(fx, event.id, seatIds, 'held');
       fx.holdUpdates.push({ userId: user.id, reservationId, status: 'pending', expiresAt: expiresAt.toISOString() });
       await emit(trx, fx, 'reservation.held', {

@@ -56,6 +56,7 @@ export async function countActiveSeatsOfUser(trx: Db, eventId: string, userId: s
 export interface LockedSeat {
   id: string;
   section_id: string;
+  section: string;
   label: string;
   row_label: string;
   number: number;
@@ -67,13 +68,20 @@ export interface LockedSeat {
 export async function lockSeats(trx: Db, eventId: string, seatIds: string[]): Promise<LockedSeat[]> {
   if (seatIds.length === 0) return [];
   return trx
-    .selectFrom('seats')
-    .select(['id', 'section_id', 'label', 'row_label', 'number', 'price', 'status'])
-    .where('event_id', '=', eventId)
-    .where('id', 'in', seatIds)
-    .orderBy('id')
-    .forUpdate()
+    .selectFrom('seats as s')
+    .innerJoin('sections as c', 'c.id', 's.section_id')
+    .select(['s.id', 's.section_id', 'c.name as section', 's.label', 's.row_label', 's.number', 's.price', 's.status'])
+    .where('s.event_id', '=', eventId)
+    .where('s.id', 'in', seatIds)
+    .orderBy('s.id')
+    .forUpdate('s')
     .execute() as Promise<LockedSeat[]>;
+}
+
+/** Sets the status of seats this transaction already locked (lockSeats). */
+export async function setLockedSeatStatus(trx: Db, seatIds: string[], to: string): Promise<void> {
+  if (seatIds.length === 0) return;
+  await trx.updateTable('seats').set({ status: to }).where('id', 'in', seatIds).execute();
 }
 
 export async function sectionNames(db: Db, sectionIds: string[]): Promise<Map<string, string>> {
