@@ -20,6 +20,13 @@ describe('client address', () => {
     expect(forwardedFor(req, 1)).toBe('203.0.113.7, 10.0.0.1');
   });
 
+  it('trusts one hop from a proxy on this machine (the all-in-one web server)', () => {
+    const req = request('::ffff:127.0.0.1', '6.6.6.6, 192.168.0.23');
+    expect(clientIp(req, 0)).toBe('192.168.0.23');
+    expect(forwardedFor(req, 0)).toBe('192.168.0.23, 127.0.0.1');
+    expect(clientIp(request('::1'), 0)).toBe('::1');
+  });
+
   it('falls back to the furthest address when the chain is shorter than the hops', () => {
     const req = request('10.0.0.1');
     expect(clientIp(req, 2)).toBe('10.0.0.1');

@@ -19,7 +19,8 @@ export const gatewayOwnConfig = Type.Object({
   GATEWAY_TRUST_PROXY_HOPS: Type.Integer({
     default: 0,
     minimum: 0,
-    description: 'proxies (load balancer, ingress) in front of the gateway whose X-Forwarded-For entries are trusted; 0 = the socket address is the client',
+    description:
+      'proxies (load balancer, ingress) in front of the gateway whose X-Forwarded-For entries are trusted; 0 = the socket address is the client (a proxy on the same machine, like the all-in-one web server, always counts as one)',
   }),
   GATEWAY_DOCS_CACHE_MS: Type.Integer({ default: 10_000, minimum: 0, description: 'how long the merged OpenAPI document is cached' }),
 });

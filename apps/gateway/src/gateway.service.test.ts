@@ -107,8 +107,10 @@ describe('gateway in front of stand-in services', () => {
     const body = (await res.json()) as { headers: Record<string, string> };
     expect(body.headers['x-request-id']).toBe('req-gw-1');
     expect(body.headers['x-internal-token']).toBeUndefined();
-    // Without trusted proxies in front, a client-supplied X-Forwarded-For is not believed.
-    expect(body.headers['x-forwarded-for']).toBe('127.0.0.1');
+    // A proxy on this machine (here: the test itself) is believed for one hop, and the address chain goes on.
+    expect(body.headers['x-forwarded-for']).toBe('6.6.6.6, 127.0.0.1');
+    const direct = (await (await call('GET', '/api/events')).json()) as { headers: Record<string, string> };
+    expect(direct.headers['x-forwarded-for']).toBe('127.0.0.1');
 
     const generated = await call('GET', '/api/events');
     const id = generated.headers.get('x-request-id');
