@@ -302,4 +302,19 @@ describe('waiting room', () => {
     await q.shared.queueGate.assertAdmitted(eventId, second.id, undefined);
     expect(await q.service.status(eventId, second.id)).toMatchObject({ status: 'admitted' });
   });
+  it('tells the buyers still waiting when the sale ends and leaves no state behind', async () => {
+    const eventId = await createEvent(svc.ctx, clock.t - 1000);
+    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 1, heartbeatTimeoutSeconds: 3600 });
+    const [inside, waiting] = [buyer(), buyer()];
+    await q.service.join(eventId, inside);
+    await q.service.join(eventId, waiting);
+    expect(await runFor(1, eventId)).toEqual([inside.id]);
+    await svc.ctx.db.updateTable('events').set({ sale_ends_at: new Date(clock.t + 500) }).where('id', '=', eventId).execute();
+    pushes.length = 0;
+    expect(await runFor(1, eventId)).toEqual([]);
+    expect(pushes.filter((p) => p.name === 'queue:closed').map((p) => p.userId)).toEqual([waiting.id]);
+    expect((await q.service.status(eventId, waiting.id)).status).toBe('none');
+    const res = await svc.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers });
+    expect(res.json().live).toMatchObject({ waiting: 0, inside: 0 });
+  });
 });

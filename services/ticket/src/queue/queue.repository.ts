@@ -82,15 +82,22 @@ export class QueueRepository {
     return toSettings(row);
   }
 
-  /** Every waiting room that is switched on or automatic, with its event. */
-  async activeRooms(): Promise<Array<{ settings: QueueSettings; event: QueueEventInfo }>> {
+  /**
+   * Every waiting room that is switched on or automatic, with its event. With `finishedSince`,
+   * also rooms whose sale ended (or event closed) after that moment, so the ticker can tidy them.
+   */
+  async activeRooms(finishedSince?: Date): Promise<Array<{ settings: QueueSettings; event: QueueEventInfo }>> {
     const rows = await this.db
       .selectFrom('queue_settings as q')
       .innerJoin('events as e', 'e.id', 'q.event_id')
       .selectAll('q')
       .select(['e.title', 'e.status', 'e.sale_starts_at', 'e.sale_ends_at'])
       .where('q.mode', '!=', 'off')
-      .where('e.status', 'not in', CLOSED_STATUSES)
+      .where((eb) =>
+        finishedSince
+          ? eb.or([eb('e.status', 'not in', CLOSED_STATUSES), eb('e.sale_ends_at', '>', finishedSince), eb('e.updated_at', '>', finishedSince)])
+          : eb('e.status', 'not in', CLOSED_STATUSES),
+      )
       .execute();
     return rows.map((row) => ({
       settings: toSettings(row),

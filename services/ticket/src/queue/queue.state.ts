@@ -206,7 +206,8 @@ export class QueueState {
     return (admitted / span) * 60_000;
   }
 
+  /** Drops a finished room's state (admission records expire on their own TTL). */
   async clear(eventId: string): Promise<void> {
-    await this.coord.del(['wait', 'seen', 'joined', 'meta', 'seq'].map((p) => this.key(eventId, p)));
+    await this.coord.del(['wait', 'seen', 'joined', 'meta', 'seq', 'inside', 'abandoned'].map((p) => this.key(eventId, p)));
   }
 }

@@ -2,10 +2,14 @@ import { randomInt } from 'node:crypto';
 import { newId, releaseLease, tryAcquireLease, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import { etaSeconds, type QueueService, type Room } from './queue.service';
+import { CLOSED_STATUSES } from './queue.repository';
 
 const LEASE_KEY = 'queue:ticker';
 /** Buyers at the head of the line who get a pushed position every tick; the rest poll. */
 const PUSH_HEAD = 1_000;
+
+/** How long after a sale ends the ticker keeps looking at the room to tidy it away. */
+const FINISHED_TIDY_MS = 24 * 3_600_000;
 
 export interface TickResult {
   /** False when another replica holds the admission lease for this tick. */
@@ -54,7 +58,7 @@ export class QueueTicker {
 
   private async run(): Promise<TickResult> {
     const ttl = Math.max(3_000, this.ctx.config.QUEUE_TICK_MS * 3);
-    const rooms = await this.queue.repo.activeRooms();
+    const rooms = await this.queue.repo.activeRooms(new Date(this.queue.now() - FINISHED_TIDY_MS));
     const leader = await tryAcquireLease(this.ctx.coordination, LEASE_KEY, this.holder, ttl);
     const admitted: Record<string, string[]> = {};
     for (const room of rooms) {
@@ -76,6 +80,13 @@ export class QueueTicker {
     const eventId = event.id;
     const now = this.queue.now();
     const meta = await state.meta(eventId);
+
+    if (CLOSED_STATUSES.includes(event.status) || now >= event.saleEndsAt.getTime()) {
+      // The sale is over: tell whoever still waits, and leave nothing behind in Redis.
+      for (const userId of await state.all(eventId)) this.queue.push(userId, 'queue:closed', { eventId });
+      await state.clear(eventId);
+      return [];
+    }
 
     // Closed tabs lose their place; ended sessions make room.
     const silent = await state.silentSince(eventId, now - settings.heartbeatTimeoutSeconds * 1000);
