@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import sharp from 'sharp';
+import { uniqueSuffix } from '@tiketi/testing';
+import { TEST_ADMIN, type Session } from '../support/platform';
+import { launchBrowser, logIn, newPage, screenshot, signUp, startWebPlatform, type WebPlatform } from './support/web-platform';
+import { payWithSandbox, seatLabel, seoulInput, useSession, waitAdmitted } from './support/shop.helpers';
+
+/**
+ * The operator creates and publishes an event in the admin UI, a buyer finds it, waits in the
+ * waiting room, picks seats, pays in the sandbox, sees the ticket and cancels it for a refund;
+ * two buyers watch one seat map; the operator sees the sale on the dashboard.
+ */
+let tp: WebPlatform;
+let browser: Browser;
+let admin: Session;
+let eventId = '';
+const title = `Aurora Live ${uniqueSuffix().slice(0, 6)}`;
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  tp = await startWebPlatform({ QUEUE_TICK_MS: '100' });
+  browser = await launchBrowser();
+  admin = await tp.admin();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await tp?.close();
+}, 30_000);
+
+describe('buying and selling tickets in the browser', () => {
+  it('admin creates an event with a seat layout and a poster, and publishes it', async () => {
+    const { context, page } = await newPage(browser, tp.web);
+    await logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.goto('/admin/events');
+    await page.getByTestId('new-event').click();
+    await page.getByLabel('Title', { exact: true }).fill(title);
+    await page.getByLabel('Artist / performer').fill('Aurora');
+    await page.getByLabel('Venue', { exact: true }).fill('KSPO Dome');
+    await page.getByLabel('Starts (KST)').fill(seoulInput(30 * 24 * HOUR));
+    await page.getByLabel('Ends (KST)').fill(seoulInput(30 * 24 * HOUR + 3 * HOUR));
+    await page.getByLabel('Sale opens (KST)').fill(seoulInput(-10 * 60_000));
+    await page.getByLabel('Sale closes (KST)').fill(seoulInput(29 * 24 * HOUR));
+    // The default layout has VIP (rows A, B) and R (rows C, D) with 10 seats a row; A-1 is a house seat.
+    await page.getByTestId('layout-section').first().getByLabel('Blocked seats').fill('A-1');
+    await page.getByText('40 seats in total').waitFor();
+    const poster = await sharp({ create: { width: 600, height: 800, channels: 3, background: '#7048e8' } }).png().toBuffer();
+    await page.getByLabel('Poster', { exact: true }).setInputFiles({ name: 'poster.png', mimeType: 'image/png', buffer: poster });
+    await page.getByTestId('poster-preview').waitFor();
+    await screenshot(page, 'admin-event-editor');
+
+    await page.getByTestId('save-event').click();
+    await page.waitForURL(/\/admin\/events\/evt_/);
+    eventId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByText('Draft', { exact: true }).waitFor();
+    await page.getByTestId('publish').click();
+    await page.getByTestId('admin-notice').filter({ hasText: 'Published.' }).waitFor();
+    await page.getByText('On sale', { exact: true }).first().waitFor();
+
+    const event = await tp.api('GET', `/api/events/${eventId}`);
+    expect(event.body.event).toMatchObject({ title, status: 'on_sale', seatsTotal: 40 });
+    expect(event.body.event.posterUrl).toBeTruthy();
+    const blocked = await seatLabel(tp, eventId, 'VIP', 'A', 1);
+    const map = await tp.api('GET', `/api/events/${eventId}/seats`);
+    expect(map.body.seats.find((s: { id: string }) => s.id === blocked.id).status).toBe('blocked');
+    await context.close();
+  }, 60_000);
+
+  it('buyer searches, waits in the waiting room, picks seats, pays in the sandbox, and cancels for a refund', async () => {
+    expect(eventId).not.toBe('');
+    // A busy sale: the waiting room is on and admits one buyer at a time; someone is already inside.
+    const put = await tp.api('PUT', `/api/admin/events/${eventId}/queue`, {
+      token: admin.accessToken,
+      body: { mode: 'on', admissionsPerMinute: 600, maxInside: 1, sessionMinutes: 5, preQueueMinutes: 10, heartbeatTimeoutSeconds: 60 },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const earlier = await tp.register({ name: 'Earlier Buyer' });
+    await tp.api('POST', `/api/queue/${eventId}/join`, { token: earlier.accessToken });
+    await waitAdmitted(tp, earlier, eventId);
+
+    const { context, page } = await newPage(browser, tp.web);
+    await signUp(page, { name: 'Park Jiwoo', email: `jiwoo-${uniqueSuffix()}@test.tiketi`, password: 'buyer-password-1' });
+
+    await page.goto('/search');
+    await page.getByLabel('Keyword').fill(title.split(' ').slice(0, 2).join(' '));
+    await page.waitForURL((url) => url.searchParams.get('q') === 'Aurora Live');
+    await page.getByTestId('event-card').filter({ hasText: title }).click();
+    await page.getByRole('heading', { name: title }).waitFor();
+    await screenshot(page, 'event');
+
+    await page.getByTestId('book-button').click();
+    await page.waitForURL(`**/events/${eventId}/queue`);
+    await page.getByTestId('queue-position').filter({ hasText: '1' }).waitFor();
+    await page.getByText('Fair queue').waitFor();
+    await screenshot(page, 'waiting-room');
+    // A refresh keeps the place.
+    await page.reload();
+    await page.getByTestId('queue-position').filter({ hasText: '1' }).waitFor();
+    // The buyer inside leaves: this buyer is admitted and moved to the seat map.
+    expect((await tp.api('POST', `/api/queue/${eventId}/leave`, { token: earlier.accessToken })).status).toBe(204);
+    await page.waitForURL(`**/events/${eventId}/seats`, { timeout: 15_000 });
+
+    await page.getByTestId('seat-canvas').waitFor();
+    await screenshot(page, 'seat-map');
+    const a2 = await seatLabel(tp, eventId, 'VIP', 'A', 2);
+    const a3 = await seatLabel(tp, eventId, 'VIP', 'A', 3);
+    await page.getByTestId('list-view').click();
+    await page.locator(`[data-seat-label="${a2.label}"] input`).check();
+    await page.locator(`[data-seat-label="${a3.label}"] input`).check();
+    await page.getByTestId('chosen-seats').getByText(a3.label).waitFor();
+    await page.getByTestId('hold-seats').click();
+
+    await page.waitForURL(/\/checkout\/rsv_/);
+    const reservationId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.getByTestId('hold-timer').waitFor();
+    await expect(page.getByTestId('checkout-total').textContent()).resolves.toBe('₩300,000');
+    await screenshot(page, 'checkout');
+    await page.getByLabel('Sandbox', { exact: false }).check();
+    await page.getByTestId('pay').click();
+    // The sandbox provider's own page, then back to the app's success page.
+    await page.getByRole('button', { name: 'Pay' }).click();
+    await page.getByTestId('payment-confirmed').waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe('/payments/success');
+    await page.getByRole('link', { name: 'View my ticket' }).click();
+    await page.getByTestId('reservation-status').filter({ hasText: 'Confirmed' }).waitFor();
+    await screenshot(page, 'ticket');
+
+    await page.getByTestId('cancel-reservation').click();
+    await page.getByTestId('refund-amount').waitFor();
+    const quoted = await page.getByTestId('refund-amount').textContent();
+    expect(quoted).toBe('₩300,000');
+    await screenshot(page, 'cancel-refund-quote');
+    await page.getByTestId('confirm-cancel').click();
+    await page.getByTestId('reservation-status').filter({ hasText: 'Refunded' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('refunded-amount').filter({ hasText: '₩300,000' }).waitFor();
+
+    const seats = await tp.api('GET', `/api/events/${eventId}/seats`);
+    const statusOf = (id: string) => seats.body.seats.find((s: { id: string }) => s.id === id).status;
+    expect([statusOf(a2.id), statusOf(a3.id)]).toEqual(['available', 'available']);
+    const reservation = await tp.api('GET', `/api/reservations/${reservationId}`, { token: admin.accessToken });
+    expect(reservation.body.reservation).toMatchObject({ status: 'refunded', refundedAmount: 300_000 });
+    await context.close();
+  }, 90_000);
+
+  it('a hold in one browser appears on the seat map in another within a second', async () => {
+    expect(eventId).not.toBe('');
+    const off = await tp.api('PUT', `/api/admin/events/${eventId}/queue`, { token: admin.accessToken, body: { mode: 'off' } });
+    expect(off.status).toBe(200);
+    const [alice, bob] = [await tp.register({ name: 'Alice' }), await tp.register({ name: 'Bob' })];
+    const a = await newPage(browser, tp.web);
+    const b = await newPage(browser, tp.web);
+    try {
+      await useSession(a.page, alice);
+      await useSession(b.page, bob);
+      const seat = await seatLabel(tp, eventId, 'VIP', 'A', 5);
+      for (const { page } of [a, b]) {
+        await page.goto(`/events/${eventId}/seats`);
+        await page.getByTestId('list-view').click();
+        await page.locator(`[data-seat-label="${seat.label}"][data-status="available"]`).waitFor();
+      }
+      await a.page.locator(`[data-seat-label="${seat.label}"] input`).check();
+      const held = a.page.waitForResponse((r) => r.url().endsWith('/api/tickets/book') && r.status() === 201);
+      await a.page.getByTestId('hold-seats').click();
+      await held;
+      await b.page.locator(`[data-seat-label="${seat.label}"][data-status="held"]`).waitFor({ timeout: 1_000 });
+      await b.page.getByTestId('list-view').waitFor();
+      await screenshot(b.page, 'seat-list-live');
+      await a.page.waitForURL(/\/checkout\/rsv_/);
+      const reservationId = new URL(a.page.url()).pathname.split('/').pop()!;
+
+      // That hold is paid (over HTTP) so the dashboard has a sale to show.
+      await payWithSandbox(tp, alice, reservationId);
+    } finally {
+      await a.context.close();
+      await b.context.close();
+    }
+  }, 60_000);
+
+  it('admin sees the sale on the dashboard and finds the reservation', async () => {
+    const { context, page } = await newPage(browser, tp.web);
+    await logIn(page, TEST_ADMIN.email, TEST_ADMIN.password, '/login?next=%2Fadmin');
+    await page.waitForURL((url) => url.pathname === '/admin');
+    await page.getByTestId('top-events').getByText(title).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'admin-dashboard');
+
+    await page.goto('/admin/reservations');
+    await page.getByPlaceholder('ID, email or name').fill('Alice');
+    await page.getByTestId('admin-reservations').getByText('Confirmed').first().waitFor();
+    await screenshot(page, 'admin-reservations');
+    await context.close();
+  }, 60_000);
+});
