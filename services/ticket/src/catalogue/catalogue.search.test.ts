@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -5,6 +7,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBody, multipart, startCatalogue, type CatalogueHarness } from './catalogue.testkit';
 
 let h: CatalogueHarness;
+
+/** A PNG that declares width x height pixels in its header (all a decoder looks at before allocating). */
+function pngHeaderOnly(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
+}
 const ids: Record<string, string> = {};
 
 const inject = (method: string, url: string, headers?: Record<string, string>, payload?: unknown) =>
@@ -122,6 +141,19 @@ describe('posters', () => {
       expect(res.statusCode, name).toBe(415);
       expect(res.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     }
+    expect(storedFiles()).toEqual(before);
+  });
+
+  it('bounds bytes and pixels: 413 for an oversized file or a decompression bomb, nothing stored', async () => {
+    const before = storedFiles();
+    const huge = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(h.svc.ctx.config.POSTER_MAX_BYTES)]);
+    const big = await upload('big.png', 'image/png', huge);
+    expect(big.statusCode).toBe(413);
+    expect(big.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+    const bomb = pngHeaderOnly(20_000, 20_000);
+    const res = await upload('bomb.png', 'image/png', bomb);
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('POSTER_TOO_LARGE');
     expect(storedFiles()).toEqual(before);
   });
 
