@@ -40,7 +40,8 @@ export async function providerFetch(
     }
     outcome = response.ok ? 'ok' : String(response.status);
     if (response.status >= 500) {
-      throw new ProviderError('unknown', 'PROVIDER_ERROR', `${options.provider} ${operation} answered ${response.status}`, response.status);
+      const code = body?.code ?? (body?.error_code !== undefined ? String(body.error_code) : 'PROVIDER_ERROR');
+      throw new ProviderError('unknown', String(code), `${options.provider} ${operation} answered ${response.status}`, response.status);
     }
     return { status: response.status, body };
   } catch (err) {
