@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments, parse } from 'yaml';
+import type { TObject } from '@sinclair/typebox';
+import { mergeConfigSchemas } from '@tiketi/platform';
+// The config modules themselves (the same objects @tiketi/<service> exports), without loading
+// every service's code into each deploy test.
+import { authConfigSchema } from '../../services/auth/src/auth.config';
+import { ticketConfigSchema } from '../../services/ticket/src/ticket.config';
+import { paymentConfigSchema } from '../../services/payment/src/payment.config';
+import { statsConfigSchema } from '../../services/stats/src/stats.config';
+import { gatewayConfigSchema } from '../../apps/gateway/src/gateway.config';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const DEPLOY = join(ROOT, 'deploy');
+export const at = (...parts: string[]) => join(ROOT, ...parts);
+
+export type NodeComponent = 'gateway' | 'auth' | 'ticket' | 'payment' | 'stats';
+
+/** What each Node component reads: its config schema and the variable naming its port. */
+export const NODE_COMPONENTS: Record<NodeComponent, { schema: TObject; portKey: string }> = {
+  gateway: { schema: gatewayConfigSchema, portKey: 'GATEWAY_PORT' },
+  auth: { schema: authConfigSchema, portKey: 'AUTH_PORT' },
+  ticket: { schema: ticketConfigSchema, portKey: 'TICKET_PORT' },
+  payment: { schema: paymentConfigSchema, portKey: 'PAYMENT_PORT' },
+  stats: { schema: statsConfigSchema, portKey: 'STATS_PORT' },
+};
+/**
+ * The migration job runs scripts/migrate.ts, which reads the all-in-one schema: every service's
+ * variables (its two process-only ones, SERVICES and WEB_DIST_DIR, mean nothing to the job).
+ */
+export const MIGRATE_SCHEMA: TObject = mergeConfigSchemas(
+  authConfigSchema,
+  ticketConfigSchema,
+  paymentConfigSchema,
+  statsConfigSchema,
+  gatewayConfigSchema,
+);
+export const COMPONENTS = ['gateway', 'auth', 'ticket', 'payment', 'stats', 'web', 'migrate'] as const;
+
+export function defaultPort(component: NodeComponent): number {
+  const { schema, portKey } = NODE_COMPONENTS[component];
+  return (schema.properties[portKey] as { default: number }).default;
+}
+
+export function readYaml(path: string): any {
+  return parse(readFileSync(path, 'utf8'), { merge: true });
+}
+
+export function readYamlDocs(text: string): any[] {
+  return parseAllDocuments(text, { merge: true })
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
+      return doc.toJS();
+    })
+    .filter((doc) => doc != null);
+}
+
+export function listFiles(dir: string, filter: (name: string) => boolean = () => true): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...listFiles(full, filter));
+    else if (filter(entry)) out.push(full);
+  }
+  return out;
+}
+
+export const kubectlAvailable = (() => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const rendered = new Map<string, any[]>();
+
+/** `kubectl kustomize <dir>`, parsed; rendered once per directory and test file (do not mutate). */
+export function kustomize(dir: string): any[] {
+  let objects = rendered.get(dir);
+  if (objects === undefined) {
+    objects = readYamlDocs(
+      execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 }),
+    );
+    rendered.set(dir, objects);
+  }
+  return objects;
+}
+
+/** Every directory holding a kustomization under deploy/k8s. */
+export function kustomizationDirs(): string[] {
+  return listFiles(join(DEPLOY, 'k8s'), (n) => n === 'kustomization.yaml').map((f) =>
+    f.replace(/\/kustomization\.yaml$/, ''),
+  );
+}
+
+export function exists(path: string): boolean {
+  return existsSync(path);
+}
