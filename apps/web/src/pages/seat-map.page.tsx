@@ -87,6 +87,8 @@ export function SeatMapPage() {
   const [quantity, setQuantity] = useState(2);
   const [bestSection, setBestSection] = useState('');
   const limit = event.data?.seatLimit ?? 4;
+  // Counting availability walks every seat: once per change, not once per render.
+  const sections = useMemo(() => model?.sections() ?? [], [model, version]);
   const admission = queueTokens.get(id);
 
   // A seat someone else just took leaves the selection with a message.
@@ -186,7 +188,7 @@ export function SeatMapPage() {
               <SeatList model={model} version={version} selected={selected} onToggle={toggle} />
             )}
             <ul className="legend" aria-label={t('seat.legend')}>
-              {model.sections().map((s) => (
+              {sections.map((s) => (
                 <li key={s.name}>
                   <span className="swatch" style={{ background: s.color }} /> {s.name} {krw(s.price)}
                 </li>
@@ -248,7 +250,7 @@ export function SeatMapPage() {
                 {t('seat.section')}
                 <select value={bestSection} onChange={(e) => setBestSection(e.target.value)}>
                   <option value="">{t('seat.anySection')}</option>
-                  {model.sections().map((s) => (
+                  {sections.map((s) => (
                     <option key={s.name} value={s.name}>
                       {s.name}
                     </option>
