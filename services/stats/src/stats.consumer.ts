@@ -20,7 +20,8 @@ export async function startStatsConsumers(ctx: ServiceContext<StatsConfig>, hook
     { group: 'stats.audit', types: ['audit.recorded'] },
   ];
   for (const { group, types } of groups) {
-    const stop = await ctx.bus.subscribe({ group, types }, async (event) => {
+    // fromStart: facts published while the other services started before this one still count.
+    const stop = await ctx.bus.subscribe({ group, types, fromStart: true }, async (event) => {
       const result = await ingest(ctx.db, group, event);
       if (result.malformed) ctx.log.warn({ eventId: event.id, type: event.type }, 'malformed event kept in history, not counted');
       if (!result.applied) return;

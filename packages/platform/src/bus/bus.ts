@@ -14,6 +14,12 @@ export interface SubscribeOptions {
   group: string;
   /** Event types this group wants; others are acknowledged and skipped. '*' for all. */
   types: string[] | '*';
+  /**
+   * A group subscribing for the first time also receives the events published before it, as a new
+   * Redis Streams group (created at the start of the stream) always does. The in-process bus keeps a
+   * bounded backlog for this; without the flag it delivers only what is published after subscribing.
+   */
+  fromStart?: boolean;
 }
 
 /** Carries facts between services. Redis Streams in production; in-process when embedded. */

@@ -15,11 +15,19 @@ export class MemoryBus implements EventBus {
   readonly kind = 'memory' as const;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
+  /** Recent events, for groups that subscribe later with `fromStart` (services start one by one). */
+  private backlog: EventEnvelope[] = [];
+  private readonly replayedGroups = new Set<string>();
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    private readonly backlogSize = 10_000,
+  ) {}
 
   async publish(event: EventEnvelope): Promise<void> {
     if (this.closed) throw new Error('bus closed');
+    this.backlog.push(event);
+    if (this.backlog.length > this.backlogSize * 1.1) this.backlog = this.backlog.slice(-this.backlogSize);
     const interested = [...this.subscriptions].filter((s) => wants(s.options.types, event.type));
     const results = await Promise.allSettled(interested.map((s) => s.handler(event)));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -31,7 +39,17 @@ export class MemoryBus implements EventBus {
 
   async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
     const subscription = { options, handler };
+    const past = options.fromStart && !this.replayedGroups.has(options.group) ? this.backlog.filter((e) => wants(options.types, e.type)) : [];
+    if (options.fromStart) this.replayedGroups.add(options.group);
     this.subscriptions.add(subscription);
+    // Catch up before returning; consumers are idempotent, so an event also published meanwhile is harmless.
+    for (const event of past) {
+      try {
+        await handler(event);
+      } catch (err) {
+        this.log?.error({ err, eventId: event.id, type: event.type, group: options.group }, 'replayed event failed');
+      }
+    }
     return async () => {
       this.subscriptions.delete(subscription);
     };
