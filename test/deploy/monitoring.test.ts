@@ -226,5 +226,12 @@ describe('loki and promtail', () => {
     // requestId is searched inside the line (| json), never a label: one stream per request would sink Loki.
     expect(labels).not.toContain('requestId');
     expect(labels).toEqual(['level']);
+    const k8s = readYaml(at('deploy/monitoring/promtail/promtail.k8s.yml'));
+    const k8sLabels = k8s.scrape_configs[0].pipeline_stages
+      .filter((s: any) => s.labels)
+      .flatMap((s: any) => Object.keys(s.labels));
+    expect(k8sLabels).toEqual(['level']);
+    // It keeps the pods the manifests label as TIKETI's.
+    expect(k8s.scrape_configs[0].relabel_configs[0]).toMatchObject({ action: 'keep', regex: 'tiketi' });
   });
 });
