@@ -37,7 +37,7 @@ export const LayoutSection = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 60 }),
     price: Type.Integer({ minimum: 0, description: 'KRW' }),
     color: Type.Optional(Type.String({ pattern: '^#[0-9a-fA-F]{6}$' })),
-    kind: Type.Optional(Type.Union([Type.Literal('seated'), Type.Literal('standing')], { default: undefined })),
+    kind: Type.Optional(Type.Union([Type.Literal('seated'), Type.Literal('standing')])),
     capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, description: 'standing areas only' })),
     rows: Type.Optional(Type.Array(LayoutRow, { maxItems: 1000 })),
   },
