@@ -135,6 +135,43 @@ describe('refunds by policy and by the ticket service', () => {
   });
 });
 
+describe('two payments for one reservation', () => {
+  it('confirms the first, refunds the loser in full, and a later cancellation refunds the winner', async () => {
+    const reservation = h.ticket.addReservation(buyer.id, { prices: [33_000] });
+    const open = async () => {
+      const created = await inject('POST', '/api/payments/create', { reservationId: reservation.id, method: 'toss' });
+      expect(created.statusCode, created.body).toBe(201);
+      return { created: created.json(), body: await buyerApproves(h, 'toss', created.json()) };
+    };
+    const [a, b] = [await open(), await open()];
+    h.toss.knobs.latencyMs = 200;
+    let results;
+    try {
+      results = await Promise.all([inject('POST', '/api/payments/confirm', a.body), inject('POST', '/api/payments/confirm', b.body)]);
+    } finally {
+      h.toss.knobs.latencyMs = 0;
+    }
+    const statuses = results.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([200, 409]);
+    const winner = results[0]!.statusCode === 200 ? a : b;
+    const loser = winner === a ? b : a;
+    const lost = (await inject('GET', `/api/payments/${loser.created.payment.id}`)).json().payment;
+    // Either it was charged and refunded in full, or it was stopped before the charge.
+    expect(['refunded', 'cancelled']).toContain(lost.status);
+    if (lost.status === 'refunded') expect(lost.refundedAmount).toBe(33_000);
+    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'confirmed', paymentId: winner.created.payment.id });
+
+    const res = await h.svc.app.inject({
+      method: 'POST',
+      url: '/internal/payments/refund-reservation',
+      payload: { reservationId: reservation.id, reason: 'operator cancel', refund: 'full' },
+      headers: { 'x-internal-token': INTERNAL_TOKEN },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().payment).toMatchObject({ id: winner.created.payment.id, status: 'refunded', refundedAmount: 33_000, fee: 0 });
+  });
+});
+
 describe('refund policies', () => {
   it('lets an admin define a policy and keeps the one snapshotted at purchase', async () => {
     const rules = { freeWithinDaysOfBooking: 0, freeUnlessShowWithinDays: 0, noRefundWithinDays: 1, tiers: [{ minDaysBefore: 1, feePercent: 50 }] };

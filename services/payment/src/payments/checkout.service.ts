@@ -115,7 +115,11 @@ export async function ownPayment(d: PaymentDeps, user: AuthUser, paymentId: stri
 /** The paid payment of a reservation (the one a cancellation refunds). */
 export async function paidPaymentOf(d: PaymentDeps, reservationId: string): Promise<PaymentRow | null> {
   const all = await d.repo.byReservation(reservationId);
-  return all.find((p) => ['paid', 'partially_refunded', 'refund_pending', 'refunded'].includes(p.status)) ?? null;
+  // A second payment that lost the race for the reservation was refunded on its own: never pick it.
+  const candidates = all.filter(
+    (p) => ['paid', 'partially_refunded', 'refund_pending', 'refunded'].includes(p.status) && p.failure_code !== 'RESERVATION_EXPIRED',
+  );
+  return candidates.find((p) => p.reservation_confirmed_at) ?? candidates[0] ?? null;
 }
 
 export async function refundQuote(d: PaymentDeps, user: AuthUser, reservationId: string) {
