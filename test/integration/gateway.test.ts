@@ -50,13 +50,21 @@ describe('the gateway at the edge of the running platform', () => {
     const text = await (await fetch(`${p.platform.urls.auth}/metrics`)).text();
     return text
       .split('\n')
-      .filter((line) => line.startsWith('http_request_duration_seconds_count') && line.includes('route="/api/auth/me"'))
+      .filter(
+        (line) =>
+          line.startsWith('http_request_duration_seconds_count') && line.includes('route="/api/auth/me"'),
+      )
       .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
   }
 
   /** An access token signed with the auth service's own current key, with whatever claims we like. */
   async function signWithAuthKey(claims: Record<string, unknown>, exp: number): Promise<string> {
-    const row = await p.platform.services.auth!.ctx.db.selectFrom('signing_keys').selectAll().orderBy('kid', 'desc').limit(1).executeTakeFirstOrThrow();
+    const row = await p.platform.services
+      .auth!.ctx.db.selectFrom('signing_keys')
+      .selectAll()
+      .orderBy('kid', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     const jwk = (typeof row.private_jwk === 'string' ? JSON.parse(row.private_jwk) : row.private_jwk) as JWK;
     const key = await importJWK(jwk, 'EdDSA');
     return new SignJWT(claims)
@@ -79,7 +87,10 @@ describe('the gateway at the edge of the running platform', () => {
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, role: 'admin' })).toString('base64url')}.${buyer.accessToken.split('.')[2]}`;
     const algNone = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     const foreign = await (await createTestIssuer()).mint({ id: buyer.user.id, role: 'admin' });
-    const expired = await signWithAuthKey({ ...claims, exp: undefined, iat: undefined }, Math.floor(Date.now() / 1000) - 120);
+    const expired = await signWithAuthKey(
+      { ...claims, exp: undefined, iat: undefined },
+      Math.floor(Date.now() / 1000) - 120,
+    );
 
     // Durations are recorded once a response is finished: wait until the successful call is counted.
     const before = await eventually(async () => {
@@ -108,7 +119,14 @@ describe('the gateway at the edge of the running platform', () => {
   it('keeps every /api/admin route for administrators: 401 anonymous, 403 for a buyer', async () => {
     const buyer = await p.register();
     const headers = fromNewAddress();
-    for (const path of ['/api/admin/dashboard', '/api/admin/users', '/api/admin/events', '/api/admin/reservations.csv', '/api/admin/audit', '/api/admin/payments']) {
+    for (const path of [
+      '/api/admin/dashboard',
+      '/api/admin/users',
+      '/api/admin/events',
+      '/api/admin/reservations.csv',
+      '/api/admin/audit',
+      '/api/admin/payments',
+    ]) {
       const anonymous = await p.api('GET', path, { headers });
       expect(anonymous.status, path).toBe(401);
       const forbidden = await p.api('GET', path, { token: buyer.accessToken, headers });
@@ -119,10 +137,17 @@ describe('the gateway at the edge of the running platform', () => {
 
   it('serves the admin dashboard with live figures, marking stats as degraded while it is down', async () => {
     const admin = await p.admin();
-    const res = await p.api('GET', '/api/admin/dashboard', { token: admin.accessToken, headers: fromNewAddress() });
+    const res = await p.api('GET', '/api/admin/dashboard', {
+      token: admin.accessToken,
+      headers: fromNewAddress(),
+    });
     expect(res.status).toBe(200);
     expect(res.body.degraded).toEqual(['stats']);
-    expect(res.body.live).toMatchObject({ seatsHeld: expect.any(Number), salesPerMinute: expect.any(Number), queues: expect.any(Array) });
+    expect(res.body.live).toMatchObject({
+      seatsHeld: expect.any(Number),
+      salesPerMinute: expect.any(Number),
+      queues: expect.any(Array),
+    });
   });
 
   it('answers 503 in the JSON error shape for a service that is down, without hanging', async () => {
@@ -152,9 +177,14 @@ describe('the gateway at the edge of the running platform', () => {
   it('limits requests per signed-in user whatever address they come from', async () => {
     const buyer = await p.register();
     for (let i = 0; i < USER_LIMIT; i++) {
-      expect((await p.api('GET', '/api/auth/me', { token: buyer.accessToken, headers: fromNewAddress() })).status).toBe(200);
+      expect(
+        (await p.api('GET', '/api/auth/me', { token: buyer.accessToken, headers: fromNewAddress() })).status,
+      ).toBe(200);
     }
-    const limited = await p.api('GET', '/api/auth/me', { token: buyer.accessToken, headers: fromNewAddress() });
+    const limited = await p.api('GET', '/api/auth/me', {
+      token: buyer.accessToken,
+      headers: fromNewAddress(),
+    });
     expect(limited.status).toBe(429);
     expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { scope: 'user' } });
   });
@@ -163,13 +193,20 @@ describe('the gateway at the edge of the running platform', () => {
     const headers = fromNewAddress();
     const allowed = await fetch(`${p.url}/api/events`, { headers: { ...headers, origin: ALLOWED_ORIGIN } });
     expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
-    const denied = await fetch(`${p.url}/api/events`, { headers: { ...headers, origin: 'https://evil.example' } });
+    const denied = await fetch(`${p.url}/api/events`, {
+      headers: { ...headers, origin: 'https://evil.example' },
+    });
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
 
     const preflight = (origin: string) =>
       fetch(`${p.url}/api/reservations`, {
         method: 'OPTIONS',
-        headers: { ...headers, origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          ...headers,
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
     const ok = await preflight(ALLOWED_ORIGIN);
     expect(ok.status).toBe(204);
@@ -188,13 +225,18 @@ describe('the gateway at the edge of the running platform', () => {
   it('shows the whole public API in one document, even with services down, and the Swagger UI', async () => {
     const res = await fetch(`${p.url}/api-docs/json`);
     expect(res.status).toBe(200);
-    const document = (await res.json()) as { paths: Record<string, unknown>; 'x-unavailable-services'?: string[] };
+    const document = (await res.json()) as {
+      paths: Record<string, unknown>;
+      'x-unavailable-services'?: string[];
+    };
     const paths = Object.keys(document.paths);
     expect(paths).toContain('/api/auth/login');
     expect(paths).toContain('/.well-known/jwks.json');
     expect(paths.some((path) => path.startsWith('/api/events'))).toBe(true);
     expect(paths).toContain('/api/admin/dashboard');
-    expect(paths.filter((path) => !path.startsWith('/api/') && !path.startsWith('/.well-known/'))).toEqual([]);
+    expect(paths.filter((path) => !path.startsWith('/api/') && !path.startsWith('/.well-known/'))).toEqual(
+      [],
+    );
     expect(document['x-unavailable-services']).toEqual(['payment', 'stats']);
 
     const ui = await fetch(`${p.url}/api-docs/static/index.html`);
@@ -205,13 +247,20 @@ describe('the gateway at the edge of the running platform', () => {
   it('runs a second gateway beside the first: same routes, and a logout seen by both', async () => {
     const buyer = await p.register();
     const headers = fromNewAddress();
-    const viaSecond = await fetch(`${secondUrl}/api/auth/me`, { headers: { ...headers, authorization: `Bearer ${buyer.accessToken}` } });
+    const viaSecond = await fetch(`${secondUrl}/api/auth/me`, {
+      headers: { ...headers, authorization: `Bearer ${buyer.accessToken}` },
+    });
     expect(viaSecond.status).toBe(200);
 
-    const out = await p.api('POST', '/api/auth/logout', { body: { refreshToken: buyer.refreshToken }, headers });
+    const out = await p.api('POST', '/api/auth/logout', {
+      body: { refreshToken: buyer.refreshToken },
+      headers,
+    });
     expect(out.status).toBe(204);
     for (const base of [p.url, secondUrl]) {
-      const res = await fetch(`${base}/api/events`, { headers: { ...headers, authorization: `Bearer ${buyer.accessToken}` } });
+      const res = await fetch(`${base}/api/events`, {
+        headers: { ...headers, authorization: `Bearer ${buyer.accessToken}` },
+      });
       expect(res.status).toBe(401);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('TOKEN_REVOKED');
     }
@@ -219,7 +268,12 @@ describe('the gateway at the edge of the running platform', () => {
 
   it('carries Socket.IO, polling and WebSocket, through to the ticket service', async () => {
     for (const transports of [['websocket'], ['polling']]) {
-      const socket = connectSocket(p.url, { path: '/socket.io', transports, reconnection: false, extraHeaders: fromNewAddress() });
+      const socket = connectSocket(p.url, {
+        path: '/socket.io',
+        transports,
+        reconnection: false,
+        extraHeaders: fromNewAddress(),
+      });
       try {
         await new Promise<void>((resolve, reject) => {
           socket.once('connect', () => resolve());

@@ -44,8 +44,12 @@ describe('every service behind the gateway: the platform shell', () => {
     // Durations are recorded once the response has finished, which may be just after the client has it.
     await eventually(async () => {
       const ticketMetrics = await (await fetch(`${p.platform.urls.ticket}/metrics`)).text();
-      const lines = ticketMetrics.split('\n').filter((line) => line.startsWith('http_request_duration_seconds_count'));
-      expect(lines.some((line) => line.includes('route="/api/events/:id"') && line.includes('status_code="404"'))).toBe(true);
+      const lines = ticketMetrics
+        .split('\n')
+        .filter((line) => line.startsWith('http_request_duration_seconds_count'));
+      expect(
+        lines.some((line) => line.includes('route="/api/events/:id"') && line.includes('status_code="404"')),
+      ).toBe(true);
       expect(ticketMetrics).not.toContain('evt_does_not_exist_42');
     });
     // The gateway labels its forwarding route by the table entry, also without the id.
@@ -63,7 +67,9 @@ describe('every service behind the gateway: the platform shell', () => {
       body: '{"email": "a@b.c", "password": ',
     });
     expect(malformed.status).toBe(400);
-    const malformedBody = (await malformed.json()) as { error: { code: string; message: string; requestId: string } };
+    const malformedBody = (await malformed.json()) as {
+      error: { code: string; message: string; requestId: string };
+    };
     expect(malformedBody.error.code).toBe('MALFORMED_JSON');
     expect(malformedBody.error.message).toBeTruthy();
     expect(malformedBody.error.requestId).toBe(malformed.headers.get('x-request-id'));
@@ -76,7 +82,11 @@ describe('every service behind the gateway: the platform shell', () => {
     const big = await fetch(`${p.url}/api/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'big@test.tiketi', password: 'long-enough-1', name: 'x'.repeat(2 * 1024 * 1024) }),
+      body: JSON.stringify({
+        email: 'big@test.tiketi',
+        password: 'long-enough-1',
+        name: 'x'.repeat(2 * 1024 * 1024),
+      }),
     });
     expect(big.status).toBe(413);
     const bigBody = (await big.json()) as { error: { code: string; requestId: string } };

@@ -6,7 +6,10 @@ import type { IncomingMessage } from 'node:http';
  * balancer or ingress) are believed; with 0 hops the socket address is the client, unless it is a
  * proxy on this very machine (loopback: the all-in-one web server), which is trusted for one hop.
  */
-export function forwardedChain(request: Pick<IncomingMessage, 'headers' | 'socket'>, configuredHops: number): string[] {
+export function forwardedChain(
+  request: Pick<IncomingMessage, 'headers' | 'socket'>,
+  configuredHops: number,
+): string[] {
   const remote = normaliseIp(request.socket.remoteAddress ?? 'unknown');
   const trustedHops = Math.max(configuredHops, isLoopback(remote) ? 1 : 0);
   if (trustedHops <= 0) return [remote];
@@ -28,7 +31,10 @@ export function clientIp(request: Pick<IncomingMessage, 'headers' | 'socket'>, t
 }
 
 /** X-Forwarded-For to send on: the client first, then every proxy including the last hop. */
-export function forwardedFor(request: Pick<IncomingMessage, 'headers' | 'socket'>, trustedHops: number): string {
+export function forwardedFor(
+  request: Pick<IncomingMessage, 'headers' | 'socket'>,
+  trustedHops: number,
+): string {
   return forwardedChain(request, trustedHops).join(', ');
 }
 

@@ -22,7 +22,8 @@ export class DocsService {
   ) {}
 
   async document(own: OpenApiDocument): Promise<OpenApiDocument> {
-    if (this.cached && this.now() - this.cached.at < this.config.GATEWAY_DOCS_CACHE_MS) return this.cached.document;
+    if (this.cached && this.now() - this.cached.at < this.config.GATEWAY_DOCS_CACHE_MS)
+      return this.cached.document;
     this.pending ??= this.refresh(own).finally(() => {
       this.pending = null;
     });
@@ -34,14 +35,19 @@ export class DocsService {
     const document = mergeOpenApi(own, services);
     // A partial document is cached too, but only briefly, so a service coming back shows up soon.
     const complete = services.every((s) => s.document !== null);
-    this.cached = { document, at: complete ? this.now() : this.now() - this.config.GATEWAY_DOCS_CACHE_MS + 1_000 };
+    this.cached = {
+      document,
+      at: complete ? this.now() : this.now() - this.config.GATEWAY_DOCS_CACHE_MS + 1_000,
+    };
     return document;
   }
 
   private async fetchDocument(service: UpstreamName): Promise<ServiceDocument> {
     const base = this.config[upstreamUrlKey[service]].replace(/\/$/, '');
     try {
-      const response = await fetch(`${base}/api-docs/json`, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      const response = await fetch(`${base}/api-docs/json`, {
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      });
       if (!response.ok) throw new Error(`status ${response.status}`);
       return { service, document: (await response.json()) as OpenApiDocument };
     } catch (err) {

@@ -42,7 +42,14 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'content-disposition', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'],
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'content-disposition',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+    ],
     maxAge: 600,
   });
   await app.register(helmet, {
@@ -116,7 +123,8 @@ async function verifiedUser(request: FastifyRequest, ctx: ServiceContext<Gateway
   const token = bearerToken(request);
   if (!token) {
     // Other schemes are not ours to judge (services ignore them too), but an empty Bearer is an error.
-    if (/^bearer\b/i.test(request.headers.authorization)) throw AppError.unauthorized('INVALID_TOKEN', 'Access token is invalid');
+    if (/^bearer\b/i.test(request.headers.authorization))
+      throw AppError.unauthorized('INVALID_TOKEN', 'Access token is invalid');
     return null;
   }
   return ctx.tokens.verify(token);

@@ -7,10 +7,24 @@ export const gatewayOwnConfig = Type.Object({
     default: 'http://localhost:3000,http://127.0.0.1:3000',
     description: 'comma-separated origins allowed to call the API from a browser',
   }),
-  GATEWAY_BODY_LIMIT_BYTES: Type.Integer({ default: 1024 * 1024, description: 'largest JSON body accepted (uploads have their own limit)' }),
-  GATEWAY_UPLOAD_LIMIT_BYTES: Type.Integer({ default: 11 * 1024 * 1024, description: 'largest multipart upload accepted (posters)' }),
-  RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ default: 600, minimum: 1, description: 'requests per minute per client IP' }),
-  RATE_LIMIT_USER_PER_MINUTE: Type.Integer({ default: 300, minimum: 1, description: 'requests per minute per signed-in user' }),
+  GATEWAY_BODY_LIMIT_BYTES: Type.Integer({
+    default: 1024 * 1024,
+    description: 'largest JSON body accepted (uploads have their own limit)',
+  }),
+  GATEWAY_UPLOAD_LIMIT_BYTES: Type.Integer({
+    default: 11 * 1024 * 1024,
+    description: 'largest multipart upload accepted (posters)',
+  }),
+  RATE_LIMIT_IP_PER_MINUTE: Type.Integer({
+    default: 600,
+    minimum: 1,
+    description: 'requests per minute per client IP',
+  }),
+  RATE_LIMIT_USER_PER_MINUTE: Type.Integer({
+    default: 300,
+    minimum: 1,
+    description: 'requests per minute per signed-in user',
+  }),
   GATEWAY_PROXY_TIMEOUT_MS: Type.Integer({
     default: 30_000,
     minimum: 1000,
@@ -22,7 +36,11 @@ export const gatewayOwnConfig = Type.Object({
     description:
       'proxies (load balancer, ingress) in front of the gateway whose X-Forwarded-For entries are trusted; 0 = the socket address is the client (a proxy on the same machine, like the all-in-one web server, always counts as one)',
   }),
-  GATEWAY_DOCS_CACHE_MS: Type.Integer({ default: 10_000, minimum: 0, description: 'how long the merged OpenAPI document is cached' }),
+  GATEWAY_DOCS_CACHE_MS: Type.Integer({
+    default: 10_000,
+    minimum: 0,
+    description: 'how long the merged OpenAPI document is cached',
+  }),
 });
 
 export const gatewayConfigSchema = mergeConfigSchemas(baseConfigSchema, gatewayOwnConfig);

@@ -3,7 +3,12 @@ import { io as connectSocket } from 'socket.io-client';
 import { createTestIssuer, startTestService, type TestIssuer, type TestService } from '@tiketi/testing';
 import { gatewayService } from './gateway.service';
 import type { GatewayConfig } from './gateway.config';
-import { closedPortUrl, startEchoUpstream, startSocketUpstream, type FakeUpstream } from './testing/upstreams.fake';
+import {
+  closedPortUrl,
+  startEchoUpstream,
+  startSocketUpstream,
+  type FakeUpstream,
+} from './testing/upstreams.fake';
 
 describe('gateway in front of stand-in services', () => {
   let auth: FakeUpstream;
@@ -17,22 +22,35 @@ describe('gateway in front of stand-in services', () => {
   let issuer: TestIssuer;
   let url: string;
 
-  const call = (method: string, path: string, init: { headers?: Record<string, string>; body?: string | Buffer } = {}) =>
-    fetch(`${url}${path}`, { method, headers: init.headers, body: init.body });
+  const call = (
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  ) => fetch(`${url}${path}`, { method, headers: init.headers, body: init.body });
 
   beforeAll(async () => {
     auth = await startEchoUpstream('auth');
     ticket = await startEchoUpstream('ticket', (app) => {
       app.get('/internal/ops', async (request, reply) => {
-        if (request.headers['x-internal-token'] !== 'dev-internal-token-change-me') return reply.status(403).send({ error: { code: 'INTERNAL_ONLY', message: 'no' } });
-        return { queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }], seatsHeld: 42, salesPerMinute: 3.5 };
+        if (request.headers['x-internal-token'] !== 'dev-internal-token-change-me')
+          return reply.status(403).send({ error: { code: 'INTERNAL_ONLY', message: 'no' } });
+        return {
+          queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }],
+          seatsHeld: 42,
+          salesPerMinute: 3.5,
+        };
       });
     });
     payment = await startEchoUpstream('payment');
     stats = await startEchoUpstream('stats', (app) => {
       app.get('/api/stats/dashboard', async (request, reply) => {
-        if (statsFailing) return reply.status(500).send({ error: { code: 'INTERNAL_ERROR', message: 'boom' } });
-        return { revenue: { today: 1000, total: 5000, refundsToday: 0 }, conversionRate: 0.5, seenAuthorization: request.headers.authorization };
+        if (statsFailing)
+          return reply.status(500).send({ error: { code: 'INTERNAL_ERROR', message: 'boom' } });
+        return {
+          revenue: { today: 1000, total: 5000, refundsToday: 0 },
+          conversionRate: 0.5,
+          seenAuthorization: request.headers.authorization,
+        };
       });
     });
     socketUpstream = await startSocketUpstream();
@@ -55,14 +73,26 @@ describe('gateway in front of stand-in services', () => {
     wsGateway = await startTestService(gatewayService, {
       issuer,
       listen: true,
-      env: { AUTH_URL: down, TICKET_URL: socketUpstream.url, PAYMENT_URL: down, STATS_URL: down, RATE_LIMIT_IP_PER_MINUTE: '8' },
+      env: {
+        AUTH_URL: down,
+        TICKET_URL: socketUpstream.url,
+        PAYMENT_URL: down,
+        STATS_URL: down,
+        RATE_LIMIT_IP_PER_MINUTE: '8',
+      },
     });
   });
 
   afterAll(async () => {
     await wsGateway?.close();
     await gateway?.close();
-    await Promise.all([auth?.close(), ticket?.close(), payment?.close(), stats?.close(), socketUpstream?.close()]);
+    await Promise.all([
+      auth?.close(),
+      ticket?.close(),
+      payment?.close(),
+      stats?.close(),
+      socketUpstream?.close(),
+    ]);
   });
 
   it('forwards each public path, unchanged with its query, to the service that owns it', async () => {
@@ -102,7 +132,9 @@ describe('gateway in front of stand-in services', () => {
   });
 
   it('passes the request id on (generated when absent), the client address, and strips the internal token', async () => {
-    const res = await call('GET', '/api/events', { headers: { 'x-request-id': 'req-gw-1', 'x-internal-token': 'guess', 'x-forwarded-for': '6.6.6.6' } });
+    const res = await call('GET', '/api/events', {
+      headers: { 'x-request-id': 'req-gw-1', 'x-internal-token': 'guess', 'x-forwarded-for': '6.6.6.6' },
+    });
     expect(res.headers.get('x-request-id')).toBe('req-gw-1');
     const body = (await res.json()) as { headers: Record<string, string> };
     expect(body.headers['x-request-id']).toBe('req-gw-1');
@@ -115,7 +147,9 @@ describe('gateway in front of stand-in services', () => {
     const generated = await call('GET', '/api/events');
     const id = generated.headers.get('x-request-id');
     expect(id).toMatch(/[0-9a-f-]{36}/);
-    expect(((await generated.json()) as { headers: Record<string, string> }).headers['x-request-id']).toBe(id);
+    expect(((await generated.json()) as { headers: Record<string, string> }).headers['x-request-id']).toBe(
+      id,
+    );
   });
 
   it('rejects a bad token at the edge with 401, before any service sees it', async () => {
@@ -146,15 +180,23 @@ describe('gateway in front of stand-in services', () => {
     const forbidden = await call('GET', '/api/admin/events', { headers: user.headers });
     expect(forbidden.status).toBe(403);
     expect(((await forbidden.json()) as { error: { code: string } }).error.code).toBe('ADMIN_ONLY');
-    const allowed = await call('GET', '/api/admin/reservations.csv?status=confirmed', { headers: admin.headers });
+    const allowed = await call('GET', '/api/admin/reservations.csv?status=confirmed', {
+      headers: admin.headers,
+    });
     expect(allowed.status).toBe(200);
-    expect(await allowed.json()).toMatchObject({ service: 'ticket', url: '/api/admin/reservations.csv?status=confirmed' });
+    expect(await allowed.json()).toMatchObject({
+      service: 'ticket',
+      url: '/api/admin/reservations.csv?status=confirmed',
+    });
   });
 
   it('limits body size: JSON small, multipart uploads larger', async () => {
     const before = auth.seen.length;
     const big = JSON.stringify({ blob: 'x'.repeat(100 * 1024) });
-    const res = await call('POST', '/api/auth/register', { headers: { 'content-type': 'application/json' }, body: big });
+    const res = await call('POST', '/api/auth/register', {
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
     expect(auth.seen.length).toBe(before);
@@ -162,7 +204,11 @@ describe('gateway in front of stand-in services', () => {
     const admin = await issuer.user('admin');
     const form = new FormData();
     form.set('file', new Blob([Buffer.alloc(200 * 1024, 1)], { type: 'image/png' }), 'poster.png');
-    const upload = await fetch(`${url}/api/admin/events/evt_1/poster`, { method: 'POST', headers: admin.headers, body: form });
+    const upload = await fetch(`${url}/api/admin/events/evt_1/poster`, {
+      method: 'POST',
+      headers: admin.headers,
+      body: form,
+    });
     expect(upload.status).toBe(200);
     expect(((await upload.json()) as { bodyBytes: number }).bodyBytes).toBeGreaterThan(200 * 1024);
   });
@@ -191,7 +237,11 @@ describe('gateway in front of stand-in services', () => {
       revenue: { today: 1000, total: 5000, refundsToday: 0 },
       conversionRate: 0.5,
       seenAuthorization: admin.headers.authorization,
-      live: { queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }], seatsHeld: 42, salesPerMinute: 3.5 },
+      live: {
+        queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }],
+        seatsHeld: 42,
+        salesPerMinute: 3.5,
+      },
     });
     expect(body.degraded).toBeUndefined();
 
@@ -216,7 +266,11 @@ describe('gateway in front of stand-in services', () => {
   });
 
   it('proxies the Socket.IO WebSocket upgrade to the ticket service', async () => {
-    const socket = connectSocket(wsGateway.url!, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    const socket = connectSocket(wsGateway.url!, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+    });
     try {
       const reply = await socket.timeout(5_000).emitWithAck('echo', { hello: 'seats' });
       expect(reply).toMatchObject({ payload: { hello: 'seats' }, forwardedFor: '127.0.0.1' });
@@ -226,9 +280,14 @@ describe('gateway in front of stand-in services', () => {
 
     // Upgrades count against the per-address limit (8 a minute behind this gateway).
     let limited = false;
-    for (let i = 0; i < 10 && !limited; i++) limited = (await fetch(`${wsGateway.url}/api/events`)).status === 429;
+    for (let i = 0; i < 10 && !limited; i++)
+      limited = (await fetch(`${wsGateway.url}/api/events`)).status === 429;
     expect(limited).toBe(true);
-    const refused = connectSocket(wsGateway.url!, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    const refused = connectSocket(wsGateway.url!, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+    });
     try {
       await expect(
         new Promise((resolve, reject) => {

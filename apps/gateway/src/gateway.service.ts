@@ -41,7 +41,10 @@ export const gatewayService = defineService<GatewayConfig>({
       url: '/api/*',
       schema: { hide: true },
       handler: async (request) => {
-        throw AppError.notFound('ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`);
+        throw AppError.notFound(
+          'ROUTE_NOT_FOUND',
+          `No route for ${request.method} ${request.url.split('?')[0]}`,
+        );
       },
     });
     installWebSocketProxy(app, ctx);

@@ -14,14 +14,26 @@ describe('merged OpenAPI document', () => {
       {
         service: 'auth',
         document: {
-          paths: { '/api/auth/login': { post: {} }, '/.well-known/jwks.json': { get: {} }, '/internal/users/1': { get: {} } },
+          paths: {
+            '/api/auth/login': { post: {} },
+            '/.well-known/jwks.json': { get: {} },
+            '/internal/users/1': { get: {} },
+          },
           components: { schemas: { User: { type: 'object' } } },
           tags: [{ name: 'auth' }],
         },
       },
-      { service: 'ticket', document: { paths: { '/api/events': { get: {} }, '/internal/ops': { get: {} } } } },
+      {
+        service: 'ticket',
+        document: { paths: { '/api/events': { get: {} }, '/internal/ops': { get: {} } } },
+      },
     ]);
-    expect(Object.keys(merged.paths!)).toEqual(['/.well-known/jwks.json', '/api/admin/dashboard', '/api/auth/login', '/api/events']);
+    expect(Object.keys(merged.paths!)).toEqual([
+      '/.well-known/jwks.json',
+      '/api/admin/dashboard',
+      '/api/auth/login',
+      '/api/events',
+    ]);
     expect(merged.components!.schemas).toEqual({ User: { type: 'object' } });
     expect(merged.components!.securitySchemes).toHaveProperty('bearerAuth');
     expect(merged.tags).toEqual([{ name: 'auth' }]);
@@ -35,19 +47,42 @@ describe('merged OpenAPI document', () => {
       {
         service: 'auth',
         document: {
-          paths: { '/api/auth/me': { get: { responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/def-0' } } } } } } } },
+          paths: {
+            '/api/auth/me': {
+              get: {
+                responses: {
+                  200: {
+                    content: { 'application/json': { schema: { $ref: '#/components/schemas/def-0' } } },
+                  },
+                },
+              },
+            },
+          },
           components: { schemas: { 'def-0': { type: 'object', title: 'User' } } },
         },
       },
       {
         service: 'ticket',
         document: {
-          paths: { '/api/events/{id}': { get: { responses: { 200: { content: { 'application/json': { schema: { $ref: '#/components/schemas/def-0' } } } } } } } },
+          paths: {
+            '/api/events/{id}': {
+              get: {
+                responses: {
+                  200: {
+                    content: { 'application/json': { schema: { $ref: '#/components/schemas/def-0' } } },
+                  },
+                },
+              },
+            },
+          },
           components: { schemas: { 'def-0': { type: 'object', title: 'Event' } } },
         },
       },
     ]);
-    expect(merged.components!.schemas).toEqual({ 'def-0': { type: 'object', title: 'User' }, 'ticket-def-0': { type: 'object', title: 'Event' } });
+    expect(merged.components!.schemas).toEqual({
+      'def-0': { type: 'object', title: 'User' },
+      'ticket-def-0': { type: 'object', title: 'Event' },
+    });
     expect(JSON.stringify(merged.paths!['/api/events/{id}'])).toContain('#/components/schemas/ticket-def-0');
     expect(JSON.stringify(merged.paths!['/api/auth/me'])).toContain('#/components/schemas/def-0"');
   });

@@ -46,7 +46,8 @@ export function mergeOpenApi(own: OpenApiDocument, services: ServiceDocument[]):
 
   const info = { ...(own.info ?? {}) };
   if (unavailable.length > 0) {
-    info.description = `${String(info.description ?? '')}\n\nNot shown right now (service unreachable): ${unavailable.join(', ')}.`.trim();
+    info.description =
+      `${String(info.description ?? '')}\n\nNot shown right now (service unreachable): ${unavailable.join(', ')}.`.trim();
   }
   const merged: OpenApiDocument = {
     ...own,
@@ -59,7 +60,10 @@ export function mergeOpenApi(own: OpenApiDocument, services: ServiceDocument[]):
   return merged;
 }
 
-function mergeComponents(target: Record<string, Record<string, unknown>>, source: OpenApiDocument['components']): void {
+function mergeComponents(
+  target: Record<string, Record<string, unknown>>,
+  source: OpenApiDocument['components'],
+): void {
   for (const [section, entries] of Object.entries(source ?? {})) {
     if (!entries) continue;
     const into = (target[section] ??= {});
@@ -71,7 +75,11 @@ function mergeComponents(target: Record<string, Record<string, unknown>>, source
  * Generated component names (`def-0`) repeat across services with different content: such a
  * component is renamed `<service>-<name>` and every $ref to it in that service's document follows.
  */
-function withoutComponentClashes(existing: Record<string, Record<string, unknown>>, document: OpenApiDocument, service: string): OpenApiDocument {
+function withoutComponentClashes(
+  existing: Record<string, Record<string, unknown>>,
+  document: OpenApiDocument,
+  service: string,
+): OpenApiDocument {
   const renames = new Map<string, string>();
   for (const [section, entries] of Object.entries(document.components ?? {})) {
     for (const [name, value] of Object.entries(entries ?? {})) {
@@ -98,7 +106,10 @@ function rewriteRefs(value: unknown, renames: Map<string, string>): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = key === '$ref' && typeof inner === 'string' && renames.has(inner) ? renames.get(inner) : rewriteRefs(inner, renames);
+    out[key] =
+      key === '$ref' && typeof inner === 'string' && renames.has(inner)
+        ? renames.get(inner)
+        : rewriteRefs(inner, renames);
   }
   return out;
 }

@@ -17,13 +17,17 @@ export function upstreamBase(config: GatewayConfig, upstream: UpstreamName): str
 }
 
 function payloadTooLarge(limit: number): AppError {
-  return new AppError('too_large', 'PAYLOAD_TOO_LARGE', 'Request body is too large', { details: { limitBytes: limit } });
+  return new AppError('too_large', 'PAYLOAD_TOO_LARGE', 'Request body is too large', {
+    details: { limitBytes: limit },
+  });
 }
 
 /** Multipart (poster uploads) may be larger than any JSON body. */
 export function bodyLimitFor(request: FastifyRequest, config: GatewayConfig): number {
   const type = String(request.headers['content-type'] ?? '').toLowerCase();
-  return type.startsWith('multipart/form-data') ? config.GATEWAY_UPLOAD_LIMIT_BYTES : config.GATEWAY_BODY_LIMIT_BYTES;
+  return type.startsWith('multipart/form-data')
+    ? config.GATEWAY_UPLOAD_LIMIT_BYTES
+    : config.GATEWAY_BODY_LIMIT_BYTES;
 }
 
 /** Passes the body through untouched, failing once more than `limit` bytes have come. */
@@ -86,7 +90,12 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
   }
 }
 
-function forward(request: FastifyRequest, reply: FastifyReply, upstream: UpstreamName, ctx: ServiceContext<GatewayConfig>): FastifyReply {
+function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  upstream: UpstreamName,
+  ctx: ServiceContext<GatewayConfig>,
+): FastifyReply {
   const { config } = ctx;
   return reply.from(`${upstreamBase(config, upstream)}${request.url}`, {
     timeout: config.GATEWAY_PROXY_TIMEOUT_MS,
@@ -109,9 +118,14 @@ function forward(request: FastifyRequest, reply: FastifyReply, upstream: Upstrea
       request.log.warn({ err: error, upstream }, 'upstream request failed');
       gatewayMetrics(ctx.metrics).upstreamFailures.inc({ upstream });
       errorReply.send(
-        new AppError('unavailable', 'SERVICE_UNAVAILABLE', `The ${upstream} service is unavailable; try again shortly`, {
-          headers: { 'retry-after': '5' },
-        }),
+        new AppError(
+          'unavailable',
+          'SERVICE_UNAVAILABLE',
+          `The ${upstream} service is unavailable; try again shortly`,
+          {
+            headers: { 'retry-after': '5' },
+          },
+        ),
       );
     },
   });

@@ -17,7 +17,9 @@ describe('rate-limit store on coordination', () => {
     const a = new Store();
     const b = new Store();
     const incr = (store: InstanceType<typeof Store>) =>
-      new Promise<{ current: number; ttl: number }>((resolve, reject) => store.incr('ip:1.2.3.4', (err, res) => (err ? reject(err) : resolve(res!)), 60_000, 2));
+      new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+        store.incr('ip:1.2.3.4', (err, res) => (err ? reject(err) : resolve(res!)), 60_000, 2),
+      );
     expect((await incr(a)).current).toBe(1);
     expect((await incr(b)).current).toBe(2);
     const third = await incr(a);

@@ -14,7 +14,9 @@ export function coordinationRateLimitStore(coordination: Coordination, keyPrefix
     readonly prefix: string;
 
     constructor(options: { routeInfo?: { method?: string; url?: string } } = {}, prefix = keyPrefix) {
-      const route = options.routeInfo?.url ? `${options.routeInfo.method ?? ''}${options.routeInfo.url}:` : '';
+      const route = options.routeInfo?.url
+        ? `${options.routeInfo.method ?? ''}${options.routeInfo.url}:`
+        : '';
       this.prefix = `${prefix}${route}`;
     }
 
@@ -31,7 +33,12 @@ export function coordinationRateLimitStore(coordination: Coordination, keyPrefix
   };
 }
 
-export async function hit(coordination: Coordination, key: string, timeWindow: number, max: number): Promise<{ current: number; ttl: number }> {
+export async function hit(
+  coordination: Coordination,
+  key: string,
+  timeWindow: number,
+  max: number,
+): Promise<{ current: number; ttl: number }> {
   const current = await coordination.incr(key, { ttlMs: timeWindow });
   if (current === 1) return { current, ttl: timeWindow };
   let ttl = await coordination.ttl(key);

@@ -17,7 +17,11 @@ import { upstreamBase } from './proxy.plugin';
  */
 export function installWebSocketProxy(app: FastifyInstance, ctx: ServiceContext<GatewayConfig>): void {
   const { config } = ctx;
-  const proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, proxyTimeout: config.GATEWAY_PROXY_TIMEOUT_MS });
+  const proxy = httpProxy.createProxyServer({
+    ws: true,
+    xfwd: false,
+    proxyTimeout: config.GATEWAY_PROXY_TIMEOUT_MS,
+  });
   const open = new Set<Duplex>();
 
   proxy.on('open', (upstreamSocket: Duplex) => {
@@ -46,7 +50,9 @@ export function installWebSocketProxy(app: FastifyInstance, ctx: ServiceContext<
     }
     void admitUpgrade(req).then((allowed) => {
       if (!allowed) {
-        socket.end('HTTP/1.1 429 Too Many Requests\r\nretry-after: 60\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        socket.end(
+          'HTTP/1.1 429 Too Many Requests\r\nretry-after: 60\r\nconnection: close\r\ncontent-length: 0\r\n\r\n',
+        );
         socket.destroy();
         return;
       }

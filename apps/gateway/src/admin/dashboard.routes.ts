@@ -13,13 +13,19 @@ const ErrorBody = Type.Object({
   }),
 });
 
-const LiveFigures = Type.Object({
-  queues: Type.Array(
-    Type.Object({ eventId: Type.String(), title: Type.String(), waiting: Type.Integer(), inside: Type.Integer() }, { additionalProperties: true }),
-  ),
-  seatsHeld: Type.Integer({ description: 'seats held in unpaid reservations right now' }),
-  salesPerMinute: Type.Number({ description: 'confirmed reservations per minute, recent average' }),
-}, { additionalProperties: true });
+const LiveFigures = Type.Object(
+  {
+    queues: Type.Array(
+      Type.Object(
+        { eventId: Type.String(), title: Type.String(), waiting: Type.Integer(), inside: Type.Integer() },
+        { additionalProperties: true },
+      ),
+    ),
+    seatsHeld: Type.Integer({ description: 'seats held in unpaid reservations right now' }),
+    salesPerMinute: Type.Number({ description: 'confirmed reservations per minute, recent average' }),
+  },
+  { additionalProperties: true },
+);
 
 const DashboardResponse = Type.Object(
   {
@@ -29,7 +35,9 @@ const DashboardResponse = Type.Object(
     byPaymentMethod: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
     hourly: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
     topEvents: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
-    live: Type.Union([LiveFigures, Type.Null()], { description: 'null when the ticket service could not be asked' }),
+    live: Type.Union([LiveFigures, Type.Null()], {
+      description: 'null when the ticket service could not be asked',
+    }),
     degraded: Type.Optional(
       Type.Array(Type.Union([Type.Literal('stats'), Type.Literal('live')]), {
         description: 'parts missing from this answer because their service is unavailable',
@@ -39,7 +47,11 @@ const DashboardResponse = Type.Object(
   { additionalProperties: true },
 );
 
-export async function dashboardRoutes(app: FastifyInstance, ctx: ServiceContext<GatewayConfig>, sources: DashboardSources = httpDashboardSources(ctx.config)): Promise<void> {
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext<GatewayConfig>,
+  sources: DashboardSources = httpDashboardSources(ctx.config),
+): Promise<void> {
   app.get(
     '/api/admin/dashboard',
     {

@@ -21,7 +21,11 @@ export function httpDashboardSources(config: GatewayConfig): DashboardSources {
   return {
     // The stats route is an admin route of its own: it sees the admin's token, as if called directly.
     stats: (authorization, requestId) =>
-      stats.call<Record<string, unknown>>('/api/stats/dashboard', { authorization, requestId, timeoutMs: 3_000 }),
+      stats.call<Record<string, unknown>>('/api/stats/dashboard', {
+        authorization,
+        requestId,
+        timeoutMs: 3_000,
+      }),
     live: (requestId) => ticket.call<LiveFigures>('/internal/ops', { requestId, timeoutMs: 3_000 }),
   };
 }
@@ -35,8 +39,16 @@ function isRefusal(err: unknown): boolean {
  * The stats dashboard plus live operational figures from the ticket service. One part being down
  * does not hide the other: the answer names what is missing in `degraded`.
  */
-export async function buildDashboard(sources: DashboardSources, authorization: string, requestId: string, log: FastifyBaseLogger): Promise<Dashboard> {
-  const [stats, live] = await Promise.allSettled([sources.stats(authorization, requestId), sources.live(requestId)]);
+export async function buildDashboard(
+  sources: DashboardSources,
+  authorization: string,
+  requestId: string,
+  log: FastifyBaseLogger,
+): Promise<Dashboard> {
+  const [stats, live] = await Promise.allSettled([
+    sources.stats(authorization, requestId),
+    sources.live(requestId),
+  ]);
   if (stats.status === 'rejected' && isRefusal(stats.reason)) throw stats.reason;
   const degraded: string[] = [];
   if (stats.status === 'rejected') {
@@ -48,7 +60,11 @@ export async function buildDashboard(sources: DashboardSources, authorization: s
     degraded.push('live');
   }
   if (degraded.length === 2) {
-    throw new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'Dashboard figures are unavailable; try again shortly');
+    throw new AppError(
+      'unavailable',
+      'SERVICE_UNAVAILABLE',
+      'Dashboard figures are unavailable; try again shortly',
+    );
   }
   const dashboard: Dashboard = {
     ...(stats.status === 'fulfilled' ? stats.value : {}),

@@ -20,7 +20,10 @@ export interface FakeUpstream {
  * A stand-in service for gateway tests: answers every path with what it received (method, url,
  * headers, body size), so a test sees exactly what the gateway forwarded and whether it did.
  */
-export async function startEchoUpstream(name: string, extra?: (app: FastifyInstance) => void): Promise<FakeUpstream> {
+export async function startEchoUpstream(
+  name: string,
+  extra?: (app: FastifyInstance) => void,
+): Promise<FakeUpstream> {
   const seen: SeenRequest[] = [];
   const app = Fastify({ bodyLimit: 50 * 1024 * 1024 });
   app.removeAllContentTypeParsers();
@@ -50,7 +53,9 @@ export async function startSocketUpstream(): Promise<{ url: string; close(): Pro
   });
   const io = new SocketServer(server, { path: '/socket.io' });
   io.on('connection', (socket) => {
-    socket.on('echo', (payload: unknown, ack: (value: unknown) => void) => ack({ payload, forwardedFor: socket.handshake.headers['x-forwarded-for'] }));
+    socket.on('echo', (payload: unknown, ack: (value: unknown) => void) =>
+      ack({ payload, forwardedFor: socket.handshake.headers['x-forwarded-for'] }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
