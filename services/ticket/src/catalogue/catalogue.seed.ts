@@ -3,6 +3,7 @@ import { newId, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import type { Catalogue } from './catalogue.registry';
 import { demoAliases, demoEvents, demoLayouts } from './catalogue.seed-data';
+import { demoPoster } from './catalogue.seed-posters';
 import { expandLayout } from './layout.service';
 
 const SEEDER: AuthUser = { id: 'system-seed', role: 'admin', sid: 'seed', email: 'seed@tiketi.local' };
@@ -52,6 +53,11 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
       refundPolicyId: e.refundPolicyId,
       layout: demoLayouts[e.layout],
     });
+    try {
+      await catalogue.posters.upload(SEEDER, id, await demoPoster(e.category, created + 1));
+    } catch (err) {
+      ctx.log.warn({ err, title: e.title }, 'demo poster not created');
+    }
     // Demo only: a sold-out house without real buyers, so the sold-out state can be seen.
     if (e.soldOut) await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id}`.execute(ctx.db);
     await catalogue.events.publish(SEEDER, id);
