@@ -114,5 +114,5 @@ describe('auth: admin bootstrap and demo seed', () => {
     expect(result.stderr.trim().split('\n')).toEqual([
       'Invalid configuration: ADMIN_PASSWORD is too weak for production: it must be at least 12 characters',
     ]);
-  }, 30_000);
+  }, 60_000);
 });
