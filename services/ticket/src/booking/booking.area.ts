@@ -45,6 +45,7 @@ export const bookingArea: TicketArea = {
       payments: new ServiceClient(ctx.config.PAYMENT_URL, ctx.config.INTERNAL_TOKEN, 'payment'),
       metrics: createBookingMetrics(ctx.metrics),
       coordination: () => ctx.coordination,
+      pendingReleases: [],
     };
     instances.set(ctx, { runtime, realtime, workers: null });
     ctx.onClose(() => batcher.close());

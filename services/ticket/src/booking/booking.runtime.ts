@@ -16,18 +16,26 @@ export interface BookingRuntime {
   payments: ServiceClient;
   metrics: BookingMetrics;
   coordination(): Coordination;
+  /** Seat keys whose release failed (Redis away): retried by the sweeper so they do not turn buyers away until their TTL. */
+  pendingReleases: Array<{ keys: string[]; owner: string }>;
 }
+
+const MAX_PENDING_RELEASES = 100_000;
+/** A sold seat keeps its fast-path key (turning buyers away before PostgreSQL) until refunded. */
+export const SOLD_KEY_TTL_MS = 7 * 24 * 3_600_000;
 
 /** What a committed transaction must tell the world; applied only after the commit. */
 export interface Effects {
   seatChanges: Map<string, SeatChange[]>;
   holdUpdates: Array<{ userId: string; reservationId: string; status: string; expiresAt: string }>;
   releases: Array<{ keys: string[]; owner: string }>;
+  /** Keys of seats just sold: their TTL is extended to SOLD_KEY_TTL_MS. */
+  sold: Array<{ keys: string[]; owner: string }>;
   events: number;
 }
 
 export function newEffects(): Effects {
-  return { seatChanges: new Map(), holdUpdates: [], releases: [], events: 0 };
+  return { seatChanges: new Map(), holdUpdates: [], releases: [], sold: [], events: 0 };
 }
 
 export function addSeatChanges(fx: Effects, eventId: string, seatIds: string[], status: string): void {
@@ -52,12 +60,22 @@ export async function inTransaction<T>(rt: BookingRuntime, fn: (trx: Transaction
 
 export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<void> {
   if (fx.events > 0) rt.ctx.relay?.poke();
-  for (const { keys, owner } of fx.releases) {
-    // A key left behind only turns buyers away until its TTL; PostgreSQL still decides.
+  for (const release of fx.releases) {
     await rt
       .coordination()
-      .releaseIfOwner(keys, owner)
-      .catch((err: unknown) => rt.ctx.log.warn({ err, owner }, 'could not release seat holds in coordination'));
+      .releaseIfOwner(release.keys, release.owner)
+      .catch((err: unknown) => {
+        // PostgreSQL already returned the seats; the sweeper retries so the fast path catches up.
+        rt.ctx.log.warn({ err: (err as Error).message, owner: release.owner }, 'could not release seat holds in coordination; will retry');
+        if (rt.pendingReleases.length < MAX_PENDING_RELEASES) rt.pendingReleases.push(release);
+      });
+  }
+  for (const { keys, owner } of fx.sold) {
+    // claimAll by the same owner refreshes the TTL; a key taken meanwhile is left alone.
+    await rt
+      .coordination()
+      .claimAll(keys, owner, SOLD_KEY_TTL_MS)
+      .catch(() => undefined);
   }
   for (const [eventId, changes] of fx.seatChanges) {
     const version = await rt.seatMap.apply(eventId, changes);
@@ -67,6 +85,20 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
   for (const u of fx.holdUpdates) {
     rt.shared.realtime.toUser(u.userId, 'hold:update', { reservationId: u.reservationId, status: u.status, expiresAt: u.expiresAt });
   }
+}
+
+/** Retries releases that failed while coordination was away; returns how many are still pending. */
+export async function retryPendingReleases(rt: BookingRuntime): Promise<number> {
+  while (rt.pendingReleases.length > 0) {
+    const next = rt.pendingReleases[0]!;
+    try {
+      await rt.coordination().releaseIfOwner(next.keys, next.owner);
+    } catch {
+      break;
+    }
+    rt.pendingReleases.shift();
+  }
+  return rt.pendingReleases.length;
 }
 
 interface ListenerRuns {

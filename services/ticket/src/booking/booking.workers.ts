@@ -1,6 +1,6 @@
 import { applyOnce } from '@tiketi/platform';
 import type { EventDataByType } from '@tiketi/contracts';
-import { applyEffects, newEffects, type BookingRuntime } from './booking.runtime';
+import { applyEffects, newEffects, retryPendingReleases, type BookingRuntime } from './booking.runtime';
 import { confirmInConsumer, expireDue, refundedIn } from './reservation.service';
 
 export interface Workers {
@@ -35,6 +35,7 @@ export async function startWorkers(rt: BookingRuntime, options: { sweepIntervalM
   };
 
   const tick = async () => {
+    await retryPendingReleases(rt).catch(() => undefined);
     try {
       const n = await sweep();
       if (n > 0) ctx.log.info({ expired: n }, 'holds expired');

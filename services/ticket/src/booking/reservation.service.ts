@@ -120,6 +120,7 @@ async function confirmIn(rt: BookingRuntime, trx: Transaction<any>, fx: Effects,
     const seats = await repo.seatsOf(trx, [id]);
     const sold = await repo.setSeatStatus(trx, seats.filter((s) => s.active).map((s) => s.seat_id), ['held', 'available'], 'sold');
     addSeatChanges(fx, row.event_id, sold, 'sold');
+    fx.sold.push({ keys: seats.filter((s) => s.active).map((s) => seatHoldKey(row.event_id, s.seat_id)), owner: id });
     fx.holdUpdates.push({ userId: row.user_id, reservationId: id, status: 'confirmed', expiresAt: iso(row.expires_at) });
     await emit(trx, fx, 'reservation.confirmed', { ...base(row, now), paymentId });
     rt.metrics.transitions.inc({ to: 'confirmed' });
