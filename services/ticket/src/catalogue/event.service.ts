@@ -20,7 +20,8 @@ interface Dates {
 }
 
 function checkDates(d: Dates): void {
-  const bad = (path: string, message: string) => AppError.invalid('INVALID_DATES', message, { path, issues: [{ path, message }] });
+  const bad = (path: string, message: string) =>
+    AppError.invalid('INVALID_DATES', message, { path, issues: [{ path, message }] });
   if (d.endsAt <= d.startsAt) throw bad('body.endsAt', 'endsAt must be after startsAt');
   if (d.saleEndsAt <= d.saleStartsAt) throw bad('body.saleEndsAt', 'saleEndsAt must be after saleStartsAt');
   if (d.saleEndsAt > d.endsAt) throw bad('body.saleEndsAt', 'the sale must end by the end of the event');
@@ -51,7 +52,8 @@ export class EventService {
 
   private async layoutFrom(body: { venueId?: string; layout?: unknown }) {
     const venue = body.venueId ? await findVenue(this.db, body.venueId) : null;
-    if (body.venueId && !venue) throw AppError.invalid('VENUE_NOT_FOUND', 'No venue template with this id', { path: 'body.venueId' });
+    if (body.venueId && !venue)
+      throw AppError.invalid('VENUE_NOT_FOUND', 'No venue template with this id', { path: 'body.venueId' });
     let expanded: ExpandedLayout | null = null;
     if (body.layout !== undefined) expanded = expandLayout(body.layout, 'body.layout');
     else if (venue) expanded = expandLayout(venue.layout, 'venue.layout');
@@ -62,9 +64,16 @@ export class EventService {
     const { venue, expanded } = await this.layoutFrom(body);
     const venueName = body.venueName ?? venue?.name;
     if (!venueName) {
-      throw AppError.invalid('VALIDATION_FAILED', 'venueName or venueId is required', { issues: [{ path: 'body.venueName', message: 'required' }] });
+      throw AppError.invalid('VALIDATION_FAILED', 'venueName or venueId is required', {
+        issues: [{ path: 'body.venueName', message: 'required' }],
+      });
     }
-    const dates = { startsAt: new Date(body.startsAt), endsAt: new Date(body.endsAt), saleStartsAt: new Date(body.saleStartsAt), saleEndsAt: new Date(body.saleEndsAt) };
+    const dates = {
+      startsAt: new Date(body.startsAt),
+      endsAt: new Date(body.endsAt),
+      saleStartsAt: new Date(body.saleStartsAt),
+      saleEndsAt: new Date(body.saleEndsAt),
+    };
     checkDates(dates);
     const id = newId('evt');
     await this.db.transaction().execute(async (trx) => {
@@ -90,7 +99,9 @@ export class EventService {
         seats_total: expanded?.seatsTotal ?? 0,
       });
       if (expanded) await createSeatMap(trx, id, expanded.sections);
-      await recordAudit(trx, actor, 'event.create', 'event', id, { after: { title: body.title, seatsTotal: expanded?.seatsTotal ?? 0 } });
+      await recordAudit(trx, actor, 'event.create', 'event', id, {
+        after: { title: body.title, seatsTotal: expanded?.seatsTotal ?? 0 },
+      });
     });
     await this.afterCommit(id);
     return id;
@@ -100,54 +111,78 @@ export class EventService {
     const layoutChange = body.layout !== undefined || body.venueId !== undefined;
     const { venue, expanded } = layoutChange ? await this.layoutFrom(body) : { venue: null, expanded: null };
     const now = this.ctx.clock.now();
-    await this.db.transaction().execute(async (trx) => {
-      const row = await findEvent(trx, id, { forUpdate: true });
-      if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
-      if (row.status === 'cancelled' || row.status === 'ended') {
-        throw AppError.conflict('EVENT_NOT_EDITABLE', `A ${row.status} event cannot be edited`, { status: row.status });
-      }
-      const current = datesOf(row);
-      const dates = {
-        startsAt: body.startsAt ? new Date(body.startsAt) : current.startsAt,
-        endsAt: body.endsAt ? new Date(body.endsAt) : current.endsAt,
-        saleStartsAt: body.saleStartsAt ? new Date(body.saleStartsAt) : current.saleStartsAt,
-        saleEndsAt: body.saleEndsAt ? new Date(body.saleEndsAt) : current.saleEndsAt,
-      };
-      checkDates(dates);
-      const values: Record<string, unknown> = {
-        ...(body.title !== undefined && { title: body.title.trim() }),
-        ...(body.description !== undefined && { description: body.description }),
-        ...(body.category !== undefined && { category: body.category }),
-        ...(body.artist !== undefined && { artist: body.artist.trim() }),
-        ...(body.venueName !== undefined && { venue_name: body.venueName.trim() }),
-        ...(body.venueAddress !== undefined && { venue_address: body.venueAddress }),
-        ...(body.seatLimit !== undefined && { seat_limit: body.seatLimit }),
-        ...(body.holdMinutes !== undefined && { hold_minutes: body.holdMinutes }),
-        ...(body.refundPolicyId !== undefined && { refund_policy_id: body.refundPolicyId }),
-        starts_at: dates.startsAt,
-        ends_at: dates.endsAt,
-        sale_starts_at: dates.saleStartsAt,
-        sale_ends_at: dates.saleEndsAt,
-      };
-      if (venue) {
-        values.venue_id = venue.id;
-        if (body.venueName === undefined) values.venue_name = venue.name;
-        if (body.venueAddress === undefined) values.venue_address = venue.address;
-      }
-      if (expanded) {
-        const total = await replaceSeatMap(trx, id, expanded.sections);
-        values.layout = JSON.stringify(expanded.layout);
-        values.layout_version = row.layout_version + 1;
-        values.seats_total = total;
-      }
-      const available = await countAvailable(trx, id);
-      const status = deriveStatus({ status: row.status as EventStatus, ...dates, available }, now);
-      values.status = status;
-      await updateEvent(trx, id, values);
-      const after = { ...row, ...values, status, starts_at: dates.startsAt, seats_total: (values.seats_total as number | undefined) ?? row.seats_total };
-      if (row.status !== 'draft') await emitEventChanged(trx, 'event.updated', after as EventRow, available);
-      await recordAudit(trx, actor, 'event.update', 'event', id, { before: { status: row.status }, after: { ...body, layout: body.layout ? '(layout)' : undefined, status } });
-    });
+    await this.db
+      .transaction()
+      .execute(async (trx) => {
+        const row = await findEvent(trx, id, { forUpdate: true });
+        if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+        if (row.status === 'cancelled' || row.status === 'ended') {
+          throw AppError.conflict('EVENT_NOT_EDITABLE', `A ${row.status} event cannot be edited`, {
+            status: row.status,
+          });
+        }
+        const current = datesOf(row);
+        const dates = {
+          startsAt: body.startsAt ? new Date(body.startsAt) : current.startsAt,
+          endsAt: body.endsAt ? new Date(body.endsAt) : current.endsAt,
+          saleStartsAt: body.saleStartsAt ? new Date(body.saleStartsAt) : current.saleStartsAt,
+          saleEndsAt: body.saleEndsAt ? new Date(body.saleEndsAt) : current.saleEndsAt,
+        };
+        checkDates(dates);
+        const values: Record<string, unknown> = {
+          ...(body.title !== undefined && { title: body.title.trim() }),
+          ...(body.description !== undefined && { description: body.description }),
+          ...(body.category !== undefined && { category: body.category }),
+          ...(body.artist !== undefined && { artist: body.artist.trim() }),
+          ...(body.venueName !== undefined && { venue_name: body.venueName.trim() }),
+          ...(body.venueAddress !== undefined && { venue_address: body.venueAddress }),
+          ...(body.seatLimit !== undefined && { seat_limit: body.seatLimit }),
+          ...(body.holdMinutes !== undefined && { hold_minutes: body.holdMinutes }),
+          ...(body.refundPolicyId !== undefined && { refund_policy_id: body.refundPolicyId }),
+          starts_at: dates.startsAt,
+          ends_at: dates.endsAt,
+          sale_starts_at: dates.saleStartsAt,
+          sale_ends_at: dates.saleEndsAt,
+        };
+        if (venue) {
+          values.venue_id = venue.id;
+          if (body.venueName === undefined) values.venue_name = venue.name;
+          if (body.venueAddress === undefined) values.venue_address = venue.address;
+        }
+        if (expanded) {
+          const total = await replaceSeatMap(trx, id, expanded.sections);
+          values.layout = JSON.stringify(expanded.layout);
+          values.layout_version = row.layout_version + 1;
+          values.seats_total = total;
+        }
+        const available = await countAvailable(trx, id);
+        const status = deriveStatus({ status: row.status as EventStatus, ...dates, available }, now);
+        values.status = status;
+        await updateEvent(trx, id, values);
+        const after = {
+          ...row,
+          ...values,
+          status,
+          starts_at: dates.startsAt,
+          seats_total: (values.seats_total as number | undefined) ?? row.seats_total,
+        };
+        if (row.status !== 'draft')
+          await emitEventChanged(trx, 'event.updated', after as EventRow, available);
+        await recordAudit(trx, actor, 'event.update', 'event', id, {
+          before: { status: row.status },
+          after: { ...body, layout: body.layout ? '(layout)' : undefined, status },
+        });
+      })
+      .catch((err: unknown) => {
+        // Seats that were ever part of a reservation stay referenced by it: block them instead.
+        if ((err as { code?: string }).code === '23503') {
+          throw AppError.conflict(
+            'LAYOUT_SEATS_IN_USE',
+            'The new layout removes seats that have reservations on record; block them instead',
+          );
+        }
+        throw err;
+      });
     await this.afterCommit(id);
   }
 
@@ -158,11 +193,18 @@ export class EventService {
         if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
         const counts = await countSeatsByStatus(trx, id);
         if ((counts.sold ?? 0) + (counts.held ?? 0) > 0) {
-          throw AppError.conflict('EVENT_HAS_SALES', 'Seats of this event are sold or held; cancel the event instead', { sold: counts.sold ?? 0, held: counts.held ?? 0 });
+          throw AppError.conflict(
+            'EVENT_HAS_SALES',
+            'Seats of this event are sold or held; cancel the event instead',
+            { sold: counts.sold ?? 0, held: counts.held ?? 0 },
+          );
         }
         await deleteEvent(trx, id);
-        if (row.status !== 'draft') await emitEventChanged(trx, 'event.updated', { ...row, status: 'deleted' });
-        await recordAudit(trx, actor, 'event.delete', 'event', id, { before: { title: row.title, status: row.status } });
+        if (row.status !== 'draft')
+          await emitEventChanged(trx, 'event.updated', { ...row, status: 'deleted' });
+        await recordAudit(trx, actor, 'event.delete', 'event', id, {
+          before: { title: row.title, status: row.status },
+        });
       });
     } catch (err) {
       // Booking's rows referencing the event (past reservations) make it history: cancel instead.
@@ -179,15 +221,24 @@ export class EventService {
     await this.db.transaction().execute(async (trx) => {
       const row = await findEvent(trx, id, { forUpdate: true });
       if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
-      if (row.status !== 'draft') throw AppError.conflict('INVALID_STATUS_TRANSITION', `Only a draft can be published (status is ${row.status})`, { status: row.status });
-      if (row.seats_total === 0) throw AppError.conflict('EVENT_HAS_NO_SEATS', 'Give the event a seat map before publishing it');
+      if (row.status !== 'draft')
+        throw AppError.conflict(
+          'INVALID_STATUS_TRANSITION',
+          `Only a draft can be published (status is ${row.status})`,
+          { status: row.status },
+        );
+      if (row.seats_total === 0)
+        throw AppError.conflict('EVENT_HAS_NO_SEATS', 'Give the event a seat map before publishing it');
       const available = await countAvailable(trx, id);
       const dates = datesOf(row);
       if (now >= dates.endsAt) throw AppError.conflict('EVENT_IN_PAST', 'The event has already ended');
       const status = publishedStatus({ ...dates, available }, now);
       await updateEvent(trx, id, { status, published_at: now });
       await emitEventChanged(trx, 'event.published', { ...row, status }, available);
-      await recordAudit(trx, actor, 'event.publish', 'event', id, { before: { status: row.status }, after: { status } });
+      await recordAudit(trx, actor, 'event.publish', 'event', id, {
+        before: { status: row.status },
+        after: { status },
+      });
     });
     await this.afterCommit(id);
   }
@@ -197,11 +248,17 @@ export class EventService {
     await this.db.transaction().execute(async (trx) => {
       const row = await findEvent(trx, id, { forUpdate: true });
       if (!row) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
-      if (row.status === 'cancelled') throw AppError.conflict('INVALID_STATUS_TRANSITION', 'The event is already cancelled', { status: row.status });
+      if (row.status === 'cancelled')
+        throw AppError.conflict('INVALID_STATUS_TRANSITION', 'The event is already cancelled', {
+          status: row.status,
+        });
       await updateEvent(trx, id, { status: 'cancelled', cancelled_at: now });
       // Payments refunds every paid reservation of the event when it sees this.
       await emitEventChanged(trx, 'event.cancelled', { ...row, status: 'cancelled' });
-      await recordAudit(trx, actor, 'event.cancel', 'event', id, { before: { status: row.status }, after: { status: 'cancelled', reason } });
+      await recordAudit(trx, actor, 'event.cancel', 'event', id, {
+        before: { status: row.status },
+        after: { status: 'cancelled', reason },
+      });
     });
     await this.afterCommit(id);
   }
