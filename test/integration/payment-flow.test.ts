@@ -70,7 +70,7 @@ describe('payment flow through the gateway', () => {
     await eventually(async () => {
       const now = await tp.api('GET', `/api/reservations/${reservation.id}`, { token: buyer.accessToken });
       expect(now.body.reservation.status).toBe('refunded');
-    });
+    }, 15_000);
     const history = await tp.api('GET', '/api/payments/history', { token: buyer.accessToken });
     expect(history.body.items[0]).toMatchObject({ id: confirmed.body.payment.id, status: 'refunded', refundedAmount: 112_000, fee: 48_000 });
 

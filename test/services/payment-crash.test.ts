@@ -9,12 +9,16 @@ import { buyerApproves, startFakes } from './payment-harness';
  */
 let fakes: Awaited<ReturnType<typeof startFakes>>;
 let database: TestDatabase;
+// Opens and migrates the shared database once (and, embedded, keeps it open between instances).
+let anchor: TestService<PaymentConfig>;
 
 beforeAll(async () => {
   fakes = await startFakes();
   database = await createTestDatabase('payment_crash');
+  anchor = await startTestService(paymentService, { database, env: fakes.env, start: false });
 });
 afterAll(async () => {
+  await anchor?.close();
   await fakes?.close();
   await database?.drop();
 });
@@ -33,7 +37,7 @@ async function crashDuringConfirm(onDead: (reservationId: string) => void) {
   const charges = fakes.toss.charges();
   fakes.toss.knobs.latencyMs = 30_000;
   const inFlight = first.app.inject({ method: 'POST', url: '/api/payments/confirm', payload: confirmBody, headers: buyer.headers }).catch((err: unknown) => err);
-  await eventually(() => expect(fakes.toss.charges()).toBe(charges + 1));
+  await eventually(() => expect(fakes.toss.charges()).toBe(charges + 1), 15_000);
   fakes.toss.knobs.latencyMs = 0;
   const paymentId = created.json().payment.id as string;
   const row = await first.ctx.db.selectFrom('payments').select(['status']).where('id', '=', paymentId).executeTakeFirstOrThrow();
@@ -59,14 +63,14 @@ async function outbox(svc: TestService<PaymentConfig>, paymentId: string): Promi
 }
 
 describe('crash between charge and confirmation', () => {
-  it('ends paid and confirmed exactly once when the reservation is still there', async () => {
+  it('ends paid and confirmed exactly once when the reservation is still there', { timeout: 60_000 }, async () => {
     const { second, paymentId, reservationId, charges, inFlight, orderId } = await crashDuringConfirm(() => undefined);
     try {
       await eventually(async () => {
         const row = await second.ctx.db.selectFrom('payments').select(['status', 'reservation_confirmed_at']).where('id', '=', paymentId).executeTakeFirstOrThrow();
         expect(row.status).toBe('paid');
         expect(row.reservation_confirmed_at).not.toBeNull();
-      }, 10_000);
+      }, 20_000);
       expect(fakes.ticket.reservations.get(reservationId)!.status).toBe('confirmed');
       expect(fakes.toss.charges()).toBe(charges + 1);
       const atToss = [...fakes.toss.payments.values()].find((p) => p.orderId === orderId)!;
@@ -80,7 +84,7 @@ describe('crash between charge and confirmation', () => {
     }
   });
 
-  it('refunds exactly once when the reservation was cancelled meanwhile', async () => {
+  it('refunds exactly once when the reservation was cancelled meanwhile', { timeout: 60_000 }, async () => {
     const { second, paymentId, reservationId, charges, inFlight, orderId } = await crashDuringConfirm((id) => {
       // The buyer gave up and cancelled the pending reservation while the payment service was down.
       fakes.ticket.reservations.get(id)!.status = 'cancelled';
@@ -90,7 +94,7 @@ describe('crash between charge and confirmation', () => {
         const row = await second.ctx.db.selectFrom('payments').select(['status', 'refunded_amount', 'amount']).where('id', '=', paymentId).executeTakeFirstOrThrow();
         expect(row.status).toBe('refunded');
         expect(row.refunded_amount).toBe(row.amount);
-      }, 10_000);
+      }, 20_000);
       const atToss = [...fakes.toss.payments.values()].find((p) => p.orderId === orderId)!;
       expect(atToss).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
       expect(atToss.cancels).toHaveLength(1);

@@ -155,7 +155,7 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
         const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
         expect(p.status).toBe('paid');
         expect(h.ticket.reservations.get(reservation.id)!.status).toBe('confirmed');
-      }, 10_000);
+      }, 20_000);
       expect(fake.charges()).toBe(before + 1);
       const again = await inject('POST', '/api/payments/confirm', body);
       expect(again.json()).toMatchObject({ payment: { status: 'paid' }, reservation: { status: 'confirmed' } });
@@ -170,7 +170,7 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       await eventually(async () => {
         const p = (await inject('GET', `/api/payments/${payment.id}`)).json().payment;
         expect(p).toMatchObject({ status: 'refunded', refundedAmount: payment.amount });
-      }, 10_000);
+      }, 20_000);
       const row = await h.svc.ctx.db.selectFrom('payments').select(['provider_ref', 'provider_payment_key']).where('id', '=', payment.id).executeTakeFirstOrThrow();
       const atProvider = await providerOf(h, method).lookup({ orderId: payment.orderId, providerRef: row.provider_ref, providerKey: row.provider_payment_key, amount: payment.amount });
       expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: payment.amount });

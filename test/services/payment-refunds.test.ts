@@ -93,7 +93,7 @@ describe('refunds by policy and by the ticket service', () => {
         const now = (await inject('GET', `/api/payments/${p.id}`, undefined, admin)).json().payment;
         expect(now).toMatchObject({ status: 'refunded', refundedAmount: p.amount, fee: 0 });
       }
-    }, 10_000);
+    }, 20_000);
     expect((await inject('GET', `/api/payments/${untouched.id}`)).json().payment.status).toBe('paid');
   });
 
