@@ -76,6 +76,9 @@ export async function createDatabase<DB = any>(options: DatabaseOptions): Promis
     });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => undefined);
+    // Nor one checked out between two statements of a transaction (pg_terminate_backend, a failover):
+    // its next query fails, the request answers 5xx, and the pool discards the dead client on release.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       kind: 'postgres',

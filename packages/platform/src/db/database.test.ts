@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { createTestDatabase, realDatabaseUrl } from '@tiketi/testing';
+import { createDatabase } from './database';
+
+const real = realDatabaseUrl();
+
+describe.skipIf(!real)('PostgreSQL connection terminated mid-transaction', () => {
+  it('fails the transaction cleanly and keeps the process and the pool alive', async () => {
+    const testDb = await createTestDatabase('db_terminate');
+    const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 2 });
+    const admin = new pg.Client({ connectionString: testDb.env.DATABASE_URL });
+    await admin.connect();
+    try {
+      const attempt = database.db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        // Between two statements (the client is checked out, no query running) the backend dies.
+        await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid]);
+        for (let i = 0; i < 50; i++) {
+          const alive = await admin.query('select 1 from pg_stat_activity where pid = $1', [rows[0]!.pid]);
+          if (alive.rowCount === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        await sql`select 1`.execute(trx);
+      });
+      await expect(attempt).rejects.toThrow();
+      // The dead client left the pool: the next statements run on fresh connections.
+      for (let i = 0; i < 3; i++) await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    } finally {
+      await admin.end();
+      await database.close();
+      await testDb.drop();
+    }
+  });
+});
