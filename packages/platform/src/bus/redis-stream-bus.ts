@@ -57,11 +57,14 @@ export class RedisStreamBus implements EventBus {
   }
 
   async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
-    try {
-      await this.client.xgroup('CREATE', this.stream, options.group, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!String(err).includes('BUSYGROUP')) throw err;
-    }
+    const createGroup = async () => {
+      try {
+        await this.client.xgroup('CREATE', this.stream, options.group, '0', 'MKSTREAM');
+      } catch (err) {
+        if (!String(err).includes('BUSYGROUP')) throw err;
+      }
+    };
+    await createGroup();
     // Blocking reads hold their connection, so each subscription gets one.
     const reader = new Redis(this.url, redisOptions({ enableOfflineQueue: true, commandTimeout: undefined }));
     reader.on('error', () => undefined);
@@ -113,6 +116,8 @@ export class RedisStreamBus implements EventBus {
         } catch (err) {
           if (!active || this.stopped) return;
           this.options.log?.warn({ err: String(err) }, 'event bus read failed; retrying');
+          // Redis restarted without its data: the stream and the group are gone; read the new stream from its start.
+          if (String(err).includes('NOGROUP')) await createGroup().catch(() => undefined);
           await new Promise((r) => setTimeout(r, 500));
         }
       }
