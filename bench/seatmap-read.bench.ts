@@ -29,13 +29,20 @@ export default async function seatmapReadBench(args: string[]): Promise<void> {
     const catalogue = catalogueFor(svc.ctx);
     const eventId = await catalogue.events.create(BENCH_ADMIN, eventInput('Seat map bench', seats));
     await catalogue.events.publish(BENCH_ADMIN, eventId);
-    const seatIds = (await sql<{ id: string }>`select id from ${sql.table('ticket.seats')} where event_id = ${eventId} order by sort limit 200`.execute(svc.ctx.db)).rows.map((r) => r.id);
+    const seatIds = (
+      await sql<{
+        id: string;
+      }>`select id from ${sql.table('ticket.seats')} where event_id = ${eventId} order by sort limit 200`.execute(
+        svc.ctx.db,
+      )
+    ).rows.map((r) => r.id);
     const admin = (await svc.issuer.user('admin')).headers;
     const url = `${svc.url}/api/events/${eventId}/seats`;
 
     const first = await fetch(url);
     const body = (await first.json()) as { seats?: unknown[] };
-    if (first.status !== 200 || body.seats?.length !== seats) throw new Error(`seat map answered ${first.status} with ${body.seats?.length ?? 0} seats`);
+    if (first.status !== 200 || body.seats?.length !== seats)
+      throw new Error(`seat map answered ${first.status} with ${body.seats?.length ?? 0} seats`);
     const bytes = JSON.stringify(body).length;
 
     const latencies: number[] = [];
@@ -91,6 +98,8 @@ export default async function seatmapReadBench(args: string[]): Promise<void> {
   }
   report(`seatmap-read (${seats.toLocaleString('en')} seats)`, rows, [
     `GET /api/events/:id/seats for ${seconds}s with ${concurrency} concurrent readers while an admin blocks/unblocks ${writesPerSecond} seat(s)/s`,
-    `load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared machine)`,
+    `load average during the run: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (shared machine)`,
   ]);
 }

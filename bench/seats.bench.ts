@@ -32,9 +32,14 @@ export default async function seatsBench(args: string[]): Promise<void> {
       const t1 = performance.now();
       const id = await catalogue.events.create(BENCH_ADMIN, input);
       const createMs = performance.now() - t1;
-      const counted = await sql<{ n: number }>`select count(*)::int as n from ${sql.table('ticket.seats')} where event_id = ${id}`.execute(svc.ctx.db);
+      const counted = await sql<{
+        n: number;
+      }>`select count(*)::int as n from ${sql.table('ticket.seats')} where event_id = ${id}`.execute(
+        svc.ctx.db,
+      );
       const stored = Number(counted.rows[0]!.n);
-      if (stored !== expanded.seatsTotal) throw new Error(`expected ${expanded.seatsTotal} seats, found ${stored}`);
+      if (stored !== expanded.seatsTotal)
+        throw new Error(`expected ${expanded.seatsTotal} seats, found ${stored}`);
       rows.push({
         run,
         database: mode,

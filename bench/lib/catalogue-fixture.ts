@@ -12,7 +12,8 @@ export function stadiumLayout(seats: number) {
   for (let s = 0, left = seats; left > 0; s++, left -= perSection) {
     const inSection = Math.min(perSection, left);
     const rows = [];
-    for (let r = 0, rest = inSection; rest > 0; r++, rest -= 100) rows.push({ label: String(r + 1), seats: Math.min(100, rest) });
+    for (let r = 0, rest = inSection; rest > 0; r++, rest -= 100)
+      rows.push({ label: String(r + 1), seats: Math.min(100, rest) });
     sections.push({ name: `Block ${String.fromCharCode(65 + s)}`, price: 50_000 + s * 10_000, rows });
   }
   return { version: 1, sections };
@@ -37,9 +38,15 @@ export function eventInput(title: string, seats: number) {
  * The ticket service on a throwaway database: PostgreSQL when TIKETI_TEST_DATABASE_URL is set
  * (and Redis with TIKETI_TEST_REDIS_URL), otherwise embedded PGlite and in-process coordination.
  */
-export async function startBenchTicket(listen = false): Promise<{ svc: TestService<TicketConfig>; mode: string; close(): Promise<void> }> {
+export async function startBenchTicket(
+  listen = false,
+): Promise<{ svc: TestService<TicketConfig>; mode: string; close(): Promise<void> }> {
   const database = await createTestDatabase('bench');
-  const svc = await startTestService(createTicketService(), { database, listen, env: { DATABASE_POOL_MAX: '20' } });
+  const svc = await startTestService(createTicketService(), {
+    database,
+    listen,
+    env: { DATABASE_POOL_MAX: '20' },
+  });
   const mode = process.env.TIKETI_TEST_DATABASE_URL ? 'postgresql' : 'pglite';
   return {
     svc,

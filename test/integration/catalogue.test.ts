@@ -29,15 +29,24 @@ function body(title: string, saleInMs: number) {
     endsAt: at(51 * HOUR),
     saleStartsAt: at(saleInMs),
     saleEndsAt: at(47 * HOUR),
-    layout: { sections: [{ name: 'VIP', price: 150000, rows: [{ label: 'A', seats: 4 }] }, { name: 'GA', price: 80000, kind: 'standing', capacity: 6 }] },
+    layout: {
+      sections: [
+        { name: 'VIP', price: 150000, rows: [{ label: 'A', seats: 4 }] },
+        { name: 'GA', price: 80000, kind: 'standing', capacity: 6 },
+      ],
+    },
   };
 }
 
-const statusOf = async (id: string) => (await tp.api('GET', `/api/events/${id}`, { token: admin.accessToken })).body.event.status;
+const statusOf = async (id: string) =>
+  (await tp.api('GET', `/api/events/${id}`, { token: admin.accessToken })).body.event.status;
 
 describe('catalogue through the gateway', () => {
   it('runs an event from draft through every status, on the clock, to ended', async () => {
-    const created = await tp.api('POST', '/api/admin/events', { token: admin.accessToken, body: body('Gateway Lifecycle', HOUR) });
+    const created = await tp.api('POST', '/api/admin/events', {
+      token: admin.accessToken,
+      body: body('Gateway Lifecycle', HOUR),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.event.id as string;
     expect(created.body.event).toMatchObject({ status: 'draft', seatsTotal: 10 });
@@ -58,46 +67,85 @@ describe('catalogue through the gateway', () => {
     const map = await tp.api('GET', `/api/events/${id}/seats`);
     const seatIds = (map.body.seats as Array<{ id: string }>).map((s) => s.id);
     expect(seatIds).toHaveLength(10);
-    const blocked = await tp.api('POST', `/api/events/${id}/seats/block`, { token: admin.accessToken, body: { seatIds } });
+    const blocked = await tp.api('POST', `/api/events/${id}/seats/block`, {
+      token: admin.accessToken,
+      body: { seatIds },
+    });
     expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
     expect(await statusOf(id)).toBe('sold_out');
-    expect((await tp.api('GET', `/api/events/${id}`)).body.event).toMatchObject({ status: 'sold_out', seatsAvailable: 0 });
-    await tp.api('POST', `/api/events/${id}/seats/unblock`, { token: admin.accessToken, body: { seatIds: [seatIds[0]] } });
+    expect((await tp.api('GET', `/api/events/${id}`)).body.event).toMatchObject({
+      status: 'sold_out',
+      seatsAvailable: 0,
+    });
+    await tp.api('POST', `/api/events/${id}/seats/unblock`, {
+      token: admin.accessToken,
+      body: { seatIds: [seatIds[0]] },
+    });
     expect(await statusOf(id)).toBe('on_sale');
 
     await scheduler.tick(new Date(Date.now() + 47 * HOUR + 1000));
     expect(await statusOf(id)).toBe('sale_closed');
     await scheduler.tick(new Date(Date.now() + 51 * HOUR + 1000));
     expect(await statusOf(id)).toBe('ended');
-    expect((await tp.api('GET', `/api/events?status=ended`)).body.items.map((e: { id: string }) => e.id)).toContain(id);
+    expect(
+      (await tp.api('GET', `/api/events?status=ended`)).body.items.map((e: { id: string }) => e.id),
+    ).toContain(id);
   });
 
   it('cancels an event (admin) and finds events by alias, typo and literal %', async () => {
-    const created = await tp.api('POST', '/api/events', { token: admin.accessToken, body: body('아이유 100% 라이브', -HOUR) });
+    const created = await tp.api('POST', '/api/events', {
+      token: admin.accessToken,
+      body: body('아이유 100% 라이브', -HOUR),
+    });
     const id = created.body.event.id as string;
-    expect((await tp.api('POST', `/api/events/${id}/publish`, { token: admin.accessToken })).body.event.status).toBe('on_sale');
-    expect((await tp.api('POST', '/api/admin/aliases', { token: admin.accessToken, body: { name: '아이유', alias: 'IU' } })).status).toBe(201);
+    expect(
+      (await tp.api('POST', `/api/events/${id}/publish`, { token: admin.accessToken })).body.event.status,
+    ).toBe('on_sale');
+    expect(
+      (
+        await tp.api('POST', '/api/admin/aliases', {
+          token: admin.accessToken,
+          body: { name: '아이유', alias: 'IU' },
+        })
+      ).status,
+    ).toBe(201);
     for (const q of ['IU', '아이유', '100%', '라이브', '잠실종합운동장']) {
       const res = await tp.api('GET', `/api/events?q=${encodeURIComponent(q)}`);
-      expect(res.body.items.map((e: { id: string }) => e.id), q).toContain(id);
+      expect(
+        res.body.items.map((e: { id: string }) => e.id),
+        q,
+      ).toContain(id);
     }
     expect((await tp.api('GET', `/api/events?q=${encodeURIComponent('%%%')}`)).body.items).toEqual([]);
 
-    const cancelled = await tp.api('POST', `/api/events/${id}/cancel`, { token: admin.accessToken, body: { reason: 'venue closed' } });
+    const cancelled = await tp.api('POST', `/api/events/${id}/cancel`, {
+      token: admin.accessToken,
+      body: { reason: 'venue closed' },
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.event.status).toBe('cancelled');
-    expect((await tp.api('GET', `/api/events?q=IU`)).body.items.map((e: { id: string }) => e.id)).not.toContain(id);
+    expect(
+      (await tp.api('GET', `/api/events?q=IU`)).body.items.map((e: { id: string }) => e.id),
+    ).not.toContain(id);
   });
 
   it('uploads a poster through the gateway and serves it; rejects SVG with 415', async () => {
-    const id = (await tp.api('POST', '/api/events', { token: admin.accessToken, body: body('Poster Show', HOUR) })).body.event.id as string;
+    const id = (
+      await tp.api('POST', '/api/events', { token: admin.accessToken, body: body('Poster Show', HOUR) })
+    ).body.event.id as string;
     const send = async (bytes: Buffer, name: string, type: string) => {
       const form = new FormData();
       form.append('poster', new Blob([bytes], { type }), name);
-      const res = await fetch(`${tp.url}/api/events/${id}/poster`, { method: 'POST', headers: { authorization: `Bearer ${admin.accessToken}` }, body: form });
+      const res = await fetch(`${tp.url}/api/events/${id}/poster`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin.accessToken}` },
+        body: form,
+      });
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
-    const jpeg = await sharp({ create: { width: 600, height: 900, channels: 3, background: '#4f46e5' } }).jpeg().toBuffer();
+    const jpeg = await sharp({ create: { width: 600, height: 900, channels: 3, background: '#4f46e5' } })
+      .jpeg()
+      .toBuffer();
     const ok = await send(jpeg, 'poster.jpg', 'image/jpeg');
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
     expect(ok.body.posterUrl.startsWith(`${tp.url}/api/files/`)).toBe(true);
@@ -105,29 +153,80 @@ describe('catalogue through the gateway', () => {
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/webp');
 
-    const svg = await send(Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), 'poster.png', 'image/png');
+    const svg = await send(
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+      'poster.png',
+      'image/png',
+    );
     expect(svg.status).toBe(415);
     expect(svg.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('rejects bad layouts with the offending path', async () => {
     const cases: Array<[unknown, string]> = [
-      [{ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 2 }, { label: '1', seats: 2 }] }] }, 'body.layout.sections[0].rows[1].label'],
-      [{ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 0 }] }] }, 'body.layout.sections[0].rows[0].seats'],
-      [{ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: [{ number: 1, label: 'X' }, { number: 2, label: 'X' }] }] }] }, 'body.layout.sections[0].rows[0].seats[1]'],
+      [
+        {
+          sections: [
+            {
+              name: 'A',
+              price: 1000,
+              rows: [
+                { label: '1', seats: 2 },
+                { label: '1', seats: 2 },
+              ],
+            },
+          ],
+        },
+        'body.layout.sections[0].rows[1].label',
+      ],
+      [
+        { sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 0 }] }] },
+        'body.layout.sections[0].rows[0].seats',
+      ],
+      [
+        {
+          sections: [
+            {
+              name: 'A',
+              price: 1000,
+              rows: [
+                {
+                  label: '1',
+                  seats: [
+                    { number: 1, label: 'X' },
+                    { number: 2, label: 'X' },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+        'body.layout.sections[0].rows[0].seats[1]',
+      ],
     ];
     for (const [layout, path] of cases) {
-      const res = await tp.api('POST', '/api/events', { token: admin.accessToken, body: { ...body('Bad Layout', HOUR), layout } });
+      const res = await tp.api('POST', '/api/events', {
+        token: admin.accessToken,
+        body: { ...body('Bad Layout', HOUR), layout },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'INVALID_LAYOUT', details: { path } });
     }
-    const negative = await tp.api('POST', '/api/events', { token: admin.accessToken, body: { ...body('Bad Price', HOUR), layout: { sections: [{ name: 'A', price: -1, rows: [{ label: '1', seats: 1 }] }] } } });
+    const negative = await tp.api('POST', '/api/events', {
+      token: admin.accessToken,
+      body: {
+        ...body('Bad Price', HOUR),
+        layout: { sections: [{ name: 'A', price: -1, rows: [{ label: '1', seats: 1 }] }] },
+      },
+    });
     expect(negative.status).toBe(400);
     expect(JSON.stringify(negative.body.error.details)).toContain('sections.0.price');
   });
 
   it('answers 403 to a buyer on admin routes', async () => {
-    const id = (await tp.api('POST', '/api/events', { token: admin.accessToken, body: body('Guarded', HOUR) })).body.event.id as string;
+    const id = (
+      await tp.api('POST', '/api/events', { token: admin.accessToken, body: body('Guarded', HOUR) })
+    ).body.event.id as string;
     const routes: Array<[string, string, unknown?]> = [
       ['POST', '/api/admin/events', body('x', HOUR)],
       ['POST', '/api/events', body('x', HOUR)],
@@ -137,7 +236,11 @@ describe('catalogue through the gateway', () => {
       ['POST', `/api/events/${id}/cancel`],
       ['POST', `/api/events/${id}/seats/block`, { seatIds: ['seat_x'] }],
       ['GET', '/api/venues'],
-      ['POST', '/api/venues', { name: 'v', layout: { sections: [{ name: 'A', price: 1, rows: [{ label: 'A', seats: 1 }] }] } }],
+      [
+        'POST',
+        '/api/venues',
+        { name: 'v', layout: { sections: [{ name: 'A', price: 1, rows: [{ label: 'A', seats: 1 }] }] } },
+      ],
       ['GET', '/api/admin/aliases'],
       ['POST', '/api/admin/aliases', { name: 'a', alias: 'b' }],
     ];

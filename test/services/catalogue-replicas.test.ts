@@ -60,7 +60,11 @@ describe('catalogue scheduler on two ticket-service replicas', () => {
       });
       expect(created.statusCode, created.body).toBe(201);
       const id = created.json().event.id as string;
-      expect((await via.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: admin.headers })).json().event.status).toBe('scheduled');
+      expect(
+        (
+          await via.app.inject({ method: 'POST', url: `/api/events/${id}/publish`, headers: admin.headers })
+        ).json().event.status,
+      ).toBe('scheduled');
       ids.push(id);
     }
   });
@@ -81,13 +85,21 @@ describe('catalogue scheduler on two ticket-service replicas', () => {
   }
 
   async function statuses(): Promise<string[]> {
-    const rows = await a.ctx.db.selectFrom('events').select(['id', 'status']).where('id', 'in', ids).execute();
+    const rows = await a.ctx.db
+      .selectFrom('events')
+      .select(['id', 'status'])
+      .where('id', 'in', ids)
+      .execute();
     return rows.map((r) => r.status as string);
   }
 
   it('moves every event exactly once when both replicas tick at the same moment', async () => {
     clock.t = Date.parse('2030-03-10T01:00:00Z');
-    const moved = await Promise.all([catalogueFor(a.ctx).scheduler.tick(), catalogueFor(b.ctx).scheduler.tick(), catalogueFor(a.ctx).scheduler.tick()]);
+    const moved = await Promise.all([
+      catalogueFor(a.ctx).scheduler.tick(),
+      catalogueFor(b.ctx).scheduler.tick(),
+      catalogueFor(a.ctx).scheduler.tick(),
+    ]);
     // The background loops may have taken some: together every event moved once.
     expect(moved.reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(ids.length);
     expect(await statuses()).toEqual(ids.map(() => 'on_sale'));

@@ -9,7 +9,11 @@ import { createObjectStore } from './create-object-store';
 import type { ObjectStore } from './object-store';
 
 /** A minimal S3 (path-style PUT/GET/DELETE) so the real SDK client is exercised end to end. */
-function fakeS3(): Promise<{ server: Server; url: string; objects: Map<string, { body: Buffer; type: string }> }> {
+function fakeS3(): Promise<{
+  server: Server;
+  url: string;
+  objects: Map<string, { body: Buffer; type: string }>;
+}> {
   const objects = new Map<string, { body: Buffer; type: string }>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -22,10 +26,14 @@ function fakeS3(): Promise<{ server: Server; url: string; objects: Map<string, {
       } else if (req.method === 'GET') {
         const object = objects.get(key);
         if (!object) {
-          res.writeHead(404, { 'content-type': 'application/xml' }).end('<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>missing</Message></Error>');
+          res
+            .writeHead(404, { 'content-type': 'application/xml' })
+            .end('<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>missing</Message></Error>');
           return;
         }
-        res.writeHead(200, { 'content-type': object.type, 'content-length': object.body.length }).end(object.body);
+        res
+          .writeHead(200, { 'content-type': object.type, 'content-length': object.body.length })
+          .end(object.body);
       } else if (req.method === 'DELETE') {
         objects.delete(key);
         res.writeHead(204).end();
@@ -46,7 +54,9 @@ async function contract(store: ObjectStore) {
   expect(await store.get('posters/evt_1/a.webp')).toEqual({ body, contentType: 'image/webp' });
   await store.delete('posters/evt_1/a.webp');
   expect(await store.get('posters/evt_1/a.webp')).toBeNull();
-  await expect(store.put('../escape', body, 'text/plain')).rejects.toMatchObject({ code: 'INVALID_OBJECT_KEY' });
+  await expect(store.put('../escape', body, 'text/plain')).rejects.toMatchObject({
+    code: 'INVALID_OBJECT_KEY',
+  });
   await expect(store.get('posters/../../etc/passwd')).rejects.toMatchObject({ code: 'INVALID_OBJECT_KEY' });
 }
 
@@ -58,13 +68,21 @@ describe('object stores', () => {
   afterAll(() => new Promise<void>((r) => s3.server.close(() => r())));
 
   it('disk: keeps bytes and type, refuses keys outside its root', async () => {
-    const store = createDiskObjectStore({ root: mkdtempSync(join(tmpdir(), 'tiketi-store-')), publicBaseUrl: 'http://api.test/api/files/' });
+    const store = createDiskObjectStore({
+      root: mkdtempSync(join(tmpdir(), 'tiketi-store-')),
+      publicBaseUrl: 'http://api.test/api/files/',
+    });
     await contract(store);
     expect(store.publicUrl('posters/x.webp')).toBe('http://api.test/api/files/posters/x.webp');
   });
 
   it('s3: talks to the bucket through the AWS SDK', async () => {
-    const store = createS3ObjectStore({ bucket: 'posters', region: 'ap-northeast-2', endpoint: s3.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const store = createS3ObjectStore({
+      bucket: 'posters',
+      region: 'ap-northeast-2',
+      endpoint: s3.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     await store.put('posters/evt_2/b.webp', Buffer.from('x'), 'image/webp');
     expect(s3.objects.get('/posters/posters/evt_2/b.webp')?.type).toBe('image/webp');
     await contract(store);
@@ -74,6 +92,8 @@ describe('object stores', () => {
   it('picks S3 when a bucket is configured, disk otherwise', () => {
     const base = { DATA_DIR: '.data', PUBLIC_API_URL: 'http://localhost:3001' };
     expect(createObjectStore(base).kind).toBe('disk');
-    expect(createObjectStore({ ...base, S3_BUCKET: 'b', S3_PUBLIC_URL: 'https://cdn.test' }).publicUrl('p.webp')).toBe('https://cdn.test/p.webp');
+    expect(
+      createObjectStore({ ...base, S3_BUCKET: 'b', S3_PUBLIC_URL: 'https://cdn.test' }).publicUrl('p.webp'),
+    ).toBe('https://cdn.test/p.webp');
   });
 });

@@ -39,7 +39,9 @@ export class CatalogueCache {
     if (cached !== null) return JSON.parse(cached) as T;
     const value = await load();
     // Null (not found) is cached too, briefly, so a flood of bad ids does not reach the database.
-    await this.coordination.set(key, JSON.stringify(value), { ttlMs: value === null ? Math.min(this.ttlMs, 5_000) : this.ttlMs });
+    await this.coordination.set(key, JSON.stringify(value), {
+      ttlMs: value === null ? Math.min(this.ttlMs, 5_000) : this.ttlMs,
+    });
     return value;
   }
 }

@@ -10,7 +10,9 @@ export const catalogueMigration: Migration = {
     // One lower-cased text per event that search matches against (title, artist, venue).
     await sql`alter table ${sql.table('ticket.events')} add column search_text text generated always as
       (lower(title || ' ' || artist || ' ' || venue_name)) stored`.execute(db);
-    await sql`create index events_search_trgm on ${sql.table('ticket.events')} using gin (search_text gin_trgm_ops)`.execute(db);
+    await sql`create index events_search_trgm on ${sql.table('ticket.events')} using gin (search_text gin_trgm_ops)`.execute(
+      db,
+    );
     await s.createIndex('events_sale_window').on('events').columns(['status', 'sale_starts_at']).execute();
 
     await s
@@ -21,9 +23,15 @@ export const catalogueMigration: Migration = {
       .addColumn('alias', 'text', (c) => c.notNull())
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .execute();
-    await sql`create unique index aliases_pair on ${sql.table('ticket.aliases')} (lower(name), lower(alias))`.execute(db);
-    await sql`create index aliases_name_trgm on ${sql.table('ticket.aliases')} using gin (lower(name) gin_trgm_ops)`.execute(db);
-    await sql`create index aliases_alias_trgm on ${sql.table('ticket.aliases')} using gin (lower(alias) gin_trgm_ops)`.execute(db);
+    await sql`create unique index aliases_pair on ${sql.table('ticket.aliases')} (lower(name), lower(alias))`.execute(
+      db,
+    );
+    await sql`create index aliases_name_trgm on ${sql.table('ticket.aliases')} using gin (lower(name) gin_trgm_ops)`.execute(
+      db,
+    );
+    await sql`create index aliases_alias_trgm on ${sql.table('ticket.aliases')} using gin (lower(alias) gin_trgm_ops)`.execute(
+      db,
+    );
 
     await s
       .createTable('venues')

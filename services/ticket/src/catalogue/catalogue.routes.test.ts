@@ -12,7 +12,12 @@ afterAll(async () => {
 });
 
 const inject = (method: string, url: string, headers?: Record<string, string>, payload?: unknown) =>
-  h.svc.app.inject({ method: method as 'GET', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  h.svc.app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 
 async function createEvent(overrides: Record<string, unknown> = {}): Promise<string> {
   const res = await inject('POST', '/api/events', h.admin, eventBody(overrides));
@@ -21,7 +26,11 @@ async function createEvent(overrides: Record<string, unknown> = {}): Promise<str
 }
 
 async function outboxTypes(eventId: string): Promise<string[]> {
-  const rows = await sql<{ type: string }>`select type from ${sql.table('ticket.outbox')} where payload->'data'->>'eventId' = ${eventId} order by id`.execute(h.svc.ctx.db);
+  const rows = await sql<{
+    type: string;
+  }>`select type from ${sql.table('ticket.outbox')} where payload->'data'->>'eventId' = ${eventId} order by id`.execute(
+    h.svc.ctx.db,
+  );
   return rows.rows.map((r) => r.type);
 }
 
@@ -32,8 +41,19 @@ describe('event lifecycle', () => {
     const res = await inject('POST', '/api/admin/events', h.admin, eventBody({ title: 'Draft Show' }));
     expect(res.statusCode).toBe(201);
     const event = res.json().event;
-    expect(event).toMatchObject({ status: 'draft', seatsTotal: 25, seatsAvailable: 25, priceMin: 99000, priceMax: 150000, seatLimit: 4, holdMinutes: 10 });
-    expect(event.sections.map((s: { name: string; seatsTotal: number }) => [s.name, s.seatsTotal])).toEqual([['VIP', 20], ['R', 5]]);
+    expect(event).toMatchObject({
+      status: 'draft',
+      seatsTotal: 25,
+      seatsAvailable: 25,
+      priceMin: 99000,
+      priceMax: 150000,
+      seatLimit: 4,
+      holdMinutes: 10,
+    });
+    expect(event.sections.map((s: { name: string; seatsTotal: number }) => [s.name, s.seatsTotal])).toEqual([
+      ['VIP', 20],
+      ['R', 5],
+    ]);
     expect((await inject('GET', `/api/events/${event.id}`)).statusCode).toBe(404);
     expect((await inject('GET', `/api/events/${event.id}`)).json().error.code).toBe('EVENT_NOT_FOUND');
     const list = (await inject('GET', '/api/events?limit=100')).json();
@@ -55,13 +75,20 @@ describe('event lifecycle', () => {
     // Public detail is cached but invalidated by the transition.
     expect((await inject('GET', `/api/events/${id}`)).json().event.status).toBe('on_sale');
 
-    await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id}`.execute(h.svc.ctx.db);
+    await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id}`.execute(
+      h.svc.ctx.db,
+    );
     await events.seatsChanged(id);
     expect(await status(id)).toBe('sold_out');
     const listed = (await inject('GET', '/api/events?status=sold_out')).json();
-    expect(listed.items.find((e: { id: string }) => e.id === id)).toMatchObject({ status: 'sold_out', seatsAvailable: 0 });
+    expect(listed.items.find((e: { id: string }) => e.id === id)).toMatchObject({
+      status: 'sold_out',
+      seatsAvailable: 0,
+    });
 
-    await sql`update ${sql.table('ticket.seats')} set status = 'available' where event_id = ${id} and label = 'VIP A-1'`.execute(h.svc.ctx.db);
+    await sql`update ${sql.table('ticket.seats')} set status = 'available' where event_id = ${id} and label = 'VIP A-1'`.execute(
+      h.svc.ctx.db,
+    );
     await events.seatsChanged(id);
     expect(await status(id)).toBe('on_sale');
 
@@ -76,7 +103,9 @@ describe('event lifecycle', () => {
     const types = await outboxTypes(id);
     expect(types[0]).toBe('event.published');
     expect(types.filter((t) => t === 'event.updated').length).toBeGreaterThanOrEqual(5);
-    expect((await inject('PATCH', `/api/events/${id}`, h.admin, { title: 'x' })).json().error.code).toBe('EVENT_NOT_EDITABLE');
+    expect((await inject('PATCH', `/api/events/${id}`, h.admin, { title: 'x' })).json().error.code).toBe(
+      'EVENT_NOT_EDITABLE',
+    );
   });
 
   it('publishing during the sale goes straight to on_sale; a second replica never double-acts', async () => {
@@ -91,8 +120,12 @@ describe('event lifecycle', () => {
     expect((await outboxTypes(id)).filter((t) => t === 'event.updated')).toHaveLength(1);
 
     const direct = await createEvent({ title: 'Open Now' });
-    expect((await inject('POST', `/api/events/${direct}/publish`, h.admin)).json().event.status).toBe('on_sale');
-    expect((await inject('POST', `/api/events/${direct}/publish`, h.admin)).json().error.code).toBe('INVALID_STATUS_TRANSITION');
+    expect((await inject('POST', `/api/events/${direct}/publish`, h.admin)).json().event.status).toBe(
+      'on_sale',
+    );
+    expect((await inject('POST', `/api/events/${direct}/publish`, h.admin)).json().error.code).toBe(
+      'INVALID_STATUS_TRANSITION',
+    );
   });
 
   it('cancels from any state with event.cancelled, and refuses a second cancel', async () => {
@@ -104,23 +137,36 @@ describe('event lifecycle', () => {
     expect(res.json().event.cancelledAt).toBeTruthy();
     expect(await outboxTypes(draft)).toContain('event.cancelled');
     expect((await inject('POST', `/api/events/${draft}/cancel`, h.admin)).statusCode).toBe(409);
-    const audits = await sql<{ n: number }>`select count(*)::int as n from ${sql.table('ticket.outbox')} where type = 'audit.recorded' and payload->'data'->>'targetId' = ${draft}`.execute(h.svc.ctx.db);
+    const audits = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table('ticket.outbox')} where type = 'audit.recorded' and payload->'data'->>'targetId' = ${draft}`.execute(
+      h.svc.ctx.db,
+    );
     expect(audits.rows[0]!.n).toBe(2);
   });
 
   it('deletes only while nothing is sold or held', async () => {
     const id = await createEvent({ title: 'Delete Me' });
-    await sql`update ${sql.table('ticket.seats')} set status = 'held' where event_id = ${id} and label = 'R C-1'`.execute(h.svc.ctx.db);
+    await sql`update ${sql.table('ticket.seats')} set status = 'held' where event_id = ${id} and label = 'R C-1'`.execute(
+      h.svc.ctx.db,
+    );
     const refused = await inject('DELETE', `/api/events/${id}`, h.admin);
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('EVENT_HAS_SALES');
-    await sql`update ${sql.table('ticket.seats')} set status = 'available' where event_id = ${id}`.execute(h.svc.ctx.db);
+    await sql`update ${sql.table('ticket.seats')} set status = 'available' where event_id = ${id}`.execute(
+      h.svc.ctx.db,
+    );
     expect((await inject('DELETE', `/api/events/${id}`, h.admin)).statusCode).toBe(204);
     expect((await inject('GET', `/api/events/${id}`, h.admin)).statusCode).toBe(404);
   });
 
   it('rejects impossible dates with the offending field', async () => {
-    const res = await inject('POST', '/api/events', h.admin, eventBody({ endsAt: '2026-04-01T09:00:00.000Z' }));
+    const res = await inject(
+      'POST',
+      '/api/events',
+      h.admin,
+      eventBody({ endsAt: '2026-04-01T09:00:00.000Z' }),
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'INVALID_DATES', details: { path: 'body.endsAt' } });
   });
@@ -134,11 +180,27 @@ describe('layouts', () => {
   };
 
   it('names the path of duplicate seat labels, empty sections and negative prices', async () => {
-    const dup = await bad({ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: [{ number: 1 }, { number: 2, label: 'A 1-1' }] }] }] });
+    const dup = await bad({
+      sections: [
+        {
+          name: 'A',
+          price: 1000,
+          rows: [{ label: '1', seats: [{ number: 1 }, { number: 2, label: 'A 1-1' }] }],
+        },
+      ],
+    });
     expect(dup.code).toBe('INVALID_LAYOUT');
     expect(dup.details.path).toBe('body.layout.sections[0].rows[0].seats[1]');
-    const empty = await bad({ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 3 }] }, { name: 'B', price: 1000, rows: [] }] });
-    expect(empty).toMatchObject({ code: 'INVALID_LAYOUT', details: { path: 'body.layout.sections[1].rows' } });
+    const empty = await bad({
+      sections: [
+        { name: 'A', price: 1000, rows: [{ label: '1', seats: 3 }] },
+        { name: 'B', price: 1000, rows: [] },
+      ],
+    });
+    expect(empty).toMatchObject({
+      code: 'INVALID_LAYOUT',
+      details: { path: 'body.layout.sections[1].rows' },
+    });
     const negative = await bad({ sections: [{ name: 'A', price: -1, rows: [{ label: '1', seats: 3 }] }] });
     expect(negative.code).toBe('VALIDATION_FAILED');
     expect(JSON.stringify(negative.details)).toContain('body.layout.sections.0.price');
@@ -146,35 +208,70 @@ describe('layouts', () => {
 
   it('edits a layout around sold seats and refuses to change or remove them', async () => {
     const id = await createEvent({ title: 'Layout Edit' });
-    await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id} and label = 'VIP A-1'`.execute(h.svc.ctx.db);
-    const removing = await inject('PATCH', `/api/events/${id}`, h.admin, { layout: { sections: [{ name: 'R', price: 99000, rows: [{ label: 'C', seats: 5 }] }] } });
+    await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id} and label = 'VIP A-1'`.execute(
+      h.svc.ctx.db,
+    );
+    const removing = await inject('PATCH', `/api/events/${id}`, h.admin, {
+      layout: { sections: [{ name: 'R', price: 99000, rows: [{ label: 'C', seats: 5 }] }] },
+    });
     expect(removing.statusCode).toBe(409);
-    expect(removing.json().error).toMatchObject({ code: 'LAYOUT_SEATS_SOLD', details: { seats: ['VIP A-1'] } });
-    const repricing = await inject('PATCH', `/api/events/${id}`, h.admin, { layout: { sections: [{ ...compactLayout.sections[0]!, price: 1 }, compactLayout.sections[1]!] } });
+    expect(removing.json().error).toMatchObject({
+      code: 'LAYOUT_SEATS_SOLD',
+      details: { seats: ['VIP A-1'] },
+    });
+    const repricing = await inject('PATCH', `/api/events/${id}`, h.admin, {
+      layout: { sections: [{ ...compactLayout.sections[0]!, price: 1 }, compactLayout.sections[1]!] },
+    });
     expect(repricing.statusCode).toBe(409);
 
     const growing = await inject('PATCH', `/api/events/${id}`, h.admin, {
-      layout: { sections: [{ name: 'VIP', price: 150000, rows: [{ label: 'A', seats: 12 }] }, { name: 'S', price: 50000, rows: [{ label: 'D', seats: 4 }] }] },
+      layout: {
+        sections: [
+          { name: 'VIP', price: 150000, rows: [{ label: 'A', seats: 12 }] },
+          { name: 'S', price: 50000, rows: [{ label: 'D', seats: 4 }] },
+        ],
+      },
     });
     expect(growing.statusCode, growing.body).toBe(200);
     expect(growing.json().event).toMatchObject({ seatsTotal: 16, layoutVersion: 2 });
-    const seats = await sql<{ label: string; status: string }>`select label, status from ${sql.table('ticket.seats')} where event_id = ${id} order by sort`.execute(h.svc.ctx.db);
+    const seats = await sql<{
+      label: string;
+      status: string;
+    }>`select label, status from ${sql.table('ticket.seats')} where event_id = ${id} order by sort`.execute(
+      h.svc.ctx.db,
+    );
     expect(seats.rows).toHaveLength(16);
     expect(seats.rows.find((s) => s.label === 'VIP A-1')!.status).toBe('sold');
   });
 
   it('keeps venue templates and creates events from them', async () => {
-    const created = await inject('POST', '/api/venues', h.admin, { name: '블루스퀘어', address: '서울 용산구', layout: compactLayout });
+    const created = await inject('POST', '/api/venues', h.admin, {
+      name: '블루스퀘어',
+      address: '서울 용산구',
+      layout: compactLayout,
+    });
     expect(created.statusCode).toBe(201);
     const venue = created.json().venue;
     expect(venue.seatsTotal).toBe(25);
-    expect((await inject('GET', '/api/venues', h.admin)).json().items.map((v: { id: string }) => v.id)).toContain(venue.id);
-    const patched = await inject('PATCH', `/api/venues/${venue.id}`, h.admin, { layout: { sections: [{ name: 'Floor', price: 70000, kind: 'standing', capacity: 40 }] } });
+    expect(
+      (await inject('GET', '/api/venues', h.admin)).json().items.map((v: { id: string }) => v.id),
+    ).toContain(venue.id);
+    const patched = await inject('PATCH', `/api/venues/${venue.id}`, h.admin, {
+      layout: { sections: [{ name: 'Floor', price: 70000, kind: 'standing', capacity: 40 }] },
+    });
     expect(patched.json().venue.seatsTotal).toBe(40);
     const badVenue = await inject('POST', '/api/venues', h.admin, { name: 'x', layout: { sections: [] } });
-    expect(badVenue.json().error).toMatchObject({ code: 'INVALID_LAYOUT', details: { path: 'body.layout.sections' } });
+    expect(badVenue.json().error).toMatchObject({
+      code: 'INVALID_LAYOUT',
+      details: { path: 'body.layout.sections' },
+    });
 
-    const res = await inject('POST', '/api/events', h.admin, { ...eventBody({ title: 'From Template' }), layout: undefined, venueName: undefined, venueId: venue.id });
+    const res = await inject('POST', '/api/events', h.admin, {
+      ...eventBody({ title: 'From Template' }),
+      layout: undefined,
+      venueName: undefined,
+      venueId: venue.id,
+    });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().event).toMatchObject({ venue: '블루스퀘어', venueId: venue.id, seatsTotal: 40 });
     expect(res.json().event.sections[0]).toMatchObject({ name: 'Floor', kind: 'standing', capacity: 40 });
@@ -216,16 +313,25 @@ describe('admin routes', () => {
 describe('blocking seats', () => {
   it('blocks available seats, refuses held ones, unblocks, and keeps sold_out right', async () => {
     h.clock.set('2026-03-11T00:00:00Z');
-    const id = await createEvent({ title: 'House Seats', layout: { sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 3 }] }] } });
+    const id = await createEvent({
+      title: 'House Seats',
+      layout: { sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: 3 }] }] },
+    });
     await inject('POST', `/api/events/${id}/publish`, h.admin);
-    const seats = await sql<{ id: string }>`select id from ${sql.table('ticket.seats')} where event_id = ${id} order by sort`.execute(h.svc.ctx.db);
+    const seats = await sql<{
+      id: string;
+    }>`select id from ${sql.table('ticket.seats')} where event_id = ${id} order by sort`.execute(
+      h.svc.ctx.db,
+    );
     const [a, b, c] = seats.rows.map((r) => r.id);
     await sql`update ${sql.table('ticket.seats')} set status = 'held' where id = ${c!}`.execute(h.svc.ctx.db);
 
     const refused = await inject('POST', `/api/events/${id}/seats/block`, h.admin, { seatIds: [a, c] });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().error.code).toBe('SEATS_NOT_AVAILABLE');
-    expect((await inject('POST', `/api/events/${id}/seats/block`, h.user, { seatIds: [a] })).statusCode).toBe(403);
+    expect((await inject('POST', `/api/events/${id}/seats/block`, h.user, { seatIds: [a] })).statusCode).toBe(
+      403,
+    );
 
     const blocked = await inject('POST', `/api/events/${id}/seats/block`, h.admin, { seatIds: [a, b] });
     expect(blocked.statusCode).toBe(200);
@@ -235,6 +341,9 @@ describe('blocking seats', () => {
     const unblocked = await inject('POST', `/api/events/${id}/seats/unblock`, h.admin, { seatIds: [a] });
     expect(unblocked.json().changed).toEqual([{ seatId: a, status: 'available' }]);
     expect(await status(id)).toBe('on_sale');
-    expect((await inject('POST', `/api/events/${id}/seats/unblock`, h.admin, { seatIds: ['seat_missing'] })).statusCode).toBe(404);
+    expect(
+      (await inject('POST', `/api/events/${id}/seats/unblock`, h.admin, { seatIds: ['seat_missing'] }))
+        .statusCode,
+    ).toBe(404);
   });
 });

@@ -43,9 +43,24 @@ export class CatalogueScheduler {
         const moved: string[] = [];
         for (const row of due.rows) {
           const available = await countAvailable(trx, row.id);
-          const status = deriveStatus({ status: row.status as EventStatus, saleStartsAt: new Date(row.sale_starts_at), saleEndsAt: new Date(row.sale_ends_at), endsAt: new Date(row.ends_at), available }, now);
+          const status = deriveStatus(
+            {
+              status: row.status as EventStatus,
+              saleStartsAt: new Date(row.sale_starts_at),
+              saleEndsAt: new Date(row.sale_ends_at),
+              endsAt: new Date(row.ends_at),
+              available,
+            },
+            now,
+          );
           if (status === row.status) continue;
-          await trx.withSchema('ticket').updateTable('events').set({ status, updated_at: sql`now()` }).where('id', '=', row.id).where('status', '=', row.status).execute();
+          await trx
+            .withSchema('ticket')
+            .updateTable('events')
+            .set({ status, updated_at: sql`now()` })
+            .where('id', '=', row.id)
+            .where('status', '=', row.status)
+            .execute();
           await emitEventChanged(trx, 'event.updated', { ...row, status }, available);
           moved.push(row.id);
         }
@@ -63,7 +78,14 @@ export class CatalogueScheduler {
   start(intervalMs: number): void {
     const loop = async () => {
       try {
-        if (await tryAcquireLease(this.ctx.coordination, LEASE_KEY, this.holder, Math.max(intervalMs * 5, 5_000))) {
+        if (
+          await tryAcquireLease(
+            this.ctx.coordination,
+            LEASE_KEY,
+            this.holder,
+            Math.max(intervalMs * 5, 5_000),
+          )
+        ) {
           this.running = this.tick();
           await this.running;
         }

@@ -20,7 +20,7 @@ const PALETTES: Record<EventCategory, [string, string, string]> = {
 export async function demoPoster(category: EventCategory, seed: number): Promise<Buffer> {
   const [dark, mid, light] = PALETTES[category];
   let n = seed * 9301 + 49297;
-  const rand = () => ((n = (n * 9301 + 49297) % 233280) / 233280);
+  const rand = () => (n = (n * 9301 + 49297) % 233280) / 233280;
   const shapes = Array.from({ length: 7 }, () => {
     const r = 60 + rand() * 220;
     return `<circle cx="${(rand() * 600).toFixed(0)}" cy="${(rand() * 900).toFixed(0)}" r="${r.toFixed(0)}" fill="${rand() > 0.5 ? mid : light}" fill-opacity="${(0.15 + rand() * 0.5).toFixed(2)}"/>`;

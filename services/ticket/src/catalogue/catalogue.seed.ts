@@ -16,7 +16,12 @@ const MINUTE = 60_000;
 export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue: Catalogue): Promise<void> {
   const db = ctx.db.withSchema('ticket');
   for (const a of demoAliases) {
-    await db.insertInto('aliases').values({ id: newId('als'), ...a }).onConflict((oc) => oc.doNothing()).execute().catch(() => undefined);
+    await db
+      .insertInto('aliases')
+      .values({ id: newId('als'), ...a })
+      .onConflict((oc) => oc.doNothing())
+      .execute()
+      .catch(() => undefined);
   }
   const venues = new Map<string, string>();
   for (const e of demoEvents) venues.set(e.venueName, e.venueAddress);
@@ -25,7 +30,16 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
     if (exists) continue;
     const layout = demoLayouts[demoEvents.find((e) => e.venueName === name)!.layout];
     const expanded = expandLayout(layout);
-    await db.insertInto('venues').values({ id: newId('ven'), name, address, layout: JSON.stringify(expanded.layout), seats_total: expanded.seatsTotal }).execute();
+    await db
+      .insertInto('venues')
+      .values({
+        id: newId('ven'),
+        name,
+        address,
+        layout: JSON.stringify(expanded.layout),
+        seats_total: expanded.seatsTotal,
+      })
+      .execute();
   }
 
   const now = ctx.clock.now().getTime();
@@ -33,10 +47,20 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
   for (const e of demoEvents) {
     const exists = await db.selectFrom('events').select('id').where('title', '=', e.title).executeTakeFirst();
     if (exists) continue;
-    const venue = await db.selectFrom('venues').select('id').where('name', '=', e.venueName).executeTakeFirst();
-    const startsAt = new Date(Math.round((now + e.showInDays * 24 * 60 * MINUTE) / (30 * MINUTE)) * 30 * MINUTE);
+    const venue = await db
+      .selectFrom('venues')
+      .select('id')
+      .where('name', '=', e.venueName)
+      .executeTakeFirst();
+    const startsAt = new Date(
+      Math.round((now + e.showInDays * 24 * 60 * MINUTE) / (30 * MINUTE)) * 30 * MINUTE,
+    );
     const endsAt = new Date(startsAt.getTime() + e.durationHours * 60 * MINUTE);
-    const saleStartsAt = new Date(e.saleOpensInMinutes > 0 && e.saleOpensInMinutes < 60 ? now + e.saleOpensInMinutes * MINUTE : Math.round((now + e.saleOpensInMinutes * MINUTE) / MINUTE) * MINUTE);
+    const saleStartsAt = new Date(
+      e.saleOpensInMinutes > 0 && e.saleOpensInMinutes < 60
+        ? now + e.saleOpensInMinutes * MINUTE
+        : Math.round((now + e.saleOpensInMinutes * MINUTE) / MINUTE) * MINUTE,
+    );
     const saleEndsAt = new Date(startsAt.getTime() - (e.saleClosesBeforeShowMinutes ?? 60) * MINUTE);
     const id = await catalogue.events.create(SEEDER, {
       title: e.title,
@@ -59,7 +83,10 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
       ctx.log.warn({ err, title: e.title }, 'demo poster not created');
     }
     // Demo only: a sold-out house without real buyers, so the sold-out state can be seen.
-    if (e.soldOut) await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id}`.execute(ctx.db);
+    if (e.soldOut)
+      await sql`update ${sql.table('ticket.seats')} set status = 'sold' where event_id = ${id}`.execute(
+        ctx.db,
+      );
     await catalogue.events.publish(SEEDER, id);
     created++;
   }

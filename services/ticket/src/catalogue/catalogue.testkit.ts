@@ -29,7 +29,10 @@ export interface CatalogueHarness {
 export async function startCatalogue(now = '2026-03-01T00:00:00.000Z'): Promise<CatalogueHarness> {
   const clock = new ManualClock(new Date(now));
   const dataDir = mkdtempSync(join(tmpdir(), 'tiketi-catalogue-'));
-  const svc = await startTestService(createTicketService(), { clock, env: { DATA_DIR: dataDir, PUBLIC_API_URL: 'http://api.test' } });
+  const svc = await startTestService(createTicketService(), {
+    clock,
+    env: { DATA_DIR: dataDir, PUBLIC_API_URL: 'http://api.test' },
+  });
   const admin = (await svc.issuer.user('admin')).headers;
   const user = (await svc.issuer.user('user')).headers;
   return { svc, clock, admin, user, dataDir, close: () => svc.close() };
@@ -37,7 +40,14 @@ export async function startCatalogue(now = '2026-03-01T00:00:00.000Z'): Promise<
 
 export const compactLayout = {
   sections: [
-    { name: 'VIP', price: 150000, rows: [{ label: 'A', seats: 10 }, { label: 'B', seats: 10 }] },
+    {
+      name: 'VIP',
+      price: 150000,
+      rows: [
+        { label: 'A', seats: 10 },
+        { label: 'B', seats: 10 },
+      ],
+    },
     { name: 'R', price: 99000, rows: [{ label: 'C', seats: 5 }] },
   ],
 };
@@ -61,7 +71,9 @@ export function eventBody(overrides: Record<string, unknown> = {}) {
 export function multipart(field: string, filename: string, contentType: string, bytes: Buffer) {
   const boundary = `----tiketi${Math.random().toString(16).slice(2)}`;
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+    ),
     bytes,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);

@@ -1,7 +1,14 @@
 import { AppError, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import type { CatalogueCache } from './catalogue.cache';
-import { findEventSummary, isoOrNull, iso, listEvents, listSections, MAX_PAGE_SIZE } from './event.repository';
+import {
+  findEventSummary,
+  isoOrNull,
+  iso,
+  listEvents,
+  listSections,
+  MAX_PAGE_SIZE,
+} from './event.repository';
 import type { EventDetail, EventListQuery, EventSummary } from './event.schemas';
 import type { Layout } from './layout.schemas';
 
@@ -17,12 +24,16 @@ export class EventQueryService {
     private readonly cache: CatalogueCache,
   ) {}
 
-  async list(query: EventListQuery, admin: boolean): Promise<{ items: EventSummary[]; total: number; page: number; limit: number }> {
+  async list(
+    query: EventListQuery,
+    admin: boolean,
+  ): Promise<{ items: EventSummary[]; total: number; page: number; limit: number }> {
     const page = query.page ?? 1;
     const limit = Math.min(query.limit ?? 20, MAX_PAGE_SIZE);
     if (!admin && query.status === 'draft') return { items: [], total: 0, page, limit };
     const filter = { ...query, page, limit, statuses: admin ? ADMIN_DEFAULT : PUBLIC_DEFAULT };
-    if (!admin && query.status && !PUBLIC_ALLOWED.includes(query.status)) return { items: [], total: 0, page, limit };
+    if (!admin && query.status && !PUBLIC_ALLOWED.includes(query.status))
+      return { items: [], total: 0, page, limit };
     const load = async () => ({ ...(await listEvents(this.ctx.db, filter)), page, limit });
     return admin ? load() : this.cache.list(filter, load);
   }
@@ -46,12 +57,26 @@ export class EventQueryService {
         cancelledAt: isoOrNull(raw.cancelled_at),
         createdAt: iso(raw.created_at),
         updatedAt: iso(raw.updated_at),
-        sections: sections.map((s) => ({ id: s.id, name: s.name, price: s.price, color: s.color, kind: s.kind, capacity: s.capacity, seatsTotal: s.seatsTotal, seatsAvailable: s.seatsAvailable })),
-        ...(admin ? { layout: (typeof raw.layout === 'string' ? JSON.parse(raw.layout) : raw.layout) as Layout | null } : {}),
+        sections: sections.map((s) => ({
+          id: s.id,
+          name: s.name,
+          price: s.price,
+          color: s.color,
+          kind: s.kind,
+          capacity: s.capacity,
+          seatsTotal: s.seatsTotal,
+          seatsAvailable: s.seatsAvailable,
+        })),
+        ...(admin
+          ? {
+              layout: (typeof raw.layout === 'string' ? JSON.parse(raw.layout) : raw.layout) as Layout | null,
+            }
+          : {}),
       };
     };
     const event = admin ? await load() : await this.cache.event(id, load);
-    if (!event || (!admin && event.status === 'draft')) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+    if (!event || (!admin && event.status === 'draft'))
+      throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     return event;
   }
 }

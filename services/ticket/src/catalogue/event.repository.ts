@@ -40,7 +40,9 @@ export interface EventRow {
 const iso = (d: Date | string) => new Date(d).toISOString();
 const isoOrNull = (d: Date | string | null) => (d ? iso(d) : null);
 
-export function toSummary(row: EventRow & { price_min: number | null; price_max: number | null; seats_available: number }): EventSummary {
+export function toSummary(
+  row: EventRow & { price_min: number | null; price_max: number | null; seats_available: number },
+): EventSummary {
   return {
     id: row.id,
     title: row.title,
@@ -86,12 +88,17 @@ export interface ListFilter extends EventListQuery {
  * artist or venue), then each term matches as a substring or by trigram word similarity, so
  * "아이유", "IU" and "seventen" all find what was meant. Values are bound parameters throughout.
  */
-export async function listEvents(db: Db, filter: ListFilter): Promise<{ items: EventSummary[]; total: number }> {
+export async function listEvents(
+  db: Db,
+  filter: ListFilter,
+): Promise<{ items: EventSummary[]; total: number }> {
   const q = filter.q?.trim().toLowerCase() ?? '';
   const where = [sql`e.status = any(${filter.status ? [filter.status] : filter.statuses}::text[])`];
   if (filter.category) where.push(sql`e.category = ${filter.category}`);
   if (filter.venue) {
-    where.push(sql`(e.venue_id = ${filter.venue} or lower(e.venue_name) like ${`%${escapeLike(filter.venue.toLowerCase())}%`} escape '\\')`);
+    where.push(
+      sql`(e.venue_id = ${filter.venue} or lower(e.venue_name) like ${`%${escapeLike(filter.venue.toLowerCase())}%`} escape '\\')`,
+    );
   }
   if (filter.from) where.push(sql`e.starts_at >= ${new Date(filter.from)}`);
   if (filter.to) where.push(sql`e.starts_at <= ${new Date(filter.to)}`);
@@ -128,7 +135,15 @@ export async function listEvents(db: Db, filter: ListFilter): Promise<{ items: E
   })();
   const whereSql = sql.join(where, sql` and `);
   const offset = (filter.page - 1) * filter.limit;
-  const rows = await sql<EventRow & { price_min: number | null; price_max: number | null; seats_available: number; score: number; total: number }>`
+  const rows = await sql<
+    EventRow & {
+      price_min: number | null;
+      price_max: number | null;
+      seats_available: number;
+      score: number;
+      total: number;
+    }
+  >`
     select e.*, ${aggregates}, ${score} as score, count(*) over () as total
     from ${sql.table('ticket.events')} e
     where ${whereSql}
@@ -137,27 +152,47 @@ export async function listEvents(db: Db, filter: ListFilter): Promise<{ items: E
   `.execute(db);
   let total = rows.rows.length > 0 ? Number(rows.rows[0]!.total) : 0;
   if (rows.rows.length === 0 && offset > 0) {
-    const counted = await sql<{ n: number }>`select count(*)::int as n from ${sql.table('ticket.events')} e where ${whereSql}`.execute(db);
+    const counted = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table('ticket.events')} e where ${whereSql}`.execute(db);
     total = Number(counted.rows[0]?.n ?? 0);
   }
   return { items: rows.rows.map(toSummary), total };
 }
 
-export async function findEvent(db: Db, id: string, options: { forUpdate?: boolean } = {}): Promise<EventRow | null> {
+export async function findEvent(
+  db: Db,
+  id: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<EventRow | null> {
   let query = db.withSchema('ticket').selectFrom('events').selectAll().where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return ((await query.executeTakeFirst()) as EventRow | undefined) ?? null;
 }
 
-export async function findEventSummary(db: Db, id: string): Promise<(EventSummary & { raw: EventRow }) | null> {
-  const result = await sql<EventRow & { price_min: number | null; price_max: number | null; seats_available: number }>`
+export async function findEventSummary(
+  db: Db,
+  id: string,
+): Promise<(EventSummary & { raw: EventRow }) | null> {
+  const result = await sql<
+    EventRow & { price_min: number | null; price_max: number | null; seats_available: number }
+  >`
     select e.*, ${aggregates} from ${sql.table('ticket.events')} e where e.id = ${id}`.execute(db);
   const row = result.rows[0];
   return row ? { ...toSummary(row), raw: row } : null;
 }
 
 export async function listSections(db: Db, eventId: string) {
-  const result = await sql<{ id: string; name: string; price: number; color: string; kind: string; capacity: number | null; seats_total: number; seats_available: number }>`
+  const result = await sql<{
+    id: string;
+    name: string;
+    price: number;
+    color: string;
+    kind: string;
+    capacity: number | null;
+    seats_total: number;
+    seats_available: number;
+  }>`
     select c.id, c.name, c.price, c.color, c.kind, c.capacity,
       count(s.id)::int as seats_total,
       count(s.id) filter (where s.status = 'available')::int as seats_available
@@ -166,15 +201,28 @@ export async function listSections(db: Db, eventId: string) {
     where c.event_id = ${eventId}
     group by c.id
     order by c.sort, c.name`.execute(db);
-  return result.rows.map((r) => ({ ...r, seatsTotal: Number(r.seats_total), seatsAvailable: Number(r.seats_available) }));
+  return result.rows.map((r) => ({
+    ...r,
+    seatsTotal: Number(r.seats_total),
+    seatsAvailable: Number(r.seats_available),
+  }));
 }
 
 export async function insertEvent(db: Db, values: Record<string, unknown>): Promise<void> {
   await db.withSchema('ticket').insertInto('events').values(values).execute();
 }
 
-export async function updateEvent(db: Db, id: string, values: Record<string, unknown>, expectStatus?: string): Promise<boolean> {
-  let query = db.withSchema('ticket').updateTable('events').set({ ...values, updated_at: sql`now()` }).where('id', '=', id);
+export async function updateEvent(
+  db: Db,
+  id: string,
+  values: Record<string, unknown>,
+  expectStatus?: string,
+): Promise<boolean> {
+  let query = db
+    .withSchema('ticket')
+    .updateTable('events')
+    .set({ ...values, updated_at: sql`now()` })
+    .where('id', '=', id);
   if (expectStatus) query = query.where('status', '=', expectStatus);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;

@@ -3,7 +3,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { currentUser, isAdmin, requireAdmin } from '@tiketi/platform';
 import type { Catalogue } from './catalogue.registry';
-import { CancelEventBody, CreateEventBody, EventDetail, EventIdParams, EventList, EventListQuery, UpdateEventBody } from './event.schemas';
+import {
+  CancelEventBody,
+  CreateEventBody,
+  EventDetail,
+  EventIdParams,
+  EventList,
+  EventListQuery,
+  UpdateEventBody,
+} from './event.schemas';
 
 const security = [{ bearerAuth: [] }];
 const tags = ['events'];
@@ -16,20 +24,44 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
 
   app.get(
     '/api/events',
-    { schema: { tags, summary: 'Search and list events', querystring: EventListQuery, response: { 200: EventList } } },
+    {
+      schema: {
+        tags,
+        summary: 'Search and list events',
+        querystring: EventListQuery,
+        response: { 200: EventList },
+      },
+    },
     async (request) => queries.list(request.query, isAdmin(request)),
   );
 
   app.get(
     '/api/events/:id',
-    { schema: { tags, summary: 'One event with its sections', params: EventIdParams, response: { 200: Detail } } },
+    {
+      schema: {
+        tags,
+        summary: 'One event with its sections',
+        params: EventIdParams,
+        response: { 200: Detail },
+      },
+    },
     async (request) => ({ event: await queries.get(request.params.id, isAdmin(request)) }),
   );
 
   for (const path of ['/api/events', '/api/admin/events']) {
     app.post(
       path,
-      { preHandler: requireAdmin, schema: { tags, security, hide: path !== '/api/events', summary: 'Create an event (draft)', body: CreateEventBody, response: { 201: Detail } } },
+      {
+        preHandler: requireAdmin,
+        schema: {
+          tags,
+          security,
+          hide: path !== '/api/events',
+          summary: 'Create an event (draft)',
+          body: CreateEventBody,
+          response: { 201: Detail },
+        },
+      },
       async (request, reply) => {
         const id = await events.create(currentUser(request), request.body);
         return reply.status(201).send({ event: await queries.get(id, true) });
@@ -39,7 +71,17 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
 
   app.patch(
     '/api/events/:id',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Edit an event (layout edits keep sold seats)', params: EventIdParams, body: UpdateEventBody, response: { 200: Detail } } },
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags,
+        security,
+        summary: 'Edit an event (layout edits keep sold seats)',
+        params: EventIdParams,
+        body: UpdateEventBody,
+        response: { 200: Detail },
+      },
+    },
     async (request) => {
       await events.update(currentUser(request), request.params.id, request.body);
       return { event: await queries.get(request.params.id, true) };
@@ -48,7 +90,10 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
 
   app.delete(
     '/api/events/:id',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Delete an event with nothing sold or held', params: EventIdParams } },
+    {
+      preHandler: requireAdmin,
+      schema: { tags, security, summary: 'Delete an event with nothing sold or held', params: EventIdParams },
+    },
     async (request, reply) => {
       await events.remove(currentUser(request), request.params.id);
       return reply.status(204).send();
@@ -57,7 +102,16 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
 
   app.post(
     '/api/events/:id/publish',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Publish a draft', params: EventIdParams, response: { 200: Detail } } },
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags,
+        security,
+        summary: 'Publish a draft',
+        params: EventIdParams,
+        response: { 200: Detail },
+      },
+    },
     async (request) => {
       await events.publish(currentUser(request), request.params.id);
       return { event: await queries.get(request.params.id, true) };
@@ -79,7 +133,10 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
     },
     async (request) => {
       const body = (request.body ?? {}) as { reason?: unknown };
-      const reason = typeof body.reason === 'string' ? body.reason.slice(0, CancelEventBody.properties.reason.maxLength) : undefined;
+      const reason =
+        typeof body.reason === 'string'
+          ? body.reason.slice(0, CancelEventBody.properties.reason.maxLength)
+          : undefined;
       await events.cancel(currentUser(request), request.params.id, reason);
       return { event: await queries.get(request.params.id, true) };
     },

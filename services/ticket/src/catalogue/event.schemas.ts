@@ -2,7 +2,11 @@ import { Type, type Static } from '@sinclair/typebox';
 import { EVENT_CATEGORIES, EVENT_STATUSES } from '@tiketi/contracts';
 import { Layout } from './layout.schemas';
 
-const literals = <T extends readonly string[]>(values: T, options = {}) => Type.Union(values.map((v) => Type.Literal(v)), options);
+const literals = <T extends readonly string[]>(values: T, options = {}) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  );
 
 export const Category = literals(EVENT_CATEGORIES);
 export const Status = literals(EVENT_STATUSES);
@@ -60,7 +64,12 @@ export const EventDetail = Type.Object({
 export type EventDetail = Static<typeof EventDetail>;
 
 export const EventListQuery = Type.Object({
-  q: Type.Optional(Type.String({ maxLength: 100, description: 'title, artist or venue; typo-tolerant; Korean/English aliases' })),
+  q: Type.Optional(
+    Type.String({
+      maxLength: 100,
+      description: 'title, artist or venue; typo-tolerant; Korean/English aliases',
+    }),
+  ),
   category: Type.Optional(Category),
   venue: Type.Optional(Type.String({ maxLength: 100, description: 'venue name (contains) or venue id' })),
   from: Type.Optional(Type.String({ format: 'date-time', description: 'starts at or after' })),
@@ -72,7 +81,12 @@ export const EventListQuery = Type.Object({
 });
 export type EventListQuery = Static<typeof EventListQuery>;
 
-export const EventList = Type.Object({ items: Type.Array(EventSummary), total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() });
+export const EventList = Type.Object({
+  items: Type.Array(EventSummary),
+  total: Type.Integer(),
+  page: Type.Integer(),
+  limit: Type.Integer(),
+});
 
 const editable = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -88,7 +102,9 @@ const editable = {
   seatLimit: Type.Integer({ minimum: 1, maximum: 20 }),
   holdMinutes: Type.Integer({ minimum: 1, maximum: 60 }),
   refundPolicyId: Type.String({ minLength: 1, maxLength: 60 }),
-  venueId: Type.String({ description: 'venue template: its name, address and layout are used unless given here' }),
+  venueId: Type.String({
+    description: 'venue template: its name, address and layout are used unless given here',
+  }),
   layout: Layout,
 };
 
@@ -114,9 +130,15 @@ export const CreateEventBody = Type.Object(
 );
 export type CreateEventBody = Static<typeof CreateEventBody>;
 
-export const UpdateEventBody = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 });
+export const UpdateEventBody = Type.Partial(Type.Object(editable), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 export type UpdateEventBody = Static<typeof UpdateEventBody>;
 
-export const CancelEventBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
+export const CancelEventBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
 
 export const EventIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -18,8 +18,12 @@ describe('deriveStatus', () => {
   });
 
   it('is sold out with no seat available during the sale, and on sale again when one returns', () => {
-    expect(deriveStatus({ ...base, status: 'on_sale', available: 0 }, at('2026-05-02T00:00:00Z'))).toBe('sold_out');
-    expect(deriveStatus({ ...base, status: 'sold_out', available: 1 }, at('2026-05-02T00:00:00Z'))).toBe('on_sale');
+    expect(deriveStatus({ ...base, status: 'on_sale', available: 0 }, at('2026-05-02T00:00:00Z'))).toBe(
+      'sold_out',
+    );
+    expect(deriveStatus({ ...base, status: 'sold_out', available: 1 }, at('2026-05-02T00:00:00Z'))).toBe(
+      'on_sale',
+    );
   });
 
   it('never moves draft, cancelled or ended events', () => {

@@ -14,10 +14,27 @@ function layoutError(input: unknown): AppError {
 
 describe('expandLayout', () => {
   it('expands the compact form with generated coordinates and labels', () => {
-    const out = expandLayout({ sections: [{ name: 'VIP', price: 150000, rows: [{ label: 'A', seats: 20 }, { label: 'B', seats: 18, accessible: [1] }] }] });
+    const out = expandLayout({
+      sections: [
+        {
+          name: 'VIP',
+          price: 150000,
+          rows: [
+            { label: 'A', seats: 20 },
+            { label: 'B', seats: 18, accessible: [1] },
+          ],
+        },
+      ],
+    });
     expect(out.seatsTotal).toBe(38);
     const seats = out.sections[0]!.seats;
-    expect(seats[0]).toMatchObject({ label: 'VIP A-1', row: 'A', number: 1, price: 150000, accessible: false });
+    expect(seats[0]).toMatchObject({
+      label: 'VIP A-1',
+      row: 'A',
+      number: 1,
+      price: 150000,
+      accessible: false,
+    });
     expect(seats[20]).toMatchObject({ label: 'VIP B-1', accessible: true });
     expect(seats[1]!.x).toBeGreaterThan(seats[0]!.x);
     expect(seats[20]!.y).toBeGreaterThan(seats[0]!.y);
@@ -28,7 +45,20 @@ describe('expandLayout', () => {
     const out = expandLayout({
       version: 1,
       sections: [
-        { name: 'R', price: 99000, color: '#ff0000', rows: [{ label: '1', seats: [{ number: 1, x: 5, y: 7, blocked: true }, { number: 2, companion: true }] }] },
+        {
+          name: 'R',
+          price: 99000,
+          color: '#ff0000',
+          rows: [
+            {
+              label: '1',
+              seats: [
+                { number: 1, x: 5, y: 7, blocked: true },
+                { number: 2, companion: true },
+              ],
+            },
+          ],
+        },
         { name: 'Standing', price: 88000, kind: 'standing', capacity: 120 },
       ],
     });
@@ -38,11 +68,18 @@ describe('expandLayout', () => {
   });
 
   it('names the offending path of duplicate labels, empty sections and negative prices', () => {
-    const dup = layoutError({ sections: [{ name: 'A', price: 1, rows: [{ label: 'X', seats: [{ number: 1 }, { number: 1 }] }] }] });
+    const dup = layoutError({
+      sections: [{ name: 'A', price: 1, rows: [{ label: 'X', seats: [{ number: 1 }, { number: 1 }] }] }],
+    });
     expect(dup.code).toBe('INVALID_LAYOUT');
     expect(dup.details?.path).toBe('layout.sections[0].rows[0].seats[1]');
 
-    const empty = layoutError({ sections: [{ name: 'A', price: 1, rows: [{ label: 'X', seats: 2 }] }, { name: 'B', price: 1, rows: [] }] });
+    const empty = layoutError({
+      sections: [
+        { name: 'A', price: 1, rows: [{ label: 'X', seats: 2 }] },
+        { name: 'B', price: 1, rows: [] },
+      ],
+    });
     expect(empty.details?.path).toBe('layout.sections[1].rows');
 
     const negative = layoutError({ sections: [{ name: 'A', price: -5, rows: [{ label: 'X', seats: 2 }] }] });

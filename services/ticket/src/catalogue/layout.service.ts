@@ -51,7 +51,15 @@ function invalid(issues: LayoutIssue[], base: string): AppError {
   });
 }
 
-type SeatSpec = { number: number; label?: string; x?: number; y?: number; accessible?: boolean; companion?: boolean; blocked?: boolean };
+type SeatSpec = {
+  number: number;
+  label?: string;
+  x?: number;
+  y?: number;
+  accessible?: boolean;
+  companion?: boolean;
+  blocked?: boolean;
+};
 
 interface PreparedRow {
   label: string;
@@ -63,7 +71,12 @@ interface PreparedRow {
   seatPath(i: number): string;
 }
 
-function prepareRow(section: LayoutSection, rowIndex: number, sectionPath: string, issues: LayoutIssue[]): PreparedRow {
+function prepareRow(
+  section: LayoutSection,
+  rowIndex: number,
+  sectionPath: string,
+  issues: LayoutIssue[],
+): PreparedRow {
   const row = section.rows![rowIndex]!;
   const path = `${sectionPath}.rows[${rowIndex}]`;
   let prepared: PreparedRow;
@@ -78,13 +91,24 @@ function prepareRow(section: LayoutSection, rowIndex: number, sectionPath: strin
       count: row.seats,
       seat: (i) => {
         const n = start + i;
-        return { number: n, accessible: accessible.has(n), companion: companion.has(n), blocked: blocked.has(n) };
+        return {
+          number: n,
+          accessible: accessible.has(n),
+          companion: companion.has(n),
+          blocked: blocked.has(n),
+        };
       },
       seatPath: () => `${path}.seats`,
     };
   } else {
     const seats = row.seats;
-    prepared = { label: row.label, path, count: seats.length, seat: (i) => seats[i]!, seatPath: (i) => `${path}.seats[${i}]` };
+    prepared = {
+      label: row.label,
+      path,
+      count: seats.length,
+      seat: (i) => seats[i]!,
+      seatPath: (i) => `${path}.seats[${i}]`,
+    };
   }
   if (prepared.count === 0) issues.push({ path: `${path}.seats`, message: 'row has no seats' });
   return prepared;
@@ -98,47 +122,67 @@ function prepareRow(section: LayoutSection, rowIndex: number, sectionPath: strin
 export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
   if (!Value.Check(Layout, input)) {
     const issues = [...Value.Errors(Layout, input)].slice(0, 20).map((e) => ({
-      path: base + e.path.split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join(''),
+      path:
+        base +
+        e.path
+          .split('/')
+          .filter(Boolean)
+          .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+          .join(''),
       message: e.message,
     }));
     throw invalid(issues, base);
   }
   const layout = input;
   const issues: LayoutIssue[] = [];
-  if (layout.sections.length === 0) issues.push({ path: `${base}.sections`, message: 'layout has no sections' });
+  if (layout.sections.length === 0)
+    issues.push({ path: `${base}.sections`, message: 'layout has no sections' });
 
   const sectionNames = new Map<string, number>();
   const labels = new Map<string, () => string>();
   const prepared = layout.sections.map((section, si) => {
     const path = `${base}.sections[${si}]`;
     const key = section.name.trim().toLowerCase();
-    if (sectionNames.has(key)) issues.push({ path: `${path}.name`, message: `duplicate section name "${section.name}"` });
+    if (sectionNames.has(key))
+      issues.push({ path: `${path}.name`, message: `duplicate section name "${section.name}"` });
     sectionNames.set(key, si);
     const kind = section.kind ?? (section.capacity !== undefined && !section.rows ? 'standing' : 'seated');
     if (kind === 'standing') {
-      if (section.rows?.length) issues.push({ path: `${path}.rows`, message: 'a standing area has a capacity, not rows' });
-      if (!section.capacity) issues.push({ path: `${path}.capacity`, message: 'standing area is empty (capacity must be at least 1)' });
+      if (section.rows?.length)
+        issues.push({ path: `${path}.rows`, message: 'a standing area has a capacity, not rows' });
+      if (!section.capacity)
+        issues.push({
+          path: `${path}.capacity`,
+          message: 'standing area is empty (capacity must be at least 1)',
+        });
       return { section, path, kind, rows: [] as PreparedRow[] };
     }
     const rows = (section.rows ?? []).map((_, ri) => prepareRow(section, ri, path, issues));
-    if (rows.reduce((n, r) => n + r.count, 0) === 0) issues.push({ path: `${path}.rows`, message: 'section has no seats' });
+    if (rows.reduce((n, r) => n + r.count, 0) === 0)
+      issues.push({ path: `${path}.rows`, message: 'section has no seats' });
     const rowLabels = new Set<string>();
     rows.forEach((r, ri) => {
-      if (rowLabels.has(r.label)) issues.push({ path: `${path}.rows[${ri}].label`, message: `duplicate row "${r.label}" in section "${section.name}"` });
+      if (rowLabels.has(r.label))
+        issues.push({
+          path: `${path}.rows[${ri}].label`,
+          message: `duplicate row "${r.label}" in section "${section.name}"`,
+        });
       rowLabels.add(r.label);
     });
     return { section, path, kind, rows };
   });
 
   let total = 0;
-  for (const p of prepared) total += p.kind === 'standing' ? (p.section.capacity ?? 0) : p.rows.reduce((n, r) => n + r.count, 0);
-  if (total > MAX_SEATS_PER_LAYOUT) issues.push({ path: `${base}.sections`, message: `layout has ${total} seats; at most ${MAX_SEATS_PER_LAYOUT}` });
+  for (const p of prepared)
+    total += p.kind === 'standing' ? (p.section.capacity ?? 0) : p.rows.reduce((n, r) => n + r.count, 0);
+  if (total > MAX_SEATS_PER_LAYOUT)
+    issues.push({
+      path: `${base}.sections`,
+      message: `layout has ${total} seats; at most ${MAX_SEATS_PER_LAYOUT}`,
+    });
   if (issues.length) throw invalid(issues, base);
 
-  const widest = Math.max(
-    STANDING_COLUMNS,
-    ...prepared.flatMap((p) => p.rows.map((r) => r.count)),
-  );
+  const widest = Math.max(STANDING_COLUMNS, ...prepared.flatMap((p) => p.rows.map((r) => r.count)));
   let y = 0;
   let sort = 0;
   const sections: ExpandedSection[] = prepared.map((p, si) => {
@@ -147,7 +191,11 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
     const seats: ExpandedSeat[] = [];
     const push = (seat: ExpandedSeat, path: () => string) => {
       const previous = labels.get(seat.label);
-      if (previous !== undefined) issues.push({ path: path(), message: `duplicate seat label "${seat.label}" (also at ${previous()})` });
+      if (previous !== undefined)
+        issues.push({
+          path: path(),
+          message: `duplicate seat label "${seat.label}" (also at ${previous()})`,
+        });
       else labels.set(seat.label, path);
       seats.push(seat);
     };
@@ -158,7 +206,18 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
         const col = i % STANDING_COLUMNS;
         const line = Math.floor(i / STANDING_COLUMNS);
         push(
-          { row: 'GA', number: i + 1, label: `${section.name} GA-${i + 1}`, price: section.price, x: ((widest - STANDING_COLUMNS) / 2 + col) * SEAT_GAP, y: y + line * (SEAT_GAP / 2), accessible: false, companion: false, blocked: false, sort: sort++ },
+          {
+            row: 'GA',
+            number: i + 1,
+            label: `${section.name} GA-${i + 1}`,
+            price: section.price,
+            x: ((widest - STANDING_COLUMNS) / 2 + col) * SEAT_GAP,
+            y: y + line * (SEAT_GAP / 2),
+            accessible: false,
+            companion: false,
+            blocked: false,
+            sort: sort++,
+          },
           capacityPath,
         );
       }
@@ -188,7 +247,15 @@ export function expandLayout(input: unknown, base = 'layout'): ExpandedLayout {
       }
       y += SECTION_GAP;
     }
-    return { name: section.name, price: section.price, color, kind: p.kind, capacity: p.kind === 'standing' ? section.capacity! : null, sort: si, seats };
+    return {
+      name: section.name,
+      price: section.price,
+      color,
+      kind: p.kind,
+      capacity: p.kind === 'standing' ? section.capacity! : null,
+      sort: si,
+      seats,
+    };
   });
   if (issues.length) throw invalid(issues, base);
   return { layout: { version: layout.version ?? 1, sections: layout.sections }, sections, seatsTotal: total };

@@ -7,10 +7,16 @@ import type { TicketConfig } from '../ticket.config';
 import type { Catalogue } from './catalogue.registry';
 
 /** Poster upload (admin, multipart field `poster`) and the files the disk store serves. */
-export async function posterRoutes(root: FastifyInstance, ctx: ServiceContext<TicketConfig>, catalogue: Catalogue): Promise<void> {
+export async function posterRoutes(
+  root: FastifyInstance,
+  ctx: ServiceContext<TicketConfig>,
+  catalogue: Catalogue,
+): Promise<void> {
   // Multipart only in this scope: other areas keep plain JSON bodies.
   await root.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: ctx.config.POSTER_MAX_BYTES, files: 1, fields: 5, parts: 6 } });
+    await scope.register(multipart, {
+      limits: { fileSize: ctx.config.POSTER_MAX_BYTES, files: 1, fields: 5, parts: 6 },
+    });
     const app = scope.withTypeProvider<TypeBoxTypeProvider>();
     app.post(
       '/api/events/:id/poster',
@@ -26,7 +32,12 @@ export async function posterRoutes(root: FastifyInstance, ctx: ServiceContext<Ti
         },
       },
       async (request) => {
-        if (!request.isMultipart()) throw new AppError('unsupported', 'UNSUPPORTED_MEDIA_TYPE', 'Send the poster as multipart/form-data');
+        if (!request.isMultipart())
+          throw new AppError(
+            'unsupported',
+            'UNSUPPORTED_MEDIA_TYPE',
+            'Send the poster as multipart/form-data',
+          );
         let bytes: Buffer | null = null;
         for await (const part of request.parts()) {
           if (part.type === 'file') {
@@ -37,7 +48,8 @@ export async function posterRoutes(root: FastifyInstance, ctx: ServiceContext<Ti
             bytes = await part.toBuffer();
           }
         }
-        if (!bytes || bytes.length === 0) throw AppError.invalid('POSTER_REQUIRED', 'Attach the image as the multipart field "poster"');
+        if (!bytes || bytes.length === 0)
+          throw AppError.invalid('POSTER_REQUIRED', 'Attach the image as the multipart field "poster"');
         return catalogue.posters.upload(currentUser(request), request.params.id, bytes);
       },
     );
@@ -45,7 +57,13 @@ export async function posterRoutes(root: FastifyInstance, ctx: ServiceContext<Ti
 
   root.get(
     '/api/files/*',
-    { schema: { tags: ['files'], summary: 'Files stored on disk (posters)', params: Type.Object({ '*': Type.String() }) } },
+    {
+      schema: {
+        tags: ['files'],
+        summary: 'Files stored on disk (posters)',
+        params: Type.Object({ '*': Type.String() }),
+      },
+    },
     async (request, reply) => {
       const key = (request.params as { '*': string })['*'];
       const object = await catalogue.store.get(key).catch((err) => {

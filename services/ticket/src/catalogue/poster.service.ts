@@ -24,14 +24,23 @@ export class PosterService {
     private readonly cache: CatalogueCache,
   ) {}
 
-  async upload(actor: AuthUser, eventId: string, bytes: Buffer): Promise<{ posterUrl: string; posterThumbUrl: string }> {
+  async upload(
+    actor: AuthUser,
+    eventId: string,
+    bytes: Buffer,
+  ): Promise<{ posterUrl: string; posterThumbUrl: string }> {
     const event = await findEvent(this.ctx.db, eventId);
     if (!event) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     const type = await fileTypeFromBuffer(bytes);
     if (!type || !ALLOWED.has(type.mime)) {
-      throw new AppError('unsupported', 'UNSUPPORTED_MEDIA_TYPE', 'Posters must be JPEG, PNG or WebP images', {
-        details: { detected: type?.mime ?? 'unknown', allowed: [...ALLOWED] },
-      });
+      throw new AppError(
+        'unsupported',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Posters must be JPEG, PNG or WebP images',
+        {
+          details: { detected: type?.mime ?? 'unknown', allowed: [...ALLOWED] },
+        },
+      );
     }
     let display: Buffer;
     let thumb: Buffer;
@@ -40,12 +49,23 @@ export class PosterService {
       if (!meta.width || !meta.height) throw new Error('no dimensions');
       const base = () => sharp(bytes, { limitInputPixels: POSTER_MAX_PIXELS }).rotate();
       [display, thumb] = await Promise.all([
-        base().resize({ ...DISPLAY, fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer(),
-        base().resize({ ...THUMB, fit: 'cover' }).webp({ quality: 75 }).toBuffer(),
+        base()
+          .resize({ ...DISPLAY, fit: 'inside', withoutEnlargement: true })
+          .webp({ quality: 82 })
+          .toBuffer(),
+        base()
+          .resize({ ...THUMB, fit: 'cover' })
+          .webp({ quality: 75 })
+          .toBuffer(),
       ]);
     } catch (err) {
       if (/pixel limit/i.test(String((err as Error).message))) {
-        throw new AppError('too_large', 'POSTER_TOO_LARGE', `Posters may have at most ${POSTER_MAX_PIXELS} pixels`, { details: { maxPixels: POSTER_MAX_PIXELS } });
+        throw new AppError(
+          'too_large',
+          'POSTER_TOO_LARGE',
+          `Posters may have at most ${POSTER_MAX_PIXELS} pixels`,
+          { details: { maxPixels: POSTER_MAX_PIXELS } },
+        );
       }
       throw AppError.unprocessable('INVALID_IMAGE', 'The image could not be decoded');
     }
@@ -53,16 +73,29 @@ export class PosterService {
     const keys = { display: `${stem}.webp`, thumb: `${stem}-thumb.webp` };
     await this.store.put(keys.display, display, 'image/webp');
     await this.store.put(keys.thumb, thumb, 'image/webp');
-    const urls = { posterUrl: this.store.publicUrl(keys.display), posterThumbUrl: this.store.publicUrl(keys.thumb) };
+    const urls = {
+      posterUrl: this.store.publicUrl(keys.display),
+      posterThumbUrl: this.store.publicUrl(keys.thumb),
+    };
     try {
       await this.ctx.db.transaction().execute(async (trx) => {
-        if (!(await updateEvent(trx, eventId, { poster_url: urls.posterUrl, poster_thumb_url: urls.posterThumbUrl }))) {
+        if (
+          !(await updateEvent(trx, eventId, {
+            poster_url: urls.posterUrl,
+            poster_thumb_url: urls.posterThumbUrl,
+          }))
+        ) {
           throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
         }
-        await recordAudit(trx, actor, 'event.poster', 'event', eventId, { before: { posterUrl: event.poster_url }, after: { posterUrl: urls.posterUrl } });
+        await recordAudit(trx, actor, 'event.poster', 'event', eventId, {
+          before: { posterUrl: event.poster_url },
+          after: { posterUrl: urls.posterUrl },
+        });
       });
     } catch (err) {
-      await Promise.all([this.store.delete(keys.display), this.store.delete(keys.thumb)]).catch(() => undefined);
+      await Promise.all([this.store.delete(keys.display), this.store.delete(keys.thumb)]).catch(
+        () => undefined,
+      );
       throw err;
     }
     this.ctx.relay?.poke();
@@ -76,7 +109,9 @@ export class PosterService {
     const base = this.store.publicUrl('x').slice(0, -1);
     for (const url of urls) {
       if (!url?.startsWith(base)) continue;
-      await this.store.delete(url.slice(base.length)).catch((err) => this.ctx.log.warn({ err, url }, 'old poster not removed'));
+      await this.store
+        .delete(url.slice(base.length))
+        .catch((err) => this.ctx.log.warn({ err, url }, 'old poster not removed'));
     }
   }
 }

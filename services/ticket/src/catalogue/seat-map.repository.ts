@@ -8,7 +8,11 @@ import { insertSeats, type SeatInsert } from './seat.repository';
  * id when their label survives; held and sold seats must survive unchanged (same section, row,
  * number and price) or the whole edit is refused with 409 LAYOUT_SEATS_SOLD.
  */
-export async function replaceSeatMap(trx: Transaction<any>, eventId: string, sections: ExpandedSection[]): Promise<number> {
+export async function replaceSeatMap(
+  trx: Transaction<any>,
+  eventId: string,
+  sections: ExpandedSection[],
+): Promise<number> {
   const db = trx.withSchema('ticket');
   const existing = await db
     .selectFrom('seats as s')
@@ -23,27 +27,52 @@ export async function replaceSeatMap(trx: Transaction<any>, eventId: string, sec
     .filter((s) => s.status === 'held' || s.status === 'sold')
     .filter((s) => {
       const n = next.get(s.label);
-      return !n || n.section.name !== s.section || n.seat.price !== s.price || n.seat.row !== s.row_label || n.seat.number !== s.number || n.seat.blocked;
+      return (
+        !n ||
+        n.section.name !== s.section ||
+        n.seat.price !== s.price ||
+        n.seat.row !== s.row_label ||
+        n.seat.number !== s.number ||
+        n.seat.blocked
+      );
     })
     .map((s) => s.label);
   if (conflicts.length > 0) {
-    throw AppError.conflict('LAYOUT_SEATS_SOLD', `The new layout changes or removes ${conflicts.length} sold or held seat(s)`, {
-      seats: conflicts.slice(0, 50),
-    });
+    throw AppError.conflict(
+      'LAYOUT_SEATS_SOLD',
+      `The new layout changes or removes ${conflicts.length} sold or held seat(s)`,
+      {
+        seats: conflicts.slice(0, 50),
+      },
+    );
   }
 
-  const existingSections = await db.selectFrom('sections').select(['id', 'name']).where('event_id', '=', eventId).execute();
+  const existingSections = await db
+    .selectFrom('sections')
+    .select(['id', 'name'])
+    .where('event_id', '=', eventId)
+    .execute();
   const sectionIds = new Map(existingSections.map((s) => [s.name as string, s.id as string]));
   const keep = new Set<string>();
   for (const section of sections) {
-    const values = { name: section.name, price: section.price, color: section.color, kind: section.kind, capacity: section.capacity, sort: section.sort };
+    const values = {
+      name: section.name,
+      price: section.price,
+      color: section.color,
+      kind: section.kind,
+      capacity: section.capacity,
+      sort: section.sort,
+    };
     const id = sectionIds.get(section.name);
     if (id) {
       await db.updateTable('sections').set(values).where('id', '=', id).execute();
       keep.add(id);
     } else {
       const created = newId('sec');
-      await db.insertInto('sections').values({ id: created, event_id: eventId, ...values }).execute();
+      await db
+        .insertInto('sections')
+        .values({ id: created, event_id: eventId, ...values })
+        .execute();
       sectionIds.set(section.name, created);
       keep.add(created);
     }
@@ -52,7 +81,9 @@ export async function replaceSeatMap(trx: Transaction<any>, eventId: string, sec
   const byLabel = new Map(existing.map((s) => [s.label as string, s]));
   const removed = existing.filter((s) => !next.has(s.label)).map((s) => s.id as string);
   if (removed.length > 0) {
-    await sql`delete from ${sql.table('ticket.seats')} where id = any(${removed}::text[]) and status in ('available', 'blocked')`.execute(trx);
+    await sql`delete from ${sql.table('ticket.seats')} where id = any(${removed}::text[]) and status in ('available', 'blocked')`.execute(
+      trx,
+    );
   }
 
   const updates: SeatInsert[] = [];

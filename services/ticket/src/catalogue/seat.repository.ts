@@ -86,10 +86,31 @@ export async function createSeatMap(db: Db, eventId: string, sections: ExpandedS
     await db
       .withSchema('ticket')
       .insertInto('sections')
-      .values({ id: sectionId, event_id: eventId, name: section.name, price: section.price, color: section.color, kind: section.kind, capacity: section.capacity, sort: section.sort })
+      .values({
+        id: sectionId,
+        event_id: eventId,
+        name: section.name,
+        price: section.price,
+        color: section.color,
+        kind: section.kind,
+        capacity: section.capacity,
+        sort: section.sort,
+      })
       .execute();
     for (const s of section.seats) {
-      seats.push({ sectionId, row: s.row, number: s.number, label: s.label, price: s.price, x: s.x, y: s.y, accessible: s.accessible, companion: s.companion, status: s.blocked ? 'blocked' : 'available', sort: s.sort });
+      seats.push({
+        sectionId,
+        row: s.row,
+        number: s.number,
+        label: s.label,
+        price: s.price,
+        x: s.x,
+        y: s.y,
+        accessible: s.accessible,
+        companion: s.companion,
+        status: s.blocked ? 'blocked' : 'available',
+        sort: s.sort,
+      });
     }
   }
   await insertSeats(db, eventId, seats);
@@ -105,7 +126,21 @@ export async function loadEventSeats(db: Kysely<any>, eventId: string): Promise<
     .withSchema('ticket')
     .selectFrom('seats as s')
     .innerJoin('sections as c', 'c.id', 's.section_id')
-    .select(['s.id', 's.section_id', 'c.name as section', 's.row_label', 's.number', 's.label', 's.price', 's.x', 's.y', 's.accessible', 's.companion', 's.status', 's.sort'])
+    .select([
+      's.id',
+      's.section_id',
+      'c.name as section',
+      's.row_label',
+      's.number',
+      's.label',
+      's.price',
+      's.x',
+      's.y',
+      's.accessible',
+      's.companion',
+      's.status',
+      's.sort',
+    ])
     .where('s.event_id', '=', eventId)
     .orderBy('s.sort')
     .execute();
