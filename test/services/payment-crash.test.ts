@@ -108,3 +108,29 @@ describe('crash between charge and confirmation', () => {
     }
   });
 });
+
+describe('abandoned checkouts', () => {
+  it('closes a checkout the buyer never finished, after the checkout TTL, without touching paid ones', { timeout: 60_000 }, async () => {
+    const buyer = await anchor.issuer.user('user');
+    const reservation = fakes.ticket.addReservation(buyer.id);
+    const created = await anchor.app.inject({ method: 'POST', url: '/api/payments/create', payload: { reservationId: reservation.id, method: 'kakaopay' }, headers: buyer.headers });
+    expect(created.statusCode, created.body).toBe(201);
+    const paymentId = created.json().payment.id as string;
+    const sweeper = await startTestService(paymentService, {
+      database,
+      issuer: anchor.issuer,
+      env: { ...fakes.env, PAYMENT_RECONCILE_INTERVAL_MS: '100', PAYMENT_CHECKOUT_TTL_MS: '300' },
+    });
+    try {
+      await eventually(async () => {
+        const row = await sweeper.ctx.db.selectFrom('payments').select(['status', 'failure_code']).where('id', '=', paymentId).executeTakeFirstOrThrow();
+        expect(row).toEqual({ status: 'cancelled', failure_code: 'CHECKOUT_ABANDONED' });
+      }, 20_000);
+      const closed = await sweeper.ctx.db.selectFrom('payments').select(['id']).where('failure_code', '=', 'CHECKOUT_ABANDONED').execute();
+      expect(closed.map((r) => r.id)).toEqual([paymentId]);
+      expect(fakes.ticket.reservations.get(reservation.id)!.status).toBe('pending');
+    } finally {
+      await sweeper.close();
+    }
+  });
+});

@@ -33,6 +33,11 @@ export const paymentOwnConfig = Type.Object({
     minimum: 0,
     description: 'a confirm still pending after this long is settled by the reconciler (crash recovery)',
   }),
+  PAYMENT_CHECKOUT_TTL_MS: Type.Integer({
+    default: 3_600_000,
+    minimum: 1,
+    description: 'a checkout never confirmed (buyer left) is closed as cancelled after this long',
+  }),
   PAYMENT_RETURN_ORIGINS: Type.String({
     default: '',
     description: 'extra origins (comma-separated) allowed for successUrl/failUrl besides PUBLIC_WEB_URL and PUBLIC_API_URL',

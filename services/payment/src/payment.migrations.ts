@@ -101,7 +101,15 @@ const core: Migration = {
   },
 };
 
+/** The reconciler closes checkouts the buyer never finished. */
+const readyIndex: Migration = {
+  async up(db) {
+    await sql`create index if not exists payments_ready on ${sql.table(`${S}.payments`)} (created_at) where status = 'ready'`.execute(db);
+  },
+};
+
 export const paymentMigrations = {
   '0001_outbox': outboxMigration(S),
   '0002_payments': core,
+  '0003_ready_index': readyIndex,
 };

@@ -185,7 +185,12 @@ export async function reconcilePayment(d: PaymentDeps, p: PaymentRow): Promise<P
   const adapter = adapterFor(d, p);
   const pp = await adapter.lookup({ orderId: p.order_id, providerRef: p.provider_ref, providerKey: p.provider_payment_key, amount: p.amount });
   if (pp && pp.status !== 'in_progress' && pp.status !== 'failed') return applyProviderPaid(d, p, pp);
-  if (p.status === 'ready') return p;
+  if (p.status === 'ready') {
+    // The buyer never came back: close the checkout (nothing was charged: the provider says so).
+    const age = d.clock.now().getTime() - p.created_at.getTime();
+    if (age < d.config.PAYMENT_CHECKOUT_TTL_MS) return p;
+    return markFailed(d, p, ['ready'], 'cancelled', 'CHECKOUT_ABANDONED', 'The buyer did not complete the payment');
+  }
   if (pp?.status === 'failed') return markFailed(d, p, ['pending', 'needs_reconciliation'], 'failed', 'PROVIDER_FAILED', 'The provider reports the payment failed');
   // The confirm never reached the provider: retry it with the same idempotency key while the lease window lasts.
   const ageMs = d.clock.now().getTime() - p.created_at.getTime();

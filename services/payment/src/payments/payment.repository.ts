@@ -150,7 +150,7 @@ export class PaymentRepository {
   }
 
   /** Payments the reconciler must look at. */
-  async needingAttention(stuckBefore: Date, quietBefore: Date, limit = 50): Promise<PaymentRow[]> {
+  async needingAttention(stuckBefore: Date, quietBefore: Date, abandonedBefore: Date, limit = 50): Promise<PaymentRow[]> {
     const rows = await this.db
       .selectFrom('payments')
       .selectAll()
@@ -160,6 +160,7 @@ export class PaymentRepository {
           eb.and([eb('status', '=', 'pending'), eb('updated_at', '<', stuckBefore)]),
           eb.and([eb('status', '=', 'refund_pending'), eb('updated_at', '<', quietBefore)]),
           eb.and([eb('status', '=', 'paid'), eb('reservation_confirmed_at', 'is', null), eb('updated_at', '<', quietBefore)]),
+          eb.and([eb('status', '=', 'ready'), eb('created_at', '<', abandonedBefore)]),
         ]),
       )
       .orderBy('updated_at')

@@ -13,7 +13,8 @@ export async function reconcileOnce(d: PaymentDeps): Promise<number> {
   const now = d.clock.now().getTime();
   const stuckBefore = new Date(now - d.config.PAYMENT_STUCK_PENDING_MS);
   const quietBefore = new Date(now - Math.min(5_000, d.config.PAYMENT_STUCK_PENDING_MS));
-  const rows = await d.repo.needingAttention(stuckBefore, quietBefore);
+  const abandonedBefore = new Date(now - d.config.PAYMENT_CHECKOUT_TTL_MS);
+  const rows = await d.repo.needingAttention(stuckBefore, quietBefore, abandonedBefore);
   for (const p of rows) {
     try {
       if (p.status === 'refund_pending') await resumeRefund(d, p);
