@@ -52,14 +52,19 @@ export default async function bookingBench(args: string[]): Promise<void> {
       RATE_LIMIT_USER_PER_MINUTE: '100000000',
       DATABASE_POOL_MAX: '20',
       ...(run ? { DATABASE_URL: run.url } : { PGLITE_DIR: 'memory://bench-booking' }),
-      ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:booking:${Date.now().toString(36)}:` } : {}),
+      ...(redisUrl
+        ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:booking:${Date.now().toString(36)}:` }
+        : {}),
     },
   });
   const base = platform.urls.gateway!;
   const api = async (method: string, path: string, token?: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -80,9 +85,18 @@ export default async function bookingBench(args: string[]): Promise<void> {
       saleEndsAt: at(47 * HOUR),
       seatLimit: 4,
       holdMinutes: 10,
-      layout: { sections: [{ name: 'R', price: 99_000, rows: Array.from({ length: seatCount / 100 }, (_, i) => ({ label: `R${i + 1}`, seats: 100 })) }] },
+      layout: {
+        sections: [
+          {
+            name: 'R',
+            price: 99_000,
+            rows: Array.from({ length: seatCount / 100 }, (_, i) => ({ label: `R${i + 1}`, seats: 100 })),
+          },
+        ],
+      },
     });
-    if (created.status !== 201) throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
     const eventId = created.body.event.id as string;
     await api('POST', `/api/events/${eventId}/publish`, adminToken);
     const map = await api('GET', `/api/events/${eventId}/seats`);
@@ -93,7 +107,11 @@ export default async function bookingBench(args: string[]): Promise<void> {
     for (let i = 0; i < buyerCount; i += 8) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(8, buyerCount - i) }, (_, j) =>
-          api('POST', '/api/auth/register', undefined, { email: `bench-${Date.now().toString(36)}-${i + j}@tiketi.test`, password: 'bench-password-1', name: 'Bench Buyer' }),
+          api('POST', '/api/auth/register', undefined, {
+            email: `bench-${Date.now().toString(36)}-${i + j}@tiketi.test`,
+            password: 'bench-password-1',
+            name: 'Bench Buyer',
+          }),
         ),
       );
       for (const r of batch) tokens.push(r.body.accessToken as string);
@@ -115,14 +133,18 @@ export default async function bookingBench(args: string[]): Promise<void> {
     const flashOk = new Set(wonSeats).size === wonSeats.length;
 
     // Free the flash-sale holds so phase 2 starts from an open house.
-    await Promise.all(won.map((f, i) => api('POST', `/api/reservations/${f.reservation.id}/cancel`, tokens[flash.indexOf(f)] ?? tokens[i])));
+    await Promise.all(
+      won.map((f, i) =>
+        api('POST', `/api/reservations/${f.reservation.id}/cancel`, tokens[flash.indexOf(f)] ?? tokens[i]),
+      ),
+    );
 
     // Phase 2: sustained attempts.
     const latencies: number[] = [];
     const outcomes: Record<string, number> = {};
     const deadline = performance.now() + seconds * 1000;
     let rng = 12345;
-    const rand = (n: number) => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) % n);
+    const rand = (n: number) => (rng = (rng * 1103515245 + 12345) % 2 ** 31) % n;
     const started = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async (_, w) => {
@@ -136,7 +158,8 @@ export default async function bookingBench(args: string[]): Promise<void> {
           latencies.push(performance.now() - t0);
           const key = res.status === 201 ? 'held' : String(res.body?.error?.code ?? res.status);
           outcomes[key] = (outcomes[key] ?? 0) + 1;
-          if (res.status === 201) await api('POST', `/api/reservations/${res.body.reservation.id}/cancel`, token);
+          if (res.status === 201)
+            await api('POST', `/api/reservations/${res.body.reservation.id}/cancel`, token);
         }
       }),
     );
@@ -145,11 +168,15 @@ export default async function bookingBench(args: string[]): Promise<void> {
     // The oversell check, straight from the database.
     const db = platform.services.ticket!.ctx.db;
     const doubles = await sql<{ n: number }>`
-      select count(*)::int as n from (select seat_id from ${sql.table('ticket.reservation_seats')} where active group by seat_id having count(*) > 1) d`.execute(db);
+      select count(*)::int as n from (select seat_id from ${sql.table('ticket.reservation_seats')} where active group by seat_id having count(*) > 1) d`.execute(
+      db,
+    );
     const mismatch = await sql<{ n: number }>`
       select count(*)::int as n from ${sql.table('ticket.seats')} s
       where s.event_id = ${eventId}
-        and (s.status = 'held') <> exists (select 1 from ${sql.table('ticket.reservation_seats')} rs where rs.seat_id = s.id and rs.active)`.execute(db);
+        and (s.status = 'held') <> exists (select 1 from ${sql.table('ticket.reservation_seats')} rs where rs.seat_id = s.id and rs.active)`.execute(
+      db,
+    );
     const oversold = Number(doubles.rows[0]!.n);
     const inconsistent = Number(mismatch.rows[0]!.n);
 
@@ -163,9 +190,18 @@ export default async function bookingBench(args: string[]): Promise<void> {
       endsAt: at(51 * HOUR),
       saleStartsAt: at(-HOUR),
       saleEndsAt: at(47 * HOUR),
-      layout: { sections: [{ name: 'S', price: 55_000, rows: Array.from({ length: mapSeats / 100 }, (_, i) => ({ label: `S${i + 1}`, seats: 100 })) }] },
+      layout: {
+        sections: [
+          {
+            name: 'S',
+            price: 55_000,
+            rows: Array.from({ length: mapSeats / 100 }, (_, i) => ({ label: `S${i + 1}`, seats: 100 })),
+          },
+        ],
+      },
     });
-    if (big.status !== 201) throw new Error(`map event not created: ${big.status} ${JSON.stringify(big.body)}`);
+    if (big.status !== 201)
+      throw new Error(`map event not created: ${big.status} ${JSON.stringify(big.body)}`);
     const bigId = big.body.event.id as string;
     await api('POST', `/api/events/${bigId}/publish`, adminToken);
     const fetchMap = async () => {
@@ -176,10 +212,16 @@ export default async function bookingBench(args: string[]): Promise<void> {
     };
     const first = await fetchMap();
     const mapLatencies: number[] = [];
-    const bigSeatIds = ((await api('GET', `/api/events/${bigId}/seats`)).body.seats as Array<{ id: string }>).map((x) => x.id);
+    const bigSeatIds = (
+      (await api('GET', `/api/events/${bigId}/seats`)).body.seats as Array<{ id: string }>
+    ).map((x) => x.id);
     for (let i = 0; i < 40; i++) {
       // Every other read follows a hold: the cache applies the change instead of reloading.
-      if (i % 2 === 0) await api('POST', '/api/tickets/book', tokens[i % tokens.length], { eventId: bigId, seatIds: [bigSeatIds[i * 97]!] });
+      if (i % 2 === 0)
+        await api('POST', '/api/tickets/book', tokens[i % tokens.length], {
+          eventId: bigId,
+          seatIds: [bigSeatIds[i * 97]!],
+        });
       const r = await fetchMap();
       if (r.status !== 200) throw new Error(`seat map answered ${r.status}`);
       mapLatencies.push(r.ms);
@@ -191,7 +233,17 @@ export default async function bookingBench(args: string[]): Promise<void> {
     report(
       'booking',
       [
-        { phase: 'flash sale (100 seats)', mode, attempts: flash.length, held: won.length, 'attempts/s': '-', 'p50 ms': f.p50, 'p95 ms': f.p95, 'p99 ms': f.p99, oversold: flashOk ? 0 : 1 },
+        {
+          phase: 'flash sale (100 seats)',
+          mode,
+          attempts: flash.length,
+          held: won.length,
+          'attempts/s': '-',
+          'p50 ms': f.p50,
+          'p95 ms': f.p95,
+          'p99 ms': f.p99,
+          oversold: flashOk ? 0 : 1,
+        },
         {
           phase: `sustained ${seconds}s x${concurrency}`,
           mode,
@@ -203,7 +255,17 @@ export default async function bookingBench(args: string[]): Promise<void> {
           'p99 ms': s.p99,
           oversold,
         },
-        { phase: `seat map ${bigSeatIds.length} seats`, mode, attempts: mapLatencies.length, held: '-', 'attempts/s': '-', 'p50 ms': m.p50, 'p95 ms': m.p95, 'p99 ms': m.p99, oversold: '-' },
+        {
+          phase: `seat map ${bigSeatIds.length} seats`,
+          mode,
+          attempts: mapLatencies.length,
+          held: '-',
+          'attempts/s': '-',
+          'p50 ms': m.p50,
+          'p95 ms': m.p95,
+          'p99 ms': m.p99,
+          oversold: '-',
+        },
       ],
       [
         `seats ${seatIds.length}, buyers ${tokens.length}; outcomes ${JSON.stringify(outcomes)}`,

@@ -21,7 +21,10 @@ export interface EventFixtureOptions {
 }
 
 /** An event on sale with one section of rows A, B, ... (seat ids sort in layout order). */
-export async function createEventFixture(db: Kysely<any>, options: EventFixtureOptions = {}): Promise<EventFixture> {
+export async function createEventFixture(
+  db: Kysely<any>,
+  options: EventFixtureOptions = {},
+): Promise<EventFixture> {
   const eventId = newId('evt');
   const sectionId = newId('sec');
   const now = Date.now();
@@ -42,7 +45,10 @@ export async function createEventFixture(db: Kysely<any>, options: EventFixtureO
       published_at: new Date(now - 86_400_000),
     })
     .execute();
-  await db.insertInto('sections').values({ id: sectionId, event_id: eventId, name: 'R', price: options.price ?? 110_000, sort: 0 }).execute();
+  await db
+    .insertInto('sections')
+    .values({ id: sectionId, event_id: eventId, name: 'R', price: options.price ?? 110_000, sort: 0 })
+    .execute();
   const rows: Record<string, string[]> = {};
   const values = [];
   const rowCount = options.rows ?? 2;
@@ -68,7 +74,11 @@ export async function createEventFixture(db: Kysely<any>, options: EventFixtureO
       });
     }
   }
-  for (let i = 0; i < values.length; i += 1000) await db.insertInto('seats').values(values.slice(i, i + 1000)).execute();
+  for (let i = 0; i < values.length; i += 1000)
+    await db
+      .insertInto('seats')
+      .values(values.slice(i, i + 1000))
+      .execute();
   return { eventId, sectionId, rows, seatIds: values.map((v) => v.id) };
 }
 
@@ -82,7 +92,10 @@ export function movableClock(): Clock & { advance(ms: number): void } {
  * Coordination that works until `fail()` is called, then answers every call with an error, as a
  * Redis that went away does. `onFail` lets a real-mode test really disconnect its client.
  */
-export function failingCoordination(inner: Coordination, onFail?: () => Promise<void>): Coordination & { fail(): Promise<void>; calls: number } {
+export function failingCoordination(
+  inner: Coordination,
+  onFail?: () => Promise<void>,
+): Coordination & { fail(): Promise<void>; calls: number } {
   let failed = false;
   const state = { calls: 0 };
   const proxy = new Proxy(inner, {
@@ -95,7 +108,8 @@ export function failingCoordination(inner: Coordination, onFail?: () => Promise<
       }
       if (prop === 'calls') return state.calls;
       const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof value !== 'function' || prop === 'close') return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function' || prop === 'close')
+        return typeof value === 'function' ? value.bind(target) : value;
       return async (...args: unknown[]) => {
         state.calls += 1;
         if (failed && !onFail) throw new Error('coordination unavailable (test)');

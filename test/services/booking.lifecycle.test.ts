@@ -23,21 +23,38 @@ afterAll(async () => {
 type User = Awaited<ReturnType<TestService['issuer']['user']>>;
 
 async function bookSeats(user: User, eventId: string, payload: Record<string, unknown>) {
-  return svc.app.inject({ method: 'POST', url: '/api/tickets/book', headers: user.headers, payload: { eventId, ...payload } });
+  return svc.app.inject({
+    method: 'POST',
+    url: '/api/tickets/book',
+    headers: user.headers,
+    payload: { eventId, ...payload },
+  });
 }
 
 async function call(method: 'GET' | 'POST', url: string, user?: User, payload?: unknown) {
-  return svc.app.inject({ method, url, headers: user ? user.headers : internal, ...(payload !== undefined ? { payload: payload as object } : {}) });
+  return svc.app.inject({
+    method,
+    url,
+    headers: user ? user.headers : internal,
+    ...(payload !== undefined ? { payload: payload as object } : {}),
+  });
 }
 
 async function seatStatuses(eventId: string): Promise<Record<string, string>> {
   const res = await svc.app.inject({ method: 'GET', url: `/api/events/${eventId}/seats` });
   expect(res.statusCode).toBe(200);
-  return Object.fromEntries((res.json().seats as Array<{ id: string; status: string }>).map((s) => [s.id, s.status]));
+  return Object.fromEntries(
+    (res.json().seats as Array<{ id: string; status: string }>).map((s) => [s.id, s.status]),
+  );
 }
 
 async function outbox(type: string, reservationId: string): Promise<any[]> {
-  const rows = await svc.ctx.db.selectFrom('outbox').select('payload').where('type', '=', type).orderBy('id').execute();
+  const rows = await svc.ctx.db
+    .selectFrom('outbox')
+    .select('payload')
+    .where('type', '=', type)
+    .orderBy('id')
+    .execute();
   return rows
     .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload))
     .filter((e) => e.data.reservationId === reservationId);
@@ -51,13 +68,25 @@ describe('holds', () => {
     const res = await bookSeats(buyer, f.eventId, { seatIds: seats, amount: 1, price: 1 });
     expect(res.statusCode).toBe(201);
     const r = res.json().reservation;
-    expect(r).toMatchObject({ eventId: f.eventId, userId: buyer.id, status: 'pending', amount: 120_000, currency: 'KRW' });
+    expect(r).toMatchObject({
+      eventId: f.eventId,
+      userId: buyer.id,
+      status: 'pending',
+      amount: 120_000,
+      currency: 'KRW',
+    });
     expect(r.id).toMatch(/^rsv_/);
     expect(r.seats.map((s: any) => s.label).sort()).toEqual(['R-A1', 'R-A2']);
     expect(r.seats[0]).toMatchObject({ section: 'R', row: 'A', price: 60_000 });
     expect(new Date(r.expiresAt).getTime() - new Date(r.createdAt).getTime()).toBe(10 * 60_000);
     const [held] = await outbox('reservation.held', r.id);
-    expect(held.data).toMatchObject({ eventId: f.eventId, userId: buyer.id, seatCount: 2, amount: 120_000, seatIds: [...seats].sort() });
+    expect(held.data).toMatchObject({
+      eventId: f.eventId,
+      userId: buyer.id,
+      seatCount: 2,
+      amount: 120_000,
+      seatIds: [...seats].sort(),
+    });
     const map = await seatStatuses(f.eventId);
     expect(map[seats[0]!]).toBe('held');
     expect(map[f.rows.A![2]!]).toBe('available');
@@ -70,7 +99,10 @@ describe('holds', () => {
     expect((await bookSeats(a, f.eventId, { seatIds: [f.rows.A![0]!] })).statusCode).toBe(201);
     const taken = await bookSeats(b, f.eventId, { seatIds: [f.rows.A![0]!, f.rows.A![1]!] });
     expect(taken.statusCode).toBe(409);
-    expect(taken.json().error).toMatchObject({ code: 'SEAT_UNAVAILABLE', details: { seatIds: [f.rows.A![0]] } });
+    expect(taken.json().error).toMatchObject({
+      code: 'SEAT_UNAVAILABLE',
+      details: { seatIds: [f.rows.A![0]] },
+    });
     // All or nothing: the free seat of the refused request was not held.
     expect((await seatStatuses(f.eventId))[f.rows.A![1]!]).toBe('available');
     const foreign = await bookSeats(b, f.eventId, { seatIds: [other.rows.A![0]!] });
@@ -78,7 +110,15 @@ describe('holds', () => {
     expect(foreign.json().error.code).toBe('SEAT_NOT_FOUND');
     expect((await bookSeats(b, f.eventId, {})).statusCode).toBe(400);
     expect((await bookSeats(b, f.eventId, { seatIds: [f.rows.A![2]!], quantity: 1 })).statusCode).toBe(400);
-    expect((await svc.app.inject({ method: 'POST', url: '/api/tickets/book', payload: { eventId: f.eventId, quantity: 1 } })).statusCode).toBe(401);
+    expect(
+      (
+        await svc.app.inject({
+          method: 'POST',
+          url: '/api/tickets/book',
+          payload: { eventId: f.eventId, quantity: 1 },
+        })
+      ).statusCode,
+    ).toBe(401);
   });
 
   it('answers EVENT_NOT_FOUND and SALE_NOT_OPEN', async () => {
@@ -87,7 +127,9 @@ describe('holds', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('EVENT_NOT_FOUND');
     const draft = await createEventFixture(svc.ctx.db, { status: 'draft' });
-    expect((await bookSeats(buyer, draft.eventId, { quantity: 1 })).json().error.code).toBe('EVENT_NOT_FOUND');
+    expect((await bookSeats(buyer, draft.eventId, { quantity: 1 })).json().error.code).toBe(
+      'EVENT_NOT_FOUND',
+    );
     const future = await createEventFixture(svc.ctx.db, { saleStartsAt: new Date(Date.now() + 86_400_000) });
     const early = await bookSeats(buyer, future.eventId, { seatIds: [future.seatIds[0]!] });
     expect(early.statusCode).toBe(409);
@@ -113,8 +155,13 @@ describe('holds', () => {
     expect((await bookSeats(buyer, f.eventId, { quantity: 2 })).statusCode).toBe(201);
     const over = await bookSeats(buyer, f.eventId, { seatIds: [f.rows.B![9]!] });
     expect(over.statusCode).toBe(422);
-    expect(over.json().error).toMatchObject({ code: 'SEAT_LIMIT_EXCEEDED', details: { limit: 4, held: 4, requested: 1 } });
-    expect((await bookSeats(buyer, f.eventId, { quantity: 5 })).json().error.code).toBe('SEAT_LIMIT_EXCEEDED');
+    expect(over.json().error).toMatchObject({
+      code: 'SEAT_LIMIT_EXCEEDED',
+      details: { limit: 4, held: 4, requested: 1 },
+    });
+    expect((await bookSeats(buyer, f.eventId, { quantity: 5 })).json().error.code).toBe(
+      'SEAT_LIMIT_EXCEEDED',
+    );
     // Another buyer is not affected; a cancelled hold frees the buyer's allowance.
     expect((await bookSeats(await svc.issuer.user('user'), f.eventId, { quantity: 4 })).statusCode).toBe(201);
     const cancelled = await call('POST', `/api/reservations/${first.json().reservation.id}/cancel`, buyer);
@@ -125,17 +172,36 @@ describe('holds', () => {
   it('best available picks adjacent seats nearest the stage without stranding a single seat', async () => {
     const f = await createEventFixture(svc.ctx.db, { rows: 3, seatsPerRow: 10, seatLimit: 8 });
     // Row A has free runs 1-3, 5-7 and 9-10.
-    await svc.ctx.db.updateTable('seats').set({ status: 'sold' }).where('id', 'in', [f.rows.A![3]!, f.rows.A![7]!]).execute();
+    await svc.ctx.db
+      .updateTable('seats')
+      .set({ status: 'sold' })
+      .where('id', 'in', [f.rows.A![3]!, f.rows.A![7]!])
+      .execute();
     const buyer = await svc.issuer.user('user');
     const three = await bookSeats(buyer, f.eventId, { quantity: 3 });
     expect(three.statusCode).toBe(201);
-    expect(three.json().reservation.seats.map((s: any) => s.label).sort()).toEqual(['R-A5', 'R-A6', 'R-A7']);
+    expect(
+      three
+        .json()
+        .reservation.seats.map((s: any) => s.label)
+        .sort(),
+    ).toEqual(['R-A5', 'R-A6', 'R-A7']);
     // No run of four in row A: the next row, centred.
     const four = await bookSeats(await svc.issuer.user('user'), f.eventId, { quantity: 4 });
-    expect(four.json().reservation.seats.map((s: any) => s.label).sort()).toEqual(['R-B4', 'R-B5', 'R-B6', 'R-B7']);
+    expect(
+      four
+        .json()
+        .reservation.seats.map((s: any) => s.label)
+        .sort(),
+    ).toEqual(['R-B4', 'R-B5', 'R-B6', 'R-B7']);
     // Two seats: row A's 1-3 run would strand one seat; 9-10 fills a run exactly.
     const two = await bookSeats(await svc.issuer.user('user'), f.eventId, { quantity: 2, section: 'R' });
-    expect(two.json().reservation.seats.map((s: any) => s.label).sort()).toEqual(['R-A10', 'R-A9']);
+    expect(
+      two
+        .json()
+        .reservation.seats.map((s: any) => s.label)
+        .sort(),
+    ).toEqual(['R-A10', 'R-A9']);
     const none = await bookSeats(await svc.issuer.user('user'), f.eventId, { quantity: 2, section: 'VIP' });
     expect(none.statusCode).toBe(409);
     expect(none.json().error.code).toBe('SEAT_UNAVAILABLE');
@@ -145,14 +211,22 @@ describe('holds', () => {
 describe('reservations', () => {
   it('lists my reservations newest first and shows a reservation only to its owner or an admin', async () => {
     const f = await createEventFixture(svc.ctx.db);
-    const [me, other, admin] = [await svc.issuer.user('user'), await svc.issuer.user('user'), await svc.issuer.user('admin')];
+    const [me, other, admin] = [
+      await svc.issuer.user('user'),
+      await svc.issuer.user('user'),
+      await svc.issuer.user('admin'),
+    ];
     const r1 = (await bookSeats(me, f.eventId, { seatIds: [f.rows.A![0]!] })).json().reservation;
     const r2 = (await bookSeats(me, f.eventId, { seatIds: [f.rows.A![1]!] })).json().reservation;
     await bookSeats(other, f.eventId, { seatIds: [f.rows.A![2]!] });
     const mine = await call('GET', '/api/tickets/my', me);
     expect(mine.statusCode).toBe(200);
     expect(mine.json().items.map((i: any) => i.id)).toEqual([r2.id, r1.id]);
-    expect(mine.json().items[0].event).toMatchObject({ id: f.eventId, title: 'Race Night', venueName: 'Olympic Hall' });
+    expect(mine.json().items[0].event).toMatchObject({
+      id: f.eventId,
+      title: 'Race Night',
+      venueName: 'Olympic Hall',
+    });
     expect((await call('GET', `/api/reservations/${r1.id}`, me)).json().reservation.id).toBe(r1.id);
     expect((await call('GET', `/api/reservations/${r1.id}`, admin)).statusCode).toBe(200);
     for (const id of [r1.id, newId('rsv'), 'nonsense']) {
@@ -172,7 +246,10 @@ describe('reservations', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().reservation.status).toBe('cancelled');
     expect((await seatStatuses(f.eventId))[f.rows.A![0]!]).toBe('available');
-    expect((await outbox('reservation.cancelled', r.id))[0].data).toMatchObject({ reason: 'changed my mind', seatCount: 1 });
+    expect((await outbox('reservation.cancelled', r.id))[0].data).toMatchObject({
+      reason: 'changed my mind',
+      seatCount: 1,
+    });
     const again = await call('POST', `/api/reservations/${r.id}/cancel`, buyer, {});
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('RESERVATION_NOT_CANCELLABLE');
@@ -183,15 +260,28 @@ describe('reservations', () => {
     const buyer = await svc.issuer.user('user');
     const r = (await bookSeats(buyer, f.eventId, { seatIds: f.rows.B!.slice(0, 2) })).json().reservation;
     clock.advance(5 * 60_000 + 1_000);
-    await eventually(async () => expect((await call('GET', `/api/reservations/${r.id}`, buyer)).json().reservation.status).toBe('expired'), 5_000);
+    await eventually(
+      async () =>
+        expect((await call('GET', `/api/reservations/${r.id}`, buyer)).json().reservation.status).toBe(
+          'expired',
+        ),
+      5_000,
+    );
     const map = await seatStatuses(f.eventId);
     expect([map[f.rows.B![0]!], map[f.rows.B![1]!]]).toEqual(['available', 'available']);
     expect(await outbox('reservation.expired', r.id)).toHaveLength(1);
-    expect((await call('POST', `/api/reservations/${r.id}/cancel`, buyer, {})).json().error.code).toBe('RESERVATION_NOT_CANCELLABLE');
-    const started = await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, { paymentId: 'pay_1', ttlSeconds: 600 });
+    expect((await call('POST', `/api/reservations/${r.id}/cancel`, buyer, {})).json().error.code).toBe(
+      'RESERVATION_NOT_CANCELLABLE',
+    );
+    const started = await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, {
+      paymentId: 'pay_1',
+      ttlSeconds: 600,
+    });
     expect(started.statusCode).toBe(409);
     expect(started.json().error.code).toBe('RESERVATION_EXPIRED');
-    const confirm = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, { paymentId: 'pay_1' });
+    const confirm = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, {
+      paymentId: 'pay_1',
+    });
     expect(confirm.statusCode).toBe(409);
     expect(confirm.json().error.code).toBe('RESERVATION_EXPIRED');
     // Unknown ids: 404 on every internal route; the internal token is required.
@@ -207,13 +297,24 @@ describe('reservations', () => {
       expect(res.statusCode, path).toBe(404);
       expect(res.json().error.code).toBe('RESERVATION_NOT_FOUND');
     }
-    expect((await svc.app.inject({ method: 'GET', url: `/internal/reservations/${r.id}` })).statusCode).toBe(403);
+    expect((await svc.app.inject({ method: 'GET', url: `/internal/reservations/${r.id}` })).statusCode).toBe(
+      403,
+    );
   });
 
   it('cancel racing expiry: exactly one wins for every reservation', async () => {
-    const f = await createEventFixture(svc.ctx.db, { rows: 1, seatsPerRow: 10, seatLimit: 10, holdMinutes: 1 });
+    const f = await createEventFixture(svc.ctx.db, {
+      rows: 1,
+      seatsPerRow: 10,
+      seatLimit: 10,
+      holdMinutes: 1,
+    });
     const buyers = await Promise.all(f.seatIds.map(() => svc.issuer.user('user')));
-    const held = await Promise.all(f.seatIds.map(async (seat, i) => (await bookSeats(buyers[i]!, f.eventId, { seatIds: [seat] })).json().reservation));
+    const held = await Promise.all(
+      f.seatIds.map(
+        async (seat, i) => (await bookSeats(buyers[i]!, f.eventId, { seatIds: [seat] })).json().reservation,
+      ),
+    );
     clock.advance(60_000 + 1_000);
     const { workers } = bookingInstance(svc.ctx);
     const [cancels] = await Promise.all([
@@ -226,7 +327,10 @@ describe('reservations', () => {
       const final = (await call('GET', `/api/reservations/${r.id}`, buyers[i])).json().reservation.status;
       expect(['cancelled', 'expired']).toContain(final);
       expect(cancels[i]!.statusCode).toBe(final === 'cancelled' ? 200 : 409);
-      const facts = [...(await outbox('reservation.cancelled', r.id)), ...(await outbox('reservation.expired', r.id))];
+      const facts = [
+        ...(await outbox('reservation.cancelled', r.id)),
+        ...(await outbox('reservation.expired', r.id)),
+      ];
       expect(facts).toHaveLength(1);
     }
     expect(Object.values(await seatStatuses(f.eventId)).every((s) => s === 'available')).toBe(true);
@@ -240,24 +344,53 @@ describe('internal API for payments', () => {
     const r = (await bookSeats(buyer, f.eventId, { seatIds: f.rows.A!.slice(0, 2) })).json().reservation;
     const details = await call('GET', `/internal/reservations/${r.id}`);
     expect(details.json()).toMatchObject({
-      reservation: { id: r.id, userEmail: 'buyer@test.tiketi', userName: 'Kim Buyer', status: 'pending', amount: 240_000, paymentId: null },
+      reservation: {
+        id: r.id,
+        userEmail: 'buyer@test.tiketi',
+        userName: 'Kim Buyer',
+        status: 'pending',
+        amount: 240_000,
+        paymentId: null,
+      },
       event: { id: f.eventId, title: 'Race Night', venueName: 'Olympic Hall', refundPolicyId: 'standard' },
     });
-    const started = await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, { paymentId: 'pay_A', ttlSeconds: 600 });
+    const started = await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, {
+      paymentId: 'pay_A',
+      ttlSeconds: 600,
+    });
     expect(started.statusCode).toBe(200);
     clock.advance(3 * 60_000);
     await bookingInstance(svc.ctx).workers!.sweep();
     expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe('pending');
-    const confirmed = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, { paymentId: 'pay_A' });
+    const confirmed = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, {
+      paymentId: 'pay_A',
+    });
     expect(confirmed.statusCode).toBe(200);
     expect(confirmed.json().reservation).toMatchObject({ status: 'confirmed', paymentId: 'pay_A' });
-    expect((await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, { paymentId: 'pay_A' })).json().reservation.status).toBe('confirmed');
-    const otherPayment = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, { paymentId: 'pay_B' });
+    expect(
+      (await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, { paymentId: 'pay_A' })).json()
+        .reservation.status,
+    ).toBe('confirmed');
+    const otherPayment = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, {
+      paymentId: 'pay_B',
+    });
     expect(otherPayment.statusCode).toBe(409);
     expect(otherPayment.json().error.code).toBe('RESERVATION_NOT_PENDING');
-    expect((await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, { paymentId: 'pay_B', ttlSeconds: 60 })).json().error.code).toBe('RESERVATION_NOT_PENDING');
+    expect(
+      (
+        await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, {
+          paymentId: 'pay_B',
+          ttlSeconds: 60,
+        })
+      ).json().error.code,
+    ).toBe('RESERVATION_NOT_PENDING');
     expect(await outbox('reservation.confirmed', r.id)).toHaveLength(1);
-    expect(Object.entries(await seatStatuses(f.eventId)).filter(([, s]) => s === 'sold').map(([id]) => id).sort()).toEqual(f.rows.A!.slice(0, 2).sort());
+    expect(
+      Object.entries(await seatStatuses(f.eventId))
+        .filter(([, s]) => s === 'sold')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(f.rows.A!.slice(0, 2).sort());
     const ops = await call('GET', '/internal/ops');
     expect(ops.statusCode).toBe(200);
     expect(ops.json().salesPerMinute).toBeGreaterThanOrEqual(2);
@@ -265,15 +398,23 @@ describe('internal API for payments', () => {
     // A paid cancel goes to the payment service; while it is unreachable nothing changes.
     const cancel = await call('POST', `/api/reservations/${r.id}/cancel`, buyer, {});
     expect(cancel.statusCode).toBe(503);
-    expect((await call('GET', `/api/reservations/${r.id}`, buyer)).json().reservation.status).toBe('confirmed');
+    expect((await call('GET', `/api/reservations/${r.id}`, buyer)).json().reservation.status).toBe(
+      'confirmed',
+    );
 
     // Refunds: one seat, then the rest; each is idempotent.
     const partial = { paymentId: 'pay_A', amount: 100_000, seatIds: [f.rows.A![0]!] };
     const p1 = await call('POST', `/internal/reservations/${r.id}/refunded`, undefined, partial);
     expect(p1.json().reservation).toMatchObject({ status: 'partially_refunded', refundedAmount: 100_000 });
-    expect((await call('POST', `/internal/reservations/${r.id}/refunded`, undefined, partial)).json().reservation.refundedAmount).toBe(100_000);
+    expect(
+      (await call('POST', `/internal/reservations/${r.id}/refunded`, undefined, partial)).json().reservation
+        .refundedAmount,
+    ).toBe(100_000);
     expect((await seatStatuses(f.eventId))[f.rows.A![0]!]).toBe('available');
-    const full = await call('POST', `/internal/reservations/${r.id}/refunded`, undefined, { paymentId: 'pay_A', amount: 120_000 });
+    const full = await call('POST', `/internal/reservations/${r.id}/refunded`, undefined, {
+      paymentId: 'pay_A',
+      amount: 120_000,
+    });
     expect(full.json().reservation).toMatchObject({ status: 'refunded', refundedAmount: 220_000 });
     expect((await seatStatuses(f.eventId))[f.rows.A![1]!]).toBe('available');
     expect((await outbox('reservation.refunded', r.id)).map((e) => e.data.partial)).toEqual([true, false]);
@@ -283,8 +424,17 @@ describe('internal API for payments', () => {
     const f = await createEventFixture(svc.ctx.db, { holdMinutes: 1 });
     const buyer = await svc.issuer.user('user');
     const r = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.A![5]!] })).json().reservation;
-    await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, { paymentId: 'pay_X', ttlSeconds: 600 });
-    expect((await call('POST', `/internal/reservations/${r.id}/payment-released`, undefined, { paymentId: 'pay_X' })).statusCode).toBe(204);
+    await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, {
+      paymentId: 'pay_X',
+      ttlSeconds: 600,
+    });
+    expect(
+      (
+        await call('POST', `/internal/reservations/${r.id}/payment-released`, undefined, {
+          paymentId: 'pay_X',
+        })
+      ).statusCode,
+    ).toBe(204);
     clock.advance(61_000);
     await bookingInstance(svc.ctx).workers!.sweep();
     expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe('expired');
@@ -294,11 +444,29 @@ describe('internal API for payments', () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user('user');
     const r = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.B![4]!] })).json().reservation;
-    const base = { paymentId: 'pay_bus', reservationId: r.id, eventId: f.eventId, userId: buyer.id, method: 'sandbox', amount: r.amount, occurredAt: new Date().toISOString() };
-    const paid = { id: newId('evn'), type: 'payment.paid', source: 'payment', occurredAt: base.occurredAt, data: { ...base, paidAt: base.occurredAt } };
+    const base = {
+      paymentId: 'pay_bus',
+      reservationId: r.id,
+      eventId: f.eventId,
+      userId: buyer.id,
+      method: 'sandbox',
+      amount: r.amount,
+      occurredAt: new Date().toISOString(),
+    };
+    const paid = {
+      id: newId('evn'),
+      type: 'payment.paid',
+      source: 'payment',
+      occurredAt: base.occurredAt,
+      data: { ...base, paidAt: base.occurredAt },
+    };
     await svc.bus.publish(paid);
     await svc.bus.publish(paid);
-    await eventually(async () => expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe('confirmed'));
+    await eventually(async () =>
+      expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe(
+        'confirmed',
+      ),
+    );
     const refundedEvent = {
       id: newId('evn'),
       type: 'payment.refunded',
@@ -308,7 +476,11 @@ describe('internal API for payments', () => {
     };
     await svc.bus.publish(refundedEvent);
     await svc.bus.publish(refundedEvent);
-    await eventually(async () => expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe('refunded'));
+    await eventually(async () =>
+      expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe(
+        'refunded',
+      ),
+    );
     expect(await outbox('reservation.confirmed', r.id)).toHaveLength(1);
     expect(await outbox('reservation.refunded', r.id)).toHaveLength(1);
     expect((await seatStatuses(f.eventId))[f.rows.B![4]!]).toBe('available');

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCoordination } from '@tiketi/platform';
-import { createTestCoordination, createTestIssuer, startTestService, testEnv, type TestService } from '@tiketi/testing';
+import {
+  createTestCoordination,
+  createTestIssuer,
+  startTestService,
+  testEnv,
+  type TestService,
+} from '@tiketi/testing';
 import { createTicketService } from '@tiketi/ticket';
 import { createEventFixture, failingCoordination, type EventFixture } from './booking.fixtures';
 
@@ -49,7 +55,12 @@ function overlappingRequests(fixture: EventFixture, buyers: number): string[][] 
   });
 }
 
-async function race(svc: TestService, fixture: EventFixture, requests: string[][], during?: (i: number) => Promise<void>): Promise<Attempt[]> {
+async function race(
+  svc: TestService,
+  fixture: EventFixture,
+  requests: string[][],
+  during?: (i: number) => Promise<void>,
+): Promise<Attempt[]> {
   const buyers = await Promise.all(requests.map(() => svc.issuer.user('user')));
   return Promise.all(
     requests.map(async (asked, i) => {
@@ -65,7 +76,12 @@ async function race(svc: TestService, fixture: EventFixture, requests: string[][
   );
 }
 
-async function assertInvariants(svc: TestService, fixture: EventFixture, attempts: Attempt[], options: { strict409: boolean }) {
+async function assertInvariants(
+  svc: TestService,
+  fixture: EventFixture,
+  attempts: Attempt[],
+  options: { strict409: boolean },
+) {
   const winners = attempts.filter((a) => a.status === 201);
   const losers = attempts.filter((a) => a.status !== 201);
   for (const l of losers) {
@@ -100,14 +116,26 @@ async function assertInvariants(svc: TestService, fixture: EventFixture, attempt
     .having((eb) => eb.fn.countAll(), '>', 1)
     .execute();
   expect(doubles).toEqual([]);
-  const active = await db.selectFrom('reservation_seats').select('seat_id').where('event_id', '=', fixture.eventId).where('active', '=', true).execute();
+  const active = await db
+    .selectFrom('reservation_seats')
+    .select('seat_id')
+    .where('event_id', '=', fixture.eventId)
+    .where('active', '=', true)
+    .execute();
   expect(active.map((r) => r.seat_id).sort()).toEqual([...won].sort());
-  const held = await db.selectFrom('seats').select('id').where('event_id', '=', fixture.eventId).where('status', '=', 'held').execute();
+  const held = await db
+    .selectFrom('seats')
+    .select('id')
+    .where('event_id', '=', fixture.eventId)
+    .where('status', '=', 'held')
+    .execute();
   expect(held.map((r) => r.id).sort()).toEqual([...won].sort());
   // What buyers see on the live map is the same set.
   const map = await svc.app.inject({ method: 'GET', url: `/api/events/${fixture.eventId}/seats` });
   expect(map.statusCode).toBe(200);
-  const shownHeld = (map.json().seats as Array<{ id: string; status: string }>).filter((s) => s.status === 'held').map((s) => s.id);
+  const shownHeld = (map.json().seats as Array<{ id: string; status: string }>)
+    .filter((s) => s.status === 'held')
+    .map((s) => s.id);
   expect(shownHeld.sort()).toEqual([...won].sort());
   return won;
 }
@@ -142,13 +170,25 @@ describe('booking race: 200 buyers, 20 seats', () => {
     });
     await assertInvariants(svc, fixture, attempts, { strict409: false });
     // Sales went on without Redis: the requests after the failure were decided by PostgreSQL.
-    const fastPathFailures = await svc.ctx.metrics.getSingleMetric('ticket_hold_fastpath_failures_total')?.get();
+    const fastPathFailures = await svc.ctx.metrics
+      .getSingleMetric('ticket_hold_fastpath_failures_total')
+      ?.get();
     expect(fastPathFailures?.values[0]?.value ?? 0).toBeGreaterThan(0);
     // And a buyer can still hold a free seat while Redis is gone.
-    const free = await svc.ctx.db.selectFrom('seats').select('id').where('event_id', '=', fixture.eventId).where('status', '=', 'available').execute();
+    const free = await svc.ctx.db
+      .selectFrom('seats')
+      .select('id')
+      .where('event_id', '=', fixture.eventId)
+      .where('status', '=', 'available')
+      .execute();
     if (free.length > 0) {
       const buyer = await svc.issuer.user('user');
-      const res = await svc.app.inject({ method: 'POST', url: '/api/tickets/book', headers: buyer.headers, payload: { eventId: fixture.eventId, seatIds: [free[0]!.id] } });
+      const res = await svc.app.inject({
+        method: 'POST',
+        url: '/api/tickets/book',
+        headers: buyer.headers,
+        payload: { eventId: fixture.eventId, seatIds: [free[0]!.id] },
+      });
       expect(res.statusCode).toBe(201);
     }
   }, 90_000);

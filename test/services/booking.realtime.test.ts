@@ -22,7 +22,12 @@ afterAll(async () => {
 });
 
 async function open(token?: string, before?: (socket: Socket) => void): Promise<Socket> {
-  const socket = connect(svc.url!, { path: '/socket.io', transports: ['websocket'], auth: token ? { token } : {}, reconnection: false });
+  const socket = connect(svc.url!, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    auth: token ? { token } : {},
+    reconnection: false,
+  });
   sockets.push(socket);
   before?.(socket);
   await new Promise<void>((resolve, reject) => {
@@ -67,8 +72,14 @@ describe('live seat map', () => {
     expect(await watcher.emitWithAck('event:join', { nope: 1 })).toMatchObject({ ok: false });
 
     const seats = f.rows.A!.slice(0, 3);
-    const before = (await svc.app.inject({ method: 'GET', url: `/api/events/${f.eventId}/seats` })).json().version as number;
-    const res = await svc.app.inject({ method: 'POST', url: '/api/tickets/book', headers: buyer.headers, payload: { eventId: f.eventId, seatIds: seats } });
+    const before = (await svc.app.inject({ method: 'GET', url: `/api/events/${f.eventId}/seats` })).json()
+      .version as number;
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: '/api/tickets/book',
+      headers: buyer.headers,
+      payload: { eventId: f.eventId, seatIds: seats },
+    });
     expect(res.statusCode).toBe(201);
     const reservationId = res.json().reservation.id as string;
 
@@ -82,12 +93,20 @@ describe('live seat map', () => {
     expect(raw).not.toContain(reservationId);
     const map = (await svc.app.inject({ method: 'GET', url: `/api/events/${f.eventId}/seats` })).json();
     expect(map.version).toBe(held.version);
-    expect(map.seats.filter((s: any) => s.status === 'held').map((s: any) => s.id).sort()).toEqual([...seats].sort());
+    expect(
+      map.seats
+        .filter((s: any) => s.status === 'held')
+        .map((s: any) => s.id)
+        .sort(),
+    ).toEqual([...seats].sort());
     await until(() => holds.find((h) => h.reservationId === reservationId && h.status === 'pending'));
 
     // The hold runs out: the sweeper returns the seats and everyone hears of it.
     clock.advance(61_000);
-    const back = await until(() => updates.find((u) => u.changes.some((c) => c.status === 'available')), 6_000);
+    const back = await until(
+      () => updates.find((u) => u.changes.some((c) => c.status === 'available')),
+      6_000,
+    );
     expect(back.changes.map((c) => c.seatId).sort()).toEqual([...seats].sort());
     expect(back.version).toBeGreaterThan(held.version);
     await until(() => holds.find((h) => h.reservationId === reservationId && h.status === 'expired'));
@@ -96,7 +115,12 @@ describe('live seat map', () => {
     await watcher.emitWithAck('event:leave', { eventId: f.eventId });
     const count = updates.length;
     const other = await svc.issuer.user('user');
-    await svc.app.inject({ method: 'POST', url: '/api/tickets/book', headers: other.headers, payload: { eventId: f.eventId, seatIds: [f.rows.B![0]!] } });
+    await svc.app.inject({
+      method: 'POST',
+      url: '/api/tickets/book',
+      headers: other.headers,
+      payload: { eventId: f.eventId, seatIds: [f.rows.B![0]!] },
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(updates).toHaveLength(count);
   });

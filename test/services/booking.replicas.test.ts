@@ -31,7 +31,9 @@ beforeAll(async () => {
   coordination = await createTestCoordination();
   bus = await createTestBus();
   const issuer = await createTestIssuer();
-  const env: Record<string, string> = testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `t:${uniqueSuffix()}:` } : {};
+  const env: Record<string, string> = testEnv.redisUrl
+    ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `t:${uniqueSuffix()}:` }
+    : {};
   const options = { database, coordination, bus, issuer, clock, listen: true, env };
   a = await startTestService(createTicketService(), options);
   b = await startTestService(createTicketService(), options);
@@ -59,7 +61,11 @@ describe('booking on two replicas', () => {
 
     // With Redis the adapter carries room messages between replicas; embedded there is one process and no adapter to cross.
     const listener = testEnv.redisUrl ? b : a;
-    const socket = connect(listener.url!, { path: '/socket.io', transports: ['websocket'], reconnection: false });
+    const socket = connect(listener.url!, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+    });
     sockets.push(socket);
     const updates: Array<{ version: number; changes: Array<{ seatId: string; status: string }> }> = [];
     socket.on('seats:update', (m) => updates.push(m));
@@ -71,19 +77,41 @@ describe('booking on two replicas', () => {
 
     const buyer = await a.issuer.user('user');
     const seats = f.rows.A!.slice(0, 2);
-    const held = await a.app.inject({ method: 'POST', url: '/api/tickets/book', headers: buyer.headers, payload: { eventId: f.eventId, seatIds: seats } });
+    const held = await a.app.inject({
+      method: 'POST',
+      url: '/api/tickets/book',
+      headers: buyer.headers,
+      payload: { eventId: f.eventId, seatIds: seats },
+    });
     expect(held.statusCode).toBe(201);
 
     const onB = await map(b, f.eventId);
     const onA = await map(a, f.eventId);
     expect(onB.version).toBe(onA.version);
     expect(onB.version).toBeGreaterThan(before.version);
-    expect(onB.seats.filter((s) => s.status === 'held').map((s) => s.id).sort()).toEqual([...seats].sort());
-    await eventually(() => expect(updates.flatMap((u) => u.changes).map((c) => c.seatId).sort()).toEqual([...seats].sort()));
+    expect(
+      onB.seats
+        .filter((s) => s.status === 'held')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([...seats].sort());
+    await eventually(() =>
+      expect(
+        updates
+          .flatMap((u) => u.changes)
+          .map((c) => c.seatId)
+          .sort(),
+      ).toEqual([...seats].sort()),
+    );
 
     // A buyer on replica B cannot take what replica A holds.
     const other = await b.issuer.user('user');
-    const lost = await b.app.inject({ method: 'POST', url: '/api/tickets/book', headers: other.headers, payload: { eventId: f.eventId, seatIds: [seats[1]!] } });
+    const lost = await b.app.inject({
+      method: 'POST',
+      url: '/api/tickets/book',
+      headers: other.headers,
+      payload: { eventId: f.eventId, seatIds: [seats[1]!] },
+    });
     expect(lost.statusCode).toBe(409);
     expect(lost.json().error.details.seatIds).toEqual([seats[1]]);
   });
@@ -94,18 +122,39 @@ describe('booking on two replicas', () => {
     for (const seat of f.seatIds) {
       const buyer = await a.issuer.user('user');
       const svc = ids.length % 2 === 0 ? a : b;
-      const res = await svc.app.inject({ method: 'POST', url: '/api/tickets/book', headers: buyer.headers, payload: { eventId: f.eventId, seatIds: [seat] } });
+      const res = await svc.app.inject({
+        method: 'POST',
+        url: '/api/tickets/book',
+        headers: buyer.headers,
+        payload: { eventId: f.eventId, seatIds: [seat] },
+      });
       ids.push(res.json().reservation.id);
     }
     clock.advance(61_000);
-    const swept = await Promise.all([bookingInstance(a.ctx).workers!.sweep(), bookingInstance(b.ctx).workers!.sweep()]);
+    const swept = await Promise.all([
+      bookingInstance(a.ctx).workers!.sweep(),
+      bookingInstance(b.ctx).workers!.sweep(),
+    ]);
     expect(swept[0] + swept[1]).toBeLessThanOrEqual(10);
     await eventually(async () => {
-      const rows = await a.ctx.db.selectFrom('reservations').select('status').where('id', 'in', ids).execute();
+      const rows = await a.ctx.db
+        .selectFrom('reservations')
+        .select('status')
+        .where('id', 'in', ids)
+        .execute();
       expect(rows.every((r) => r.status === 'expired')).toBe(true);
     });
-    const facts = await a.ctx.db.selectFrom('outbox').select('payload').where('type', '=', 'reservation.expired').execute();
-    const expiredIds = facts.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).data.reservationId as string).filter((id) => ids.includes(id));
+    const facts = await a.ctx.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('type', '=', 'reservation.expired')
+      .execute();
+    const expiredIds = facts
+      .map(
+        (r) =>
+          (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).data.reservationId as string,
+      )
+      .filter((id) => ids.includes(id));
     expect(expiredIds.sort()).toEqual([...ids].sort());
     expect((await map(b, f.eventId)).seats.every((s) => s.status === 'available')).toBe(true);
   });

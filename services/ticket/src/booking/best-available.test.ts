@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBestAvailable, type CandidateSeat } from './best-available';
 
-function row(rowLabel: string, numbers: number, taken: number[] = [], sortBase = 0, sectionId = 'sec_a'): CandidateSeat[] {
+function row(
+  rowLabel: string,
+  numbers: number,
+  taken: number[] = [],
+  sortBase = 0,
+  sectionId = 'sec_a',
+): CandidateSeat[] {
   return Array.from({ length: numbers }, (_, i) => ({
     id: `${sectionId}-${rowLabel}${i + 1}`,
     sectionId,
@@ -15,7 +21,10 @@ function row(rowLabel: string, numbers: number, taken: number[] = [], sortBase =
 
 describe('chooseBestAvailable', () => {
   it('takes a central block of the front row', () => {
-    expect(chooseBestAvailable([...row('A', 10), ...row('B', 10, [], 10)], 2)).toEqual(['sec_a-A5', 'sec_a-A6']);
+    expect(chooseBestAvailable([...row('A', 10), ...row('B', 10, [], 10)], 2)).toEqual([
+      'sec_a-A5',
+      'sec_a-A6',
+    ]);
   });
 
   it('avoids leaving a single seat stranded beside the block', () => {
@@ -40,7 +49,10 @@ describe('chooseBestAvailable', () => {
   it('respects the section, exclusions, and answers null when too few are free', () => {
     const seats = [...row('A', 4), ...row('A', 4, [], 10, 'sec_b')];
     expect(chooseBestAvailable(seats, 2, { section: 'S' })).toEqual(['sec_b-A1', 'sec_b-A2']);
-    expect(chooseBestAvailable(seats, 2, { section: 'sec_b', exclude: new Set(['sec_b-A2']) })).toEqual(['sec_b-A3', 'sec_b-A4']);
+    expect(chooseBestAvailable(seats, 2, { section: 'sec_b', exclude: new Set(['sec_b-A2']) })).toEqual([
+      'sec_b-A3',
+      'sec_b-A4',
+    ]);
     expect(chooseBestAvailable(seats, 5, { section: 'S' })).toBeNull();
   });
 });

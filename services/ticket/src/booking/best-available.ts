@@ -30,7 +30,8 @@ export function chooseBestAvailable(
   options: { section?: string; exclude?: Set<string> } = {},
 ): string[] | null {
   const rows = new Map<string, Row>();
-  const inSection = (s: CandidateSeat) => !options.section || s.sectionId === options.section || s.section === options.section;
+  const inSection = (s: CandidateSeat) =>
+    !options.section || s.sectionId === options.section || s.section === options.section;
   for (const seat of seats) {
     if (!inSection(seat)) continue;
     const key = `${seat.sectionId}\u0000${seat.row}`;

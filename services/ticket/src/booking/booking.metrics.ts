@@ -9,7 +9,12 @@ export interface BookingMetrics {
 
 export function createBookingMetrics(registry: Registry): BookingMetrics {
   return {
-    holds: new Counter({ name: 'ticket_hold_attempts_total', help: 'Hold attempts by outcome', labelNames: ['outcome'], registers: [registry] }),
+    holds: new Counter({
+      name: 'ticket_hold_attempts_total',
+      help: 'Hold attempts by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     holdSeconds: new Histogram({
       name: 'ticket_hold_duration_seconds',
       help: 'Time to hold seats (fast path and database)',
@@ -21,6 +26,11 @@ export function createBookingMetrics(registry: Registry): BookingMetrics {
       help: 'Holds that went to PostgreSQL alone because coordination (Redis) failed',
       registers: [registry],
     }),
-    transitions: new Counter({ name: 'ticket_reservation_transitions_total', help: 'Reservation state changes', labelNames: ['to'], registers: [registry] }),
+    transitions: new Counter({
+      name: 'ticket_reservation_transitions_total',
+      help: 'Reservation state changes',
+      labelNames: ['to'],
+      registers: [registry],
+    }),
   };
 }

@@ -31,15 +31,33 @@ export const bookingMigration: Migration = {
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .execute();
-    await s.createIndex('reservations_user_created').on('reservations').columns(['user_id', 'created_at']).execute();
-    await s.createIndex('reservations_event_user').on('reservations').columns(['event_id', 'user_id']).execute();
-    await s.createIndex('reservations_event_status').on('reservations').columns(['event_id', 'status']).execute();
-    await sql`create index reservations_pending_expiry on ${sql.table('ticket.reservations')} (expires_at) where status = 'pending'`.execute(db);
-    await sql`create index reservations_confirmed_at on ${sql.table('ticket.reservations')} (confirmed_at) where confirmed_at is not null`.execute(db);
+    await s
+      .createIndex('reservations_user_created')
+      .on('reservations')
+      .columns(['user_id', 'created_at'])
+      .execute();
+    await s
+      .createIndex('reservations_event_user')
+      .on('reservations')
+      .columns(['event_id', 'user_id'])
+      .execute();
+    await s
+      .createIndex('reservations_event_status')
+      .on('reservations')
+      .columns(['event_id', 'status'])
+      .execute();
+    await sql`create index reservations_pending_expiry on ${sql.table('ticket.reservations')} (expires_at) where status = 'pending'`.execute(
+      db,
+    );
+    await sql`create index reservations_confirmed_at on ${sql.table('ticket.reservations')} (confirmed_at) where confirmed_at is not null`.execute(
+      db,
+    );
 
     await s
       .createTable('reservation_seats')
-      .addColumn('reservation_id', 'text', (c) => c.notNull().references('reservations.id').onDelete('cascade'))
+      .addColumn('reservation_id', 'text', (c) =>
+        c.notNull().references('reservations.id').onDelete('cascade'),
+      )
       .addColumn('seat_id', 'text', (c) => c.notNull().references('seats.id'))
       .addColumn('event_id', 'text', (c) => c.notNull())
       // Snapshot at hold time: the amount charged never follows a later price change.
@@ -53,7 +71,13 @@ export const bookingMigration: Migration = {
       .addColumn('refunded', 'boolean', (c) => c.notNull().defaultTo(false))
       .addPrimaryKeyConstraint('reservation_seats_pk', ['reservation_id', 'seat_id'])
       .execute();
-    await sql`create unique index reservation_seats_one_active on ${sql.table('ticket.reservation_seats')} (seat_id) where active`.execute(db);
-    await s.createIndex('reservation_seats_event').on('reservation_seats').columns(['event_id', 'active']).execute();
+    await sql`create unique index reservation_seats_one_active on ${sql.table('ticket.reservation_seats')} (seat_id) where active`.execute(
+      db,
+    );
+    await s
+      .createIndex('reservation_seats_event')
+      .on('reservation_seats')
+      .columns(['event_id', 'active'])
+      .execute();
   },
 };

@@ -6,13 +6,25 @@ import * as repo from './reservation.repository';
 import { iso, toReservationView, type ReservationView } from './reservation.model';
 import { book } from './hold.service';
 import { cancelReservation, getReservation, reservationNotFound } from './reservation.service';
-import { BookBody, CancelBody, IdParams, ReservationResponse, Reservation, SeatMapResponse, errors } from './booking.schemas';
+import {
+  BookBody,
+  CancelBody,
+  IdParams,
+  ReservationResponse,
+  Reservation,
+  SeatMapResponse,
+  errors,
+} from './booking.schemas';
 import type { BookingRuntime } from './booking.runtime';
 
 const secured = [{ bearerAuth: [] }];
 
 /** The reservation when the caller owns it or is an admin; anyone else learns nothing (404). */
-async function visibleReservation(rt: BookingRuntime, request: FastifyRequest, id: string): Promise<ReservationView> {
+async function visibleReservation(
+  rt: BookingRuntime,
+  request: FastifyRequest,
+  id: string,
+): Promise<ReservationView> {
   const user = currentUser(request);
   const view = await getReservation(rt, id);
   if (!view || (view.userId !== user.id && !isAdmin(request))) throw reservationNotFound();
@@ -38,11 +50,19 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
     async (request, reply) => {
       const body = request.body;
       if ((body.seatIds === undefined) === (body.quantity === undefined)) {
-        throw AppError.invalid('VALIDATION_FAILED', 'Send either seatIds or quantity', { issues: [{ path: 'body', message: 'seatIds or quantity' }] });
+        throw AppError.invalid('VALIDATION_FAILED', 'Send either seatIds or quantity', {
+          issues: [{ path: 'body', message: 'seatIds or quantity' }],
+        });
       }
-      if (body.seatIds && body.section) throw AppError.invalid('VALIDATION_FAILED', 'section applies to best-available (quantity) only');
+      if (body.seatIds && body.section)
+        throw AppError.invalid('VALIDATION_FAILED', 'section applies to best-available (quantity) only');
       const token = request.headers['x-queue-token'];
-      const reservation = await book(rt, currentUser(request), body, typeof token === 'string' ? token : undefined);
+      const reservation = await book(
+        rt,
+        currentUser(request),
+        body,
+        typeof token === 'string' ? token : undefined,
+      );
       return reply.status(201).send({ reservation });
     },
   );
@@ -59,19 +79,45 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Reservation), total: Type.Integer() }), ...errors(401) },
+        response: {
+          200: Type.Object({ items: Type.Array(Reservation), total: Type.Integer() }),
+          ...errors(401),
+        },
       },
     },
     async (request) => {
       const user = currentUser(request);
-      const { rows, total } = await repo.listReservations(rt.ctx.db, { userId: user.id, limit: request.query.limit, offset: request.query.offset });
-      const [seats, events] = await Promise.all([repo.seatsOf(rt.ctx.db, rows.map((r) => r.id)), repo.findEvents(rt.ctx.db, [...new Set(rows.map((r) => r.event_id))])]);
+      const { rows, total } = await repo.listReservations(rt.ctx.db, {
+        userId: user.id,
+        limit: request.query.limit,
+        offset: request.query.offset,
+      });
+      const [seats, events] = await Promise.all([
+        repo.seatsOf(
+          rt.ctx.db,
+          rows.map((r) => r.id),
+        ),
+        repo.findEvents(rt.ctx.db, [...new Set(rows.map((r) => r.event_id))]),
+      ]);
       const eventById = new Map(events.map((e) => [e.id, e]));
       const items = rows.map((row) => {
         const e = eventById.get(row.event_id);
         return {
-          ...toReservationView(row, seats.filter((s) => s.reservation_id === row.id)),
-          ...(e ? { event: { id: e.id, title: e.title, startsAt: iso(e.starts_at), venueName: e.venue_name, status: e.status } } : {}),
+          ...toReservationView(
+            row,
+            seats.filter((s) => s.reservation_id === row.id),
+          ),
+          ...(e
+            ? {
+                event: {
+                  id: e.id,
+                  title: e.title,
+                  startsAt: iso(e.starts_at),
+                  venueName: e.venue_name,
+                  status: e.status,
+                },
+              }
+            : {}),
         };
       });
       return { items, total };
@@ -93,7 +139,22 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
     async (request) => {
       const view = await visibleReservation(rt, request, request.params.id);
       const e = await repo.findEvent(rt.ctx.db, view.eventId);
-      return { reservation: { ...view, ...(e ? { event: { id: e.id, title: e.title, startsAt: iso(e.starts_at), venueName: e.venue_name, status: e.status } } : {}) } };
+      return {
+        reservation: {
+          ...view,
+          ...(e
+            ? {
+                event: {
+                  id: e.id,
+                  title: e.title,
+                  startsAt: iso(e.starts_at),
+                  venueName: e.venue_name,
+                  status: e.status,
+                },
+              }
+            : {}),
+        },
+      };
     },
   );
 
@@ -139,11 +200,15 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
     },
     async (request, reply) => {
       const event = await repo.findEvent(rt.ctx.db, request.params.id);
-      if (!event || (event.status === 'draft' && !isAdmin(request))) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+      if (!event || (event.status === 'draft' && !isAdmin(request)))
+        throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
       const map = await rt.seatMap.get(event.id, event.layout_version);
       // Served from the per-version serialised copy: no per-request work proportional to the map.
       const json = map ? map.json() : JSON.stringify({ eventId: event.id, version: 0, seats: [] });
-      return reply.header('content-type', 'application/json; charset=utf-8').header('cache-control', 'no-store').send(json as never);
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(json as never);
     },
   );
 }

@@ -45,13 +45,21 @@ export function addSeatChanges(fx: Effects, eventId: string, seatIds: string[], 
   fx.seatChanges.set(eventId, list);
 }
 
-export async function emit<T extends keyof EventDataByType>(trx: Kysely<any> | Transaction<any>, fx: Effects, type: T, data: EventDataByType[T]): Promise<void> {
+export async function emit<T extends keyof EventDataByType>(
+  trx: Kysely<any> | Transaction<any>,
+  fx: Effects,
+  type: T,
+  data: EventDataByType[T],
+): Promise<void> {
   await enqueueEvent(trx, 'ticket', 'ticket', type, data);
   fx.events += 1;
 }
 
 /** Runs `fn` in one transaction, then publishes its effects (events, seat map, sockets, Redis). */
-export async function inTransaction<T>(rt: BookingRuntime, fn: (trx: Transaction<any>, fx: Effects) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  rt: BookingRuntime,
+  fn: (trx: Transaction<any>, fx: Effects) => Promise<T>,
+): Promise<T> {
   const fx = newEffects();
   const result = await rt.ctx.db.transaction().execute((trx) => fn(trx, fx));
   await applyEffects(rt, fx);
@@ -66,7 +74,10 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
       .releaseIfOwner(release.keys, release.owner)
       .catch((err: unknown) => {
         // PostgreSQL already returned the seats; the sweeper retries so the fast path catches up.
-        rt.ctx.log.warn({ err: (err as Error).message, owner: release.owner }, 'could not release seat holds in coordination; will retry');
+        rt.ctx.log.warn(
+          { err: (err as Error).message, owner: release.owner },
+          'could not release seat holds in coordination; will retry',
+        );
         if (rt.pendingReleases.length < MAX_PENDING_RELEASES) rt.pendingReleases.push(release);
       });
   }
@@ -83,7 +94,11 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
     await notifySeatsChanged(rt, eventId);
   }
   for (const u of fx.holdUpdates) {
-    rt.shared.realtime.toUser(u.userId, 'hold:update', { reservationId: u.reservationId, status: u.status, expiresAt: u.expiresAt });
+    rt.shared.realtime.toUser(u.userId, 'hold:update', {
+      reservationId: u.reservationId,
+      status: u.status,
+      expiresAt: u.expiresAt,
+    });
   }
 }
 

@@ -40,9 +40,19 @@ export const ReservationResponse = Type.Object({ reservation: Reservation });
 
 export const BookBody = Type.Object({
   eventId: Type.String({ minLength: 1, maxLength: 64 }),
-  seatIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 50, description: 'chosen seats' })),
-  quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, description: 'best available: how many seats' })),
-  section: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'best available: section id or name' })),
+  seatIds: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: 50,
+      description: 'chosen seats',
+    }),
+  ),
+  quantity: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 50, description: 'best available: how many seats' }),
+  ),
+  section: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'best available: section id or name' }),
+  ),
 });
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -112,7 +122,14 @@ export const RefundedBody = Type.Object({
 });
 
 export const OpsResponse = Type.Object({
-  queues: Type.Array(Type.Object({ eventId: Type.String(), title: Type.String(), waiting: Type.Integer(), inside: Type.Integer() })),
+  queues: Type.Array(
+    Type.Object({
+      eventId: Type.String(),
+      title: Type.String(),
+      waiting: Type.Integer(),
+      inside: Type.Integer(),
+    }),
+  ),
   seatsHeld: Type.Integer(),
   salesPerMinute: Type.Integer({ description: 'tickets confirmed in the last 60 seconds' }),
 });

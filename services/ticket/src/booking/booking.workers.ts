@@ -13,7 +13,10 @@ export interface Workers {
  * Background work: the expiry sweeper (every replica runs it; SKIP LOCKED divides the rows) and
  * the consumers that recover a confirmation or refund whose HTTP call from payments was lost.
  */
-export async function startWorkers(rt: BookingRuntime, options: { sweepIntervalMs?: number } = {}): Promise<Workers> {
+export async function startWorkers(
+  rt: BookingRuntime,
+  options: { sweepIntervalMs?: number } = {},
+): Promise<Workers> {
   const { ctx } = rt;
   const intervalMs = options.sweepIntervalMs ?? 1_000;
   let stopped = false;
@@ -50,20 +53,32 @@ export async function startWorkers(rt: BookingRuntime, options: { sweepIntervalM
   timer = setTimeout(() => void tick(), intervalMs);
   timer.unref();
 
-  const unsubscribe = await ctx.bus.subscribe({ group: 'ticket.booking-payments', types: ['payment.paid', 'payment.refunded'] }, async (event) => {
-    const fx = newEffects();
-    await applyOnce(ctx.db, 'ticket', 'ticket.booking-payments', event, async (trx) => {
-      if (event.type === 'payment.paid') {
-        const data = event.data as EventDataByType['payment.paid'];
-        await confirmInConsumer(rt, trx, fx, data.reservationId, data.paymentId);
-      } else {
-        const data = event.data as EventDataByType['payment.refunded'];
-        const exists = await trx.selectFrom('reservations').select('id').where('id', '=', data.reservationId).executeTakeFirst();
-        if (exists) await refundedIn(rt, trx, fx, data.reservationId, { paymentId: data.paymentId, amount: data.amount, seatIds: data.seatIds });
-      }
-    });
-    await applyEffects(rt, fx);
-  });
+  const unsubscribe = await ctx.bus.subscribe(
+    { group: 'ticket.booking-payments', types: ['payment.paid', 'payment.refunded'] },
+    async (event) => {
+      const fx = newEffects();
+      await applyOnce(ctx.db, 'ticket', 'ticket.booking-payments', event, async (trx) => {
+        if (event.type === 'payment.paid') {
+          const data = event.data as EventDataByType['payment.paid'];
+          await confirmInConsumer(rt, trx, fx, data.reservationId, data.paymentId);
+        } else {
+          const data = event.data as EventDataByType['payment.refunded'];
+          const exists = await trx
+            .selectFrom('reservations')
+            .select('id')
+            .where('id', '=', data.reservationId)
+            .executeTakeFirst();
+          if (exists)
+            await refundedIn(rt, trx, fx, data.reservationId, {
+              paymentId: data.paymentId,
+              amount: data.amount,
+              seatIds: data.seatIds,
+            });
+        }
+      });
+      await applyEffects(rt, fx);
+    },
+  );
 
   return {
     sweep,

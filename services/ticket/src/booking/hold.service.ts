@@ -16,7 +16,9 @@ const SELLING = new Set(['on_sale', 'sold_out']);
 const BEST_AVAILABLE_ATTEMPTS = 3;
 
 function seatUnavailable(seatIds: string[]): AppError {
-  return AppError.conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', { seatIds: [...new Set(seatIds)].sort() });
+  return AppError.conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', {
+    seatIds: [...new Set(seatIds)].sort(),
+  });
 }
 
 function isUniqueViolation(err: unknown): boolean {
@@ -28,11 +30,20 @@ function isUniqueViolation(err: unknown): boolean {
  * most losers away with one atomic claim; PostgreSQL decides for the rest: seat rows are locked in
  * id order, checked, and the reservation rows carry the unique index no race can pass.
  */
-export async function book(rt: BookingRuntime, user: AuthUser, input: BookInput, queueToken: string | undefined): Promise<ReservationView> {
+export async function book(
+  rt: BookingRuntime,
+  user: AuthUser,
+  input: BookInput,
+  queueToken: string | undefined,
+): Promise<ReservationView> {
   const event = await repo.findEvent(rt.ctx.db, input.eventId);
   if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
   const now = rt.ctx.clock.now();
-  if (!SELLING.has(event.status) || now < new Date(event.sale_starts_at) || now >= new Date(event.sale_ends_at)) {
+  if (
+    !SELLING.has(event.status) ||
+    now < new Date(event.sale_starts_at) ||
+    now >= new Date(event.sale_ends_at)
+  ) {
     throw AppError.conflict('SALE_NOT_OPEN', 'Tickets for this event are not on sale now', {
       status: event.status,
       saleStartsAt: new Date(event.sale_starts_at).toISOString(),
@@ -47,7 +58,9 @@ export async function book(rt: BookingRuntime, user: AuthUser, input: BookInput,
 
   const started = process.hrtime.bigint();
   try {
-    const view = wanted ? await hold(rt, user, event, wanted) : await holdBest(rt, user, event, count, input.section);
+    const view = wanted
+      ? await hold(rt, user, event, wanted)
+      : await holdBest(rt, user, event, count, input.section);
     rt.metrics.holds.inc({ outcome: 'held' });
     return view;
   } catch (err) {
@@ -59,26 +72,51 @@ export async function book(rt: BookingRuntime, user: AuthUser, input: BookInput,
 }
 
 function limitExceeded(limit: number, held: number, requested: number): AppError {
-  return AppError.unprocessable('SEAT_LIMIT_EXCEEDED', `At most ${limit} seats per buyer for this event`, { limit, held, requested });
+  return AppError.unprocessable('SEAT_LIMIT_EXCEEDED', `At most ${limit} seats per buyer for this event`, {
+    limit,
+    held,
+    requested,
+  });
 }
 
-async function holdBest(rt: BookingRuntime, user: AuthUser, event: repo.BookableEvent, quantity: number, section?: string): Promise<ReservationView> {
+async function holdBest(
+  rt: BookingRuntime,
+  user: AuthUser,
+  event: repo.BookableEvent,
+  quantity: number,
+  section?: string,
+): Promise<ReservationView> {
   const exclude = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     const map = await rt.seatMap.get(event.id, event.layout_version);
     const chosen = map ? chooseBestAvailable(map.seats, quantity, { section, exclude }) : null;
-    if (!chosen) throw AppError.conflict('SEAT_UNAVAILABLE', `Fewer than ${quantity} seats are available${section ? ' in this section' : ''}`, { seatIds: [] });
+    if (!chosen)
+      throw AppError.conflict(
+        'SEAT_UNAVAILABLE',
+        `Fewer than ${quantity} seats are available${section ? ' in this section' : ''}`,
+        { seatIds: [] },
+      );
     try {
       return await hold(rt, user, event, chosen);
     } catch (err) {
       // Someone was faster for one of those seats: choose again around it.
-      if (!(err instanceof AppError) || err.code !== 'SEAT_UNAVAILABLE' || attempt + 1 >= BEST_AVAILABLE_ATTEMPTS) throw err;
+      if (
+        !(err instanceof AppError) ||
+        err.code !== 'SEAT_UNAVAILABLE' ||
+        attempt + 1 >= BEST_AVAILABLE_ATTEMPTS
+      )
+        throw err;
       for (const id of (err.details?.seatIds as string[] | undefined) ?? []) exclude.add(id);
     }
   }
 }
 
-async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEvent, seatIds: string[]): Promise<ReservationView> {
+async function hold(
+  rt: BookingRuntime,
+  user: AuthUser,
+  event: repo.BookableEvent,
+  seatIds: string[],
+): Promise<ReservationView> {
   const reservationId = newId('rsv');
   const holdMs = event.hold_minutes * 60_000;
   const keys = seatIds.map((id) => seatHoldKey(event.id, id));
@@ -95,19 +133,25 @@ async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEven
     if (err instanceof AppError) throw err;
     // Redis is only the fast path: without it PostgreSQL still decides, only with more contention.
     rt.metrics.fastPathFailures.inc();
-    rt.ctx.log.warn({ err: (err as Error).message }, 'seat claim fast path unavailable; holding on PostgreSQL alone');
+    rt.ctx.log.warn(
+      { err: (err as Error).message },
+      'seat claim fast path unavailable; holding on PostgreSQL alone',
+    );
   }
 
   try {
     return await inTransaction(rt, async (trx, fx) => {
       await repo.lockUserForEvent(trx, event.id, user.id);
       const held = await repo.countActiveSeatsOfUser(trx, event.id, user.id);
-      if (held + seatIds.length > event.seat_limit) throw limitExceeded(event.seat_limit, held, seatIds.length);
+      if (held + seatIds.length > event.seat_limit)
+        throw limitExceeded(event.seat_limit, held, seatIds.length);
 
       const seats = await repo.lockSeats(trx, event.id, seatIds);
       if (seats.length !== seatIds.length) {
         const found = new Set(seats.map((s) => s.id));
-        throw AppError.notFound('SEAT_NOT_FOUND', 'Some seats do not belong to this event', { seatIds: seatIds.filter((id) => !found.has(id)) });
+        throw AppError.notFound('SEAT_NOT_FOUND', 'Some seats do not belong to this event', {
+          seatIds: seatIds.filter((id) => !found.has(id)),
+        });
       }
       const unavailable = seats.filter((s) => s.status !== 'available').map((s) => s.id);
       if (unavailable.length > 0) throw seatUnavailable(unavailable);
@@ -140,7 +184,12 @@ async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEven
       await repo.insertReservation(trx, row, seatRows);
       await repo.setLockedSeatStatus(trx, seatIds, 'held');
       addSeatChanges(fx, event.id, seatIds, 'held');
-      fx.holdUpdates.push({ userId: user.id, reservationId, status: 'pending', expiresAt: expiresAt.toISOString() });
+      fx.holdUpdates.push({
+        userId: user.id,
+        reservationId,
+        status: 'pending',
+        expiresAt: expiresAt.toISOString(),
+      });
       await emit(trx, fx, 'reservation.held', {
         reservationId,
         eventId: event.id,
@@ -153,15 +202,34 @@ async function hold(rt: BookingRuntime, user: AuthUser, event: repo.BookableEven
       });
       rt.metrics.transitions.inc({ to: 'pending' });
       return toReservationView(
-        { ...row, refunded_amount: 0, currency: 'KRW', payment_id: null, payment_lease_until: null, cancel_reason: null, confirmed_at: null, closed_at: null, updated_at: now },
+        {
+          ...row,
+          refunded_amount: 0,
+          currency: 'KRW',
+          payment_id: null,
+          payment_lease_until: null,
+          cancel_reason: null,
+          confirmed_at: null,
+          closed_at: null,
+          updated_at: now,
+        },
         seatRows.map((s) => ({ ...s, active: true, refunded: false })),
       );
     });
   } catch (err) {
-    if (claimed) await rt.coordination().releaseIfOwner(keys, reservationId).catch(() => undefined);
+    if (claimed)
+      await rt
+        .coordination()
+        .releaseIfOwner(keys, reservationId)
+        .catch(() => undefined);
     if (isUniqueViolation(err)) {
       // The constraint caught what the checks above could not see: report who has the seats now.
-      const active = await rt.ctx.db.selectFrom('reservation_seats').select('seat_id').where('seat_id', 'in', seatIds).where('active', '=', true).execute();
+      const active = await rt.ctx.db
+        .selectFrom('reservation_seats')
+        .select('seat_id')
+        .where('seat_id', 'in', seatIds)
+        .where('active', '=', true)
+        .execute();
       throw seatUnavailable(active.length > 0 ? active.map((r) => r.seat_id as string) : seatIds);
     }
     throw err;

@@ -5,7 +5,13 @@ import { requireInternal } from '@tiketi/platform';
 import { queueOpsSnapshot } from '../queue';
 import * as repo from './reservation.repository';
 import { iso, toReservationView } from './reservation.model';
-import { confirm, paymentReleased, paymentStarted, refunded, reservationNotFound } from './reservation.service';
+import {
+  confirm,
+  paymentReleased,
+  paymentStarted,
+  refunded,
+  reservationNotFound,
+} from './reservation.service';
 import {
   IdParams,
   InternalReservationResponse,
@@ -26,11 +32,17 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
 
   r.get(
     '/internal/reservations/:id',
-    { preHandler: guard, schema: { hide, params: IdParams, response: { 200: InternalReservationResponse, ...errors(403, 404) } } },
+    {
+      preHandler: guard,
+      schema: { hide, params: IdParams, response: { 200: InternalReservationResponse, ...errors(403, 404) } },
+    },
     async (request) => {
       const row = await repo.findReservation(rt.ctx.db, request.params.id);
       if (!row) throw reservationNotFound();
-      const [seats, event] = await Promise.all([repo.seatsOf(rt.ctx.db, [row.id]), repo.findEvent(rt.ctx.db, row.event_id)]);
+      const [seats, event] = await Promise.all([
+        repo.seatsOf(rt.ctx.db, [row.id]),
+        repo.findEvent(rt.ctx.db, row.event_id),
+      ]);
       return {
         reservation: { ...toReservationView(row, seats), userEmail: row.user_email, userName: row.user_name },
         event: {
@@ -47,13 +59,36 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
 
   r.post(
     '/internal/reservations/:id/payment-started',
-    { preHandler: guard, schema: { hide, params: IdParams, body: PaymentStartedBody, response: { 200: ReservationResponse, ...errors(403, 404, 409) } } },
-    async (request) => ({ reservation: await paymentStarted(rt, request.params.id, request.body.paymentId, request.body.ttlSeconds) }),
+    {
+      preHandler: guard,
+      schema: {
+        hide,
+        params: IdParams,
+        body: PaymentStartedBody,
+        response: { 200: ReservationResponse, ...errors(403, 404, 409) },
+      },
+    },
+    async (request) => ({
+      reservation: await paymentStarted(
+        rt,
+        request.params.id,
+        request.body.paymentId,
+        request.body.ttlSeconds,
+      ),
+    }),
   );
 
   r.post(
     '/internal/reservations/:id/payment-released',
-    { preHandler: guard, schema: { hide, params: IdParams, body: PaymentIdBody, response: { 204: Type.Null(), ...errors(403, 404) } } },
+    {
+      preHandler: guard,
+      schema: {
+        hide,
+        params: IdParams,
+        body: PaymentIdBody,
+        response: { 204: Type.Null(), ...errors(403, 404) },
+      },
+    },
     async (request, reply) => {
       await paymentReleased(rt, request.params.id, request.body.paymentId);
       return reply.status(204).send(null);
@@ -62,23 +97,43 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
 
   r.post(
     '/internal/reservations/:id/confirm',
-    { preHandler: guard, schema: { hide, params: IdParams, body: PaymentIdBody, response: { 200: ReservationResponse, ...errors(403, 404, 409) } } },
+    {
+      preHandler: guard,
+      schema: {
+        hide,
+        params: IdParams,
+        body: PaymentIdBody,
+        response: { 200: ReservationResponse, ...errors(403, 404, 409) },
+      },
+    },
     async (request) => ({ reservation: await confirm(rt, request.params.id, request.body.paymentId) }),
   );
 
   r.post(
     '/internal/reservations/:id/refunded',
-    { preHandler: guard, schema: { hide, params: IdParams, body: RefundedBody, response: { 200: ReservationResponse, ...errors(403, 404) } } },
+    {
+      preHandler: guard,
+      schema: {
+        hide,
+        params: IdParams,
+        body: RefundedBody,
+        response: { 200: ReservationResponse, ...errors(403, 404) },
+      },
+    },
     async (request) => ({ reservation: await refunded(rt, request.params.id, request.body) }),
   );
 
-  r.get('/internal/ops', { preHandler: guard, schema: { hide, response: { 200: OpsResponse, ...errors(403) } } }, async () => {
-    const since = new Date(rt.ctx.clock.now().getTime() - 60_000);
-    const [queues, seatsHeld, salesPerMinute] = await Promise.all([
-      queueOpsSnapshot(rt.ctx),
-      repo.countHeldSeats(rt.ctx.db),
-      repo.countSeatsConfirmedSince(rt.ctx.db, since),
-    ]);
-    return { queues, seatsHeld, salesPerMinute };
-  });
+  r.get(
+    '/internal/ops',
+    { preHandler: guard, schema: { hide, response: { 200: OpsResponse, ...errors(403) } } },
+    async () => {
+      const since = new Date(rt.ctx.clock.now().getTime() - 60_000);
+      const [queues, seatsHeld, salesPerMinute] = await Promise.all([
+        queueOpsSnapshot(rt.ctx),
+        repo.countHeldSeats(rt.ctx.db),
+        repo.countSeatsConfirmedSince(rt.ctx.db, since),
+      ]);
+      return { queues, seatsHeld, salesPerMinute };
+    },
+  );
 }

@@ -22,7 +22,19 @@ export interface BookableEvent {
 export async function findEvent(db: Db, eventId: string): Promise<BookableEvent | undefined> {
   return db
     .selectFrom('events')
-    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id', 'layout_version'])
+    .select([
+      'id',
+      'title',
+      'status',
+      'sale_starts_at',
+      'sale_ends_at',
+      'seat_limit',
+      'hold_minutes',
+      'starts_at',
+      'venue_name',
+      'refund_policy_id',
+      'layout_version',
+    ])
     .where('id', '=', eventId)
     .executeTakeFirst() as Promise<BookableEvent | undefined>;
 }
@@ -31,7 +43,19 @@ export async function findEvents(db: Db, ids: string[]): Promise<BookableEvent[]
   if (ids.length === 0) return [];
   return db
     .selectFrom('events')
-    .select(['id', 'title', 'status', 'sale_starts_at', 'sale_ends_at', 'seat_limit', 'hold_minutes', 'starts_at', 'venue_name', 'refund_policy_id', 'layout_version'])
+    .select([
+      'id',
+      'title',
+      'status',
+      'sale_starts_at',
+      'sale_ends_at',
+      'seat_limit',
+      'hold_minutes',
+      'starts_at',
+      'venue_name',
+      'refund_policy_id',
+      'layout_version',
+    ])
     .where('id', 'in', ids)
     .execute() as Promise<BookableEvent[]>;
 }
@@ -70,7 +94,16 @@ export async function lockSeats(trx: Db, eventId: string, seatIds: string[]): Pr
   return trx
     .selectFrom('seats as s')
     .innerJoin('sections as c', 'c.id', 's.section_id')
-    .select(['s.id', 's.section_id', 'c.name as section', 's.label', 's.row_label', 's.number', 's.price', 's.status'])
+    .select([
+      's.id',
+      's.section_id',
+      'c.name as section',
+      's.label',
+      's.row_label',
+      's.number',
+      's.price',
+      's.status',
+    ])
     .where('s.event_id', '=', eventId)
     .where('s.id', 'in', seatIds)
     .orderBy('s.id')
@@ -86,12 +119,21 @@ export async function setLockedSeatStatus(trx: Db, seatIds: string[], to: string
 
 export async function sectionNames(db: Db, sectionIds: string[]): Promise<Map<string, string>> {
   if (sectionIds.length === 0) return new Map();
-  const rows = await db.selectFrom('sections').select(['id', 'name']).where('id', 'in', [...new Set(sectionIds)]).execute();
+  const rows = await db
+    .selectFrom('sections')
+    .select(['id', 'name'])
+    .where('id', 'in', [...new Set(sectionIds)])
+    .execute();
   return new Map(rows.map((r) => [r.id as string, r.name as string]));
 }
 
 /** Sets seat statuses (locking in id order first); only rows currently in one of `from` change. */
-export async function setSeatStatus(trx: Db, seatIds: string[], from: string[], to: string): Promise<string[]> {
+export async function setSeatStatus(
+  trx: Db,
+  seatIds: string[],
+  from: string[],
+  to: string,
+): Promise<string[]> {
   if (seatIds.length === 0) return [];
   const sorted = [...seatIds].sort();
   await trx.selectFrom('seats').select('id').where('id', 'in', sorted).orderBy('id').forUpdate().execute();
@@ -105,17 +147,41 @@ export async function setSeatStatus(trx: Db, seatIds: string[], from: string[], 
   return rows.map((r) => r.id as string);
 }
 
-export async function insertReservation(trx: Db, row: Omit<ReservationRow, 'refunded_amount' | 'currency' | 'payment_id' | 'payment_lease_until' | 'cancel_reason' | 'confirmed_at' | 'closed_at' | 'updated_at'>, seats: Omit<ReservationSeatRow, 'active' | 'refunded'>[]): Promise<void> {
-  await trx.insertInto('reservations').values({ ...row, updated_at: row.created_at }).execute();
+export async function insertReservation(
+  trx: Db,
+  row: Omit<
+    ReservationRow,
+    | 'refunded_amount'
+    | 'currency'
+    | 'payment_id'
+    | 'payment_lease_until'
+    | 'cancel_reason'
+    | 'confirmed_at'
+    | 'closed_at'
+    | 'updated_at'
+  >,
+  seats: Omit<ReservationSeatRow, 'active' | 'refunded'>[],
+): Promise<void> {
+  await trx
+    .insertInto('reservations')
+    .values({ ...row, updated_at: row.created_at })
+    .execute();
   await trx.insertInto('reservation_seats').values(seats).execute();
 }
 
 export async function findReservation(db: Db, id: string): Promise<ReservationRow | undefined> {
-  return db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst() as Promise<ReservationRow | undefined>;
+  return db.selectFrom('reservations').selectAll().where('id', '=', id).executeTakeFirst() as Promise<
+    ReservationRow | undefined
+  >;
 }
 
 export async function findReservationForUpdate(trx: Db, id: string): Promise<ReservationRow | undefined> {
-  return trx.selectFrom('reservations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst() as Promise<ReservationRow | undefined>;
+  return trx
+    .selectFrom('reservations')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst() as Promise<ReservationRow | undefined>;
 }
 
 export async function seatsOf(db: Db, reservationIds: string[]): Promise<ReservationSeatRow[]> {
@@ -140,7 +206,11 @@ export async function transitionReservation(
   set: Record<string, unknown>,
   extraWhere?: { notLeasedAt?: Date },
 ): Promise<ReservationRow | undefined> {
-  let q = trx.updateTable('reservations').set({ ...set, updated_at: new Date() }).where('id', '=', id).where('status', 'in', from);
+  let q = trx
+    .updateTable('reservations')
+    .set({ ...set, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('status', 'in', from);
   if (extraWhere?.notLeasedAt) {
     const at = extraWhere.notLeasedAt;
     q = q.where((eb) => eb.or([eb('payment_lease_until', 'is', null), eb('payment_lease_until', '<=', at)]));
@@ -149,8 +219,17 @@ export async function transitionReservation(
 }
 
 /** Deactivates a reservation's seats (all, or the given ones); returns the seats that changed. */
-export async function deactivateSeats(trx: Db, reservationId: string, seatIds?: string[], refunded = false): Promise<ReservationSeatRow[]> {
-  let q = trx.updateTable('reservation_seats').set({ active: false, ...(refunded ? { refunded: true } : {}) }).where('reservation_id', '=', reservationId).where('active', '=', true);
+export async function deactivateSeats(
+  trx: Db,
+  reservationId: string,
+  seatIds?: string[],
+  refunded = false,
+): Promise<ReservationSeatRow[]> {
+  let q = trx
+    .updateTable('reservation_seats')
+    .set({ active: false, ...(refunded ? { refunded: true } : {}) })
+    .where('reservation_id', '=', reservationId)
+    .where('active', '=', true);
   if (seatIds) {
     if (seatIds.length === 0) return [];
     q = q.where('seat_id', 'in', seatIds);
@@ -194,24 +273,39 @@ export interface ReservationFilter {
 }
 
 /** Newest first; the admin area reuses it for its listing and CSV export. */
-export async function listReservations(db: Db, filter: ReservationFilter): Promise<{ rows: ReservationRow[]; total: number }> {
+export async function listReservations(
+  db: Db,
+  filter: ReservationFilter,
+): Promise<{ rows: ReservationRow[]; total: number }> {
   let q = db.selectFrom('reservations');
   if (filter.userId) q = q.where('user_id', '=', filter.userId);
   if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.q) {
     const like = `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb('id', '=', filter.q!), eb('user_email', 'ilike', like), eb('user_name', 'ilike', like)]));
+    q = q.where((eb) =>
+      eb.or([eb('id', '=', filter.q!), eb('user_email', 'ilike', like), eb('user_name', 'ilike', like)]),
+    );
   }
   const [rows, count] = await Promise.all([
-    q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit ?? 50).offset(filter.offset ?? 0).execute(),
+    q
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .offset(filter.offset ?? 0)
+      .execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
   ]);
   return { rows: rows as ReservationRow[], total: Number(count?.n ?? 0) };
 }
 
 export async function countHeldSeats(db: Db): Promise<number> {
-  const row = await db.selectFrom('seats').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'held').executeTakeFirst();
+  const row = await db
+    .selectFrom('seats')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'held')
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 

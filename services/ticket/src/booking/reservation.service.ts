@@ -2,7 +2,13 @@ import type { Transaction } from 'kysely';
 import { AppError } from '@tiketi/platform';
 import type { ReservationStatus } from '@tiketi/contracts';
 import * as repo from './reservation.repository';
-import { iso, seatHoldKey, toReservationView, type ReservationRow, type ReservationView } from './reservation.model';
+import {
+  iso,
+  seatHoldKey,
+  toReservationView,
+  type ReservationRow,
+  type ReservationView,
+} from './reservation.model';
 import { addSeatChanges, emit, inTransaction, type BookingRuntime, type Effects } from './booking.runtime';
 
 export function reservationNotFound(): AppError {
@@ -19,7 +25,14 @@ export async function getReservation(rt: BookingRuntime, id: string): Promise<Re
 }
 
 function base(row: ReservationRow, now: Date) {
-  return { reservationId: row.id, eventId: row.event_id, userId: row.user_id, seatCount: row.seat_count, amount: row.amount, occurredAt: now.toISOString() };
+  return {
+    reservationId: row.id,
+    eventId: row.event_id,
+    userId: row.user_id,
+    seatCount: row.seat_count,
+    amount: row.amount,
+    occurredAt: now.toISOString(),
+  };
 }
 
 /** pending -> cancelled | expired: the seats come back in the same transaction. */
@@ -45,15 +58,25 @@ async function closePending(
   const changed = await repo.setSeatStatus(trx, seatIds, ['held'], 'available');
   addSeatChanges(fx, row.event_id, changed, 'available');
   fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
-  fx.holdUpdates.push({ userId: row.user_id, reservationId: row.id, status: to, expiresAt: iso(row.expires_at) });
-  if (to === 'cancelled') await emit(trx, fx, 'reservation.cancelled', { ...base(row, now), ...(reason ? { reason } : {}) });
+  fx.holdUpdates.push({
+    userId: row.user_id,
+    reservationId: row.id,
+    status: to,
+    expiresAt: iso(row.expires_at),
+  });
+  if (to === 'cancelled')
+    await emit(trx, fx, 'reservation.cancelled', { ...base(row, now), ...(reason ? { reason } : {}) });
   else await emit(trx, fx, 'reservation.expired', base(row, now));
   rt.metrics.transitions.inc({ to });
   return row;
 }
 
 /** Cancels a pending reservation; undefined when it was no longer pending (another transition won). */
-export async function cancelPending(rt: BookingRuntime, id: string, reason?: string): Promise<ReservationRow | undefined> {
+export async function cancelPending(
+  rt: BookingRuntime,
+  id: string,
+  reason?: string,
+): Promise<ReservationRow | undefined> {
   return inTransaction(rt, (trx, fx) => closePending(rt, trx, fx, id, 'cancelled', reason));
 }
 
@@ -72,13 +95,22 @@ export async function expireDue(rt: BookingRuntime, limit = 200): Promise<number
 
 function stateConflict(row: ReservationRow): AppError {
   if (row.status === 'confirmed' || row.status === 'refunded' || row.status === 'partially_refunded') {
-    return AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is already paid', { status: row.status });
+    return AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is already paid', {
+      status: row.status,
+    });
   }
-  return AppError.conflict('RESERVATION_EXPIRED', 'The reservation expired or was cancelled', { status: row.status });
+  return AppError.conflict('RESERVATION_EXPIRED', 'The reservation expired or was cancelled', {
+    status: row.status,
+  });
 }
 
 /** A payment is under way: the sweeper leaves the reservation alone until the lease ends. */
-export async function paymentStarted(rt: BookingRuntime, id: string, paymentId: string, ttlSeconds: number): Promise<ReservationView> {
+export async function paymentStarted(
+  rt: BookingRuntime,
+  id: string,
+  paymentId: string,
+  ttlSeconds: number,
+): Promise<ReservationView> {
   const now = rt.ctx.clock.now();
   const leaseUntil = new Date(now.getTime() + ttlSeconds * 1000);
   const row = await rt.ctx.db
@@ -92,7 +124,10 @@ export async function paymentStarted(rt: BookingRuntime, id: string, paymentId: 
   if (row) return viewOf(rt, row as ReservationRow);
   const current = await repo.findReservation(rt.ctx.db, id);
   if (!current) throw reservationNotFound();
-  if (current.status === 'pending') throw AppError.conflict('RESERVATION_EXPIRED', 'The hold ran out before payment started', { status: 'pending' });
+  if (current.status === 'pending')
+    throw AppError.conflict('RESERVATION_EXPIRED', 'The hold ran out before payment started', {
+      status: 'pending',
+    });
   throw stateConflict(current);
 }
 
@@ -108,7 +143,13 @@ export async function paymentReleased(rt: BookingRuntime, id: string, paymentId:
     .execute();
 }
 
-async function confirmIn(rt: BookingRuntime, trx: Transaction<any>, fx: Effects, id: string, paymentId: string): Promise<ReservationRow> {
+async function confirmIn(
+  rt: BookingRuntime,
+  trx: Transaction<any>,
+  fx: Effects,
+  id: string,
+  paymentId: string,
+): Promise<ReservationRow> {
   const now = rt.ctx.clock.now();
   const row = await repo.transitionReservation(trx, id, ['pending'], {
     status: 'confirmed',
@@ -118,10 +159,23 @@ async function confirmIn(rt: BookingRuntime, trx: Transaction<any>, fx: Effects,
   });
   if (row) {
     const seats = await repo.seatsOf(trx, [id]);
-    const sold = await repo.setSeatStatus(trx, seats.filter((s) => s.active).map((s) => s.seat_id), ['held', 'available'], 'sold');
+    const sold = await repo.setSeatStatus(
+      trx,
+      seats.filter((s) => s.active).map((s) => s.seat_id),
+      ['held', 'available'],
+      'sold',
+    );
     addSeatChanges(fx, row.event_id, sold, 'sold');
-    fx.sold.push({ keys: seats.filter((s) => s.active).map((s) => seatHoldKey(row.event_id, s.seat_id)), owner: id });
-    fx.holdUpdates.push({ userId: row.user_id, reservationId: id, status: 'confirmed', expiresAt: iso(row.expires_at) });
+    fx.sold.push({
+      keys: seats.filter((s) => s.active).map((s) => seatHoldKey(row.event_id, s.seat_id)),
+      owner: id,
+    });
+    fx.holdUpdates.push({
+      userId: row.user_id,
+      reservationId: id,
+      status: 'confirmed',
+      expiresAt: iso(row.expires_at),
+    });
     await emit(trx, fx, 'reservation.confirmed', { ...base(row, now), paymentId });
     rt.metrics.transitions.inc({ to: 'confirmed' });
     return row;
@@ -129,7 +183,8 @@ async function confirmIn(rt: BookingRuntime, trx: Transaction<any>, fx: Effects,
   const current = await repo.findReservation(trx, id);
   if (!current) throw reservationNotFound();
   // Idempotent: the same payment confirming again (HTTP retry, or the payment.paid event) is a success.
-  if (current.payment_id === paymentId && current.status !== 'expired' && current.status !== 'cancelled') return current;
+  if (current.payment_id === paymentId && current.status !== 'expired' && current.status !== 'cancelled')
+    return current;
   throw stateConflict(current);
 }
 
@@ -139,7 +194,13 @@ export async function confirm(rt: BookingRuntime, id: string, paymentId: string)
 }
 
 /** For the payment.paid consumer: same transition inside the consumer's applyOnce transaction. */
-export async function confirmInConsumer(rt: BookingRuntime, trx: Transaction<any>, fx: Effects, id: string, paymentId: string): Promise<void> {
+export async function confirmInConsumer(
+  rt: BookingRuntime,
+  trx: Transaction<any>,
+  fx: Effects,
+  id: string,
+  paymentId: string,
+): Promise<void> {
   try {
     await confirmIn(rt, trx, fx, id, paymentId);
   } catch (err) {
@@ -190,7 +251,11 @@ export async function refundedIn(
   return updated ?? row;
 }
 
-export async function refunded(rt: BookingRuntime, id: string, input: { paymentId: string; amount: number; seatIds?: string[] }): Promise<ReservationView> {
+export async function refunded(
+  rt: BookingRuntime,
+  id: string,
+  input: { paymentId: string; amount: number; seatIds?: string[] },
+): Promise<ReservationView> {
   const row = await inTransaction(rt, (trx, fx) => refundedIn(rt, trx, fx, id, input));
   return viewOf(rt, row);
 }
@@ -206,23 +271,39 @@ export interface CancelInput {
  * Cancels a reservation: a pending one at once; a paid one through the payment service, which
  * refunds with the provider and then reports back (/internal/reservations/:id/refunded).
  */
-export async function cancelReservation(rt: BookingRuntime, id: string, input: CancelInput, requestId?: string): Promise<ReservationView> {
+export async function cancelReservation(
+  rt: BookingRuntime,
+  id: string,
+  input: CancelInput,
+  requestId?: string,
+): Promise<ReservationView> {
   const row = await repo.findReservation(rt.ctx.db, id);
   if (!row) throw reservationNotFound();
   if (row.status === 'pending') {
     const cancelled = await cancelPending(rt, id, input.reason);
     if (cancelled) return (await getReservation(rt, id))!;
     const now = await repo.findReservation(rt.ctx.db, id);
-    throw AppError.conflict('RESERVATION_NOT_CANCELLABLE', 'The reservation changed before it could be cancelled', { status: now?.status });
+    throw AppError.conflict(
+      'RESERVATION_NOT_CANCELLABLE',
+      'The reservation changed before it could be cancelled',
+      { status: now?.status },
+    );
   }
   if (row.status === 'confirmed' || row.status === 'partially_refunded') {
     await rt.payments.call('/internal/payments/refund-reservation', {
       method: 'POST',
-      body: { reservationId: id, reason: input.reason ?? 'cancelled', refund: input.refund, actorId: input.actorId },
+      body: {
+        reservationId: id,
+        reason: input.reason ?? 'cancelled',
+        refund: input.refund,
+        actorId: input.actorId,
+      },
       requestId,
       timeoutMs: 15_000,
     });
     return (await getReservation(rt, id))!;
   }
-  throw AppError.conflict('RESERVATION_NOT_CANCELLABLE', `A ${row.status} reservation cannot be cancelled`, { status: row.status });
+  throw AppError.conflict('RESERVATION_NOT_CANCELLABLE', `A ${row.status} reservation cannot be cancelled`, {
+    status: row.status,
+  });
 }

@@ -88,7 +88,10 @@ export class SeatMapCache {
     } catch (err) {
       shared = false;
       version = Math.max(this.localVersions.get(eventId) ?? 0, this.entries.get(eventId)?.version ?? 0) + 1;
-      this.options.log.debug({ err, eventId }, 'seat map version from coordination unavailable; using a local one');
+      this.options.log.debug(
+        { err, eventId },
+        'seat map version from coordination unavailable; using a local one',
+      );
     }
     this.localVersions.set(eventId, version);
     const entry = this.entries.get(eventId);
@@ -112,13 +115,17 @@ export class SeatMapCache {
   }
 
   /** The current map; null when the event has no seats (or does not exist). */
-  async get(eventId: string, layoutVersion: number): Promise<{ version: number; seats: SeatMapSeat[]; json(): string } | null> {
+  async get(
+    eventId: string,
+    layoutVersion: number,
+  ): Promise<{ version: number; seats: SeatMapSeat[]; json(): string } | null> {
     const entry = await this.fresh(eventId, layoutVersion);
     if (!entry) return null;
     return {
       version: entry.version,
       seats: entry.seats,
-      json: () => (entry.json ??= `{"eventId":${JSON.stringify(eventId)},"version":${entry.version},"seats":[${entry.fragments.join(',')}]}`),
+      json: () =>
+        (entry.json ??= `{"eventId":${JSON.stringify(eventId)},"version":${entry.version},"seats":[${entry.fragments.join(',')}]}`),
     };
   }
 
@@ -135,7 +142,8 @@ export class SeatMapCache {
     }
     if (entry && !entry.stale && now - entry.loadedAt < this.fullReloadMs) {
       const current = await this.sharedVersion(eventId);
-      if (current === null ? now - entry.checkedAt < this.unversionedMaxAgeMs : current === entry.version) return entry;
+      if (current === null ? now - entry.checkedAt < this.unversionedMaxAgeMs : current === entry.version)
+        return entry;
     }
     let pending = this.loading.get(eventId);
     if (!pending) {
@@ -152,7 +160,11 @@ export class SeatMapCache {
     const version = shared ?? Math.max(this.localVersions.get(eventId) ?? 0, previous?.version ?? 0);
     const now = Date.now();
     if (previous && now - previous.loadedAt < this.fullReloadMs) {
-      const rows = await this.options.db.selectFrom('seats').select(['id', 'status']).where('event_id', '=', eventId).execute();
+      const rows = await this.options.db
+        .selectFrom('seats')
+        .select(['id', 'status'])
+        .where('event_id', '=', eventId)
+        .execute();
       for (const row of rows) {
         const i = previous.index.get(row.id as string);
         if (i !== undefined && previous.seats[i]!.status !== row.status) {
@@ -168,7 +180,21 @@ export class SeatMapCache {
     const rows = await this.options.db
       .selectFrom('seats as s')
       .innerJoin('sections as sec', 'sec.id', 's.section_id')
-      .select(['s.id', 's.section_id', 'sec.name as section', 's.row_label', 's.number', 's.label', 's.price', 's.status', 's.x', 's.y', 's.accessible', 's.sort', 'sec.sort as section_sort'])
+      .select([
+        's.id',
+        's.section_id',
+        'sec.name as section',
+        's.row_label',
+        's.number',
+        's.label',
+        's.price',
+        's.status',
+        's.x',
+        's.y',
+        's.accessible',
+        's.sort',
+        'sec.sort as section_sort',
+      ])
       .where('s.event_id', '=', eventId)
       .orderBy('sec.sort')
       .orderBy('s.sort')

@@ -32,7 +32,10 @@ function validEventId(payload: unknown): string | null {
  * carries room messages between replicas; Redis trouble drops live messages (clients notice the
  * version gap and refetch) but never fails a request.
  */
-export async function startRealtime(app: FastifyInstance, ctx: ServiceContext<TicketConfig>): Promise<RealtimeServer> {
+export async function startRealtime(
+  app: FastifyInstance,
+  ctx: ServiceContext<TicketConfig>,
+): Promise<RealtimeServer> {
   const io = new Server(app.server, {
     path: SOCKET_PATH,
     serveClient: false,
