@@ -8,6 +8,7 @@ import { clientIp } from './client-ip';
 import { isAdminPath } from './routing.table';
 import { coordinationRateLimitStore, RATE_KEY_PREFIX } from './rate-limit.store';
 import { gatewayMetrics } from './gateway.metrics';
+import { authReachability, explainVerificationFailure } from './auth-reachability';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -87,6 +88,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
 
   const metrics = gatewayMetrics(ctx.metrics);
+  const authReachable = authReachability(config.AUTH_URL);
   app.addHook('onRequest', async (request, reply) => {
     try {
       await admit(request, reply);
@@ -104,7 +106,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
       if (byIp.isExceeded) throw tooManyRequests(byIp.ttlInSeconds, 'ip');
     }
 
-    request.user = await verifiedUser(request, ctx);
+    request.user = await verifiedUser(request, ctx, authReachable);
     if (request.user) {
       const byUser = await userLimit(request);
       if (!byUser.isAllowed && byUser.isExceeded) throw tooManyRequests(byUser.ttlInSeconds, 'user');
@@ -118,7 +120,11 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
 }
 
 /** A bearer token is verified here (signature, expiry, revocation); a bad one stops the request. */
-async function verifiedUser(request: FastifyRequest, ctx: ServiceContext<GatewayConfig>) {
+async function verifiedUser(
+  request: FastifyRequest,
+  ctx: ServiceContext<GatewayConfig>,
+  authReachable: () => Promise<boolean>,
+) {
   if (request.headers.authorization === undefined) return null;
   const token = bearerToken(request);
   if (!token) {
@@ -127,7 +133,11 @@ async function verifiedUser(request: FastifyRequest, ctx: ServiceContext<Gateway
       throw AppError.unauthorized('INVALID_TOKEN', 'Access token is invalid');
     return null;
   }
-  return ctx.tokens.verify(token);
+  try {
+    return await ctx.tokens.verify(token);
+  } catch (err) {
+    throw await explainVerificationFailure(err, token, authReachable);
+  }
 }
 
 function tooManyRequests(retryAfterSeconds: number, scope: 'ip' | 'user'): AppError {

@@ -224,6 +224,17 @@ describe('gateway in front of stand-in services', () => {
       expect(body.error.requestId).toBeTruthy();
       expect(Date.now() - started).toBeLessThan(5_000);
     }
+    // A token that cannot be checked because auth is unreachable is not called invalid (that would sign the buyer out).
+    const foreign = await (await createTestIssuer()).mint();
+    const unverifiable = await fetch(`${wsGateway.url}/api/events`, {
+      headers: { authorization: `Bearer ${foreign}` },
+    });
+    expect(unverifiable.status).toBe(503);
+    expect(((await unverifiable.json()) as { error: { code: string } }).error.code).toBe('AUTH_UNAVAILABLE');
+    expect(
+      (await fetch(`${wsGateway.url}/api/events`, { headers: { authorization: 'Bearer garbage' } })).status,
+    ).toBe(401);
+
     const metrics = await (await fetch(`${wsGateway.url}/metrics`)).text();
     expect(metrics).toMatch(/tiketi_gateway_upstream_failures_total\{upstream="stats"[^}]*\} 1/);
   });
