@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { uniqueSuffix } from '@tiketi/testing';
 import { TEST_ADMIN } from '../support/platform';
 import { launchBrowser, logIn, newPage, screenshot, signUp, startWebPlatform, type WebPlatform } from './support/web-platform';
+import { useSession } from './support/shop.helpers';
 
 // Used only inside page.evaluate (runs in the browser); the repo's tsconfig has no DOM lib.
 declare const localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
@@ -27,7 +28,6 @@ describe('register, log in, log out in the browser', () => {
 
     await page.goto('/');
     await page.getByRole('heading', { name: 'Find your next show' }).waitFor();
-    await screenshot(page, 'home');
 
     await signUp(page, user);
     await page.getByRole('button', { name: 'Log out' }).click();
@@ -108,6 +108,53 @@ describe('register, log in, log out in the browser', () => {
     await page.getByRole('link', { name: 'Events', exact: true }).waitFor();
     await page.reload();
     await page.getByRole('link', { name: 'Events', exact: true }).waitFor();
+    await context.close();
+  }, 60_000);
+});
+
+describe('the catalogue in the browser', () => {
+  it('lists events on sale and opening soon, and draws a seat map of 12,000 seats', async () => {
+    const admin = await platform.admin();
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const HOUR = 3_600_000;
+    const create = async (title: string, saleStartsAt: string, rows: Array<{ label: string; seats: number }>) => {
+      const res = await platform.api('POST', '/api/admin/events', {
+        token: admin.accessToken,
+        body: {
+          title,
+          category: 'sports',
+          artist: 'FC Seoul',
+          venueName: 'Seoul World Cup Stadium',
+          startsAt: at(72 * HOUR),
+          endsAt: at(75 * HOUR),
+          saleStartsAt,
+          saleEndsAt: at(70 * HOUR),
+          layout: { sections: [{ name: 'North', price: 33000, rows }] },
+        },
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect((await platform.api('POST', `/api/events/${res.body.event.id}/publish`, { token: admin.accessToken })).status).toBe(200);
+      return res.body.event.id as string;
+    };
+    const stadium = await create('Seoul Derby', at(-HOUR), Array.from({ length: 100 }, (_, i) => ({ label: `R${i + 1}`, seats: 120 })));
+    await create('Season Finale', at(5 * 60_000), [{ label: 'A', seats: 10 }]);
+
+    const { context, page } = await newPage(browser, platform.web);
+    await page.goto('/');
+    await page.getByTestId('on-sale').getByTestId('event-card').filter({ hasText: 'Seoul Derby' }).waitFor();
+    await page.getByTestId('opening-soon').getByTestId('event-card').filter({ hasText: 'Season Finale' }).getByText('Sale opens in').waitFor();
+    await page.waitForLoadState('networkidle');
+    await screenshot(page, 'home');
+
+    await useSession(page, await platform.register({ name: 'Seoyeon' }));
+    await page.goto(`/events/${stadium}/seats`);
+    await page.getByTestId('seat-canvas').waitFor({ timeout: 20_000 });
+    // Zooming redraws from the same model; the list view shows one row of the big map.
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await screenshot(page, 'seat-map-large');
+    await page.getByTestId('list-view').click();
+    await expect(page.locator('[data-seat-label]').count()).resolves.toBe(120);
     await context.close();
   }, 60_000);
 });

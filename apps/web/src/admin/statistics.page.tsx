@@ -13,7 +13,8 @@ export function StatisticsPage() {
   const [to, setTo] = useState(() => seoulDay(new Date()));
   const [granularity, setGranularity] = useState<'day' | 'hour'>('day');
   const [exportError, setExportError] = useState<string | null>(null);
-  const range = { from: `${from}T00:00:00+09:00`, to: `${to}T23:59:59+09:00`, granularity };
+  // Seoul calendar days, `to` inclusive (the stats API's own convention).
+  const range = { from, to, granularity };
   const sales = useQuery({ queryKey: ['admin', 'sales', range], queryFn: () => adminApi.sales(range) });
   const events = useQuery({ queryKey: ['admin', 'stats-events'], queryFn: adminApi.statsEvents });
   const users = useQuery({ queryKey: ['admin', 'stats-users'], queryFn: adminApi.statsUsers });
