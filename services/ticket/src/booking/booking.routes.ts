@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError, currentUser, isAdmin, requireUser } from '@tiketi/platform';
 import * as repo from './reservation.repository';
+import * as queries from './reservation.queries';
 import { iso, toReservationView, type ReservationView } from './reservation.model';
 import { book } from './hold.service';
 import { cancelReservation, getReservation, reservationNotFound } from './reservation.service';
@@ -87,7 +88,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
     },
     async (request) => {
       const user = currentUser(request);
-      const { rows, total } = await repo.listReservations(rt.ctx.db, {
+      const { rows, total } = await queries.listReservations(rt.ctx.db, {
         userId: user.id,
         limit: request.query.limit,
         offset: request.query.offset,

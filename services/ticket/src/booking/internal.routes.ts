@@ -4,14 +4,10 @@ import { Type } from '@sinclair/typebox';
 import { requireInternal } from '@tiketi/platform';
 import { queueOpsSnapshot } from '../queue';
 import * as repo from './reservation.repository';
+import * as queries from './reservation.queries';
+import { paymentReleased, paymentStarted } from './payment-lease.service';
 import { iso, toReservationView } from './reservation.model';
-import {
-  confirm,
-  paymentReleased,
-  paymentStarted,
-  refunded,
-  reservationNotFound,
-} from './reservation.service';
+import { confirm, refunded, reservationNotFound } from './reservation.service';
 import {
   IdParams,
   InternalReservationResponse,
@@ -130,8 +126,8 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
       const since = new Date(rt.ctx.clock.now().getTime() - 60_000);
       const [queues, seatsHeld, salesPerMinute] = await Promise.all([
         queueOpsSnapshot(rt.ctx),
-        repo.countHeldSeats(rt.ctx.db),
-        repo.countSeatsConfirmedSince(rt.ctx.db, since),
+        queries.countHeldSeats(rt.ctx.db),
+        queries.countSeatsConfirmedSince(rt.ctx.db, since),
       ]);
       return { queues, seatsHeld, salesPerMinute };
     },

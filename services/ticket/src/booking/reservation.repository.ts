@@ -117,16 +117,6 @@ export async function setLockedSeatStatus(trx: Db, seatIds: string[], to: string
   await trx.updateTable('seats').set({ status: to }).where('id', 'in', seatIds).execute();
 }
 
-export async function sectionNames(db: Db, sectionIds: string[]): Promise<Map<string, string>> {
-  if (sectionIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('sections')
-    .select(['id', 'name'])
-    .where('id', 'in', [...new Set(sectionIds)])
-    .execute();
-  return new Map(rows.map((r) => [r.id as string, r.name as string]));
-}
-
 /** Sets seat statuses (locking in id order first); only rows currently in one of `from` change. */
 export async function setSeatStatus(
   trx: Db,
@@ -260,61 +250,4 @@ export async function claimExpired(trx: Db, now: Date, limit: number): Promise<R
     .forUpdate()
     .skipLocked()
     .execute() as Promise<ReservationRow[]>;
-}
-
-export interface ReservationFilter {
-  userId?: string;
-  eventId?: string;
-  status?: ReservationStatus;
-  /** Matches the reservation id, the buyer's e-mail or name. */
-  q?: string;
-  limit?: number;
-  offset?: number;
-}
-
-/** Newest first; the admin area reuses it for its listing and CSV export. */
-export async function listReservations(
-  db: Db,
-  filter: ReservationFilter,
-): Promise<{ rows: ReservationRow[]; total: number }> {
-  let q = db.selectFrom('reservations');
-  if (filter.userId) q = q.where('user_id', '=', filter.userId);
-  if (filter.eventId) q = q.where('event_id', '=', filter.eventId);
-  if (filter.status) q = q.where('status', '=', filter.status);
-  if (filter.q) {
-    const like = `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) =>
-      eb.or([eb('id', '=', filter.q!), eb('user_email', 'ilike', like), eb('user_name', 'ilike', like)]),
-    );
-  }
-  const [rows, count] = await Promise.all([
-    q
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(filter.limit ?? 50)
-      .offset(filter.offset ?? 0)
-      .execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
-  ]);
-  return { rows: rows as ReservationRow[], total: Number(count?.n ?? 0) };
-}
-
-export async function countHeldSeats(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('seats')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '=', 'held')
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
-
-/** Tickets (seats) confirmed since `since`. */
-export async function countSeatsConfirmedSince(db: Db, since: Date): Promise<number> {
-  const row = await db
-    .selectFrom('reservations')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('seat_count'), eb.lit(0)).as('n'))
-    .where('confirmed_at', '>=', since)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
 }
