@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Coordination } from '@tiketi/platform';
+import type { CatalogueMetrics } from './catalogue.metrics';
 
 const LIST_VERSION = 'catalogue:list:v';
 const eventVersionKey = (id: string) => `catalogue:event:${id}:v`;
@@ -13,18 +14,19 @@ const VERSION_TTL_MS = 24 * 60 * 60_000;
 export class CatalogueCache {
   constructor(
     private readonly coordination: Coordination,
+    private readonly metrics?: CatalogueMetrics,
     private readonly ttlMs = 30_000,
   ) {}
 
   async list<T>(query: unknown, load: () => Promise<T>): Promise<T> {
     const version = (await this.coordination.get(LIST_VERSION)) ?? '0';
     const digest = createHash('sha1').update(JSON.stringify(query)).digest('hex');
-    return this.readThrough(`catalogue:list:${version}:${digest}`, load);
+    return this.readThrough('list', `catalogue:list:${version}:${digest}`, load);
   }
 
   async event<T>(eventId: string, load: () => Promise<T>): Promise<T> {
     const version = (await this.coordination.get(eventVersionKey(eventId))) ?? '0';
-    return this.readThrough(`catalogue:event:${eventId}:${version}`, load);
+    return this.readThrough('event', `catalogue:event:${eventId}:${version}`, load);
   }
 
   /** Called after any change to an event (or its seats): its detail and every list go stale. */
@@ -34,8 +36,9 @@ export class CatalogueCache {
     await Promise.all(bumps);
   }
 
-  private async readThrough<T>(key: string, load: () => Promise<T>): Promise<T> {
+  private async readThrough<T>(kind: 'list' | 'event', key: string, load: () => Promise<T>): Promise<T> {
     const cached = await this.coordination.get(key);
+    this.metrics?.cache.inc({ kind, result: cached === null ? 'miss' : 'hit' });
     if (cached !== null) return JSON.parse(cached) as T;
     const value = await load();
     // Null (not found) is cached too, briefly, so a flood of bad ids does not reach the database.

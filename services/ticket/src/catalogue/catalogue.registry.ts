@@ -1,6 +1,7 @@
 import { createObjectStore, type ObjectStore, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import { CatalogueCache } from './catalogue.cache';
+import { createCatalogueMetrics, type CatalogueMetrics } from './catalogue.metrics';
 import { CatalogueScheduler } from './catalogue.scheduler';
 import { EventQueryService } from './event-query.service';
 import { EventService } from './event.service';
@@ -9,6 +10,7 @@ import { PosterService } from './poster.service';
 /** The catalogue's services for one service context (one per process, one per test service). */
 export interface Catalogue {
   cache: CatalogueCache;
+  metrics: CatalogueMetrics;
   events: EventService;
   queries: EventQueryService;
   posters: PosterService;
@@ -21,15 +23,17 @@ const instances = new WeakMap<ServiceContext<any>, Catalogue>();
 export function catalogueFor(ctx: ServiceContext<TicketConfig>): Catalogue {
   let catalogue = instances.get(ctx);
   if (!catalogue) {
-    const cache = new CatalogueCache(ctx.coordination);
+    const metrics = createCatalogueMetrics(ctx.metrics);
+    const cache = new CatalogueCache(ctx.coordination, metrics);
     const store = createObjectStore(ctx.config);
     catalogue = {
       cache,
+      metrics,
       store,
-      events: new EventService(ctx, cache),
+      events: new EventService(ctx, cache, metrics),
       queries: new EventQueryService(ctx, cache),
       posters: new PosterService(ctx, store, cache),
-      scheduler: new CatalogueScheduler(ctx, cache),
+      scheduler: new CatalogueScheduler(ctx, cache, metrics),
     };
     instances.set(ctx, catalogue);
   }

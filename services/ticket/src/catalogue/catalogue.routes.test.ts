@@ -99,6 +99,12 @@ describe('event lifecycle', () => {
     await scheduler.tick();
     expect(await status(id)).toBe('ended');
     expect(await scheduler.tick()).toBe(0);
+    const metrics = (await inject('GET', '/metrics')).body;
+    expect(metrics).toMatch(/ticket_event_status_transitions_total\{to="ended",cause="clock"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(
+      /ticket_event_status_transitions_total\{to="sold_out",cause="seats"[^}]*\} [1-9]/,
+    );
+    expect(metrics).toMatch(/ticket_catalogue_cache_requests_total\{kind="event",result="hit"[^}]*\} [1-9]/);
 
     const types = await outboxTypes(id);
     expect(types[0]).toBe('event.published');

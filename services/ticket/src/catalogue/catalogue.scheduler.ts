@@ -3,6 +3,7 @@ import { newId, releaseLease, tryAcquireLease, type ServiceContext } from '@tike
 import type { EventStatus } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import type { CatalogueCache } from './catalogue.cache';
+import type { CatalogueMetrics } from './catalogue.metrics';
 import { emitEventChanged } from './catalogue.events';
 import type { EventRow } from './event.repository';
 import { deriveStatus } from './event.status';
@@ -25,6 +26,7 @@ export class CatalogueScheduler {
   constructor(
     private readonly ctx: ServiceContext<TicketConfig>,
     private readonly cache: CatalogueCache,
+    private readonly metrics?: CatalogueMetrics,
   ) {}
 
   /** Applies every transition due at `now`; returns how many events changed status. */
@@ -63,6 +65,7 @@ export class CatalogueScheduler {
             .execute();
           await emitEventChanged(trx, 'event.updated', { ...row, status }, available);
           moved.push(row.id);
+          this.metrics?.transitions.inc({ to: status, cause: 'clock' });
         }
         return { moved, more: due.rows.length === BATCH && moved.length > 0 };
       });

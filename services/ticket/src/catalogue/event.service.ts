@@ -3,6 +3,7 @@ import { AppError, newId, type AuthUser, type ServiceContext } from '@tiketi/pla
 import type { EventStatus } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import type { CatalogueCache } from './catalogue.cache';
+import type { CatalogueMetrics } from './catalogue.metrics';
 import { emitEventChanged, recordAudit } from './catalogue.events';
 import { deleteEvent, findEvent, insertEvent, updateEvent, type EventRow } from './event.repository';
 import type { CreateEventBody, UpdateEventBody } from './event.schemas';
@@ -39,6 +40,7 @@ export class EventService {
   constructor(
     private readonly ctx: ServiceContext<TicketConfig>,
     private readonly cache: CatalogueCache,
+    private readonly metrics?: CatalogueMetrics,
   ) {}
 
   private get db(): Kysely<any> {
@@ -278,6 +280,7 @@ export class EventService {
         await this.db.transaction().execute(async (trx) => {
           if (await updateEvent(trx, eventId, { status }, row.status)) {
             await emitEventChanged(trx, 'event.updated', { ...row, status }, available);
+            this.metrics?.transitions.inc({ to: status, cause: 'seats' });
           }
         });
         this.ctx.relay?.poke();
