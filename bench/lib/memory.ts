@@ -1,0 +1,57 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Resident memory of one service process, from its prom-client default metrics at `<url>/metrics`. */
+export async function serviceRss(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  const text = await res.text();
+  const line = /^process_resident_memory_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+  if (!line) throw new Error(`${url}/metrics has no process_resident_memory_bytes`);
+  return Number(line[1]);
+}
+
+export const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+/** Idle resident memory of each service process of a running cluster. */
+export async function clusterIdleRss(urls: Record<string, string>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [service, url] of Object.entries(urls)) {
+    try {
+      out[service] = await serviceRss(url);
+    } catch {
+      // a service this run does not start
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts the all-in-one process (`npm start`'s embedded mode, demo data included) in a child on a
+ * throwaway data directory, lets it settle, and returns its resident memory.
+ */
+export async function allInOneIdleRss(settleMs = 5_000): Promise<{ rss: number; parts: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tiketi-aio-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/all-in-one.child.ts', dir, String(settleMs)], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('all-in-one did not start within 150 s')), 150_000);
+      child.once('message', (m: { rss: number; parts: string }) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      child.once('exit', (code) => reject(new Error(`all-in-one exited with ${code}`)));
+    });
+  } finally {
+    if (child.exitCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.send('stop');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

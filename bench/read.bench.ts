@@ -1,0 +1,93 @@
+import { measureCeilings, ceilingRows } from './lib/ceilings';
+import { arg, createOnSaleEvent, drive, HttpClient, publish, round, startBenchCluster } from './lib/load';
+import { allInOneIdleRss, clusterIdleRss, mib } from './lib/memory';
+import { summarize } from './lib/report';
+
+/**
+ * `npm run bench -- read [--seconds 10] [--connections 64] [--map-seats 10000] [--events 20] [--no-all-in-one] [--dry-run]`
+ *
+ * Production mode (each service its own process on PostgreSQL and Redis): the buyer's reads
+ * through the gateway, each for `seconds` at `connections` keep-alive connections: the event list,
+ * one event's detail, and the seat map of a `map-seats` event. Also measures, in the same run,
+ * the gateway's trivial-route ceiling and PostgreSQL's single-row update commits, and the idle
+ * resident memory of every service process and of the all-in-one process.
+ * Targets: detail >= 5,000 req/s, 10,000-seat map >= 1,000 req/s, p95 <= 50 ms; idle services
+ * <= 150 MB each, all-in-one <= 400 MB.
+ */
+export default async function readBench(args: string[]): Promise<void> {
+  const seconds = arg(args, 'seconds', 10);
+  const connections = arg(args, 'connections', 64);
+  const mapSeats = Math.max(100, Math.round(arg(args, 'map-seats', 10_000) / 100) * 100);
+  const eventCount = arg(args, 'events', 20);
+  const withAllInOne = !args.includes('--no-all-in-one');
+
+  const bench = await startBenchCluster('bench_read', { connections });
+  try {
+    // Idle memory first, before any load warms caches.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const idle = await clusterIdleRss(bench.cluster.urls);
+
+    const adminToken = await bench.adminToken();
+    for (let i = 0; i < eventCount - 1; i++) await createOnSaleEvent(bench.client, adminToken, { title: `Read bench ${i + 1}`, seats: 200 });
+    const { eventId } = await createOnSaleEvent(bench.client, adminToken, { title: 'Read bench stadium', seats: mapSeats });
+
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: Math.min(seconds, 5), connections });
+
+    const client = new HttpClient(bench.gateway, connections);
+    const rows: Array<Record<string, string | number>> = [];
+    const targets: Record<string, { rps: number; p95: number }> = {
+      'event list': { rps: 0, p95: 50 },
+      'event detail': { rps: 5_000, p95: 50 },
+      [`seat map (${mapSeats} seats)`]: { rps: 1_000, p95: 50 },
+    };
+    const paths: Array<[string, string]> = [
+      ['event list', '/api/events'],
+      ['event detail', `/api/events/${eventId}`],
+      [`seat map (${mapSeats} seats)`, `/api/events/${eventId}/seats`],
+    ];
+    let bytes = 0;
+    for (const [name, path] of paths) {
+      const warm = await client.request('GET', path, { raw: true });
+      if (warm.status !== 200) throw new Error(`${path} answered ${warm.status}`);
+      bytes = warm.bytes;
+      const latencies: number[] = [];
+      const failures: Record<string, number> = {};
+      const run = await drive({ workers: connections, seconds }, async () => {
+        const res = await client.request('GET', path, { raw: true });
+        if (res.status === 200) latencies.push(res.ms);
+        else failures[res.error ?? String(res.status)] = (failures[res.error ?? String(res.status)] ?? 0) + 1;
+      });
+      const s = summarize(latencies);
+      const rps = latencies.length / (run.elapsedMs / 1000);
+      const t = targets[name]!;
+      rows.push({
+        measure: `${name}: GET ${path.replace(eventId, ':id')} (${round(warm.bytes / 1024)} KiB)`,
+        value: Math.round(rps),
+        unit: 'req/s',
+        'p50 ms': round(s.p50, 2),
+        'p95 ms': round(s.p95, 2),
+        'p99 ms': round(s.p99, 2),
+        ratio: round(rps / ceilings.gatewayRps, 3),
+        target: t.rps ? `>= ${t.rps} req/s, p95 <= ${t.p95} ms` : `p95 <= ${t.p95} ms`,
+        met: (rps >= t.rps && s.p95 <= t.p95 ? 'yes' : 'NO') + (Object.keys(failures).length ? ` (failures ${JSON.stringify(failures)})` : ''),
+      });
+    }
+    client.close();
+
+    for (const [service, rss] of Object.entries(idle)) {
+      rows.push({ measure: `idle RSS: ${service} process`, value: mib(rss), unit: 'MiB', target: '<= 150 MB', met: rss <= 150e6 ? 'yes' : 'NO' });
+    }
+    if (withAllInOne) {
+      const aio = await allInOneIdleRss();
+      rows.push({ measure: `idle RSS: all-in-one process (${aio.parts}, PGlite, demo data)`, value: mib(aio.rss), unit: 'MiB', target: '<= 400 MB', met: aio.rss <= 400e6 ? 'yes' : 'NO' });
+    }
+
+    publish(args, `read (production mode, ${connections} connections, ${seconds}s per route)`, [...ceilingRows(ceilings, connections), ...rows], [
+      `ratio = requests/s over the gateway trivial-route ceiling measured in the same run (${Math.round(ceilings.gatewayRps)} req/s); the load generator runs on the same 2 cores`,
+      `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB; reads are anonymous (no token), as a buyer browsing`,
+      'idle RSS from each process\'s process_resident_memory_bytes (/metrics) before any load; all-in-one measured in a child after start-up and one request',
+    ]);
+  } finally {
+    await bench.stop();
+  }
+}
