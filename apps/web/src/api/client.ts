@@ -24,17 +24,19 @@ export function withQuery(path: string, query?: RequestOptions['query']): string
   return qs ? `${path}?${qs}` : path;
 }
 
-let refreshing: Promise<boolean> | null = null;
+type RefreshOutcome = 'refreshed' | 'rejected' | 'unavailable';
+let refreshing: Promise<RefreshOutcome> | null = null;
 
 /**
  * Exchanges the refresh token for a new pair. Only one refresh is ever in flight: refresh tokens
  * rotate and a reused one revokes the family, so two parallel refreshes would log the user out.
+ * Only a refusal ends the session; a network error or a 5xx/429 leaves it for the next try.
  */
-export function refreshSession(): Promise<boolean> {
+export function refreshSession(): Promise<RefreshOutcome> {
   if (refreshing) return refreshing;
   const session = sessionStore.get();
-  if (!session) return Promise.resolve(false);
-  refreshing = (async () => {
+  if (!session) return Promise.resolve('rejected');
+  refreshing = (async (): Promise<RefreshOutcome> => {
     try {
       const res = await fetch('/api/auth/refresh', {
         method: 'POST',
@@ -44,16 +46,19 @@ export function refreshSession(): Promise<boolean> {
       if (!res.ok) {
         // Another tab may have rotated the token meanwhile: its new session is in storage.
         const latest = sessionStore.get();
-        if (latest && latest.refreshToken !== session.refreshToken) return true;
-        if (res.status === 401 || res.status === 400 || res.status === 403) sessionStore.set(null, 'expired');
-        return false;
+        if (latest && latest.refreshToken !== session.refreshToken) return 'refreshed';
+        if (res.status === 401 || res.status === 400 || res.status === 403) {
+          sessionStore.set(null, 'expired');
+          return 'rejected';
+        }
+        return 'unavailable';
       }
       const body = (await res.json()) as { accessToken: string; refreshToken: string };
       const latest = sessionStore.get();
       if (latest) sessionStore.set({ ...latest, accessToken: body.accessToken, refreshToken: body.refreshToken }, 'refresh');
-      return true;
+      return 'refreshed';
     } catch {
-      return false;
+      return 'unavailable';
     } finally {
       refreshing = null;
     }
@@ -83,8 +88,9 @@ export async function rawRequest(path: string, options: RequestOptions = {}): Pr
   };
   let res = await send();
   if (res.status === 401 && !options.noRefresh && sessionStore.get()) {
-    if (await refreshSession()) res = await send();
-    else if (sessionStore.get()) sessionStore.set(null, 'expired');
+    const outcome = await refreshSession();
+    if (outcome === 'refreshed') res = await send();
+    else if (outcome === 'rejected' && sessionStore.get()) sessionStore.set(null, 'expired');
   }
   return res;
 }
