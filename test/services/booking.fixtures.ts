@@ -95,7 +95,7 @@ export function movableClock(): Clock & { advance(ms: number): void } {
 export function failingCoordination(
   inner: Coordination,
   onFail?: () => Promise<void>,
-): Coordination & { fail(): Promise<void>; calls: number } {
+): Coordination & { fail(): Promise<void>; recover(): void; calls: number } {
   let failed = false;
   const state = { calls: 0 };
   const proxy = new Proxy(inner, {
@@ -106,6 +106,7 @@ export function failingCoordination(
           await onFail?.();
         };
       }
+      if (prop === 'recover') return () => void (failed = false);
       if (prop === 'calls') return state.calls;
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function' || prop === 'close')
@@ -117,5 +118,5 @@ export function failingCoordination(
       };
     },
   });
-  return proxy as Coordination & { fail(): Promise<void>; calls: number };
+  return proxy as Coordination & { fail(): Promise<void>; recover(): void; calls: number };
 }
