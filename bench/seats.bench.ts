@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { expandLayout } from '../services/ticket/src/catalogue/layout.service';
@@ -54,6 +55,9 @@ export default async function seatsBench(args: string[]): Promise<void> {
     await close();
   }
   report(`seats (${seats.toLocaleString('en')} seats, ${mode})`, rows, [
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (shared machine)`,
     'create event = layout validation + sections + one INSERT ... SELECT FROM unnest(...) of every seat + outbox/audit, one transaction',
   ]);
 }
