@@ -242,6 +242,20 @@ export function SeatCanvas(props: {
         onPointerLeave={() => {
           if (tipRef.current) tipRef.current.hidden = true;
         }}
+        tabIndex={0}
+        onKeyDown={(e) => {
+          // Keyboard pan and zoom; choosing seats by keyboard is the list view's job.
+          const step = 60;
+          const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+          const move = pan[e.key];
+          if (move) {
+            e.preventDefault();
+            view.current = { ...view.current, ox: view.current.ox + move[0], oy: view.current.oy + move[1] };
+            requestDraw();
+          } else if (e.key === '+' || e.key === '=') zoomAt(1.4, ...center());
+          else if (e.key === '-') zoomAt(1 / 1.4, ...center());
+          else if (e.key === '0') fit();
+        }}
       />
       <div ref={tipRef} className="seat-tip" hidden />
     </div>
