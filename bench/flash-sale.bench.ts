@@ -1,10 +1,11 @@
 import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { checkSale } from './lib/flash-sale.check';
 import { arg, createOnSaleEvent, drive, outcome, publish, registerBuyers, round, startBenchCluster, tally, type HttpClient } from './lib/load';
+import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 import { summarize } from './lib/report';
 
 /**
- * `npm run bench -- flash-sale [--buyers 2000] [--seats 5000] [--connections 200] [--seconds 20] [--pay-share 0.3] [--dry-run]`
+ * `npm run bench -- flash-sale [--buyers 2000] [--seats 5000] [--connections 200] [--seconds 20] [--pay-share 0.3] [--cpu-prof] [--dry-run]`
  *
  * Production mode (each service its own process on PostgreSQL and Redis): `buyers` registered
  * accounts race through the gateway for one `seats`-seat event the admin created and published via
@@ -17,7 +18,8 @@ import { summarize } from './lib/report';
  *
  * Buyers default to 2,000 (the issue says 20,000): registering hashes each password with argon2id
  * (19 MiB, 2 passes, ~20-50 ms of CPU), so 20,000 accounts alone take minutes on 2 cores.
- * `--buyers 20000` works when there is time for it.
+ * `--buyers 20000` works when there is time for it. `--cpu-prof` makes every service process write a
+ * V8 CPU profile of the sale window (under .data/) and prints where each spent its time.
  */
 interface Buyer {
   token: string;
@@ -31,7 +33,8 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
   const seconds = arg(args, 'seconds', 20);
   const payShare = Math.min(1, arg(args, 'pay-share', 0.3));
 
-  const bench = await startBenchCluster('bench_flash', { connections, env: { DATABASE_POOL_MAX: '30' } });
+  const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
+  const bench = await startBenchCluster('bench_flash', { connections, env: { DATABASE_POOL_MAX: '30' }, profileDir });
   try {
     const adminToken = await bench.adminToken();
     const { eventId, seatIds } = await createOnSaleEvent(bench.client, adminToken, { title: 'Flash sale bench', seats: seatCount, seatLimit: 4 });
@@ -96,6 +99,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
       tally(payCodes, 'paid');
     };
 
+    if (profileDir) toggleChildProfiles();
     const cpu0 = process.cpuUsage();
     const run = await drive({ workers: connections, seconds }, async () => {
       const buyer = nextBuyer();
@@ -118,6 +122,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
       if (rand(1000) < payShare * 1000) await pay(buyer, reservation.id);
     });
     const cpu = process.cpuUsage(cpu0);
+    if (profileDir) toggleChildProfiles();
     const elapsed = run.elapsedMs / 1000;
     const generatorCpu = (cpu.user + cpu.system) / 1e3 / run.elapsedMs;
 
@@ -188,6 +193,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     if (!check.ok) throw new Error(`flash-sale invariants failed: ${check.violations.join('; ')}`);
   } finally {
     await bench.stop();
+    if (profileDir) console.log(summarizeProfiles(profileDir).join('\n'));
   }
 }
 

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { report } from './report';
@@ -144,7 +145,10 @@ export interface BenchCluster {
  * Production mode on a fresh database: each service its own process on PostgreSQL and Redis, the
  * gateway's rate limits lifted (the load generator is one IP and a few thousand users).
  */
-export async function startBenchCluster(label: string, opts: { connections: number; services?: ClusterService[]; env?: Record<string, string> }): Promise<BenchCluster> {
+export async function startBenchCluster(
+  label: string,
+  opts: { connections: number; services?: ClusterService[]; env?: Record<string, string>; profileDir?: string },
+): Promise<BenchCluster> {
   const run = await createRunDatabase(BENCH_DATABASE_URL, label);
   const extras: ChildProcess[] = [];
   let cluster: Cluster;
@@ -160,6 +164,8 @@ export async function startBenchCluster(label: string, opts: { connections: numb
         DATABASE_POOL_MAX: '20',
         ADMIN_EMAIL: 'ops@tiketi.test',
         ADMIN_PASSWORD: 'Load-Operator-Pass-2026!',
+        // `--cpu-prof`: every service process writes a V8 CPU profile when it stops (bench/lib/profile.ts reads them).
+        ...(opts.profileDir ? { NODE_OPTIONS: `--require ${resolve('bench/lib/cpu-prof.preload.cjs')}`, TIKETI_CPU_PROF_DIR: resolve(opts.profileDir) } : {}),
         ...opts.env,
       },
     });
