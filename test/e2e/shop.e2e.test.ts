@@ -168,6 +168,9 @@ describe('buying and selling tickets in the browser', () => {
       await screenshot(b.page, 'seat-list-live');
       await a.page.waitForURL(/\/checkout\/rsv_/);
       const reservationId = new URL(a.page.url()).pathname.split('/').pop()!;
+      // Back on the map, the buyer's own hold is theirs, with its countdown.
+      await a.page.goto(`/events/${eventId}/seats`);
+      await a.page.getByTestId('my-hold').filter({ hasText: seat.label }).waitFor();
 
       // That hold is paid (over HTTP) so the dashboard has a sale to show.
       await payWithSandbox(tp, alice, reservationId);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { bookingApi, paymentsApi } from '../api/booking.api';
 import type { Checkout } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
@@ -53,6 +53,7 @@ export function CheckoutPage() {
   const { reservationId = '' } = useParams();
   const { t, krw, dateTime } = useI18n();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const now = useNow();
   const reservation = useQuery({ queryKey: ['reservation', reservationId], queryFn: () => bookingApi.reservation(reservationId) });
   const methods = useQuery({ queryKey: ['payment-methods'], queryFn: paymentsApi.methods, staleTime: 60_000 });
@@ -81,6 +82,7 @@ export function CheckoutPage() {
     setBusy(true);
     try {
       await bookingApi.cancel(reservationId);
+      await queryClient.invalidateQueries({ queryKey: ['my-reservations'] });
       navigate(-1);
     } catch (err) {
       setError(errorText(err, t));

@@ -76,6 +76,7 @@ export function SeatMapPage() {
   const { id = '' } = useParams();
   const { t, krw } = useI18n();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
   const event = useQuery({ queryKey: ['event', id], queryFn: () => eventsApi.get(id) });
   const colors = useMemo(() => Object.fromEntries((event.data?.sections ?? []).map((s) => [s.name, s.color])), [event.data]);
   const live = useLiveSeatMap(id, colors);
@@ -90,6 +91,13 @@ export function SeatMapPage() {
   // Counting availability walks every seat: once per change, not once per render.
   const sections = useMemo(() => model?.sections() ?? [], [model, version]);
   const admission = queueTokens.get(id);
+  // The buyer's own unpaid holds for this event: outlined on the map, with their countdown.
+  const mine = useQuery({ queryKey: ['my-reservations'], queryFn: bookingApi.my, staleTime: 5_000 });
+  const myHolds = useMemo(
+    () => (mine.data?.items ?? []).filter((r) => r.eventId === id && r.status === 'pending' && r.expiresAt && new Date(r.expiresAt).getTime() > Date.now()),
+    [mine.data, id],
+  );
+  const myHeldSeats = useMemo(() => new Set(myHolds.flatMap((r) => r.seats.map((seat) => seat.id))), [myHolds]);
 
   // A seat someone else just took leaves the selection with a message.
   useEffect(() => {
@@ -142,6 +150,7 @@ export function SeatMapPage() {
     setMessage(null);
     try {
       const reservation = await bookingApi.book({ eventId: id, ...input });
+      void queryClient.invalidateQueries({ queryKey: ['my-reservations'] });
       navigate(`/checkout/${reservation.id}`);
     } catch (err) {
       handleBookError(err);
@@ -183,7 +192,7 @@ export function SeatMapPage() {
               </button>
             </div>
             {view === 'map' ? (
-              <SeatCanvas model={model} version={version} selected={selected} onSeatClick={toggle} />
+              <SeatCanvas model={model} version={version} selected={selected} onSeatClick={toggle} highlight={myHeldSeats} />
             ) : (
               <SeatList model={model} version={version} selected={selected} onToggle={toggle} />
             )}
@@ -212,6 +221,12 @@ export function SeatMapPage() {
                 </p>
               )}
             </div>
+            {myHolds.map((r) => (
+              <p key={r.id} className="notice" data-testid="my-hold">
+                {t('seat.yourHold', { seats: r.seats.map((seat) => seat.label).join(', ') })} <Countdown to={r.expiresAt} />{' '}
+                <Link to={`/checkout/${r.id}`}>{t('seat.payHold')}</Link>
+              </p>
+            ))}
             <h2>{t('seat.yourSeats')}</h2>
             {chosen.length === 0 ? (
               <p className="muted">{t('seat.noneSelected')}</p>
