@@ -42,7 +42,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
     origin: (origin, callback) => callback(null, origin !== undefined && origins.has(origin)),
     credentials: true,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'idempotency-key', 'x-queue-token'],
     exposedHeaders: [
       'x-request-id',
       'retry-after',

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -78,16 +79,34 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
     done(null, payload.pipe(body));
   });
 
+  // Server-sent event streams and Socket.IO long polls never finish on their own: a graceful
+  // shutdown drains ordinary requests but cuts these, and the clients reconnect elsewhere.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.destroy();
+    streams.clear();
+  });
+
   for (const entry of routingTable) {
     for (const url of routePatterns(entry)) {
       app.route({
         method: METHODS,
         url,
         schema: { hide: true },
-        handler: (request, reply) => forward(request, reply, entry.upstream, ctx),
+        handler: (request, reply) => {
+          if (isLongLived(request)) {
+            streams.add(reply.raw);
+            reply.raw.once('close', () => streams.delete(reply.raw));
+          }
+          return forward(request, reply, entry.upstream, ctx);
+        },
       });
     }
   }
+}
+
+function isLongLived(request: FastifyRequest): boolean {
+  return String(request.headers.accept ?? '').includes('text/event-stream') || request.url.startsWith('/socket.io');
 }
 
 function forward(
