@@ -6,7 +6,9 @@ import { startTestPlatform, type TestPlatform } from '../../support/platform';
 
 export const CHROMIUM = process.env.TIKETI_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../../..');
-const SCREENSHOTS = resolve(ROOT, 'docs/screenshots');
+// Every run saves its screenshots under test-results/; the README's copies in docs/screenshots are
+// refreshed only on request (TIKETI_UPDATE_SCREENSHOTS=1 npm run test:e2e), so test runs leave git clean.
+const SCREENSHOTS = resolve(ROOT, process.env.TIKETI_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 
 /** Builds apps/web when its sources changed since the last build (as `npm start` does). */
 export function ensureWebBuilt(): void {
