@@ -195,6 +195,46 @@ describe('refund policies', () => {
   });
 });
 
+describe('money-only refunds (an operator\'s amount, no seats)', () => {
+  const refundFacts = async (paymentId: string) => {
+    const rows = await h.svc.ctx.db.selectFrom('outbox').select(['type', 'payload']).where('type', '=', 'payment.refunded').orderBy('id').execute();
+    return rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).data).filter((d: any) => d.paymentId === paymentId);
+  };
+
+  it('publishes payment.refunded with scope money and tells ticket to keep the seats', async () => {
+    const reservation = h.ticket.addReservation(buyer.id, { prices: [60_000, 40_000] });
+    const payment = await paidFor(reservation);
+    const res = await inject('POST', '/api/payments/refund', { paymentId: payment.id, amount: 25_000, reason: 'goodwill' }, admin);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 25_000 });
+    expect(await refundFacts(payment.id)).toEqual([
+      expect.objectContaining({ amount: 25_000, refundedTotal: 25_000, status: 'partially_refunded', scope: 'money', seatIds: [] }),
+    ]);
+    const call = h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id);
+    expect(call.map((c) => c.body)).toEqual([{ paymentId: payment.id, amount: 25_000, scope: 'money', refundedTotal: 25_000 }]);
+    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'partially_refunded', returnedSeatIds: [] });
+  });
+
+  it('publishes the fact when the reconciler finishes a money-only refund whose answer was lost', async () => {
+    const reservation = h.ticket.addReservation(buyer.id, { prices: [70_000] });
+    const payment = await paidFor(reservation, 'toss');
+    h.toss.knobs.dropAfterCancel = true;
+    try {
+      const res = await inject('POST', '/api/payments/refund', { paymentId: payment.id, amount: 30_000, reason: 'late start' }, admin);
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json().payment.status).toBe('refund_pending');
+    } finally {
+      h.toss.knobs.dropAfterCancel = false;
+    }
+    await eventually(async () => {
+      expect((await inject('GET', `/api/payments/${payment.id}`)).json().payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 30_000 });
+    }, 20_000);
+    expect(await refundFacts(payment.id)).toEqual([expect.objectContaining({ amount: 30_000, refundedTotal: 30_000, scope: 'money', seatIds: [] })]);
+    // The reconciler tells ticket right after it records the outcome.
+    await eventually(() => expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'partially_refunded', returnedSeatIds: [] }), 10_000);
+  });
+});
+
 describe('history and metrics', () => {
   it('shows buyers only their own payments and lets admins filter', async () => {
     const other = await h.svc.issuer.user('user');

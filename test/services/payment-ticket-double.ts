@@ -137,10 +137,12 @@ export class TicketInternalDouble {
     });
     app.post('/internal/reservations/:id/refunded', async (request, reply) => {
       const r = find((request.params as any).id);
-      const body = request.body as { paymentId: string; amount: number; seatIds?: string[] };
+      const body = request.body as { paymentId: string; amount: number; seatIds?: string[]; scope?: string };
       this.calls.push({ op: 'refunded', id: (request.params as any).id, body });
       if (!r) return this.err(reply, 404, 'RESERVATION_NOT_FOUND');
-      if (body.seatIds) {
+      if (body.scope === 'money') {
+        r.status = 'partially_refunded';
+      } else if (body.seatIds) {
         r.returnedSeatIds.push(...body.seatIds);
         r.status = 'partially_refunded';
       } else {

@@ -61,7 +61,14 @@ export const PaymentRefunded = Type.Object({
   refundedTotal: Type.Integer(),
   fee: Type.Integer(),
   status: Type.Union([Type.Literal('refunded'), Type.Literal('partially_refunded')]),
+  /** The seats this refund gives back (scope "seats"); `[]` with scope "money". */
   seatIds: Type.Optional(Type.Array(Type.String())),
+  /**
+   * What the refund gives back: "all" (every seat and the rest of the money), "seats" (the seats
+   * in seatIds and their money), "money" (an amount only: every seat stays sold). Absent on facts
+   * from before this field existed: then no seatIds means "all".
+   */
+  scope: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('seats'), Type.Literal('money')])),
 });
 export const PaymentFailed = Type.Object({ ...paymentBase, code: Type.String() });
 

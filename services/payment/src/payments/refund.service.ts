@@ -138,7 +138,8 @@ async function completeRefund(
   const refundedSeats = refund.full ? p.seats.map((s) => s.id) : [...p.refunded_seat_ids, ...(refund.seat_ids ?? [])];
   const refundedAmount = p.refunded_amount + refund.amount;
   const status = refund.full || refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
-  const moneyOnly = status === 'partially_refunded' && !refund.seat_ids;
+  // An operator's amount without seats returns money only: every seat stays sold.
+  const scope = status === 'refunded' ? 'all' : refund.seat_ids ? 'seats' : 'money';
   const done = await d.repo.transaction(async (trx) => {
     if (!(await d.repo.finishRefund(refund.id, 'done', trx))) return null;
     const row = await d.repo.transition(
@@ -149,14 +150,15 @@ async function completeRefund(
       trx,
     );
     if (!row) return null;
-    // A money-only partial refund (an operator's amount, no seats) returns no seats; ticket reads
-    // payment.refunded without seatIds as "all seats back", so that fact is not published as one.
-    if (!moneyOnly) await emit(trx, EventTypes.paymentRefunded, {
+    // Every refund is a fact (stats counts its amount). A money-only one says so explicitly, with
+    // seatIds [] as well: a consumer that predates `scope` must not read it as "all seats back".
+    await emit(trx, EventTypes.paymentRefunded, {
       ...paymentEventBase(row, refund.amount, now),
       refundedTotal: refundedAmount,
       fee: refund.fee,
       status,
-      ...(refund.seat_ids ? { seatIds: refund.seat_ids } : {}),
+      scope,
+      ...(scope === 'seats' ? { seatIds: refund.seat_ids! } : scope === 'money' ? { seatIds: [] } : {}),
     });
     if (req.audit && refund.actor_id) {
       await emit(trx, EventTypes.auditRecorded, {
@@ -175,8 +177,8 @@ async function completeRefund(
   if (!done) return (await d.repo.byId(p.id))!;
   d.relay?.poke();
   d.metrics.status(p.method, status);
-  if (req.notifyTicket && p.reservation_confirmed_at && !moneyOnly) {
-    await d.ticket.refunded(p.reservation_id, p.id, refund.amount, refund.seat_ids ?? undefined).catch((err) => {
+  if (req.notifyTicket && p.reservation_confirmed_at) {
+    await d.ticket.refunded(p.reservation_id, p.id, refund.amount, scope === 'money' ? { scope, refundedTotal: refundedAmount } : { seatIds: refund.seat_ids ?? undefined }).catch((err) => {
       d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
     });
   }

@@ -47,10 +47,17 @@ export class TicketClient {
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/confirm`, { method: 'POST', body: { paymentId } });
   }
 
-  refunded(id: string, paymentId: string, amount: number, seatIds?: string[]): Promise<{ reservation: TicketReservation }> {
+  /** scope "money": the reservation's refunded amount becomes refundedTotal and every seat stays sold. */
+  refunded(
+    id: string,
+    paymentId: string,
+    amount: number,
+    opts: { seatIds?: string[]; scope?: 'all' | 'seats' | 'money'; refundedTotal?: number } = {},
+  ): Promise<{ reservation: TicketReservation }> {
+    const { seatIds, scope, refundedTotal } = opts;
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/refunded`, {
       method: 'POST',
-      body: { paymentId, amount, ...(seatIds ? { seatIds } : {}) },
+      body: { paymentId, amount, ...(seatIds ? { seatIds } : {}), ...(scope ? { scope } : {}), ...(refundedTotal !== undefined ? { refundedTotal } : {}) },
     });
   }
 }

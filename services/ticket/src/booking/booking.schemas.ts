@@ -119,6 +119,10 @@ export const RefundedBody = Type.Object({
   paymentId: Type.String({ minLength: 1, maxLength: 64 }),
   amount: Type.Integer({ minimum: 0 }),
   seatIds: Type.Optional(Type.Array(Type.String(), { maxItems: 50 })),
+  /** "money": an amount only, every seat stays sold (absent: seatIds given -> those seats, else all). */
+  scope: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('seats'), Type.Literal('money')])),
+  /** The payment's refunded total after this refund (makes a money-only refund idempotent). */
+  refundedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
 export const OpsResponse = Type.Object({

@@ -68,11 +68,17 @@ export async function startWorkers(
             .select('id')
             .where('id', '=', data.reservationId)
             .executeTakeFirst();
+          // Facts from before `scope` existed: no seatIds meant every seat; [] on a partial refund is money only.
+          const scope =
+            data.scope ??
+            (data.status === 'partially_refunded' && data.seatIds?.length === 0 ? 'money' : undefined);
           if (exists)
             await refundedIn(rt, trx, fx, data.reservationId, {
               paymentId: data.paymentId,
               amount: data.amount,
               seatIds: data.seatIds,
+              scope,
+              refundedTotal: data.refundedTotal,
             });
         }
       });

@@ -171,21 +171,33 @@ export async function confirmInConsumer(
   }
 }
 
+export interface RefundedInput {
+  paymentId: string;
+  amount: number;
+  seatIds?: string[];
+  /** "money": an operator's amount only; every seat stays sold. */
+  scope?: 'all' | 'seats' | 'money';
+  /** The payment's refunded total after this refund. */
+  refundedTotal?: number;
+}
+
 /**
  * confirmed -> refunded (every seat) or partially_refunded (the given seats): those seats come
- * back. Idempotent: seats already returned are not returned or counted twice.
+ * back. Idempotent: seats already returned are not returned or counted twice. A money-only refund
+ * returns no seat and records the payment's refunded total instead.
  */
 export async function refundedIn(
   rt: BookingRuntime,
   trx: Transaction<any>,
   fx: Effects,
   id: string,
-  input: { paymentId: string; amount: number; seatIds?: string[] },
+  input: RefundedInput,
 ): Promise<ReservationRow> {
   const now = rt.ctx.clock.now();
   const row = await repo.findReservationForUpdate(trx, id);
   if (!row) throw reservationNotFound();
   if (row.status !== 'confirmed' && row.status !== 'partially_refunded') return row;
+  if (input.scope === 'money') return moneyRefundedIn(rt, trx, fx, row, input, now);
   const partialAsked = input.seatIds !== undefined && input.seatIds.length > 0;
   const returned = await repo.deactivateSeats(trx, id, partialAsked ? input.seatIds : undefined, true);
   if (returned.length === 0) return row;
@@ -212,10 +224,43 @@ export async function refundedIn(
   return updated ?? row;
 }
 
+/**
+ * confirmed|partially_refunded -> partially_refunded with the money recorded, seats untouched.
+ * Idempotent without a seat to key on: the payment's running total only moves the figure up, so
+ * the HTTP call and the bus fact for one refund count once.
+ */
+async function moneyRefundedIn(
+  rt: BookingRuntime,
+  trx: Transaction<any>,
+  fx: Effects,
+  row: ReservationRow,
+  input: RefundedInput,
+  now: Date,
+): Promise<ReservationRow> {
+  const amount = Math.max(0, input.amount);
+  const target = Math.min(row.amount, input.refundedTotal ?? row.refunded_amount + amount);
+  if (target <= row.refunded_amount) return row;
+  const updated = await repo.transitionReservation(trx, row.id, [row.status], {
+    status: 'partially_refunded',
+    refunded_amount: target,
+  });
+  if (!updated) return row;
+  fx.holdUpdates.push({ userId: row.user_id, reservationId: row.id, status: 'partially_refunded', expiresAt: iso(row.expires_at) });
+  await emit(trx, fx, 'reservation.refunded', {
+    ...base(row, now),
+    seatCount: 0,
+    amount: target - row.refunded_amount,
+    partial: true,
+    seatIds: [],
+  });
+  if (row.status !== 'partially_refunded') rt.metrics.transitions.inc({ to: 'partially_refunded' });
+  return updated;
+}
+
 export async function refunded(
   rt: BookingRuntime,
   id: string,
-  input: { paymentId: string; amount: number; seatIds?: string[] },
+  input: RefundedInput,
 ): Promise<ReservationView> {
   const row = await inTransaction(rt, (trx, fx) => refundedIn(rt, trx, fx, id, input));
   return viewOf(rt, row);
