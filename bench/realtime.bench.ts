@@ -2,11 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { arg, argString, createOnSaleEvent, publish, registerBuyers, round, startBenchCluster } from './lib/load';
-import { mib, serviceRss } from './lib/memory';
+import { mib, serviceHeapUsed, serviceRss } from './lib/memory';
+import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 import { summarize } from './lib/report';
 
 /**
- * `npm run bench -- realtime [--clients 10000] [--procs 4] [--rate 2] [--seconds 20] [--via ticket|gateway] [--dry-run]`
+ * `npm run bench -- realtime [--clients 10000] [--procs 4] [--rate 2] [--seconds 20] [--via ticket|gateway] [--cpu-prof] [--dry-run]`
  *
  * Production mode with two ticket-service processes joined by the Socket.IO Redis adapter.
  * `clients` Socket.IO clients in `procs` child processes (one process may hold at most 20,000 open
@@ -18,12 +19,33 @@ import { summarize } from './lib/report';
  * Prints commit-to-last-client delay p50/p95/max, the per-client spread, messages lost, and the
  * ticket processes' resident memory per connection. Target: p95 <= 200 ms, <= 30 KB per connection.
  */
-function spawnClients(config: { urls: string[]; count: number; eventId: string; batch: number }): Promise<{ child: ChildProcess; joined: number; failed: number }> {
-  const child = fork('bench/lib/realtime.client.ts', [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function ready(child: ChildProcess): Promise<{ child: ChildProcess; joined: number; failed: number }> {
   return new Promise((resolve, reject) => {
-    child.once('message', (m: { type: string; joined: number; failed: number }) => resolve({ child, joined: m.joined, failed: m.failed }));
-    child.once('exit', (code) => reject(new Error(`client process exited with ${code}`)));
+    const onExit = (code: number | null) => reject(new Error(`client process exited with ${code}`));
+    child.once('exit', onExit);
+    child.once('message', (m: { type: string; joined: number; failed: number }) => {
+      child.off('exit', onExit);
+      resolve({ child, joined: m.joined, failed: m.failed });
+    });
   });
+}
+
+function spawnClients(config: { urls: string[]; warm: number; count: number; eventId: string; batch: number }): Promise<{ child: ChildProcess; joined: number; failed: number }> {
+  const child = fork('bench/lib/realtime.client.ts', [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return ready(child);
+}
+
+/** Resident memory and live heap of the ticket processes: medians of three readings a second apart. */
+async function ticketMemory(urls: string[]): Promise<{ rss: number[]; heap: number[] }> {
+  const rss: number[][] = [];
+  const heap: number[][] = [];
+  for (let i = 0; i < 3; i++) {
+    rss.push(await Promise.all(urls.map(serviceRss)));
+    heap.push(await Promise.all(urls.map(serviceHeapUsed)));
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  const median = (readings: number[][]) => urls.map((_, u) => readings.map((r) => r[u]!).sort((a, b) => a - b)[1]!);
+  return { rss: median(rss), heap: median(heap) };
 }
 
 type VersionRecord = { first: number; last: number; n: number; seats: string[] };
@@ -43,7 +65,8 @@ export default async function realtimeBench(args: string[]): Promise<void> {
   const via = argString(args, 'via', 'ticket');
   if (clients / procs > 9_000) throw new Error('at most 9,000 clients per process (20,000 open files each): raise --procs');
 
-  const bench = await startBenchCluster('bench_rt', { connections: 64 });
+  const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
+  const bench = await startBenchCluster('bench_rt', { connections: 64, profileDir });
   const children: ChildProcess[] = [];
   try {
     const second = await bench.extraTicket();
@@ -54,30 +77,37 @@ export default async function realtimeBench(args: string[]): Promise<void> {
     const { tokens } = await registerBuyers(bench.client, Math.ceil(holds / 20), 'rt', 4);
     const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections: 64 });
 
-    await new Promise((r) => setTimeout(r, 1_000));
-    const rssBefore = await Promise.all(ticketUrls.map(serviceRss));
+    // A tenth of the clients first (warms the connection paths), memory, then the rest, memory again.
     const urls = via === 'gateway' ? [bench.gateway] : ticketUrls;
     const t0 = performance.now();
+    const perProcess = Array.from({ length: procs }, (_, p) => Math.floor(clients / procs) + (p < clients % procs ? 1 : 0));
+    const warmed = await Promise.all(perProcess.map((count) => spawnClients({ urls, warm: Math.ceil(count / 10), count, eventId, batch: 50 })));
+    children.push(...warmed.map((s) => s.child));
+    const warmJoined = warmed.reduce((n, s) => n + s.joined, 0);
+    const before = await ticketMemory(ticketUrls);
     const started = await Promise.all(
-      Array.from({ length: procs }, (_, p) => {
-        const count = Math.floor(clients / procs) + (p < clients % procs ? 1 : 0);
-        return spawnClients({ urls, count, eventId, batch: 50 });
+      children.map((child) => {
+        const r = ready(child);
+        child.send({ type: 'more' });
+        return r;
       }),
     );
-    children.push(...started.map((s) => s.child));
     const joined = started.reduce((n, s) => n + s.joined, 0);
     const connectSeconds = (performance.now() - t0) / 1000;
     console.log(`${joined} of ${clients} clients joined in ${round(connectSeconds)} s`);
-    await new Promise((r) => setTimeout(r, 3_000));
-    const rssAfter = await Promise.all(ticketUrls.map(serviceRss));
-    const perConnection = (rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / Math.max(1, joined);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const after = await ticketMemory(ticketUrls);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const perConnection = (sum(after.rss) - sum(before.rss)) / Math.max(1, joined - warmJoined);
+    const heapPerConnection = (sum(after.heap) - sum(before.heap)) / Math.max(1, joined - warmJoined);
 
     // Steady seat changes: one new seat held every 1/rate s, through the gateway.
     const sent: Array<{ seatId: string; at: number; answeredAt: number; ok: boolean }> = [];
     const wall = () => performance.timeOrigin + performance.now();
     const holdMs: number[] = [];
+    if (profileDir) toggleChildProfiles();
     for (let i = 0; i < holds; i++) {
-      const due = t0 + connectSeconds * 1000 + 3_000 + i * (1000 / rate);
+      const due = t0 + connectSeconds * 1000 + 6_000 + i * (1000 / rate);
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const seatId = seatIds[i]!;
@@ -87,6 +117,7 @@ export default async function realtimeBench(args: string[]): Promise<void> {
       sent.push({ seatId, at, answeredAt: wall(), ok: res.status === 201 });
     }
     await new Promise((r) => setTimeout(r, 3_000));
+    if (profileDir) toggleChildProfiles();
 
     const reports = await Promise.all(children.map(ask));
     const merged = new Map<number, VersionRecord>();
@@ -145,11 +176,12 @@ export default async function realtimeBench(args: string[]): Promise<void> {
           target: '<= 30 KB',
           met: yes(perConnection <= 30_000),
         },
+        { measure: 'ticket processes live JS heap per connection', value: round(heapPerConnection / 1024, 1), unit: 'KiB/conn', 'p95 ms': '-', 'max ms': '-' },
       ],
       [
         `${sent.filter((x) => x.ok).length} of ${holds} holds committed; versions seen ${merged.size}; holds never seen by any client ${missing}; holds not delivered to every client ${incomplete}; clients connected at the end ${connectedAtEnd} of ${joined}; connect+join of all clients took ${round(connectSeconds)} s`,
         `commit time = the hold's answer at the load generator (the commit happened just before it), so "commit -> last client" is a slight underestimate and "request sent -> last client" an overestimate; updates are batched per event every 100 ms (SeatUpdateBatcher)`,
-        `ticket RSS before ${rssBefore.map(mib).join(' + ')} MiB, after joining ${rssAfter.map(mib).join(' + ')} MiB (process_resident_memory_bytes)`,
+        `ticket RSS with ${warmJoined} clients ${before.rss.map(mib).join(' + ')} MiB, with ${joined} ${after.rss.map(mib).join(' + ')} MiB; live heap ${before.heap.map(mib).join(' + ')} -> ${after.heap.map(mib).join(' + ')} MiB (/metrics, medians of 3): per connection = delta / ${joined - warmJoined}`,
         'client processes run on the same 2 cores as the services: each delivery is also parsed by a client here',
       ],
     );
@@ -158,5 +190,6 @@ export default async function realtimeBench(args: string[]): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await bench.stop();
+    if (profileDir) console.log(summarizeProfiles(profileDir).join('\n'));
   }
 }

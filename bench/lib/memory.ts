@@ -3,14 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Resident memory of one service process, from its prom-client default metrics at `<url>/metrics`. */
-export async function serviceRss(url: string): Promise<number> {
+/** One gauge of a service process's prom-client default metrics at `<url>/metrics`. */
+export async function serviceMetric(url: string, name: string): Promise<number> {
   const res = await fetch(`${url}/metrics`);
   const text = await res.text();
-  const line = /^process_resident_memory_bytes(?:\{[^}]*\})? (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
-  if (!line) throw new Error(`${url}/metrics has no process_resident_memory_bytes`);
+  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text);
+  if (!line) throw new Error(`${url}/metrics has no ${name}`);
   return Number(line[1]);
 }
+
+/** Resident memory of one service process. */
+export const serviceRss = (url: string) => serviceMetric(url, 'process_resident_memory_bytes');
+/** Live JavaScript heap of one service process. */
+export const serviceHeapUsed = (url: string) => serviceMetric(url, 'nodejs_heap_size_used_bytes');
 
 export const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 

@@ -54,7 +54,9 @@ export function toggleChildProfiles(): number {
   for (const [, pidText, command] of children) {
     const pid = Number(pidText);
     const entry = /(services\/\w+|apps\/\w+)\/src\/server\.ts/.exec(command!);
-    if (entry) processNames.set(pid, entry[1]!);
+    // Only service processes load the profiler; SIGUSR2 would end any other node process.
+    if (!entry) continue;
+    processNames.set(pid, entry[1]!);
     try {
       process.kill(pid, 'SIGUSR2');
       signalled++;

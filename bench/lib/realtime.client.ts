@@ -9,6 +9,8 @@ import { io, type Socket } from 'socket.io-client';
  */
 interface Config {
   urls: string[];
+  /** Clients opened at once, then (on "more") the rest up to `count`: memory is measured between. */
+  warm: number;
   count: number;
   eventId: string;
   batch: number;
@@ -57,13 +59,19 @@ function connectOne(url: string): Promise<void> {
   });
 }
 
-for (let i = 0; i < config.count; i += config.batch) {
-  await Promise.all(Array.from({ length: Math.min(config.batch, config.count - i) }, (_, j) => connectOne(config.urls[(i + j) % config.urls.length]!)));
+async function connectRange(from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += config.batch) {
+    await Promise.all(Array.from({ length: Math.min(config.batch, to - i) }, (_, j) => connectOne(config.urls[(i + j) % config.urls.length]!)));
+  }
+  process.send!({ type: 'ready', joined: to - failed, failed });
 }
-process.send!({ type: 'ready', joined: config.count - failed, failed });
+
+await connectRange(0, Math.min(config.warm, config.count));
 
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'report') {
+  if (m.type === 'more') {
+    void connectRange(Math.min(config.warm, config.count), config.count);
+  } else if (m.type === 'report') {
     const connected = sockets.filter((s) => s.connected).length;
     process.send!({ type: 'report', connected, versions: [...versions.entries()] });
   } else if (m.type === 'close') {
