@@ -17,6 +17,7 @@ import {
   errors,
 } from './booking.schemas';
 import type { BookingRuntime } from './booking.runtime';
+import { NotModified, SeatMapHeaders, serveSeatMap } from './seat-map.routes';
 
 const secured = [{ bearerAuth: [] }];
 
@@ -196,20 +197,13 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
         tags: ['booking'],
         summary: 'Live seat map: every seat with its status and the map version',
         params: IdParams,
-        response: { 200: SeatMapResponse, ...errors(404) },
+        headers: SeatMapHeaders,
+        response: { 200: SeatMapResponse, 304: NotModified, ...errors(404) },
       },
     },
     async (request, reply) => {
-      const event = await repo.findEvent(rt.ctx.db, request.params.id);
-      if (!event || (event.status === 'draft' && !isAdmin(request)))
-        throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
-      const map = await rt.seatMap.get(event.id, event.layout_version);
-      // Served from the per-version serialised copy: no per-request work proportional to the map.
-      const json = map ? map.json() : JSON.stringify({ eventId: event.id, version: 0, seats: [] });
-      return reply
-        .header('content-type', 'application/json; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(json as never);
+      await serveSeatMap(rt, request.params.id, request, reply);
+      return reply;
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Coordination } from '@tiketi/platform';
+import { SeatMapBodyBuilder, type SeatMapBody } from './seat-map.body';
 
 export interface SeatMapSeat {
   id: string;
@@ -34,6 +35,10 @@ interface Entry {
   fragments: string[];
   /** The serialised response for `version`, built once per version on demand. */
   json: string | null;
+  /** Pieces of the serialised map shared between versions (only changed seats' pieces are rebuilt). */
+  builder: SeatMapBodyBuilder;
+  /** The response body (identity and gzip) for `version`, built once per version on demand. */
+  body: SeatMapBody | null;
   loadedAt: number;
   checkedAt: number;
   stale: boolean;
@@ -102,10 +107,12 @@ export class SeatMapCache {
           if (i !== undefined) {
             entry.seats[i]!.status = change.status;
             entry.fragments[i] = JSON.stringify(publicSeat(entry.seats[i]!));
+            entry.builder.changed(i);
           }
         }
         entry.version = version;
         entry.json = null;
+        entry.body = null;
       } else {
         // Another replica's change came in between: our copy may have missed it.
         entry.stale = true;
@@ -118,7 +125,7 @@ export class SeatMapCache {
   async get(
     eventId: string,
     layoutVersion: number,
-  ): Promise<{ version: number; seats: SeatMapSeat[]; json(): string } | null> {
+  ): Promise<{ version: number; seats: SeatMapSeat[]; json(): string; body(): SeatMapBody } | null> {
     const entry = await this.fresh(eventId, layoutVersion);
     if (!entry) return null;
     return {
@@ -126,6 +133,7 @@ export class SeatMapCache {
       seats: entry.seats,
       json: () =>
         (entry.json ??= `{"eventId":${JSON.stringify(eventId)},"version":${entry.version},"seats":[${entry.fragments.join(',')}]}`),
+      body: () => (entry.body ??= entry.builder.build(eventId, entry.layoutVersion, entry.version)),
     };
   }
 
@@ -170,10 +178,11 @@ export class SeatMapCache {
         if (i !== undefined && previous.seats[i]!.status !== row.status) {
           previous.seats[i]!.status = row.status as string;
           previous.fragments[i] = JSON.stringify(publicSeat(previous.seats[i]!));
+          previous.builder.changed(i);
         }
       }
       if (rows.length === previous.seats.length) {
-        Object.assign(previous, { version, json: null, checkedAt: now, stale: false });
+        Object.assign(previous, { version, json: null, body: null, checkedAt: now, stale: false });
         return previous;
       }
     }
@@ -219,14 +228,17 @@ export class SeatMapCache {
       accessible: Boolean(r.accessible),
       sort: i,
     }));
+    const fragments = seats.map((s) => JSON.stringify(publicSeat(s)));
     const entry: Entry = {
       eventId,
       version,
       layoutVersion,
       seats,
       index: new Map(seats.map((s, i) => [s.id, i])),
-      fragments: seats.map((s) => JSON.stringify(publicSeat(s))),
+      fragments,
       json: null,
+      builder: new SeatMapBodyBuilder(fragments),
+      body: null,
       loadedAt: now,
       checkedAt: now,
       stale: false,

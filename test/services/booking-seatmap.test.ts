@@ -1,0 +1,118 @@
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestService, type TestService } from '@tiketi/testing';
+import { createTicketService, type TicketConfig } from '@tiketi/ticket';
+import { createEventFixture, type EventFixture } from './booking.fixtures';
+
+/** GET /api/events/:id/seats served from per-version bodies: ETag/304, gzip, and no stale body after a change. */
+let svc: TestService<TicketConfig>;
+let event: EventFixture;
+
+beforeAll(async () => {
+  svc = await startTestService(createTicketService());
+  // 1,200 seats: several separately compressed pieces.
+  event = await createEventFixture(svc.ctx.db, { rows: 6, seatsPerRow: 200 });
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+function getMap(headers: Record<string, string> = {}) {
+  return svc.app.inject({ method: 'GET', url: `/api/events/${event.eventId}/seats`, headers });
+}
+
+type SeatMap = { eventId: string; version: number; seats: Array<{ id: string; status: string }> };
+
+describe('seat map bodies', () => {
+  it('sends gzip that decodes to exactly the plain JSON, with a strong ETag and Vary', async () => {
+    const plain = await getMap();
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^application\/json/);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/accept-encoding/i);
+    const etag = String(plain.headers.etag);
+    expect(etag).toMatch(new RegExp(`^"${event.eventId}\\.\\d+\\.\\d+\\.[0-9a-z]+"$`));
+    const map = plain.json() as SeatMap;
+    expect(map.eventId).toBe(event.eventId);
+    expect(map.seats).toHaveLength(1200);
+    expect(Object.keys(map.seats[0]!).sort()).toEqual(
+      ['accessible', 'id', 'label', 'number', 'price', 'row', 'section', 'sectionId', 'status', 'x', 'y'].sort(),
+    );
+
+    const zipped = await getMap({ 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.statusCode).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    expect(zipped.headers.etag).not.toBe(etag);
+    expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
+    expect(gunzipSync(zipped.rawPayload).toString()).toBe(plain.body);
+  });
+
+  it('answers If-None-Match with 304 and no body while the map is unchanged', async () => {
+    const first = await getMap();
+    const zipped = await getMap({ 'accept-encoding': 'gzip' });
+    for (const tag of [String(first.headers.etag), String(zipped.headers.etag), `W/${first.headers.etag}`]) {
+      const again = await getMap({ 'if-none-match': tag, 'accept-encoding': 'gzip' });
+      expect(again.statusCode).toBe(304);
+      expect(again.rawPayload.length).toBe(0);
+      expect(again.headers.etag).toBe(zipped.headers.etag);
+    }
+    expect((await getMap({ 'if-none-match': '"somewhere-else"' })).statusCode).toBe(200);
+  });
+
+  it('serves a new version, never the stale body, after a hold and after a layout change', async () => {
+    const before = await getMap();
+    const beforeZipped = await getMap({ 'accept-encoding': 'gzip' });
+    const old = before.json() as SeatMap;
+    // A seat in a later piece than the first: only that piece is rebuilt.
+    const seatId = event.rows.E![17]!;
+    const buyer = await svc.issuer.user('user');
+    const held = await svc.app.inject({
+      method: 'POST',
+      url: '/api/tickets/book',
+      headers: buyer.headers,
+      payload: { eventId: event.eventId, seatIds: [seatId] },
+    });
+    expect(held.statusCode, held.body).toBe(201);
+
+    for (const tag of [before.headers.etag, beforeZipped.headers.etag]) {
+      const after = await getMap({ 'if-none-match': String(tag), 'accept-encoding': 'gzip' });
+      expect(after.statusCode).toBe(200);
+      const map = JSON.parse(gunzipSync(after.rawPayload).toString()) as SeatMap;
+      expect(map.version).toBeGreaterThan(old.version);
+      expect(map.seats.find((s) => s.id === seatId)?.status).toBe('held');
+      expect(map.seats.filter((s) => s.status !== 'available')).toHaveLength(1);
+    }
+    const plainAfter = await getMap();
+    expect(plainAfter.headers.etag).not.toBe(before.headers.etag);
+    expect((plainAfter.json() as SeatMap).seats.find((s) => s.id === seatId)?.status).toBe('held');
+
+    // A layout edit changes the validator even where the status version did not move.
+    await svc.ctx.db
+      .updateTable('events')
+      .set((eb) => ({ layout_version: eb('layout_version', '+', 1) }))
+      .where('id', '=', event.eventId)
+      .execute();
+    const relaid = await getMap({ 'if-none-match': String(plainAfter.headers.etag) });
+    expect(relaid.statusCode).toBe(200);
+    expect(relaid.headers.etag).not.toBe(plainAfter.headers.etag);
+    expect(relaid.body).toBe(plainAfter.body.replace(/"version":\d+/, `"version":${(relaid.json() as SeatMap).version}`));
+  });
+
+  it('documents the 304 and keeps the 200 schema in the OpenAPI', async () => {
+    const doc = (await svc.app.inject({ method: 'GET', url: '/api-docs/json' })).json();
+    const op = doc.paths['/api/events/{id}/seats'].get;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '304', '404']));
+    expect(op.responses['200'].content['application/json'].schema.properties.seats).toBeDefined();
+    expect(op.parameters.map((p: { name: string }) => p.name)).toContain('if-none-match');
+  });
+
+  it('gives 404 for an unknown event and gzip-free identity when gzip is refused', async () => {
+    const missing = await svc.app.inject({ method: 'GET', url: '/api/events/evt_missing/seats' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe('EVENT_NOT_FOUND');
+    const refused = await getMap({ 'accept-encoding': 'gzip;q=0, identity' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect((refused.json() as SeatMap).seats).toHaveLength(1200);
+  });
+});
