@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { freePort } from './cluster';
 
 /** One gauge of a service process's prom-client default metrics at `<url>/metrics`. */
 export async function serviceMetric(url: string, name: string): Promise<number> {
@@ -59,4 +60,43 @@ export async function allInOneIdleRss(settleMs = 5_000): Promise<{ rss: number; 
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Idle resident memory of each service as its container runs it: bundled by deploy/docker/build.mjs
+ * into one server.mjs and started with plain `node` (no tsx compiling TypeScript in the process),
+ * as an extra replica beside a running cluster (same database and Redis, its own port).
+ */
+export async function bundledIdleRss(clusterEnv: Record<string, string>, services: string[], settleMs = 3_000): Promise<Record<string, number>> {
+  const { bundle } = await import('../../deploy/docker/build.mjs');
+  const outRoot = resolve('.data', `bench-dist-${Date.now().toString(36)}`);
+  const out: Record<string, number> = {};
+  try {
+    for (const service of services) {
+      const { outDir } = await bundle(service, join(outRoot, service));
+      const port = await freePort();
+      const child = spawn(process.execPath, [join(outDir, 'server.mjs')], {
+        env: { ...process.env, ...clusterEnv, [`${service.toUpperCase()}_PORT`]: String(port) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!(await fetch(`${url}/ready`).then((r) => r.ok, () => false))) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`bundled ${service} not ready`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await new Promise((r) => setTimeout(r, settleMs));
+        out[service] = await serviceRss(url);
+      } finally {
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        if (child.exitCode === null) child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }
+  } finally {
+    rmSync(outRoot, { recursive: true, force: true });
+  }
+  return out;
 }
