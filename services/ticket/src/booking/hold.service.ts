@@ -142,11 +142,13 @@ async function hold(
   try {
     return await inTransaction(rt, async (trx, fx) => {
       await repo.lockUserForEvent(trx, event.id, user.id);
-      const held = await repo.countActiveSeatsOfUser(trx, event.id, user.id);
+      const locked = await repo.lockSeatsCountingHeld(trx, event.id, user.id, seatIds);
+      const seats = locked.seats;
+      // No seat row carried the count: ask separately, so the limit still takes precedence.
+      const held = locked.held ?? (await repo.countActiveSeatsOfUser(trx, event.id, user.id));
       if (held + seatIds.length > event.seat_limit)
         throw limitExceeded(event.seat_limit, held, seatIds.length);
 
-      const seats = await repo.lockSeats(trx, event.id, seatIds);
       if (seats.length !== seatIds.length) {
         const found = new Set(seats.map((s) => s.id));
         throw AppError.notFound('SEAT_NOT_FOUND', 'Some seats do not belong to this event', {
@@ -181,8 +183,7 @@ async function hold(
         row_label: s.row_label,
         number: s.number,
       }));
-      await repo.insertReservation(trx, row, seatRows);
-      await repo.setLockedSeatStatus(trx, seatIds, 'held');
+      await repo.insertHold(trx, row, seatRows, 'held');
       addSeatChanges(fx, event.id, seatIds, 'held');
       fx.holdUpdates.push({
         userId: user.id,
