@@ -20,6 +20,7 @@ export function summarizeProfiles(dir: string, top = 12): string[] {
     for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
     const total = profile.samples.length || 1;
     const byFunction = new Map<string, number>();
+    const byModule = new Map<string, number>();
     let idle = 0;
     for (const node of profile.nodes) {
       const n = hits.get(node.id) ?? 0;
@@ -32,16 +33,35 @@ export function summarizeProfiles(dir: string, top = 12): string[] {
       const where = url ? `${url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url}:${lineNumber + 1}` : '';
       const key = `${functionName || '(anonymous)'} ${where}`.trim();
       byFunction.set(key, (byFunction.get(key) ?? 0) + n);
+      const module = moduleOf(url);
+      byModule.set(module, (byModule.get(module) ?? 0) + n);
     }
     const seconds = (profile.endTime - profile.startTime) / 1e6;
     const service = processNames.get(Number(file.split('.')[2])) ?? 'process';
     lines.push(`${service} (${file}): ${Math.round(seconds)} s, busy ${Math.round((1 - idle / total) * 100)}%; top self time:`);
     for (const [key, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${((n / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
+    lines.push(
+      `  by module: ${[...byModule]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([m, n]) => `${m} ${((n / total) * 100).toFixed(1)}%`)
+        .join(', ')}`,
+    );
   }
   return lines;
 }
 
 const processNames = new Map<number, string>();
+
+/** Where a frame's code lives: an npm package, a source folder of ours, node's internals, or native. */
+function moduleOf(url: string): string {
+  if (!url) return '(native/gc)';
+  if (url.startsWith('node:')) return 'node';
+  const path = url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg) return pkg[1]!;
+  return path.split('/').slice(0, 4).join('/').replace(/\/[^/]*\.ts$/, '');
+}
 
 /** Toggles the CPU profile (bench/lib/cpu-prof.preload.cjs) of every process this process started. */
 export function toggleChildProfiles(): number {
