@@ -26,6 +26,10 @@ export async function gatewayCeiling(gatewayUrl: string, opts: { seconds: number
   const latencies: number[] = [];
   let failed = 0;
   try {
+    // One untimed second first: connections open and the route's code is optimised before the clock starts.
+    await drive({ workers: opts.connections, seconds: 1 }, async () => {
+      await client.request('GET', '/api/payments/methods', { raw: true });
+    });
     const run = await drive({ workers: opts.connections, seconds: opts.seconds }, async () => {
       const res = await client.request('GET', '/api/payments/methods', { raw: true });
       if (res.status !== 200) failed++;
