@@ -17,7 +17,7 @@ export interface InvariantOptions {
   /** The expiry sweeper's period; a pending hold may outlive its expiry by this plus `slackMs`. */
   sweepIntervalMs?: number;
   slackMs?: number;
-  /** Unpublished outbox rows older than this are a violation. */
+  /** Unpublished outbox rows older than this are a violation (the relay retries a failed publish after its 5 s lease). */
   outboxAgeMs?: number;
   /** Ledgers of outside providers (fakes) to hold against the payment books. */
   providerLedger?: ProviderLedgerEntry[];
@@ -35,7 +35,7 @@ const MONEY_STATUSES = ['paid', 'partially_refunded', 'refund_pending', 'refunde
 
 export async function checkInvariants(databaseUrl: string, options: InvariantOptions = {}): Promise<InvariantReport> {
   const graceMs = (options.sweepIntervalMs ?? 1_000) + (options.slackMs ?? 5_000);
-  const outboxAgeMs = options.outboxAgeMs ?? 5_000;
+  const outboxAgeMs = options.outboxAgeMs ?? 10_000;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const violations: string[] = [];

@@ -17,8 +17,10 @@ export class SaleClient {
     private readonly timeoutMs = 15_000,
   ) {}
 
-  async api(method: string, path: string, opts: { token?: string; body?: unknown; form?: string } = {}): Promise<ApiResult> {
+  /** `ip` is sent as X-Forwarded-For: a gateway trusting one proxy hop then sees each simulated client apart. */
+  async api(method: string, path: string, opts: { token?: string; body?: unknown; form?: string; ip?: string } = {}): Promise<ApiResult> {
     const headers: Record<string, string> = {};
+    if (opts.ip) headers['x-forwarded-for'] = opts.ip;
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
     if (opts.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -51,13 +53,16 @@ export class SaleClient {
   }
 
   /** Registers `count` buyers a few at a time (password hashing is the cost) and returns their tokens. */
-  async registerBuyers(count: number, label: string, parallel = 6): Promise<string[]> {
+  async registerBuyers(count: number, label: string, parallel = 6, ipOf?: (i: number) => string): Promise<string[]> {
     const tokens: string[] = [];
     const run = Date.now().toString(36);
     for (let i = 0; i < count; i += parallel) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(parallel, count - i) }, (_, j) =>
-          this.api('POST', '/api/auth/register', { body: { email: `${label}-${run}-${i + j}@tiketi.test`, password: 'chaos-buyer-pass-1', name: `Buyer ${i + j}` } }),
+          this.api('POST', '/api/auth/register', {
+            body: { email: `${label}-${run}-${i + j}@tiketi.test`, password: 'chaos-buyer-pass-1', name: `Buyer ${i + j}` },
+            ip: ipOf?.(i + j),
+          }),
         ),
       );
       for (const r of batch) {

@@ -67,7 +67,9 @@ describe.skipIf(!servers)('faults mid-sale (production mode)', () => {
     expect(log.unclean).toEqual([]);
     expect(await lostConfirmations(databaseUrl, log)).toEqual([]);
     await expectInvariants('SIGKILL of ticket and payment mid-sale', databaseUrl);
-    await until(async () => expect(await undeliveredEvents(databaseUrl, 'payment', ['payment.paid', 'payment.refunded'], 'ticket', 'ticket.booking-payments')).toEqual([]), 20_000);
+    // Delivered, not only published. An event the killed ticket process had read but not acknowledged
+    // waits in its consumer's pending list until the bus claims it for a live consumer (30 s idle).
+    await until(async () => expect(await undeliveredEvents(databaseUrl, 'payment', ['payment.paid', 'payment.refunded'], 'ticket', 'ticket.booking-payments')).toEqual([]), 45_000, 1_000);
   }, 120_000);
 
   it('PostgreSQL connections terminated mid-transaction: clean errors, safe retries, invariants hold', async () => {
@@ -211,16 +213,12 @@ describe.skipIf(!servers)('faults mid-sale (production mode)', () => {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body;
     })));
-    expect(joined.every((j) => typeof j.status === 'string')).toBe(true);
-    // Join order is kept and the head of the line is admitted (maxInside 2).
-    const head = tokens[joined.findIndex((j) => j.position === 1)];
-    expect(head).toBeDefined();
+    for (const j of joined) expect(['waiting', 'admitted']).toContain(j.status);
+    // The ticker admits again (maxInside 2): two buyers get an admission token, three keep waiting.
     await until(async () => {
-      const status = await client.api('GET', `/api/queue/${queued.eventId}/status`, { token: head! });
-      expect(status.body.status).toBe('admitted');
-      expect(typeof status.body.token).toBe('string');
-      const live = await client.api('GET', `/api/admin/events/${queued.eventId}/queue`, { token: adminToken });
-      expect(live.body.live).toMatchObject({ inside: 2, waiting: 3 });
+      const now = await Promise.all(tokens.slice(0, 5).map(async (token) => (await client.api('GET', `/api/queue/${queued.eventId}/status`, { token })).body));
+      expect(now.filter((q) => q.status === 'admitted' && typeof q.token === 'string')).toHaveLength(2);
+      expect(now.filter((q) => q.status === 'waiting').map((q) => q.position).sort()).toEqual([1, 2, 3]);
     }, 20_000);
 
     await expectInvariants('Redis stopped and restarted mid-sale', databaseUrl);
@@ -242,7 +240,7 @@ describe.skipIf(!servers)('faults mid-sale (production mode)', () => {
       expect(broken.violations.join('\n')).toMatch(/provider money not matching.*ord_orphan/);
       await c.query(`update ticket.seats set status = 'sold' where id = $1`, [sold.seat_id]);
       await c.query(`delete from payment.sandbox_payments where order_id = 'ord_orphan'`);
-      expect((await checkInvariants(databaseUrl, { sweepIntervalMs: SWEEP_INTERVAL_MS })).violations).toEqual([]);
+      await expectInvariants('the broken rows repaired', databaseUrl);
     } finally {
       await c.end();
     }
