@@ -95,15 +95,25 @@ export class SeatMapBody {
  * are re-encoded; the rest, and their compressed bytes, are shared between versions.
  */
 export class SeatMapBodyBuilder {
-  private chunks: Array<Chunk | null>;
+  private readonly chunks: Array<Chunk | null>;
+  /** The last piece built at each position: reused (with its compressed bytes) when the text comes out equal. */
+  private readonly prior: Array<Chunk | undefined>;
 
-  constructor(private readonly fragments: readonly string[]) {
-    this.chunks = new Array<Chunk | null>(Math.ceil(fragments.length / SEATS_PER_CHUNK)).fill(null);
+  /** `reuse`: the builder of an earlier load of the same map, whose unchanged pieces need no recompression. */
+  constructor(
+    private readonly fragments: readonly string[],
+    reuse?: SeatMapBodyBuilder,
+  ) {
+    const count = Math.ceil(fragments.length / SEATS_PER_CHUNK);
+    this.chunks = new Array<Chunk | null>(count).fill(null);
+    this.prior = Array.from({ length: count }, (_, k) => reuse?.chunks[k] ?? reuse?.prior[k]);
   }
 
   /** The seat at `index` changed: its piece is rebuilt for the next version. */
   changed(index: number): void {
-    this.chunks[Math.floor(index / SEATS_PER_CHUNK)] = null;
+    const k = Math.floor(index / SEATS_PER_CHUNK);
+    this.prior[k] = this.chunks[k] ?? this.prior[k];
+    this.chunks[k] = null;
   }
 
   build(eventId: string, layoutVersion: number, version: number): SeatMapBody {
@@ -111,7 +121,9 @@ export class SeatMapBodyBuilder {
       if (chunk) return chunk;
       const from = k * SEATS_PER_CHUNK;
       const text = this.fragments.slice(from, from + SEATS_PER_CHUNK).join(',');
-      return (this.chunks[k] = new Chunk(Buffer.from(k === 0 ? text : `,${text}`)));
+      const raw = Buffer.from(k === 0 ? text : `,${text}`);
+      const prior = this.prior[k];
+      return (this.chunks[k] = prior?.raw.equals(raw) ? prior : new Chunk(raw));
     });
     const prefix = Buffer.from(`{"eventId":${JSON.stringify(eventId)},"version":${version},"seats":[`);
     // The version names the content while the shared counter lives; the digest keeps the tag

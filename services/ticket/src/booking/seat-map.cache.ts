@@ -237,7 +237,8 @@ export class SeatMapCache {
       index: new Map(seats.map((s, i) => [s.id, i])),
       fragments,
       json: null,
-      builder: new SeatMapBodyBuilder(fragments),
+      // A periodic full reload usually finds most pieces unchanged: keep their compressed bytes.
+      builder: new SeatMapBodyBuilder(fragments, previous?.layoutVersion === layoutVersion ? previous.builder : undefined),
       body: null,
       loadedAt: now,
       checkedAt: now,
