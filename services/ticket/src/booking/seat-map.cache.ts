@@ -31,10 +31,8 @@ interface Entry {
   layoutVersion: number;
   seats: SeatMapSeat[];
   index: Map<string, number>;
-  /** Each seat's JSON, kept in step with its status: a new version re-joins strings instead of re-serialising 50,000 objects. */
+  /** Each seat's JSON, kept in step with its status: a new version re-joins only the changed pieces instead of re-serialising 50,000 objects. */
   fragments: string[];
-  /** The serialised response for `version`, built once per version on demand. */
-  json: string | null;
   /** Pieces of the serialised map shared between versions (only changed seats' pieces are rebuilt). */
   builder: SeatMapBodyBuilder;
   /** The response body (identity and gzip) for `version`, built once per version on demand. */
@@ -111,7 +109,6 @@ export class SeatMapCache {
           }
         }
         entry.version = version;
-        entry.json = null;
         entry.body = null;
       } else {
         // Another replica's change came in between: our copy may have missed it.
@@ -125,14 +122,12 @@ export class SeatMapCache {
   async get(
     eventId: string,
     layoutVersion: number,
-  ): Promise<{ version: number; seats: SeatMapSeat[]; json(): string; body(): SeatMapBody } | null> {
+  ): Promise<{ version: number; seats: SeatMapSeat[]; body(): SeatMapBody } | null> {
     const entry = await this.fresh(eventId, layoutVersion);
     if (!entry) return null;
     return {
       version: entry.version,
       seats: entry.seats,
-      json: () =>
-        (entry.json ??= `{"eventId":${JSON.stringify(eventId)},"version":${entry.version},"seats":[${entry.fragments.join(',')}]}`),
       body: () => (entry.body ??= entry.builder.build(eventId, entry.layoutVersion, entry.version)),
     };
   }
@@ -182,7 +177,7 @@ export class SeatMapCache {
         }
       }
       if (rows.length === previous.seats.length) {
-        Object.assign(previous, { version, json: null, body: null, checkedAt: now, stale: false });
+        Object.assign(previous, { version, body: null, checkedAt: now, stale: false });
         return previous;
       }
     }
@@ -236,7 +231,6 @@ export class SeatMapCache {
       seats,
       index: new Map(seats.map((s, i) => [s.id, i])),
       fragments,
-      json: null,
       // A periodic full reload usually finds most pieces unchanged: keep their compressed bytes.
       builder: new SeatMapBodyBuilder(fragments, previous?.layoutVersion === layoutVersion ? previous.builder : undefined),
       body: null,
