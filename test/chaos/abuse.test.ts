@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
 import { summarize } from '../../bench/lib/report';
 import { expectInvariants, realServers, startChaos, type ChaosRun } from './chaos.support';
 
@@ -16,6 +17,17 @@ const USER_LIMIT = 60;
 const honestIp = (i: number) => `198.51.100.${10 + i}`;
 const ABUSER_IP = '203.0.113.66';
 const LOGIN_ABUSER_IP = '203.0.113.77';
+const SOCKET_ABUSER_IP = '203.0.113.88';
+
+/** One Socket.IO connection through the gateway from `ip`: resolves true when connected, false when refused. */
+function connectFrom(url: string, ip: string, sockets: Socket[]): Promise<boolean> {
+  const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, timeout: 10_000, extraHeaders: { 'x-forwarded-for': ip } });
+  sockets.push(socket);
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve(true));
+    socket.once('connect_error', () => resolve(false));
+  });
+}
 
 describe.skipIf(!servers)('abusive clients (production mode)', () => {
   let run: ChaosRun | undefined;
@@ -112,5 +124,21 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
     expect(statuses.at(-1)).toBe(429);
     const own = await client.api('POST', '/api/auth/login', { ip: honestIp(41), body: { email, password: 'honest-password-1' } });
     expect(own.status, JSON.stringify(own.body)).toBe(200);
+  }, 60_000);
+
+  it('one address opening many connections is refused past its limit; another still connects', async () => {
+    const { cluster } = run!;
+    const sockets: Socket[] = [];
+    try {
+      const opened: boolean[] = [];
+      for (let i = 0; i < IP_LIMIT + 20; i += 20) opened.push(...(await Promise.all(Array.from({ length: 20 }, () => connectFrom(cluster.urls.gateway, SOCKET_ABUSER_IP, sockets)))));
+      const refused = opened.filter((ok) => !ok).length;
+      console.log(`connections from one address: ${opened.length - refused} open, ${refused} refused`);
+      expect(opened.length - refused).toBeLessThanOrEqual(IP_LIMIT);
+      expect(refused).toBeGreaterThan(0);
+      expect(await connectFrom(cluster.urls.gateway, honestIp(50), sockets)).toBe(true);
+    } finally {
+      for (const s of sockets) s.disconnect();
+    }
   }, 60_000);
 });
