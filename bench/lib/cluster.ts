@@ -98,7 +98,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     INTERNAL_TOKEN: randomBytes(24).toString('hex'),
     QUEUE_TOKEN_SECRET: randomBytes(24).toString('hex'),
     ADMIN_EMAIL: 'bench-admin@tiketi.test',
-    ADMIN_PASSWORD: 'Bench-Admin-Password-2026!',
+    // Production refuses a password containing the account name, so this one does not.
+    ADMIN_PASSWORD: 'Flash-Sale-Operator-2026!',
     DEMO_DATA: 'false',
     AUTH_PORT: String(ports.auth),
     TICKET_PORT: String(ports.ticket),
