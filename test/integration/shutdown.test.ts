@@ -18,8 +18,15 @@ describe('graceful shutdown with long-lived streams', () => {
     });
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
-    const first = await reader.read();
-    expect(new TextDecoder().decode(first.value)).toContain('data:');
+    // The stream's first bytes may arrive in several chunks (the retry hint, then the figures).
+    const decoder = new TextDecoder();
+    let received = '';
+    while (!received.includes('data:')) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      received += decoder.decode(chunk.value, { stream: true });
+    }
+    expect(received).toContain('data:');
 
     await t.platform.services.gateway!.stop();
     // The stream was cut by the gateway rather than left hanging.
