@@ -39,14 +39,7 @@ export async function hit(
   timeWindow: number,
   max: number,
 ): Promise<{ current: number; ttl: number }> {
-  const current = await coordination.incr(key, { ttlMs: timeWindow });
-  if (current === 1) return { current, ttl: timeWindow };
-  let ttl = await coordination.ttl(key);
-  if (ttl < 0) {
-    // A counter without an expiry would block its client for good: give it the window again.
-    await coordination.expire(key, timeWindow);
-    ttl = timeWindow;
-  }
+  const { count, ttlMs } = await coordination.hitWindow(key, timeWindow);
   // Past the limit the exact reset matters (Retry-After); below it the remaining time is enough.
-  return { current, ttl: current > max ? ttl : Math.min(ttl, timeWindow) };
+  return { current: count, ttl: count > max ? ttlMs : Math.min(ttlMs, timeWindow) };
 }

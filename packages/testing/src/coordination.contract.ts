@@ -51,6 +51,20 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       expect(await c.ttl(key)).toBeGreaterThan(0);
     });
 
+    it('hitWindow counts hits in a window that starts at the first hit and repairs a lost expiry', async () => {
+      const key = k('window');
+      expect(await c.hitWindow(key, 5_000)).toEqual({ count: 1, ttlMs: expect.any(Number) });
+      const second = await c.hitWindow(key, 5_000);
+      expect(second.count).toBe(2);
+      expect(second.ttlMs).toBeGreaterThan(0);
+      expect(second.ttlMs).toBeLessThanOrEqual(5_000);
+      const bare = k('window');
+      await c.set(bare, '7');
+      const repaired = await c.hitWindow(bare, 3_000);
+      expect(repaired.count).toBe(8);
+      expect(await c.ttl(bare)).toBeGreaterThan(0);
+    });
+
     it('claimAll is all-or-nothing and reports the conflicting keys', async () => {
       const a = k('seat');
       const b = k('seat');
@@ -68,7 +82,9 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
 
     it('concurrent claims on one key have exactly one winner', async () => {
       const seat = k('hot');
-      const results = await Promise.all(Array.from({ length: 50 }, (_, i) => c.claimAll([seat], `u${i}`, 5_000)));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => c.claimAll([seat], `u${i}`, 5_000)),
+      );
       expect(results.filter((r) => r.length === 0)).toHaveLength(1);
     });
 
@@ -90,7 +106,12 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
 
     it('sorted sets keep order, ranks and first-score-wins on onlyIfAbsent', async () => {
       const key = k('z');
-      expect(await c.zadd(key, [{ member: 'b', score: 2 }, { member: 'a', score: 1 }])).toBe(2);
+      expect(
+        await c.zadd(key, [
+          { member: 'b', score: 2 },
+          { member: 'a', score: 1 },
+        ]),
+      ).toBe(2);
       expect(await c.zadd(key, [{ member: 'a', score: 9 }], { onlyIfAbsent: true })).toBe(0);
       expect(await c.zscore(key, 'a')).toBe(1);
       await c.zadd(key, [{ member: 'c', score: 3 }]);
@@ -105,7 +126,10 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
         { member: 'b', score: 2 },
       ]);
       expect(await c.zrem(key, ['c', 'x'])).toBe(1);
-      await c.zadd(key, [{ member: 'x', score: 5 }, { member: 'y', score: 6 }]);
+      await c.zadd(key, [
+        { member: 'x', score: 5 },
+        { member: 'y', score: 6 },
+      ]);
       expect(await c.zremrangeByScore(key, 0, 5)).toBe(1);
       expect(await c.zcard(key)).toBe(1);
     });

@@ -19,7 +19,9 @@ export function outboxMigration(schema: string): Migration {
         .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('locked_until', 'timestamptz')
         .execute();
-      await sql`create index if not exists outbox_unpublished on ${sql.table(`${schema}.outbox`)} (id) where published_at is null`.execute(db);
+      await sql`create index if not exists outbox_unpublished on ${sql.table(`${schema}.outbox`)} (id) where published_at is null`.execute(
+        db,
+      );
       await db.schema
         .withSchema(schema)
         .createTable('processed_events')
@@ -44,9 +46,28 @@ export async function enqueueEvent<T>(
   type: string,
   data: T,
 ): Promise<EventEnvelope<T>> {
-  const envelope: EventEnvelope<T> = { id: newId('evn'), type, source, occurredAt: new Date().toISOString(), data };
-  await trx.withSchema(schema).insertInto('outbox').values({ id: envelope.id, type, payload: JSON.stringify(envelope) }).execute();
+  const { envelope, row } = outboxEntry(source, type, data);
+  await trx.withSchema(schema).insertInto('outbox').values(row).execute();
   return envelope;
+}
+
+/**
+ * The outbox row of one event, for a caller that writes it inside a statement of its own (a hot
+ * path saving the round trip); it must still commit in the same transaction as the state change.
+ */
+export function outboxEntry<T>(
+  source: string,
+  type: string,
+  data: T,
+): { envelope: EventEnvelope<T>; row: { id: string; type: string; payload: string } } {
+  const envelope: EventEnvelope<T> = {
+    id: newId('evn'),
+    type,
+    source,
+    occurredAt: new Date().toISOString(),
+    data,
+  };
+  return { envelope, row: { id: envelope.id, type, payload: JSON.stringify(envelope) } };
 }
 
 export interface OutboxRelayOptions {
@@ -105,13 +126,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await trx
         .withSchema(schema)
         .updateTable('outbox')
-        .set({ locked_until: sql`now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval`, attempts: sql`attempts + 1` })
-        .where('id', 'in', claimed.map((r) => r.id as string))
+        .set({
+          locked_until: sql`now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval`,
+          attempts: sql`attempts + 1`,
+        })
+        .where(
+          'id',
+          'in',
+          claimed.map((r) => r.id as string),
+        )
         .execute();
       return claimed;
     });
     if (rows.length === 0) return 0;
-    const events = rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as EventEnvelope);
+    const events = rows.map(
+      (r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as EventEnvelope,
+    );
     const published: string[] = [];
     for (const event of events) {
       try {

@@ -28,6 +28,12 @@ export interface Coordination {
   /** Remaining time to live in ms; -1 when the key has none, -2 when it does not exist. */
   ttl(key: string): Promise<number>;
   expire(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * One hit on a fixed-window counter, in one round trip: increments, gives the key `windowMs` as
+   * its TTL when it has none (first hit, or an expiry lost), and returns the count and the time
+   * left in the window.
+   */
+  hitWindow(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
 
   /**
    * All-or-nothing claim of many keys for one owner: every key is set to `owner` with the TTL, or
@@ -65,7 +71,12 @@ export interface Coordination {
 }
 
 /** A lease that only its holder can release: the building block for "one replica acts". */
-export async function tryAcquireLease(coord: Coordination, key: string, holder: string, ttlMs: number): Promise<boolean> {
+export async function tryAcquireLease(
+  coord: Coordination,
+  key: string,
+  holder: string,
+  ttlMs: number,
+): Promise<boolean> {
   if (await coord.set(key, holder, { ttlMs, onlyIfAbsent: true })) return true;
   // Renew our own lease.
   if ((await coord.get(key)) === holder) {

@@ -1,6 +1,9 @@
 import type { Coordination, MessageHandler, SetOptions, SortedSetEntry } from './coordination';
 
-type Value = { kind: 'string'; value: string } | { kind: 'hash'; value: Map<string, string> } | { kind: 'zset'; value: Map<string, number> };
+type Value =
+  | { kind: 'string'; value: string }
+  | { kind: 'hash'; value: Map<string, string> }
+  | { kind: 'zset'; value: Map<string, number> };
 
 interface Entry {
   data: Value;
@@ -25,7 +28,8 @@ export class MemoryCoordination implements Coordination {
 
   private sweep(): void {
     const t = this.now();
-    for (const [key, entry] of this.store) if (entry.expiresAt !== null && entry.expiresAt <= t) this.store.delete(key);
+    for (const [key, entry] of this.store)
+      if (entry.expiresAt !== null && entry.expiresAt <= t) this.store.delete(key);
   }
 
   private entry(key: string): Entry | undefined {
@@ -38,7 +42,10 @@ export class MemoryCoordination implements Coordination {
     return entry;
   }
 
-  private typed<K extends Value['kind']>(key: string, kind: K): Extract<Value, { kind: K }>['value'] | undefined {
+  private typed<K extends Value['kind']>(
+    key: string,
+    kind: K,
+  ): Extract<Value, { kind: K }>['value'] | undefined {
     const entry = this.entry(key);
     if (!entry) return undefined;
     if (entry.data.kind !== kind) throw new Error(`WRONGTYPE key ${key} holds ${entry.data.kind}`);
@@ -79,7 +86,8 @@ export class MemoryCoordination implements Coordination {
 
   async del(keys: string | string[]): Promise<number> {
     let removed = 0;
-    for (const key of Array.isArray(keys) ? keys : [keys]) if (this.entry(key) && this.store.delete(key)) removed += 1;
+    for (const key of Array.isArray(keys) ? keys : [keys])
+      if (this.entry(key) && this.store.delete(key)) removed += 1;
     return removed;
   }
 
@@ -89,7 +97,8 @@ export class MemoryCoordination implements Coordination {
     if (Number.isNaN(next)) throw new Error('ERR value is not an integer');
     const existing = this.entry(key);
     const expiresAt =
-      existing?.expiresAt ?? (current === undefined && options.ttlMs !== undefined ? this.now() + options.ttlMs : null);
+      existing?.expiresAt ??
+      (current === undefined && options.ttlMs !== undefined ? this.now() + options.ttlMs : null);
     this.store.set(key, { data: { kind: 'string', value: String(next) }, expiresAt });
     return next;
   }
@@ -106,6 +115,13 @@ export class MemoryCoordination implements Coordination {
     if (!entry) return false;
     entry.expiresAt = this.now() + ttlMs;
     return true;
+  }
+
+  async hitWindow(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+    const count = await this.incr(key);
+    const entry = this.entry(key)!;
+    if (entry.expiresAt === null) entry.expiresAt = this.now() + windowMs;
+    return { count, ttlMs: Math.max(0, entry.expiresAt - this.now()) };
   }
 
   async claimAll(keys: string[], owner: string, ttlMs: number): Promise<string[]> {
@@ -152,7 +168,11 @@ export class MemoryCoordination implements Coordination {
     return removed;
   }
 
-  async zadd(key: string, entries: SortedSetEntry[], options: { onlyIfAbsent?: boolean } = {}): Promise<number> {
+  async zadd(
+    key: string,
+    entries: SortedSetEntry[],
+    options: { onlyIfAbsent?: boolean } = {},
+  ): Promise<number> {
     const set = this.zset(key, true)!;
     let added = 0;
     for (const { member, score } of entries) {

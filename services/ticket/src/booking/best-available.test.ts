@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBestAvailable, type CandidateSeat } from './best-available';
+import { chooseBestAvailable, indexRows, type CandidateSeat } from './best-available';
 
 function row(
   rowLabel: string,
@@ -54,5 +54,20 @@ describe('chooseBestAvailable', () => {
       'sec_b-A4',
     ]);
     expect(chooseBestAvailable(seats, 5, { section: 'S' })).toBeNull();
+  });
+
+  it('chooses the same from prebuilt rows, and sees status changes made after they were built', () => {
+    const seats = [...row('B', 8, [], 10), ...row('A', 8, [3, 6]), ...row('A', 6, [], 20, 'sec_b')];
+    const rows = indexRows(seats);
+    for (const quantity of [1, 2, 3, 4, 6, 9])
+      for (const section of [undefined, 'S', 'sec_a'])
+        expect(chooseBestAvailable(rows, quantity, { section })).toEqual(
+          chooseBestAvailable(seats, quantity, { section }),
+        );
+    const first = chooseBestAvailable(rows, 2)!;
+    for (const s of seats) if (first.includes(s.id)) s.status = 'held';
+    const second = chooseBestAvailable(rows, 2)!;
+    expect(second.some((id) => first.includes(id))).toBe(false);
+    expect(second).toEqual(chooseBestAvailable(seats, 2));
   });
 });

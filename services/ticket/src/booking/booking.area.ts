@@ -8,6 +8,7 @@ import { createBookingMetrics } from './booking.metrics';
 import { bookingRoutes } from './booking.routes';
 import { internalRoutes } from './internal.routes';
 import { SeatMapCache } from './seat-map.cache';
+import { BookableEventCache } from './bookable-event.cache';
 import { startWorkers, type Workers } from './booking.workers';
 import type { BookingRuntime } from './booking.runtime';
 
@@ -41,6 +42,7 @@ export const bookingArea: TicketArea = {
       ctx,
       shared,
       seatMap: new SeatMapCache({ db: ctx.db, coordination: () => ctx.coordination, log: ctx.log }),
+      events: new BookableEventCache(ctx.db),
       batcher,
       payments: new ServiceClient(ctx.config.PAYMENT_URL, ctx.config.INTERNAL_TOKEN, 'payment'),
       metrics: createBookingMetrics(ctx.metrics),

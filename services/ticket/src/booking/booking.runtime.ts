@@ -6,12 +6,15 @@ import type { TicketShared } from '../ticket.area';
 import type { SeatUpdateBatcher } from '../realtime/seat-updates.batcher';
 import type { SeatChange, SeatMapCache } from './seat-map.cache';
 import type { BookingMetrics } from './booking.metrics';
+import type { BookableEventCache } from './bookable-event.cache';
 
 /** Everything booking code needs, built once per service instance by the area. */
 export interface BookingRuntime {
   ctx: ServiceContext<TicketConfig>;
   shared: TicketShared;
   seatMap: SeatMapCache;
+  /** Events as the hold and seat-map routes need them, cached for a moment (a hint; holds re-check in SQL). */
+  events: BookableEventCache;
   batcher: SeatUpdateBatcher;
   payments: ServiceClient;
   metrics: BookingMetrics;
@@ -91,7 +94,8 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
   for (const [eventId, changes] of fx.seatChanges) {
     const version = await rt.seatMap.apply(eventId, changes);
     rt.batcher.add(eventId, version, changes);
-    await notifySeatsChanged(rt, eventId);
+    // sold_out and the catalogue's counts follow shortly; the buyer's answer does not wait for them.
+    void notifySeatsChanged(rt, eventId);
   }
   for (const u of fx.holdUpdates) {
     rt.shared.realtime.toUser(u.userId, 'hold:update', {

@@ -1,7 +1,9 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
-import * as repo from './reservation.repository';
+import { outboxEntry } from '@tiketi/platform';
+import { countActiveSeatsOfUser, type BookableEvent } from './reservation.repository';
+import { lockSeatsForHold, writeHold } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
-import { addSeatChanges, emit, inTransaction, type BookingRuntime } from './booking.runtime';
+import { addSeatChanges, inTransaction, type BookingRuntime } from './booking.runtime';
 import { chooseBestAvailable } from './best-available';
 
 export interface BookInput {
@@ -36,20 +38,12 @@ export async function book(
   input: BookInput,
   queueToken: string | undefined,
 ): Promise<ReservationView> {
-  const event = await repo.findEvent(rt.ctx.db, input.eventId);
-  if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
   const now = rt.ctx.clock.now();
-  if (
-    !SELLING.has(event.status) ||
-    now < new Date(event.sale_starts_at) ||
-    now >= new Date(event.sale_ends_at)
-  ) {
-    throw AppError.conflict('SALE_NOT_OPEN', 'Tickets for this event are not on sale now', {
-      status: event.status,
-      saleStartsAt: new Date(event.sale_starts_at).toISOString(),
-      saleEndsAt: new Date(event.sale_ends_at).toISOString(),
-    });
-  }
+  let event = await rt.events.get(input.eventId);
+  // The cache may be a moment behind (a sale that just opened): re-read before turning anyone away.
+  if (!isBookable(event, now)) event = await rt.events.fresh(input.eventId);
+  if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+  if (!isBookable(event, now)) throw saleNotOpen(event);
   await rt.shared.queueGate.assertAdmitted(event.id, user.id, queueToken);
 
   const wanted = input.seatIds ? [...new Set(input.seatIds)] : null;
@@ -71,6 +65,23 @@ export async function book(
   }
 }
 
+function isBookable(event: BookableEvent | undefined, now: Date): event is BookableEvent {
+  return (
+    event !== undefined &&
+    SELLING.has(event.status) &&
+    now >= new Date(event.sale_starts_at) &&
+    now < new Date(event.sale_ends_at)
+  );
+}
+
+function saleNotOpen(event: BookableEvent): AppError {
+  return AppError.conflict('SALE_NOT_OPEN', 'Tickets for this event are not on sale now', {
+    status: event.status,
+    saleStartsAt: new Date(event.sale_starts_at).toISOString(),
+    saleEndsAt: new Date(event.sale_ends_at).toISOString(),
+  });
+}
+
 function limitExceeded(limit: number, held: number, requested: number): AppError {
   return AppError.unprocessable('SEAT_LIMIT_EXCEEDED', `At most ${limit} seats per buyer for this event`, {
     limit,
@@ -82,14 +93,14 @@ function limitExceeded(limit: number, held: number, requested: number): AppError
 async function holdBest(
   rt: BookingRuntime,
   user: AuthUser,
-  event: repo.BookableEvent,
+  event: BookableEvent,
   quantity: number,
   section?: string,
 ): Promise<ReservationView> {
   const exclude = new Set<string>();
   for (let attempt = 0; ; attempt++) {
     const map = await rt.seatMap.get(event.id, event.layout_version);
-    const chosen = map ? chooseBestAvailable(map.seats, quantity, { section, exclude }) : null;
+    const chosen = map ? chooseBestAvailable(map.rows(), quantity, { section, exclude }) : null;
     if (!chosen)
       throw AppError.conflict(
         'SEAT_UNAVAILABLE',
@@ -114,7 +125,7 @@ async function holdBest(
 async function hold(
   rt: BookingRuntime,
   user: AuthUser,
-  event: repo.BookableEvent,
+  event: BookableEvent,
   seatIds: string[],
 ): Promise<ReservationView> {
   const reservationId = newId('rsv');
@@ -141,26 +152,60 @@ async function hold(
 
   try {
     return await inTransaction(rt, async (trx, fx) => {
-      await repo.lockUserForEvent(trx, event.id, user.id);
-      const locked = await repo.lockSeatsCountingHeld(trx, event.id, user.id, seatIds);
+      const now = rt.ctx.clock.now();
+      const locked = await lockSeatsForHold(trx, { eventId: event.id, userId: user.id, seatIds, now });
       const seats = locked.seats;
-      // No seat row carried the count: ask separately, so the limit still takes precedence.
-      const held = locked.held ?? (await repo.countActiveSeatsOfUser(trx, event.id, user.id));
-      if (held + seatIds.length > event.seat_limit)
-        throw limitExceeded(event.seat_limit, held, seatIds.length);
-
       if (seats.length !== seatIds.length) {
         const found = new Set(seats.map((s) => s.id));
         throw AppError.notFound('SEAT_NOT_FOUND', 'Some seats do not belong to this event', {
           seatIds: seatIds.filter((id) => !found.has(id)),
         });
       }
+      if (!locked.selling) {
+        // Cancelled or closed since the (cached) check: the row read with the locks decides.
+        const current = await rt.events.fresh(event.id);
+        throw current ? saleNotOpen(current) : AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+      }
       const unavailable = seats.filter((s) => s.status !== 'available').map((s) => s.id);
-      if (unavailable.length > 0) throw seatUnavailable(unavailable);
 
-      const now = rt.ctx.clock.now();
       const expiresAt = new Date(now.getTime() + holdMs);
       const amount = seats.reduce((sum, s) => sum + s.price, 0);
+      const { row: outbox } = outboxEntry('ticket', 'reservation.held', {
+        reservationId,
+        eventId: event.id,
+        userId: user.id,
+        seatCount: seats.length,
+        amount,
+        occurredAt: now.toISOString(),
+        seatIds: [...seatIds].sort(),
+        expiresAt: expiresAt.toISOString(),
+      });
+      if (unavailable.length > 0) {
+        // The limit takes precedence over taken seats.
+        const heldBefore = await countActiveSeatsOfUser(trx, event.id, user.id);
+        if (heldBefore + seatIds.length > event.seat_limit)
+          throw limitExceeded(event.seat_limit, heldBefore, seatIds.length);
+        throw seatUnavailable(unavailable);
+      }
+      const { heldBefore } = await writeHold(trx, {
+        reservation: {
+          id: reservationId,
+          eventId: event.id,
+          userId: user.id,
+          userEmail: user.email ?? '',
+          userName: user.name ?? '',
+          amount,
+          expiresAt,
+          createdAt: now,
+        },
+        seats,
+        seatLimit: event.seat_limit,
+        outbox,
+      });
+      if (heldBefore + seatIds.length > event.seat_limit)
+        throw limitExceeded(event.seat_limit, heldBefore, seatIds.length);
+      fx.events += 1;
+
       const row = {
         id: reservationId,
         event_id: event.id,
@@ -183,22 +228,11 @@ async function hold(
         row_label: s.row_label,
         number: s.number,
       }));
-      await repo.insertHold(trx, row, seatRows, 'held');
       addSeatChanges(fx, event.id, seatIds, 'held');
       fx.holdUpdates.push({
         userId: user.id,
         reservationId,
         status: 'pending',
-        expiresAt: expiresAt.toISOString(),
-      });
-      await emit(trx, fx, 'reservation.held', {
-        reservationId,
-        eventId: event.id,
-        userId: user.id,
-        seatCount: seats.length,
-        amount,
-        occurredAt: now.toISOString(),
-        seatIds: [...seatIds].sort(),
         expiresAt: expiresAt.toISOString(),
       });
       rt.metrics.transitions.inc({ to: 'pending' });

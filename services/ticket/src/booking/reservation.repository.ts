@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ReservationStatus } from '@tiketi/contracts';
 import type { ReservationRow, ReservationSeatRow } from './reservation.model';
 
@@ -60,11 +60,6 @@ export async function findEvents(db: Db, ids: string[]): Promise<BookableEvent[]
     .execute() as Promise<BookableEvent[]>;
 }
 
-/** Serialises one user's holds for one event (the per-user limit), never the whole event. */
-export async function lockUserForEvent(trx: Db, eventId: string, userId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${eventId}), hashtext(${userId}))`.execute(trx);
-}
-
 export async function countActiveSeatsOfUser(trx: Db, eventId: string, userId: string): Promise<number> {
   const row = await trx
     .selectFrom('reservation_seats as rs')
@@ -75,99 +70,6 @@ export async function countActiveSeatsOfUser(trx: Db, eventId: string, userId: s
     .where('rs.active', '=', true)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
-}
-
-export interface LockedSeat {
-  id: string;
-  section_id: string;
-  section: string;
-  label: string;
-  row_label: string;
-  number: number;
-  price: number;
-  status: string;
-}
-
-/**
- * Row-locks the seats in id order (two buyers of overlapping seats can wait, never deadlock) and,
- * in the same round trip, counts the user's active seats for the event. Call it after
- * lockUserForEvent: the count's snapshot is taken when this statement starts, so every earlier
- * hold of this user (serialised by that lock and committed before it was granted) is in it.
- * `held` is null when none of the seats exists (no row to carry the count).
- */
-export async function lockSeatsCountingHeld(
-  trx: Db,
-  eventId: string,
-  userId: string,
-  seatIds: string[],
-): Promise<{ seats: LockedSeat[]; held: number | null }> {
-  if (seatIds.length === 0) return { seats: [], held: null };
-  const rows = await trx
-    .selectFrom('seats as s')
-    .innerJoin('sections as c', 'c.id', 's.section_id')
-    .select([
-      's.id',
-      's.section_id',
-      'c.name as section',
-      's.label',
-      's.row_label',
-      's.number',
-      's.price',
-      's.status',
-    ])
-    .select((eb) =>
-      eb
-        .selectFrom('reservation_seats as rs')
-        .innerJoin('reservations as r', 'r.id', 'rs.reservation_id')
-        .select((sub) => sub.fn.countAll<number>().as('n'))
-        .where('r.event_id', '=', eventId)
-        .where('r.user_id', '=', userId)
-        .where('rs.active', '=', true)
-        .as('held'),
-    )
-    .where('s.event_id', '=', eventId)
-    .where('s.id', 'in', seatIds)
-    .orderBy('s.id')
-    .forUpdate('s')
-    .execute();
-  const seats = rows.map(({ held: _held, ...seat }) => seat as LockedSeat);
-  return { seats, held: rows.length > 0 ? Number(rows[0]!.held ?? 0) : null };
-}
-
-/**
- * Writes a hold in one statement: the reservation, its seats (where the partial unique index
- * refuses a second active reservation of a seat) and the seats' new status. The seats must be
- * locked by this transaction already (lockSeatsCountingHeld).
- */
-export async function insertHold(
-  trx: Db,
-  row: Omit<
-    ReservationRow,
-    | 'refunded_amount'
-    | 'currency'
-    | 'payment_id'
-    | 'payment_lease_until'
-    | 'cancel_reason'
-    | 'confirmed_at'
-    | 'closed_at'
-    | 'updated_at'
-  >,
-  seats: Omit<ReservationSeatRow, 'active' | 'refunded'>[],
-  status: string,
-): Promise<void> {
-  await trx
-    .with('new_reservation', (db) =>
-      db.insertInto('reservations').values({ ...row, updated_at: row.created_at }).returning('id'),
-    )
-    .with('new_seats', (db) => db.insertInto('reservation_seats').values(seats).returning('seat_id'))
-    .updateTable('seats')
-    .set({ status })
-    .where(
-      'id',
-      'in',
-      seats.map((s) => s.seat_id),
-    )
-    .execute();
 }
 
 /** Sets seat statuses (locking in id order first); only rows currently in one of `from` change. */

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Coordination } from '@tiketi/platform';
 import { SeatMapBodyBuilder, type SeatMapBody } from './seat-map.body';
+import { indexRows, type SeatRow } from './best-available';
 
 export interface SeatMapSeat {
   id: string;
@@ -37,6 +38,8 @@ interface Entry {
   builder: SeatMapBodyBuilder;
   /** The response body (identity and gzip) for `version`, built once per version on demand. */
   body: SeatMapBody | null;
+  /** Rows for best-available, built on first use; they share the seat objects, so statuses stay live. */
+  rows: SeatRow[] | null;
   loadedAt: number;
   checkedAt: number;
   stale: boolean;
@@ -122,12 +125,13 @@ export class SeatMapCache {
   async get(
     eventId: string,
     layoutVersion: number,
-  ): Promise<{ version: number; seats: SeatMapSeat[]; body(): SeatMapBody } | null> {
+  ): Promise<{ version: number; seats: SeatMapSeat[]; rows(): SeatRow[]; body(): SeatMapBody } | null> {
     const entry = await this.fresh(eventId, layoutVersion);
     if (!entry) return null;
     return {
       version: entry.version,
       seats: entry.seats,
+      rows: () => (entry.rows ??= indexRows(entry.seats)),
       body: () => (entry.body ??= entry.builder.build(eventId, entry.layoutVersion, entry.version)),
     };
   }
@@ -232,8 +236,12 @@ export class SeatMapCache {
       index: new Map(seats.map((s, i) => [s.id, i])),
       fragments,
       // A periodic full reload usually finds most pieces unchanged: keep their compressed bytes.
-      builder: new SeatMapBodyBuilder(fragments, previous?.layoutVersion === layoutVersion ? previous.builder : undefined),
+      builder: new SeatMapBodyBuilder(
+        fragments,
+        previous?.layoutVersion === layoutVersion ? previous.builder : undefined,
+      ),
       body: null,
+      rows: null,
       loadedAt: now,
       checkedAt: now,
       stale: false,

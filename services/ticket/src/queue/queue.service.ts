@@ -2,7 +2,13 @@ import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tik
 import { EventTypes } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import type { QueueGate, TicketShared } from '../ticket.area';
-import { CLOSED_STATUSES, DEFAULT_SETTINGS, type QueueEventInfo, type QueueRepository, type QueueSettings } from './queue.repository';
+import {
+  CLOSED_STATUSES,
+  DEFAULT_SETTINGS,
+  type QueueEventInfo,
+  type QueueRepository,
+  type QueueSettings,
+} from './queue.repository';
 import { POST_OPEN_BAND, type QueueState, type RoomMeta } from './queue.state';
 import type { QueueMetrics } from './queue.metrics';
 import { signAdmission, verifyAdmission } from './queue.token';
@@ -92,7 +98,8 @@ export class QueueService implements QueueGate {
     const { event, settings } = await this.room(eventId);
     if (event.status === 'cancelled') throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
     const now = this.now();
-    if (now > event.saleEndsAt.getTime() || event.status === 'sale_closed' || event.status === 'ended') throw AppError.conflict('SALE_ENDED', 'Ticket sales for this event have ended');
+    if (now > event.saleEndsAt.getTime() || event.status === 'sale_closed' || event.status === 'ended')
+      throw AppError.conflict('SALE_ENDED', 'Ticket sales for this event have ended');
 
     const current = await this.status(eventId, user.id, { event, settings });
     if (current.status !== 'none') return current;
@@ -100,11 +107,18 @@ export class QueueService implements QueueGate {
     const opensAt = event.saleStartsAt.getTime();
     const preQueueFrom = opensAt - settings.preQueueMinutes * 60_000;
     if (now < preQueueFrom) {
-      throw AppError.conflict('QUEUE_NOT_OPEN', 'The waiting room is not open yet', { opensAt: new Date(preQueueFrom).toISOString() });
+      throw AppError.conflict('QUEUE_NOT_OPEN', 'The waiting room is not open yet', {
+        opensAt: new Date(preQueueFrom).toISOString(),
+      });
     }
     if (now >= opensAt && !(await this.mustQueue(settings, now))) {
       const [admission] = await this.admitBuyers(event, settings, [user.id], now, { push: false });
-      return { status: 'admitted', eventId, token: admission!.token, expiresAt: new Date(admission!.expiresAt).toISOString() };
+      return {
+        status: 'admitted',
+        eventId,
+        token: admission!.token,
+        expiresAt: new Date(admission!.expiresAt).toISOString(),
+      };
     }
     const seq = await this.state.nextSeq(eventId);
     // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
@@ -133,21 +147,34 @@ export class QueueService implements QueueGate {
     const { event, settings } = known ?? (await this.room(eventId));
     const now = this.now();
     const admission = await this.state.admission(eventId, userId, now);
-    if (admission) return { status: 'admitted', eventId, token: admission.token, expiresAt: new Date(admission.expiresAt).toISOString() };
+    if (admission)
+      return {
+        status: 'admitted',
+        eventId,
+        token: admission.token,
+        expiresAt: new Date(admission.expiresAt).toISOString(),
+      };
     let rank = await this.state.rank(eventId, userId);
     if (rank !== null && settings.mode === 'off') {
       // The operator switched the room off: whoever still waits is let straight in.
       rank = null;
       if ((await this.state.removeWaiting(eventId, [userId])) === 1) {
         const [a] = await this.admitBuyers(event, settings, [userId], now, { push: false });
-        return { status: 'admitted', eventId, token: a!.token, expiresAt: new Date(a!.expiresAt).toISOString() };
+        return {
+          status: 'admitted',
+          eventId,
+          token: a!.token,
+          expiresAt: new Date(a!.expiresAt).toISOString(),
+        };
       }
     }
     if (rank === null) return { status: 'none', eventId };
     if (heartbeat) await this.state.touch(eventId, userId, now);
     const meta = await this.state.meta(eventId);
     const opensAt = event.saleStartsAt.getTime();
-    const preQueue = now < opensAt || (!meta.shuffled && ((await this.state.waitScore(eventId, userId)) ?? POST_OPEN_BAND) < POST_OPEN_BAND);
+    const preQueue =
+      now < opensAt ||
+      (!meta.shuffled && ((await this.state.waitScore(eventId, userId)) ?? POST_OPEN_BAND) < POST_OPEN_BAND);
     const position = rank + 1;
     // Sold out (the ticker paused admissions), or the sale is over for good.
     const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
@@ -168,7 +195,13 @@ export class QueueService implements QueueGate {
     return measured && measured > 0 ? measured : settings.admissionsPerMinute;
   }
 
-  async etaSeconds(settings: QueueSettings, meta: RoomMeta, position: number, now: number, opensAt: number): Promise<number> {
+  async etaSeconds(
+    settings: QueueSettings,
+    meta: RoomMeta,
+    position: number,
+    now: number,
+    opensAt: number,
+  ): Promise<number> {
     return etaSeconds(await this.ratePerMinute(settings, meta, now), position, now, opensAt);
   }
 
@@ -186,17 +219,25 @@ export class QueueService implements QueueGate {
 
   /** The check the booking route runs before a hold. */
   async assertAdmitted(eventId: string, userId: string, token: string | undefined): Promise<void> {
-    const settings = await this.repo.settings(eventId);
-    if (!settings) return;
+    // Every hold asks: the settings come from the room cache (a change on this replica clears it).
+    const { settings } = await this.room(eventId);
     const now = this.now();
     if (!(await this.isActive(settings, now))) return;
-    if (!token) throw AppError.forbidden('QUEUE_TOKEN_REQUIRED', 'Join the waiting room for this event first');
+    if (!token)
+      throw AppError.forbidden('QUEUE_TOKEN_REQUIRED', 'Join the waiting room for this event first');
     const check = verifyAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, token, { eventId, userId, now });
-    if (!check.ok) throw AppError.forbidden('QUEUE_TOKEN_INVALID', 'This admission is not valid for you and this event', { reason: check.reason });
+    if (!check.ok)
+      throw AppError.forbidden('QUEUE_TOKEN_INVALID', 'This admission is not valid for you and this event', {
+        reason: check.reason,
+      });
     // Leaving, or a session ended by the ticker, revokes the token before it expires.
     const until = await this.state.insideUntil(eventId, userId);
     if (until === null || until <= now) {
-      throw AppError.forbidden('QUEUE_TOKEN_INVALID', 'Your admission has ended; join the waiting room again', { reason: 'ended' });
+      throw AppError.forbidden(
+        'QUEUE_TOKEN_INVALID',
+        'Your admission has ended; join the waiting room again',
+        { reason: 'ended' },
+      );
     }
   }
 
@@ -212,11 +253,21 @@ export class QueueService implements QueueGate {
     const expiresAt = now + settings.sessionMinutes * 60_000;
     const out = [];
     for (const userId of userIds) {
-      const token = signAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, { eventId: event.id, userId, expiresAt });
+      const token = signAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, {
+        eventId: event.id,
+        userId,
+        expiresAt,
+      });
       const joinedAt = await this.state.joinedAt(event.id, userId);
       await this.state.admit(event.id, userId, { token, expiresAt }, now);
-      if (joinedAt !== null) this.metrics.waitSeconds.observe({ event_id: event.id }, Math.max(0, now - joinedAt) / 1000);
-      if (options.push) this.push(userId, 'queue:admitted', { eventId: event.id, token, expiresAt: new Date(expiresAt).toISOString() });
+      if (joinedAt !== null)
+        this.metrics.waitSeconds.observe({ event_id: event.id }, Math.max(0, now - joinedAt) / 1000);
+      if (options.push)
+        this.push(userId, 'queue:admitted', {
+          eventId: event.id,
+          token,
+          expiresAt: new Date(expiresAt).toISOString(),
+        });
       out.push({ userId, token, expiresAt });
     }
     this.metrics.admitted.inc({ event_id: event.id }, userIds.length);
@@ -226,7 +277,11 @@ export class QueueService implements QueueGate {
     const occurredAt = new Date(now).toISOString();
     await this.ctx.db.transaction().execute(async (trx) => {
       for (const userId of userIds) {
-        await enqueueEvent(trx, this.ctx.schema, 'ticket', EventTypes.queueAdmitted, { eventId: event.id, userId, occurredAt });
+        await enqueueEvent(trx, this.ctx.schema, 'ticket', EventTypes.queueAdmitted, {
+          eventId: event.id,
+          userId,
+          occurredAt,
+        });
       }
     });
     this.ctx.relay?.poke();
