@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql, type Kysely } from 'kysely';
 import { eventually } from '@tiketi/testing';
 import { startTestPlatform, type Session, type TestPlatform } from '../support/platform';
 import { hold, onSaleEvent, paySandbox } from './admin.flow';
@@ -57,7 +58,9 @@ describe('admin reservations', () => {
   it('filters by status, buyer name, email, id, dates, and pages', async () => {
     expect((await list(`eventId=${eventId}&status=confirmed`)).items.map((i) => i.id)).toEqual([paid.id]);
     expect((await list(`eventId=${eventId}&q=minji`)).items.map((i) => i.id)).toEqual([pending.id]);
-    expect((await list(`q=${encodeURIComponent(other.user.email.toUpperCase())}`)).items.map((i) => i.id)).toEqual([paid.id]);
+    expect(
+      (await list(`q=${encodeURIComponent(other.user.email.toUpperCase())}`)).items.map((i) => i.id),
+    ).toEqual([paid.id]);
     expect((await list(`q=${pending.id}`)).items.map((i) => i.id)).toEqual([pending.id]);
     expect((await list(`eventId=${eventId}&q=${encodeURIComponent('%')}`)).total).toBe(0);
     expect((await list(`eventId=${eventId}&from=2000-01-01&to=2000-01-02`)).total).toBe(0);
@@ -69,11 +72,15 @@ describe('admin reservations', () => {
   });
 
   it('exports the filtered list as CSV', async () => {
-    const res = await tp.api('GET', `/api/admin/reservations.csv?eventId=${eventId}`, { token: admin.accessToken });
+    const res = await tp.api('GET', `/api/admin/reservations.csv?eventId=${eventId}`, {
+      token: admin.accessToken,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/csv');
     const lines = (res.body as string).trim().split('\r\n');
-    expect(lines[0]).toBe('id,createdAt,status,eventId,eventTitle,userId,userEmail,userName,seats,seatCount,amount,refundedAmount,paymentMethod');
+    expect(lines[0]).toBe(
+      'id,createdAt,status,eventId,eventTitle,userId,userEmail,userName,seats,seatCount,amount,refundedAmount,paymentMethod',
+    );
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(`${paid.id},`);
     expect(lines[1]).toMatch(/,1,120000,0,sandbox$/);
@@ -82,29 +89,54 @@ describe('admin reservations', () => {
 
   it('refuses status changes that would break consistency (409)', async () => {
     for (const status of ['confirmed', 'expired', 'refunded']) {
-      const res = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, { token: admin.accessToken, body: { status, reason: 'try' } });
+      const res = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, {
+        token: admin.accessToken,
+        body: { status, reason: 'try' },
+      });
       expect(res.status, status).toBe(409);
       expect(res.body.error.code).toBe('STATUS_CHANGE_REFUSED');
     }
-    const missing = await tp.api('PATCH', '/api/admin/reservations/rsv_missing', { token: admin.accessToken, body: { status: 'cancelled', reason: 'x' } });
+    const missing = await tp.api('PATCH', '/api/admin/reservations/rsv_missing', {
+      token: admin.accessToken,
+      body: { status: 'cancelled', reason: 'x' },
+    });
     expect(missing.status).toBe(404);
   });
 
   it('cancels a paid reservation with a full refund and a hold at once; both are audited', async () => {
-    const refunded = await tp.api('PATCH', `/api/admin/reservations/${paid.id}`, { token: admin.accessToken, body: { status: 'cancelled', reason: 'duplicate order' } });
+    const refunded = await tp.api('PATCH', `/api/admin/reservations/${paid.id}`, {
+      token: admin.accessToken,
+      body: { status: 'cancelled', reason: 'duplicate order' },
+    });
     expect(refunded.status, JSON.stringify(refunded.body)).toBe(200);
-    expect(refunded.body.reservation).toMatchObject({ id: paid.id, status: 'refunded', refundedAmount: 120_000 });
+    expect(refunded.body.reservation).toMatchObject({
+      id: paid.id,
+      status: 'refunded',
+      refundedAmount: 120_000,
+    });
 
-    const released = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, { token: admin.accessToken, body: { status: 'cancelled', reason: 'fraud check' } });
-    expect(released.body.reservation).toMatchObject({ id: pending.id, status: 'cancelled', refundedAmount: 0 });
-    const again = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, { token: admin.accessToken, body: { status: 'cancelled', reason: 'again' } });
+    const released = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, {
+      token: admin.accessToken,
+      body: { status: 'cancelled', reason: 'fraud check' },
+    });
+    expect(released.body.reservation).toMatchObject({
+      id: pending.id,
+      status: 'cancelled',
+      refundedAmount: 0,
+    });
+    const again = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, {
+      token: admin.accessToken,
+      body: { status: 'cancelled', reason: 'again' },
+    });
     expect(again.status).toBe(409);
 
     const seats = await tp.api('GET', `/api/events/${eventId}/seats`);
     expect(seats.body.seats.every((s: { status: string }) => s.status === 'available')).toBe(true);
 
     const audit = await eventually(async () => {
-      const res = await tp.api('GET', `/api/admin/audit?action=reservation.cancel&targetType=reservation`, { token: admin.accessToken });
+      const res = await tp.api('GET', `/api/admin/audit?action=reservation.cancel&targetType=reservation`, {
+        token: admin.accessToken,
+      });
       expect(res.body.total).toBe(2);
       return res.body;
     }, 20_000);
@@ -115,6 +147,56 @@ describe('admin reservations', () => {
       before: { status: 'confirmed', refundedAmount: 0 },
       after: { status: 'refunded', refundedAmount: 120_000, reason: 'duplicate order', refund: 'full' },
     });
+  });
+
+  it('rolls the change back when its audit record cannot be written', async () => {
+    const held = await hold(tp, buyer, eventId, 1);
+    const ticketDb = tp.platform.services.ticket!.ctx.db as Kysely<any>;
+    const paymentDb = tp.platform.services.payment!.ctx.db as Kysely<any>;
+    const policyBefore = (
+      await tp.api('GET', '/api/admin/payments/refund-policies', { token: admin.accessToken })
+    ).body.items;
+    await refuseAuditWrites(ticketDb, 'ticket');
+    await refuseAuditWrites(paymentDb, 'payment');
+    try {
+      const cancel = await tp.api('PATCH', `/api/admin/reservations/${held.id}`, {
+        token: admin.accessToken,
+        body: { status: 'cancelled', reason: 'audit down' },
+      });
+      expect(cancel.status, JSON.stringify(cancel.body)).toBe(500);
+      const standard = policyBefore.find((p: { id: string }) => p.id === 'standard');
+      const policy = await tp.api('PUT', '/api/admin/payments/refund-policies/standard', {
+        token: admin.accessToken,
+        body: { name: 'Never saved', rules: { ...standard.rules, noRefundWithinDays: 3 } },
+      });
+      expect(policy.status, JSON.stringify(policy.body)).toBe(500);
+    } finally {
+      await allowAuditWrites(ticketDb, 'ticket');
+      await allowAuditWrites(paymentDb, 'payment');
+    }
+    // Neither change happened: the hold and its seat are still there, the policy list is as it was.
+    const [still] = (await list(`q=${held.id}`)).items;
+    expect(still.status).toBe('pending');
+    const seats = await tp.api('GET', `/api/events/${eventId}/seats`);
+    expect(seats.body.seats.find((s: { id: string }) => s.id === held.seats[0]!.id).status).toBe('held');
+    expect(
+      (await tp.api('GET', '/api/admin/payments/refund-policies', { token: admin.accessToken })).body.items,
+    ).toEqual(policyBefore);
+
+    // With the audit log writable again, the same cancellation goes through with its record.
+    const retried = await tp.api('PATCH', `/api/admin/reservations/${held.id}`, {
+      token: admin.accessToken,
+      body: { status: 'cancelled', reason: 'audit back' },
+    });
+    expect(retried.body.reservation).toMatchObject({ status: 'cancelled' });
+    await eventually(async () => {
+      const res = await tp.api('GET', `/api/admin/audit?action=reservation.cancel&targetId=${held.id}`, {
+        token: admin.accessToken,
+      });
+      expect(res.body.items.map((i: { after: { reason: string } }) => i.after.reason)).toEqual([
+        'audit back',
+      ]);
+    }, 20_000);
   });
 
   it('gives a buyer 403 on every admin route', async () => {
@@ -135,3 +217,23 @@ describe('admin reservations', () => {
     }
   });
 });
+
+/** Fault injection: the service's outbox refuses audit.recorded rows until allowAuditWrites. */
+async function refuseAuditWrites(db: Kysely<any>, schema: string): Promise<void> {
+  await sql
+    .raw(
+      `create or replace function ${schema}.refuse_audit() returns trigger language plpgsql as $$
+       begin if new.type = 'audit.recorded' then raise exception 'audit log unavailable'; end if; return new; end $$`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `create trigger refuse_audit before insert on ${schema}.outbox for each row execute function ${schema}.refuse_audit()`,
+    )
+    .execute(db);
+}
+
+async function allowAuditWrites(db: Kysely<any>, schema: string): Promise<void> {
+  await sql.raw(`drop trigger if exists refuse_audit on ${schema}.outbox`).execute(db);
+  await sql.raw(`drop function if exists ${schema}.refuse_audit()`).execute(db);
+}

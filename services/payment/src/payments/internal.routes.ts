@@ -5,6 +5,7 @@ import { AppError, requireAdmin, requireInternal, currentUser } from '@tiketi/pl
 import { RefundRules } from '../policy/refund-policy';
 import { paidPaymentOf } from './checkout.service';
 import type { PaymentDeps } from './payment.core';
+import { PaymentRepository } from './payment.repository';
 import { InternalRefundBody } from './payment.schemas';
 import { refundPayment } from './refund.service';
 import { emit } from './payment.core';
@@ -52,9 +53,10 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
   }, async (request) => {
     const user = currentUser(request);
     const before = await d.repo.policy(request.params.id);
-    await d.repo.upsertPolicy(request.params.id, request.body.name, request.body.rules);
-    await d.repo.transaction((trx) =>
-      emit(trx, EventTypes.auditRecorded, {
+    // The change and its audit record commit together.
+    await d.repo.transaction(async (trx) => {
+      await new PaymentRepository(trx).upsertPolicy(request.params.id, request.body.name, request.body.rules);
+      await emit(trx, EventTypes.auditRecorded, {
         actorId: user.id,
         ...(user.email ? { actorEmail: user.email } : {}),
         action: 'refund_policy.update',
@@ -63,8 +65,8 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
         before: before ?? undefined,
         after: { id: request.params.id, ...request.body },
         occurredAt: d.clock.now().toISOString(),
-      }),
-    );
+      });
+    });
     d.relay?.poke();
     return { policy: await d.repo.policy(request.params.id) };
   });

@@ -1,3 +1,4 @@
+import type { Transaction } from 'kysely';
 import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { EventDataByType, ReservationStatus } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
@@ -9,7 +10,15 @@ export interface AdminReservationItem {
   id: string;
   user: { id: string; email: string; name: string };
   event: { id: string; title: string };
-  seats: Array<{ id: string; label: string; section: string; row: string; number: number; price: number; refunded: boolean }>;
+  seats: Array<{
+    id: string;
+    label: string;
+    section: string;
+    row: string;
+    number: number;
+    price: number;
+    refunded: boolean;
+  }>;
   amount: number;
   refundedAmount: number;
   status: ReservationStatus;
@@ -37,7 +46,9 @@ function bound(value: string | undefined, end: boolean, name: string): Date | un
   } else if (!Number.isNaN(Date.parse(value))) {
     return new Date(Date.parse(value));
   }
-  throw AppError.invalid('INVALID_RANGE', `\`${name}\` must be a date (YYYY-MM-DD) or an ISO date-time`, { details: { [name]: value } });
+  throw AppError.invalid('INVALID_RANGE', `\`${name}\` must be a date (YYYY-MM-DD) or an ISO date-time`, {
+    details: { [name]: value },
+  });
 }
 
 function toFilter(input: ListInput): repo.AdminReservationFilter {
@@ -53,9 +64,13 @@ export class AdminReservationsService {
   constructor(private readonly ctx: ServiceContext<TicketConfig>) {}
 
   private async items(rows: repo.AdminReservationRow[]): Promise<AdminReservationItem[]> {
-    const seats = await repo.seatsOf(this.ctx.db, rows.map((r) => r.id));
+    const seats = await repo.seatsOf(
+      this.ctx.db,
+      rows.map((r) => r.id),
+    );
     const byReservation = new Map<string, repo.AdminSeatRow[]>();
-    for (const s of seats) byReservation.set(s.reservation_id, [...(byReservation.get(s.reservation_id) ?? []), s]);
+    for (const s of seats)
+      byReservation.set(s.reservation_id, [...(byReservation.get(s.reservation_id) ?? []), s]);
     return rows.map((r) => ({
       id: r.id,
       user: { id: r.user_id, email: r.user_email, name: r.user_name },
@@ -78,7 +93,11 @@ export class AdminReservationsService {
     }));
   }
 
-  async list(input: ListInput, page: number, limit: number): Promise<{ items: AdminReservationItem[]; total: number }> {
+  async list(
+    input: ListInput,
+    page: number,
+    limit: number,
+  ): Promise<{ items: AdminReservationItem[]; total: number }> {
     const filter = toFilter(input);
     const [rows, total] = await Promise.all([
       repo.listReservations(this.ctx.db, filter, { offset: (page - 1) * limit, limit }),
@@ -117,25 +136,41 @@ export class AdminReservationsService {
   ): Promise<AdminReservationItem> {
     const before = await this.get(id);
     if (input.status !== 'cancelled') {
-      throw AppError.conflict('STATUS_CHANGE_REFUSED', `A reservation cannot be set to ${input.status} by hand; only cancelled is allowed`, {
-        details: { from: before.status, to: input.status },
-      });
+      throw AppError.conflict(
+        'STATUS_CHANGE_REFUSED',
+        `A reservation cannot be set to ${input.status} by hand; only cancelled is allowed`,
+        {
+          details: { from: before.status, to: input.status },
+        },
+      );
     }
     const refund = input.refund ?? 'full';
-    await cancelReservation(bookingInstance(this.ctx).runtime, id, { actorId: actor.id, reason: input.reason, refund }, requestId);
-    const after = await this.get(id);
-    const audit: EventDataByType['audit.recorded'] = {
-      actorId: actor.id,
-      ...(actor.email ? { actorEmail: actor.email } : {}),
-      action: 'reservation.cancel',
-      targetType: 'reservation',
-      targetId: id,
-      before: { status: before.status, refundedAmount: before.refundedAmount },
-      after: { status: after.status, refundedAmount: after.refundedAmount, reason: input.reason, refund },
-      occurredAt: this.ctx.clock.now().toISOString(),
+    const occurredAt = this.ctx.clock.now().toISOString();
+    // The audit record is written inside the transaction that changes the reservation, so there is
+    // never a cancellation without its record (nor a record of one that rolled back).
+    const within = async (
+      trx: Transaction<any>,
+      row: { status: ReservationStatus; refunded_amount: number },
+    ) => {
+      const audit: EventDataByType['audit.recorded'] = {
+        actorId: actor.id,
+        ...(actor.email ? { actorEmail: actor.email } : {}),
+        action: 'reservation.cancel',
+        targetType: 'reservation',
+        targetId: id,
+        before: { status: before.status, refundedAmount: before.refundedAmount },
+        after: { status: row.status, refundedAmount: row.refunded_amount, reason: input.reason, refund },
+        occurredAt,
+      };
+      await enqueueEvent(trx, 'ticket', 'ticket', 'audit.recorded', audit);
     };
-    await enqueueEvent(this.ctx.db, 'ticket', 'ticket', 'audit.recorded', audit);
+    await cancelReservation(
+      bookingInstance(this.ctx).runtime,
+      id,
+      { actorId: actor.id, reason: input.reason, refund, within },
+      requestId,
+    );
     this.ctx.relay?.poke();
-    return after;
+    return this.get(id);
   }
 }

@@ -76,8 +76,13 @@ export async function cancelPending(
   rt: BookingRuntime,
   id: string,
   reason?: string,
+  within?: CancelInput['within'],
 ): Promise<ReservationRow | undefined> {
-  return inTransaction(rt, (trx, fx) => closePending(rt, trx, fx, id, 'cancelled', reason));
+  return inTransaction(rt, async (trx, fx) => {
+    const row = await closePending(rt, trx, fx, id, 'cancelled', reason);
+    if (row && within) await within(trx, row);
+    return row;
+  });
 }
 
 /**
@@ -271,6 +276,11 @@ export interface CancelInput {
   reason?: string;
   /** For a paid reservation: refund by the event's policy (buyer) or in full (operator). */
   refund: 'policy' | 'full';
+  /**
+   * Runs inside the transaction that changes the reservation, with the row as it is then (an
+   * operator's audit record commits with the change or not at all).
+   */
+  within?: (trx: Transaction<any>, after: ReservationRow) => Promise<void>;
 }
 
 /**
@@ -286,7 +296,7 @@ export async function cancelReservation(
   const row = await repo.findReservation(rt.ctx.db, id);
   if (!row) throw reservationNotFound();
   if (row.status === 'pending') {
-    const cancelled = await cancelPending(rt, id, input.reason);
+    const cancelled = await cancelPending(rt, id, input.reason, input.within);
     if (cancelled) return (await getReservation(rt, id))!;
     const now = await repo.findReservation(rt.ctx.db, id);
     throw AppError.conflict(
@@ -296,17 +306,37 @@ export async function cancelReservation(
     );
   }
   if (row.status === 'confirmed' || row.status === 'partially_refunded') {
-    await rt.payments.call('/internal/payments/refund-reservation', {
-      method: 'POST',
-      body: {
-        reservationId: id,
-        reason: input.reason ?? 'cancelled',
-        refund: input.refund,
-        actorId: input.actorId,
+    const { payment } = await rt.payments.call<{ payment: { id: string; status: string; refundedAmount: number } }>(
+      '/internal/payments/refund-reservation',
+      {
+        method: 'POST',
+        body: {
+          reservationId: id,
+          reason: input.reason ?? 'cancelled',
+          refund: input.refund,
+          actorId: input.actorId,
+        },
+        requestId,
+        timeoutMs: 15_000,
       },
-      requestId,
-      timeoutMs: 15_000,
-    });
+    );
+    const within = input.within;
+    if (within) {
+      await inTransaction(rt, async (trx, fx) => {
+        const locked = await repo.findReservationForUpdate(trx, id);
+        if (!locked) throw reservationNotFound();
+        // The payment's report (its HTTP call or the bus) may not have landed: apply it here, once
+        // (refundedIn is idempotent), so the caller's record commits with the change it describes.
+        const after =
+          payment.status === 'refunded'
+            ? await refundedIn(rt, trx, fx, id, {
+                paymentId: payment.id,
+                amount: Math.max(0, payment.refundedAmount - locked.refunded_amount),
+              })
+            : locked;
+        await within(trx, after);
+      });
+    }
     return (await getReservation(rt, id))!;
   }
   throw AppError.conflict('RESERVATION_NOT_CANCELLABLE', `A ${row.status} reservation cannot be cancelled`, {
