@@ -16,22 +16,35 @@ const r2 = { reservationId: newId('rsv'), eventId: EVT_A, userId: U2, seatCount:
 const r3 = { reservationId: newId('rsv'), eventId: EVT_B, userId: U3, seatCount: 3, amount: 90_000 };
 const r4 = { reservationId: newId('rsv'), eventId: EVT_B, userId: U1, seatCount: 2, amount: 60_000 };
 const r5 = { reservationId: newId('rsv'), eventId: EVT_A, userId: U3, seatCount: 4, amount: 200_000 };
+const r6 = { reservationId: newId('rsv'), eventId: EVT_B, userId: U2, seatCount: 2, amount: 80_000 };
 const R1 = reservationFacts(r1);
 const R2 = reservationFacts(r2);
 const R3 = reservationFacts(r3);
 const R4 = reservationFacts(r4);
 const R5 = reservationFacts(r5);
+const R6 = reservationFacts(r6);
 const P1 = paymentFacts(r1, newId('pay'), 'toss');
 const P2 = paymentFacts(r2, newId('pay'), 'kakaopay');
 const P5 = paymentFacts(r5, newId('pay'), 'toss');
 
-const eventFact = (type: 'event.published' | 'event.updated', eventId: string, title: string, seatsTotal: number, at: string) =>
-  envelope(type, { eventId, title, status: 'on_sale', startsAt: '2026-12-24T10:00:00Z', seatsTotal }, at);
+const eventFact = (
+  type: 'event.published' | 'event.updated',
+  eventId: string,
+  title: string,
+  seatsTotal: number,
+  at: string,
+) => envelope(type, { eventId, title, status: 'on_sale', startsAt: '2026-12-24T10:00:00Z', seatsTotal }, at);
 const userFact = (userId: string, at: string) =>
-  envelope('user.registered', { userId, email: `${userId}@x.test`, name: 'Buyer', role: 'user', registeredAt: at }, at);
-const admitted = (eventId: string, userId: string, at: string) => envelope('queue.admitted', { eventId, userId, occurredAt: at });
+  envelope(
+    'user.registered',
+    { userId, email: `${userId}@x.test`, name: 'Buyer', role: 'user', registeredAt: at },
+    at,
+  );
+const admitted = (eventId: string, userId: string, at: string) =>
+  envelope('queue.admitted', { eventId, userId, occurredAt: at });
 
 const paid1 = P1.paid('2026-11-25T02:05:00Z');
+const cancelled6 = R6.cancelled('2026-11-25T04:25:00Z');
 const audit1 = envelope('audit.recorded', {
   actorId: 'usr_admin',
   actorEmail: 'admin@x.test',
@@ -52,7 +65,13 @@ const audit2 = envelope('audit.recorded', {
   occurredAt: '2026-11-25T04:00:00Z',
 });
 // A held fact with its seats missing: kept in the history, never counted.
-const malformed: EventEnvelope = { id: newId('evn'), type: 'reservation.held', source: 'ticket', occurredAt: '2026-11-25T04:20:00Z', data: { reservationId: 'rsv_broken' } };
+const malformed: EventEnvelope = {
+  id: newId('evn'),
+  type: 'reservation.held',
+  source: 'ticket',
+  occurredAt: '2026-11-25T04:20:00Z',
+  data: { reservationId: 'rsv_broken' },
+};
 
 /** Delivery order is deliberately scrambled: updates before publications, confirmations before holds. */
 const FACTS: EventEnvelope[] = [
@@ -74,6 +93,10 @@ const FACTS: EventEnvelope[] = [
   R3.expired('2026-11-25T03:45:00Z'),
   R3.held('2026-11-25T03:30:00Z'),
   R4.held('2026-11-25T04:10:00Z'),
+  // The buyer's cancellation arrives before the hold it ends, then once more.
+  cancelled6,
+  R6.held('2026-11-25T04:15:00Z'),
+  cancelled6,
   R5.refunded('2026-11-25T04:30:00Z', 50_000, [newId('seat')]),
   P5.refunded('2026-11-25T04:30:00Z', 50_000, 50_000, true),
   R5.held('2026-11-24T05:00:00Z'),
@@ -119,7 +142,10 @@ beforeAll(async () => {
   buyer = (await svc.issuer.user('user')).headers;
   await publishAll(FACTS);
   await eventually(async () => {
-    const row = await svc.ctx.db.selectFrom('event_history').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    const row = await svc.ctx.db
+      .selectFrom('event_history')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst();
     expect(Number(row?.n)).toBe(DISTINCT);
   }, 20_000);
 });
@@ -131,16 +157,25 @@ afterAll(async () => {
 describe('stats read models from a scrambled, duplicated event stream', () => {
   it('computes the dashboard exactly', async () => {
     const d = await get('/api/stats/dashboard');
-    expect(d.revenue).toEqual({ today: 50_000, total: 250_000, refundsToday: 100_000, grossToday: 150_000, grossTotal: 350_000, refundsTotal: 100_000 });
-    expect(d.reservations).toEqual({
-      today: 4,
-      total: 5,
-      confirmed: 2,
-      cancelled: 1,
-      expired: 1,
-      byStatus: { confirmed: 1, refunded: 1, expired: 1, pending: 1, partially_refunded: 1 },
+    expect(d.revenue).toEqual({
+      today: 50_000,
+      total: 250_000,
+      refundsToday: 100_000,
+      grossToday: 150_000,
+      grossTotal: 350_000,
+      refundsTotal: 100_000,
     });
-    expect(d.conversionRate).toBe(0.6);
+    expect(d.reservations).toEqual({
+      today: 5,
+      total: 6,
+      confirmed: 2,
+      // cancelled counts cancelled holds and refunded reservations: r6 and r2.
+      cancelled: 2,
+      expired: 1,
+      byStatus: { confirmed: 1, refunded: 1, expired: 1, pending: 1, partially_refunded: 1, cancelled: 1 },
+    });
+    // Three of six holds were paid for.
+    expect(d.conversionRate).toBe(0.5);
     expect(d.queueConversionRate).toBe(0.6667);
     expect(d.byPaymentMethod).toEqual([
       { method: 'kakaopay', count: 1, amount: 0, refunds: 50_000 },
@@ -152,7 +187,9 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
       { hour: 12, revenue: 50_000, refunds: 0, count: 1 },
       { hour: 13, revenue: 0, refunds: 100_000, count: 0 },
     ]);
-    expect(d.topEvents).toEqual([{ eventId: EVT_A, title: 'Concert A (updated)', seatsSold: 5, revenue: 250_000 }]);
+    expect(d.topEvents).toEqual([
+      { eventId: EVT_A, title: 'Concert A (updated)', seatsSold: 5, revenue: 250_000 },
+    ]);
   });
 
   it('computes seats, revenue and conversion per event', async () => {
@@ -169,7 +206,17 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
       conversionRate: 1,
       queueConversionRate: 1,
     });
-    expect(byId[EVT_B]).toMatchObject({ title: 'Musical B', seatsTotal: 50, seatsSold: 0, seatsHeld: 2, seatsAvailable: 48, revenue: 0, conversionRate: 0, queueConversionRate: 0 });
+    // r6's two seats came back when it was cancelled: only r4's hold still counts as held.
+    expect(byId[EVT_B]).toMatchObject({
+      title: 'Musical B',
+      seatsTotal: 50,
+      seatsSold: 0,
+      seatsHeld: 2,
+      seatsAvailable: 48,
+      revenue: 0,
+      conversionRate: 0,
+      queueConversionRate: 0,
+    });
   });
 
   it('buckets sales by Seoul day and hour, with empty buckets filled', async () => {
@@ -178,22 +225,50 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
       { bucket: '2026-11-24', revenue: 200_000, refunds: 0, count: 1 },
       { bucket: '2026-11-25', revenue: 150_000, refunds: 100_000, count: 2 },
     ]);
-    const hours = await get(`/api/stats/sales?from=2026-11-25&to=2026-11-25&granularity=hour&eventId=${EVT_A}`);
+    const hours = await get(
+      `/api/stats/sales?from=2026-11-25&to=2026-11-25&granularity=hour&eventId=${EVT_A}`,
+    );
     expect(hours.series).toHaveLength(24);
-    expect(hours.series[11]).toEqual({ bucket: '2026-11-25T11:00:00+09:00', revenue: 100_000, refunds: 0, count: 1 });
-    expect(hours.series[13]).toEqual({ bucket: '2026-11-25T13:00:00+09:00', revenue: 0, refunds: 100_000, count: 0 });
+    expect(hours.series[11]).toEqual({
+      bucket: '2026-11-25T11:00:00+09:00',
+      revenue: 100_000,
+      refunds: 0,
+      count: 1,
+    });
+    expect(hours.series[13]).toEqual({
+      bucket: '2026-11-25T13:00:00+09:00',
+      revenue: 0,
+      refunds: 100_000,
+      count: 0,
+    });
     const onlyB = await get(`/api/stats/sales?from=2026-11-24&to=2026-11-25&eventId=${EVT_B}`);
-    expect(onlyB.series.every((s: { revenue: number; refunds: number }) => s.revenue === 0 && s.refunds === 0)).toBe(true);
+    expect(
+      onlyB.series.every((s: { revenue: number; refunds: number }) => s.revenue === 0 && s.refunds === 0),
+    ).toBe(true);
 
-    const csv = await svc.app.inject({ method: 'GET', url: '/api/stats/sales.csv?from=2026-11-24&to=2026-11-25', headers: admin });
+    const csv = await svc.app.inject({
+      method: 'GET',
+      url: '/api/stats/sales.csv?from=2026-11-24&to=2026-11-25',
+      headers: admin,
+    });
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.body).toBe('bucket,revenue,refunds,net,count\r\n2026-11-24,200000,0,200000,1\r\n2026-11-25,150000,100000,50000,2\r\n');
+    expect(csv.body).toBe(
+      'bucket,revenue,refunds,net,count\r\n2026-11-24,200000,0,200000,1\r\n2026-11-25,150000,100000,50000,2\r\n',
+    );
 
-    const bad = await svc.app.inject({ method: 'GET', url: '/api/stats/sales?from=2026-11-26&to=2026-11-25', headers: admin });
+    const bad = await svc.app.inject({
+      method: 'GET',
+      url: '/api/stats/sales?from=2026-11-26&to=2026-11-25',
+      headers: admin,
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('INVALID_RANGE');
-    const huge = await svc.app.inject({ method: 'GET', url: '/api/stats/sales?from=2020-01-01&to=2026-11-25&granularity=hour', headers: admin });
+    const huge = await svc.app.inject({
+      method: 'GET',
+      url: '/api/stats/sales?from=2020-01-01&to=2026-11-25&granularity=hour',
+      headers: admin,
+    });
     expect(huge.json().error.code).toBe('RANGE_TOO_LARGE');
   });
 
@@ -212,8 +287,19 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     const all = await get('/api/admin/audit');
     expect(all.total).toBe(2);
     expect(all.items.map((i: { id: string }) => i.id)).toEqual([audit2.id, audit1.id]);
-    expect(all.items[1]).toMatchObject({ actorId: 'usr_admin', actorEmail: 'admin@x.test', action: 'event.publish', before: { status: 'draft' }, after: { status: 'on_sale' } });
-    expect(all.items[0]).toMatchObject({ actorEmail: null, before: 'confirmed', after: 'refunded', source: 'ticket' });
+    expect(all.items[1]).toMatchObject({
+      actorId: 'usr_admin',
+      actorEmail: 'admin@x.test',
+      action: 'event.publish',
+      before: { status: 'draft' },
+      after: { status: 'on_sale' },
+    });
+    expect(all.items[0]).toMatchObject({
+      actorEmail: null,
+      before: 'confirmed',
+      after: 'refunded',
+      source: 'ticket',
+    });
     const filtered = await get(`/api/admin/audit?action=reservation.cancel&targetId=${r2.reservationId}`);
     expect(filtered.items.map((i: { id: string }) => i.id)).toEqual([audit2.id]);
     const page2 = await get('/api/admin/audit?page=2&limit=1');
@@ -224,15 +310,25 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
   it('exposes business metrics', async () => {
     const res = await svc.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/^tiketi_daily_revenue\{service="stats"\} 50000$/m);
-    expect(res.body).toMatch(/^tiketi_conversion_rate\{service="stats"\} 0\.6$/m);
+    expect(res.body).toMatch(/^tiketi_conversion_rate\{service="stats"\} 0\.5$/m);
     expect(res.body).toContain(`tiketi_seats_available{event_id="${EVT_A}",service="stats"} 95`);
     expect(res.body).toContain(`tiketi_seats_available{event_id="${EVT_B}",service="stats"} 48`);
-    expect(res.body).toMatch(/^tiketi_reservations_total\{status="held",service="stats"\} 5$/m);
+    expect(res.body).toMatch(/^tiketi_reservations_total\{status="held",service="stats"\} 6$/m);
+    // Counted once although it was delivered twice.
+    expect(res.body).toMatch(/^tiketi_reservations_total\{status="cancelled",service="stats"\} 1$/m);
     expect(res.body).toMatch(/^tiketi_reservations_total\{status="refunded",service="stats"\} 2$/m);
   });
 
   it('refuses buyers and anonymous callers on every route', async () => {
-    for (const url of ['/api/stats/dashboard', '/api/stats/sales', '/api/stats/sales.csv', '/api/stats/users', '/api/stats/events', '/api/admin/audit', '/api/stats/live']) {
+    for (const url of [
+      '/api/stats/dashboard',
+      '/api/stats/sales',
+      '/api/stats/sales.csv',
+      '/api/stats/users',
+      '/api/stats/events',
+      '/api/admin/audit',
+      '/api/stats/live',
+    ]) {
       const asBuyer = await svc.app.inject({ method: 'GET', url, headers: buyer });
       expect(asBuyer.statusCode, url).toBe(403);
       const anonymous = await svc.app.inject({ method: 'GET', url });
@@ -249,11 +345,25 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     const failed = paymentFacts(r4, newId('pay'), 'toss').paid('2026-11-25T04:40:00Z');
     const sentinels: EventEnvelope[] = [
       { ...failed, type: 'payment.failed', data: { ...failed.data, code: 'CARD_DECLINED' } },
-      { id: newId('evn'), type: 'audit.recorded', source: 'ticket', occurredAt: '2026-11-25T04:41:00Z', data: { action: 'broken' } },
+      {
+        id: newId('evn'),
+        type: 'audit.recorded',
+        source: 'ticket',
+        occurredAt: '2026-11-25T04:41:00Z',
+        data: { action: 'broken' },
+      },
     ];
     await publishAll([...[...FACTS].reverse(), ...sentinels]);
     await eventually(async () => {
-      const rows = await svc.ctx.db.selectFrom('event_history').select('id').where('id', 'in', sentinels.map((e) => e.id)).execute();
+      const rows = await svc.ctx.db
+        .selectFrom('event_history')
+        .select('id')
+        .where(
+          'id',
+          'in',
+          sentinels.map((e) => e.id),
+        )
+        .execute();
       expect(rows).toHaveLength(2);
     }, 20_000);
     expect(await everyFigure()).toEqual(before);
@@ -263,14 +373,28 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     const before = await everyFigure();
     // Damage the read models: a rebuild must not depend on them.
     await sql`delete from ${sql.table('stats.sales_hourly')}`.execute(svc.ctx.db);
-    await sql`update ${sql.table('stats.reservations')} set status = 'pending', status_rank = 0`.execute(svc.ctx.db);
+    await sql`update ${sql.table('stats.reservations')} set status = 'pending', status_rank = 0`.execute(
+      svc.ctx.db,
+    );
+    await sql`update ${sql.table('stats.reservations')} set seat_count = 0 where reservation_id = ${r6.reservationId}`.execute(
+      svc.ctx.db,
+    );
     await sql`delete from ${sql.table('stats.audit_log')}`.execute(svc.ctx.db);
     expect((await get('/api/stats/dashboard')).revenue.total).toBe(0);
 
-    const res = await svc.app.inject({ method: 'POST', url: '/internal/stats/rebuild', headers: { [INTERNAL_TOKEN_HEADER]: svc.ctx.config.INTERNAL_TOKEN } });
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: '/internal/stats/rebuild',
+      headers: { [INTERNAL_TOKEN_HEADER]: svc.ctx.config.INTERNAL_TOKEN },
+    });
     expect(res.statusCode, res.body).toBe(200);
     // The history now also holds the two sentinels: one well-formed failure, one malformed audit fact.
     expect(res.json()).toMatchObject({ events: DISTINCT, skipped: 2 });
-    expect(await everyFigure()).toEqual(before);
+    const after = await everyFigure();
+    expect(after).toEqual(before);
+    expect(after.dashboard.reservations).toMatchObject({
+      cancelled: 2,
+      byStatus: expect.objectContaining({ cancelled: 1 }),
+    });
   });
 });
