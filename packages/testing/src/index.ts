@@ -4,3 +4,4 @@ export * from './keys';
 export * from './parts';
 export * from './service';
 export * from './coordination.contract';
+export * from './outage';

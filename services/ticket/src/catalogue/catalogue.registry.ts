@@ -24,7 +24,8 @@ export function catalogueFor(ctx: ServiceContext<TicketConfig>): Catalogue {
   let catalogue = instances.get(ctx);
   if (!catalogue) {
     const metrics = createCatalogueMetrics(ctx.metrics);
-    const cache = new CatalogueCache(ctx.coordination, metrics);
+    const cache = new CatalogueCache(ctx.coordination, { metrics, log: ctx.log });
+    ctx.onClose(() => cache.close());
     const store = createObjectStore(ctx.config);
     catalogue = {
       cache,

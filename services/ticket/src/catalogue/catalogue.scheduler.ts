@@ -5,7 +5,7 @@ import type { TicketConfig } from '../ticket.config';
 import type { CatalogueCache } from './catalogue.cache';
 import type { CatalogueMetrics } from './catalogue.metrics';
 import { emitEventChanged } from './catalogue.events';
-import type { EventRow } from './event.repository';
+import { updateEvent, type EventRow } from './event.repository';
 import { deriveStatus } from './event.status';
 import { countAvailable } from './seat.repository';
 
@@ -16,12 +16,15 @@ const BATCH = 100;
  * Moves published events along the clock: scheduled -> on_sale (or sold_out) at saleStartsAt,
  * -> sale_closed at saleEndsAt, -> ended at endsAt. Safe with many replicas: one holds a lease and
  * does the work; even without it each row is locked FOR UPDATE SKIP LOCKED and updated only from
- * the status it was read in, so no transition happens twice.
+ * the status it was read in, so no transition happens twice. The lease only saves work: when
+ * coordination cannot be asked for it, every replica runs and the row locks keep them apart, so
+ * sales still open and close on time through a Redis outage.
  */
 export class CatalogueScheduler {
   private readonly holder = newId('sch');
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
+  private lastWarnAt = 0;
 
   constructor(
     private readonly ctx: ServiceContext<TicketConfig>,
@@ -56,13 +59,8 @@ export class CatalogueScheduler {
             now,
           );
           if (status === row.status) continue;
-          await trx
-            .withSchema('ticket')
-            .updateTable('events')
-            .set({ status, updated_at: sql`now()` })
-            .where('id', '=', row.id)
-            .where('status', '=', row.status)
-            .execute();
+          // Conditional on the status read: a replica that got here second changes nothing.
+          if (!(await updateEvent(trx, row.id, { status }, row.status))) continue;
           await emitEventChanged(trx, 'event.updated', { ...row, status }, available);
           moved.push(row.id);
           this.metrics?.transitions.inc({ to: status, cause: 'clock' });
@@ -78,17 +76,27 @@ export class CatalogueScheduler {
     return changed;
   }
 
+  /** True when this replica holds the lease, or when coordination cannot say who does. */
+  async mayRun(leaseMs: number): Promise<boolean> {
+    try {
+      return await tryAcquireLease(this.ctx.coordination, LEASE_KEY, this.holder, leaseMs);
+    } catch (err) {
+      this.metrics?.schedulerWithoutLease.inc();
+      if (Date.now() - this.lastWarnAt >= 30_000) {
+        this.lastWarnAt = Date.now();
+        this.ctx.log.warn(
+          { err: (err as Error)?.message ?? String(err) },
+          'scheduler lease unavailable (coordination down); running without it, row locks keep transitions single',
+        );
+      }
+      return true;
+    }
+  }
+
   start(intervalMs: number): void {
     const loop = async () => {
       try {
-        if (
-          await tryAcquireLease(
-            this.ctx.coordination,
-            LEASE_KEY,
-            this.holder,
-            Math.max(intervalMs * 5, 5_000),
-          )
-        ) {
+        if (await this.mayRun(Math.max(intervalMs * 5, 5_000))) {
           this.running = this.tick();
           await this.running;
         }

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestService, type TestService } from '@tiketi/testing';
-import type { Clock } from '@tiketi/platform';
+import type { Clock, Coordination } from '@tiketi/platform';
 import { createTicketService } from '../ticket.service';
 import type { TicketConfig } from '../ticket.config';
 
@@ -26,11 +26,15 @@ export interface CatalogueHarness {
   close(): Promise<void>;
 }
 
-export async function startCatalogue(now = '2026-03-01T00:00:00.000Z'): Promise<CatalogueHarness> {
+export async function startCatalogue(
+  now = '2026-03-01T00:00:00.000Z',
+  options: { coordination?: Coordination } = {},
+): Promise<CatalogueHarness> {
   const clock = new ManualClock(new Date(now));
   const dataDir = mkdtempSync(join(tmpdir(), 'tiketi-catalogue-'));
   const svc = await startTestService(createTicketService(), {
     clock,
+    coordination: options.coordination,
     env: { DATA_DIR: dataDir, PUBLIC_API_URL: 'http://api.test' },
   });
   const admin = (await svc.issuer.user('admin')).headers;
