@@ -4,6 +4,7 @@ export interface AuthMetrics {
   registrations: Counter<string>;
   logins: Counter<'result'>;
   refreshes: Counter<'result'>;
+  throttleUnavailable: Counter<'operation'>;
 }
 
 /** Business counters on the service's registry (dashboards: sign-ups, failed logins, token reuse). */
@@ -24,6 +25,12 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
       name: 'auth_token_refreshes_total',
       help: 'Refresh-token exchanges by result (rotated, invalid, reused)',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    throttleUnavailable: new Counter({
+      name: 'auth_login_throttle_unavailable_total',
+      help: 'Login throttle operations skipped because coordination was unavailable (check, record, clear)',
+      labelNames: ['operation'],
       registers: [registry],
     }),
   };

@@ -54,11 +54,15 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
       memoryKib: config.ARGON2_MEMORY_KIB,
       timeCost: config.ARGON2_TIME_COST,
     }),
-    throttle: new LoginThrottle(ctx.coordination, {
-      maxPerAccount: config.LOGIN_MAX_ATTEMPTS,
-      maxPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
-      windowSeconds: config.LOGIN_WINDOW_SECONDS,
-    }),
+    throttle: new LoginThrottle(
+      ctx.coordination,
+      {
+        maxPerAccount: config.LOGIN_MAX_ATTEMPTS,
+        maxPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+        windowSeconds: config.LOGIN_WINDOW_SECONDS,
+      },
+      { log: ctx.log, unavailable: metrics.throttleUnavailable },
+    ),
     metrics,
     clock: ctx.clock,
     relay,
