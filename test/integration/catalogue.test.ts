@@ -220,7 +220,11 @@ describe('catalogue through the gateway', () => {
       },
     });
     expect(negative.status).toBe(400);
-    expect(JSON.stringify(negative.body.error.details)).toContain('sections.0.price');
+    expect(negative.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { path: 'body.layout.sections[0].price' },
+    });
+    expect(JSON.stringify(negative.body.error.details.issues)).toContain('sections.0.price');
   });
 
   it('answers 403 to a buyer on admin routes', async () => {
@@ -235,6 +239,15 @@ describe('catalogue through the gateway', () => {
       ['POST', `/api/events/${id}/publish`],
       ['POST', `/api/events/${id}/cancel`],
       ['POST', `/api/events/${id}/seats/block`, { seatIds: ['seat_x'] }],
+      ['POST', `/api/events/${id}/seats/unblock`, { seatIds: ['seat_x'] }],
+      ['GET', '/api/admin/venues'],
+      [
+        'POST',
+        '/api/admin/venues',
+        { name: 'v', layout: { sections: [{ name: 'A', price: 1, rows: [{ label: 'A', seats: 1 }] }] } },
+      ],
+      ['PATCH', '/api/admin/venues/ven_x', { name: 'w' }],
+      ['DELETE', '/api/admin/venues/ven_x'],
       ['GET', '/api/venues'],
       [
         'POST',

@@ -10,21 +10,46 @@ const fastifyCodeMap: Record<string, { code: string; message?: string }> = {
   FST_ERR_VALIDATION: { code: 'VALIDATION_FAILED' },
 };
 
+/**
+ * `body` + JSON pointer `/layout/sections/0/price` -> `body.layout.sections[0].price`: the form
+ * every hand-written validation error uses in `details.path`.
+ */
+export function bracketPath(context: string, pointer: string, property?: string): string {
+  let path = context;
+  const segments = pointer ? pointer.split('/').slice(1) : [];
+  if (property !== undefined) segments.push(property);
+  for (const raw of segments) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(segment)) path += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) path += `.${segment}`;
+    else path += `[${JSON.stringify(segment)}]`;
+  }
+  return path;
+}
+
 function validationDetails(error: FastifyError): Record<string, unknown> | undefined {
   if (!error.validation) return undefined;
+  const context = error.validationContext ?? 'body';
+  const missing = (issue: (typeof error.validation)[number]) =>
+    issue.params && 'missingProperty' in issue.params ? String(issue.params.missingProperty) : undefined;
+  const first = error.validation[0];
   return {
+    ...(first ? { path: bracketPath(context, first.instancePath || '', missing(first)) } : {}),
     issues: error.validation.map((issue) => ({
-      path: `${error.validationContext ?? 'body'}${issue.instancePath || ''}`.replace(/\//g, '.'),
+      path: `${context}${issue.instancePath || ''}`.replace(/\//g, '.'),
       message: issue.message,
-      ...(issue.params && 'missingProperty' in issue.params
-        ? { path: `${error.validationContext ?? 'body'}.${String(issue.params.missingProperty)}` }
+      ...(missing(issue) !== undefined
+        ? { path: `${context}${issue.instancePath || ''}.${missing(issue)}`.replace(/\//g, '.') }
         : {}),
     })),
   };
 }
 
 /** Maps any thrown error to `{error:{code,message,details,requestId}}`; 5xx bodies carry only an id. */
-export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+export function toErrorResponse(
+  error: unknown,
+  requestId: string,
+): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (isAppError(error)) {
     if (error.status >= 500) {
       return {
@@ -45,7 +70,15 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
     const mapped = fastifyError.code ? fastifyCodeMap[fastifyError.code] : undefined;
     const code =
       mapped?.code ??
-      (status === 404 ? 'NOT_FOUND' : status === 429 ? 'RATE_LIMITED' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST');
+      (status === 404
+        ? 'NOT_FOUND'
+        : status === 429
+          ? 'RATE_LIMITED'
+          : status === 413
+            ? 'PAYLOAD_TOO_LARGE'
+            : status === 415
+              ? 'UNSUPPORTED_MEDIA_TYPE'
+              : 'BAD_REQUEST');
     return {
       status,
       body: {
@@ -74,7 +107,11 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toErrorResponse(
-      new AppError('not_found', 'ROUTE_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`),
+      new AppError(
+        'not_found',
+        'ROUTE_NOT_FOUND',
+        `No route for ${request.method} ${request.url.split('?')[0]}`,
+      ),
       request.id,
     );
     return reply.status(status).send(body);

@@ -78,6 +78,7 @@ export class AccountService {
     const name = input.name.trim();
     if (!name)
       throw AppError.invalid('VALIDATION_FAILED', 'Name must not be blank', {
+        path: 'body.name',
         issues: [{ path: 'body.name', message: 'must not be blank' }],
       });
     const user = await this.createUser({

@@ -82,6 +82,7 @@ export async function aliasRoutes(
       const alias = request.body.alias.trim();
       if (!name || !alias || name.toLowerCase() === alias.toLowerCase()) {
         throw AppError.invalid('VALIDATION_FAILED', 'name and alias must be two different spellings', {
+          path: 'body.alias',
           issues: [{ path: 'body.alias', message: 'same as name' }],
         });
       }

@@ -209,7 +209,14 @@ describe('layouts', () => {
     });
     const negative = await bad({ sections: [{ name: 'A', price: -1, rows: [{ label: '1', seats: 3 }] }] });
     expect(negative.code).toBe('VALIDATION_FAILED');
-    expect(JSON.stringify(negative.details)).toContain('body.layout.sections.0.price');
+    // The same place for the offending path as INVALID_LAYOUT, with the schema's issues beside it.
+    expect(negative.details.path).toBe('body.layout.sections[0].price');
+    expect(negative.details.issues[0].path).toBe('body.layout.sections.0.price');
+    const nested = await bad({ sections: [{ name: 'A', price: 1000, rows: [{ label: '1', seats: -2 }] }] });
+    expect(nested).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { path: expect.stringMatching(/^body\.layout\.sections\[0\]\.rows\[0\]\.seats/) },
+    });
   });
 
   it('edits a layout around sold seats and refuses to change or remove them', async () => {
@@ -297,11 +304,15 @@ describe('admin routes', () => {
       ['POST', `/api/events/${id}/publish`],
       ['POST', `/api/events/${id}/cancel`],
       ['POST', `/api/events/${id}/poster`],
-      ['GET', '/api/venues'],
-      ['POST', '/api/venues', { name: 'x', layout: compactLayout }],
-      ['GET', '/api/venues/ven_x'],
-      ['PATCH', '/api/venues/ven_x', { name: 'y' }],
-      ['DELETE', '/api/venues/ven_x'],
+      ['POST', `/api/events/${id}/seats/block`, { seatIds: ['seat_x'] }],
+      ['POST', `/api/events/${id}/seats/unblock`, { seatIds: ['seat_x'] }],
+      ...['/api/venues', '/api/admin/venues'].flatMap((base): Array<[string, string, unknown?]> => [
+        ['GET', base],
+        ['POST', base, { name: 'x', layout: compactLayout }],
+        ['GET', `${base}/ven_x`],
+        ['PATCH', `${base}/ven_x`, { name: 'y' }],
+        ['DELETE', `${base}/ven_x`],
+      ]),
       ['GET', '/api/admin/aliases'],
       ['POST', '/api/admin/aliases', { name: '아이유', alias: 'IU' }],
       ['DELETE', '/api/admin/aliases/als_x'],

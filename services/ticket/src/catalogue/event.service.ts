@@ -67,6 +67,7 @@ export class EventService {
     const venueName = body.venueName ?? venue?.name;
     if (!venueName) {
       throw AppError.invalid('VALIDATION_FAILED', 'venueName or venueId is required', {
+        path: 'body.venueName',
         issues: [{ path: 'body.venueName', message: 'required' }],
       });
     }
