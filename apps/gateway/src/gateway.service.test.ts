@@ -37,7 +37,7 @@ describe('gateway in front of stand-in services', () => {
         return {
           queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }],
           seatsHeld: 42,
-          salesPerMinute: 3.5,
+          salesPerMinute: 3,
         };
       });
     });
@@ -251,7 +251,7 @@ describe('gateway in front of stand-in services', () => {
       live: {
         queues: [{ eventId: 'evt_1', title: 'Concert', waiting: 120, inside: 30 }],
         seatsHeld: 42,
-        salesPerMinute: 3.5,
+        salesPerMinute: 3,
       },
     });
     expect(body.degraded).toBeUndefined();

@@ -22,7 +22,10 @@ const LiveFigures = Type.Object(
       ),
     ),
     seatsHeld: Type.Integer({ description: 'seats held in unpaid reservations right now' }),
-    salesPerMinute: Type.Number({ description: 'confirmed reservations per minute, recent average' }),
+    salesPerMinute: Type.Integer({
+      description:
+        'tickets sold per minute: seats in reservations confirmed during the last 60 seconds (a reservation refunded since still counts)',
+    }),
   },
   { additionalProperties: true },
 );

@@ -4,7 +4,9 @@ import type { GatewayConfig } from '../gateway.config';
 
 export interface LiveFigures {
   queues: Array<{ eventId: string; title: string; waiting: number; inside: number }>;
+  /** Seats held in unpaid reservations right now. */
   seatsHeld: number;
+  /** Tickets sold per minute: seats in reservations confirmed during the last 60 seconds. */
   salesPerMinute: number;
 }
 
