@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parser } from '@prometheus-io/lezer-promql';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { at, defaultPort, listFiles, NODE_COMPONENTS, readYaml, type NodeComponent } from './deploy.support';
 
@@ -33,22 +34,40 @@ function defaultMetrics(): Set<string> {
 const EXPORTER_PREFIXES = ['pg_', 'redis_'];
 const PROMETHEUS_BUILTIN = new Set(['up', 'ALERTS', 'scrape_duration_seconds']);
 
-const FUNCTIONS = new Set(
-  'sum min max avg count stddev stdvar topk bottomk quantile count_values group rate irate increase delta idelta deriv histogram_quantile absent absent_over_time label_replace label_join abs ceil floor round clamp clamp_min clamp_max sort sort_desc time vector scalar count_over_time sum_over_time avg_over_time max_over_time min_over_time predict_linear changes resets humanize humanizePercentage humanizeDuration and or unless by without on ignoring group_left group_right bool offset'.split(
-    ' ',
-  ),
-);
+/**
+ * Parses PromQL with Prometheus's own grammar (the one its UI uses), so a typo, an unbalanced
+ * bracket or an unknown function is a failing test, not an alert that never fires. Grafana's
+ * interval variables stand in for a duration before parsing; `$var` inside quotes is a string.
+ */
+export function parsePromql(expr: string): { errors: string[]; metrics: string[] } {
+  const source = expr.replace(
+    /\$__(rate_interval|interval|range)\b|\$\{__(rate_interval|interval|range)\}/g,
+    '5m',
+  );
+  const tree = parser.parse(source);
+  const errors: string[] = [];
+  const metrics: string[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError)
+        errors.push(
+          `syntax error at ${node.from}: …${source.slice(Math.max(0, node.from - 20), node.from + 20)}…`,
+        );
+      if (node.name === 'VectorSelector') {
+        const name = node.node.getChild('Identifier');
+        if (name) metrics.push(source.slice(name.from, name.to));
+      }
+    },
+  });
+  if (source.trim() === '') errors.push('empty expression');
+  return { errors, metrics };
+}
 
-/** Metric names used in a PromQL expression (label matchers, groupings, strings and ranges removed). */
+/** Metric names used in a PromQL expression; fails the test on a syntax error. */
 export function promqlMetrics(expr: string): string[] {
-  const stripped = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, ' ')
-    .replace(/\{[^}]*\}/g, ' ')
-    .replace(/\[[^\]]*\]/g, ' ')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
-  return [...stripped.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)]
-    .map((m) => m[0])
-    .filter((t) => !FUNCTIONS.has(t) && !/^\d/.test(t));
+  const { errors, metrics } = parsePromql(expr);
+  expect(errors, expr).toEqual([]);
+  return metrics;
 }
 
 const known = (() => {
@@ -85,6 +104,20 @@ describe('metric names', () => {
         'sum by (service) (rate(http_request_duration_seconds_count{status_code=~"5.."}[5m])) / on(service) up',
       ),
     ).toEqual(['http_request_duration_seconds_count', 'up']);
+  });
+
+  it('the PromQL parser refuses broken expressions', () => {
+    for (const broken of [
+      'sum(rate(http_request_duration_seconds_count[5m])',
+      'rate(http_request_duration_seconds_count[5m]) >',
+      'sum by service (up)',
+      'rat(up[5m])',
+      'up{service="gateway"',
+      'histogram_quantile(0.95, sum by (le) (rate(x_bucket[5 m])))',
+    ])
+      expect(parsePromql(broken).errors, broken).not.toEqual([]);
+    expect(parsePromql('rate(up[$__rate_interval])')).toEqual({ errors: [], metrics: ['up'] });
+    expect(parsePromql('sum(tiketi_queue_waiting{event_id=~"$event_id"}) by (event_id)').errors).toEqual([]);
   });
 });
 
