@@ -16,7 +16,9 @@ export interface PaymentHarness {
 }
 
 /** The three fake providers, the ticket test double, and the env that points the payment service at them. */
-export async function startFakes(): Promise<Omit<PaymentHarness, 'svc' | 'close'> & { close(): Promise<void> }> {
+export async function startFakes(): Promise<
+  Omit<PaymentHarness, 'svc' | 'close'> & { close(): Promise<void> }
+> {
   const [toss, kakao, naver, ticket] = await Promise.all([
     new TossFake().start(),
     new KakaoPayFake().start(),
@@ -69,15 +71,28 @@ export async function startHarness(extraEnv: Record<string, string> = {}): Promi
 }
 
 /** The buyer goes through the provider's window; returns the confirm body the web app would send. */
-export async function buyerApproves(h: Omit<PaymentHarness, 'close'>, method: string, created: any): Promise<Record<string, unknown>> {
+export async function buyerApproves(
+  h: Omit<PaymentHarness, 'close'>,
+  method: string,
+  created: any,
+): Promise<Record<string, unknown>> {
   const { payment, checkout } = created;
   switch (method) {
     case 'sandbox': {
       const path = new URL(checkout.url).pathname;
-      const res = await h.svc.app.inject({ method: 'POST', url: path, payload: 'action=approve', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const res = await h.svc.app.inject({
+        method: 'POST',
+        url: path,
+        payload: 'action=approve',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       if (res.statusCode !== 303) throw new Error(`sandbox approve answered ${res.statusCode} ${res.body}`);
       const back = new URL(res.headers.location as string);
-      return { orderId: back.searchParams.get('orderId'), paymentKey: back.searchParams.get('paymentKey'), amount: Number(back.searchParams.get('amount')) };
+      return {
+        orderId: back.searchParams.get('orderId'),
+        paymentKey: back.searchParams.get('paymentKey'),
+        amount: Number(back.searchParams.get('amount')),
+      };
     }
     case 'toss': {
       const s = h.toss.authorize(checkout.orderId, checkout.amount, checkout.orderName);
@@ -90,7 +105,10 @@ export async function buyerApproves(h: Omit<PaymentHarness, 'close'>, method: st
     case 'naverpay': {
       const back = new URL(h.naver.authorize(checkout.url.split('/').pop()));
       if (back.searchParams.get('resultCode') !== 'Success') throw new Error('naver did not succeed');
-      return { orderId: back.searchParams.get('orderId') ?? payment.orderId, paymentId: back.searchParams.get('paymentId') };
+      return {
+        orderId: back.searchParams.get('orderId') ?? payment.orderId,
+        paymentId: back.searchParams.get('paymentId'),
+      };
     }
     default:
       throw new Error(method);

@@ -41,7 +41,8 @@ async function outboxTypes(paymentId: string): Promise<string[]> {
     .map((e: any) => e.type);
 }
 
-const fakeOf = (method: string) => (method === 'toss' ? h.toss : method === 'kakaopay' ? h.kakao : method === 'naverpay' ? h.naver : null);
+const fakeOf = (method: string) =>
+  method === 'toss' ? h.toss : method === 'kakaopay' ? h.kakao : method === 'naverpay' ? h.naver : null;
 
 const DECLINES: Record<string, { operation: string; code: string; status?: number }> = {
   toss: { operation: 'confirm', code: 'REJECT_CARD_PAYMENT' },
@@ -60,16 +61,23 @@ describe('payment methods', () => {
     ]);
   });
 
-  it('rejects a return URL on a foreign origin and a reservation that is not the buyer\'s', async () => {
+  it("rejects a return URL on a foreign origin and a reservation that is not the buyer's", async () => {
     const mine = h.ticket.addReservation(buyer.id);
-    const bad = await inject('POST', '/api/payments/create', { reservationId: mine.id, method: 'toss', successUrl: 'https://evil.example/x' });
+    const bad = await inject('POST', '/api/payments/create', {
+      reservationId: mine.id,
+      method: 'toss',
+      successUrl: 'https://evil.example/x',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('INVALID_RETURN_URL');
     const other = h.ticket.addReservation('usr_someone_else');
     const res = await inject('POST', '/api/payments/create', { reservationId: other.id, method: 'toss' });
     expect(res.statusCode).toBe(404);
     h.ticket.reservations.get(mine.id)!.status = 'cancelled';
-    const notPending = await inject('POST', '/api/payments/create', { reservationId: mine.id, method: 'toss' });
+    const notPending = await inject('POST', '/api/payments/create', {
+      reservationId: mine.id,
+      method: 'toss',
+    });
     expect(notPending.statusCode).toBe(409);
   });
 });
@@ -82,10 +90,16 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
     expect(h.ticket.reservations.get(reservation.id)!.status).toBe('confirmed');
     const again = await inject('POST', '/api/payments/confirm', confirmBody);
     expect(again.statusCode).toBe(200);
-    expect(again.json()).toMatchObject({ payment: { id: payment.id, status: 'paid' }, reservation: { id: reservation.id, status: 'confirmed' } });
+    expect(again.json()).toMatchObject({
+      payment: { id: payment.id, status: 'paid' },
+      reservation: { id: reservation.id, status: 'confirmed' },
+    });
     const fake = fakeOf(method);
-    const looked = await providerOf(h, method).lookup({ orderId: payment.orderId, providerRef: null, providerKey: null, amount: 0 }).catch(() => null);
-    if (method === 'sandbox' || method === 'toss') expect(looked).toMatchObject({ status: 'paid', totalAmount: 100_000 });
+    const looked = await providerOf(h, method)
+      .lookup({ orderId: payment.orderId, providerRef: null, providerKey: null, amount: 0 })
+      .catch(() => null);
+    if (method === 'sandbox' || method === 'toss')
+      expect(looked).toMatchObject({ status: 'paid', totalAmount: 100_000 });
     if (fake) expect(fake.charges()).toBeGreaterThan(0);
     expect((await outboxTypes(payment.id)).filter((t) => t === 'payment.paid')).toHaveLength(1);
   });
@@ -95,7 +109,12 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
     let body: Record<string, unknown>;
     if (method === 'sandbox') {
       const path = new URL(created.checkout.url).pathname;
-      const fail = await h.svc.app.inject({ method: 'POST', url: path, payload: 'action=fail', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const fail = await h.svc.app.inject({
+        method: 'POST',
+        url: path,
+        payload: 'action=fail',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(fail.statusCode).toBe(303);
       const back = new URL(fail.headers.location as string);
       expect(back.origin + back.pathname).toBe('http://web.test/payments/fail');
@@ -136,8 +155,17 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       expect(res.json().error.code).toBe('AMOUNT_MISMATCH');
       const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
       expect(p).toMatchObject({ status: 'cancelled', failureCode: 'AMOUNT_MISMATCH' });
-      const row = await h.svc.ctx.db.selectFrom('payments').select(['provider_ref', 'provider_payment_key']).where('id', '=', p.id).executeTakeFirstOrThrow();
-      const atProvider = await providerOf(h, method).lookup({ orderId: p.orderId, providerRef: row.provider_ref, providerKey: row.provider_payment_key, amount: p.amount });
+      const row = await h.svc.ctx.db
+        .selectFrom('payments')
+        .select(['provider_ref', 'provider_payment_key'])
+        .where('id', '=', p.id)
+        .executeTakeFirstOrThrow();
+      const atProvider = await providerOf(h, method).lookup({
+        orderId: p.orderId,
+        providerRef: row.provider_ref,
+        providerKey: row.provider_payment_key,
+        amount: p.amount,
+      });
       expect(atProvider).toMatchObject({ status: 'cancelled', totalAmount: 1_000, cancelledAmount: 1_000 });
       expect(h.ticket.reservations.get(reservation.id)!.status).toBe('pending');
     });
@@ -158,21 +186,38 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       }, 20_000);
       expect(fake.charges()).toBe(before + 1);
       const again = await inject('POST', '/api/payments/confirm', body);
-      expect(again.json()).toMatchObject({ payment: { status: 'paid' }, reservation: { status: 'confirmed' } });
+      expect(again.json()).toMatchObject({
+        payment: { status: 'paid' },
+        reservation: { status: 'confirmed' },
+      });
     });
 
     it('finishes a refund whose answer was lost exactly once (looks the payment up before trying again)', async () => {
       const { payment } = await paid(method);
       fakeOf(method)!.knobs.dropAfterCancel = true;
-      const res = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'operator refund' }, admin);
+      const res = await inject(
+        'POST',
+        '/api/payments/refund',
+        { paymentId: payment.id, reason: 'operator refund' },
+        admin,
+      );
       expect(res.statusCode, res.body).toBe(202);
       expect(res.json().payment.status).toBe('refund_pending');
       await eventually(async () => {
         const p = (await inject('GET', `/api/payments/${payment.id}`)).json().payment;
         expect(p).toMatchObject({ status: 'refunded', refundedAmount: payment.amount });
       }, 20_000);
-      const row = await h.svc.ctx.db.selectFrom('payments').select(['provider_ref', 'provider_payment_key']).where('id', '=', payment.id).executeTakeFirstOrThrow();
-      const atProvider = await providerOf(h, method).lookup({ orderId: payment.orderId, providerRef: row.provider_ref, providerKey: row.provider_payment_key, amount: payment.amount });
+      const row = await h.svc.ctx.db
+        .selectFrom('payments')
+        .select(['provider_ref', 'provider_payment_key'])
+        .where('id', '=', payment.id)
+        .executeTakeFirstOrThrow();
+      const atProvider = await providerOf(h, method).lookup({
+        orderId: payment.orderId,
+        providerRef: row.provider_ref,
+        providerKey: row.provider_payment_key,
+        amount: payment.amount,
+      });
       expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: payment.amount });
       expect((await outboxTypes(payment.id)).filter((t) => t === 'payment.refunded')).toHaveLength(1);
     });
@@ -184,7 +229,10 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       const before = fake.charges();
       fake.knobs.latencyMs = 150;
       try {
-        const [a, b] = await Promise.all([inject('POST', '/api/payments/confirm', body), inject('POST', '/api/payments/confirm', body)]);
+        const [a, b] = await Promise.all([
+          inject('POST', '/api/payments/confirm', body),
+          inject('POST', '/api/payments/confirm', body),
+        ]);
         // One of them does the work; the other answers "in progress" (or, if it came late, the same result).
         expect([a.statusCode, b.statusCode]).toContain(200);
         expect([a.statusCode, b.statusCode].every((s) => s === 200 || s === 202)).toBe(true);
@@ -194,7 +242,10 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       expect(fake.charges()).toBe(before + 1);
       expect(h.ticket.reservations.get(reservation.id)!.status).toBe('confirmed');
       const again = await inject('POST', '/api/payments/confirm', body);
-      expect(again.json()).toMatchObject({ payment: { status: 'paid' }, reservation: { status: 'confirmed' } });
+      expect(again.json()).toMatchObject({
+        payment: { status: 'paid' },
+        reservation: { status: 'confirmed' },
+      });
     });
 
     it('treats webhooks as hints: three copies change nothing twice, a forged one changes nothing', async () => {
@@ -214,9 +265,19 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       // Forged: claims an unpaid order is paid. The provider is asked and says otherwise.
       const { reservation, created } = await create(method);
       const orderId = created.payment.orderId;
-      const forged = { eventType: 'PAYMENT_STATUS_CHANGED', data: { orderId, status: 'DONE', totalAmount: created.payment.amount }, partner_order_id: orderId, merchantPayKey: orderId, status: 'SUCCESS_PAYMENT' };
+      const forged = {
+        eventType: 'PAYMENT_STATUS_CHANGED',
+        data: { orderId, status: 'DONE', totalAmount: created.payment.amount },
+        partner_order_id: orderId,
+        merchantPayKey: orderId,
+        status: 'SUCCESS_PAYMENT',
+      };
       for (let i = 0; i < 3; i++) {
-        const res = await h.svc.app.inject({ method: 'POST', url: `/api/payments/webhooks/${method}`, payload: forged });
+        const res = await h.svc.app.inject({
+          method: 'POST',
+          url: `/api/payments/webhooks/${method}`,
+          payload: forged,
+        });
         expect(res.statusCode).toBe(200);
       }
       const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
@@ -226,32 +287,77 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
   } else {
     it('treats a forged sandbox webhook as a hint that changes nothing', async () => {
       const { created } = await create(method);
-      const res = await h.svc.app.inject({ method: 'POST', url: '/api/payments/webhooks/sandbox', payload: { orderId: created.payment.orderId, status: 'DONE' } });
+      const res = await h.svc.app.inject({
+        method: 'POST',
+        url: '/api/payments/webhooks/sandbox',
+        payload: { orderId: created.payment.orderId, status: 'DONE' },
+      });
       expect(res.statusCode).toBe(200);
-      expect((await inject('GET', `/api/payments/${created.payment.id}`)).json().payment.status).toBe('ready');
+      expect((await inject('GET', `/api/payments/${created.payment.id}`)).json().payment.status).toBe(
+        'ready',
+      );
     });
   }
 
   it('refunds part by seats, then the rest, and never more than was paid', async () => {
     const { reservation, payment } = await paid(method, [60_000, 40_000]);
     const [first] = reservation.seats;
-    const part = await inject('POST', '/api/payments/refund', { paymentId: payment.id, seatIds: [first!.id], reason: 'one friend cannot come' });
+    const part = await inject('POST', '/api/payments/refund', {
+      paymentId: payment.id,
+      seatIds: [first!.id],
+      reason: 'one friend cannot come',
+    });
     expect(part.statusCode, part.body).toBe(200);
     // Booked just now for a show a month away: free under the default policy.
-    expect(part.json().payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 60_000, fee: 0 });
-    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'partially_refunded', returnedSeatIds: [first!.id] });
-    const tooMuch = await inject('POST', '/api/payments/refund', { paymentId: payment.id, amount: 40_001, reason: 'x' }, admin);
+    expect(part.json().payment).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 60_000,
+      fee: 0,
+    });
+    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({
+      status: 'partially_refunded',
+      returnedSeatIds: [first!.id],
+    });
+    const tooMuch = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, amount: 40_001, reason: 'x' },
+      admin,
+    );
     expect(tooMuch.statusCode).toBe(400);
     expect(tooMuch.json().error.code).toBe('REFUND_EXCEEDS_PAID');
-    const ownerAmount = await inject('POST', '/api/payments/refund', { paymentId: payment.id, amount: 100, reason: 'x' });
+    const ownerAmount = await inject('POST', '/api/payments/refund', {
+      paymentId: payment.id,
+      amount: 100,
+      reason: 'x',
+    });
     expect(ownerAmount.statusCode).toBe(403);
-    const rest = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'operator refund' }, admin);
+    const rest = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, reason: 'operator refund' },
+      admin,
+    );
     expect(rest.statusCode, rest.body).toBe(200);
     expect(rest.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 100_000 });
-    const row = await h.svc.ctx.db.selectFrom('payments').select(['provider_ref', 'provider_payment_key']).where('id', '=', payment.id).executeTakeFirstOrThrow();
-    const atProvider = await providerOf(h, method).lookup({ orderId: payment.orderId, providerRef: row.provider_ref, providerKey: row.provider_payment_key, amount: 100_000 });
+    const row = await h.svc.ctx.db
+      .selectFrom('payments')
+      .select(['provider_ref', 'provider_payment_key'])
+      .where('id', '=', payment.id)
+      .executeTakeFirstOrThrow();
+    const atProvider = await providerOf(h, method).lookup({
+      orderId: payment.orderId,
+      providerRef: row.provider_ref,
+      providerKey: row.provider_payment_key,
+      amount: 100_000,
+    });
     expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: 100_000 });
-    const none = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'again' }, admin);
+    const none = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, reason: 'again' },
+      admin,
+    );
     expect(none.statusCode).toBe(409);
     const types = await outboxTypes(payment.id);
     expect(types.filter((t) => t === 'payment.refunded')).toHaveLength(2);

@@ -20,11 +20,25 @@ afterAll(async () => {
 const inject = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, who = buyer) =>
   h.svc.app.inject({ method, url, payload: payload as any, headers: who.headers });
 
-async function paidFor(reservation: ReturnType<PaymentHarness['ticket']['addReservation']>, method = 'sandbox', who = buyer) {
-  const created = await h.svc.app.inject({ method: 'POST', url: '/api/payments/create', payload: { reservationId: reservation.id, method }, headers: who.headers });
+async function paidFor(
+  reservation: ReturnType<PaymentHarness['ticket']['addReservation']>,
+  method = 'sandbox',
+  who = buyer,
+) {
+  const created = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/create',
+    payload: { reservationId: reservation.id, method },
+    headers: who.headers,
+  });
   expect(created.statusCode, created.body).toBe(201);
   const body = await buyerApproves(h, method, created.json());
-  const res = await h.svc.app.inject({ method: 'POST', url: '/api/payments/confirm', payload: body, headers: who.headers });
+  const res = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/confirm',
+    payload: body,
+    headers: who.headers,
+  });
   expect(res.statusCode, res.body).toBe(200);
   return res.json().payment;
 }
@@ -37,29 +51,52 @@ describe('refunds by policy and by the ticket service', () => {
     const quote = await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`);
     expect(quote.statusCode, quote.body).toBe(200);
     // Five days before the show: 20% under the default schedule.
-    expect(quote.json()).toMatchObject({ refundable: true, amount: 100_000, fee: 20_000, refundAmount: 80_000, policy: { id: 'standard' } });
+    expect(quote.json()).toMatchObject({
+      refundable: true,
+      amount: 100_000,
+      fee: 20_000,
+      refundAmount: 80_000,
+      policy: { id: 'standard' },
+    });
     const stranger = await h.svc.issuer.user('user');
-    expect((await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`, undefined, stranger)).statusCode).toBe(404);
+    expect(
+      (await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`, undefined, stranger))
+        .statusCode,
+    ).toBe(404);
 
     const call = () =>
       h.svc.app.inject({
         method: 'POST',
         url: '/internal/payments/refund-reservation',
-        payload: { reservationId: reservation.id, reason: 'buyer cancelled', refund: 'policy', actorId: buyer.id },
+        payload: {
+          reservationId: reservation.id,
+          reason: 'buyer cancelled',
+          refund: 'policy',
+          actorId: buyer.id,
+        },
         headers: { 'x-internal-token': INTERNAL_TOKEN },
       });
     const res = await call();
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().payment).toEqual({ id: payment.id, status: 'refunded', refundedAmount: 80_000, fee: 20_000 });
+    expect(res.json().payment).toEqual({
+      id: payment.id,
+      status: 'refunded',
+      refundedAmount: 80_000,
+      fee: 20_000,
+    });
     expect(h.ticket.reservations.get(reservation.id)!.status).toBe('refunded');
-    expect(h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id).map((c) => c.body)).toEqual([
-      { paymentId: payment.id, amount: 80_000 },
-    ]);
+    expect(
+      h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id).map((c) => c.body),
+    ).toEqual([{ paymentId: payment.id, amount: 80_000 }]);
     // Repeated by a retrying caller: the same answer, no second refund.
     const again = await call();
     expect(again.json().payment).toEqual(res.json().payment);
     expect(h.ticket.count('refunded', reservation.id)).toBe(1);
-    const forbidden = await h.svc.app.inject({ method: 'POST', url: '/internal/payments/refund-reservation', payload: { reservationId: reservation.id, reason: 'x', refund: 'full' } });
+    const forbidden = await h.svc.app.inject({
+      method: 'POST',
+      url: '/internal/payments/refund-reservation',
+      payload: { reservationId: reservation.id, reason: 'x', refund: 'full' },
+    });
     expect(forbidden.statusCode).toBe(403);
   });
 
@@ -67,10 +104,18 @@ describe('refunds by policy and by the ticket service', () => {
     const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 6 * 3_600_000).toISOString() });
     const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000] });
     const payment = await paidFor(reservation);
-    const own = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'changed my mind' });
+    const own = await inject('POST', '/api/payments/refund', {
+      paymentId: payment.id,
+      reason: 'changed my mind',
+    });
     expect(own.statusCode).toBe(409);
     expect(own.json().error.code).toBe('REFUND_NOT_ALLOWED');
-    const byAdmin = await inject('POST', '/api/payments/refund', { paymentId: payment.id, reason: 'venue problem' }, admin);
+    const byAdmin = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, reason: 'venue problem' },
+      admin,
+    );
     expect(byAdmin.statusCode, byAdmin.body).toBe(200);
     expect(byAdmin.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 30_000, fee: 0 });
   });
@@ -79,14 +124,24 @@ describe('refunds by policy and by the ticket service', () => {
     const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 2 * DAY).toISOString() });
     const other = await h.svc.issuer.user('user');
     const p1 = await paidFor(h.ticket.addReservation(buyer.id, { event, prices: [40_000] }));
-    const p2 = await paidFor(h.ticket.addReservation(other.id, { event, prices: [20_000, 20_000] }), 'toss', other);
+    const p2 = await paidFor(
+      h.ticket.addReservation(other.id, { event, prices: [20_000, 20_000] }),
+      'toss',
+      other,
+    );
     const untouched = await paidFor(h.ticket.addReservation(buyer.id, { prices: [10_000] }));
     await h.svc.bus.publish({
       id: newId('evn'),
       type: 'event.cancelled',
       source: 'ticket',
       occurredAt: new Date().toISOString(),
-      data: { eventId: event.id, title: event.title, status: 'cancelled', startsAt: event.startsAt, seatsTotal: 100 },
+      data: {
+        eventId: event.id,
+        title: event.title,
+        status: 'cancelled',
+        startsAt: event.startsAt,
+        seatsTotal: 100,
+      },
     });
     await eventually(async () => {
       for (const p of [p1, p2]) {
@@ -99,7 +154,10 @@ describe('refunds by policy and by the ticket service', () => {
 
   it('refunds automatically and answers 409 when the reservation expired while the confirm was in flight', async () => {
     const reservation = h.ticket.addReservation(buyer.id, { prices: [25_000] });
-    const created = await inject('POST', '/api/payments/create', { reservationId: reservation.id, method: 'toss' });
+    const created = await inject('POST', '/api/payments/create', {
+      reservationId: reservation.id,
+      method: 'toss',
+    });
     const body = await buyerApproves(h, 'toss', created.json());
     h.toss.knobs.latencyMs = 300;
     try {
@@ -124,7 +182,10 @@ describe('refunds by policy and by the ticket service', () => {
 
   it('refuses to confirm for a reservation that expired before the charge, taking nothing', async () => {
     const reservation = h.ticket.addReservation(buyer.id, { prices: [15_000] });
-    const created = await inject('POST', '/api/payments/create', { reservationId: reservation.id, method: 'toss' });
+    const created = await inject('POST', '/api/payments/create', {
+      reservationId: reservation.id,
+      method: 'toss',
+    });
     const body = await buyerApproves(h, 'toss', created.json());
     h.ticket.expire(reservation.id, true);
     const charges = h.toss.charges();
@@ -139,7 +200,10 @@ describe('two payments for one reservation', () => {
   it('confirms the first, refunds the loser in full, and a later cancellation refunds the winner', async () => {
     const reservation = h.ticket.addReservation(buyer.id, { prices: [33_000] });
     const open = async () => {
-      const created = await inject('POST', '/api/payments/create', { reservationId: reservation.id, method: 'toss' });
+      const created = await inject('POST', '/api/payments/create', {
+        reservationId: reservation.id,
+        method: 'toss',
+      });
       expect(created.statusCode, created.body).toBe(201);
       return { created: created.json(), body: await buyerApproves(h, 'toss', created.json()) };
     };
@@ -147,7 +211,10 @@ describe('two payments for one reservation', () => {
     h.toss.knobs.latencyMs = 200;
     let results;
     try {
-      results = await Promise.all([inject('POST', '/api/payments/confirm', a.body), inject('POST', '/api/payments/confirm', b.body)]);
+      results = await Promise.all([
+        inject('POST', '/api/payments/confirm', a.body),
+        inject('POST', '/api/payments/confirm', b.body),
+      ]);
     } finally {
       h.toss.knobs.latencyMs = 0;
     }
@@ -159,7 +226,10 @@ describe('two payments for one reservation', () => {
     // Either it was charged and refunded in full, or it was stopped before the charge.
     expect(['refunded', 'cancelled']).toContain(lost.status);
     if (lost.status === 'refunded') expect(lost.refundedAmount).toBe(33_000);
-    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'confirmed', paymentId: winner.created.payment.id });
+    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({
+      status: 'confirmed',
+      paymentId: winner.created.payment.id,
+    });
 
     const res = await h.svc.app.inject({
       method: 'POST',
@@ -168,16 +238,34 @@ describe('two payments for one reservation', () => {
       headers: { 'x-internal-token': INTERNAL_TOKEN },
     });
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json().payment).toMatchObject({ id: winner.created.payment.id, status: 'refunded', refundedAmount: 33_000, fee: 0 });
+    expect(res.json().payment).toMatchObject({
+      id: winner.created.payment.id,
+      status: 'refunded',
+      refundedAmount: 33_000,
+      fee: 0,
+    });
   });
 });
 
 describe('refund policies', () => {
   it('lets an admin define a policy and keeps the one snapshotted at purchase', async () => {
-    const rules = { freeWithinDaysOfBooking: 0, freeUnlessShowWithinDays: 0, noRefundWithinDays: 1, tiers: [{ minDaysBefore: 1, feePercent: 50 }] };
-    const denied = await inject('PUT', '/api/admin/payments/refund-policies/strict', { name: 'Strict', rules });
+    const rules = {
+      freeWithinDaysOfBooking: 0,
+      freeUnlessShowWithinDays: 0,
+      noRefundWithinDays: 1,
+      tiers: [{ minDaysBefore: 1, feePercent: 50 }],
+    };
+    const denied = await inject('PUT', '/api/admin/payments/refund-policies/strict', {
+      name: 'Strict',
+      rules,
+    });
     expect(denied.statusCode).toBe(403);
-    const put = await inject('PUT', '/api/admin/payments/refund-policies/strict', { name: 'Strict', rules }, admin);
+    const put = await inject(
+      'PUT',
+      '/api/admin/payments/refund-policies/strict',
+      { name: 'Strict', rules },
+      admin,
+    );
     expect(put.statusCode, put.body).toBe(200);
     const event = h.ticket.addEvent({ refundPolicyId: 'strict' });
     const reservation = h.ticket.addReservation(buyer.id, { event, prices: [20_000] });
@@ -186,33 +274,73 @@ describe('refund policies', () => {
     expect(before).toMatchObject({ fee: 10_000, refundAmount: 10_000, policy: { id: 'strict' } });
     // Changing the policy later does not change what this buyer agreed to.
     const later = { ...rules, tiers: [{ minDaysBefore: 1, feePercent: 90 }] };
-    expect((await inject('PUT', '/api/admin/payments/refund-policies/strict', { name: 'Stricter', rules: later }, admin)).statusCode).toBe(200);
-    expect((await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`)).json()).toMatchObject({ fee: 10_000 });
-    const listed = (await inject('GET', '/api/admin/payments/refund-policies', undefined, admin)).json().items;
+    expect(
+      (
+        await inject(
+          'PUT',
+          '/api/admin/payments/refund-policies/strict',
+          { name: 'Stricter', rules: later },
+          admin,
+        )
+      ).statusCode,
+    ).toBe(200);
+    expect(
+      (await inject('GET', `/api/payments/refund-quote?reservationId=${reservation.id}`)).json(),
+    ).toMatchObject({ fee: 10_000 });
+    const listed = (await inject('GET', '/api/admin/payments/refund-policies', undefined, admin)).json()
+      .items;
     expect(listed.map((p: { id: string }) => p.id)).toEqual(['standard', 'strict']);
-    const invalid = await inject('PUT', '/api/admin/payments/refund-policies/bad', { name: 'Bad', rules: { tiers: 'no' } }, admin);
+    const invalid = await inject(
+      'PUT',
+      '/api/admin/payments/refund-policies/bad',
+      { name: 'Bad', rules: { tiers: 'no' } },
+      admin,
+    );
     expect(invalid.statusCode).toBe(400);
   });
 });
 
-describe('money-only refunds (an operator\'s amount, no seats)', () => {
+describe("money-only refunds (an operator's amount, no seats)", () => {
   const refundFacts = async (paymentId: string) => {
-    const rows = await h.svc.ctx.db.selectFrom('outbox').select(['type', 'payload']).where('type', '=', 'payment.refunded').orderBy('id').execute();
-    return rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).data).filter((d: any) => d.paymentId === paymentId);
+    const rows = await h.svc.ctx.db
+      .selectFrom('outbox')
+      .select(['type', 'payload'])
+      .where('type', '=', 'payment.refunded')
+      .orderBy('id')
+      .execute();
+    return rows
+      .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload).data)
+      .filter((d: any) => d.paymentId === paymentId);
   };
 
   it('publishes payment.refunded with scope money and tells ticket to keep the seats', async () => {
     const reservation = h.ticket.addReservation(buyer.id, { prices: [60_000, 40_000] });
     const payment = await paidFor(reservation);
-    const res = await inject('POST', '/api/payments/refund', { paymentId: payment.id, amount: 25_000, reason: 'goodwill' }, admin);
+    const res = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, amount: 25_000, reason: 'goodwill' },
+      admin,
+    );
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 25_000 });
     expect(await refundFacts(payment.id)).toEqual([
-      expect.objectContaining({ amount: 25_000, refundedTotal: 25_000, status: 'partially_refunded', scope: 'money', seatIds: [] }),
+      expect.objectContaining({
+        amount: 25_000,
+        refundedTotal: 25_000,
+        status: 'partially_refunded',
+        scope: 'money',
+        seatIds: [],
+      }),
     ]);
     const call = h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id);
-    expect(call.map((c) => c.body)).toEqual([{ paymentId: payment.id, amount: 25_000, scope: 'money', refundedTotal: 25_000 }]);
-    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'partially_refunded', returnedSeatIds: [] });
+    expect(call.map((c) => c.body)).toEqual([
+      { paymentId: payment.id, amount: 25_000, scope: 'money', refundedTotal: 25_000 },
+    ]);
+    expect(h.ticket.reservations.get(reservation.id)).toMatchObject({
+      status: 'partially_refunded',
+      returnedSeatIds: [],
+    });
   });
 
   it('publishes the fact when the reconciler finishes a money-only refund whose answer was lost', async () => {
@@ -220,18 +348,35 @@ describe('money-only refunds (an operator\'s amount, no seats)', () => {
     const payment = await paidFor(reservation, 'toss');
     h.toss.knobs.dropAfterCancel = true;
     try {
-      const res = await inject('POST', '/api/payments/refund', { paymentId: payment.id, amount: 30_000, reason: 'late start' }, admin);
+      const res = await inject(
+        'POST',
+        '/api/payments/refund',
+        { paymentId: payment.id, amount: 30_000, reason: 'late start' },
+        admin,
+      );
       expect(res.statusCode, res.body).toBe(202);
       expect(res.json().payment.status).toBe('refund_pending');
     } finally {
       h.toss.knobs.dropAfterCancel = false;
     }
     await eventually(async () => {
-      expect((await inject('GET', `/api/payments/${payment.id}`)).json().payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 30_000 });
+      expect((await inject('GET', `/api/payments/${payment.id}`)).json().payment).toMatchObject({
+        status: 'partially_refunded',
+        refundedAmount: 30_000,
+      });
     }, 20_000);
-    expect(await refundFacts(payment.id)).toEqual([expect.objectContaining({ amount: 30_000, refundedTotal: 30_000, scope: 'money', seatIds: [] })]);
+    expect(await refundFacts(payment.id)).toEqual([
+      expect.objectContaining({ amount: 30_000, refundedTotal: 30_000, scope: 'money', seatIds: [] }),
+    ]);
     // The reconciler tells ticket right after it records the outcome.
-    await eventually(() => expect(h.ticket.reservations.get(reservation.id)).toMatchObject({ status: 'partially_refunded', returnedSeatIds: [] }), 10_000);
+    await eventually(
+      () =>
+        expect(h.ticket.reservations.get(reservation.id)).toMatchObject({
+          status: 'partially_refunded',
+          returnedSeatIds: [],
+        }),
+      10_000,
+    );
   });
 });
 
@@ -240,16 +385,24 @@ describe('history and metrics', () => {
     const other = await h.svc.issuer.user('user');
     const event = h.ticket.addEvent();
     const mine = await paidFor(h.ticket.addReservation(buyer.id, { event, prices: [11_000] }));
-    const theirs = await paidFor(h.ticket.addReservation(other.id, { event, prices: [12_000] }), 'sandbox', other);
+    const theirs = await paidFor(
+      h.ticket.addReservation(other.id, { event, prices: [12_000] }),
+      'sandbox',
+      other,
+    );
     const own = (await inject('GET', '/api/payments/history')).json().items;
     expect(own.every((p: any) => p.userId === buyer.id)).toBe(true);
     expect(own.map((p: any) => p.id)).toContain(mine.id);
     const sneaky = (await inject('GET', `/api/payments/history?userId=${other.id}`)).json().items;
     expect(sneaky.map((p: any) => p.id)).not.toContain(theirs.id);
     expect((await inject('GET', `/api/payments/${theirs.id}`)).statusCode).toBe(404);
-    const byEvent = (await inject('GET', `/api/payments/history?eventId=${event.id}&status=paid`, undefined, admin)).json().items;
+    const byEvent = (
+      await inject('GET', `/api/payments/history?eventId=${event.id}&status=paid`, undefined, admin)
+    ).json().items;
     expect(byEvent.map((p: any) => p.id).sort()).toEqual([mine.id, theirs.id].sort());
-    const byUser = (await inject('GET', `/api/admin/payments?userId=${other.id}&method=sandbox`, undefined, admin)).json().items;
+    const byUser = (
+      await inject('GET', `/api/admin/payments?userId=${other.id}&method=sandbox`, undefined, admin)
+    ).json().items;
     expect((await inject('GET', '/api/admin/payments')).statusCode).toBe(403);
     expect(byUser.map((p: any) => p.id)).toContain(theirs.id);
     expect(byUser.every((p: any) => p.userId === other.id)).toBe(true);
@@ -259,6 +412,8 @@ describe('history and metrics', () => {
     const res = await h.svc.app.inject({ method: 'GET', url: '/metrics' });
     expect(res.body).toMatch(/tiketi_payments_total\{[^}]*method="sandbox"[^}]*status="paid"[^}]*\} [1-9]/);
     expect(res.body).toMatch(/tiketi_payment_amount_krw_total\{[^}]*method="toss"[^}]*\} [1-9]/);
-    expect(res.body).toMatch(/tiketi_payment_provider_call_seconds_count\{[^}]*provider="toss"[^}]*operation="confirm"/);
+    expect(res.body).toMatch(
+      /tiketi_payment_provider_call_seconds_count\{[^}]*provider="toss"[^}]*operation="confirm"/,
+    );
   });
 });

@@ -13,7 +13,11 @@ export interface CreateBody {
 }
 
 function allowedOrigins(d: PaymentDeps): Set<string> {
-  const origins = [d.config.PUBLIC_WEB_URL, d.config.PUBLIC_API_URL, ...d.config.PAYMENT_RETURN_ORIGINS.split(',')]
+  const origins = [
+    d.config.PUBLIC_WEB_URL,
+    d.config.PUBLIC_API_URL,
+    ...d.config.PAYMENT_RETURN_ORIGINS.split(','),
+  ]
     .map((s) => s.trim())
     .filter(Boolean);
   const allowed = new Set(origins.map((o) => new URL(o).origin));
@@ -36,7 +40,8 @@ function returnUrl(d: PaymentDeps, given: string | undefined, fallback: string, 
   } catch {
     throw AppError.invalid('INVALID_RETURN_URL', `${field} is not a URL`);
   }
-  if (!allowedOrigins(d).has(url.origin)) throw AppError.invalid('INVALID_RETURN_URL', `${field} must be on a configured origin`, { field });
+  if (!allowedOrigins(d).has(url.origin))
+    throw AppError.invalid('INVALID_RETURN_URL', `${field} must be on a configured origin`, { field });
   return url.toString();
 }
 
@@ -47,30 +52,42 @@ function withOrderId(url: string, orderId: string): string {
   return u.toString();
 }
 
-export async function createPayment(d: PaymentDeps, user: AuthUser, body: CreateBody): Promise<{ payment: PaymentView; checkout: Checkout }> {
-  if (!(PAYMENT_METHODS as readonly string[]).includes(body.method)) throw AppError.invalid('UNKNOWN_METHOD', 'Unknown payment method');
+export async function createPayment(
+  d: PaymentDeps,
+  user: AuthUser,
+  body: CreateBody,
+): Promise<{ payment: PaymentView; checkout: Checkout }> {
+  if (!(PAYMENT_METHODS as readonly string[]).includes(body.method))
+    throw AppError.invalid('UNKNOWN_METHOD', 'Unknown payment method');
   const adapter = d.providers.get(body.method);
   if (!adapter) throw AppError.invalid('METHOD_UNAVAILABLE', `${body.method} is not available here`);
   const successUrl = returnUrl(d, body.successUrl, '/payments/success', 'successUrl');
   const failUrl = returnUrl(d, body.failUrl, '/payments/fail', 'failUrl');
 
   const { reservation, event } = await d.ticket.reservation(body.reservationId).catch((err) => {
-    if (err instanceof AppError && err.kind === 'not_found') throw AppError.notFound('RESERVATION_NOT_FOUND', 'No such reservation');
+    if (err instanceof AppError && err.kind === 'not_found')
+      throw AppError.notFound('RESERVATION_NOT_FOUND', 'No such reservation');
     throw err;
   });
   if (reservation.userId !== user.id) throw AppError.notFound('RESERVATION_NOT_FOUND', 'No such reservation');
-  if (reservation.status !== 'pending') throw AppError.conflict('RESERVATION_NOT_PENDING', `The reservation is ${reservation.status}`);
+  if (reservation.status !== 'pending')
+    throw AppError.conflict('RESERVATION_NOT_PENDING', `The reservation is ${reservation.status}`);
   if (reservation.expiresAt && new Date(reservation.expiresAt) <= d.clock.now()) {
     throw AppError.conflict('RESERVATION_EXPIRED', 'The reservation has expired');
   }
-  if (!Number.isInteger(reservation.amount) || reservation.amount <= 0) throw AppError.conflict('NOTHING_TO_PAY', 'The reservation has no amount due');
+  if (!Number.isInteger(reservation.amount) || reservation.amount <= 0)
+    throw AppError.conflict('NOTHING_TO_PAY', 'The reservation has no amount due');
 
   const policy = (await d.repo.policy(event.refundPolicyId ?? DEFAULT_POLICY.id)) ?? DEFAULT_POLICY;
   const id = newId('pay');
   // Toss: ^[A-Za-z0-9_-]{6,64}$, unique per order.
   const orderId = `ord_${randomBytes(12).toString('hex')}`;
   const seatLabels = reservation.seats.map((s) => s.label).join(', ');
-  const orderName = `${event.title} (${reservation.seats.length} seat${reservation.seats.length === 1 ? '' : 's'}: ${seatLabels})`.slice(0, 100);
+  const orderName =
+    `${event.title} (${reservation.seats.length} seat${reservation.seats.length === 1 ? '' : 's'}: ${seatLabels})`.slice(
+      0,
+      100,
+    );
   const row = await d.repo.insert({
     id,
     order_id: orderId,
@@ -89,15 +106,31 @@ export async function createPayment(d: PaymentDeps, user: AuthUser, body: Create
     success_url: successUrl,
     fail_url: failUrl,
   });
-  const prepareSuccess = body.method === 'toss' || body.method === 'sandbox' ? successUrl : withOrderId(successUrl, orderId);
-  const prepareFail = body.method === 'toss' || body.method === 'sandbox' ? failUrl : withOrderId(failUrl, orderId);
+  const prepareSuccess =
+    body.method === 'toss' || body.method === 'sandbox' ? successUrl : withOrderId(successUrl, orderId);
+  const prepareFail =
+    body.method === 'toss' || body.method === 'sandbox' ? failUrl : withOrderId(failUrl, orderId);
   let prepared;
   try {
-    prepared = await adapter.prepare({ paymentId: id, orderId, orderName, amount: row.amount, userId: user.id, successUrl: prepareSuccess, failUrl: prepareFail });
+    prepared = await adapter.prepare({
+      paymentId: id,
+      orderId,
+      orderName,
+      amount: row.amount,
+      userId: user.id,
+      successUrl: prepareSuccess,
+      failUrl: prepareFail,
+    });
   } catch (err) {
-    await d.repo.transition(id, ['ready'], 'failed', { failure_code: err instanceof ProviderError ? err.code : 'PREPARE_FAILED' });
+    await d.repo.transition(id, ['ready'], 'failed', {
+      failure_code: err instanceof ProviderError ? err.code : 'PREPARE_FAILED',
+    });
     if (err instanceof ProviderError) {
-      throw new AppError('bad_gateway', 'PROVIDER_UNAVAILABLE', `${adapter.name} could not start the payment: ${err.message}`);
+      throw new AppError(
+        'bad_gateway',
+        'PROVIDER_UNAVAILABLE',
+        `${adapter.name} could not start the payment: ${err.message}`,
+      );
     }
     throw err;
   }
@@ -108,7 +141,8 @@ export async function createPayment(d: PaymentDeps, user: AuthUser, body: Create
 
 export async function ownPayment(d: PaymentDeps, user: AuthUser, paymentId: string): Promise<PaymentRow> {
   const p = await d.repo.byId(paymentId);
-  if (!p || (p.user_id !== user.id && user.role !== 'admin')) throw AppError.notFound('PAYMENT_NOT_FOUND', 'No such payment');
+  if (!p || (p.user_id !== user.id && user.role !== 'admin'))
+    throw AppError.notFound('PAYMENT_NOT_FOUND', 'No such payment');
   return p;
 }
 
@@ -117,17 +151,21 @@ export async function paidPaymentOf(d: PaymentDeps, reservationId: string): Prom
   const all = await d.repo.byReservation(reservationId);
   // A second payment that lost the race for the reservation was refunded on its own: never pick it.
   const candidates = all.filter(
-    (p) => ['paid', 'partially_refunded', 'refund_pending', 'refunded'].includes(p.status) && p.failure_code !== 'RESERVATION_EXPIRED',
+    (p) =>
+      ['paid', 'partially_refunded', 'refund_pending', 'refunded'].includes(p.status) &&
+      p.failure_code !== 'RESERVATION_EXPIRED',
   );
   return candidates.find((p) => p.reservation_confirmed_at) ?? candidates[0] ?? null;
 }
 
 export async function refundQuote(d: PaymentDeps, user: AuthUser, reservationId: string) {
   const p = await paidPaymentOf(d, reservationId);
-  if (!p || (p.user_id !== user.id && user.role !== 'admin')) throw AppError.notFound('PAYMENT_NOT_FOUND', 'No paid payment for this reservation');
+  if (!p || (p.user_id !== user.id && user.role !== 'admin'))
+    throw AppError.notFound('PAYMENT_NOT_FOUND', 'No paid payment for this reservation');
   const remaining = p.amount - p.refunded_amount;
   const q = quoteRefund(p.policy.rules, remaining, p.booked_at, p.event_starts_at, d.clock.now());
-  const refundable = q.refundable && remaining > 0 && (p.status === 'paid' || p.status === 'partially_refunded');
+  const refundable =
+    q.refundable && remaining > 0 && (p.status === 'paid' || p.status === 'partially_refunded');
   return {
     refundable,
     paymentId: p.id,

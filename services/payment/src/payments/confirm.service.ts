@@ -38,21 +38,35 @@ function providerKeyOf(method: string, body: ConfirmBody): string | undefined {
 /** What a payment that already left `ready` answers to another confirm: the same result as the first. */
 function outcomeOf(p: PaymentRow): ConfirmResult {
   if (p.failure_code === EXPIRED_CODE) {
-    throw AppError.conflict(EXPIRED_CODE, 'The reservation expired before the payment was confirmed; any charge was refunded', {
-      payment: paymentView(p),
+    throw AppError.conflict(
+      EXPIRED_CODE,
+      'The reservation expired before the payment was confirmed; any charge was refunded',
+      {
+        payment: paymentView(p),
+      },
+    );
+  }
+  if (p.failure_code === 'AMOUNT_MISMATCH')
+    throw AppError.invalid('AMOUNT_MISMATCH', 'The amount does not match the order');
+  if (p.status === 'failed' || p.status === 'cancelled') {
+    throw AppError.unprocessable('PAYMENT_DECLINED', p.failure_message ?? 'The payment was declined', {
+      providerCode: p.failure_code,
     });
   }
-  if (p.failure_code === 'AMOUNT_MISMATCH') throw AppError.invalid('AMOUNT_MISMATCH', 'The amount does not match the order');
-  if (p.status === 'failed' || p.status === 'cancelled') {
-    throw AppError.unprocessable('PAYMENT_DECLINED', p.failure_message ?? 'The payment was declined', { providerCode: p.failure_code });
-  }
   if (p.status === 'ready' || p.status === 'pending' || p.status === 'needs_reconciliation') {
-    return { httpStatus: 202, payment: paymentView(p), reservation: { id: p.reservation_id, status: 'pending' } };
+    return {
+      httpStatus: 202,
+      payment: paymentView(p),
+      reservation: { id: p.reservation_id, status: 'pending' },
+    };
   }
   return {
     httpStatus: 200,
     payment: paymentView(p),
-    reservation: { id: p.reservation_id, status: p.reservation_confirmed_at ? (p.status === 'paid' ? 'confirmed' : p.status) : 'pending' },
+    reservation: {
+      id: p.reservation_id,
+      status: p.reservation_confirmed_at ? (p.status === 'paid' ? 'confirmed' : p.status) : 'pending',
+    },
   };
 }
 
@@ -60,9 +74,16 @@ function outcomeOf(p: PaymentRow): ConfirmResult {
  * The provider says the money moved: check it against the order, record paid, confirm the
  * reservation; a mismatch is cancelled at once, an expired reservation refunded in full.
  */
-export async function applyProviderPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPayment): Promise<PaymentRow> {
+export async function applyProviderPaid(
+  d: PaymentDeps,
+  p: PaymentRow,
+  pp: ProviderPayment,
+): Promise<PaymentRow> {
   if (!matchesOrder(p, pp)) {
-    d.log.error({ paymentId: p.id, provider: pp }, 'provider payment does not match the order; cancelling it');
+    d.log.error(
+      { paymentId: p.id, provider: pp },
+      'provider payment does not match the order; cancelling it',
+    );
     try {
       await adapterFor(d, p).cancel({
         orderId: p.order_id,
@@ -80,13 +101,23 @@ export async function applyProviderPaid(d: PaymentDeps, p: PaymentRow, pp: Provi
         throw err;
       }
     }
-    return markFailed(d, p, ['ready', 'pending', 'needs_reconciliation'], 'cancelled', 'AMOUNT_MISMATCH', 'Provider amount differs from the order');
+    return markFailed(
+      d,
+      p,
+      ['ready', 'pending', 'needs_reconciliation'],
+      'cancelled',
+      'AMOUNT_MISMATCH',
+      'Provider amount differs from the order',
+    );
   }
   let paid = await markPaid(d, p, pp);
   if (paid.status !== 'paid' || paid.reservation_confirmed_at) return paid;
   const outcome = await confirmReservation(d, paid);
   if (outcome === 'expired') {
-    await d.repo.update(paid.id, { failure_code: EXPIRED_CODE, failure_message: 'Reservation expired before confirmation' });
+    await d.repo.update(paid.id, {
+      failure_code: EXPIRED_CODE,
+      failure_message: 'Reservation expired before confirmation',
+    });
     paid = (await d.repo.byId(paid.id))!;
     if (paid.status === 'paid') {
       paid = await refundPayment(d, paid, {
@@ -111,7 +142,8 @@ async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
       providerKey: p.provider_payment_key ?? '',
       idempotencyKey: p.confirm_idempotency_key!,
     });
-    if (pp.status !== 'paid') throw new ProviderError('unknown', 'UNEXPECTED_STATUS', `provider answered ${pp.status}`);
+    if (pp.status !== 'paid')
+      throw new ProviderError('unknown', 'UNEXPECTED_STATUS', `provider answered ${pp.status}`);
     return await applyProviderPaid(d, p, pp);
   } catch (err) {
     if (err instanceof ProviderError && err.outcome !== 'unknown') {
@@ -120,7 +152,10 @@ async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
     if (!(err instanceof ProviderError)) throw err;
     // Timeout, 5xx, dropped connection, "already processed": the money may have moved. Never "failed".
     d.log.warn({ err, paymentId: p.id }, 'confirm outcome unknown; needs reconciliation');
-    const moved = await d.repo.transition(p.id, ['pending'], 'needs_reconciliation', { failure_code: err.code, failure_message: err.message });
+    const moved = await d.repo.transition(p.id, ['pending'], 'needs_reconciliation', {
+      failure_code: err.code,
+      failure_message: err.message,
+    });
     if (moved) d.metrics.status(p.method, 'needs_reconciliation');
     return moved ?? (await d.repo.byId(p.id))!;
   }
@@ -145,18 +180,37 @@ async function attempt(d: PaymentDeps, p: PaymentRow, providerKey: string): Prom
   return callConfirm(d, pending);
 }
 
-export async function confirmPayment(d: PaymentDeps, user: AuthUser, body: ConfirmBody): Promise<ConfirmResult> {
+export async function confirmPayment(
+  d: PaymentDeps,
+  user: AuthUser,
+  body: ConfirmBody,
+): Promise<ConfirmResult> {
   const p = await d.repo.byOrderId(body.orderId);
-  if (!p || (p.user_id !== user.id && user.role !== 'admin')) throw AppError.notFound('PAYMENT_NOT_FOUND', 'No such payment');
+  if (!p || (p.user_id !== user.id && user.role !== 'admin'))
+    throw AppError.notFound('PAYMENT_NOT_FOUND', 'No such payment');
   // Paid but the reservation not yet confirmed (ticket was unreachable): finish it now, idempotently.
   if (p.status === 'paid' && !p.reservation_confirmed_at) return outcomeOf(await reconcilePayment(d, p));
   if (p.status !== 'ready') return outcomeOf(p);
   if (body.amount !== undefined && body.amount !== p.amount) {
-    await markFailed(d, p, ['ready'], 'cancelled', 'AMOUNT_MISMATCH', `Confirm amount ${body.amount} differs from ${p.amount}`);
-    throw AppError.invalid('AMOUNT_MISMATCH', 'The amount does not match the order', { expected: p.amount, given: body.amount });
+    await markFailed(
+      d,
+      p,
+      ['ready'],
+      'cancelled',
+      'AMOUNT_MISMATCH',
+      `Confirm amount ${body.amount} differs from ${p.amount}`,
+    );
+    throw AppError.invalid('AMOUNT_MISMATCH', 'The amount does not match the order', {
+      expected: p.amount,
+      given: body.amount,
+    });
   }
   const providerKey = providerKeyOf(p.method, body);
-  if (!providerKey) throw AppError.invalid('PROVIDER_KEY_REQUIRED', `Confirming a ${p.method} payment needs its provider key`);
+  if (!providerKey)
+    throw AppError.invalid(
+      'PROVIDER_KEY_REQUIRED',
+      `Confirming a ${p.method} payment needs its provider key`,
+    );
   const after = await attempt(d, p, providerKey);
   if (after.status === 'cancelled' && after.failure_code === 'RESERVATION_NOT_PENDING') {
     throw AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is not awaiting payment');
@@ -183,19 +237,46 @@ export async function reconcilePayment(d: PaymentDeps, p: PaymentRow): Promise<P
   }
   if (!['ready', 'pending', 'needs_reconciliation'].includes(p.status)) return p;
   const adapter = adapterFor(d, p);
-  const pp = await adapter.lookup({ orderId: p.order_id, providerRef: p.provider_ref, providerKey: p.provider_payment_key, amount: p.amount });
+  const pp = await adapter.lookup({
+    orderId: p.order_id,
+    providerRef: p.provider_ref,
+    providerKey: p.provider_payment_key,
+    amount: p.amount,
+  });
   if (pp && pp.status !== 'in_progress' && pp.status !== 'failed') return applyProviderPaid(d, p, pp);
   if (p.status === 'ready') {
     // The buyer never came back: close the checkout (nothing was charged: the provider says so).
     const age = d.clock.now().getTime() - p.created_at.getTime();
     if (age < d.config.PAYMENT_CHECKOUT_TTL_MS) return p;
-    return markFailed(d, p, ['ready'], 'cancelled', 'CHECKOUT_ABANDONED', 'The buyer did not complete the payment');
+    return markFailed(
+      d,
+      p,
+      ['ready'],
+      'cancelled',
+      'CHECKOUT_ABANDONED',
+      'The buyer did not complete the payment',
+    );
   }
-  if (pp?.status === 'failed') return markFailed(d, p, ['pending', 'needs_reconciliation'], 'failed', 'PROVIDER_FAILED', 'The provider reports the payment failed');
+  if (pp?.status === 'failed')
+    return markFailed(
+      d,
+      p,
+      ['pending', 'needs_reconciliation'],
+      'failed',
+      'PROVIDER_FAILED',
+      'The provider reports the payment failed',
+    );
   // The confirm never reached the provider: retry it with the same idempotency key while the lease window lasts.
   const ageMs = d.clock.now().getTime() - p.created_at.getTime();
   if (ageMs > d.config.PAYMENT_CONFIRM_LEASE_SECONDS * 1000) {
-    return markFailed(d, p, ['pending', 'needs_reconciliation'], 'failed', 'CONFIRM_ABANDONED', 'The confirmation never completed');
+    return markFailed(
+      d,
+      p,
+      ['pending', 'needs_reconciliation'],
+      'failed',
+      'CONFIRM_ABANDONED',
+      'The confirmation never completed',
+    );
   }
   return attempt(d, p, p.provider_payment_key ?? '');
 }

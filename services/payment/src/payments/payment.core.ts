@@ -42,7 +42,11 @@ export function paymentView(p: PaymentRow) {
 }
 export type PaymentView = ReturnType<typeof paymentView>;
 
-export async function emit<K extends keyof EventDataByType>(trx: Transaction<any>, type: K, data: EventDataByType[K]): Promise<void> {
+export async function emit<K extends keyof EventDataByType>(
+  trx: Transaction<any>,
+  type: K,
+  data: EventDataByType[K],
+): Promise<void> {
   await enqueueEvent(trx, 'payment', 'payment', type, data);
 }
 
@@ -60,7 +64,8 @@ function eventBase(p: PaymentRow, amount: number, now: Date) {
 
 export function adapterFor(d: PaymentDeps, p: PaymentRow) {
   const adapter = d.providers.get(p.method);
-  if (!adapter) throw new AppError('unavailable', 'METHOD_UNAVAILABLE', `Payment method ${p.method} is not configured`);
+  if (!adapter)
+    throw new AppError('unavailable', 'METHOD_UNAVAILABLE', `Payment method ${p.method} is not configured`);
   return adapter;
 }
 
@@ -77,10 +82,17 @@ export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPaymen
       p.id,
       ['ready', 'pending', 'needs_reconciliation'],
       'paid',
-      { paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now, provider_payment_key: pp.providerKey ?? p.provider_payment_key },
+      {
+        paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now,
+        provider_payment_key: pp.providerKey ?? p.provider_payment_key,
+      },
       trx,
     );
-    if (row) await emit(trx, EventTypes.paymentPaid, { ...eventBase(row, row.amount, now), paidAt: (row.paid_at ?? now).toISOString() });
+    if (row)
+      await emit(trx, EventTypes.paymentPaid, {
+        ...eventBase(row, row.amount, now),
+        paidAt: (row.paid_at ?? now).toISOString(),
+      });
     return row;
   });
   if (!paid) return (await d.repo.byId(p.id))!;
@@ -101,7 +113,13 @@ export async function markFailed(
 ): Promise<PaymentRow> {
   const now = d.clock.now();
   const row = await d.repo.transaction(async (trx) => {
-    const moved = await d.repo.transition(p.id, from, to, { failure_code: code, failure_message: message.slice(0, 500) }, trx);
+    const moved = await d.repo.transition(
+      p.id,
+      from,
+      to,
+      { failure_code: code, failure_message: message.slice(0, 500) },
+      trx,
+    );
     if (moved) await emit(trx, EventTypes.paymentFailed, { ...eventBase(moved, moved.amount, now), code });
     return moved;
   });
@@ -124,7 +142,10 @@ export async function confirmReservation(d: PaymentDeps, p: PaymentRow): Promise
   } catch (err) {
     if (err instanceof AppError && err.kind === 'conflict') return 'expired';
     if (err instanceof AppError && err.kind === 'not_found') return 'expired';
-    d.log.warn({ err, paymentId: p.id }, 'reservation confirm not delivered; the reconciler and payment.paid retry');
+    d.log.warn(
+      { err, paymentId: p.id },
+      'reservation confirm not delivered; the reconciler and payment.paid retry',
+    );
     return 'unknown';
   }
   await d.repo.update(p.id, { reservation_confirmed_at: d.clock.now() });

@@ -108,12 +108,21 @@ export class PaymentRepository {
   }
 
   async byOrderId(orderId: string): Promise<PaymentRow | null> {
-    const row = await this.db.selectFrom('payments').selectAll().where('order_id', '=', orderId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .executeTakeFirst();
     return row ? toPayment(row) : null;
   }
 
   async byReservation(reservationId: string): Promise<PaymentRow[]> {
-    const rows = await this.db.selectFrom('payments').selectAll().where('reservation_id', '=', reservationId).orderBy('created_at', 'desc').execute();
+    const rows = await this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('reservation_id', '=', reservationId)
+      .orderBy('created_at', 'desc')
+      .execute();
     return rows.map(toPayment);
   }
 
@@ -150,7 +159,12 @@ export class PaymentRepository {
   }
 
   /** Payments the reconciler must look at. */
-  async needingAttention(stuckBefore: Date, quietBefore: Date, abandonedBefore: Date, limit = 50): Promise<PaymentRow[]> {
+  async needingAttention(
+    stuckBefore: Date,
+    quietBefore: Date,
+    abandonedBefore: Date,
+    limit = 50,
+  ): Promise<PaymentRow[]> {
     const rows = await this.db
       .selectFrom('payments')
       .selectAll()
@@ -159,7 +173,11 @@ export class PaymentRepository {
           eb('status', '=', 'needs_reconciliation'),
           eb.and([eb('status', '=', 'pending'), eb('updated_at', '<', stuckBefore)]),
           eb.and([eb('status', '=', 'refund_pending'), eb('updated_at', '<', quietBefore)]),
-          eb.and([eb('status', '=', 'paid'), eb('reservation_confirmed_at', 'is', null), eb('updated_at', '<', quietBefore)]),
+          eb.and([
+            eb('status', '=', 'paid'),
+            eb('reservation_confirmed_at', 'is', null),
+            eb('updated_at', '<', quietBefore),
+          ]),
           eb.and([eb('status', '=', 'ready'), eb('created_at', '<', abandonedBefore)]),
         ]),
       )
@@ -185,7 +203,12 @@ export class PaymentRepository {
   }
 
   async pendingRefund(paymentId: string): Promise<RefundRow | null> {
-    const row = await this.db.selectFrom('refunds').selectAll().where('payment_id', '=', paymentId).where('status', '=', 'pending').executeTakeFirst();
+    const row = await this.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
     return row ? ({ ...row, seat_ids: parse(row.seat_ids) } as RefundRow) : null;
   }
 
@@ -200,17 +223,30 @@ export class PaymentRepository {
   }
 
   async refunds(paymentId: string): Promise<RefundRow[]> {
-    const rows = await this.db.selectFrom('refunds').selectAll().where('payment_id', '=', paymentId).orderBy('created_at').execute();
+    const rows = await this.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .orderBy('created_at')
+      .execute();
     return rows.map((r) => ({ ...r, seat_ids: parse(r.seat_ids) }) as RefundRow);
   }
 
   async policy(id: string): Promise<{ id: string; name: string; rules: any } | null> {
-    const row = await this.db.selectFrom('refund_policies').select(['id', 'name', 'rules']).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('refund_policies')
+      .select(['id', 'name', 'rules'])
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? { id: row.id, name: row.name, rules: parse(row.rules) } : null;
   }
 
   async policies(): Promise<Array<{ id: string; name: string; rules: any }>> {
-    const rows = await this.db.selectFrom('refund_policies').select(['id', 'name', 'rules']).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('refund_policies')
+      .select(['id', 'name', 'rules'])
+      .orderBy('id')
+      .execute();
     return rows.map((r) => ({ id: r.id, name: r.name, rules: parse(r.rules) }));
   }
 
@@ -218,7 +254,9 @@ export class PaymentRepository {
     await this.db
       .insertInto('refund_policies')
       .values({ id, name, rules: JSON.stringify(rules) })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ name, rules: JSON.stringify(rules), updated_at: sql`now()` }))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ name, rules: JSON.stringify(rules), updated_at: sql`now()` }),
+      )
       .execute();
   }
 }

@@ -1,4 +1,11 @@
-import { applyOnce, releaseLease, tryAcquireLease, type Coordination, type EventBus, type EventEnvelope } from '@tiketi/platform';
+import {
+  applyOnce,
+  releaseLease,
+  tryAcquireLease,
+  type Coordination,
+  type EventBus,
+  type EventEnvelope,
+} from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
@@ -36,7 +43,8 @@ export function startReconciler(d: PaymentDeps, coordination: Coordination): () 
   const tick = () => {
     running = (async () => {
       try {
-        if (await tryAcquireLease(coordination, LEASE_KEY, holder, Math.max(interval * 3, 10_000))) await reconcileOnce(d);
+        if (await tryAcquireLease(coordination, LEASE_KEY, holder, Math.max(interval * 3, 10_000)))
+          await reconcileOnce(d);
       } catch (err) {
         d.log.warn({ err }, 'reconciler pass failed');
       }
@@ -59,17 +67,29 @@ export function startReconciler(d: PaymentDeps, coordination: Coordination): () 
 }
 
 /** event.cancelled: every paid payment of the event is refunded in full. */
-export async function subscribeEventCancelled(d: PaymentDeps, bus: EventBus, db: Kysely<any>): Promise<() => Promise<void>> {
-  return bus.subscribe({ group: 'payment.event-cancelled', types: [EventTypes.eventCancelled] }, async (event: EventEnvelope) => {
-    const data = event.data as EventDataByType['event.cancelled'];
-    const payments = await d.repo.refundableForEvent(data.eventId);
-    for (const p of payments) {
-      await refundPayment(d, p, { reason: 'Event cancelled', actorId: null, mode: 'full', notifyTicket: true }).catch((err) => {
-        // Another path may be refunding it now; the reconciler finishes refunds left pending.
-        d.log.warn({ err, paymentId: p.id }, 'event-cancelled refund not done');
-      });
-    }
-    // Record that the event was handled (redelivery re-checks statuses and finds nothing to do).
-    await applyOnce(db, 'payment', 'payment.event-cancelled', event, async () => undefined);
-  });
+export async function subscribeEventCancelled(
+  d: PaymentDeps,
+  bus: EventBus,
+  db: Kysely<any>,
+): Promise<() => Promise<void>> {
+  return bus.subscribe(
+    { group: 'payment.event-cancelled', types: [EventTypes.eventCancelled] },
+    async (event: EventEnvelope) => {
+      const data = event.data as EventDataByType['event.cancelled'];
+      const payments = await d.repo.refundableForEvent(data.eventId);
+      for (const p of payments) {
+        await refundPayment(d, p, {
+          reason: 'Event cancelled',
+          actorId: null,
+          mode: 'full',
+          notifyTicket: true,
+        }).catch((err) => {
+          // Another path may be refunding it now; the reconciler finishes refunds left pending.
+          d.log.warn({ err, paymentId: p.id }, 'event-cancelled refund not done');
+        });
+      }
+      // Record that the event was handled (redelivery re-checks statuses and finds nothing to do).
+      await applyOnce(db, 'payment', 'payment.event-cancelled', event, async () => undefined);
+    },
+  );
 }

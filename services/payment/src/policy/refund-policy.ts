@@ -1,15 +1,29 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 export const RefundTier = Type.Object({
-  minDaysBefore: Type.Integer({ minimum: 0, description: 'applies when the show is at least this many days away' }),
+  minDaysBefore: Type.Integer({
+    minimum: 0,
+    description: 'applies when the show is at least this many days away',
+  }),
   feePercent: Type.Integer({ minimum: 0, maximum: 100 }),
 });
 
 export const RefundRules = Type.Object({
-  freeWithinDaysOfBooking: Type.Integer({ minimum: 0, description: 'free cancellation this many days after booking...' }),
-  freeUnlessShowWithinDays: Type.Integer({ minimum: 0, description: '...unless the show is fewer than this many days away' }),
-  noRefundWithinDays: Type.Integer({ minimum: 0, description: 'no refund when the show is fewer than this many days away (1 = on the day)' }),
-  tiers: Type.Array(RefundTier, { description: 'fee by days before the show; the first tier (largest minDaysBefore) that applies wins' }),
+  freeWithinDaysOfBooking: Type.Integer({
+    minimum: 0,
+    description: 'free cancellation this many days after booking...',
+  }),
+  freeUnlessShowWithinDays: Type.Integer({
+    minimum: 0,
+    description: '...unless the show is fewer than this many days away',
+  }),
+  noRefundWithinDays: Type.Integer({
+    minimum: 0,
+    description: 'no refund when the show is fewer than this many days away (1 = on the day)',
+  }),
+  tiers: Type.Array(RefundTier, {
+    description: 'fee by days before the show; the first tier (largest minDaysBefore) that applies wins',
+  }),
 });
 export type RefundRules = Static<typeof RefundRules>;
 
@@ -42,9 +56,16 @@ export interface RefundQuote {
 const DAY_MS = 86_400_000;
 
 /** The fee for refunding `amount` now, under `rules`, for a show at `startsAt` booked at `bookedAt`. */
-export function quoteRefund(rules: RefundRules, amount: number, bookedAt: Date, startsAt: Date, now: Date): RefundQuote {
+export function quoteRefund(
+  rules: RefundRules,
+  amount: number,
+  bookedAt: Date,
+  startsAt: Date,
+  now: Date,
+): RefundQuote {
   const daysBefore = Math.floor((startsAt.getTime() - now.getTime()) / DAY_MS);
-  if (daysBefore < rules.noRefundWithinDays) return { refundable: false, feePercent: 100, fee: amount, refundAmount: 0 };
+  if (daysBefore < rules.noRefundWithinDays)
+    return { refundable: false, feePercent: 100, fee: amount, refundAmount: 0 };
   const daysSinceBooking = (now.getTime() - bookedAt.getTime()) / DAY_MS;
   let feePercent = 0;
   if (!(daysSinceBooking < rules.freeWithinDaysOfBooking && daysBefore >= rules.freeUnlessShowWithinDays)) {

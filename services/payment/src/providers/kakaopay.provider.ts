@@ -34,10 +34,18 @@ export class KakaoPayAdapter implements ProviderAdapter {
   constructor(private readonly options: KakaoPayOptions) {}
 
   private async post(operation: string, path: string, body: Record<string, unknown>) {
-    const res = await providerFetch(this.options.http, operation, `${this.options.baseUrl}/online/v1/payment/${path}`, {
-      headers: { authorization: `SECRET_KEY ${this.options.secretKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const res = await providerFetch(
+      this.options.http,
+      operation,
+      `${this.options.baseUrl}/online/v1/payment/${path}`,
+      {
+        headers: {
+          authorization: `SECRET_KEY ${this.options.secretKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      },
+    );
     if (res.status !== 200) {
       const code = String(res.body?.error_code ?? 'UNKNOWN');
       const message = String(res.body?.error_message ?? `${operation} refused`);
@@ -84,7 +92,8 @@ export class KakaoPayAdapter implements ProviderAdapter {
       };
     } catch (err) {
       // "Already approved" means an earlier approve went through: the order inquiry tells the truth.
-      if (err instanceof ProviderError && err.code === '-702') throw new ProviderError('unknown', err.code, err.message);
+      if (err instanceof ProviderError && err.code === '-702')
+        throw new ProviderError('unknown', err.code, err.message);
       throw err;
     }
   }
@@ -93,7 +102,10 @@ export class KakaoPayAdapter implements ProviderAdapter {
     if (!input.providerRef) return null;
     let order: KakaoOrder;
     try {
-      order = (await this.post('order', 'order', { cid: this.options.cid, tid: input.providerRef })) as KakaoOrder;
+      order = (await this.post('order', 'order', {
+        cid: this.options.cid,
+        tid: input.providerRef,
+      })) as KakaoOrder;
     } catch (err) {
       if (err instanceof ProviderError && err.outcome === 'not_found') return null;
       throw err;
@@ -106,7 +118,8 @@ export class KakaoPayAdapter implements ProviderAdapter {
       QUIT_PAYMENT: 'failed',
       FAIL_PAYMENT: 'failed',
     };
-    if (order.partner_order_id !== input.orderId) throw new ProviderError('declined', 'ORDER_MISMATCH', 'tid belongs to another order');
+    if (order.partner_order_id !== input.orderId)
+      throw new ProviderError('declined', 'ORDER_MISMATCH', 'tid belongs to another order');
     return {
       status: map[order.status] ?? 'in_progress',
       providerKey: order.tid,

@@ -38,7 +38,13 @@ export class NaverPayAdapter implements ProviderAdapter {
 
   constructor(private readonly options: NaverPayOptions) {}
 
-  private async call(operation: string, path: string, body: Record<string, string | number>, form: boolean, idempotencyKey?: string) {
+  private async call(
+    operation: string,
+    path: string,
+    body: Record<string, string | number>,
+    form: boolean,
+    idempotencyKey?: string,
+  ) {
     const headers: Record<string, string> = {
       'x-naver-client-id': this.options.clientId,
       'x-naver-client-secret': this.options.clientSecret,
@@ -49,10 +55,15 @@ export class NaverPayAdapter implements ProviderAdapter {
     const payload = form
       ? new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString()
       : JSON.stringify(body);
-    const res = await providerFetch(this.options.http, operation, `${this.options.baseUrl}/${this.options.partnerId}/naverpay/payments${path}`, {
-      headers,
-      body: payload,
-    });
+    const res = await providerFetch(
+      this.options.http,
+      operation,
+      `${this.options.baseUrl}/${this.options.partnerId}/naverpay/payments${path}`,
+      {
+        headers,
+        body: payload,
+      },
+    );
     const code = String(res.body?.code ?? res.status);
     if (res.status !== 200 || code !== 'Success') {
       const message = String(res.body?.message ?? `${operation} refused`);
@@ -79,11 +90,20 @@ export class NaverPayAdapter implements ProviderAdapter {
       },
       false,
     );
-    return { checkout: { type: 'redirect', url: `${this.options.checkoutUrl}/${body.reserveId}` }, providerRef: body.reserveId };
+    return {
+      checkout: { type: 'redirect', url: `${this.options.checkoutUrl}/${body.reserveId}` },
+      providerRef: body.reserveId,
+    };
   }
 
   async confirm(input: ConfirmInput): Promise<ProviderPayment> {
-    const body = await this.call('approve', '/v2.2/apply/payment', { paymentId: input.providerKey }, true, input.idempotencyKey);
+    const body = await this.call(
+      'approve',
+      '/v2.2/apply/payment',
+      { paymentId: input.providerKey },
+      true,
+      input.idempotencyKey,
+    );
     const detail = body.detail ?? {};
     return {
       status: detail.admissionState === 'SUCCESS' ? 'paid' : 'failed',
@@ -108,12 +128,14 @@ export class NaverPayAdapter implements ProviderAdapter {
     const items = (body.list ?? []).filter((i) => i.paymentId === input.providerKey);
     const approval = items.find((i) => i.admissionTypeCode === '01' && i.admissionState === 'SUCCESS');
     if (!approval) return items.length === 0 ? null : { ...this.empty(input), status: 'failed' };
-    if (approval.merchantPayKey !== input.orderId) throw new ProviderError('declined', 'ORDER_MISMATCH', 'payment belongs to another order');
+    if (approval.merchantPayKey !== input.orderId)
+      throw new ProviderError('declined', 'ORDER_MISMATCH', 'payment belongs to another order');
     const cancelled = items
       .filter((i) => i.admissionTypeCode !== '01' && i.admissionState === 'SUCCESS')
       .reduce((sum, i) => sum + i.totalPayAmount, 0);
     return {
-      status: cancelled === 0 ? 'paid' : cancelled >= approval.totalPayAmount ? 'cancelled' : 'partially_cancelled',
+      status:
+        cancelled === 0 ? 'paid' : cancelled >= approval.totalPayAmount ? 'cancelled' : 'partially_cancelled',
       providerKey: approval.paymentId,
       orderId: approval.merchantPayKey,
       totalAmount: approval.totalPayAmount,
@@ -124,7 +146,15 @@ export class NaverPayAdapter implements ProviderAdapter {
   }
 
   private empty(input: LookupInput): ProviderPayment {
-    return { status: 'in_progress', providerKey: input.providerKey, orderId: input.orderId, totalAmount: input.amount, cancelledAmount: 0, currency: 'KRW', approvedAt: null };
+    return {
+      status: 'in_progress',
+      providerKey: input.providerKey,
+      orderId: input.orderId,
+      totalAmount: input.amount,
+      cancelledAmount: 0,
+      currency: 'KRW',
+      approvedAt: null,
+    };
   }
 
   async cancel(input: CancelInput): Promise<ProviderPayment> {
@@ -144,7 +174,12 @@ export class NaverPayAdapter implements ProviderAdapter {
       true,
       input.idempotencyKey,
     );
-    const after = await this.lookup({ orderId: input.orderId, providerRef: input.providerRef, providerKey: input.providerKey, amount: 0 });
+    const after = await this.lookup({
+      orderId: input.orderId,
+      providerRef: input.providerRef,
+      providerKey: input.providerKey,
+      amount: 0,
+    });
     if (!after) throw new ProviderError('unknown', 'NOT_FOUND_AFTER_CANCEL', 'payment vanished after cancel');
     return after;
   }

@@ -75,7 +75,8 @@ export class TossAdapter implements ProviderAdapter {
   private fail(operation: string, status: number, body: { code?: string; message?: string } | null): never {
     const code = body?.code ?? 'UNKNOWN';
     if (UNKNOWN_CODES.has(code)) throw new ProviderError('unknown', code, body?.message ?? operation, status);
-    if (status === 404 || code === 'NOT_FOUND_PAYMENT') throw new ProviderError('not_found', code, body?.message ?? 'not found', status);
+    if (status === 404 || code === 'NOT_FOUND_PAYMENT')
+      throw new ProviderError('not_found', code, body?.message ?? 'not found', status);
     throw new ProviderError('declined', code, body?.message ?? `${operation} refused`, status);
   }
 
@@ -95,10 +96,15 @@ export class TossAdapter implements ProviderAdapter {
   }
 
   async confirm(input: ConfirmInput): Promise<ProviderPayment> {
-    const res = await providerFetch(this.options.http, 'confirm', `${this.options.baseUrl}/v1/payments/confirm`, {
-      headers: this.headers(input.idempotencyKey),
-      body: JSON.stringify({ paymentKey: input.providerKey, orderId: input.orderId, amount: input.amount }),
-    });
+    const res = await providerFetch(
+      this.options.http,
+      'confirm',
+      `${this.options.baseUrl}/v1/payments/confirm`,
+      {
+        headers: this.headers(input.idempotencyKey),
+        body: JSON.stringify({ paymentKey: input.providerKey, orderId: input.orderId, amount: input.amount }),
+      },
+    );
     if (res.status !== 200) this.fail('confirm', res.status, res.body);
     return normalise(res.body as TossPayment);
   }
@@ -114,7 +120,8 @@ export class TossAdapter implements ProviderAdapter {
     if (res.status === 404) return null;
     if (res.status !== 200) this.fail('lookup', res.status, res.body);
     const payment = res.body as TossPayment;
-    if (payment.orderId !== input.orderId) throw new ProviderError('declined', 'ORDER_MISMATCH', 'payment belongs to another order');
+    if (payment.orderId !== input.orderId)
+      throw new ProviderError('declined', 'ORDER_MISMATCH', 'payment belongs to another order');
     return normalise(payment);
   }
 
