@@ -2,6 +2,7 @@ export * from './config/config';
 export * from './errors/app-error';
 export * from './errors/error-handler';
 export * from './logging/logger';
+export * from './logging/request-context';
 export * from './ids';
 export * from './db/database';
 export * from './db/migrations';

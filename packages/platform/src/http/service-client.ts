@@ -1,6 +1,7 @@
 import { AppError, errorKinds, type ErrorKind } from '../errors/app-error';
 import { INTERNAL_TOKEN_HEADER } from '../auth/auth.plugin';
 import { REQUEST_ID_HEADER } from '../service/app';
+import { currentRequestId } from '../logging/request-context';
 
 export interface ServiceCallOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -27,7 +28,9 @@ export class ServiceClient {
   async call<T>(path: string, options: ServiceCallOptions = {}): Promise<T> {
     const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: this.internalToken, accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+    // The request being served, unless the caller names one: one id across every service it reaches.
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     if (options.authorization) headers.authorization = options.authorization;
     let response: Response;
     try {

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
 import { installErrorHandler } from '../errors/error-handler';
+import { installRequestContext } from '../logging/request-context';
 import { installHttpMetrics } from '../metrics/metrics';
 import { installAuth } from '../auth/auth.plugin';
 import type { ServiceContext, ServiceDefinition } from './service';
@@ -47,6 +48,7 @@ export async function buildServiceApp<C extends BaseConfig>(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   }) as unknown as FastifyInstance;
 
+  installRequestContext(app);
   app.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
