@@ -39,11 +39,19 @@ const core: Migration = {
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .execute();
-    await sql`create index if not exists payments_user on ${sql.table(`${S}.payments`)} (user_id, created_at desc)`.execute(db);
-    await sql`create index if not exists payments_event on ${sql.table(`${S}.payments`)} (event_id, status)`.execute(db);
-    await sql`create index if not exists payments_reservation on ${sql.table(`${S}.payments`)} (reservation_id)`.execute(db);
+    await sql`create index if not exists payments_user on ${sql.table(`${S}.payments`)} (user_id, created_at desc)`.execute(
+      db,
+    );
+    await sql`create index if not exists payments_event on ${sql.table(`${S}.payments`)} (event_id, status)`.execute(
+      db,
+    );
+    await sql`create index if not exists payments_reservation on ${sql.table(`${S}.payments`)} (reservation_id)`.execute(
+      db,
+    );
     await sql`create index if not exists payments_attention on ${sql.table(`${S}.payments`)} (status, updated_at)
-      where status in ('pending', 'needs_reconciliation', 'refund_pending') or (status = 'paid' and reservation_confirmed_at is null)`.execute(db);
+      where status in ('pending', 'needs_reconciliation', 'refund_pending') or (status = 'paid' and reservation_confirmed_at is null)`.execute(
+      db,
+    );
 
     await db.schema
       .withSchema(S)
@@ -62,9 +70,13 @@ const core: Migration = {
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addColumn('completed_at', 'timestamptz')
       .execute();
-    await sql`create index if not exists refunds_payment on ${sql.table(`${S}.refunds`)} (payment_id)`.execute(db);
+    await sql`create index if not exists refunds_payment on ${sql.table(`${S}.refunds`)} (payment_id)`.execute(
+      db,
+    );
     // At most one refund in flight per payment.
-    await sql`create unique index if not exists refunds_one_pending on ${sql.table(`${S}.refunds`)} (payment_id) where status = 'pending'`.execute(db);
+    await sql`create unique index if not exists refunds_one_pending on ${sql.table(`${S}.refunds`)} (payment_id) where status = 'pending'`.execute(
+      db,
+    );
 
     await db.schema
       .withSchema(S)
@@ -78,7 +90,11 @@ const core: Migration = {
     await db
       .withSchema(S)
       .insertInto('refund_policies')
-      .values({ id: DEFAULT_POLICY.id, name: DEFAULT_POLICY.name, rules: JSON.stringify(DEFAULT_POLICY.rules) })
+      .values({
+        id: DEFAULT_POLICY.id,
+        name: DEFAULT_POLICY.name,
+        rules: JSON.stringify(DEFAULT_POLICY.rules),
+      })
       .onConflict((oc) => oc.doNothing())
       .execute();
 
@@ -104,7 +120,9 @@ const core: Migration = {
 /** The reconciler closes checkouts the buyer never finished. */
 const readyIndex: Migration = {
   async up(db) {
-    await sql`create index if not exists payments_ready on ${sql.table(`${S}.payments`)} (created_at) where status = 'ready'`.execute(db);
+    await sql`create index if not exists payments_ready on ${sql.table(`${S}.payments`)} (created_at) where status = 'ready'`.execute(
+      db,
+    );
   },
 };
 

@@ -132,9 +132,11 @@ export abstract class FakeProvider implements FakeServer {
     if (!url) return;
     for (let i = 0; i < this.knobs.webhookCopies; i++) {
       this.webhooksSent.push(body);
-      void fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) }).catch(
-        () => undefined,
-      );
+      void fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      }).catch(() => undefined);
     }
   }
 }

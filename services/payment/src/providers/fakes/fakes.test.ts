@@ -9,7 +9,11 @@ let kakao: KakaoPayFake;
 let naver: NaverPayFake;
 
 beforeAll(async () => {
-  [toss, kakao, naver] = await Promise.all([new TossFake().start(), new KakaoPayFake().start(), new NaverPayFake().start()]);
+  [toss, kakao, naver] = await Promise.all([
+    new TossFake().start(),
+    new KakaoPayFake().start(),
+    new NaverPayFake().start(),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([toss?.close(), kakao?.close(), naver?.close()]);
@@ -17,19 +21,39 @@ afterAll(async () => {
 
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 const post = (url: string, body: unknown, headers: Record<string, string>) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('Toss fake', () => {
   it('checks Basic auth of "secretKey:", the orderId pattern, and honours TossPayments-Test-Code', async () => {
     const s = toss.authorize('order_fake_1', 10_000);
-    const wrong = await post(`${toss.url}/v1/payments/confirm`, { ...s }, { authorization: basic('test_sk_other') });
+    const wrong = await post(
+      `${toss.url}/v1/payments/confirm`,
+      { ...s },
+      { authorization: basic('test_sk_other') },
+    );
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ code: 'UNAUTHORIZED_KEY' });
-    const noColon = await post(`${toss.url}/v1/payments/confirm`, { ...s }, { authorization: `Basic ${Buffer.from(toss.secretKey).toString('base64')}` });
+    const noColon = await post(
+      `${toss.url}/v1/payments/confirm`,
+      { ...s },
+      { authorization: `Basic ${Buffer.from(toss.secretKey).toString('base64')}` },
+    );
     expect(noColon.status).toBe(401);
-    const badId = await post(`${toss.url}/v1/payments/confirm`, { ...s, orderId: 'bad id!' }, { authorization: basic(toss.secretKey) });
+    const badId = await post(
+      `${toss.url}/v1/payments/confirm`,
+      { ...s, orderId: 'bad id!' },
+      { authorization: basic(toss.secretKey) },
+    );
     expect(await badId.json()).toMatchObject({ code: 'INVALID_ORDER_ID' });
-    const forced = await post(`${toss.url}/v1/payments/confirm`, { ...s }, { authorization: basic(toss.secretKey), 'TossPayments-Test-Code': 'REJECT_CARD_PAYMENT' });
+    const forced = await post(
+      `${toss.url}/v1/payments/confirm`,
+      { ...s },
+      { authorization: basic(toss.secretKey), 'TossPayments-Test-Code': 'REJECT_CARD_PAYMENT' },
+    );
     expect(forced.status).toBe(403);
     expect(await forced.json()).toMatchObject({ code: 'REJECT_CARD_PAYMENT' });
     expect(toss.charges()).toBe(0);
@@ -48,16 +72,41 @@ describe('Toss fake', () => {
   });
 
   it('is read by the adapter: unknown-outcome codes are not declines', async () => {
-    const adapter = new TossAdapter({ baseUrl: toss.url, clientKey: toss.clientKey, secretKey: toss.secretKey, http: { provider: 'toss', timeoutMs: 2_000 } });
+    const adapter = new TossAdapter({
+      baseUrl: toss.url,
+      clientKey: toss.clientKey,
+      secretKey: toss.secretKey,
+      http: { provider: 'toss', timeoutMs: 2_000 },
+    });
     const s = toss.authorize('order_fake_3', 7_000);
     toss.knobs.forceError = { operation: 'confirm', code: 'UNKNOWN_PAYMENT_ERROR' };
-    const unknown = await adapter.confirm({ orderId: s.orderId, amount: 7_000, userId: 'u', providerRef: null, providerKey: s.paymentKey, idempotencyKey: 'k3' }).catch((e) => e);
+    const unknown = await adapter
+      .confirm({
+        orderId: s.orderId,
+        amount: 7_000,
+        userId: 'u',
+        providerRef: null,
+        providerKey: s.paymentKey,
+        idempotencyKey: 'k3',
+      })
+      .catch((e) => e);
     expect(unknown).toBeInstanceOf(ProviderError);
     expect(unknown).toMatchObject({ outcome: 'unknown', code: 'UNKNOWN_PAYMENT_ERROR' });
     toss.knobs.forceError = { operation: 'confirm', code: 'REJECT_CARD_PAYMENT' };
-    const declined = await adapter.confirm({ orderId: s.orderId, amount: 7_000, userId: 'u', providerRef: null, providerKey: s.paymentKey, idempotencyKey: 'k4' }).catch((e) => e);
+    const declined = await adapter
+      .confirm({
+        orderId: s.orderId,
+        amount: 7_000,
+        userId: 'u',
+        providerRef: null,
+        providerKey: s.paymentKey,
+        idempotencyKey: 'k4',
+      })
+      .catch((e) => e);
     expect(declined).toMatchObject({ outcome: 'declined', code: 'REJECT_CARD_PAYMENT' });
-    expect(await adapter.lookup({ orderId: 'order_missing', providerRef: null, providerKey: null, amount: 0 })).toBeNull();
+    expect(
+      await adapter.lookup({ orderId: 'order_missing', providerRef: null, providerKey: null, amount: 0 }),
+    ).toBeNull();
   });
 });
 
@@ -65,7 +114,11 @@ describe('Kakao Pay fake', () => {
   it('wants "SECRET_KEY <key>", the test cid and every ready field, and answers {error_code,error_message}', async () => {
     const unauth = await post(`${kakao.url}/online/v1/payment/ready`, {}, { authorization: 'KakaoAK nope' });
     expect(unauth.status).toBe(401);
-    const missing = await post(`${kakao.url}/online/v1/payment/ready`, { cid: 'TC0ONETIME' }, { authorization: `SECRET_KEY ${kakao.secretKey}` });
+    const missing = await post(
+      `${kakao.url}/online/v1/payment/ready`,
+      { cid: 'TC0ONETIME' },
+      { authorization: `SECRET_KEY ${kakao.secretKey}` },
+    );
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error_code: -2, error_message: expect.any(String) });
   });
@@ -73,9 +126,17 @@ describe('Kakao Pay fake', () => {
 
 describe('Naver Pay fake', () => {
   it('checks the client headers and the partner path', async () => {
-    const res = await post(`${naver.url}/${naver.partnerId}/naverpay/payments/v2/reserve`, {}, { 'x-naver-client-id': 'x', 'x-naver-client-secret': 'y' });
+    const res = await post(
+      `${naver.url}/${naver.partnerId}/naverpay/payments/v2/reserve`,
+      {},
+      { 'x-naver-client-id': 'x', 'x-naver-client-secret': 'y' },
+    );
     expect(res.status).toBe(401);
-    const other = await post(`${naver.url}/someone_else/naverpay/payments/v2/reserve`, {}, { 'x-naver-client-id': naver.clientId, 'x-naver-client-secret': naver.clientSecret });
+    const other = await post(
+      `${naver.url}/someone_else/naverpay/payments/v2/reserve`,
+      {},
+      { 'x-naver-client-id': naver.clientId, 'x-naver-client-secret': naver.clientSecret },
+    );
     expect(other.status).toBe(404);
   });
 });

@@ -17,7 +17,18 @@ interface KakaoOrder {
   created_at: string;
 }
 
-const REQUIRED_READY = ['cid', 'partner_order_id', 'partner_user_id', 'item_name', 'quantity', 'total_amount', 'tax_free_amount', 'approval_url', 'cancel_url', 'fail_url'];
+const REQUIRED_READY = [
+  'cid',
+  'partner_order_id',
+  'partner_user_id',
+  'item_name',
+  'quantity',
+  'total_amount',
+  'tax_free_amount',
+  'approval_url',
+  'cancel_url',
+  'fail_url',
+];
 
 /**
  * Kakao Pay single payment (open API): `Authorization: SECRET_KEY <key>`, JSON bodies,
@@ -26,7 +37,10 @@ const REQUIRED_READY = ['cid', 'partner_order_id', 'partner_user_id', 'item_name
 export class KakaoPayFake extends FakeProvider {
   readonly orders = new Map<string, KakaoOrder>();
 
-  constructor(readonly secretKey = 'DEV_SECRET_fake_kakao', readonly cid = 'TC0ONETIME') {
+  constructor(
+    readonly secretKey = 'DEV_SECRET_fake_kakao',
+    readonly cid = 'TC0ONETIME',
+  ) {
     super();
   }
 
@@ -42,7 +56,13 @@ export class KakaoPayFake extends FakeProvider {
   }
 
   private error(reply: FastifyReply, status: number, code: number, message: string) {
-    return reply.status(status).send({ error_code: code, error_message: message, extras: { method_result_code: String(code), method_result_message: message } });
+    return reply
+      .status(status)
+      .send({
+        error_code: code,
+        error_message: message,
+        extras: { method_result_code: String(code), method_result_message: message },
+      });
   }
 
   private guard(request: FastifyRequest, reply: FastifyReply, operation: string): Record<string, any> | null {
@@ -52,7 +72,12 @@ export class KakaoPayFake extends FakeProvider {
     }
     const forced = this.takeForced(operation);
     if (forced) {
-      void this.error(reply, forced.status ?? 400, Number(forced.code), forced.message ?? `forced ${forced.code}`);
+      void this.error(
+        reply,
+        forced.status ?? 400,
+        Number(forced.code),
+        forced.message ?? `forced ${forced.code}`,
+      );
       return null;
     }
     const body = (request.body ?? {}) as Record<string, any>;
@@ -85,8 +110,10 @@ export class KakaoPayFake extends FakeProvider {
       if (!body) return reply;
       const missing = REQUIRED_READY.find((k) => body[k] === undefined || body[k] === '');
       if (missing) return this.error(reply, 400, -2, `${missing} is required`);
-      if (String(body.partner_order_id).length > 100 || String(body.item_name).length > 100) return this.error(reply, 400, -2, 'too long');
-      if (!Number.isInteger(body.total_amount) || body.total_amount <= 0) return this.error(reply, 400, -2, 'invalid total_amount');
+      if (String(body.partner_order_id).length > 100 || String(body.item_name).length > 100)
+        return this.error(reply, 400, -2, 'too long');
+      if (!Number.isInteger(body.total_amount) || body.total_amount <= 0)
+        return this.error(reply, 400, -2, 'invalid total_amount');
       const tid = `T${token(10).slice(0, 19)}`;
       const now = new Date().toISOString();
       this.orders.set(tid, {
@@ -122,8 +149,10 @@ export class KakaoPayFake extends FakeProvider {
       if (o.partner_order_id !== body.partner_order_id || o.partner_user_id !== body.partner_user_id) {
         return this.error(reply, 400, -780, 'partner_order_id or partner_user_id differs from ready');
       }
-      if (o.status === 'SUCCESS_PAYMENT' || o.status.includes('CANCEL')) return this.error(reply, 400, -702, 'payment already done');
-      if (o.status !== 'AUTH_PASSWORD' || !o.pg_token || body.pg_token !== o.pg_token) return this.error(reply, 400, -780, 'invalid pg_token');
+      if (o.status === 'SUCCESS_PAYMENT' || o.status.includes('CANCEL'))
+        return this.error(reply, 400, -702, 'payment already done');
+      if (o.status !== 'AUTH_PASSWORD' || !o.pg_token || body.pg_token !== o.pg_token)
+        return this.error(reply, 400, -780, 'invalid pg_token');
       if (this.knobs.chargeAmountOverride !== null) {
         o.total = this.knobs.chargeAmountOverride;
         this.knobs.chargeAmountOverride = null;
@@ -135,7 +164,19 @@ export class KakaoPayFake extends FakeProvider {
       this.sendWebhooks({ tid: o.tid, partner_order_id: o.partner_order_id, status: o.status });
       if (await this.afterCharge(request, reply)) return reply;
       const view = this.view(o);
-      return { aid: o.aid, tid: o.tid, cid: o.cid, partner_order_id: o.partner_order_id, partner_user_id: o.partner_user_id, payment_method_type: 'MONEY', item_name: o.item_name, quantity: 1, amount: view.amount, created_at: o.created_at, approved_at: o.approved_at };
+      return {
+        aid: o.aid,
+        tid: o.tid,
+        cid: o.cid,
+        partner_order_id: o.partner_order_id,
+        partner_user_id: o.partner_user_id,
+        payment_method_type: 'MONEY',
+        item_name: o.item_name,
+        quantity: 1,
+        amount: view.amount,
+        created_at: o.created_at,
+        approved_at: o.approved_at,
+      };
     });
 
     app.post('/online/v1/payment/order', async (request, reply) => {
@@ -152,17 +193,27 @@ export class KakaoPayFake extends FakeProvider {
       if (!body) return reply;
       const o = this.orders.get(String(body.tid));
       if (!o) return this.error(reply, 400, -780, 'no such tid');
-      if (!Number.isInteger(body.cancel_amount) || body.cancel_amount <= 0 || body.cancel_tax_free_amount === undefined) {
+      if (
+        !Number.isInteger(body.cancel_amount) ||
+        body.cancel_amount <= 0 ||
+        body.cancel_tax_free_amount === undefined
+      ) {
         return this.error(reply, 400, -2, 'cancel_amount and cancel_tax_free_amount are required');
       }
-      if (o.status !== 'SUCCESS_PAYMENT' && o.status !== 'PART_CANCEL_PAYMENT') return this.error(reply, 400, -721, 'not cancelable');
-      if (body.cancel_amount > o.total - o.canceled) return this.error(reply, 400, -723, 'cancel amount exceeds the cancelable amount');
+      if (o.status !== 'SUCCESS_PAYMENT' && o.status !== 'PART_CANCEL_PAYMENT')
+        return this.error(reply, 400, -721, 'not cancelable');
+      if (body.cancel_amount > o.total - o.canceled)
+        return this.error(reply, 400, -723, 'cancel amount exceeds the cancelable amount');
       o.canceled += body.cancel_amount;
       o.status = o.canceled === o.total ? 'CANCEL_PAYMENT' : 'PART_CANCEL_PAYMENT';
       this.sendWebhooks({ tid: o.tid, partner_order_id: o.partner_order_id, status: o.status });
       if (await this.afterCancel(request, reply)) return reply;
       const view = this.view(o);
-      return { ...view, approved_cancel_amount: { total: body.cancel_amount }, canceled_at: new Date().toISOString() };
+      return {
+        ...view,
+        approved_cancel_amount: { total: body.cancel_amount },
+        canceled_at: new Date().toISOString(),
+      };
     });
   }
 }

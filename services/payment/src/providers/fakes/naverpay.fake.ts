@@ -55,7 +55,10 @@ export class NaverPayFake extends FakeProvider {
   }
 
   private guard(request: FastifyRequest, reply: FastifyReply, operation: string): Record<string, any> | null {
-    if (request.headers['x-naver-client-id'] !== this.clientId || request.headers['x-naver-client-secret'] !== this.clientSecret) {
+    if (
+      request.headers['x-naver-client-id'] !== this.clientId ||
+      request.headers['x-naver-client-secret'] !== this.clientSecret
+    ) {
       void this.fail(reply, 'AuthFail', 'invalid client credentials', 401);
       return null;
     }
@@ -68,7 +71,9 @@ export class NaverPayFake extends FakeProvider {
   }
 
   private approvalOf(paymentId: string) {
-    return this.history.find((h) => h.paymentId === paymentId && h.admissionTypeCode === '01' && h.admissionState === 'SUCCESS');
+    return this.history.find(
+      (h) => h.paymentId === paymentId && h.admissionTypeCode === '01' && h.admissionState === 'SUCCESS',
+    );
   }
 
   protected register(app: FastifyInstance): void {
@@ -77,11 +82,22 @@ export class NaverPayFake extends FakeProvider {
     app.post(`${base}/v2/reserve`, async (request, reply) => {
       const body = this.guard(request, reply, 'reserve');
       if (!body) return reply;
-      for (const k of ['merchantUserKey', 'merchantPayKey', 'productName', 'productCount', 'totalPayAmount', 'taxScopeAmount', 'taxExScopeAmount', 'returnUrl']) {
-        if (body[k] === undefined || body[k] === '') return this.fail(reply, 'InvalidParameter', `${k} is required`);
+      for (const k of [
+        'merchantUserKey',
+        'merchantPayKey',
+        'productName',
+        'productCount',
+        'totalPayAmount',
+        'taxScopeAmount',
+        'taxExScopeAmount',
+        'returnUrl',
+      ]) {
+        if (body[k] === undefined || body[k] === '')
+          return this.fail(reply, 'InvalidParameter', `${k} is required`);
       }
       if (body.modelVersion !== '2') return this.fail(reply, 'InvalidParameter', 'modelVersion must be 2');
-      if (body.taxScopeAmount + body.taxExScopeAmount !== body.totalPayAmount) return this.fail(reply, 'InvalidParameter', 'tax amounts must add up');
+      if (body.taxScopeAmount + body.taxExScopeAmount !== body.totalPayAmount)
+        return this.fail(reply, 'InvalidParameter', 'tax amounts must add up');
       const reserveId = `R${token(8)}`;
       this.reserves.set(reserveId, {
         reserveId,
@@ -113,14 +129,35 @@ export class NaverPayFake extends FakeProvider {
       }
       r.state = 'APPROVED';
       const admissionYmdt = new Date().toISOString();
-      this.history.push({ paymentId: r.paymentId!, payHistId: `H${token(8)}`, merchantPayKey: r.merchantPayKey, admissionTypeCode: '01', admissionState: 'SUCCESS', totalPayAmount: amount, admissionYmdt });
+      this.history.push({
+        paymentId: r.paymentId!,
+        payHistId: `H${token(8)}`,
+        merchantPayKey: r.merchantPayKey,
+        admissionTypeCode: '01',
+        admissionState: 'SUCCESS',
+        totalPayAmount: amount,
+        admissionYmdt,
+      });
       this.chargeCount++;
-      this.sendWebhooks({ paymentId: r.paymentId, merchantPayKey: r.merchantPayKey, admissionState: 'SUCCESS' });
+      this.sendWebhooks({
+        paymentId: r.paymentId,
+        merchantPayKey: r.merchantPayKey,
+        admissionState: 'SUCCESS',
+      });
       if (await this.afterCharge(request, reply)) return reply;
       return {
         code: 'Success',
         message: 'OK',
-        body: { paymentId: r.paymentId, detail: { merchantPayKey: r.merchantPayKey, totalPayAmount: amount, admissionState: 'SUCCESS', primaryPayMeans: 'CARD', admissionYmdt } },
+        body: {
+          paymentId: r.paymentId,
+          detail: {
+            merchantPayKey: r.merchantPayKey,
+            totalPayAmount: amount,
+            admissionState: 'SUCCESS',
+            primaryPayMeans: 'CARD',
+            admissionYmdt,
+          },
+        },
       };
     });
 
@@ -130,17 +167,46 @@ export class NaverPayFake extends FakeProvider {
       const approval = this.approvalOf(String(body.paymentId));
       if (!approval) return this.fail(reply, 'InvalidPaymentId', 'no such approved payment');
       const amount = Number(body.cancelAmount);
-      if (!Number.isInteger(amount) || amount <= 0 || !body.cancelReason || !['1', '2'].includes(String(body.cancelRequester))) {
-        return this.fail(reply, 'InvalidParameter', 'cancelAmount, cancelReason and cancelRequester are required');
+      if (
+        !Number.isInteger(amount) ||
+        amount <= 0 ||
+        !body.cancelReason ||
+        !['1', '2'].includes(String(body.cancelRequester))
+      ) {
+        return this.fail(
+          reply,
+          'InvalidParameter',
+          'cancelAmount, cancelReason and cancelRequester are required',
+        );
       }
-      const cancelled = this.history.filter((h) => h.paymentId === approval.paymentId && h.admissionTypeCode !== '01').reduce((s, h) => s + h.totalPayAmount, 0);
+      const cancelled = this.history
+        .filter((h) => h.paymentId === approval.paymentId && h.admissionTypeCode !== '01')
+        .reduce((s, h) => s + h.totalPayAmount, 0);
       const rest = approval.totalPayAmount - cancelled;
-      if (String(body.doCompareRest) === '1' && Number(body.expectedRestAmount) !== rest) return this.fail(reply, 'RestAmountDiffer', 'expectedRestAmount differs');
+      if (String(body.doCompareRest) === '1' && Number(body.expectedRestAmount) !== rest)
+        return this.fail(reply, 'RestAmountDiffer', 'expectedRestAmount differs');
       if (amount > rest) return this.fail(reply, 'CancelAmountExceed', 'cancel amount exceeds the rest');
       const payHistId = `H${token(8)}`;
-      this.history.push({ paymentId: approval.paymentId, payHistId, merchantPayKey: approval.merchantPayKey, admissionTypeCode: amount === rest ? '03' : '04', admissionState: 'SUCCESS', totalPayAmount: amount, admissionYmdt: new Date().toISOString() });
+      this.history.push({
+        paymentId: approval.paymentId,
+        payHistId,
+        merchantPayKey: approval.merchantPayKey,
+        admissionTypeCode: amount === rest ? '03' : '04',
+        admissionState: 'SUCCESS',
+        totalPayAmount: amount,
+        admissionYmdt: new Date().toISOString(),
+      });
       if (await this.afterCancel(request, reply)) return reply;
-      return { code: 'Success', message: 'OK', body: { paymentId: approval.paymentId, payHistId, cancelPayAmount: amount, totalRestAmount: rest - amount } };
+      return {
+        code: 'Success',
+        message: 'OK',
+        body: {
+          paymentId: approval.paymentId,
+          payHistId,
+          cancelPayAmount: amount,
+          totalRestAmount: rest - amount,
+        },
+      };
     });
 
     app.post(`${base}/v2.2/list/history`, async (request, reply) => {
@@ -148,7 +214,11 @@ export class NaverPayFake extends FakeProvider {
       if (!body) return reply;
       await this.delay();
       const list = this.history.filter((h) => h.paymentId === body.paymentId);
-      return { code: 'Success', message: 'OK', body: { responseCount: list.length, totalCount: list.length, list } };
+      return {
+        code: 'Success',
+        message: 'OK',
+        body: { responseCount: list.length, totalCount: list.length, list },
+      };
     });
   }
 }

@@ -14,7 +14,13 @@ interface TossPayment {
   approvedAt: string | null;
   lastTransactionKey: string | null;
   isPartialCancelable: boolean;
-  cancels: Array<{ cancelAmount: number; cancelReason: string; canceledAt: string; transactionKey: string; cancelStatus: 'DONE' }> | null;
+  cancels: Array<{
+    cancelAmount: number;
+    cancelReason: string;
+    canceledAt: string;
+    transactionKey: string;
+    cancelStatus: 'DONE';
+  }> | null;
   mId: string;
   version: string;
 }
@@ -43,12 +49,19 @@ export class TossFake extends FakeProvider {
   readonly payments = new Map<string, TossPayment>();
   private readonly idempotent = new Map<string, { status: number; body: unknown }>();
 
-  constructor(readonly secretKey = 'test_sk_fake_secret', readonly clientKey = 'test_ck_fake_client') {
+  constructor(
+    readonly secretKey = 'test_sk_fake_secret',
+    readonly clientKey = 'test_ck_fake_client',
+  ) {
     super();
   }
 
   /** The buyer completed the payment window: Toss now holds a session the merchant must confirm. */
-  authorize(orderId: string, amount: number, orderName = 'order'): { paymentKey: string; orderId: string; amount: number } {
+  authorize(
+    orderId: string,
+    amount: number,
+    orderName = 'order',
+  ): { paymentKey: string; orderId: string; amount: number } {
     const paymentKey = `tgen_${token(12)}`;
     this.payments.set(paymentKey, {
       paymentKey,
@@ -99,7 +112,8 @@ export class TossFake extends FakeProvider {
     run: () => Promise<{ status: number; body: unknown; charged?: boolean; cancelled?: boolean }>,
   ) {
     const key = request.headers['idempotency-key'];
-    if (typeof key === 'string' && key.length > 300) return this.error(reply, 'INVALID_REQUEST', 'Idempotency-Key is too long');
+    if (typeof key === 'string' && key.length > 300)
+      return this.error(reply, 'INVALID_REQUEST', 'Idempotency-Key is too long');
     const scoped = typeof key === 'string' ? `${request.url}|${key}` : null;
     if (scoped && this.idempotent.has(scoped)) {
       const first = this.idempotent.get(scoped)!;
@@ -113,23 +127,45 @@ export class TossFake extends FakeProvider {
   }
 
   private webhook(p: TossPayment) {
-    this.sendWebhooks({ eventType: 'PAYMENT_STATUS_CHANGED', createdAt: new Date().toISOString(), data: p }, { 'tosspayments-webhook-transmission-id': `wh_${token(8)}` });
+    this.sendWebhooks(
+      { eventType: 'PAYMENT_STATUS_CHANGED', createdAt: new Date().toISOString(), data: p },
+      { 'tosspayments-webhook-transmission-id': `wh_${token(8)}` },
+    );
   }
 
   protected register(app: FastifyInstance): void {
     app.post('/v1/payments/confirm', async (request, reply) => {
       if (!this.authorised(request, reply) || this.forced(request, reply, 'confirm')) return reply;
       const body = (request.body ?? {}) as { paymentKey?: unknown; orderId?: unknown; amount?: unknown };
-      if (typeof body.paymentKey !== 'string' || typeof body.orderId !== 'string' || !Number.isInteger(body.amount)) {
+      if (
+        typeof body.paymentKey !== 'string' ||
+        typeof body.orderId !== 'string' ||
+        !Number.isInteger(body.amount)
+      ) {
         return this.error(reply, 'INVALID_REQUEST', '잘못된 요청입니다.');
       }
-      if (!ORDER_ID.test(body.orderId)) return this.error(reply, 'INVALID_ORDER_ID', 'orderId 형식이 올바르지 않습니다.');
+      if (!ORDER_ID.test(body.orderId))
+        return this.error(reply, 'INVALID_ORDER_ID', 'orderId 형식이 올바르지 않습니다.');
       return this.idempotently(request, reply, async () => {
         const p = this.payments.get(body.paymentKey as string);
-        if (!p || p.orderId !== body.orderId) return { status: 404, body: { code: 'NOT_FOUND_PAYMENT_SESSION', message: '결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.' } };
-        if (p.status !== 'IN_PROGRESS') return { status: 400, body: { code: 'ALREADY_PROCESSED_PAYMENT', message: '이미 처리된 결제 입니다.' } };
+        if (!p || p.orderId !== body.orderId)
+          return {
+            status: 404,
+            body: {
+              code: 'NOT_FOUND_PAYMENT_SESSION',
+              message: '결제 시간이 만료되어 결제 진행 데이터가 존재하지 않습니다.',
+            },
+          };
+        if (p.status !== 'IN_PROGRESS')
+          return {
+            status: 400,
+            body: { code: 'ALREADY_PROCESSED_PAYMENT', message: '이미 처리된 결제 입니다.' },
+          };
         if (p.totalAmount !== body.amount && this.knobs.chargeAmountOverride === null) {
-          return { status: 400, body: { code: 'INVALID_REQUEST', message: '결제 금액이 일치하지 않습니다.' } };
+          return {
+            status: 400,
+            body: { code: 'INVALID_REQUEST', message: '결제 금액이 일치하지 않습니다.' },
+          };
         }
         if (this.knobs.chargeAmountOverride !== null) {
           p.totalAmount = p.balanceAmount = this.knobs.chargeAmountOverride;
@@ -162,20 +198,45 @@ export class TossFake extends FakeProvider {
     app.post('/v1/payments/:paymentKey/cancel', async (request, reply) => {
       if (!this.authorised(request, reply) || this.forced(request, reply, 'cancel')) return reply;
       const body = (request.body ?? {}) as { cancelReason?: unknown; cancelAmount?: unknown };
-      if (typeof body.cancelReason !== 'string' || body.cancelReason.length === 0) return this.error(reply, 'INVALID_REQUEST', 'cancelReason is required');
-      if (body.cancelAmount !== undefined && (!Number.isInteger(body.cancelAmount) || (body.cancelAmount as number) <= 0)) {
+      if (typeof body.cancelReason !== 'string' || body.cancelReason.length === 0)
+        return this.error(reply, 'INVALID_REQUEST', 'cancelReason is required');
+      if (
+        body.cancelAmount !== undefined &&
+        (!Number.isInteger(body.cancelAmount) || (body.cancelAmount as number) <= 0)
+      ) {
         return this.error(reply, 'INVALID_REQUEST', 'cancelAmount must be a positive integer');
       }
       return this.idempotently(request, reply, async () => {
         const p = this.payments.get((request.params as { paymentKey: string }).paymentKey);
-        if (!p) return { status: 404, body: { code: 'NOT_FOUND_PAYMENT', message: '존재하지 않는 결제 정보 입니다.' } };
-        if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED') return { status: 403, body: { code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' } };
+        if (!p)
+          return {
+            status: 404,
+            body: { code: 'NOT_FOUND_PAYMENT', message: '존재하지 않는 결제 정보 입니다.' },
+          };
+        if (p.status !== 'DONE' && p.status !== 'PARTIAL_CANCELED')
+          return {
+            status: 403,
+            body: { code: 'NOT_CANCELABLE_PAYMENT', message: '취소 할 수 없는 결제 입니다.' },
+          };
         const amount = (body.cancelAmount as number | undefined) ?? p.balanceAmount;
-        if (amount > p.balanceAmount) return { status: 403, body: { code: 'NOT_CANCELABLE_AMOUNT', message: '취소 할 수 없는 금액 입니다.' } };
+        if (amount > p.balanceAmount)
+          return {
+            status: 403,
+            body: { code: 'NOT_CANCELABLE_AMOUNT', message: '취소 할 수 없는 금액 입니다.' },
+          };
         p.balanceAmount -= amount;
         p.status = p.balanceAmount === 0 ? 'CANCELED' : 'PARTIAL_CANCELED';
         p.lastTransactionKey = `txn_${token(8)}`;
-        p.cancels = [...(p.cancels ?? []), { cancelAmount: amount, cancelReason: body.cancelReason as string, canceledAt: new Date().toISOString(), transactionKey: p.lastTransactionKey, cancelStatus: 'DONE' }];
+        p.cancels = [
+          ...(p.cancels ?? []),
+          {
+            cancelAmount: amount,
+            cancelReason: body.cancelReason as string,
+            canceledAt: new Date().toISOString(),
+            transactionKey: p.lastTransactionKey,
+            cancelStatus: 'DONE',
+          },
+        ];
         this.webhook(p);
         return { status: 200, body: { ...p }, cancelled: true };
       });
