@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId, type ServiceContext } from '@tiketi/platform';
+import {
+  MemoryCoordination,
+  newId,
+  RedisCoordination,
+  type Coordination,
+  type ServiceContext,
+} from '@tiketi/platform';
 import {
   createTestBus,
-  createTestCoordination,
   createTestDatabase,
   createTestIssuer,
   eventually,
   startTestService,
+  testEnv,
+  uniqueSuffix,
   type TestDatabase,
   type TestService,
 } from '@tiketi/testing';
@@ -20,6 +27,23 @@ const clock = {
     return this.t === null ? new Date() : new Date(this.t);
   },
 };
+
+/**
+ * One coordination client per replica, as two processes have: with Redis, two connections on the
+ * same keys. Embedded mode has only the in-process implementation, which replicas in one process
+ * share (there is no second process to give it to).
+ */
+async function replicaCoordinations(): Promise<[Coordination, Coordination]> {
+  if (!testEnv.redisUrl) {
+    const shared = new MemoryCoordination();
+    return [shared, shared];
+  }
+  const keyPrefix = `t:${uniqueSuffix()}:`;
+  return [
+    await RedisCoordination.connect(testEnv.redisUrl, { keyPrefix }),
+    await RedisCoordination.connect(testEnv.redisUrl, { keyPrefix }),
+  ];
+}
 
 async function createEvent(ctx: ServiceContext<TicketConfig>, saleStartsAt: number): Promise<string> {
   const id = newId('evt');
@@ -48,14 +72,15 @@ describe('waiting room on two ticket-service replicas', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('queue_replicas');
-    const coordination = await createTestCoordination();
+    const [coordinationA, coordinationB] = await replicaCoordinations();
     const bus = await createTestBus();
     const issuer = await createTestIssuer();
-    const options = { database, coordination, bus, issuer, clock, env: { QUEUE_TICK_MS: '0' } };
-    a = await startTestService(createTicketService(), options);
-    b = await startTestService(createTicketService(), options);
+    const options = { database, bus, issuer, clock, env: { QUEUE_TICK_MS: '0' } };
+    a = await startTestService(createTicketService(), { ...options, coordination: coordinationA });
+    b = await startTestService(createTicketService(), { ...options, coordination: coordinationB });
     closeShared = async () => {
-      await coordination.close();
+      await coordinationA.close();
+      if (coordinationB !== coordinationA) await coordinationB.close();
       await bus.close();
     };
   });
@@ -78,18 +103,42 @@ describe('waiting room on two ticket-service replicas', () => {
     expect(res.json().settings).toMatchObject({ mode: 'on', enabled: true });
   }
 
+  it.skipIf(!testEnv.redisUrl)(
+    'runs each replica on its own coordination client (two connections on one Redis)',
+    async () => {
+      expect(a.coordination).not.toBe(b.coordination);
+      // What one client writes the other reads: the same keys, not two private copies.
+      const key = `probe:${newId('prb')}`;
+      expect(await a.coordination.set(key, 'replica-a', { ttlMs: 60_000 })).toBe(true);
+      expect(await b.coordination.get(key)).toBe('replica-a');
+      expect(await b.coordination.claimAll([key], 'replica-b', 60_000)).toEqual([key]);
+    },
+  );
+
   it('admits each buyer exactly once, in join order, with one replica admitting per tick', async () => {
     const eventId = await createEvent(a.ctx, clock.t! - 1000);
     await configure(eventId, 120);
     const users = await Promise.all(Array.from({ length: 40 }, () => a.issuer.user('user')));
     for (const [i, user] of users.entries()) {
       const via = i % 2 === 0 ? a : b;
-      const res = await via.app.inject({ method: 'POST', url: `/api/queue/${eventId}/join`, headers: user.headers });
+      const res = await via.app.inject({
+        method: 'POST',
+        url: `/api/queue/${eventId}/join`,
+        headers: user.headers,
+      });
       expect(res.json()).toMatchObject({ status: 'waiting', position: i + 1 });
     }
     // Both replicas see the same line.
     const [onA, onB] = await Promise.all(
-      [a, b].map(async (svc) => (await svc.app.inject({ method: 'GET', url: `/api/queue/${eventId}/status`, headers: users[17]!.headers })).json()),
+      [a, b].map(async (svc) =>
+        (
+          await svc.app.inject({
+            method: 'GET',
+            url: `/api/queue/${eventId}/status`,
+            headers: users[17]!.headers,
+          })
+        ).json(),
+      ),
     );
     expect(onA).toEqual(onB);
     expect(onA.position).toBe(18);
@@ -107,7 +156,9 @@ describe('waiting room on two ticket-service replicas', () => {
     expect(admitted).toEqual(users.map((u) => u.id));
 
     // Tokens from either replica pass the gate on the other.
-    const status = (await b.app.inject({ method: 'GET', url: `/api/queue/${eventId}/status`, headers: users[0]!.headers })).json();
+    const status = (
+      await b.app.inject({ method: 'GET', url: `/api/queue/${eventId}/status`, headers: users[0]!.headers })
+    ).json();
     expect(status.status).toBe('admitted');
     await qa.shared.queueGate.assertAdmitted(eventId, users[0]!.id, status.token);
     await qb.shared.queueGate.assertAdmitted(eventId, users[0]!.id, status.token);
@@ -117,25 +168,39 @@ describe('waiting room on two ticket-service replicas', () => {
     clock.t = null;
     const eventId = await createEvent(a.ctx, Date.now() - 1000);
     await configure(eventId, 6000);
-    const users = Array.from({ length: 30 }, () => ({ id: newId('usr'), role: 'user' as const, sid: newId('ses') }));
+    const users = Array.from({ length: 30 }, () => ({
+      id: newId('usr'),
+      role: 'user' as const,
+      sid: newId('ses'),
+    }));
     const qa = queueRuntime(a.ctx);
     const qb = queueRuntime(b.ctx);
     for (const user of users.slice(0, 10)) await qa.service.join(eventId, user);
     qa.ticker.start(40);
     qb.ticker.start(40);
-    await eventually(async () => expect((await qb.service.status(eventId, users[9]!.id)).status).toBe('admitted'), 10_000);
+    await eventually(
+      async () => expect((await qb.service.status(eventId, users[9]!.id)).status).toBe('admitted'),
+      10_000,
+    );
     // The leader stops (its lease is released); the other replica carries on alone.
     const holder = await a.coordination.get('queue:ticker');
     const [leader, other] = holder === qa.ticker.holder ? [qa, qb] : [qb, qa];
     expect(holder).toBe(leader.ticker.holder);
     await leader.ticker.stop();
     for (const user of users.slice(10)) await leader.service.join(eventId, user);
-    await eventually(async () => expect((await leader.service.status(eventId, users[29]!.id)).status).toBe('admitted'), 10_000);
+    await eventually(
+      async () => expect((await leader.service.status(eventId, users[29]!.id)).status).toBe('admitted'),
+      10_000,
+    );
     expect(await a.coordination.get('queue:ticker')).toBe(other.ticker.holder);
     await other.ticker.stop();
     const statuses = await Promise.all(users.map((u) => qa.service.status(eventId, u.id)));
     expect(statuses.every((s) => s.status === 'admitted')).toBe(true);
-    const res = await a.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: (await a.issuer.user('admin')).headers });
+    const res = await a.app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${eventId}/queue`,
+      headers: (await a.issuer.user('admin')).headers,
+    });
     expect(res.json().live).toMatchObject({ waiting: 0, inside: 30 });
   });
 });
