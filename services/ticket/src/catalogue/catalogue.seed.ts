@@ -2,16 +2,55 @@ import { sql } from 'kysely';
 import { newId, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import type { Catalogue } from './catalogue.registry';
-import { demoAliases, demoEvents, demoLayouts } from './catalogue.seed-data';
+import { demoAliases, demoEvents, demoLayouts, type DemoEvent } from './catalogue.seed-data';
+import { findEvent } from './event.repository';
+import { countSeatsByStatus } from './seat.repository';
 import { demoPoster } from './catalogue.seed-posters';
 import { expandLayout } from './layout.service';
 
 const SEEDER: AuthUser = { id: 'system-seed', role: 'admin', sid: 'seed', email: 'seed@tiketi.local' };
 const MINUTE = 60_000;
 
+/** The demo's "opens in a few minutes" events: their sale start is relative to each start-up. */
+const opensSoon = (e: DemoEvent) => e.saleOpensInMinutes > 0 && e.saleOpensInMinutes < 60;
+
+function saleStartFor(e: DemoEvent, now: number): Date {
+  return new Date(
+    opensSoon(e)
+      ? now + e.saleOpensInMinutes * MINUTE
+      : Math.round((now + e.saleOpensInMinutes * MINUTE) / MINUTE) * MINUTE,
+  );
+}
+
+/**
+ * An "opens in a few minutes" demo event seeded on an earlier start has long opened: put its sale
+ * start a few minutes ahead again, so every start shows a sale about to open. Only the demo's own
+ * event (title, artist and venue as seeded), only before or during its sale, and only while no
+ * seat of it is sold or held: a sale that has buyers is never moved back.
+ */
+async function reopenSoonSale(
+  ctx: ServiceContext<TicketConfig>,
+  catalogue: Catalogue,
+  e: DemoEvent,
+  id: string,
+  now: number,
+): Promise<boolean> {
+  const row = await findEvent(ctx.db, id);
+  if (!row || row.artist !== e.artist || row.venue_name !== e.venueName) return false;
+  if (row.status !== 'scheduled' && row.status !== 'on_sale') return false;
+  const saleStartsAt = saleStartFor(e, now);
+  if (saleStartsAt >= new Date(row.sale_ends_at)) return false;
+  const seats = await countSeatsByStatus(ctx.db, id);
+  if ((seats.sold ?? 0) + (seats.held ?? 0) > 0) return false;
+  await catalogue.events.update(SEEDER, id, { saleStartsAt: saleStartsAt.toISOString() });
+  ctx.log.info({ eventId: id, title: e.title, saleStartsAt }, 'demo sale set to open in a few minutes again');
+  return true;
+}
+
 /**
  * Demo catalogue for embedded/dev mode: a dozen Korean events across categories and dates, venue
- * templates and aliases. Idempotent: anything already there (matched by title/name) is skipped.
+ * templates and aliases. Idempotent: anything already there (matched by title/name) is skipped,
+ * except that the "opens in a few minutes" event gets its sale start moved ahead again.
  */
 export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue: Catalogue): Promise<void> {
   const db = ctx.db.withSchema('ticket');
@@ -46,7 +85,10 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
   let created = 0;
   for (const e of demoEvents) {
     const exists = await db.selectFrom('events').select('id').where('title', '=', e.title).executeTakeFirst();
-    if (exists) continue;
+    if (exists) {
+      if (opensSoon(e)) await reopenSoonSale(ctx, catalogue, e, exists.id as string, now);
+      continue;
+    }
     const venue = await db
       .selectFrom('venues')
       .select('id')
@@ -56,11 +98,7 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
       Math.round((now + e.showInDays * 24 * 60 * MINUTE) / (30 * MINUTE)) * 30 * MINUTE,
     );
     const endsAt = new Date(startsAt.getTime() + e.durationHours * 60 * MINUTE);
-    const saleStartsAt = new Date(
-      e.saleOpensInMinutes > 0 && e.saleOpensInMinutes < 60
-        ? now + e.saleOpensInMinutes * MINUTE
-        : Math.round((now + e.saleOpensInMinutes * MINUTE) / MINUTE) * MINUTE,
-    );
+    const saleStartsAt = saleStartFor(e, now);
     const saleEndsAt = new Date(startsAt.getTime() - (e.saleClosesBeforeShowMinutes ?? 60) * MINUTE);
     const id = await catalogue.events.create(SEEDER, {
       title: e.title,
