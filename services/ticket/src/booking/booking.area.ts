@@ -10,6 +10,7 @@ import { internalRoutes } from './internal.routes';
 import { SeatMapCache } from './seat-map.cache';
 import { BookableEventCache } from './bookable-event.cache';
 import { startWorkers, type Workers } from './booking.workers';
+import { startEventCancelledConsumer } from './event-cancel.service';
 import type { BookingRuntime } from './booking.runtime';
 
 export interface BookingInstance {
@@ -58,5 +59,6 @@ export const bookingArea: TicketArea = {
     const instance = bookingInstance(ctx);
     instance.workers = await startWorkers(instance.runtime);
     ctx.onClose(() => instance.workers?.stop());
+    ctx.onClose(await startEventCancelledConsumer(instance.runtime));
   },
 };

@@ -19,13 +19,24 @@ export async function paymentStarted(
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .where('expires_at', '>', now)
+    // No payment starts for a cancelled event (its holds are being cancelled).
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('events')
+            .select('events.id')
+            .whereRef('events.id', '=', 'reservations.event_id')
+            .where('events.status', '=', 'cancelled'),
+        ),
+      ),
+    )
     .returningAll()
     .executeTakeFirst();
   if (row) return viewOf(rt, row as ReservationRow);
   const current = await repo.findReservation(rt.ctx.db, id);
   if (!current) throw reservationNotFound();
   if (current.status === 'pending')
-    throw AppError.conflict('RESERVATION_EXPIRED', 'The hold ran out before payment started', {
+    throw AppError.conflict('RESERVATION_EXPIRED', 'The hold ran out or its event was cancelled', {
       status: 'pending',
     });
   throw stateConflict(current);

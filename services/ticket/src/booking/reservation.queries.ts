@@ -61,3 +61,31 @@ export async function countSeatsConfirmedSince(db: Db, since: Date): Promise<num
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/** Pending reservations (holds) of an event, oldest first: what cancelling the event closes. */
+export async function pendingReservationIdsOfEvent(
+  db: Db,
+  eventId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('reservations')
+    .select('id')
+    .where('event_id', '=', eventId)
+    .where('status', '=', 'pending')
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id as string);
+}
+
+/** The status of the event a reservation is for (undefined when there is no such reservation). */
+export async function eventStatusOfReservation(db: Db, reservationId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('reservations as r')
+    .innerJoin('events as e', 'e.id', 'r.event_id')
+    .select('e.status')
+    .where('r.id', '=', reservationId)
+    .executeTakeFirst();
+  return row?.status as string | undefined;
+}

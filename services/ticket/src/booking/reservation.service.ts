@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { AppError } from '@tiketi/platform';
 import type { ReservationStatus } from '@tiketi/contracts';
 import * as repo from './reservation.repository';
+import * as queries from './reservation.queries';
 import {
   iso,
   seatHoldKey,
@@ -117,6 +118,19 @@ async function confirmIn(
   paymentId: string,
 ): Promise<ReservationRow> {
   const now = rt.ctx.clock.now();
+  // A cancelled event sells nothing: its holds are being cancelled, and a payment that got this
+  // far is refused here (payment refunds it, as for an expired hold). The payment's own retry of
+  // a confirm that already succeeded still gets its success below.
+  if ((await queries.eventStatusOfReservation(trx, id)) === 'cancelled') {
+    const current = await repo.findReservation(trx, id);
+    if (!current) throw reservationNotFound();
+    const settled = !['pending', 'expired', 'cancelled'].includes(current.status);
+    if (settled && current.payment_id === paymentId) return current;
+    throw AppError.conflict('RESERVATION_EXPIRED', 'The event was cancelled', {
+      status: current.status,
+      eventStatus: 'cancelled',
+    });
+  }
   const row = await repo.transitionReservation(trx, id, ['pending'], {
     status: 'confirmed',
     payment_id: paymentId,

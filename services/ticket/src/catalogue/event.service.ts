@@ -256,7 +256,8 @@ export class EventService {
           status: row.status,
         });
       await updateEvent(trx, id, { status: 'cancelled', cancelled_at: now });
-      // Payments refunds every paid reservation of the event when it sees this.
+      // Followers of this fact: booking cancels the event's pending holds (seats back) and refuses
+      // to confirm any of them from now on; payment refunds every payment of the event in full.
       await emitEventChanged(trx, 'event.cancelled', { ...row, status: 'cancelled' });
       await recordAudit(trx, actor, 'event.cancel', 'event', id, {
         before: { status: row.status },
