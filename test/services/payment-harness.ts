@@ -22,7 +22,7 @@ export async function startFakes(): Promise<
   const [toss, kakao, naver, ticket] = await Promise.all([
     new TossFake().start(),
     new KakaoPayFake().start(),
-    new NaverPayFake().start(),
+    new NaverPayFake('np_fake_partner', 'fake-client-id', 'fake-client-secret', 'fake-chain').start(),
     new TicketInternalDouble(INTERNAL_TOKEN).start(),
   ]);
   const env = {
@@ -39,7 +39,7 @@ export async function startFakes(): Promise<
     PAYMENT_NAVERPAY_PARTNER_ID: naver.partnerId,
     PAYMENT_NAVERPAY_CLIENT_ID: naver.clientId,
     PAYMENT_NAVERPAY_CLIENT_SECRET: naver.clientSecret,
-    PAYMENT_NAVERPAY_CHAIN_ID: 'fake-chain',
+    PAYMENT_NAVERPAY_CHAIN_ID: naver.chainId!,
     PAYMENT_NAVERPAY_CHECKOUT_URL: `${naver.url}/checkout`,
     PAYMENT_PROVIDER_TIMEOUT_MS: '2000',
     PAYMENT_RECONCILE_INTERVAL_MS: '100',

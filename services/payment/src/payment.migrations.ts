@@ -126,8 +126,27 @@ const readyIndex: Migration = {
   },
 };
 
+/**
+ * The events payment learnt were cancelled (from event.cancelled): their payments are refunded
+ * in full, and the reconciler keeps sweeping them for money still held (a refund refused, a
+ * payment settled as paid after the cancellation).
+ */
+const cancelledEvents: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema(S)
+      .createTable('cancelled_events')
+      .ifNotExists()
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('cancelled_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .execute();
+  },
+};
+
 export const paymentMigrations = {
   '0001_outbox': outboxMigration(S),
   '0002_payments': core,
   '0003_ready_index': readyIndex,
+  '0004_cancelled_events': cancelledEvents,
 };

@@ -53,7 +53,8 @@ export const paymentService = defineService<PaymentConfig>({
     const deps = paymentDeps(ctx);
     const stopReconciler = startReconciler(deps, ctx.coordination);
     ctx.onClose(stopReconciler);
-    const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.database!.db);
+    // ctx.db: the consumer's transaction names the payment schema like every other statement.
+    const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.db);
     ctx.onClose(unsubscribe);
   },
 });

@@ -70,6 +70,9 @@ export async function createPayment(
     throw err;
   });
   if (reservation.userId !== user.id) throw AppError.notFound('RESERVATION_NOT_FOUND', 'No such reservation');
+  if (event.status === 'cancelled' || (await d.repo.isEventCancelled(reservation.eventId))) {
+    throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
+  }
   if (reservation.status !== 'pending')
     throw AppError.conflict('RESERVATION_NOT_PENDING', `The reservation is ${reservation.status}`);
   if (reservation.expiresAt && new Date(reservation.expiresAt) <= d.clock.now()) {

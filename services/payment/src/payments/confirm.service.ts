@@ -10,7 +10,7 @@ import {
   type PaymentDeps,
   type PaymentView,
 } from './payment.core';
-import type { PaymentRow } from './payment.repository';
+import type { PaymentRow, PaymentStatus } from './payment.repository';
 import { refundPayment } from './refund.service';
 
 export interface ConfirmBody {
@@ -27,7 +27,7 @@ export interface ConfirmResult {
   reservation: { id: string; status: string };
 }
 
-const EXPIRED_CODE = 'RESERVATION_EXPIRED';
+export const EXPIRED_CODE = 'RESERVATION_EXPIRED';
 
 function providerKeyOf(method: string, body: ConfirmBody): string | undefined {
   if (method === 'kakaopay') return body.pgToken;
@@ -132,9 +132,88 @@ export async function applyProviderPaid(
   return (await d.repo.byId(paid.id))!;
 }
 
-async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
+/** A paid payment whose reservation is not confirmed yet (ticket was unreachable): confirm it now, idempotently. */
+export async function finishConfirmation(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
+  if (p.status !== 'paid' || p.reservation_confirmed_at) return p;
+  return applyProviderPaid(d, p, {
+    status: 'paid',
+    providerKey: p.provider_payment_key,
+    orderId: p.order_id,
+    totalAmount: p.amount,
+    cancelledAmount: 0,
+    currency: p.currency,
+    approvedAt: p.paid_at?.toISOString() ?? null,
+  });
+}
+
+/** The provider holds the buyer's money for this payment (all of it, or what a partial cancel left). */
+export function moneyHeld(
+  pp: ProviderPayment | null,
+): pp is ProviderPayment & { status: 'paid' | 'partially_cancelled' } {
+  return pp !== null && (pp.status === 'paid' || pp.status === 'partially_cancelled');
+}
+
+export function lookupAtProvider(d: PaymentDeps, p: PaymentRow): Promise<ProviderPayment | null> {
+  return adapterFor(d, p).lookup({
+    orderId: p.order_id,
+    providerRef: p.provider_ref,
+    providerKey: p.provider_payment_key,
+    amount: p.amount,
+  });
+}
+
+/**
+ * How long a confirm may legitimately stay `pending`: until then only its own request settles it
+ * (webhooks and the reconciler look the payment up, never confirm it again). A live confirm waits
+ * on the provider for at most the provider timeout, so a shorter PAYMENT_STUCK_PENDING_MS would
+ * let a second confirm race the first.
+ */
+export function confirmInFlightMs(config: PaymentDeps['config']): number {
+  return Math.max(config.PAYMENT_STUCK_PENDING_MS, config.PAYMENT_PROVIDER_TIMEOUT_MS + 1_000);
+}
+
+/** Timeout, 5xx, dropped connection, "already processed": the money may have moved. Never "failed". */
+async function outcomeUnknown(d: PaymentDeps, p: PaymentRow, err: ProviderError): Promise<PaymentRow> {
+  d.log.warn({ err, paymentId: p.id }, 'confirm outcome unknown; needs reconciliation');
+  const moved = await d.repo.transition(p.id, ['pending'], 'needs_reconciliation', {
+    failure_code: err.code,
+    failure_message: err.message,
+  });
+  if (moved) d.metrics.status(p.method, 'needs_reconciliation');
+  return moved ?? (await d.repo.byId(p.id))!;
+}
+
+async function applyPaidOrUnknown(d: PaymentDeps, p: PaymentRow, pp: ProviderPayment): Promise<PaymentRow> {
   try {
-    const pp = await adapterFor(d, p).confirm({
+    return await applyProviderPaid(d, p, pp);
+  } catch (err) {
+    // The mismatch cancel's outcome is unknown: the payment already waits for the reconciler.
+    if (err instanceof ProviderError) return outcomeUnknown(d, p, err);
+    throw err;
+  }
+}
+
+/**
+ * The provider refused the confirm. A refusal can race a charge made by another attempt (Naver
+ * answers a second approve with a decline-like code), so the provider is asked before the payment
+ * is closed: money it holds is applied as paid; a look-up that fails leaves the outcome unknown.
+ */
+async function declined(d: PaymentDeps, p: PaymentRow, err: ProviderError): Promise<PaymentRow> {
+  let pp: ProviderPayment | null;
+  try {
+    pp = await lookupAtProvider(d, p);
+  } catch (lookupErr) {
+    d.log.warn({ err: lookupErr, paymentId: p.id }, 'look-up after a declined confirm failed');
+    return outcomeUnknown(d, p, err);
+  }
+  if (moneyHeld(pp)) return applyPaidOrUnknown(d, p, pp);
+  return markFailed(d, p, ['pending', 'needs_reconciliation'], 'failed', err.code, err.message);
+}
+
+async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
+  let pp: ProviderPayment;
+  try {
+    pp = await adapterFor(d, p).confirm({
       orderId: p.order_id,
       amount: p.amount,
       userId: p.user_id,
@@ -144,31 +223,26 @@ async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
     });
     if (pp.status !== 'paid')
       throw new ProviderError('unknown', 'UNEXPECTED_STATUS', `provider answered ${pp.status}`);
-    return await applyProviderPaid(d, p, pp);
   } catch (err) {
-    if (err instanceof ProviderError && err.outcome !== 'unknown') {
-      return markFailed(d, p, ['pending', 'needs_reconciliation'], 'failed', err.code, err.message);
-    }
     if (!(err instanceof ProviderError)) throw err;
-    // Timeout, 5xx, dropped connection, "already processed": the money may have moved. Never "failed".
-    d.log.warn({ err, paymentId: p.id }, 'confirm outcome unknown; needs reconciliation');
-    const moved = await d.repo.transition(p.id, ['pending'], 'needs_reconciliation', {
-      failure_code: err.code,
-      failure_message: err.message,
-    });
-    if (moved) d.metrics.status(p.method, 'needs_reconciliation');
-    return moved ?? (await d.repo.byId(p.id))!;
+    return err.outcome === 'unknown' ? outcomeUnknown(d, p, err) : declined(d, p, err);
   }
+  return applyPaidOrUnknown(d, p, pp);
 }
 
 /** Starts the attempt: lease on the reservation, attempt + idempotency key stored, then the provider. */
-async function attempt(d: PaymentDeps, p: PaymentRow, providerKey: string): Promise<PaymentRow> {
+export async function attempt(d: PaymentDeps, p: PaymentRow, providerKey: string): Promise<PaymentRow> {
+  const closeable: PaymentStatus[] = ['ready', 'pending', 'needs_reconciliation'];
+  // Known here from event.cancelled; ticket refuses such a lease too, this just skips the round trip.
+  if (await d.repo.isEventCancelled(p.event_id)) {
+    return markFailed(d, p, closeable, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
+  }
   try {
     await d.ticket.paymentStarted(p.reservation_id, p.id, d.config.PAYMENT_CONFIRM_LEASE_SECONDS);
   } catch (err) {
     if (err instanceof AppError && (err.kind === 'conflict' || err.kind === 'not_found')) {
       const code = err.code === 'RESERVATION_NOT_PENDING' ? 'RESERVATION_NOT_PENDING' : EXPIRED_CODE;
-      return markFailed(d, p, ['ready', 'pending', 'needs_reconciliation'], 'cancelled', code, err.message);
+      return markFailed(d, p, closeable, 'cancelled', code, err.message);
     }
     throw err;
   }
@@ -189,7 +263,7 @@ export async function confirmPayment(
   if (!p || (p.user_id !== user.id && user.role !== 'admin'))
     throw AppError.notFound('PAYMENT_NOT_FOUND', 'No such payment');
   // Paid but the reservation not yet confirmed (ticket was unreachable): finish it now, idempotently.
-  if (p.status === 'paid' && !p.reservation_confirmed_at) return outcomeOf(await reconcilePayment(d, p));
+  if (p.status === 'paid' && !p.reservation_confirmed_at) return outcomeOf(await finishConfirmation(d, p));
   if (p.status !== 'ready') return outcomeOf(p);
   if (body.amount !== undefined && body.amount !== p.amount) {
     await markFailed(
@@ -216,67 +290,4 @@ export async function confirmPayment(
     throw AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is not awaiting payment');
   }
   return outcomeOf(after);
-}
-
-/**
- * One idempotent step towards the truth for a payment, used by the reconciler and by webhooks:
- * the provider is asked, never believed from a hint.
- */
-export async function reconcilePayment(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
-  if (p.status === 'paid') {
-    if (p.reservation_confirmed_at) return p;
-    return applyProviderPaid(d, p, {
-      status: 'paid',
-      providerKey: p.provider_payment_key,
-      orderId: p.order_id,
-      totalAmount: p.amount,
-      cancelledAmount: 0,
-      currency: p.currency,
-      approvedAt: p.paid_at?.toISOString() ?? null,
-    });
-  }
-  if (!['ready', 'pending', 'needs_reconciliation'].includes(p.status)) return p;
-  const adapter = adapterFor(d, p);
-  const pp = await adapter.lookup({
-    orderId: p.order_id,
-    providerRef: p.provider_ref,
-    providerKey: p.provider_payment_key,
-    amount: p.amount,
-  });
-  if (pp && pp.status !== 'in_progress' && pp.status !== 'failed') return applyProviderPaid(d, p, pp);
-  if (p.status === 'ready') {
-    // The buyer never came back: close the checkout (nothing was charged: the provider says so).
-    const age = d.clock.now().getTime() - p.created_at.getTime();
-    if (age < d.config.PAYMENT_CHECKOUT_TTL_MS) return p;
-    return markFailed(
-      d,
-      p,
-      ['ready'],
-      'cancelled',
-      'CHECKOUT_ABANDONED',
-      'The buyer did not complete the payment',
-    );
-  }
-  if (pp?.status === 'failed')
-    return markFailed(
-      d,
-      p,
-      ['pending', 'needs_reconciliation'],
-      'failed',
-      'PROVIDER_FAILED',
-      'The provider reports the payment failed',
-    );
-  // The confirm never reached the provider: retry it with the same idempotency key while the lease window lasts.
-  const ageMs = d.clock.now().getTime() - p.created_at.getTime();
-  if (ageMs > d.config.PAYMENT_CONFIRM_LEASE_SECONDS * 1000) {
-    return markFailed(
-      d,
-      p,
-      ['pending', 'needs_reconciliation'],
-      'failed',
-      'CONFIRM_ABANDONED',
-      'The confirmation never completed',
-    );
-  }
-  return attempt(d, p, p.provider_payment_key ?? '');
 }

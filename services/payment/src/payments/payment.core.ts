@@ -74,20 +74,40 @@ export function matchesOrder(p: PaymentRow, pp: ProviderPayment): boolean {
   return pp.totalAmount === p.amount && pp.orderId === p.order_id && (pp.currency ?? 'KRW') === p.currency;
 }
 
-/** ready|pending|needs_reconciliation -> paid, with payment.paid in the same transaction. */
+/**
+ * ready|pending|needs_reconciliation -> paid, with payment.paid in the same transaction. The
+ * provider is the truth about money: an attempt we had closed as failed or cancelled that the
+ * provider reports charged (a decline that raced a charge, an answer that came late) becomes paid
+ * too, so that it is confirmed or refunded like any other, never left holding the buyer's money.
+ */
 export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPayment): Promise<PaymentRow> {
   const now = d.clock.now();
+  const values = {
+    paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now,
+    provider_payment_key: pp.providerKey ?? p.provider_payment_key,
+  };
   const paid = await d.repo.transaction(async (trx) => {
-    const row = await d.repo.transition(
+    let row = await d.repo.transition(
       p.id,
       ['ready', 'pending', 'needs_reconciliation'],
       'paid',
-      {
-        paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now,
-        provider_payment_key: pp.providerKey ?? p.provider_payment_key,
-      },
+      values,
       trx,
     );
+    if (!row && p.confirm_idempotency_key) {
+      row = await d.repo.transition(
+        p.id,
+        ['failed', 'cancelled'],
+        'paid',
+        { ...values, failure_code: null, failure_message: null },
+        trx,
+      );
+      if (row)
+        d.log.warn(
+          { paymentId: p.id, was: { status: p.status, failureCode: p.failure_code } },
+          'provider charged a payment we had closed; treating it as paid',
+        );
+    }
     if (row)
       await emit(trx, EventTypes.paymentPaid, {
         ...eventBase(row, row.amount, now),

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { AppError, currentUser, isAdmin, requireAdmin, requireUser } from '@tiketi/platform';
 import { RefundPolicy } from '../policy/refund-policy';
 import { createPayment, ownPayment, refundQuote } from './checkout.service';
-import { confirmPayment, reconcilePayment } from './confirm.service';
+import { confirmPayment } from './confirm.service';
 import { paymentView, type PaymentDeps } from './payment.core';
 import {
   CheckoutSchema,
@@ -14,6 +14,7 @@ import {
   PaymentSchema,
   RefundBody,
 } from './payment.schemas';
+import { refreshFromProvider } from './reconcile.service';
 import { refundPayment } from './refund.service';
 
 const Err = Type.Object({
@@ -243,9 +244,10 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
       const orderId = webhookOrderId(request.body);
       const p = orderId ? await d.repo.byOrderId(orderId) : null;
       if (!p || p.method !== request.params.provider) return { received: true };
-      // Answer within the provider's deadline; a slow provider look-up continues in the background.
-      const work = reconcilePayment(d, p).catch((err) =>
-        d.log.warn({ err, paymentId: p.id }, 'webhook reconcile failed'),
+      // Look up only: a confirm in flight, or one that never reached the provider, is never sent
+      // again from here. Answer within the provider's deadline; a slow look-up continues in the background.
+      const work = refreshFromProvider(d, p).catch((err) =>
+        d.log.warn({ err, paymentId: p.id }, 'webhook look-up failed'),
       );
       await Promise.race([work, new Promise((r) => setTimeout(r, 5_000).unref())]);
       return { received: true };

@@ -6,19 +6,25 @@ import {
   type EventBus,
   type EventEnvelope,
 } from '@tiketi/platform';
+import { AppError } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { reconcilePayment } from './confirm.service';
+import { confirmInFlightMs } from './confirm.service';
 import type { PaymentDeps } from './payment.core';
+import type { PaymentRow } from './payment.repository';
+import { reconcilePayment } from './reconcile.service';
 import { resumeRefund, refundPayment } from './refund.service';
 
 const LEASE_KEY = 'payment:reconciler';
+const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
+/** A provider that keeps refusing a refund is asked again at most this rarely. */
+const MAX_REFUND_BACKOFF_MS = 3_600_000;
 
-/** One pass: settle unknown outcomes, stuck confirms and refunds, unconfirmed reservations. */
+/** One pass: settle unknown outcomes, stuck confirms and refunds, unconfirmed reservations, cancelled events. */
 export async function reconcileOnce(d: PaymentDeps): Promise<number> {
   const now = d.clock.now().getTime();
-  const stuckBefore = new Date(now - d.config.PAYMENT_STUCK_PENDING_MS);
+  const stuckBefore = new Date(now - confirmInFlightMs(d.config));
   const quietBefore = new Date(now - Math.min(5_000, d.config.PAYMENT_STUCK_PENDING_MS));
   const abandonedBefore = new Date(now - d.config.PAYMENT_CHECKOUT_TTL_MS);
   const rows = await d.repo.needingAttention(stuckBefore, quietBefore, abandonedBefore);
@@ -30,7 +36,43 @@ export async function reconcileOnce(d: PaymentDeps): Promise<number> {
       d.log.warn({ err, paymentId: p.id }, 'reconcile step failed; will retry');
     }
   }
-  return rows.length;
+  return rows.length + (await sweepCancelledEvents(d));
+}
+
+function refundForCancelledEvent(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
+  return refundPayment(d, p, { reason: 'Event cancelled', actorId: null, mode: 'full', notifyTicket: true });
+}
+
+function logRefundNotDone(d: PaymentDeps, p: PaymentRow, err: unknown): void {
+  // Another path may be refunding it right now (REFUND_IN_PROGRESS): the next sweep looks again.
+  const busy = err instanceof AppError && err.code === 'REFUND_IN_PROGRESS';
+  d.log[busy ? 'debug' : 'warn'](
+    { err, paymentId: p.id },
+    'event-cancelled refund not done; the reconciler retries',
+  );
+}
+
+/**
+ * Money still held for cancelled events: refunds refused by the provider (retried with a backoff),
+ * payments that settled as paid after the cancellation, the rest of a partial refund.
+ */
+export async function sweepCancelledEvents(d: PaymentDeps): Promise<number> {
+  const now = d.clock.now().getTime();
+  let refunded = 0;
+  for (const { payment, failedRefunds, lastFailedAt } of await d.repo.heldOfCancelledEvents()) {
+    const backoff = Math.min(
+      d.config.PAYMENT_RECONCILE_INTERVAL_MS * 2 ** failedRefunds,
+      MAX_REFUND_BACKOFF_MS,
+    );
+    if (lastFailedAt && now - lastFailedAt.getTime() < backoff) continue;
+    try {
+      await refundForCancelledEvent(d, payment);
+      refunded++;
+    } catch (err) {
+      logRefundNotDone(d, payment, err);
+    }
+  }
+  return refunded;
 }
 
 /** Runs the reconciler on one replica at a time (a lease in coordination). */
@@ -66,30 +108,26 @@ export function startReconciler(d: PaymentDeps, coordination: Coordination): () 
   };
 }
 
-/** event.cancelled: every paid payment of the event is refunded in full. */
+/**
+ * event.cancelled: payment records the fact (its own table: it never reads ticket's), then refunds
+ * every payment of the event holding money in full. What this pass cannot refund now (a provider
+ * refusing, a refund in flight, a confirm still settling) the reconciler's sweep picks up.
+ */
 export async function subscribeEventCancelled(
   d: PaymentDeps,
   bus: EventBus,
   db: Kysely<any>,
 ): Promise<() => Promise<void>> {
   return bus.subscribe(
-    { group: 'payment.event-cancelled', types: [EventTypes.eventCancelled] },
+    { group: EVENT_CANCELLED_GROUP, types: [EventTypes.eventCancelled] },
     async (event: EventEnvelope) => {
       const data = event.data as EventDataByType['event.cancelled'];
-      const payments = await d.repo.refundableForEvent(data.eventId);
-      for (const p of payments) {
-        await refundPayment(d, p, {
-          reason: 'Event cancelled',
-          actorId: null,
-          mode: 'full',
-          notifyTicket: true,
-        }).catch((err) => {
-          // Another path may be refunding it now; the reconciler finishes refunds left pending.
-          d.log.warn({ err, paymentId: p.id }, 'event-cancelled refund not done');
-        });
+      await applyOnce(db, 'payment', EVENT_CANCELLED_GROUP, event, (trx) =>
+        d.repo.recordCancelledEvent(data.eventId, new Date(event.occurredAt), trx),
+      );
+      for (const p of await d.repo.refundableForEvent(data.eventId)) {
+        await refundForCancelledEvent(d, p).catch((err: unknown) => logRefundNotDone(d, p, err));
       }
-      // Record that the event was handled (redelivery re-checks statuses and finds nothing to do).
-      await applyOnce(db, 'payment', 'payment.event-cancelled', event, async () => undefined);
     },
   );
 }

@@ -108,6 +108,9 @@ export class KakaoPayAdapter implements ProviderAdapter {
       })) as KakaoOrder;
     } catch (err) {
       if (err instanceof ProviderError && err.outcome === 'not_found') return null;
+      // Any other failed inquiry says nothing about the payment: the caller must not act on it.
+      if (err instanceof ProviderError)
+        throw new ProviderError('unknown', err.code, `order inquiry failed: ${err.message}`, err.httpStatus);
       throw err;
     }
     const map: Record<string, ProviderPayment['status']> = {

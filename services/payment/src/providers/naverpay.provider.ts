@@ -20,7 +20,11 @@ export interface NaverPayOptions {
   http: ProviderHttpOptions;
 }
 
-const UNKNOWN_CODES = new Set(['InternalServerError', 'CancelNotComplete', 'SystemError']);
+/**
+ * Codes after which the money may or may not have moved. AlreadyComplete answers an approve that
+ * an earlier (or concurrent) approve already settled: the history tells whether it was charged.
+ */
+const UNKNOWN_CODES = new Set(['InternalServerError', 'CancelNotComplete', 'SystemError', 'AlreadyComplete']);
 
 interface HistoryItem {
   paymentId: string;
@@ -48,9 +52,9 @@ export class NaverPayAdapter implements ProviderAdapter {
     const headers: Record<string, string> = {
       'x-naver-client-id': this.options.clientId,
       'x-naver-client-secret': this.options.clientSecret,
-      'x-naverpay-chain-id': this.options.chainId,
       'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json',
     };
+    if (this.options.chainId) headers['x-naverpay-chain-id'] = this.options.chainId;
     if (idempotencyKey) headers['x-naverpay-idempotency-key'] = idempotencyKey;
     const payload = form
       ? new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString()
@@ -122,7 +126,14 @@ export class NaverPayAdapter implements ProviderAdapter {
     try {
       body = await this.call('history', '/v2.2/list/history', { paymentId: input.providerKey }, false);
     } catch (err) {
-      if (err instanceof ProviderError && err.outcome === 'declined') return null;
+      // A failed inquiry says nothing about the payment: never read it as "not charged".
+      if (err instanceof ProviderError)
+        throw new ProviderError(
+          'unknown',
+          err.code,
+          `history inquiry failed: ${err.message}`,
+          err.httpStatus,
+        );
       throw err;
     }
     const items = (body.list ?? []).filter((i) => i.paymentId === input.providerKey);

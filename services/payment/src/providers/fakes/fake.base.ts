@@ -8,6 +8,10 @@ export interface FakeKnobs {
   latencyMs: number;
   /** Take the money on the next approve/confirm, then drop the connection without answering. */
   dropAfterCharge: boolean;
+  /** A slow provider: every approve/confirm waits, before it takes the money, until `releaseHeld()`. */
+  holdBeforeCharge: boolean;
+  /** Every approve/confirm takes the money, then holds its answer until `releaseHeld()` (a crash window). */
+  holdAfterCharge: boolean;
   /** Answer the next call of this operation with this error instead of doing it. */
   forceError: { operation: string; code: string; status?: number; message?: string } | null;
   /** Apply the next cancel, then drop the connection without answering. */
@@ -22,6 +26,8 @@ export interface FakeKnobs {
 export const defaultKnobs = (): FakeKnobs => ({
   latencyMs: 0,
   dropAfterCharge: false,
+  holdBeforeCharge: false,
+  holdAfterCharge: false,
   dropAfterCancel: false,
   forceError: null,
   chargeAmountOverride: null,
@@ -37,6 +43,8 @@ export interface FakeServer {
   knobs: FakeKnobs;
   /** How many times money was taken (approvals that succeeded), for exactly-once assertions. */
   charges(): number;
+  /** How many approve/confirm requests arrived (a second concurrent confirm shows here). */
+  confirmRequests(): number;
   close(): Promise<void>;
 }
 
@@ -44,7 +52,9 @@ export abstract class FakeProvider implements FakeServer {
   url = '';
   readonly app: FastifyInstance;
   knobs: FakeKnobs = defaultKnobs();
-  protected chargeCount = 0;
+  private chargeCount = 0;
+  private confirmCount = 0;
+  private readonly chargeWaiters: Array<{ count: number; resolve: () => void }> = [];
   readonly webhooksSent: unknown[] = [];
 
   constructor() {
@@ -53,6 +63,33 @@ export abstract class FakeProvider implements FakeServer {
 
   charges(): number {
     return this.chargeCount;
+  }
+
+  confirmRequests(): number {
+    return this.confirmCount;
+  }
+
+  /** Resolves the moment the fake has taken money `count` times in all (before it answers). */
+  chargesReach(count: number): Promise<void> {
+    if (this.chargeCount >= count) return Promise.resolve();
+    return new Promise((resolve) => this.chargeWaiters.push({ count, resolve }));
+  }
+
+  /** An approve/confirm arrived: count it, and wait here while the provider is "slow". */
+  protected async confirmArrived(): Promise<void> {
+    this.confirmCount++;
+    if (this.knobs.holdBeforeCharge) await this.hold();
+  }
+
+  /** Money was taken: count it and wake whoever waits for it. */
+  protected recordCharge(): void {
+    this.chargeCount++;
+    for (const waiter of [...this.chargeWaiters]) {
+      if (this.chargeCount >= waiter.count) {
+        this.chargeWaiters.splice(this.chargeWaiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
   }
 
   protected abstract register(app: FastifyInstance): void;
@@ -98,6 +135,7 @@ export abstract class FakeProvider implements FakeServer {
       request.raw.socket.destroy();
       return true;
     }
+    if (this.knobs.holdAfterCharge) await this.hold();
     await this.delay();
     return false;
   }
@@ -116,13 +154,18 @@ export abstract class FakeProvider implements FakeServer {
 
   protected async delay(): Promise<void> {
     if (this.knobs.latencyMs <= 0) return;
-    await new Promise<void>((resolve) => {
+    await this.hold(this.knobs.latencyMs);
+  }
+
+  /** Waits until `releaseHeld()` (or `ms`, when given). */
+  private hold(ms?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
       const release = () => {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         this.waiting.delete(release);
         resolve();
       };
-      const timer = setTimeout(release, this.knobs.latencyMs);
+      const timer = ms === undefined ? null : setTimeout(release, ms);
       this.waiting.add(release);
     });
   }

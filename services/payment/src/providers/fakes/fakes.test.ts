@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KakaoPayFake, NaverPayFake, TossFake } from './index';
+import { NaverPayAdapter } from '../naverpay.provider';
 import { TossAdapter } from '../toss.provider';
 import { ProviderError } from '../provider';
 
@@ -12,7 +13,7 @@ beforeAll(async () => {
   [toss, kakao, naver] = await Promise.all([
     new TossFake().start(),
     new KakaoPayFake().start(),
-    new NaverPayFake().start(),
+    new NaverPayFake('np_fake_partner', 'fake-client-id', 'fake-client-secret', 'chain-1').start(),
   ]);
 });
 afterAll(async () => {
@@ -125,18 +126,88 @@ describe('Kakao Pay fake', () => {
 });
 
 describe('Naver Pay fake', () => {
+  const reserveUrl = () => `${naver.url}/${naver.partnerId}/naverpay/payments/v2/reserve`;
+  const client = () => ({ 'x-naver-client-id': naver.clientId, 'x-naver-client-secret': naver.clientSecret });
+  const reserveBody = {
+    modelVersion: '2',
+    merchantUserKey: 'u',
+    merchantPayKey: 'order_naver_1',
+    productName: 'p',
+    productCount: 1,
+    totalPayAmount: 1000,
+    taxScopeAmount: 1000,
+    taxExScopeAmount: 0,
+    returnUrl: 'http://web.test/r',
+  };
+  const adapter = (chainId = naver.chainId!) =>
+    new NaverPayAdapter({
+      baseUrl: naver.url,
+      partnerId: naver.partnerId,
+      clientId: naver.clientId,
+      clientSecret: naver.clientSecret,
+      chainId,
+      checkoutUrl: `${naver.url}/checkout`,
+      http: { provider: 'naverpay', timeoutMs: 2_000 },
+    });
+
   it('checks the client headers and the partner path', async () => {
-    const res = await post(
-      `${naver.url}/${naver.partnerId}/naverpay/payments/v2/reserve`,
-      {},
-      { 'x-naver-client-id': 'x', 'x-naver-client-secret': 'y' },
-    );
+    const res = await post(reserveUrl(), {}, { 'x-naver-client-id': 'x', 'x-naver-client-secret': 'y' });
     expect(res.status).toBe(401);
-    const other = await post(
-      `${naver.url}/someone_else/naverpay/payments/v2/reserve`,
-      {},
-      { 'x-naver-client-id': naver.clientId, 'x-naver-client-secret': naver.clientSecret },
-    );
+    const other = await post(`${naver.url}/someone_else/naverpay/payments/v2/reserve`, {}, client());
     expect(other.status).toBe(404);
+  });
+
+  it('wants the configured X-NaverPay-Chain-Id on every call', async () => {
+    const missing = await post(reserveUrl(), reserveBody, client());
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ code: 'AuthFail' });
+    const wrong = await post(reserveUrl(), reserveBody, { ...client(), 'x-naverpay-chain-id': 'chain-2' });
+    expect(wrong.status).toBe(401);
+    const right = await post(reserveUrl(), reserveBody, { ...client(), 'x-naverpay-chain-id': 'chain-1' });
+    expect(await right.json()).toMatchObject({ code: 'Success', body: { reserveId: expect.any(String) } });
+    // The adapter sends the one it is configured with.
+    await expect(
+      adapter('chain-2').lookup({ orderId: 'order_x', providerRef: null, providerKey: 'nope', amount: 0 }),
+    ).rejects.toMatchObject({ code: 'AuthFail' });
+    expect(
+      await adapter().lookup({ orderId: 'order_x', providerRef: null, providerKey: 'nope', amount: 0 }),
+    ).toBeNull();
+  });
+
+  it('is read by the adapter: AlreadyComplete and a refused history inquiry are unknown outcomes, never declines', async () => {
+    const a = adapter();
+    const prepared = await a.prepare({
+      paymentId: 'pay_1',
+      orderId: 'order_naver_2',
+      orderName: 'o',
+      amount: 5_000,
+      userId: 'u',
+      successUrl: 'http://web.test/s',
+      failUrl: 'http://web.test/f',
+    });
+    const back = new URL(naver.authorize(prepared.providerRef!));
+    const paymentId = back.searchParams.get('paymentId')!;
+    const input = {
+      orderId: 'order_naver_2',
+      amount: 5_000,
+      userId: 'u',
+      providerRef: prepared.providerRef!,
+      providerKey: paymentId,
+      idempotencyKey: 'k1',
+    };
+    expect(await a.confirm(input)).toMatchObject({ status: 'paid', totalAmount: 5_000 });
+    const again = await a.confirm({ ...input, idempotencyKey: 'k2' }).catch((e) => e);
+    expect(again).toBeInstanceOf(ProviderError);
+    expect(again).toMatchObject({ outcome: 'unknown', code: 'AlreadyComplete' });
+    naver.knobs.forceError = { operation: 'history', code: 'InvalidMerchant' };
+    const refused = await a
+      .lookup({ orderId: 'order_naver_2', providerRef: null, providerKey: paymentId, amount: 5_000 })
+      .catch((e) => e);
+    expect(refused).toMatchObject({ outcome: 'unknown', code: 'InvalidMerchant' });
+    expect(
+      await a.lookup({ orderId: 'order_naver_2', providerRef: null, providerKey: paymentId, amount: 5_000 }),
+    ).toMatchObject({ status: 'paid' });
+    expect(naver.charges()).toBe(1);
+    expect(naver.confirmRequests()).toBe(2);
   });
 });

@@ -149,6 +149,7 @@ export class KakaoPayFake extends FakeProvider {
       if (o.partner_order_id !== body.partner_order_id || o.partner_user_id !== body.partner_user_id) {
         return this.error(reply, 400, -780, 'partner_order_id or partner_user_id differs from ready');
       }
+      await this.confirmArrived();
       if (o.status === 'SUCCESS_PAYMENT' || o.status.includes('CANCEL'))
         return this.error(reply, 400, -702, 'payment already done');
       if (o.status !== 'AUTH_PASSWORD' || !o.pg_token || body.pg_token !== o.pg_token)
@@ -160,7 +161,7 @@ export class KakaoPayFake extends FakeProvider {
       o.status = 'SUCCESS_PAYMENT';
       o.aid = `A${token(10).slice(0, 19)}`;
       o.approved_at = new Date().toISOString();
-      this.chargeCount++;
+      this.recordCharge();
       this.sendWebhooks({ tid: o.tid, partner_order_id: o.partner_order_id, status: o.status });
       if (await this.afterCharge(request, reply)) return reply;
       const view = this.view(o);

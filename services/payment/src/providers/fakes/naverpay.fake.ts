@@ -30,10 +30,12 @@ export class NaverPayFake extends FakeProvider {
   readonly reserves = new Map<string, NaverReserve>();
   readonly history: HistoryItem[] = [];
 
+  /** `chainId`: when set, every call must carry it in X-NaverPay-Chain-Id (as a merchant with several chains must). */
   constructor(
     readonly partnerId = 'np_fake_partner',
     readonly clientId = 'fake-client-id',
     readonly clientSecret = 'fake-client-secret',
+    readonly chainId: string | null = null,
   ) {
     super();
   }
@@ -60,6 +62,10 @@ export class NaverPayFake extends FakeProvider {
       request.headers['x-naver-client-secret'] !== this.clientSecret
     ) {
       void this.fail(reply, 'AuthFail', 'invalid client credentials', 401);
+      return null;
+    }
+    if (this.chainId !== null && request.headers['x-naverpay-chain-id'] !== this.chainId) {
+      void this.fail(reply, 'AuthFail', 'X-NaverPay-Chain-Id is missing or unknown', 401);
       return null;
     }
     const forced = this.takeForced(operation);
@@ -121,6 +127,7 @@ export class NaverPayFake extends FakeProvider {
       }
       const r = [...this.reserves.values()].find((x) => x.paymentId === body.paymentId);
       if (!r) return this.fail(reply, 'InvalidPaymentId', 'no such paymentId');
+      await this.confirmArrived();
       if (r.state === 'APPROVED') return this.fail(reply, 'AlreadyComplete', 'already approved');
       let amount = r.totalPayAmount;
       if (this.knobs.chargeAmountOverride !== null) {
@@ -138,7 +145,7 @@ export class NaverPayFake extends FakeProvider {
         totalPayAmount: amount,
         admissionYmdt,
       });
-      this.chargeCount++;
+      this.recordCharge();
       this.sendWebhooks({
         paymentId: r.paymentId,
         merchantPayKey: r.merchantPayKey,

@@ -48,6 +48,8 @@ const STATUS_OF: Record<string, number> = {
 export class TossFake extends FakeProvider {
   readonly payments = new Map<string, TossPayment>();
   private readonly idempotent = new Map<string, { status: number; body: unknown }>();
+  /** Every cancel request's body, as sent (a full refund must omit cancelAmount). */
+  readonly cancelRequests: Array<{ paymentKey: string; body: Record<string, unknown> }> = [];
 
   constructor(
     readonly secretKey = 'test_sk_fake_secret',
@@ -146,6 +148,7 @@ export class TossFake extends FakeProvider {
       }
       if (!ORDER_ID.test(body.orderId))
         return this.error(reply, 'INVALID_ORDER_ID', 'orderId 형식이 올바르지 않습니다.');
+      await this.confirmArrived();
       return this.idempotently(request, reply, async () => {
         const p = this.payments.get(body.paymentKey as string);
         if (!p || p.orderId !== body.orderId)
@@ -174,7 +177,7 @@ export class TossFake extends FakeProvider {
         p.status = 'DONE';
         p.approvedAt = new Date().toISOString();
         p.lastTransactionKey = `txn_${token(8)}`;
-        this.chargeCount++;
+        this.recordCharge();
         this.webhook(p);
         return { status: 200, body: { ...p }, charged: true };
       });
@@ -198,6 +201,10 @@ export class TossFake extends FakeProvider {
     app.post('/v1/payments/:paymentKey/cancel', async (request, reply) => {
       if (!this.authorised(request, reply) || this.forced(request, reply, 'cancel')) return reply;
       const body = (request.body ?? {}) as { cancelReason?: unknown; cancelAmount?: unknown };
+      this.cancelRequests.push({
+        paymentKey: (request.params as { paymentKey: string }).paymentKey,
+        body: { ...body },
+      });
       if (typeof body.cancelReason !== 'string' || body.cancelReason.length === 0)
         return this.error(reply, 'INVALID_REQUEST', 'cancelReason is required');
       if (
