@@ -192,6 +192,42 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       });
     });
 
+    it('times out a confirm slower than PAYMENT_PROVIDER_TIMEOUT_MS: needs_reconciliation, then a look-up settles it, charged once', async () => {
+      const { reservation, created } = await create(method);
+      const body = await buyerApproves(h, method, created);
+      const fake = fakeOf(method)!;
+      const charges = fake.charges();
+      const requests = fake.confirmRequests();
+      // Far above the service's 2 s provider timeout; released (with every held answer) once the confirm gave up.
+      fake.knobs.latencyMs = 60_000;
+      let res;
+      try {
+        res = await inject('POST', '/api/payments/confirm', body);
+      } finally {
+        fake.knobs.latencyMs = 0;
+        fake.releaseHeld();
+      }
+      expect(res.statusCode, res.body).toBe(202);
+      expect(res.json().payment).toMatchObject({
+        status: 'needs_reconciliation',
+        failureCode: 'PROVIDER_UNREACHABLE',
+      });
+      await eventually(async () => {
+        const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
+        expect(p.status).toBe('paid');
+        expect(h.ticket.reservations.get(reservation.id)!.status).toBe('confirmed');
+      }, 20_000);
+      expect(fake.charges()).toBe(charges + 1);
+      // The reconciler found the charge by looking it up; it never approved a second time.
+      expect(fake.confirmRequests()).toBe(requests + 1);
+      const again = await inject('POST', '/api/payments/confirm', body);
+      expect(again.json()).toMatchObject({
+        payment: { status: 'paid' },
+        reservation: { status: 'confirmed' },
+      });
+      expect((await outboxTypes(created.payment.id)).filter((t) => t === 'payment.paid')).toHaveLength(1);
+    });
+
     it('finishes a refund whose answer was lost exactly once (looks the payment up before trying again)', async () => {
       const { payment } = await paid(method);
       fakeOf(method)!.knobs.dropAfterCancel = true;
@@ -220,6 +256,11 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       });
       expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: payment.amount });
       expect((await outboxTypes(payment.id)).filter((t) => t === 'payment.refunded')).toHaveLength(1);
+      // Toss: a full refund omits cancelAmount (Toss then cancels the whole balance).
+      if (method === 'toss')
+        expect(
+          h.toss.cancelRequests.filter((c) => c.paymentKey === row.provider_payment_key).map((c) => c.body),
+        ).toEqual([{ cancelReason: 'operator refund' }]);
     });
 
     it('charges once when the same confirm arrives twice at the same time', async () => {
@@ -352,6 +393,15 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       amount: 100_000,
     });
     expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: 100_000 });
+    if (method === 'toss') {
+      // The part names its amount; the rest is a full cancel of the balance, which names none.
+      expect(
+        h.toss.cancelRequests.filter((c) => c.paymentKey === row.provider_payment_key).map((c) => c.body),
+      ).toEqual([
+        { cancelReason: 'one friend cannot come', cancelAmount: 60_000 },
+        { cancelReason: 'operator refund' },
+      ]);
+    }
     const none = await inject(
       'POST',
       '/api/payments/refund',

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { newId } from '@tiketi/platform';
+import { calendarDaysBefore } from '../../services/payment/src/policy/refund-policy';
 import { buyerApproves, INTERNAL_TOKEN, startHarness, type PaymentHarness } from './payment-harness';
 
 let h: PaymentHarness;
@@ -101,7 +102,12 @@ describe('refunds by policy and by the ticket service', () => {
   });
 
   it('refuses a buyer refund on the day of the show but lets an admin refund in full', async () => {
-    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 6 * 3_600_000).toISOString() });
+    // Later today in Seoul, however close to midnight this runs (the policy counts Seoul's dates).
+    const now = new Date();
+    const startsAt = [6 * 3_600_000, 3_600_000, 60_000, 1_000]
+      .map((ms) => new Date(now.getTime() + ms))
+      .find((t) => calendarDaysBefore(t, now) === 0)!;
+    const event = h.ticket.addEvent({ startsAt: startsAt.toISOString() });
     const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000] });
     const payment = await paidFor(reservation);
     const own = await inject('POST', '/api/payments/refund', {

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const RefundTier = Type.Object({
   minDaysBefore: Type.Integer({
     minimum: 0,
-    description: 'applies when the show is at least this many days away',
+    description: 'applies when the show is at least this many calendar days away (dates in Asia/Seoul)',
   }),
   feePercent: Type.Integer({ minimum: 0, maximum: 100 }),
 });
@@ -15,11 +15,12 @@ export const RefundRules = Type.Object({
   }),
   freeUnlessShowWithinDays: Type.Integer({
     minimum: 0,
-    description: '...unless the show is fewer than this many days away',
+    description: '...unless the show is fewer than this many calendar days away',
   }),
   noRefundWithinDays: Type.Integer({
     minimum: 0,
-    description: 'no refund when the show is fewer than this many days away (1 = on the day)',
+    description:
+      'no refund when the show is fewer than this many calendar days away (1 = on the day; dates in Asia/Seoul)',
   }),
   tiers: Type.Array(RefundTier, {
     description: 'fee by days before the show; the first tier (largest minDaysBefore) that applies wins',
@@ -55,6 +56,30 @@ export interface RefundQuote {
 
 const DAY_MS = 86_400_000;
 
+/** Where the schedule's days are counted: Korean ticketing counts dates in Korea, whatever the server's zone. */
+export const REFUND_TIME_ZONE = 'Asia/Seoul';
+
+const dateInZone = new Intl.DateTimeFormat('en-CA', {
+  timeZone: REFUND_TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
+/** The calendar date of `at` in REFUND_TIME_ZONE, as a day number (days since 1970-01-01). */
+function dayNumber(at: Date): number {
+  const parts = Object.fromEntries(dateInZone.formatToParts(at).map((p) => [p.type, p.value]));
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day)) / DAY_MS;
+}
+
+/**
+ * Calendar days from `now` to the show in Korea: the evening before a show is "1 day before"
+ * however few hours are left, and any moment on the show's date is "the day" (0).
+ */
+export function calendarDaysBefore(startsAt: Date, now: Date): number {
+  return dayNumber(startsAt) - dayNumber(now);
+}
+
 /** The fee for refunding `amount` now, under `rules`, for a show at `startsAt` booked at `bookedAt`. */
 export function quoteRefund(
   rules: RefundRules,
@@ -63,7 +88,7 @@ export function quoteRefund(
   startsAt: Date,
   now: Date,
 ): RefundQuote {
-  const daysBefore = Math.floor((startsAt.getTime() - now.getTime()) / DAY_MS);
+  const daysBefore = calendarDaysBefore(startsAt, now);
   if (daysBefore < rules.noRefundWithinDays)
     return { refundable: false, feePercent: 100, fee: amount, refundAmount: 0 };
   const daysSinceBooking = (now.getTime() - bookedAt.getTime()) / DAY_MS;

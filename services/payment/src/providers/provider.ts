@@ -65,7 +65,10 @@ export interface CancelInput {
   providerRef: string | null;
   providerKey: string;
   amount: number;
-  /** What the provider should still hold after this cancel (Naver checks it). */
+  /**
+   * What the provider should still hold after this cancel (Naver checks it). 0 is a full cancel:
+   * Toss is then sent no cancelAmount.
+   */
   remainingAfter: number;
   reason: string;
   idempotencyKey: string;

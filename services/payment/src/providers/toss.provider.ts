@@ -132,7 +132,11 @@ export class TossAdapter implements ProviderAdapter {
       `${this.options.baseUrl}/v1/payments/${encodeURIComponent(input.providerKey)}/cancel`,
       {
         headers: this.headers(input.idempotencyKey),
-        body: JSON.stringify({ cancelReason: input.reason.slice(0, 200), cancelAmount: input.amount }),
+        // Toss cancels the whole balance when cancelAmount is absent: a full refund sends none.
+        body: JSON.stringify({
+          cancelReason: input.reason.slice(0, 200),
+          ...(input.remainingAfter > 0 ? { cancelAmount: input.amount } : {}),
+        }),
       },
     );
     if (res.status !== 200) this.fail('cancel', res.status, res.body);
