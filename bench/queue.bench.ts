@@ -1,26 +1,44 @@
 import { performance } from 'node:perf_hooks';
-import { MemoryCoordination, RedisCoordination, type Coordination } from '@tiketi/platform';
-import { QueueState, POST_OPEN_BAND } from '../services/ticket/src/queue/queue.state';
-import { report, summarize } from './lib/report';
+import { MemoryCoordination, RedisCoordination, type AuthUser, type Coordination } from '@tiketi/platform';
+import { createTestIssuer, startTestService, type TestService } from '@tiketi/testing';
+import { createTicketService, type TicketConfig } from '@tiketi/ticket';
+import { queueRuntime } from '../services/ticket/src/queue';
+import { POST_OPEN_BAND, QueueState } from '../services/ticket/src/queue/queue.state';
+import { eventInput } from './lib/catalogue-fixture';
+import { createRunDatabase } from './lib/cluster';
+import {
+  arg,
+  BENCH_DATABASE_URL,
+  BENCH_REDIS_URL,
+  publish,
+  registerBuyers,
+  startBenchCluster,
+} from './lib/load';
+import { summarize } from './lib/report';
 
 /**
- * `npm run bench -- queue [--buyers 100000] [--concurrency 64]` against real Redis
- * (TIKETI_BENCH_REDIS_URL, else TIKETI_TEST_REDIS_URL, else redis://127.0.0.1:6379).
+ * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--http-buyers 1000] [--dry-run]`
+ * against real Redis (TIKETI_BENCH_REDIS_URL, else redis://127.0.0.1:6379) and PostgreSQL
+ * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
- * Drives the waiting room's coordination path, the part that grows with the crowd: a join is
- * INCR + three ZADDs, a status lookup is ZRANK + ZADD (heartbeat) + the room hash, exactly as
- * QueueService does them. Then it measures ZRANK alone at 1,000 / 10,000 / 100,000 waiting to
- * show how position lookups scale (Redis sorted sets: O(log n)). Keys live under a unique prefix
- * and are deleted at the end.
+ * 1. The waiting room as the ticket service runs it: `buyers` buyers join through the real
+ *    QueueService (join: room lookup, the buyer's current status, the auto-mode check, sequence,
+ *    sorted-set inserts, the waiting gauge), then `lookups` status calls (admission check, rank,
+ *    heartbeat, meta, the measured rate for the ETA). Status lookups are also timed when 1,000,
+ *    10,000 and 100,000 buyers wait, to show how a position lookup grows with the line, on Redis
+ *    and on the embedded in-process coordination (filled in bulk: its joins are not the point).
+ * 2. The same two calls over HTTP through the gateway (auth, rate limits, proxy) in production
+ *    mode: each service its own process (`--http-buyers 0` skips it; every buyer registers first).
+ * The ticker is off in (1), so nobody is admitted while the line is measured.
  */
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(args[i + 1]) : NaN;
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
+type Row = Record<string, string | number>;
 
 /** Runs `count` operations with at most `concurrency` in flight; returns per-op ms and total ms. */
-async function drive(count: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; totalMs: number }> {
+async function drive(
+  count: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; totalMs: number }> {
   const latencies = new Array<number>(count);
   let next = 0;
   const started = performance.now();
@@ -40,87 +58,216 @@ async function drive(count: number, concurrency: number, op: (i: number) => Prom
 
 const ms = (v: number) => Math.round(v * 1000) / 1000;
 
+function row(operation: string, run: { latencies: number[]; totalMs: number }): Row {
+  const s = summarize(run.latencies);
+  return {
+    operation,
+    count: run.latencies.length,
+    'ops/s': Math.round((run.latencies.length / run.totalMs) * 1000),
+    'p50 ms': ms(s.p50),
+    'p95 ms': ms(s.p95),
+    'p99 ms': ms(s.p99),
+  };
+}
+
+const buyer = (i: number): AuthUser => ({
+  id: `usr_bench_${i.toString().padStart(7, '0')}`,
+  role: 'user',
+  sid: `ses_bench_${i}`,
+});
+
+/** A ticket service on `coordination` with an event on sale whose waiting room is always on. */
+async function queueService(
+  coordination: Coordination,
+  databaseUrl: string,
+): Promise<{ svc: TestService<TicketConfig>; eventId: string }> {
+  const svc = await startTestService(createTicketService(), {
+    database: { env: { DATABASE_URL: databaseUrl }, drop: async () => undefined },
+    coordination,
+    issuer: await createTestIssuer(),
+    env: { QUEUE_TICK_MS: '0', DATABASE_POOL_MAX: '20' },
+  });
+  const admin = await svc.issuer.user('admin');
+  const created = await svc.app.inject({
+    method: 'POST',
+    url: '/api/admin/events',
+    headers: admin.headers,
+    payload: eventInput('Queue bench', 100),
+  });
+  if (created.statusCode !== 201) throw new Error(`event not created: ${created.body}`);
+  const eventId = created.json().event.id as string;
+  await svc.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: admin.headers });
+  const room = await svc.app.inject({
+    method: 'PUT',
+    url: `/api/admin/events/${eventId}/queue`,
+    headers: admin.headers,
+    payload: { mode: 'on', heartbeatTimeoutSeconds: 3600, sessionMinutes: 240 },
+  });
+  if (room.statusCode !== 200) throw new Error(`waiting room not configured: ${room.body}`);
+  return { svc, eventId };
+}
+
+/** Join and status through QueueService on Redis, with status timed as the line reaches each size. */
+async function serviceRun(
+  buyers: number,
+  concurrency: number,
+  lookups: number,
+  databaseUrl: string,
+  rows: Row[],
+): Promise<void> {
+  const coordination = await RedisCoordination.connect(BENCH_REDIS_URL, {
+    keyPrefix: `bench:queue:${Date.now().toString(36)}:`,
+  });
+  const { svc, eventId } = await queueService(coordination, databaseUrl);
+  const queue = queueRuntime(svc.ctx).service;
+  const status = (i: number, size: number) => queue.status(eventId, buyer(Math.floor((i * 7919) % size)).id);
+  try {
+    const marks = [1_000, 10_000, 100_000].filter((n) => n < buyers);
+    const joinRuns: Array<{ latencies: number[]; totalMs: number }> = [];
+    let joined = 0;
+    for (const size of [...marks, buyers]) {
+      joinRuns.push(await drive(size - joined, concurrency, (i) => queue.join(eventId, buyer(joined + i))));
+      joined = size;
+      if (size !== buyers)
+        rows.push(
+          row(
+            `status @ ${size.toLocaleString('en')} waiting (redis, one at a time)`,
+            await drive(2_000, 1, (i) => status(i, size)),
+          ),
+        );
+    }
+    rows.unshift(
+      row('join (QueueService, redis)', {
+        latencies: joinRuns.flatMap((r) => r.latencies),
+        totalMs: joinRuns.reduce((t, r) => t + r.totalMs, 0),
+      }),
+    );
+    const waiting = await queue.state.waiting(eventId);
+    if (waiting !== buyers) throw new Error(`join lost buyers: ${waiting} of ${buyers} waiting`);
+    rows.splice(
+      1,
+      0,
+      row('status (QueueService, redis)', await drive(lookups, concurrency, (i) => status(i, buyers))),
+    );
+    rows.push(
+      row(
+        `status @ ${buyers.toLocaleString('en')} waiting (redis, one at a time)`,
+        await drive(2_000, 1, (i) => status(i, buyers)),
+      ),
+    );
+  } finally {
+    await queue.state.clear(eventId);
+    await svc.close();
+    await coordination.close();
+  }
+}
+
+/** The embedded coordination's position lookup, through QueueService.status, at each line size. */
+async function embeddedRun(buyers: number, databaseUrl: string, rows: Row[]): Promise<void> {
+  const coordination = new MemoryCoordination();
+  const { svc, eventId } = await queueService(coordination, databaseUrl);
+  const queue = queueRuntime(svc.ctx).service;
+  const state = new QueueState(coordination);
+  try {
+    let filled = 0;
+    for (const size of [1_000, 10_000, 100_000].filter((n) => n <= buyers)) {
+      for (; filled < size; filled += 5_000) {
+        const batch = Array.from({ length: Math.min(5_000, size - filled) }, (_, k) => filled + k);
+        await coordination.zadd(
+          `queue:${eventId}:wait`,
+          batch.map((i) => ({ member: buyer(i).id, score: POST_OPEN_BAND + i })),
+        );
+      }
+      filled = size;
+      rows.push(
+        row(
+          `status @ ${size.toLocaleString('en')} waiting (embedded, one at a time)`,
+          await drive(300, 1, (i) => queue.status(eventId, buyer((i * 104_729) % size).id)),
+        ),
+      );
+    }
+  } finally {
+    await state.clear(eventId);
+    await svc.close();
+    await coordination.close();
+  }
+}
+
+/** Join and status over HTTP through the gateway, each service its own process. */
+async function httpRun(count: number, concurrency: number, rows: Row[]): Promise<void> {
+  const bench = await startBenchCluster('queue', {
+    connections: concurrency,
+    services: ['auth', 'ticket', 'gateway'],
+  });
+  try {
+    const admin = await bench.adminToken();
+    const created = await bench.client.request('POST', '/api/admin/events', {
+      token: admin,
+      body: eventInput('Queue bench (HTTP)', 100),
+    });
+    if (created.status !== 201)
+      throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
+    const eventId = created.body.event.id as string;
+    await bench.client.request('POST', `/api/events/${eventId}/publish`, { token: admin });
+    // The ticker stays on here as in production; a room of this size admits nobody within the run.
+    const room = await bench.client.request('PUT', `/api/admin/events/${eventId}/queue`, {
+      token: admin,
+      body: { mode: 'on', admissionsPerMinute: 1, maxInside: 1, heartbeatTimeoutSeconds: 3600 },
+    });
+    if (room.status !== 200) throw new Error(`waiting room not configured: ${room.status}`);
+    const { tokens } = await registerBuyers(bench.client, count, 'queue-bench');
+    const check = (res: { status: number; body: any }) => {
+      if (res.status !== 200) throw new Error(`queue call failed: ${res.status} ${JSON.stringify(res.body)}`);
+    };
+    rows.push(
+      row(
+        'join (HTTP via gateway)',
+        await drive(count, concurrency, async (i) =>
+          check(await bench.client.request('POST', `/api/queue/${eventId}/join`, { token: tokens[i] })),
+        ),
+      ),
+    );
+    rows.push(
+      row(
+        'status (HTTP via gateway)',
+        await drive(count, concurrency, async (i) =>
+          check(
+            await bench.client.request('GET', `/api/queue/${eventId}/status`, {
+              token: tokens[(i * 7919) % count],
+            }),
+          ),
+        ),
+      ),
+    );
+  } finally {
+    await bench.stop();
+  }
+}
+
 export default async function queueBench(args: string[]): Promise<void> {
   const buyers = arg(args, 'buyers', 100_000);
   const concurrency = arg(args, 'concurrency', 64);
   const lookups = Math.min(buyers, arg(args, 'lookups', 20_000));
-  const url = process.env.TIKETI_BENCH_REDIS_URL || process.env.TIKETI_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
-  const prefix = `bench:queue:${Date.now().toString(36)}:`;
-  const coord = await RedisCoordination.connect(url, { keyPrefix: prefix });
-  const state = new QueueState(coord);
-  const eventId = 'evt_bench';
-  const userId = (i: number) => `usr_bench_${i.toString().padStart(7, '0')}`;
-  const now = Date.now();
-  const rows: Array<Record<string, string | number>> = [];
-
+  const httpIndex = args.indexOf('--http-buyers');
+  const httpBuyers = httpIndex >= 0 ? Math.max(0, Number(args[httpIndex + 1]) || 0) : 1_000;
+  const rows: Row[] = [];
+  const run = await createRunDatabase(BENCH_DATABASE_URL, 'queue');
   try {
-    const joins = await drive(buyers, concurrency, async (i) => {
-      const seq = await state.nextSeq(eventId);
-      await state.enqueue(eventId, userId(i), POST_OPEN_BAND + seq, now + i);
-    });
-    const joinStats = summarize(joins.latencies);
-    rows.push({
-      operation: 'join',
-      count: buyers,
-      'ops/s': Math.round((buyers / joins.totalMs) * 1000),
-      'p50 ms': ms(joinStats.p50),
-      'p95 ms': ms(joinStats.p95),
-      'p99 ms': ms(joinStats.p99),
-    });
-    if ((await state.waiting(eventId)) !== buyers) throw new Error('join lost buyers');
-
-    const status = await drive(lookups, concurrency, async (i) => {
-      const id = userId(Math.floor((i * 7919) % buyers));
-      await state.rank(eventId, id);
-      await state.touch(eventId, id, now + i);
-      await state.meta(eventId);
-    });
-    const statusStats = summarize(status.latencies);
-    rows.push({
-      operation: 'status lookup',
-      count: lookups,
-      'ops/s': Math.round((lookups / status.totalMs) * 1000),
-      'p50 ms': ms(statusStats.p50),
-      'p95 ms': ms(statusStats.p95),
-      'p99 ms': ms(statusStats.p99),
-    });
-
-    // Position lookup cost as the line grows, one lookup at a time: Redis (production) and the
-    // in-process implementation (embedded default) side by side.
-    const memory = new MemoryCoordination();
-    for (const [label, c] of [['redis', coord], ['embedded', memory]] as Array<[string, Coordination]>) {
-      const st = new QueueState(c);
-      for (const size of [1_000, 10_000, 100_000].filter((n) => n <= buyers)) {
-        const key = `size${size}`;
-        for (let from = 0; from < size; from += 5_000) {
-          await c.zadd(
-            `queue:${key}:wait`,
-            Array.from({ length: Math.min(5_000, size - from) }, (_, k) => ({ member: userId(from + k), score: from + k })),
-          );
-        }
-        const probes = label === 'redis' ? 5_000 : 500;
-        const rank = await drive(probes, 1, (i) => st.rank(key, userId((i * 104_729) % size)));
-        const s = summarize(rank.latencies);
-        rows.push({
-          operation: `position lookup (${label}) @ ${size.toLocaleString('en')} waiting`,
-          count: probes,
-          'ops/s': Math.round((probes / rank.totalMs) * 1000),
-          'p50 ms': ms(s.p50),
-          'p95 ms': ms(s.p95),
-          'p99 ms': ms(s.p99),
-        });
-        await c.del(`queue:${key}:wait`);
-      }
-    }
-    await memory.close();
+    await serviceRun(buyers, concurrency, lookups, run.url, rows);
+    await embeddedRun(buyers, run.url, rows);
   } finally {
-    await state.clear(eventId);
-    await coord.del([`queue:${eventId}:joined`, `queue:${eventId}:seen`]);
-    await coord.close();
+    await run.drop();
   }
+  if (httpBuyers > 0) await httpRun(httpBuyers, Math.min(concurrency, 32), rows);
 
-  report(`queue (${buyers.toLocaleString('en')} buyers, concurrency ${concurrency}, Redis ${new URL(url).host})`, rows, [
-    'join = INCR seq + ZADD NX wait + ZADD NX joined + ZADD seen; status = ZRANK + ZADD seen + HGETALL meta (as QueueService does).',
-    'position lookups run one at a time: Redis ZRANK is O(log n), so its cost is the round trip at every size; the embedded in-process set counts members (O(n)), fine for one machine, not for a 100,000 crowd.',
-  ]);
+  publish(
+    args,
+    `queue (${buyers.toLocaleString('en')} buyers, concurrency ${concurrency}, Redis ${new URL(BENCH_REDIS_URL).host})`,
+    rows,
+    [
+      'join and status run through the real QueueService (join: room, current status, auto-mode check, INCR seq, ZADD wait/joined/seen, waiting gauge; status: admission, ZRANK, heartbeat ZADD, meta, measured rate for the ETA).',
+      'status @ N: one lookup at a time while N buyers wait. Redis ZRANK is O(log n), so the cost is the round trips at every size; the embedded in-process set counts members (O(n)), fine for one machine, not for a 100,000 crowd.',
+      `HTTP rows: ${httpBuyers.toLocaleString('en')} registered buyers through the gateway (JWT check, rate limits, proxy) to one ticket process, production mode.`,
+    ],
+  );
 }
