@@ -1,136 +1,184 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, eventually, startTestService, type TestDatabase, type TestService } from '@tiketi/testing';
-import { paymentService, type PaymentConfig } from '@tiketi/payment';
-import { buyerApproves, startFakes } from './payment-harness';
+import pg from 'pg';
+import { TossFake } from '../../services/payment/src/providers/fakes';
+import { createRunDatabase, startCluster, type Cluster } from '../../bench/lib/cluster';
+import { checkInvariants } from '../../bench/lib/invariants';
+import { CLUSTER_ADMIN, SaleClient, until } from '../../bench/lib/sale';
+import { realServers } from '../chaos/chaos.support';
+import { TOSS_KEYS, tossLedger } from '../chaos/chaos.toss';
 
 /**
- * The payment service dies after the provider charged and before the reservation was confirmed.
- * A new instance on the same database must end with paid+confirmed, or refunded, exactly once.
+ * The payment service really dies: it runs as its own process (production mode, real PostgreSQL
+ * and Redis, beside auth and ticket processes), Toss is the in-process fake, and the process is
+ * SIGKILLed the moment the fake has taken the money and before the answer reaches it, so before
+ * the reservation could be confirmed. After a restart each payment ends exactly once as paid with
+ * its reservation confirmed, or, when the reservation was cancelled while payment was down,
+ * refunded: checked in both databases and in the fake's ledger.
+ * Skipped in embedded mode; with TIKETI_TEST_REQUIRE_REAL=1 and no servers it fails.
  */
-let fakes: Awaited<ReturnType<typeof startFakes>>;
-let database: TestDatabase;
-// Opens and migrates the shared database once (and, embedded, keeps it open between instances).
-let anchor: TestService<PaymentConfig>;
+const servers = realServers();
 
-beforeAll(async () => {
-  fakes = await startFakes();
-  database = await createTestDatabase('payment_crash');
-  anchor = await startTestService(paymentService, { database, env: fakes.env, start: false });
-});
-afterAll(async () => {
-  await anchor?.close();
-  await fakes?.close();
-  await database?.drop();
-});
+/** The provider timeout of the killed process: it must still be waiting for the held answer when killed. */
+const PROVIDER_TIMEOUT_MS = 3_000;
 
-async function crashDuringConfirm(onDead: (reservationId: string) => void) {
-  // The first instance: its reconciler never runs on its own, its provider call may wait long.
-  const first = await startTestService(paymentService, {
-    database,
-    env: { ...fakes.env, PAYMENT_RECONCILE_INTERVAL_MS: '600000', PAYMENT_PROVIDER_TIMEOUT_MS: '30000' },
-  });
-  const buyer = await first.issuer.user('user');
-  const reservation = fakes.ticket.addReservation(buyer.id);
-  const created = await first.app.inject({ method: 'POST', url: '/api/payments/create', payload: { reservationId: reservation.id, method: 'toss' }, headers: buyer.headers });
-  expect(created.statusCode, created.body).toBe(201);
-  const confirmBody = await buyerApproves({ ...fakes, svc: first }, 'toss', created.json());
-  const charges = fakes.toss.charges();
-  fakes.toss.knobs.latencyMs = 30_000;
-  const inFlight = first.app.inject({ method: 'POST', url: '/api/payments/confirm', payload: confirmBody, headers: buyer.headers }).catch((err: unknown) => err);
-  await eventually(() => expect(fakes.toss.charges()).toBe(charges + 1), 15_000);
-  fakes.toss.knobs.latencyMs = 0;
-  const paymentId = created.json().payment.id as string;
-  const row = await first.ctx.db.selectFrom('payments').select(['status']).where('id', '=', paymentId).executeTakeFirstOrThrow();
-  expect(row.status).toBe('pending');
-  onDead(reservation.id);
+describe.skipIf(!servers)('payment process SIGKILLed between the charge and the confirmation', () => {
+  let toss: TossFake;
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  let cluster: Cluster | undefined;
+  let sql: pg.Client;
 
-  // The restarted service (same database, same coordination-free setup) starts before the old one is gone.
-  const second: TestService<PaymentConfig> = await startTestService(paymentService, {
-    database,
-    issuer: first.issuer,
-    env: { ...fakes.env, PAYMENT_RECONCILE_INTERVAL_MS: '100', PAYMENT_STUCK_PENDING_MS: '200' },
-  });
-  await first.close();
-  return { second, paymentId, reservationId: reservation.id, charges, inFlight, orderId: created.json().payment.orderId as string };
-}
-
-async function outbox(svc: TestService<PaymentConfig>, paymentId: string): Promise<string[]> {
-  const rows = await svc.ctx.db.selectFrom('outbox').select(['payload']).orderBy('id').execute();
-  return rows
-    .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload))
-    .filter((e: any) => e.data?.paymentId === paymentId)
-    .map((e: any) => e.type);
-}
-
-describe('crash between charge and confirmation', () => {
-  it('ends paid and confirmed exactly once when the reservation is still there', { timeout: 60_000 }, async () => {
-    const { second, paymentId, reservationId, charges, inFlight, orderId } = await crashDuringConfirm(() => undefined);
-    try {
-      await eventually(async () => {
-        const row = await second.ctx.db.selectFrom('payments').select(['status', 'reservation_confirmed_at']).where('id', '=', paymentId).executeTakeFirstOrThrow();
-        expect(row.status).toBe('paid');
-        expect(row.reservation_confirmed_at).not.toBeNull();
-      }, 20_000);
-      expect(fakes.ticket.reservations.get(reservationId)!.status).toBe('confirmed');
-      expect(fakes.toss.charges()).toBe(charges + 1);
-      const atToss = [...fakes.toss.payments.values()].find((p) => p.orderId === orderId)!;
-      expect(atToss.status).toBe('DONE');
-      // The old instance's answer finally arrives (or fails): nothing changes.
-      fakes.toss.releaseHeld();
-      await inFlight;
-      expect(await outbox(second, paymentId)).toEqual(['payment.paid']);
-    } finally {
-      await second.close();
-    }
-  });
-
-  it('refunds exactly once when the reservation was cancelled meanwhile', { timeout: 60_000 }, async () => {
-    const { second, paymentId, reservationId, charges, inFlight, orderId } = await crashDuringConfirm((id) => {
-      // The buyer gave up and cancelled the pending reservation while the payment service was down.
-      fakes.ticket.reservations.get(id)!.status = 'cancelled';
+  beforeAll(async () => {
+    toss = await new TossFake(TOSS_KEYS.secret, TOSS_KEYS.client).start();
+    db = await createRunDatabase(servers!.databaseUrl, 'payment_crash');
+    cluster = await startCluster({
+      databaseUrl: db.url,
+      redisUrl: servers!.redisUrl,
+      // auth first (the others read its keys); ticket and payment below, side by side.
+      services: ['auth'],
+      env: {
+        LOG_LEVEL: 'error',
+        ADMIN_EMAIL: CLUSTER_ADMIN.email,
+        ADMIN_PASSWORD: CLUSTER_ADMIN.password,
+        REDIS_KEY_PREFIX: `payment-crash:${Date.now().toString(36)}:`,
+        PAYMENT_TOSS_BASE_URL: toss.url,
+        PAYMENT_TOSS_SECRET_KEY: TOSS_KEYS.secret,
+        PAYMENT_TOSS_CLIENT_KEY: TOSS_KEYS.client,
+        PAYMENT_PROVIDER_TIMEOUT_MS: String(PROVIDER_TIMEOUT_MS),
+        PAYMENT_RECONCILE_INTERVAL_MS: '250',
+        PAYMENT_STUCK_PENDING_MS: '500',
+        SHUTDOWN_TIMEOUT_MS: '2000',
+        DATABASE_POOL_MAX: '4',
+      },
     });
-    try {
-      await eventually(async () => {
-        const row = await second.ctx.db.selectFrom('payments').select(['status', 'refunded_amount', 'amount']).where('id', '=', paymentId).executeTakeFirstOrThrow();
-        expect(row.status).toBe('refunded');
-        expect(row.refunded_amount).toBe(row.amount);
-      }, 20_000);
-      const atToss = [...fakes.toss.payments.values()].find((p) => p.orderId === orderId)!;
-      expect(atToss).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
-      expect(atToss.cancels).toHaveLength(1);
-      expect(fakes.toss.charges()).toBe(charges + 1);
-      expect(fakes.ticket.reservations.get(reservationId)!.status).toBe('cancelled');
-      fakes.toss.releaseHeld();
-      await inFlight;
-      expect(await outbox(second, paymentId)).toEqual(['payment.paid', 'payment.refunded']);
-    } finally {
-      await second.close();
-    }
-  });
-});
+    await Promise.all([cluster.start('ticket'), cluster.start('payment')]);
+    sql = new pg.Client({ connectionString: db.url });
+    await sql.connect();
+  }, 120_000);
 
-describe('abandoned checkouts', () => {
-  it('closes a checkout the buyer never finished, after the checkout TTL, without touching paid ones', { timeout: 60_000 }, async () => {
-    const buyer = await anchor.issuer.user('user');
-    const reservation = fakes.ticket.addReservation(buyer.id);
-    const created = await anchor.app.inject({ method: 'POST', url: '/api/payments/create', payload: { reservationId: reservation.id, method: 'kakaopay' }, headers: buyer.headers });
-    expect(created.statusCode, created.body).toBe(201);
-    const paymentId = created.json().payment.id as string;
-    const sweeper = await startTestService(paymentService, {
-      database,
-      issuer: anchor.issuer,
-      env: { ...fakes.env, PAYMENT_RECONCILE_INTERVAL_MS: '100', PAYMENT_CHECKOUT_TTL_MS: '300' },
+  afterAll(async () => {
+    await sql?.end().catch(() => undefined);
+    await cluster?.stop().catch(() => undefined);
+    await toss?.close();
+    await db?.drop().catch(() => undefined);
+  });
+
+  const paymentRow = async (id: string) =>
+    (
+      await sql.query<{
+        status: string;
+        amount: number;
+        refunded_amount: number;
+        reservation_confirmed_at: Date | null;
+      }>(
+        'select status, amount, refunded_amount, reservation_confirmed_at from payment.payments where id = $1',
+        [id],
+      )
+    ).rows[0]!;
+  const reservationRow = async (id: string) =>
+    (
+      await sql.query<{ status: string; payment_id: string | null }>(
+        'select status, payment_id from ticket.reservations where id = $1',
+        [id],
+      )
+    ).rows[0]!;
+  const facts = async (paymentId: string) =>
+    (
+      await sql.query<{ type: string }>(
+        `select type from payment.outbox where payload->'data'->>'paymentId' = $1 order by id`,
+        [paymentId],
+      )
+    ).rows.map((r) => r.type);
+
+  it('ends paid and confirmed, or refunded, exactly once', { timeout: 90_000 }, async () => {
+    const c = cluster!;
+    const auth = new SaleClient(c.urls.auth);
+    const ticket = new SaleClient(c.urls.ticket);
+    const payment = new SaleClient(c.urls.payment);
+    const adminToken = await auth.adminToken();
+    const [keeper, quitter] = await auth.registerBuyers(2, 'payment-crash', 2);
+    const { eventId, seatIds } = await ticket.onSaleEvent(adminToken, {
+      title: 'Crash Night',
+      rows: 1,
+      perRow: 4,
+      price: 66_000,
     });
-    try {
-      await eventually(async () => {
-        const row = await sweeper.ctx.db.selectFrom('payments').select(['status', 'failure_code']).where('id', '=', paymentId).executeTakeFirstOrThrow();
-        expect(row).toEqual({ status: 'cancelled', failure_code: 'CHECKOUT_ABANDONED' });
-      }, 20_000);
-      const closed = await sweeper.ctx.db.selectFrom('payments').select(['id']).where('failure_code', '=', 'CHECKOUT_ABANDONED').execute();
-      expect(closed.map((r) => r.id)).toEqual([paymentId]);
-      expect(fakes.ticket.reservations.get(reservation.id)!.status).toBe('pending');
-    } finally {
-      await sweeper.close();
-    }
+
+    const buy = async (token: string, seatId: string) => {
+      const held = await ticket.hold(token, eventId, [seatId]);
+      expect(held.status, JSON.stringify(held.body)).toBe(201);
+      const created = await payment.api('POST', '/api/payments/create', {
+        token,
+        body: { reservationId: held.body.reservation.id, method: 'toss' },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const { orderId, amount } = created.body.checkout as { orderId: string; amount: number };
+      return {
+        reservationId: held.body.reservation.id as string,
+        paymentId: created.body.payment.id as string,
+        orderId,
+        confirm: toss.authorize(orderId, amount),
+      };
+    };
+    const kept = await buy(keeper!, seatIds[0]!);
+    const quit = await buy(quitter!, seatIds[1]!);
+
+    // Toss takes both payments' money and holds both answers; the payment process dies right then.
+    toss.knobs.holdAfterCharge = true;
+    const inFlight = [payment.confirm(keeper!, kept.confirm), payment.confirm(quitter!, quit.confirm)];
+    let charged = false;
+    await Promise.race([
+      toss.chargesReach(2).then(() => (charged = true)),
+      new Promise((r) => setTimeout(r, 30_000)),
+    ]);
+    if (charged) await c.kill('payment', 'SIGKILL');
+    toss.knobs.holdAfterCharge = false;
+    toss.releaseHeld();
+    expect(charged, 'Toss never charged both payments').toBe(true);
+    // The process had recorded the attempts and was waiting for Toss: nothing after the charge happened.
+    for (const p of [kept, quit]) expect((await paymentRow(p.paymentId)).status).toBe('pending');
+    for (const r of await Promise.all(inFlight))
+      expect(r.status, 'the killed process must not have answered').toBe(0);
+
+    // While payment is down, one buyer gives up and cancels the (payment-leased) hold.
+    const cancelled = await ticket.api('POST', `/api/reservations/${quit.reservationId}/cancel`, {
+      token: quitter,
+      body: { reason: 'gave up' },
+    });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.reservation.status).toBe('cancelled');
+
+    await c.start('payment');
+    await until(
+      async () => {
+        expect(await paymentRow(kept.paymentId)).toMatchObject({
+          status: 'paid',
+          reservation_confirmed_at: expect.any(Date),
+        });
+        expect(await paymentRow(quit.paymentId)).toMatchObject({
+          status: 'refunded',
+          refunded_amount: 66_000,
+        });
+      },
+      30_000,
+      250,
+    );
+
+    expect(await reservationRow(kept.reservationId)).toEqual({
+      status: 'confirmed',
+      payment_id: kept.paymentId,
+    });
+    expect((await reservationRow(quit.reservationId)).status).toBe('cancelled');
+    const atToss = (orderId: string) => [...toss.payments.values()].find((p) => p.orderId === orderId)!;
+    expect(atToss(kept.orderId)).toMatchObject({ status: 'DONE', balanceAmount: 66_000 });
+    expect(atToss(quit.orderId)).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
+    expect(atToss(quit.orderId).cancels).toHaveLength(1);
+    // One approve each (the restarted process found the charges by looking them up), one charge each.
+    expect(toss.confirmRequests()).toBe(2);
+    expect(toss.charges()).toBe(2);
+    expect(await facts(kept.paymentId)).toEqual(['payment.paid']);
+    expect(await facts(quit.paymentId)).toEqual(['payment.paid', 'payment.refunded']);
+
+    const report = await checkInvariants(db!.url, { providerLedger: tossLedger(toss), requireSettled: true });
+    expect(report.violations).toEqual([]);
   });
 });
