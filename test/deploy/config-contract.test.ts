@@ -8,7 +8,7 @@ import {
   at,
   defaultPort,
   exists,
-  kubectlAvailable,
+  renderTestsEnabled,
   kustomize,
   MIGRATE_SCHEMA,
   NODE_COMPONENTS,
@@ -155,7 +155,7 @@ describe('docker compose matches the code', () => {
   });
 });
 
-describe.skipIf(!kubectlAvailable)('kubernetes matches the code', () => {
+describe.skipIf(!renderTestsEnabled)('kubernetes matches the code', () => {
   for (const env of ['dev', 'prod']) {
     describe(env, () => {
       const objects = () => kustomize(at(`deploy/k8s/overlays/${env}`));

@@ -4,7 +4,7 @@ import {
   at,
   COMPONENTS,
   exists,
-  kubectlAvailable,
+  renderTestsEnabled,
   kustomizationDirs,
   kustomize,
   listFiles,
@@ -15,7 +15,7 @@ import {
 const ROOTS = ['deploy/k8s/base', 'deploy/k8s/overlays/dev', 'deploy/k8s/overlays/prod'];
 
 // kubectl renders the overlays; CI installs it (see .ci/run). Without it only the render is skipped.
-const withKubectl = describe.skipIf(!kubectlAvailable);
+const withKubectl = describe.skipIf(!renderTestsEnabled);
 
 async function modelFor(
   apiVersion: string,
