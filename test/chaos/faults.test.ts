@@ -5,6 +5,7 @@ import { checkInvariants } from '../../bench/lib/invariants';
 import { expectInvariants, OwnRedis, realServers, startChaos, SWEEP_INTERVAL_MS, undeliveredEvents, until, type ChaosRun } from './chaos.support';
 import { lostConfirmations, newSaleLog, runSale } from './chaos.sale';
 import { TOSS_KEYS, tossCheckout, tossConfirm, tossLedger } from './chaos.toss';
+import { CLUSTER_ADMIN } from '../../bench/lib/sale';
 
 /**
  * Faults in production mode: one cluster (auth, ticket, payment, gateway as separate processes) on
@@ -182,6 +183,15 @@ describe.skipIf(!servers)('faults mid-sale (production mode)', () => {
       }, 40_000);
       heldWhileDown = log.held - held;
       confirmedWhileDown = log.confirmedByApi.size - confirmed;
+      // Browsing and sign-in go on too: the catalogue answers from PostgreSQL, the login throttle fails open.
+      const listed = await client.api('GET', '/api/events?limit=100');
+      expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+      expect(listed.body.items.map((e: { id: string }) => e.id)).toContain(eventId);
+      expect((await client.api('GET', `/api/events/${eventId}`)).status).toBe(200);
+      const signIn = await client.api('POST', '/api/auth/login', { body: CLUSTER_ADMIN });
+      expect(signIn.status, JSON.stringify(signIn.body)).toBe(200);
+      const wrong = await client.api('POST', '/api/auth/login', { body: { email: 'nobody@chaos.tiketi.test', password: 'not-a-password' } });
+      expect(wrong.status, JSON.stringify(wrong.body)).toBe(401);
       await redis!.start();
       const after = log.held;
       await until(async () => expect(log.held).toBeGreaterThanOrEqual(after + 10), 30_000);
