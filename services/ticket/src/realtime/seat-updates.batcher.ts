@@ -16,17 +16,21 @@ interface Pending {
 }
 
 /**
- * Collects seat changes per event and sends one `seats:update` per window (default 100 ms) to the
- * event's room: a flash sale changes thousands of seats a second and browsers want a few messages,
- * not one per seat. Messages carry statuses only, never who holds a seat.
+ * Collects seat changes per event and sends at most one `seats:update` per window (default
+ * 100 ms) to the event's room: a flash sale changes thousands of seats a second and browsers want
+ * a few messages, not one per seat. The first change after a quiet window goes out on the next
+ * tick (changes committed together still travel together); later ones wait for the window to end.
+ * Messages carry statuses only, never who holds a seat.
  */
 export class SeatUpdateBatcher {
   private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly realtime: () => Realtime,
     private readonly windowMs = 100,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   add(eventId: string, version: number, changes: Array<{ seatId: string; status: string }>): void {
@@ -39,7 +43,8 @@ export class SeatUpdateBatcher {
     p.version = Math.max(p.version, version);
     for (const c of changes) p.changes.set(c.seatId, c.status);
     if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.windowMs);
+      const wait = Math.max(0, this.lastFlushAt + this.windowMs - this.now());
+      this.timer = setTimeout(() => this.flush(), wait);
       this.timer.unref();
     }
   }
@@ -47,6 +52,8 @@ export class SeatUpdateBatcher {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.pending.size === 0) return;
+    this.lastFlushAt = this.now();
     const batches = [...this.pending.entries()];
     this.pending.clear();
     for (const [eventId, p] of batches) {
