@@ -67,6 +67,12 @@ describe('admin dashboard live operations', () => {
     // The payment confirmed inside the trailing minute unless this machine stalled for a minute.
     if (readWithinMinute) expect(figures.salesPerMinute).toBe(2);
 
+    // The ops-only route the dashboard page polls answers the same figures; buyers get 403.
+    const ops = await tp.api('GET', '/api/admin/dashboard/live', { token: admin.accessToken });
+    expect(ops.status).toBe(200);
+    expect(ops.body).toMatchObject({ queues: figures.queues, seatsHeld: 3 });
+    expect((await tp.api('GET', '/api/admin/dashboard/live', { token: payer.accessToken })).status).toBe(403);
+
     // Seats held drop the moment the hold is released; the room figures follow the line.
     const [pending] = (
       await tp.api('GET', `/api/admin/reservations?eventId=${saleEvent}&status=pending`, {

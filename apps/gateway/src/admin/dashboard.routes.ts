@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireAdmin, type ServiceContext } from '@tiketi/platform';
+import { AppError, requireAdmin, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from '../gateway.config';
 import { buildDashboard, httpDashboardSources, type DashboardSources } from './dashboard.service';
 
@@ -67,5 +67,28 @@ export async function dashboardRoutes(
       },
     },
     async (request) => buildDashboard(sources, request.headers.authorization ?? '', request.id, request.log),
+  );
+
+  // The admin dashboard takes its sales figures from the stats service's live feed
+  // (GET /api/stats/live) and polls only this: the waiting rooms and sales of the last minute.
+  app.get(
+    '/api/admin/dashboard/live',
+    {
+      preHandler: requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: 'Only the live operations of the dashboard (waiting rooms, seats held, tickets sold per minute)',
+        security: [{ bearerAuth: [] }],
+        response: { 200: LiveFigures, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request) => {
+      try {
+        return await sources.live(request.id);
+      } catch (err) {
+        request.log.warn({ err }, 'dashboard: live figures unavailable');
+        throw new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'Live figures are unavailable; try again shortly');
+      }
+    },
   );
 }
