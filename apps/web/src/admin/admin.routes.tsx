@@ -4,6 +4,7 @@ import { DashboardPage } from './dashboard.page';
 import { AdminEventsPage } from './events.page';
 import { EventEditPage } from './event-edit.page';
 import { AdminReservationsPage } from './reservations.page';
+import { ReservationDrawer } from './reservation-drawer';
 import { StatisticsPage } from './statistics.page';
 
 export default function AdminRoutes() {
@@ -14,7 +15,9 @@ export default function AdminRoutes() {
         <Route path="events" element={<AdminEventsPage />} />
         <Route path="events/new" element={<EventEditPage key="new" />} />
         <Route path="events/:id" element={<EventEditPage />} />
-        <Route path="reservations" element={<AdminReservationsPage />} />
+        <Route path="reservations" element={<AdminReservationsPage />}>
+          <Route path=":id" element={<ReservationDrawer />} />
+        </Route>
         <Route path="stats" element={<StatisticsPage />} />
       </Route>
     </Routes>

@@ -11,6 +11,7 @@ import { fromSeoulInput, toSeoulInput } from '../lib/format';
 import { LayoutEditor } from './layout-editor';
 import { fromLayout, newSection, toLayout, type EditorSection } from './layout-editor.model';
 import { QueueControls } from './queue-controls';
+import { CancelEventDialog } from './cancel-event-dialog';
 import type { MessageKey } from '../i18n/messages';
 
 interface FormState {
@@ -71,7 +72,11 @@ export function EventEditPage() {
   const { t } = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: ['admin', 'event', id], queryFn: () => adminApi.event(id!), enabled: !isNew });
+  const query = useQuery({
+    queryKey: ['admin', 'event', id],
+    queryFn: () => adminApi.event(id!),
+    enabled: !isNew,
+  });
   const [form, setForm] = useState<FormState | null>(isNew ? initialForm() : null);
   const [sections, setSections] = useState<EditorSection[]>(isNew ? [newSection(0), newSection(1)] : []);
   const [layoutDirty, setLayoutDirty] = useState(isNew);
@@ -79,6 +84,7 @@ export function EventEditPage() {
   const [posterPreview, setPosterPreview] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
   const errors = useFormErrors();
   const event = query.data ?? null;
 
@@ -101,7 +107,10 @@ export function EventEditPage() {
   if (!form) return <Loading />;
 
   const set = (key: keyof FormState) => (e: { target: { value: string } }) =>
-    setForm({ ...form, [key]: key === 'seatLimit' || key === 'holdMinutes' ? Number(e.target.value) : e.target.value });
+    setForm({
+      ...form,
+      [key]: key === 'seatLimit' || key === 'holdMinutes' ? Number(e.target.value) : e.target.value,
+    });
 
   const uploadPoster = async (eventId: string) => {
     if (!poster) return;
@@ -175,7 +184,13 @@ export function EventEditPage() {
       {event && (
         <div className="actions">
           {event.status === 'draft' && (
-            <button type="button" className="btn btn-primary" disabled={busy} data-testid="publish" onClick={() => act(() => adminApi.publish(event.id), t('admin.published'))}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy}
+              data-testid="publish"
+              onClick={() => act(() => adminApi.publish(event.id), t('admin.published'))}
+            >
               {t('admin.publish')}
             </button>
           )}
@@ -184,13 +199,23 @@ export function EventEditPage() {
               type="button"
               className="btn btn-danger"
               disabled={busy}
-              onClick={() => {
-                const reason = window.prompt(t('admin.cancelConfirm'));
-                if (reason) void act(() => adminApi.cancelEvent(event.id, reason), t('admin.cancelled'));
-              }}
+              onClick={() => setCancelling(true)}
+              data-testid="cancel-event"
             >
               {t('admin.cancelEvent')}
             </button>
+          )}
+          {cancelling && (
+            <CancelEventDialog
+              event={event}
+              busy={busy}
+              onClose={() => setCancelling(false)}
+              onConfirm={(reason) =>
+                void act(() => adminApi.cancelEvent(event.id, reason), t('admin.cancelled')).then(() =>
+                  setCancelling(false),
+                )
+              }
+            />
           )}
           <Link to={`/events/${event.id}`}>{t('admin.viewPublic')}</Link>
         </div>
@@ -198,7 +223,14 @@ export function EventEditPage() {
       <form className="form form-wide" onSubmit={save} noValidate>
         <FormError message={errors.form} />
         <div className="grid-2">
-          <Field label={t('admin.title')} name="title" value={form.title} onChange={set('title')} required error={f.title} />
+          <Field
+            label={t('admin.title')}
+            name="title"
+            value={form.title}
+            onChange={set('title')}
+            required
+            error={f.title}
+          />
           <Field label={t('search.category')} name="category" error={f.category}>
             <select id="f-category" value={form.category} onChange={set('category')}>
               {CATEGORIES.map((c) => (
@@ -208,23 +240,99 @@ export function EventEditPage() {
               ))}
             </select>
           </Field>
-          <Field label={t('admin.artist')} name="artist" value={form.artist} onChange={set('artist')} error={f.artist} />
-          <Field label={t('admin.venueName')} name="venueName" value={form.venueName} onChange={set('venueName')} required error={f.venueName ?? f.venue} />
-          <Field label={t('admin.venueAddress')} name="venueAddress" value={form.venueAddress} onChange={set('venueAddress')} error={f.venueAddress} />
-          <Field label={t('admin.startsAt')} name="startsAt" type="datetime-local" value={form.startsAt} onChange={set('startsAt')} error={f.startsAt} />
-          <Field label={t('admin.endsAt')} name="endsAt" type="datetime-local" value={form.endsAt} onChange={set('endsAt')} error={f.endsAt} />
-          <Field label={t('admin.saleStartsAt')} name="saleStartsAt" type="datetime-local" value={form.saleStartsAt} onChange={set('saleStartsAt')} error={f.saleStartsAt} />
-          <Field label={t('admin.saleEndsAt')} name="saleEndsAt" type="datetime-local" value={form.saleEndsAt} onChange={set('saleEndsAt')} error={f.saleEndsAt} />
-          <Field label={t('event.seatLimit')} name="seatLimit" type="number" min={1} value={form.seatLimit} onChange={set('seatLimit')} error={f.seatLimit} />
-          <Field label={t('admin.holdMinutes')} name="holdMinutes" type="number" min={1} value={form.holdMinutes} onChange={set('holdMinutes')} error={f.holdMinutes} />
+          <Field
+            label={t('admin.artist')}
+            name="artist"
+            value={form.artist}
+            onChange={set('artist')}
+            error={f.artist}
+          />
+          <Field
+            label={t('admin.venueName')}
+            name="venueName"
+            value={form.venueName}
+            onChange={set('venueName')}
+            required
+            error={f.venueName ?? f.venue}
+          />
+          <Field
+            label={t('admin.venueAddress')}
+            name="venueAddress"
+            value={form.venueAddress}
+            onChange={set('venueAddress')}
+            error={f.venueAddress}
+          />
+          <Field
+            label={t('admin.startsAt')}
+            name="startsAt"
+            type="datetime-local"
+            value={form.startsAt}
+            onChange={set('startsAt')}
+            error={f.startsAt}
+          />
+          <Field
+            label={t('admin.endsAt')}
+            name="endsAt"
+            type="datetime-local"
+            value={form.endsAt}
+            onChange={set('endsAt')}
+            error={f.endsAt}
+          />
+          <Field
+            label={t('admin.saleStartsAt')}
+            name="saleStartsAt"
+            type="datetime-local"
+            value={form.saleStartsAt}
+            onChange={set('saleStartsAt')}
+            error={f.saleStartsAt}
+          />
+          <Field
+            label={t('admin.saleEndsAt')}
+            name="saleEndsAt"
+            type="datetime-local"
+            value={form.saleEndsAt}
+            onChange={set('saleEndsAt')}
+            error={f.saleEndsAt}
+          />
+          <Field
+            label={t('event.seatLimit')}
+            name="seatLimit"
+            type="number"
+            min={1}
+            value={form.seatLimit}
+            onChange={set('seatLimit')}
+            error={f.seatLimit}
+          />
+          <Field
+            label={t('admin.holdMinutes')}
+            name="holdMinutes"
+            type="number"
+            min={1}
+            value={form.holdMinutes}
+            onChange={set('holdMinutes')}
+            error={f.holdMinutes}
+          />
         </div>
         <Field label={t('admin.description')} name="description" error={f.description}>
           <textarea id="f-description" rows={4} value={form.description} onChange={set('description')} />
         </Field>
         <fieldset className="poster-field">
           <legend>{t('admin.poster')}</legend>
-          {posterShown && <img src={posterShown} alt={t('admin.posterPreview')} className="poster-preview" data-testid="poster-preview" />}
-          <input type="file" name="poster" accept="image/jpeg,image/png,image/webp" onChange={(e) => setPoster(e.target.files?.[0] ?? null)} aria-label={t('admin.poster')} />
+          {posterShown && (
+            <img
+              src={posterShown}
+              alt={t('admin.posterPreview')}
+              className="poster-preview"
+              data-testid="poster-preview"
+            />
+          )}
+          <input
+            type="file"
+            name="poster"
+            accept="image/jpeg,image/png,image/webp"
+            onChange={(e) => setPoster(e.target.files?.[0] ?? null)}
+            aria-label={t('admin.poster')}
+          />
           <small className="hint">{t('admin.posterHint')}</small>
           {f.poster && <small className="field-error">{f.poster}</small>}
         </fieldset>

@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
+import { Link, Outlet, useSearchParams } from 'react-router-dom';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { adminApi } from '../api/admin.api';
 import type { AdminReservation } from '../api/types';
 import { download } from '../api/client';
 import { useI18n } from '../i18n/i18n.context';
 import { QueryState, errorText } from '../components/state-views';
+import { CancelReservation, cancellable } from './reservation-cancel';
 import { ReservationStatus } from '../pages/reservation-parts';
 import type { MessageKey } from '../i18n/messages';
 
@@ -15,62 +16,6 @@ const PAGE_SIZE = 50;
 function seatText(seats: AdminReservation['seats']): string {
   if (typeof seats === 'number') return String(seats);
   return seats.map((s) => (typeof s === 'string' ? s : s.label)).join(', ');
-}
-
-function CancelRow({ r, onDone }: { r: AdminReservation; onDone: () => void }) {
-  const { t } = useI18n();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [refund, setRefund] = useState<'full' | 'policy'>('full');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  if (!open)
-    return (
-      <button type="button" className="btn btn-small btn-danger" onClick={() => setOpen(true)}>
-        {t('admin.cancel')}
-      </button>
-    );
-  return (
-    <div className="confirm-box">
-      <label>
-        {t('admin.reason')}
-        <input value={reason} onChange={(e) => setReason(e.target.value)} />
-      </label>
-      {r.status === 'confirmed' && (
-        <label>
-          {t('admin.refund')}
-          <select value={refund} onChange={(e) => setRefund(e.target.value === 'policy' ? 'policy' : 'full')}>
-            <option value="full">{t('admin.refundFull')}</option>
-            <option value="policy">{t('admin.refundPolicy')}</option>
-          </select>
-        </label>
-      )}
-      {error && <p className="field-error">{error}</p>}
-      <button
-        type="button"
-        className="btn btn-small btn-danger"
-        disabled={busy || !reason.trim()}
-        onClick={async () => {
-          setBusy(true);
-          setError(null);
-          try {
-            await adminApi.cancelReservation(r.id, reason.trim(), refund);
-            setOpen(false);
-            onDone();
-          } catch (err) {
-            setError(errorText(err, t));
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        {t('my.confirmCancel')}
-      </button>
-      <button type="button" className="btn btn-small btn-ghost" onClick={() => setOpen(false)}>
-        {t('common.back')}
-      </button>
-    </div>
-  );
 }
 
 export function AdminReservationsPage() {
@@ -86,7 +31,11 @@ export function AdminReservationsPage() {
     to: params.get('to') ?? undefined,
   };
   const page = Number(params.get('page') ?? 1);
-  const query = useQuery({ queryKey: ['admin', 'reservations', filters, page], queryFn: () => adminApi.reservations({ ...filters, page, limit: PAGE_SIZE }), placeholderData: keepPreviousData });
+  const query = useQuery({
+    queryKey: ['admin', 'reservations', filters, page],
+    queryFn: () => adminApi.reservations({ ...filters, page, limit: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -103,7 +52,9 @@ export function AdminReservationsPage() {
           className="btn"
           onClick={() => {
             setExportError(null);
-            download('/api/admin/reservations.csv', filters, 'reservations.csv').catch((err) => setExportError(errorText(err, t)));
+            download('/api/admin/reservations.csv', filters, 'reservations.csv').catch((err) =>
+              setExportError(errorText(err, t)),
+            );
           }}
         >
           {t('admin.exportCsv')}
@@ -111,8 +62,18 @@ export function AdminReservationsPage() {
       </div>
       {exportError && <p className="form-error">{exportError}</p>}
       <div className="filters">
-        <input type="search" placeholder={t('admin.reservationSearch')} defaultValue={filters.q} onChange={(e) => set('q', e.target.value)} aria-label={t('admin.reservationSearch')} />
-        <select value={filters.status ?? ''} onChange={(e) => set('status', e.target.value)} aria-label={t('admin.status')}>
+        <input
+          type="search"
+          placeholder={t('admin.reservationSearch')}
+          defaultValue={filters.q}
+          onChange={(e) => set('q', e.target.value)}
+          aria-label={t('admin.reservationSearch')}
+        />
+        <select
+          value={filters.status ?? ''}
+          onChange={(e) => set('status', e.target.value)}
+          aria-label={t('admin.status')}
+        >
           <option value="">{t('admin.allStatuses')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -120,9 +81,24 @@ export function AdminReservationsPage() {
             </option>
           ))}
         </select>
-        <input defaultValue={filters.eventId} placeholder="evt_..." onChange={(e) => set('eventId', e.target.value.trim())} aria-label={t('admin.event')} />
-        <input type="date" value={filters.from ?? ''} onChange={(e) => set('from', e.target.value)} aria-label={t('search.from')} />
-        <input type="date" value={filters.to ?? ''} onChange={(e) => set('to', e.target.value)} aria-label={t('search.to')} />
+        <input
+          defaultValue={filters.eventId}
+          placeholder="evt_..."
+          onChange={(e) => set('eventId', e.target.value.trim())}
+          aria-label={t('admin.event')}
+        />
+        <input
+          type="date"
+          value={filters.from ?? ''}
+          onChange={(e) => set('from', e.target.value)}
+          aria-label={t('search.from')}
+        />
+        <input
+          type="date"
+          value={filters.to ?? ''}
+          onChange={(e) => set('to', e.target.value)}
+          aria-label={t('search.to')}
+        />
       </div>
       <QueryState query={query} isEmpty={(d) => d.items.length === 0}>
         {(d) => (
@@ -158,20 +134,48 @@ export function AdminReservationsPage() {
                     </td>
                     <td>{r.paymentMethod ?? '-'}</td>
                     <td>{dateTime(r.createdAt)}</td>
-                    <td>{(r.status === 'pending' || r.status === 'confirmed') && <CancelRow r={r} onDone={() => void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] })} />}</td>
+                    <td>
+                      <div className="actions">
+                        <Link
+                          className="btn btn-small"
+                          to={{ pathname: `/admin/reservations/${r.id}`, search: params.toString() }}
+                          data-testid={`details-${r.id}`}
+                        >
+                          {t('admin.details')}
+                        </Link>
+                        {cancellable(r.status) && (
+                          <CancelReservation
+                            r={r}
+                            onDone={() =>
+                              void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] })
+                            }
+                          />
+                        )}
+                      </div>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
             {d.total > PAGE_SIZE && (
               <nav className="pager">
-                <button type="button" className="btn btn-small" disabled={page <= 1} onClick={() => set('page', String(page - 1))}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={page <= 1}
+                  onClick={() => set('page', String(page - 1))}
+                >
                   {t('common.prev')}
                 </button>
                 <span>
                   {page} / {Math.ceil(d.total / PAGE_SIZE)}
                 </span>
-                <button type="button" className="btn btn-small" disabled={page * PAGE_SIZE >= d.total} onClick={() => set('page', String(page + 1))}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  disabled={page * PAGE_SIZE >= d.total}
+                  onClick={() => set('page', String(page + 1))}
+                >
                   {t('common.next')}
                 </button>
               </nav>
@@ -179,6 +183,7 @@ export function AdminReservationsPage() {
           </>
         )}
       </QueryState>
+      <Outlet />
     </div>
   );
 }

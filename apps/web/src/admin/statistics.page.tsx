@@ -32,12 +32,23 @@ export function StatisticsPage() {
         </label>
         <label>
           {t('stats.granularity')}
-          <select value={granularity} onChange={(e) => setGranularity(e.target.value === 'hour' ? 'hour' : 'day')}>
+          <select
+            value={granularity}
+            onChange={(e) => setGranularity(e.target.value === 'hour' ? 'hour' : 'day')}
+          >
             <option value="day">{t('stats.byDay')}</option>
             <option value="hour">{t('stats.byHour')}</option>
           </select>
         </label>
-        <button type="button" className="btn" onClick={() => download('/api/stats/sales.csv', range, 'sales.csv').catch((err) => setExportError(errorText(err, t)))}>
+        <button
+          type="button"
+          className="btn"
+          onClick={() =>
+            download('/api/stats/sales.csv', range, 'sales.csv').catch((err) =>
+              setExportError(errorText(err, t)),
+            )
+          }
+        >
           {t('admin.exportCsv')}
         </button>
       </div>
@@ -50,11 +61,23 @@ export function StatisticsPage() {
               <LineChart data={d.series}>
                 <CartesianGrid strokeDasharray="3 3" />
                 <XAxis dataKey="bucket" />
-                <YAxis />
+                <YAxis width={90} tickFormatter={(v: number) => krw(v)} />
                 <Tooltip formatter={(v) => krw(Number(v))} />
                 <Legend />
-                <Line type="monotone" dataKey="revenue" name={t('dash.revenue')} stroke="#4c6ef5" isAnimationActive={false} />
-                <Line type="monotone" dataKey="refunds" name={t('stats.refunds')} stroke="#e4572e" isAnimationActive={false} />
+                <Line
+                  type="monotone"
+                  dataKey="revenue"
+                  name={t('dash.revenue')}
+                  stroke="#4c6ef5"
+                  isAnimationActive={false}
+                />
+                <Line
+                  type="monotone"
+                  dataKey="refunds"
+                  name={t('stats.refunds')}
+                  stroke="#e4572e"
+                  isAnimationActive={false}
+                />
               </LineChart>
             </ResponsiveContainer>
           )}
@@ -102,9 +125,15 @@ export function StatisticsPage() {
                   <LineChart data={d.series}>
                     <CartesianGrid strokeDasharray="3 3" />
                     <XAxis dataKey="bucket" />
-                    <YAxis allowDecimals={false} />
-                    <Tooltip />
-                    <Line type="monotone" dataKey="count" name={t('stats.newUsers')} stroke="#2f9e44" isAnimationActive={false} />
+                    <YAxis allowDecimals={false} tickFormatter={(v: number) => num(v)} />
+                    <Tooltip formatter={(v) => num(Number(v))} />
+                    <Line
+                      type="monotone"
+                      dataKey="count"
+                      name={t('stats.newUsers')}
+                      stroke="#2f9e44"
+                      isAnimationActive={false}
+                    />
                   </LineChart>
                 </ResponsiveContainer>
               )}

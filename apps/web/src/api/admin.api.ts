@@ -1,5 +1,16 @@
 import { api } from './client';
-import type { AdminReservation, Dashboard, EventDetail, EventList, QueueFigures, QueueSettings, Reservation } from './types';
+import type {
+  AdminReservation,
+  AuditEntry,
+  Dashboard,
+  EventDetail,
+  EventList,
+  LiveOps,
+  QueueFigures,
+  QueueSettings,
+  Reservation,
+  StatsDashboard,
+} from './types';
 
 export interface EventInput {
   title: string;
@@ -22,25 +33,63 @@ const e = encodeURIComponent;
 
 export const adminApi = {
   dashboard: () => api<Dashboard>('/api/admin/dashboard'),
+  statsDashboard: () => api<StatsDashboard>('/api/stats/dashboard'),
+  liveOps: () => api<LiveOps>('/api/admin/dashboard/live'),
   events: (query: Record<string, string | number | undefined>) => api<EventList>('/api/events', { query }),
   event: (id: string) => api<{ event: EventDetail }>(`/api/events/${e(id)}`).then((r) => r.event),
-  createEvent: (input: EventInput) => api<{ event: EventDetail }>('/api/events', { method: 'POST', body: input }).then((r) => r.event),
-  updateEvent: (id: string, input: Partial<EventInput>) => api<{ event: EventDetail }>(`/api/events/${e(id)}`, { method: 'PATCH', body: input }).then((r) => r.event),
-  publish: (id: string) => api<{ event: EventDetail }>(`/api/events/${e(id)}/publish`, { method: 'POST', body: {} }),
-  cancelEvent: (id: string, reason: string) => api<{ event: EventDetail }>(`/api/events/${e(id)}/cancel`, { method: 'POST', body: { reason } }),
+  createEvent: (input: EventInput) =>
+    api<{ event: EventDetail }>('/api/events', { method: 'POST', body: input }).then((r) => r.event),
+  updateEvent: (id: string, input: Partial<EventInput>) =>
+    api<{ event: EventDetail }>(`/api/events/${e(id)}`, { method: 'PATCH', body: input }).then(
+      (r) => r.event,
+    ),
+  publish: (id: string) =>
+    api<{ event: EventDetail }>(`/api/events/${e(id)}/publish`, { method: 'POST', body: {} }),
+  cancelEvent: (id: string, reason: string) =>
+    api<{ event: EventDetail }>(`/api/events/${e(id)}/cancel`, { method: 'POST', body: { reason } }),
   deleteEvent: (id: string) => api<null>(`/api/events/${e(id)}`, { method: 'DELETE' }),
   uploadPoster: (id: string, file: File) => {
     const form = new FormData();
     form.append('poster', file);
-    return api<{ event?: EventDetail; posterUrl?: string }>(`/api/events/${e(id)}/poster`, { method: 'POST', form });
+    return api<{ event?: EventDetail; posterUrl?: string }>(`/api/events/${e(id)}/poster`, {
+      method: 'POST',
+      form,
+    });
   },
   queue: (id: string) => api<QueueFigures>(`/api/admin/events/${e(id)}/queue`),
-  saveQueue: (id: string, settings: QueueSettings) => api<QueueFigures>(`/api/admin/events/${e(id)}/queue`, { method: 'PUT', body: settings }),
-  reservations: (query: Record<string, string | number | undefined>) => api<{ items: AdminReservation[]; total: number }>('/api/admin/reservations', { query }),
+  saveQueue: (id: string, settings: QueueSettings) =>
+    api<QueueFigures>(`/api/admin/events/${e(id)}/queue`, { method: 'PUT', body: settings }),
+  reservations: (query: Record<string, string | number | undefined>) =>
+    api<{ items: AdminReservation[]; total: number }>('/api/admin/reservations', { query }),
+  reservation: (id: string) =>
+    api<{ items: AdminReservation[] }>('/api/admin/reservations', { query: { q: id, limit: 1 } }).then(
+      (r) => r.items.find((i) => i.id === id) ?? null,
+    ),
+  audit: (query: { targetType?: string; targetId?: string; action?: string; limit?: number }) =>
+    api<{ items: AuditEntry[]; total: number }>('/api/admin/audit', { query }),
   cancelReservation: (id: string, reason: string, refund: 'full' | 'policy') =>
-    api<{ reservation: Reservation }>(`/api/admin/reservations/${e(id)}`, { method: 'PATCH', body: { status: 'cancelled', reason, refund } }),
+    api<{ reservation: Reservation }>(`/api/admin/reservations/${e(id)}`, {
+      method: 'PATCH',
+      body: { status: 'cancelled', reason, refund },
+    }),
   sales: (query: { from?: string; to?: string; granularity: 'day' | 'hour'; eventId?: string }) =>
-    api<{ series: Array<{ bucket: string; revenue: number; refunds: number; count: number }> }>('/api/stats/sales', { query }),
-  statsEvents: () => api<{ items: Array<{ eventId: string; title: string; seatsTotal: number; seatsSold: number; revenue: number; conversionRate: number }> }>('/api/stats/events'),
-  statsUsers: () => api<{ total: number; newToday: number; series: Array<{ bucket: string; count: number }> }>('/api/stats/users'),
+    api<{ series: Array<{ bucket: string; revenue: number; refunds: number; count: number }> }>(
+      '/api/stats/sales',
+      { query },
+    ),
+  statsEvents: () =>
+    api<{
+      items: Array<{
+        eventId: string;
+        title: string;
+        seatsTotal: number;
+        seatsSold: number;
+        revenue: number;
+        conversionRate: number;
+      }>;
+    }>('/api/stats/events'),
+  statsUsers: () =>
+    api<{ total: number; newToday: number; series: Array<{ bucket: string; count: number }> }>(
+      '/api/stats/users',
+    ),
 };

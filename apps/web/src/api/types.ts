@@ -1,7 +1,17 @@
 // Response shapes of the gateway routes the app uses (see the API issues and /api-docs).
 
-export type EventStatus = 'draft' | 'scheduled' | 'on_sale' | 'sold_out' | 'sale_closed' | 'ended' | 'cancelled';
-export const CATEGORIES = ['concert', 'musical', 'theater', 'sports', 'exhibition', 'classic', 'family', 'other'] as const;
+export type EventStatus =
+  'draft' | 'scheduled' | 'on_sale' | 'sold_out' | 'sale_closed' | 'ended' | 'cancelled';
+export const CATEGORIES = [
+  'concert',
+  'musical',
+  'theater',
+  'sports',
+  'exhibition',
+  'classic',
+  'family',
+  'other',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface EventSummary {
@@ -50,9 +60,6 @@ export interface EventDetail extends EventSummary {
   layout?: unknown;
   layoutVersion?: number;
   sections: SectionInfo[];
-  queue?: { enabled?: boolean; active?: boolean } | null;
-  queueActive?: boolean;
-  queueEnabled?: boolean;
 }
 
 export type SeatStatus = 'available' | 'held' | 'sold' | 'blocked';
@@ -86,7 +93,8 @@ export interface ReservationSeat {
   price: number;
 }
 
-export type ReservationStatus = 'pending' | 'confirmed' | 'expired' | 'cancelled' | 'refunded' | 'partially_refunded';
+export type ReservationStatus =
+  'pending' | 'confirmed' | 'expired' | 'cancelled' | 'refunded' | 'partially_refunded';
 
 export interface Reservation {
   id: string;
@@ -103,7 +111,14 @@ export interface Reservation {
   eventStartsAt?: string;
   venueName?: string;
   event?: { id: string; title: string; startsAt?: string; venueName?: string; venue?: string };
-  payment?: { id: string; method: string; status: string; amount?: number; refundedAmount?: number; paidAt?: string } | null;
+  payment?: {
+    id: string;
+    method: string;
+    status: string;
+    amount?: number;
+    refundedAmount?: number;
+    paidAt?: string;
+  } | null;
   refundedAmount?: number;
 }
 
@@ -154,16 +169,38 @@ export interface RefundQuote {
   reason?: string;
 }
 
-export interface Dashboard {
+/** GET /api/stats/dashboard and each `dashboard` message of the live feed (GET /api/stats/live). */
+export interface StatsDashboard {
   revenue: { today: number; total: number; refundsToday: number };
   reservations: { today: number; total: number; confirmed: number; cancelled: number; expired: number };
   conversionRate: number;
   byPaymentMethod: Array<{ method: string; count: number; amount: number }>;
   hourly: Array<{ hour: string | number; revenue: number; count: number }>;
   topEvents: Array<{ eventId: string; title: string; seatsSold: number; revenue: number }>;
-  /** Live operations from the ticket service; null when it could not be asked. */
-  live?: { queues: Array<{ eventId: string; title: string; waiting: number; inside: number }>; seatsHeld: number; salesPerMinute: number } | null;
+}
+
+/** Live operations from the ticket service (GET /api/admin/dashboard/live). */
+export interface LiveOps {
+  queues: Array<{ eventId: string; title: string; waiting: number; inside: number }>;
+  seatsHeld: number;
+  /** Tickets sold per minute: seats in reservations confirmed during the last 60 seconds. */
+  salesPerMinute: number;
+}
+
+export interface Dashboard extends StatsDashboard {
+  /** null when the ticket service could not be asked. */
+  live?: LiveOps | null;
   degraded?: string[];
+}
+
+export interface AuditEntry {
+  id: string;
+  actorId: string;
+  actorEmail: string | null;
+  action: string;
+  before?: unknown;
+  after?: unknown;
+  occurredAt: string;
 }
 
 export interface AdminReservation {
@@ -172,8 +209,10 @@ export interface AdminReservation {
   event: { id: string; title: string };
   seats: Array<ReservationSeat | string> | number;
   amount: number;
+  refundedAmount?: number;
   status: ReservationStatus;
   paymentMethod?: string | null;
+  paymentId?: string | null;
   createdAt: string;
 }
 
@@ -189,5 +228,13 @@ export interface QueueSettings {
 
 export interface QueueFigures {
   settings: QueueSettings & { eventId: string; heartbeatTimeoutSeconds?: number };
-  live: { active: boolean; closed: boolean; waiting: number; inside: number; admittedPerMinute: number; abandoned: number; oldestWaitSeconds: number };
+  live: {
+    active: boolean;
+    closed: boolean;
+    waiting: number;
+    inside: number;
+    admittedPerMinute: number;
+    abandoned: number;
+    oldestWaitSeconds: number;
+  };
 }

@@ -11,14 +11,6 @@ import { loginPath } from '../auth/guards';
 import type { EventDetail } from '../api/types';
 import type { MessageKey } from '../i18n/messages';
 
-export function queueActiveFor(event: EventDetail): boolean | undefined {
-  if (typeof event.queueActive === 'boolean') return event.queueActive;
-  if (event.queue && typeof event.queue.active === 'boolean') return event.queue.active;
-  if (event.queue && typeof event.queue.enabled === 'boolean') return event.queue.enabled;
-  if (typeof event.queueEnabled === 'boolean') return event.queueEnabled;
-  return undefined;
-}
-
 function BookPanel({ event }: { event: EventDetail }) {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -34,9 +26,12 @@ function BookPanel({ event }: { event: EventDetail }) {
         <span>{t('event.saleOpensIn')}</span> <Countdown to={event.saleStartsAt} className="big-timer" />
       </div>
     );
-  if (now > closes || event.status === 'sale_closed' || event.status === 'ended') return <p className="notice">{t('event.saleClosed')}</p>;
+  if (now > closes || event.status === 'sale_closed' || event.status === 'ended')
+    return <p className="notice">{t('event.saleClosed')}</p>;
   const book = () => {
-    const target = queueActiveFor(event) === false ? `/events/${event.id}/seats` : `/events/${event.id}/queue`;
+    // Every booking goes through the waiting room page: its join answers "admitted" at once when
+    // no room is active, so the page never needs to know the room's state in advance.
+    const target = `/events/${event.id}/queue`;
     if (!user) navigate(loginPath({ pathname: target, search: '' }));
     else navigate(target);
   };
@@ -62,7 +57,11 @@ export function EventPage() {
         {(event) => (
           <article className="event-detail">
             <div className="event-detail-poster">
-              {posterSrc(event.posterUrl) ? <img src={posterSrc(event.posterUrl)} alt={t('event.posterOf', { title: event.title })} /> : <div className={`poster-fallback cat-${event.category}`} />}
+              {posterSrc(event.posterUrl) ? (
+                <img src={posterSrc(event.posterUrl)} alt={t('event.posterOf', { title: event.title })} />
+              ) : (
+                <div className={`poster-fallback cat-${event.category}`} />
+              )}
             </div>
             <div className="event-detail-body">
               <p className="category">
@@ -109,7 +108,12 @@ export function EventPage() {
                     {event.sections.map((s) => (
                       <tr key={s.id}>
                         <td>
-                          <span className="swatch" style={{ background: s.color ?? '#888' }} aria-hidden="true" /> {s.name}
+                          <span
+                            className="swatch"
+                            style={{ background: s.color ?? '#888' }}
+                            aria-hidden="true"
+                          />{' '}
+                          {s.name}
                         </td>
                         <td>{krw(s.price)}</td>
                         <td>
