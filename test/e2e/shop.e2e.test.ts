@@ -6,6 +6,9 @@ import { TEST_ADMIN, type Session } from '../support/platform';
 import { launchBrowser, logIn, newPage, screenshot, signUp, startWebPlatform, type WebPlatform } from './support/web-platform';
 import { payWithSandbox, seatLabel, seoulInput, useSession, waitAdmitted } from './support/shop.helpers';
 
+// Used only inside page.waitForFunction (runs in the browser); the repo's tsconfig has no DOM lib.
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+
 /**
  * The operator creates and publishes an event in the admin UI, a buyer finds it, waits in the
  * waiting room, picks seats, pays in the sandbox, sees the ticket and cancels it for a refund;
@@ -180,17 +183,90 @@ describe('buying and selling tickets in the browser', () => {
     }
   }, 60_000);
 
-  it('admin sees the sale on the dashboard and finds the reservation', async () => {
+  let bestHold = '';
+
+  it('buyer books the best available seats, and is told when a chosen seat is just taken', async () => {
+    expect(eventId).not.toBe('');
+    const [carol, dave] = [await tp.register({ name: 'Carol' }), await tp.register({ name: 'Dave' })];
+    const { context, page } = await newPage(browser, tp.web);
+    try {
+      await useSession(page, carol);
+      await page.goto(`/events/${eventId}/seats`);
+      await page.getByTestId('list-view').click();
+      // Carol picks A-7; Dave takes it first: the seat leaves her selection with a message.
+      const a7 = await seatLabel(tp, eventId, 'VIP', 'A', 7);
+      await page.locator(`[data-seat-label="${a7.label}"] input`).check();
+      await page.getByTestId('chosen-seats').getByText(a7.label).waitFor();
+      const taken = await tp.api('POST', '/api/tickets/book', { token: dave.accessToken, body: { eventId, seatIds: [a7.id] } });
+      expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+      await page.getByTestId('seat-message').filter({ hasText: `Just taken by another buyer: ${a7.label}` }).waitFor();
+      await expect(page.getByTestId('chosen-seats').count()).resolves.toBe(0);
+
+      // Best available: two seats in section R, straight to checkout.
+      const best = page.locator('.best-available');
+      await best.getByLabel('Quantity').selectOption('2');
+      await best.getByLabel('Section').selectOption('R');
+      await page.getByRole('button', { name: 'Find seats' }).click();
+      await page.waitForURL(/\/checkout\/rsv_/);
+      bestHold = new URL(page.url()).pathname.split('/').pop()!;
+      const held = await tp.api('GET', `/api/reservations/${bestHold}`, { token: carol.accessToken });
+      expect(held.body.reservation.status).toBe('pending');
+      expect(held.body.reservation.seats.map((seat: { section: string }) => seat.section)).toEqual(['R', 'R']);
+      await payWithSandbox(tp, carol, bestHold);
+    } finally {
+      await context.close();
+    }
+  }, 45_000);
+
+  it('admin sees the sale on the dashboard, live, and cancels a reservation with a refund from its detail', async () => {
     const { context, page } = await newPage(browser, tp.web);
     await logIn(page, TEST_ADMIN.email, TEST_ADMIN.password, '/login?next=%2Fadmin');
     await page.waitForURL((url) => url.pathname === '/admin');
     await page.getByTestId('top-events').getByText(title).waitFor({ timeout: 15_000 });
+    await page.getByTestId('live-feed-open').waitFor();
     await screenshot(page, 'admin-dashboard');
 
+    // A sale made while the dashboard is open arrives over the live feed, without a reload.
+    const before = await page.getByTestId('revenue-total').textContent();
+    const erin = await tp.register({ name: 'Erin' });
+    const a9 = await seatLabel(tp, eventId, 'VIP', 'A', 9);
+    const erinHold = await tp.api('POST', '/api/tickets/book', { token: erin.accessToken, body: { eventId, seatIds: [a9.id] } });
+    await payWithSandbox(tp, erin, erinHold.body.reservation.id);
+    await page.waitForFunction(
+      (previous) => document.querySelector('[data-testid="revenue-total"]')?.textContent !== previous,
+      before,
+      { timeout: 8_000 },
+    );
+
+    const [alices] = (await tp.api('GET', `/api/admin/reservations?eventId=${eventId}&q=Alice`, { token: admin.accessToken })).body.items;
     await page.goto('/admin/reservations');
     await page.getByPlaceholder('ID, email or name').fill('Alice');
     await page.getByTestId('admin-reservations').getByText('Confirmed').first().waitFor();
     await screenshot(page, 'admin-reservations');
+    await page.getByTestId(`details-${alices.id}`).click();
+    const drawer = page.getByTestId('reservation-drawer');
+    await drawer.getByTestId('drawer-status').filter({ hasText: 'Confirmed' }).waitFor();
+    await drawer.getByText('sandbox').waitFor();
+    await drawer.getByTestId(`cancel-${alices.id}`).click();
+    await drawer.getByLabel('Reason').fill('duplicate order');
+    await drawer.getByRole('button', { name: 'Yes, cancel' }).click();
+    await drawer.getByTestId('drawer-status').filter({ hasText: 'Refunded' }).waitFor({ timeout: 15_000 });
+    await drawer.getByTestId('drawer-refunded').filter({ hasText: '₩150,000' }).waitFor();
+
+    // Cancelling the event states what it refunds: Carol's and Erin's paid reservations.
+    const paid = await tp.api('GET', `/api/admin/reservations?eventId=${eventId}&status=confirmed`, { token: admin.accessToken });
+    const owed = paid.body.items.reduce((sum: number, r: { amount: number }) => sum + r.amount, 0);
+    expect(paid.body.total).toBe(2);
+    await page.goto(`/admin/events/${eventId}`);
+    await page.getByTestId('cancel-event').click();
+    const dialog = page.getByTestId('cancel-event-dialog');
+    await dialog
+      .getByTestId('cancel-event-impact')
+      .filter({ hasText: `2 paid reservations will be refunded in full: ₩${owed.toLocaleString('en-US')} in total` })
+      .waitFor();
+    await dialog.getByTestId('cancel-event-reason').fill('venue closed');
+    await dialog.getByTestId('cancel-event-confirm').click();
+    await page.getByTestId('admin-notice').filter({ hasText: 'Event cancelled' }).waitFor();
     await context.close();
   }, 60_000);
 });
