@@ -235,3 +235,56 @@ describe('a decline while the money was taken', () => {
     expect(await outboxTypes(created.payment.id)).toEqual(['payment.failed', 'payment.paid']);
   });
 });
+
+describe('a confirm we gave up on while the provider still works on it', () => {
+  // Our side times out after 2 s; the provider may still be processing that request for a while.
+  let slow: PaymentHarness;
+  let who: { id: string; headers: { authorization: string } };
+  beforeAll(async () => {
+    slow = await startHarness({ PAYMENT_PROVIDER_TIMEOUT_MS: '2000', PAYMENT_STUCK_PENDING_MS: '60000' });
+    who = await slow.svc.issuer.user('user');
+  });
+  afterAll(async () => {
+    await slow?.close();
+  });
+
+  it.each(['toss', 'kakaopay', 'naverpay'] as const)(
+    '%s: the reconciler only looks it up until it lands, and never approves it a second time',
+    async (method) => {
+      const fake = method === 'toss' ? slow.toss : method === 'kakaopay' ? slow.kakao : slow.naver;
+      const call = (url: string, payload: unknown) =>
+        slow.svc.app.inject({ method: 'POST', url, payload: payload as object, headers: who.headers });
+      const reservation = slow.ticket.addReservation(who.id, { prices: [38_000] });
+      const created = await call('/api/payments/create', { reservationId: reservation.id, method });
+      expect(created.statusCode, created.body).toBe(201);
+      const body = await buyerApproves(slow, method, created.json());
+      const requests = fake.confirmRequests();
+      fake.knobs.holdBeforeCharge = true;
+      try {
+        const res = await call('/api/payments/confirm', body);
+        expect(res.statusCode, res.body).toBe(202);
+        expect(res.json().payment.status).toBe('needs_reconciliation');
+        // The reconciler looks it up, pass after pass, and finds no charge yet...
+        const lookups = fake.lookups();
+        await eventually(() => expect(fake.lookups()).toBeGreaterThanOrEqual(lookups + 3), 15_000);
+        // ...and does not send the approve again while the first may still land.
+        expect(fake.confirmRequests()).toBe(requests + 1);
+      } finally {
+        fake.knobs.holdBeforeCharge = false;
+        fake.releaseHeld();
+      }
+      // The first approve lands at the provider; the next look-up applies it.
+      const paymentId = created.json().payment.id as string;
+      await eventually(async () => {
+        const row = await slow.svc.ctx.db
+          .selectFrom('payments')
+          .selectAll()
+          .where('id', '=', paymentId)
+          .executeTakeFirstOrThrow();
+        expect(row.status).toBe('paid');
+        expect(slow.ticket.reservations.get(reservation.id)!.status).toBe('confirmed');
+      }, 20_000);
+      expect(fake.confirmRequests()).toBe(requests + 1);
+    },
+  );
+});

@@ -64,10 +64,10 @@ async function settle(d: PaymentDeps, p: PaymentRow, reconciler: boolean): Promi
       'The buyer did not complete the payment',
     );
   }
-  // Its confirm is still waiting on the provider: that request settles it, nothing else.
+  // Its confirm may still be under way at the provider (waiting on it, or given up on by us only
+  // moments ago): look-ups settle it meanwhile, nothing sends it again.
   const stuckBefore = now - confirmInFlightMs(d.config);
-  if (p.status === 'pending' && p.updated_at.getTime() >= stuckBefore) return p;
-  if (!reconciler) return p;
+  if (!reconciler || p.updated_at.getTime() >= stuckBefore) return p;
   if (pp?.status === 'failed')
     return markFailed(
       d,

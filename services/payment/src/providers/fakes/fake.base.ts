@@ -45,6 +45,8 @@ export interface FakeServer {
   charges(): number;
   /** How many approve/confirm requests arrived (a second concurrent confirm shows here). */
   confirmRequests(): number;
+  /** How many look-ups (payment/order inquiries, history) arrived. */
+  lookups(): number;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export abstract class FakeProvider implements FakeServer {
   knobs: FakeKnobs = defaultKnobs();
   private chargeCount = 0;
   private confirmCount = 0;
+  private lookupCount = 0;
   private readonly chargeWaiters: Array<{ count: number; resolve: () => void }> = [];
   readonly webhooksSent: unknown[] = [];
 
@@ -67,6 +70,14 @@ export abstract class FakeProvider implements FakeServer {
 
   confirmRequests(): number {
     return this.confirmCount;
+  }
+
+  lookups(): number {
+    return this.lookupCount;
+  }
+
+  protected lookupArrived(): void {
+    this.lookupCount++;
   }
 
   /** Resolves the moment the fake has taken money `count` times in all (before it answers). */

@@ -56,13 +56,11 @@ export class KakaoPayFake extends FakeProvider {
   }
 
   private error(reply: FastifyReply, status: number, code: number, message: string) {
-    return reply
-      .status(status)
-      .send({
-        error_code: code,
-        error_message: message,
-        extras: { method_result_code: String(code), method_result_message: message },
-      });
+    return reply.status(status).send({
+      error_code: code,
+      error_message: message,
+      extras: { method_result_code: String(code), method_result_message: message },
+    });
   }
 
   private guard(request: FastifyRequest, reply: FastifyReply, operation: string): Record<string, any> | null {
@@ -183,6 +181,7 @@ export class KakaoPayFake extends FakeProvider {
     app.post('/online/v1/payment/order', async (request, reply) => {
       const body = this.guard(request, reply, 'order');
       if (!body) return reply;
+      this.lookupArrived();
       const o = this.orders.get(String(body.tid));
       await this.delay();
       if (!o) return this.error(reply, 404, -780, 'no such tid');

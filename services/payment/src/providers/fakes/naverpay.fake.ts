@@ -219,6 +219,7 @@ export class NaverPayFake extends FakeProvider {
     app.post(`${base}/v2.2/list/history`, async (request, reply) => {
       const body = this.guard(request, reply, 'history');
       if (!body) return reply;
+      this.lookupArrived();
       await this.delay();
       const list = this.history.filter((h) => h.paymentId === body.paymentId);
       return {
