@@ -1,4 +1,5 @@
 import {
+  AppError,
   applyOnce,
   releaseLease,
   tryAcquireLease,
@@ -6,7 +7,6 @@ import {
   type EventBus,
   type EventEnvelope,
 } from '@tiketi/platform';
-import { AppError } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
