@@ -46,10 +46,11 @@ export function CancelEventDialog({
     staleTime: 0,
   });
 
+  // No close() on cleanup: its asynchronous close event would reach onClose after a development
+  // re-mount and shut the dialog it just opened. Unmounting removes the dialog anyway.
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
   }, []);
 
   return (
