@@ -8,11 +8,22 @@ export const CHROMIUM = process.env.TIKETI_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../../..');
 // Every run saves its screenshots under test-results/; the README's copies in docs/screenshots are
 // refreshed only on request (TIKETI_UPDATE_SCREENSHOTS=1 npm run test:e2e), so test runs leave git clean.
-const SCREENSHOTS = resolve(ROOT, process.env.TIKETI_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots');
+const SCREENSHOTS = resolve(
+  ROOT,
+  process.env.TIKETI_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots',
+);
 
 /** Builds apps/web when its sources changed since the last build (as `npm start` does). */
 export function ensureWebBuilt(): void {
-  const result = spawnSync(process.execPath, ['scripts/build-web-if-stale.mjs'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
+  // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build: the tests
+  // would drive a bundle no one ships, and a later `npm start` would serve it as fresh.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  const result = spawnSync(process.execPath, ['scripts/build-web-if-stale.mjs'], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    encoding: 'utf8',
+    env,
+  });
   if (result.status !== 0) throw new Error(`web build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
@@ -24,7 +35,10 @@ export interface WebPlatform extends TestPlatform {
 /** The whole platform in embedded mode plus the built web app, on free ports. */
 export async function startWebPlatform(env: Record<string, string> = {}): Promise<WebPlatform> {
   ensureWebBuilt();
-  const platform = await startTestPlatform({ services: 'auth,ticket,payment,stats,gateway,web', env: { WEB_DIST_DIR: resolve(ROOT, 'apps/web/dist'), ...env } });
+  const platform = await startTestPlatform({
+    services: 'auth,ticket,payment,stats,gateway,web',
+    env: { WEB_DIST_DIR: resolve(ROOT, 'apps/web/dist'), ...env },
+  });
   const web = platform.platform.urls.web;
   if (!web) throw new Error('web server did not start');
   return Object.assign(platform, { web });
@@ -33,13 +47,28 @@ export async function startWebPlatform(env: Record<string, string> = {}): Promis
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
 /** A fresh browser profile (own storage) in the given language. */
-export async function newPage(browser: Browser, baseURL: string, locale = 'en-US'): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ baseURL, locale, viewport: { width: 1280, height: 860 }, timezoneId: 'Europe/London' });
+export async function newPage(
+  browser: Browser,
+  baseURL: string,
+  locale = 'en-US',
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    baseURL,
+    locale,
+    viewport: { width: 1280, height: 860 },
+    timezoneId: 'Europe/London',
+  });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   return { context, page };
@@ -51,7 +80,10 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Signs a buyer up through the UI and waits until the app shows them as logged in. */
-export async function signUp(page: Page, user: { name: string; email: string; password: string }): Promise<void> {
+export async function signUp(
+  page: Page,
+  user: { name: string; email: string; password: string },
+): Promise<void> {
   await page.goto('/register');
   await page.getByLabel('Name').fill(user.name);
   await page.getByLabel('Email').fill(user.email);
