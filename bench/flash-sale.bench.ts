@@ -42,7 +42,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     const buyers: Buyer[] = reg.tokens.map((token) => ({ token, holding: false }));
     console.log(`event ${eventId} with ${seatIds.length} seats; ${buyers.length} buyers registered at ${Math.round(reg.perSecond)}/s`);
 
-    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections });
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections, upstreamUrl: bench.cluster.urls.payment });
 
     // The sale.
     const client: HttpClient = bench.client;

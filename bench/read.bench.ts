@@ -32,7 +32,7 @@ export default async function readBench(args: string[]): Promise<void> {
     for (let i = 0; i < eventCount - 1; i++) await createOnSaleEvent(bench.client, adminToken, { title: `Read bench ${i + 1}`, seats: 200 });
     const { eventId } = await createOnSaleEvent(bench.client, adminToken, { title: 'Read bench stadium', seats: mapSeats });
 
-    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: Math.min(seconds, 5), connections });
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: Math.min(seconds, 5), connections, upstreamUrl: bench.cluster.urls.payment });
 
     const client = new HttpClient(bench.gateway, connections);
     const rows: Array<Record<string, string | number>> = [];

@@ -75,7 +75,7 @@ export default async function realtimeBench(args: string[]): Promise<void> {
     const holds = Math.max(1, Math.round(rate * seconds));
     const { eventId, seatIds } = await createOnSaleEvent(bench.client, adminToken, { title: 'Realtime bench', seats: Math.max(100, holds + 100), seatLimit: 20 });
     const { tokens } = await registerBuyers(bench.client, Math.ceil(holds / 20), 'rt', 4);
-    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections: 64 });
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections: 64, upstreamUrl: bench.cluster.urls.payment });
 
     // A tenth of the clients first (warms the connection paths), memory, then the rest, memory again.
     const urls = via === 'gateway' ? [bench.gateway] : ticketUrls;
