@@ -161,6 +161,36 @@ describe('booking race: 200 buyers, 20 seats', () => {
     expect(attempts.filter((a) => a.status === 201)).toHaveLength(20);
   }, 90_000);
 
+  it('a crowd asking for best available at once gets distinct seats while enough are free', async () => {
+    const { service: svc } = start();
+    const fixture = await createEventFixture(svc.ctx.db, { rows: 10, seatsPerRow: 20 });
+    await svc.app.inject({ method: 'GET', url: `/api/events/${fixture.eventId}/seats` });
+    // 60 buyers x 2 seats of 200: without knowing what is being held right now, all would choose
+    // the same front-row block, and most would be told no seats are left.
+    const buyers = await Promise.all(Array.from({ length: 60 }, () => svc.issuer.user('user')));
+    const answers = await Promise.all(
+      buyers.map((b) =>
+        svc.app.inject({
+          method: 'POST',
+          url: '/api/tickets/book',
+          headers: b.headers,
+          payload: { eventId: fixture.eventId, quantity: 2 },
+        }),
+      ),
+    );
+    const refused = answers.filter((a) => a.statusCode !== 201).map((a) => a.json());
+    expect(refused).toEqual([]);
+    const seats = answers.flatMap(
+      (a) => a.json().reservation.seats as Array<{ id: string; row: string; number: number }>,
+    );
+    expect(new Set(seats.map((s) => s.id)).size).toBe(120);
+    for (const a of answers) {
+      const [x, y] = a.json().reservation.seats as Array<{ row: string; number: number }>;
+      expect(x!.row).toBe(y!.row);
+      expect(Math.abs(x!.number - y!.number)).toBe(1);
+    }
+  }, 90_000);
+
   it('keeps every invariant when coordination (Redis) fails in the middle of the race', async () => {
     const { service: svc, coordination } = start();
     const fixture = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10 });

@@ -19,6 +19,9 @@ export const TOKEN_AUDIENCE = 'tiketi';
 /** Only asymmetric algorithms: `none` and HS* are refused whatever the token says. */
 export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256'];
 
+const VERIFIED_TOKEN_MS = 60_000;
+const VERIFIED_TOKENS_KEPT = 50_000;
+
 export function revokedSessionKey(sid: string): string {
   return `auth:revoked-session:${sid}`;
 }
@@ -55,22 +58,48 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     keySet = createLocalJWKSet(options.jwks);
   }
 
+  const toleranceMs = (options.clockToleranceSec ?? 5) * 1000;
+  // A buyer's token arrives with every request: its signature is checked once per process, then
+  // remembered for a minute at most (never past its expiry). Revocation is still asked every time.
+  const verified = new Map<string, { payload: JWTPayload; until: number }>();
+
+  async function checkSignature(token: string): Promise<JWTPayload> {
+    const now = Date.now();
+    const hit = verified.get(token);
+    if (hit && hit.until > now) return hit.payload;
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keySet as never, {
+        algorithms: ALLOWED_ALGORITHMS,
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        clockTolerance: options.clockToleranceSec ?? 5,
+        requiredClaims: ['sub', 'exp', 'iat'],
+      }));
+    } catch (err) {
+      if (hit) verified.delete(token);
+      const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      throw AppError.unauthorized(
+        expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN',
+        expired ? 'Access token expired' : 'Access token is invalid',
+      );
+    }
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.clear();
+    verified.set(token, {
+      payload,
+      until: Math.min(now + VERIFIED_TOKEN_MS, payload.exp! * 1000 + toleranceMs),
+    });
+    return payload;
+  }
+
   return {
     async verify(token: string): Promise<AuthUser> {
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, keySet as never, {
-          algorithms: ALLOWED_ALGORITHMS,
-          issuer: TOKEN_ISSUER,
-          audience: TOKEN_AUDIENCE,
-          clockTolerance: options.clockToleranceSec ?? 5,
-          requiredClaims: ['sub', 'exp', 'iat'],
-        }));
-      } catch (err) {
-        const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
-        throw AppError.unauthorized(expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN', expired ? 'Access token expired' : 'Access token is invalid');
-      }
-      if (payload.typ !== 'access' || typeof payload.sid !== 'string' || (payload.role !== 'user' && payload.role !== 'admin')) {
+      const payload = await checkSignature(token);
+      if (
+        payload.typ !== 'access' ||
+        typeof payload.sid !== 'string' ||
+        (payload.role !== 'user' && payload.role !== 'admin')
+      ) {
         throw AppError.unauthorized('INVALID_TOKEN', 'Access token is invalid');
       }
       let revoked: string | null = null;

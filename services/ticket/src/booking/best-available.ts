@@ -59,7 +59,7 @@ export function indexRows(seats: CandidateSeat[]): SeatRow[] {
 export function chooseBestAvailable(
   seats: CandidateSeat[] | SeatRow[],
   quantity: number,
-  options: { section?: string; exclude?: Set<string> } = {},
+  options: { section?: string; exclude?: { has(seatId: string): boolean } } = {},
 ): string[] | null {
   const rows = isIndexed(seats) ? seats : indexRows(seats);
   const candidates = rows.filter(

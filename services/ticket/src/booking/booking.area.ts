@@ -49,6 +49,7 @@ export const bookingArea: TicketArea = {
       metrics: createBookingMetrics(ctx.metrics),
       coordination: () => ctx.coordination,
       pendingReleases: [],
+      claiming: new Set(),
     };
     instances.set(ctx, { runtime, realtime, workers: null });
     ctx.onClose(() => batcher.close());

@@ -21,6 +21,8 @@ export interface BookingRuntime {
   coordination(): Coordination;
   /** Seat keys whose release failed (Redis away): retried by the sweeper so they do not turn buyers away until their TTL. */
   pendingReleases: Array<{ keys: string[]; owner: string }>;
+  /** Seats of holds in flight in this process (claimed, not yet in the seat map): best available skips them. */
+  claiming: Set<string>;
 }
 
 const MAX_PENDING_RELEASES = 100_000;

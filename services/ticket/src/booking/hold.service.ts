@@ -97,7 +97,10 @@ async function holdBest(
   quantity: number,
   section?: string,
 ): Promise<ReservationView> {
-  const exclude = new Set<string>();
+  const failed = new Set<string>();
+  // Seats this process is holding right now are not in the map yet: without them, a crowd asking
+  // for best available at once would all pick the same front-row block and all but one lose.
+  const exclude = { has: (seatId: string) => failed.has(seatId) || rt.claiming.has(seatId) };
   for (let attempt = 0; ; attempt++) {
     const map = await rt.seatMap.get(event.id, event.layout_version);
     const chosen = map ? chooseBestAvailable(map.rows(), quantity, { section, exclude }) : null;
@@ -117,12 +120,29 @@ async function holdBest(
         attempt + 1 >= BEST_AVAILABLE_ATTEMPTS
       )
         throw err;
-      for (const id of (err.details?.seatIds as string[] | undefined) ?? []) exclude.add(id);
+      for (const id of (err.details?.seatIds as string[] | undefined) ?? []) failed.add(id);
     }
   }
 }
 
+/** Marks the seats as being held by this process until the map shows the outcome. */
 async function hold(
+  rt: BookingRuntime,
+  user: AuthUser,
+  event: BookableEvent,
+  seatIds: string[],
+): Promise<ReservationView> {
+  const mine = seatIds.filter((id) => !rt.claiming.has(id));
+  for (const id of mine) rt.claiming.add(id);
+  try {
+    return await holdSeats(rt, user, event, seatIds);
+  } finally {
+    // The seat map has the outcome by now: applied before the transaction helper returned.
+    for (const id of mine) rt.claiming.delete(id);
+  }
+}
+
+async function holdSeats(
   rt: BookingRuntime,
   user: AuthUser,
   event: BookableEvent,
