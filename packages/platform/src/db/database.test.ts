@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { createTestDatabase, realDatabaseUrl } from '@tiketi/testing';
-import { createDatabase } from './database';
+import { createDatabase, preparedStatement } from './database';
 
 const real = realDatabaseUrl();
 
@@ -30,6 +30,26 @@ describe.skipIf(!real)('PostgreSQL connection terminated mid-transaction', () =>
       for (let i = 0; i < 3; i++) await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     } finally {
       await admin.end();
+      await database.close();
+      await testDb.drop();
+    }
+  });
+});
+
+describe.skipIf(!real)('marked statements', () => {
+  it('are prepared once per connection and keep answering with new values; others are not', async () => {
+    const testDb = await createTestDatabase('db_prepared');
+    const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 1 });
+    try {
+      for (const n of [1, 2, 3]) {
+        const { rows } = await sql<{ twice: number }>`${preparedStatement('test_twice')} select ${n}::int * 2 as twice`.execute(database.db);
+        expect(rows).toEqual([{ twice: n * 2 }]);
+      }
+      await sql`select 1`.execute(database.db);
+      const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(database.db);
+      expect(rows.map((r) => r.name)).toEqual(['test_twice']);
+      expect(() => preparedStatement('Bad name')).toThrow();
+    } finally {
       await database.close();
       await testDb.drop();
     }

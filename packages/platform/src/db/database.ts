@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
@@ -78,7 +78,10 @@ export async function createDatabase<DB = any>(options: DatabaseOptions): Promis
     pool.on('error', () => undefined);
     // Nor one checked out between two statements of a transaction (pg_terminate_backend, a failover):
     // its next query fails, the request answers 5xx, and the pool discards the dead client on release.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      prepareMarkedStatements(client);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
       kind: 'postgres',
@@ -116,5 +119,32 @@ export function databaseOptionsFromConfig(
     poolMax: config.DATABASE_POOL_MAX,
     schema,
     applicationName,
+  };
+}
+
+const PREPARED_MARK = '/* prepared:';
+
+/**
+ * Marks a hot statement to be prepared once per connection: PostgreSQL then skips parsing and
+ * planning it on every call (for the one-statement hold that was most of its cost). Only marked
+ * statements are prepared, so a connection keeps a handful, never one per query shape. Embedded
+ * (PGlite), the mark is an ordinary comment.
+ */
+export function preparedStatement(name: string): RawBuilder<unknown> {
+  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`invalid prepared statement name: ${name}`);
+  return sql.raw(`${PREPARED_MARK}${name} */`);
+}
+
+function prepareMarkedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
+    text: unknown,
+    ...rest: unknown[]
+  ) => {
+    if (typeof text === 'string' && text.startsWith(PREPARED_MARK) && Array.isArray(rest[0])) {
+      const name = text.slice(PREPARED_MARK.length, text.indexOf(' */'));
+      return query({ name, text, values: rest[0] }, ...rest.slice(1));
+    }
+    return query(text, ...rest);
   };
 }
