@@ -191,6 +191,76 @@ describe('booking race: 200 buyers, 20 seats', () => {
     }
   }, 90_000);
 
+  it('one buyer racing many holds never passes the seat limit; released seats count again', async () => {
+    const { service: svc } = start();
+    const fixture = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 20, seatLimit: 4 });
+    const buyer = await svc.issuer.user('user');
+    const book = (payload: Record<string, unknown>) =>
+      svc.app.inject({
+        method: 'POST',
+        url: '/api/tickets/book',
+        headers: buyer.headers,
+        payload: { eventId: fixture.eventId, ...payload },
+      });
+    // 20 holds of distinct seats (one or two each) at once: only the limit stands between them.
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        book({ seatIds: fixture.seatIds.slice(2 * i, 2 * i + 1 + (i % 2)) }),
+      ),
+    );
+    const won = answers.filter((a) => a.statusCode === 201).map((a) => a.json().reservation);
+    for (const a of answers.filter((x) => x.statusCode !== 201)) {
+      expect(a.statusCode, a.body).toBe(422);
+      expect(a.json().error.code).toBe('SEAT_LIMIT_EXCEEDED');
+    }
+    const heldSeats = won.reduce((n, r) => n + r.seats.length, 0);
+    expect(heldSeats).toBeGreaterThanOrEqual(3);
+    expect(heldSeats).toBeLessThanOrEqual(4);
+    const activeOfBuyer = async () =>
+      Number(
+        (
+          await svc.ctx.db
+            .selectFrom('reservation_seats as rs')
+            .innerJoin('reservations as r', 'r.id', 'rs.reservation_id')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('r.user_id', '=', buyer.id)
+            .where('rs.active', '=', true)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const counted = async () =>
+      (
+        await svc.ctx.db
+          .selectFrom('user_event_seats')
+          .select('seats')
+          .where('event_id', '=', fixture.eventId)
+          .where('user_id', '=', buyer.id)
+          .executeTakeFirstOrThrow()
+      ).seats;
+    expect(await activeOfBuyer()).toBe(heldSeats);
+    expect(await counted()).toBe(heldSeats);
+
+    // Cancelling gives the seats back to the allowance, exactly once.
+    const first = won[0]!;
+    for (let i = 0; i < 2; i++)
+      await svc.app.inject({
+        method: 'POST',
+        url: `/api/reservations/${first.id}/cancel`,
+        headers: buyer.headers,
+        payload: {},
+      });
+    expect(await counted()).toBe(heldSeats - first.seats.length);
+    const room = 4 - (heldSeats - first.seats.length);
+    const again = await book({ quantity: room });
+    expect(again.statusCode, again.body).toBe(201);
+    expect((await book({ quantity: 1 })).json().error).toMatchObject({
+      code: 'SEAT_LIMIT_EXCEEDED',
+      details: { limit: 4, held: 4, requested: 1 },
+    });
+    expect(await counted()).toBe(4);
+    expect(await activeOfBuyer()).toBe(4);
+  }, 90_000);
+
   it('keeps every invariant when coordination (Redis) fails in the middle of the race', async () => {
     const { service: svc, coordination } = start();
     const fixture = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10 });

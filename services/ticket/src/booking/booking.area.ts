@@ -4,6 +4,7 @@ import type { TicketConfig } from '../ticket.config';
 import { startRealtime, type RealtimeServer } from '../realtime/realtime.server';
 import { SeatUpdateBatcher } from '../realtime/seat-updates.batcher';
 import { bookingMigration } from './booking.migrations';
+import { seatQuotaMigration } from './seat-quota.migrations';
 import { createBookingMetrics } from './booking.metrics';
 import { bookingRoutes } from './booking.routes';
 import { internalRoutes } from './internal.routes';
@@ -32,7 +33,7 @@ export function bookingInstance(ctx: ServiceContext<any>): BookingInstance {
 
 export const bookingArea: TicketArea = {
   name: 'booking',
-  migrations: { '0200_booking': bookingMigration },
+  migrations: { '0200_booking': bookingMigration, '0201_booking_seat_quota': seatQuotaMigration },
   async routes(app, ctx: ServiceContext<TicketConfig>, shared: TicketShared) {
     const realtime = await startRealtime(app, ctx);
     // Replace the methods rather than the object: other areas may hold a reference to it.

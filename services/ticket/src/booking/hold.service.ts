@@ -1,9 +1,9 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
 import { outboxEntry } from '@tiketi/platform';
-import { countActiveSeatsOfUser, type BookableEvent } from './reservation.repository';
-import { lockSeatsForHold, writeHold } from './hold.repository';
+import type { BookableEvent } from './reservation.repository';
+import { takeHold } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
-import { addSeatChanges, inTransaction, type BookingRuntime } from './booking.runtime';
+import { addSeatChanges, applyEffects, newEffects, type BookingRuntime } from './booking.runtime';
 import { chooseBestAvailable } from './best-available';
 
 export interface BookInput {
@@ -171,106 +171,96 @@ async function holdSeats(
   }
 
   try {
-    return await inTransaction(rt, async (trx, fx) => {
-      const now = rt.ctx.clock.now();
-      const locked = await lockSeatsForHold(trx, { eventId: event.id, userId: user.id, seatIds, now });
-      const seats = locked.seats;
-      if (seats.length !== seatIds.length) {
-        const found = new Set(seats.map((s) => s.id));
+    const now = rt.ctx.clock.now();
+    const expiresAt = new Date(now.getTime() + holdMs);
+    const sortedIds = [...seatIds].sort();
+    const { row: outbox } = outboxEntry('ticket', 'reservation.held', {
+      reservationId,
+      eventId: event.id,
+      userId: user.id,
+      seatCount: seatIds.length,
+      amount: 0, // set from the locked seats' prices by the statement
+      occurredAt: now.toISOString(),
+      seatIds: sortedIds,
+      expiresAt: expiresAt.toISOString(),
+    });
+    const reservation = {
+      id: reservationId,
+      eventId: event.id,
+      userId: user.id,
+      userEmail: user.email ?? '',
+      userName: user.name ?? '',
+      expiresAt,
+      createdAt: now,
+    };
+    const outcome = await takeHold(rt.ctx.db, {
+      reservation,
+      seatIds: sortedIds,
+      seatLimit: event.seat_limit,
+      now,
+      outbox,
+    });
+    switch (outcome.kind) {
+      case 'not_found':
         throw AppError.notFound('SEAT_NOT_FOUND', 'Some seats do not belong to this event', {
-          seatIds: seatIds.filter((id) => !found.has(id)),
+          seatIds: outcome.seatIds,
         });
-      }
-      if (!locked.selling) {
-        // Cancelled or closed since the (cached) check: the row read with the locks decides.
+      case 'not_selling': {
+        // Cancelled or closed since the (cached) check: the row read by the statement decides.
         const current = await rt.events.fresh(event.id);
         throw current ? saleNotOpen(current) : AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
       }
-      const unavailable = seats.filter((s) => s.status !== 'available').map((s) => s.id);
+      case 'over_limit':
+        throw limitExceeded(event.seat_limit, outcome.held, seatIds.length);
+      case 'unavailable':
+        throw seatUnavailable(outcome.seatIds);
+    }
+    const { seats, amount } = outcome;
 
-      const expiresAt = new Date(now.getTime() + holdMs);
-      const amount = seats.reduce((sum, s) => sum + s.price, 0);
-      const { row: outbox } = outboxEntry('ticket', 'reservation.held', {
-        reservationId,
-        eventId: event.id,
-        userId: user.id,
-        seatCount: seats.length,
-        amount,
-        occurredAt: now.toISOString(),
-        seatIds: [...seatIds].sort(),
-        expiresAt: expiresAt.toISOString(),
-      });
-      if (unavailable.length > 0) {
-        // The limit takes precedence over taken seats.
-        const heldBefore = await countActiveSeatsOfUser(trx, event.id, user.id);
-        if (heldBefore + seatIds.length > event.seat_limit)
-          throw limitExceeded(event.seat_limit, heldBefore, seatIds.length);
-        throw seatUnavailable(unavailable);
-      }
-      const { heldBefore } = await writeHold(trx, {
-        reservation: {
-          id: reservationId,
-          eventId: event.id,
-          userId: user.id,
-          userEmail: user.email ?? '',
-          userName: user.name ?? '',
-          amount,
-          expiresAt,
-          createdAt: now,
-        },
-        seats,
-        seatLimit: event.seat_limit,
-        outbox,
-      });
-      if (heldBefore + seatIds.length > event.seat_limit)
-        throw limitExceeded(event.seat_limit, heldBefore, seatIds.length);
-      fx.events += 1;
-
-      const row = {
+    const fx = newEffects();
+    fx.events += 1;
+    addSeatChanges(fx, event.id, sortedIds, 'held');
+    fx.holdUpdates.push({
+      userId: user.id,
+      reservationId,
+      status: 'pending',
+      expiresAt: expiresAt.toISOString(),
+    });
+    rt.metrics.transitions.inc({ to: 'pending' });
+    await applyEffects(rt, fx);
+    const seatRows = seats.map((s) => ({
+      reservation_id: reservationId,
+      seat_id: s.id,
+      event_id: event.id,
+      price: s.price,
+      label: s.label,
+      section: s.section,
+      row_label: s.row_label,
+      number: s.number,
+    }));
+    return toReservationView(
+      {
         id: reservationId,
         event_id: event.id,
         user_id: user.id,
-        user_email: user.email ?? '',
-        user_name: user.name ?? '',
+        user_email: reservation.userEmail,
+        user_name: reservation.userName,
         status: 'pending' as const,
         amount,
         seat_count: seats.length,
         expires_at: expiresAt,
         created_at: now,
-      };
-      const seatRows = seats.map((s) => ({
-        reservation_id: reservationId,
-        seat_id: s.id,
-        event_id: event.id,
-        price: s.price,
-        label: s.label,
-        section: s.section,
-        row_label: s.row_label,
-        number: s.number,
-      }));
-      addSeatChanges(fx, event.id, seatIds, 'held');
-      fx.holdUpdates.push({
-        userId: user.id,
-        reservationId,
-        status: 'pending',
-        expiresAt: expiresAt.toISOString(),
-      });
-      rt.metrics.transitions.inc({ to: 'pending' });
-      return toReservationView(
-        {
-          ...row,
-          refunded_amount: 0,
-          currency: 'KRW',
-          payment_id: null,
-          payment_lease_until: null,
-          cancel_reason: null,
-          confirmed_at: null,
-          closed_at: null,
-          updated_at: now,
-        },
-        seatRows.map((s) => ({ ...s, active: true, refunded: false })),
-      );
-    });
+        refunded_amount: 0,
+        currency: 'KRW',
+        payment_id: null,
+        payment_lease_until: null,
+        cancel_reason: null,
+        confirmed_at: null,
+        closed_at: null,
+        updated_at: now,
+      },
+      seatRows.map((s) => ({ ...s, active: true, refunded: false })),
+    );
   } catch (err) {
     if (claimed)
       await rt

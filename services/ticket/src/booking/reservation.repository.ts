@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ReservationStatus } from '@tiketi/contracts';
 import type { ReservationRow, ReservationSeatRow } from './reservation.model';
 
@@ -58,18 +58,6 @@ export async function findEvents(db: Db, ids: string[]): Promise<BookableEvent[]
     ])
     .where('id', 'in', ids)
     .execute() as Promise<BookableEvent[]>;
-}
-
-export async function countActiveSeatsOfUser(trx: Db, eventId: string, userId: string): Promise<number> {
-  const row = await trx
-    .selectFrom('reservation_seats as rs')
-    .innerJoin('reservations as r', 'r.id', 'rs.reservation_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('r.event_id', '=', eventId)
-    .where('r.user_id', '=', userId)
-    .where('rs.active', '=', true)
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
 }
 
 /** Sets seat statuses (locking in id order first); only rows currently in one of `from` change. */
@@ -183,4 +171,13 @@ export async function claimExpired(trx: Db, now: Date, limit: number): Promise<R
     .forUpdate()
     .skipLocked()
     .execute() as Promise<ReservationRow[]>;
+}
+
+/** Returns released seats to the buyer's count for the event (in the releasing transaction). */
+export async function returnSeatQuota(trx: Db, eventId: string, userId: string, seats: number): Promise<void> {
+  if (seats <= 0) return;
+  await sql`
+    update ${sql.table('ticket.user_event_seats')} set seats = greatest(seats - ${seats}, 0)
+    where event_id = ${eventId} and user_id = ${userId}
+  `.execute(trx);
 }

@@ -57,6 +57,8 @@ async function closePending(
   const released = await repo.deactivateSeats(trx, id);
   const seatIds = released.map((s) => s.seat_id);
   const changed = await repo.setSeatStatus(trx, seatIds, ['held'], 'available');
+  // After the seat locks, as a hold takes them: seats, then the buyer's count.
+  await repo.returnSeatQuota(trx, row.event_id, row.user_id, released.length);
   addSeatChanges(fx, row.event_id, changed, 'available');
   fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
   fx.holdUpdates.push({
@@ -229,6 +231,7 @@ export async function refundedIn(
   });
   const seatIds = returned.map((s) => s.seat_id);
   const changed = await repo.setSeatStatus(trx, seatIds, ['sold', 'held'], 'available');
+  await repo.returnSeatQuota(trx, row.event_id, row.user_id, returned.length);
   addSeatChanges(fx, row.event_id, changed, 'available');
   fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
   fx.holdUpdates.push({ userId: row.user_id, reservationId: id, status, expiresAt: iso(row.expires_at) });
