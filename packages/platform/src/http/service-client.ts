@@ -1,3 +1,4 @@
+import { Agent, request } from 'undici';
 import { AppError, errorKinds, type ErrorKind } from '../errors/app-error';
 import { INTERNAL_TOKEN_HEADER } from '../auth/auth.plugin';
 import { REQUEST_ID_HEADER } from '../service/app';
@@ -11,6 +12,13 @@ export interface ServiceCallOptions {
   authorization?: string;
   timeoutMs?: number;
 }
+
+/**
+ * One keep-alive pool for every call between services. undici's request() rather than the global
+ * fetch: on this path fetch spent ~500 µs of CPU per call (WHATWG streams, Headers, AbortSignal)
+ * against ~65-160 µs, and a payment makes several such calls.
+ */
+const agent = new Agent({ keepAliveTimeout: 4_000, connections: 128 });
 
 const statusToKind = Object.fromEntries(Object.entries(errorKinds).map(([k, v]) => [v, k])) as Record<number, ErrorKind>;
 
@@ -32,26 +40,31 @@ export class ServiceClient {
     const requestId = options.requestId ?? currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     if (options.authorization) headers.authorization = options.authorization;
-    let response: Response;
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    let status: number;
+    let text: string;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      const response = await request(`${this.baseUrl}${path}`, {
         method: options.method ?? 'GET',
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+        dispatcher: agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
+      status = response.statusCode;
+      text = await response.body.text();
     } catch (err) {
       throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service is unreachable`, { cause: err });
     }
-    const text = await response.text();
     const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (response.ok) return json as T;
+    if (status >= 200 && status < 300) return json as T;
     const error = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
-    if (response.status < 500 && error?.code) {
-      throw new AppError(statusToKind[response.status] ?? 'invalid', error.code, error.message ?? 'Request failed', {
+    if (status < 500 && error?.code) {
+      throw new AppError(statusToKind[status] ?? 'invalid', error.code, error.message ?? 'Request failed', {
         details: error.details,
       });
     }
-    throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service failed (${response.status})`);
+    throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service failed (${status})`);
   }
 }
