@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
 import type { BaseConfig } from '../config/config';
 
@@ -26,25 +25,44 @@ export function usePGliteTemplate(template: Blob | undefined): void {
   pgliteTemplate = template;
 }
 
-const pgliteInstances = new Map<string, { pglite: PGlite; refs: number }>();
+const pgliteInstances = new Map<string, { pglite: Promise<PGlite>; refs: number }>();
+
+/**
+ * PostgreSQL's default 128 MB of shared buffers is most of an embedded process's memory; the demo's
+ * data fits in far less, and the files below it stay in the operating system's cache.
+ */
+const PGLITE_SETTINGS = ['shared_buffers = 16MB'];
 
 /**
  * One PGlite per data directory per process: the all-in-one process opens the directory once and
- * gives each service its own schema inside it; opening it twice would corrupt it.
+ * gives each service its own schema inside it; opening it twice would corrupt it. PGlite is loaded
+ * only here, so services on PostgreSQL never evaluate it.
  */
-async function openPGlite(dataDir: string): Promise<PGlite> {
+function openPGlite(dataDir: string): Promise<PGlite> {
   const existing = pgliteInstances.get(dataDir);
   if (existing) {
     existing.refs += 1;
     return existing.pglite;
   }
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir, {
-    extensions: { pg_trgm },
-    parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
-    ...(dataDir.startsWith('memory://') && pgliteTemplate ? { loadDataDir: pgliteTemplate } : {}),
+  const pglite = (async () => {
+    const [{ PGlite }, { pg_trgm }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+    ]);
+    return PGlite.create(dataDir, {
+      extensions: { pg_trgm },
+      parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+      postgresqlconf: PGLITE_SETTINGS,
+      ...(dataDir.startsWith('memory://') && pgliteTemplate ? { loadDataDir: pgliteTemplate } : {}),
+    });
+  })();
+  const entry = { pglite, refs: 1 };
+  pgliteInstances.set(dataDir, entry);
+  // A directory that failed to open may be tried again.
+  pglite.catch(() => {
+    if (pgliteInstances.get(dataDir) === entry) pgliteInstances.delete(dataDir);
   });
-  pgliteInstances.set(dataDir, { pglite, refs: 1 });
   return pglite;
 }
 
@@ -54,7 +72,7 @@ async function releasePGlite(dataDir: string): Promise<void> {
   entry.refs -= 1;
   if (entry.refs > 0) return;
   pgliteInstances.delete(dataDir);
-  await entry.pglite.close();
+  await (await entry.pglite).close();
 }
 
 export interface DatabaseOptions {

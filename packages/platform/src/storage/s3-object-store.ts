@@ -1,10 +1,4 @@
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { assertSafeKey } from './disk-object-store';
 import type { ObjectStore } from './object-store';
 
@@ -21,11 +15,18 @@ export interface S3ObjectStoreOptions {
 
 /** Objects in an S3 bucket; objects are immutable (keys carry a unique id), so they cache forever. */
 export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore {
-  const client = new S3Client({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  // The SDK is loaded on first use: evaluating it costs about 20 MB of every process's memory,
+  // and only a service configured for S3 ever needs it.
+  let ready: Promise<{ client: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | null = null;
+  const s3 = () =>
+    (ready ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+      }),
+    })));
   const base = (
     options.publicUrl ??
     (options.endpoint
@@ -36,8 +37,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     kind: 's3',
     async put(key, body, contentType) {
       assertSafeKey(key);
+      const { client, sdk } = await s3();
       await client.send(
-        new PutObjectCommand({
+        new sdk.PutObjectCommand({
           Bucket: options.bucket,
           Key: key,
           Body: body,
@@ -48,19 +50,21 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     },
     async get(key) {
       assertSafeKey(key);
+      const { client, sdk } = await s3();
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key }));
+        const out = await client.send(new sdk.GetObjectCommand({ Bucket: options.bucket, Key: key }));
         if (!out.Body) return null;
         const bytes = await out.Body.transformToByteArray();
         return { body: Buffer.from(bytes), contentType: out.ContentType ?? 'application/octet-stream' };
       } catch (err) {
-        if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
+        if (err instanceof sdk.NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
         throw err;
       }
     },
     async delete(key) {
       assertSafeKey(key);
-      await client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
+      const { client, sdk } = await s3();
+      await client.send(new sdk.DeleteObjectCommand({ Bucket: options.bucket, Key: key }));
     },
     publicUrl(key) {
       assertSafeKey(key);

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { EventCategory } from '@tiketi/contracts';
 
 const PALETTES: Record<EventCategory, [string, string, string]> = {
@@ -31,5 +30,6 @@ export async function demoPoster(category: EventCategory, seed: number): Promise
     <rect x="40" y="700" width="520" height="6" fill="${light}" fill-opacity="0.8"/>
     <rect x="40" y="730" width="340" height="6" fill="${light}" fill-opacity="0.5"/>
   </svg>`;
+  const { default: sharp } = await import('sharp');
   return sharp(Buffer.from(svg)).png().toBuffer();
 }

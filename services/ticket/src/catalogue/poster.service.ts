@@ -1,5 +1,4 @@
 import { fileTypeFromBuffer } from 'file-type';
-import sharp from 'sharp';
 import { AppError, newId, type AuthUser, type ObjectStore, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import type { CatalogueCache } from './catalogue.cache';
@@ -44,6 +43,8 @@ export class PosterService {
     }
     let display: Buffer;
     let thumb: Buffer;
+    // Loaded on the first upload: libvips costs ~30 MB of memory a service that never receives a poster should not pay.
+    const { default: sharp } = await import('sharp');
     try {
       const meta = await sharp(bytes, { limitInputPixels: POSTER_MAX_PIXELS }).metadata();
       if (!meta.width || !meta.height) throw new Error('no dimensions');
