@@ -86,13 +86,14 @@ export default async function readBench(args: string[]): Promise<void> {
     }
     if (withAllInOne) {
       const aio = await allInOneIdleRss();
-      rows.push({ measure: `idle RSS: all-in-one process (${aio.parts}, PGlite, demo data)`, value: mib(aio.rss), unit: 'MiB', target: '<= 400 MB', met: aio.rss <= 400e6 ? 'yes' : 'NO' });
+      rows.push({ measure: `idle RSS: all-in-one process, first start (${aio.parts}, PGlite initdb, migrations, demo seed)`, value: mib(aio.firstStart), unit: 'MiB', target: '<= 400 MB', met: aio.firstStart <= 400e6 ? 'yes' : 'NO' });
+      rows.push({ measure: 'idle RSS: all-in-one process, restarted on its data', value: mib(aio.restart), unit: 'MiB', target: '<= 400 MB', met: aio.restart <= 400e6 ? 'yes' : 'NO' });
     }
 
     publish(args, `read (production mode, ${connections} connections, ${seconds}s per route)`, [...ceilingRows(ceilings, connections), ...rows], [
       `ratio = requests/s over the gateway trivial-route ceiling measured in the same run (${Math.round(ceilings.gatewayRps)} req/s); the load generator runs on the same 2 cores`,
       `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB; reads are anonymous (no token), as a buyer browsing`,
-      'idle RSS from each process\'s process_resident_memory_bytes (/metrics) before any load; bundled: each service built by deploy/docker/build.mjs and started with plain node as an extra replica, read 3 s after ready; all-in-one (npm start\'s tsx process) measured in a child after start-up and one request',
+      'idle RSS from each process\'s process_resident_memory_bytes (/metrics) before any load; bundled: each service built by deploy/docker/build.mjs and started with plain node as an extra replica, read 3 s after ready; all-in-one (npm start\'s tsx process) measured in a child after start-up and one request, on a fresh data directory and again restarted on it',
     ]);
   } finally {
     await bench.stop();
