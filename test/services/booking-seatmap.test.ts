@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestService, type TestService } from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
+import { bookingInstance } from '../../services/ticket/src/booking/booking.area';
 import { createEventFixture, type EventFixture } from './booking.fixtures';
 
 /** GET /api/events/:id/seats served from per-version bodies: ETag/304, gzip, and no stale body after a change. */
@@ -36,7 +37,19 @@ describe('seat map bodies', () => {
     expect(map.eventId).toBe(event.eventId);
     expect(map.seats).toHaveLength(1200);
     expect(Object.keys(map.seats[0]!).sort()).toEqual(
-      ['accessible', 'id', 'label', 'number', 'price', 'row', 'section', 'sectionId', 'status', 'x', 'y'].sort(),
+      [
+        'accessible',
+        'id',
+        'label',
+        'number',
+        'price',
+        'row',
+        'section',
+        'sectionId',
+        'status',
+        'x',
+        'y',
+      ].sort(),
     );
 
     const zipped = await getMap({ 'accept-encoding': 'gzip, deflate, br' });
@@ -96,7 +109,9 @@ describe('seat map bodies', () => {
     const relaid = await getMap({ 'if-none-match': String(plainAfter.headers.etag) });
     expect(relaid.statusCode).toBe(200);
     expect(relaid.headers.etag).not.toBe(plainAfter.headers.etag);
-    expect(relaid.body).toBe(plainAfter.body.replace(/"version":\d+/, `"version":${(relaid.json() as SeatMap).version}`));
+    expect(relaid.body).toBe(
+      plainAfter.body.replace(/"version":\d+/, `"version":${(relaid.json() as SeatMap).version}`),
+    );
   });
 
   it('documents the 304 and keeps the 200 schema in the OpenAPI', async () => {
@@ -114,5 +129,47 @@ describe('seat map bodies', () => {
     const refused = await getMap({ 'accept-encoding': 'gzip;q=0, identity' });
     expect(refused.headers['content-encoding']).toBeUndefined();
     expect((refused.json() as SeatMap).seats).toHaveLength(1200);
+  });
+});
+
+describe('seat map under a crowd', () => {
+  it('stays in step with holds committed while it is read, without reloading the event for each one', async () => {
+    const crowd = await createEventFixture(svc.ctx.db, { rows: 10, seatsPerRow: 40, seatLimit: 4 });
+    const mapOf = () => svc.app.inject({ method: 'GET', url: `/api/events/${crowd.eventId}/seats` });
+    expect((await mapOf()).statusCode).toBe(200);
+    // Every read of the event's seats by the map cache is counted.
+    const cache = bookingInstance(svc.ctx).runtime.seatMap as unknown as {
+      load: (...args: unknown[]) => Promise<unknown>;
+    };
+    const spy = vi.spyOn(cache, 'load');
+    try {
+      const buyers = await Promise.all(Array.from({ length: 150 }, () => svc.issuer.user('user')));
+      // Best available reads the map for every attempt while the other holds commit.
+      const answers = await Promise.all(
+        buyers.map((b) =>
+          svc.app.inject({
+            method: 'POST',
+            url: '/api/tickets/book',
+            headers: b.headers,
+            payload: { eventId: crowd.eventId, quantity: 2 },
+          }),
+        ),
+      );
+      expect(answers.filter((a) => a.statusCode === 201)).toHaveLength(150);
+      expect(spy.mock.calls.length).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    // What the map shows is what PostgreSQL holds.
+    const shown = (await mapOf()).json() as SeatMap;
+    const truth = await svc.ctx.db
+      .selectFrom('seats')
+      .select(['id', 'status'])
+      .where('event_id', '=', crowd.eventId)
+      .execute();
+    expect(Object.fromEntries(shown.seats.map((s) => [s.id, s.status]))).toEqual(
+      Object.fromEntries(truth.map((r) => [r.id, r.status])),
+    );
+    expect(shown.seats.filter((s) => s.status === 'held')).toHaveLength(300);
   });
 });

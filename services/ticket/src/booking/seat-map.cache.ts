@@ -65,6 +65,10 @@ export class SeatMapCache {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<Entry | null>>();
   private readonly localVersions = new Map<string, number>();
+  /** Per event: changes whose shared version was taken but which are not applied yet. */
+  private readonly inFlight = new Map<string, number>();
+  /** Per event being loaded: changes applied meanwhile, replayed onto the loaded map. */
+  private readonly duringLoad = new Map<string, Array<{ version: number; changes: SeatChange[] }>>();
   private readonly unversionedMaxAgeMs: number;
   private readonly fullReloadMs: number;
 
@@ -89,6 +93,7 @@ export class SeatMapCache {
   async apply(eventId: string, changes: SeatChange[]): Promise<number> {
     let version: number;
     let shared = true;
+    this.inFlight.set(eventId, (this.inFlight.get(eventId) ?? 0) + 1);
     try {
       version = await this.options.coordination().incr(this.versionKey(eventId));
     } catch (err) {
@@ -98,21 +103,18 @@ export class SeatMapCache {
         { err, eventId },
         'seat map version from coordination unavailable; using a local one',
       );
+    } finally {
+      const left = (this.inFlight.get(eventId) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(eventId, left);
+      else this.inFlight.delete(eventId);
     }
     this.localVersions.set(eventId, version);
+    this.duringLoad.get(eventId)?.push({ version, changes });
     const entry = this.entries.get(eventId);
     if (entry) {
       if (!entry.stale && (entry.version === version - 1 || !shared)) {
-        for (const change of changes) {
-          const i = entry.index.get(change.seatId);
-          if (i !== undefined) {
-            entry.seats[i]!.status = change.status;
-            entry.fragments[i] = JSON.stringify(publicSeat(entry.seats[i]!));
-            entry.builder.changed(i);
-          }
-        }
+        applyInPlace(entry, changes);
         entry.version = version;
-        entry.body = null;
       } else {
         // Another replica's change came in between: our copy may have missed it.
         entry.stale = true;
@@ -151,10 +153,24 @@ export class SeatMapCache {
       const current = await this.sharedVersion(eventId);
       if (current === null ? now - entry.checkedAt < this.unversionedMaxAgeMs : current === entry.version)
         return entry;
+      // A version read before our own latest changes landed, or versions this process took and is
+      // about to apply, are not news: under a flash sale there nearly always are some, and
+      // reloading 50,000 statuses for them would never end.
+      if (current !== null && current - entry.version <= (this.inFlight.get(eventId) ?? 0)) return entry;
     }
     let pending = this.loading.get(eventId);
     if (!pending) {
-      pending = this.load(eventId, layoutVersion).finally(() => this.loading.delete(eventId));
+      const buffered: Array<{ version: number; changes: SeatChange[] }> = [];
+      this.duringLoad.set(eventId, buffered);
+      pending = this.load(eventId, layoutVersion)
+        .then((loaded) => {
+          if (loaded) catchUp(loaded, buffered);
+          return loaded;
+        })
+        .finally(() => {
+          this.loading.delete(eventId);
+          if (this.duringLoad.get(eventId) === buffered) this.duringLoad.delete(eventId);
+        });
       this.loading.set(eventId, pending);
     }
     return pending;
@@ -248,6 +264,36 @@ export class SeatMapCache {
     };
     this.entries.set(eventId, entry);
     return entry;
+  }
+}
+
+function applyInPlace(entry: Entry, changes: SeatChange[]): void {
+  for (const change of changes) {
+    const i = entry.index.get(change.seatId);
+    if (i !== undefined) {
+      entry.seats[i]!.status = change.status;
+      entry.fragments[i] = JSON.stringify(publicSeat(entry.seats[i]!));
+      entry.builder.changed(i);
+    }
+  }
+  entry.body = null;
+}
+
+/**
+ * Changes committed while a map was being read: those after the version it was read at are
+ * replayed in order (statuses only move forward, so a change the rows already had is set again to
+ * the same or an older status that its successor, also replayed or still to come, overwrites).
+ * A gap means another replica changed seats: the map is marked stale and reloaded on next use.
+ */
+function catchUp(entry: Entry, buffered: Array<{ version: number; changes: SeatChange[] }>): void {
+  for (const b of [...buffered].sort((x, y) => x.version - y.version)) {
+    if (b.version <= entry.version) continue;
+    if (b.version !== entry.version + 1) {
+      entry.stale = true;
+      return;
+    }
+    applyInPlace(entry, b.changes);
+    entry.version = b.version;
   }
 }
 
