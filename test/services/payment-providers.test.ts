@@ -170,6 +170,43 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       expect(h.ticket.reservations.get(reservation.id)!.status).toBe('pending');
     });
 
+    it('keeps a mismatched charge open while the provider refuses its cancel, until the reconciler gets it cancelled', async () => {
+      const { reservation, created } = await create(method);
+      const body = await buyerApproves(h, method, created);
+      const fake = fakeOf(method)!;
+      fake.knobs.chargeAmountOverride = 1_000;
+      fake.knobs.forceError = {
+        operation: 'cancel',
+        code: 'NOT_CANCELABLE_PAYMENT',
+        status: 400,
+        message: 'try again later',
+      };
+      const res = await inject('POST', '/api/payments/confirm', body);
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().error.code).toBe('AMOUNT_MISMATCH');
+      // Money is still taken at the provider: the payment must not say cancelled yet.
+      const open = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
+      expect(open).toMatchObject({ status: 'needs_reconciliation', failureCode: 'AMOUNT_MISMATCH' });
+      expect(fake.knobs.forceError).toBeNull();
+      await eventually(async () => {
+        const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
+        expect(p).toMatchObject({ status: 'cancelled', failureCode: 'AMOUNT_MISMATCH' });
+      }, 20_000);
+      const row = await h.svc.ctx.db
+        .selectFrom('payments')
+        .select(['order_id', 'amount', 'provider_ref', 'provider_payment_key'])
+        .where('id', '=', created.payment.id)
+        .executeTakeFirstOrThrow();
+      const atProvider = await providerOf(h, method).lookup({
+        orderId: row.order_id,
+        providerRef: row.provider_ref,
+        providerKey: row.provider_payment_key,
+        amount: row.amount,
+      });
+      expect(atProvider).toMatchObject({ status: 'cancelled', totalAmount: 1_000, cancelledAmount: 1_000 });
+      expect(h.ticket.reservations.get(reservation.id)!.status).toBe('pending');
+    });
+
     it('never fails a confirm whose answer was lost: needs_reconciliation, then the reconciler settles it', async () => {
       const { reservation, created } = await create(method);
       const body = await buyerApproves(h, method, created);

@@ -95,11 +95,19 @@ export async function applyProviderPaid(
         idempotencyKey: `${p.id}-mismatch`,
       });
     } catch (err) {
-      if (!(err instanceof ProviderError) || err.outcome === 'unknown') {
-        // Leave it for the reconciler, which will meet the same mismatch and cancel again.
-        await d.repo.transition(p.id, ['pending', 'ready'], 'needs_reconciliation');
-        throw err;
-      }
+      // Unknown, or refused: the money may still be taken, so the payment is not closed. The
+      // reconciler meets the same mismatch on its next pass and asks for the cancel again, until
+      // the provider reports the money given back.
+      await d.repo.transition(p.id, ['pending', 'ready'], 'needs_reconciliation', {
+        failure_code: 'AMOUNT_MISMATCH',
+        failure_message: 'Provider amount differs from the order; its cancel is not done yet',
+      });
+      if (!(err instanceof ProviderError) || err.outcome === 'unknown') throw err;
+      d.log.error(
+        { paymentId: p.id, err },
+        'provider refused to cancel a mismatched payment; left for reconciliation',
+      );
+      throw AppError.invalid('AMOUNT_MISMATCH', 'The amount does not match the order');
     }
     return markFailed(
       d,
