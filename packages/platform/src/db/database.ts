@@ -146,7 +146,8 @@ const PREPARED_MARK = '/* prepared:';
  * Marks a hot statement to be prepared once per connection: PostgreSQL then skips parsing and
  * planning it on every call (for the one-statement hold that was most of its cost). Only marked
  * statements are prepared, so a connection keeps a handful, never one per query shape. Embedded
- * (PGlite), the mark is an ordinary comment.
+ * (PGlite), the mark is an ordinary comment. Prepared statements live in a server session: behind a
+ * pooler, use session pooling (PgBouncer's transaction mode before 1.21 would lose them).
  */
 export function preparedStatement(name: string): RawBuilder<unknown> {
   if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`invalid prepared statement name: ${name}`);
