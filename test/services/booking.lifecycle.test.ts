@@ -440,6 +440,62 @@ describe('internal API for payments', () => {
     expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation.status).toBe('expired');
   });
 
+  it('payment.paid for a reservation its payment already confirmed is recorded once and changes nothing', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const paidFact = (reservationId: string, paymentId: string, amount: number) => ({
+      id: newId('evn'),
+      type: 'payment.paid',
+      source: 'payment',
+      occurredAt: new Date().toISOString(),
+      data: {
+        paymentId,
+        reservationId,
+        eventId: f.eventId,
+        userId: buyer.id,
+        method: 'sandbox',
+        amount,
+        occurredAt: new Date().toISOString(),
+        paidAt: new Date().toISOString(),
+      },
+    });
+    const r = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.B![6]!] })).json().reservation;
+    const confirmed = await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, {
+      paymentId: 'pay_sync',
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const late = paidFact(r.id, 'pay_sync', r.amount);
+    await svc.bus.publish(late);
+    // A fact that does need the transaction, behind it: once it is applied, the first one was handled.
+    const other = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.B![7]!] })).json().reservation;
+    const marker = paidFact(other.id, 'pay_marker', other.amount);
+    await svc.bus.publish(marker);
+    await eventually(async () =>
+      expect((await call('GET', `/internal/reservations/${other.id}`)).json().reservation.status).toBe(
+        'confirmed',
+      ),
+    );
+    // Rows of the booking consumer only (the admin area's consumer records payment.paid too).
+    const processed = async (eventId: string) =>
+      (
+        await svc.ctx.db
+          .selectFrom('processed_events')
+          .select('event_id')
+          .where('event_id', '=', eventId)
+          .where('consumer', '=', 'ticket.booking-payments')
+          .execute()
+      ).length;
+    expect(await processed(marker.id)).toBe(1);
+    expect(await processed(late.id)).toBe(1);
+    await svc.bus.publish(late);
+    expect(await processed(late.id)).toBe(1);
+    expect(await outbox('reservation.confirmed', r.id)).toHaveLength(1);
+    expect((await call('GET', `/internal/reservations/${r.id}`)).json().reservation).toMatchObject({
+      status: 'confirmed',
+      paymentId: 'pay_sync',
+    });
+  });
+
   it('payment.paid and payment.refunded from the bus confirm and refund once', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user('user');

@@ -2,6 +2,9 @@ import { applyOnce } from '@tiketi/platform';
 import type { EventDataByType } from '@tiketi/contracts';
 import { applyEffects, newEffects, retryPendingReleases, type BookingRuntime } from './booking.runtime';
 import { confirmInConsumer, expireDue, refundedIn } from './reservation.service';
+import { recordPaidIfSettled } from './reservation.repository';
+
+const BOOKING_PAYMENTS = 'ticket.booking-payments';
 
 export interface Workers {
   /** Runs one expiry sweep now (tests, shutdown). */
@@ -54,10 +57,18 @@ export async function startWorkers(
   timer.unref();
 
   const unsubscribe = await ctx.bus.subscribe(
-    { group: 'ticket.booking-payments', types: ['payment.paid', 'payment.refunded'] },
+    { group: BOOKING_PAYMENTS, types: ['payment.paid', 'payment.refunded'] },
     async (event) => {
+      // The payment service confirms over HTTP before it publishes payment.paid, so the fact
+      // nearly always finds its reservation confirmed already: one statement records it as
+      // processed, instead of a transaction of six that changes nothing.
+      if (event.type === 'payment.paid') {
+        const data = event.data as EventDataByType['payment.paid'];
+        const fact = { eventId: event.id, reservationId: data.reservationId, paymentId: data.paymentId };
+        if (await recordPaidIfSettled(ctx.db, BOOKING_PAYMENTS, fact)) return;
+      }
       const fx = newEffects();
-      await applyOnce(ctx.db, 'ticket', 'ticket.booking-payments', event, async (trx) => {
+      await applyOnce(ctx.db, 'ticket', BOOKING_PAYMENTS, event, async (trx) => {
         if (event.type === 'payment.paid') {
           const data = event.data as EventDataByType['payment.paid'];
           await confirmInConsumer(rt, trx, fx, data.reservationId, data.paymentId);

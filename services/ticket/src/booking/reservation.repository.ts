@@ -174,10 +174,42 @@ export async function claimExpired(trx: Db, now: Date, limit: number): Promise<R
 }
 
 /** Returns released seats to the buyer's count for the event (in the releasing transaction). */
-export async function returnSeatQuota(trx: Db, eventId: string, userId: string, seats: number): Promise<void> {
+export async function returnSeatQuota(
+  trx: Db,
+  eventId: string,
+  userId: string,
+  seats: number,
+): Promise<void> {
   if (seats <= 0) return;
   await sql`
     update ${sql.table('ticket.user_event_seats')} set seats = greatest(seats - ${seats}, 0)
     where event_id = ${eventId} and user_id = ${userId}
   `.execute(trx);
+}
+
+/**
+ * For a payment.paid that finds its reservation already confirmed by that payment (and maybe
+ * refunded since): records the fact as processed by `consumer` in one statement and says so;
+ * false (nothing written) when the fact still has work to do.
+ */
+export async function recordPaidIfSettled(
+  db: Db,
+  consumer: string,
+  fact: { eventId: string; reservationId: string; paymentId: string },
+): Promise<boolean> {
+  const { rows } = await sql<{ settled: boolean }>`
+    with settled as (
+      select 1 from ${sql.table('ticket.reservations')}
+      where id = ${fact.reservationId} and payment_id = ${fact.paymentId}
+        and status in ('confirmed', 'partially_refunded', 'refunded')
+    ),
+    recorded as (
+      insert into ${sql.table('ticket.processed_events')} (consumer, event_id)
+      select ${consumer}, ${fact.eventId} from settled
+      on conflict do nothing
+      returning 1
+    )
+    select exists (select 1 from settled) as settled
+  `.execute(db);
+  return Boolean(rows[0]?.settled);
 }
