@@ -1,7 +1,7 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
 import { outboxEntry } from '@tiketi/platform';
 import type { BookableEvent } from './reservation.repository';
-import { takeHold } from './hold.repository';
+import { takeHold, type HeldSeat } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
 import { addSeatChanges, applyEffects, newEffects, type BookingRuntime } from './booking.runtime';
 import { chooseBestAvailable } from './best-available';
@@ -170,10 +170,13 @@ async function holdSeats(
     );
   }
 
+  const now = rt.ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + holdMs);
+  const sortedIds = [...seatIds].sort();
+  const userEmail = user.email ?? '';
+  const userName = user.name ?? '';
+  let held: { seats: HeldSeat[]; amount: number };
   try {
-    const now = rt.ctx.clock.now();
-    const expiresAt = new Date(now.getTime() + holdMs);
-    const sortedIds = [...seatIds].sort();
     const { row: outbox } = outboxEntry('ticket', 'reservation.held', {
       reservationId,
       eventId: event.id,
@@ -188,8 +191,8 @@ async function holdSeats(
       id: reservationId,
       eventId: event.id,
       userId: user.id,
-      userEmail: user.email ?? '',
-      userName: user.name ?? '',
+      userEmail,
+      userName,
       expiresAt,
       createdAt: now,
     };
@@ -215,52 +218,7 @@ async function holdSeats(
       case 'unavailable':
         throw seatUnavailable(outcome.seatIds);
     }
-    const { seats, amount } = outcome;
-
-    const fx = newEffects();
-    fx.events += 1;
-    addSeatChanges(fx, event.id, sortedIds, 'held');
-    fx.holdUpdates.push({
-      userId: user.id,
-      reservationId,
-      status: 'pending',
-      expiresAt: expiresAt.toISOString(),
-    });
-    rt.metrics.transitions.inc({ to: 'pending' });
-    await applyEffects(rt, fx);
-    const seatRows = seats.map((s) => ({
-      reservation_id: reservationId,
-      seat_id: s.id,
-      event_id: event.id,
-      price: s.price,
-      label: s.label,
-      section: s.section,
-      row_label: s.row_label,
-      number: s.number,
-    }));
-    return toReservationView(
-      {
-        id: reservationId,
-        event_id: event.id,
-        user_id: user.id,
-        user_email: reservation.userEmail,
-        user_name: reservation.userName,
-        status: 'pending' as const,
-        amount,
-        seat_count: seats.length,
-        expires_at: expiresAt,
-        created_at: now,
-        refunded_amount: 0,
-        currency: 'KRW',
-        payment_id: null,
-        payment_lease_until: null,
-        cancel_reason: null,
-        confirmed_at: null,
-        closed_at: null,
-        updated_at: now,
-      },
-      seatRows.map((s) => ({ ...s, active: true, refunded: false })),
-    );
+    held = outcome;
   } catch (err) {
     if (claimed)
       await rt
@@ -279,4 +237,51 @@ async function holdSeats(
     }
     throw err;
   }
+  // Committed: from here on nothing may give the seats' fast-path claims back.
+  const { seats, amount } = held;
+
+  const fx = newEffects();
+  fx.events += 1;
+  addSeatChanges(fx, event.id, sortedIds, 'held');
+  fx.holdUpdates.push({
+    userId: user.id,
+    reservationId,
+    status: 'pending',
+    expiresAt: expiresAt.toISOString(),
+  });
+  rt.metrics.transitions.inc({ to: 'pending' });
+  await applyEffects(rt, fx);
+  const seatRows = seats.map((s) => ({
+    reservation_id: reservationId,
+    seat_id: s.id,
+    event_id: event.id,
+    price: s.price,
+    label: s.label,
+    section: s.section,
+    row_label: s.row_label,
+    number: s.number,
+  }));
+  return toReservationView(
+    {
+      id: reservationId,
+      event_id: event.id,
+      user_id: user.id,
+      user_email: userEmail,
+      user_name: userName,
+      status: 'pending' as const,
+      amount,
+      seat_count: seats.length,
+      expires_at: expiresAt,
+      created_at: now,
+      refunded_amount: 0,
+      currency: 'KRW',
+      payment_id: null,
+      payment_lease_until: null,
+      cancel_reason: null,
+      confirmed_at: null,
+      closed_at: null,
+      updated_at: now,
+    },
+    seatRows.map((s) => ({ ...s, active: true, refunded: false })),
+  );
 }
