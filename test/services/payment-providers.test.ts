@@ -146,6 +146,21 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
   });
 
   if (method !== 'sandbox') {
+    /** What the provider itself says of a payment. */
+    const atProvider = async (paymentId: string) => {
+      const row = await h.svc.ctx.db
+        .selectFrom('payments')
+        .select(['order_id', 'amount', 'provider_ref', 'provider_payment_key'])
+        .where('id', '=', paymentId)
+        .executeTakeFirstOrThrow();
+      return providerOf(h, method).lookup({
+        orderId: row.order_id,
+        providerRef: row.provider_ref,
+        providerKey: row.provider_payment_key,
+        amount: row.amount,
+      });
+    };
+
     it('cancels at the provider when the provider charged a different amount', async () => {
       const { reservation, created } = await create(method);
       const body = await buyerApproves(h, method, created);
@@ -155,18 +170,11 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       expect(res.json().error.code).toBe('AMOUNT_MISMATCH');
       const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
       expect(p).toMatchObject({ status: 'cancelled', failureCode: 'AMOUNT_MISMATCH' });
-      const row = await h.svc.ctx.db
-        .selectFrom('payments')
-        .select(['provider_ref', 'provider_payment_key'])
-        .where('id', '=', p.id)
-        .executeTakeFirstOrThrow();
-      const atProvider = await providerOf(h, method).lookup({
-        orderId: p.orderId,
-        providerRef: row.provider_ref,
-        providerKey: row.provider_payment_key,
-        amount: p.amount,
+      expect(await atProvider(p.id)).toMatchObject({
+        status: 'cancelled',
+        totalAmount: 1_000,
+        cancelledAmount: 1_000,
       });
-      expect(atProvider).toMatchObject({ status: 'cancelled', totalAmount: 1_000, cancelledAmount: 1_000 });
       expect(h.ticket.reservations.get(reservation.id)!.status).toBe('pending');
     });
 
@@ -180,30 +188,27 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
         code: 'NOT_CANCELABLE_PAYMENT',
         status: 400,
         message: 'try again later',
+        every: true,
       };
       const res = await inject('POST', '/api/payments/confirm', body);
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().error.code).toBe('AMOUNT_MISMATCH');
-      // Money is still taken at the provider: the payment must not say cancelled yet.
+      // While the provider keeps refusing (the reconciler asks again every 100 ms), the money is
+      // still taken there, and the payment must not say cancelled.
+      await new Promise((r) => setTimeout(r, 500));
       const open = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
       expect(open).toMatchObject({ status: 'needs_reconciliation', failureCode: 'AMOUNT_MISMATCH' });
-      expect(fake.knobs.forceError).toBeNull();
+      expect(await atProvider(created.payment.id)).toMatchObject({ totalAmount: 1_000, cancelledAmount: 0 });
+      fake.knobs.forceError = null;
       await eventually(async () => {
         const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
         expect(p).toMatchObject({ status: 'cancelled', failureCode: 'AMOUNT_MISMATCH' });
       }, 20_000);
-      const row = await h.svc.ctx.db
-        .selectFrom('payments')
-        .select(['order_id', 'amount', 'provider_ref', 'provider_payment_key'])
-        .where('id', '=', created.payment.id)
-        .executeTakeFirstOrThrow();
-      const atProvider = await providerOf(h, method).lookup({
-        orderId: row.order_id,
-        providerRef: row.provider_ref,
-        providerKey: row.provider_payment_key,
-        amount: row.amount,
+      expect(await atProvider(created.payment.id)).toMatchObject({
+        status: 'cancelled',
+        totalAmount: 1_000,
+        cancelledAmount: 1_000,
       });
-      expect(atProvider).toMatchObject({ status: 'cancelled', totalAmount: 1_000, cancelledAmount: 1_000 });
       expect(h.ticket.reservations.get(reservation.id)!.status).toBe('pending');
     });
 

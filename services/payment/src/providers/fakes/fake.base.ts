@@ -12,8 +12,8 @@ export interface FakeKnobs {
   holdBeforeCharge: boolean;
   /** Every approve/confirm takes the money, then holds its answer until `releaseHeld()` (a crash window). */
   holdAfterCharge: boolean;
-  /** Answer the next call of this operation with this error instead of doing it. */
-  forceError: { operation: string; code: string; status?: number; message?: string } | null;
+  /** Answer the next call of this operation with this error instead of doing it (`every`: every call, until cleared). */
+  forceError: { operation: string; code: string; status?: number; message?: string; every?: boolean } | null;
   /** Apply the next cancel, then drop the connection without answering. */
   dropAfterCancel: boolean;
   /** Charge (and report) this amount instead of the requested one on the next approve (a tampered checkout). */
@@ -132,7 +132,7 @@ export abstract class FakeProvider implements FakeServer {
   protected takeForced(operation: string): FakeKnobs['forceError'] {
     const forced = this.knobs.forceError;
     if (forced && forced.operation === operation) {
-      this.knobs.forceError = null;
+      if (!forced.every) this.knobs.forceError = null;
       return forced;
     }
     return null;
