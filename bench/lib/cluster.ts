@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { freePort } from '@tiketi/platform';
 
 /**
  * Production mode on this machine: each service its own Node process on real PostgreSQL and
@@ -37,16 +37,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 /** Creates a fresh database for one run and returns its URL. */
 export async function createRunDatabase(adminUrl: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {

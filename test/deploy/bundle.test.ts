@@ -1,25 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '@tiketi/platform';
 import { uniqueSuffix } from '@tiketi/testing';
 import { bundle, TARGETS } from '../../deploy/docker/build.mjs';
 import { at, exists } from './deploy.support';
 
 // Inside the repository so the bundles resolve node_modules as the image's `npm ci` layout does.
 const outRoot = at('.data', `deploy-bundle-${uniqueSuffix()}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('image bundles (deploy/docker/build.mjs)', () => {
   afterAll(() => rmSync(outRoot, { recursive: true, force: true }));

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { Type } from '@sinclair/typebox';
 import {
@@ -6,6 +5,7 @@ import {
   createCoordination,
   createLogger,
   demoDataEnabled,
+  freePort,
   loadConfig,
   assertProductionSafe,
   mergeConfigSchemas,
@@ -81,19 +81,6 @@ export interface RunningPlatform {
   coordination: Coordination;
   bus: EventBus;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts the chosen parts in this process, each on its own port, sharing coordination and the bus. */

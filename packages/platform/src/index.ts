@@ -19,3 +19,4 @@ export * from './service/runtime';
 export * from './storage/disk-object-store';
 export * from './storage/s3-object-store';
 export * from './storage/create-object-store';
+export * from './net/free-port';

@@ -1,0 +1,34 @@
+import { createServer } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { firstListenable, freePort } from './free-port';
+
+describe('freePort', () => {
+  it('gives a port outside the range the kernel hands to outgoing connections, and one that can be bound', async () => {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()));
+    for (const port of ports) {
+      expect(port).toBeGreaterThanOrEqual(15_000);
+      expect(port).toBeLessThan(low);
+    }
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(ports[0], '127.0.0.1', resolve);
+    });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('skips a port something is already listening on', async () => {
+    const taken = await freePort();
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(taken, '127.0.0.1', resolve));
+    try {
+      const other = await freePort();
+      expect(await firstListenable([taken, taken, other])).toBe(other);
+      expect(await firstListenable([taken])).toBeNull();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
