@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // Entry points hand the environment to loadConfig exactly once.
-    files: ['**/src/server.ts', 'apps/all-in-one/src/main.ts', 'packages/platform/src/service/runtime.ts', 'packages/platform/src/config/**', 'packages/testing/src/**', '**/*.test.ts', 'test/**', 'bench/**', 'scripts/**', 'vitest.config.ts', 'apps/web/vite.config.ts'],
+    files: ['**/src/server.ts', 'apps/all-in-one/src/main.ts', 'apps/all-in-one/src/first-start.child.ts', 'packages/platform/src/service/runtime.ts', 'packages/platform/src/config/**', 'packages/testing/src/**', '**/*.test.ts', 'test/**', 'bench/**', 'scripts/**', 'vitest.config.ts', 'apps/web/vite.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { startPlatform } from '@tiketi/all-in-one';
+import { prepareEmbeddedDatabase, startPlatform } from '@tiketi/all-in-one';
 
 /**
  * Child process for bench/lib/memory.ts: `npm start`'s all-in-one platform (embedded PGlite,
@@ -13,6 +13,8 @@ delete env.DATABASE_URL;
 delete env.REDIS_URL;
 delete env.NODE_ENV;
 if (!existsSync('apps/web/dist/index.html')) env.SERVICES = 'auth,ticket,payment,stats,gateway';
+// As `npm start` does: a first start prepares the database in a short-lived child.
+await prepareEmbeddedDatabase(env);
 const platform = await startPlatform({ env, ephemeralPorts: true });
 await new Promise((r) => setTimeout(r, settleMs));
 const res = await fetch(`${platform.urls.gateway}/api/events`);

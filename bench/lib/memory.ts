@@ -36,9 +36,10 @@ export async function clusterIdleRss(urls: Record<string, string>): Promise<Reco
 /**
  * Starts the all-in-one process (`npm start`'s embedded mode, demo data included) in a child on a
  * throwaway data directory, lets it settle and reads its resident memory; then stops it and starts
- * it again on the same directory. The first start also runs initdb, every migration and the demo
- * seed, and WebAssembly memory PGlite grew for them is never given back; the restart is the
- * platform as it idles on every later `npm start`.
+ * it again on the same directory. The first start runs initdb, every migration and the demo seed
+ * in a short-lived child first, as `npm start` does (apps/all-in-one/src/first-start.ts), because
+ * the WebAssembly memory PGlite grows for them is never given back; the restart is the platform as
+ * it idles on every later `npm start`.
  */
 export async function allInOneIdleRss(settleMs = 5_000): Promise<{ firstStart: number; restart: number; parts: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tiketi-aio-'));

@@ -1,2 +1,3 @@
 export * from './platform';
 export * from './web-server';
+export * from './first-start';

@@ -1,9 +1,11 @@
 import { ConfigError, createLogger, installGracefulShutdown } from '@tiketi/platform';
+import { prepareEmbeddedDatabase } from './first-start';
 import { startPlatform } from './platform';
 
 /** `npm start`: every service on its own port in this one process, plus the web app. */
 try {
   const started = Date.now();
+  await prepareEmbeddedDatabase(process.env);
   const platform = await startPlatform({ env: process.env });
   const log = createLogger(platform.config, 'tiketi');
   const mode = platform.config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite (${platform.config.PGLITE_DIR})`;

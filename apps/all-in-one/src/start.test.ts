@@ -8,6 +8,7 @@ import { createLogger, type BaseConfig } from '@tiketi/platform';
 import { testMode } from '@tiketi/testing';
 import { demoEvents } from '../../../services/ticket/src/catalogue/catalogue.seed-data';
 import { catalogueFor } from '../../../services/ticket/src/catalogue/catalogue.registry';
+import { embeddedDatabaseMissing, prepareEmbeddedDatabase } from './first-start';
 import { startPlatform, type RunningPlatform } from './platform';
 
 /**
@@ -32,6 +33,7 @@ interface Listed {
 let dir: string;
 let platform: RunningPlatform | undefined;
 const lines: string[] = [];
+const prepared: boolean[] = [];
 
 async function start(): Promise<RunningPlatform> {
   await platform?.stop();
@@ -50,6 +52,8 @@ async function start(): Promise<RunningPlatform> {
       done();
     },
   });
+  // As main.ts does: a first start creates and seeds the database in a short-lived child.
+  prepared.push(await prepareEmbeddedDatabase(env));
   platform = await startPlatform({
     env,
     ephemeralPorts: true,
@@ -91,7 +95,10 @@ afterAll(async () => {
 describe.skipIf(testMode === 'real')('npm start on the embedded defaults', () => {
   it('brings up every service with the demo admin and a dozen demo events', async () => {
     const started = Date.now();
+    expect(embeddedDatabaseMissing({ PGLITE_DIR: join(dir, 'pglite') })).toBe(true);
     await start();
+    expect(prepared).toEqual([true]);
+    expect(embeddedDatabaseMissing({ PGLITE_DIR: join(dir, 'pglite') })).toBe(false);
     for (const part of ['auth', 'ticket', 'payment', 'stats', 'gateway']) {
       const health = await fetch(`${platform!.urls[part]}/health`);
       expect(health.status, part).toBe(200);
@@ -146,6 +153,7 @@ describe.skipIf(testMode === 'real')('npm start on the embedded defaults', () =>
 
     const restarted = Date.now();
     await start();
+    expect(prepared.at(-1)).toBe(false);
     const items = await listed();
     expect(items.length).toBe(demoEvents.length);
     const again = items.find((e) => e.title === SOON.title)!;
@@ -168,4 +176,14 @@ describe.skipIf(testMode === 'real')('npm start on the embedded defaults', () =>
     const after = (await listed()).find((e) => e.title === SOON.title)!;
     expect(after).toMatchObject({ id: opened.id, status: 'on_sale', saleStartsAt: opened.saleStartsAt });
   }, 240_000);
+
+  it('a first start whose preparation fails says so instead of starting on half a database', async () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'tiketi-start-bad-'));
+    try {
+      const env = { LOG_LEVEL: 'silent', PGLITE_DIR: join(elsewhere, 'pglite'), SERVICES: 'auth,nonsense' };
+      await expect(prepareEmbeddedDatabase(env)).rejects.toThrow(/preparing the embedded database failed/);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
