@@ -41,7 +41,7 @@ describe('auth: login throttle through a coordination outage', () => {
       0,
     );
 
-  it('fails open while down, then counts the failures it saw once coordination is back', async () => {
+  it('keeps sign-in working while down, then counts the failures it saw once coordination is back', async () => {
     const email = `outage-${Date.now()}@test.tiketi`;
     const password = 'outage-password-1';
     const registered = await svc.app.inject({
@@ -70,5 +70,35 @@ describe('auth: login throttle through a coordination outage', () => {
     expect(locked.statusCode, locked.body).toBe(429);
     expect(locked.json().error.code).toBe('TOO_MANY_ATTEMPTS');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('while down, this replica still locks an account at the limit, by the failures it saw itself', async () => {
+    const email = `outage-lock-${Date.now()}@test.tiketi`;
+    const password = 'outage-password-2';
+    expect(
+      (
+        await svc.app.inject({
+          method: 'POST',
+          url: '/api/auth/register',
+          payload: { email, password, name: 'Guessed' },
+        })
+      ).statusCode,
+    ).toBe(201);
+
+    coordination.fail();
+    try {
+      for (let i = 0; i < 3; i++) expect((await login(email, `guess-${i}`)).statusCode).toBe(401);
+      const locked = await login(email, password);
+      expect(locked.statusCode, locked.body).toBe(429);
+      expect(locked.json().error.code).toBe('TOO_MANY_ATTEMPTS');
+      const retryAfter = Number(locked.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThan(100);
+      expect(retryAfter).toBeLessThanOrEqual(120);
+    } finally {
+      coordination.recover();
+    }
+    // Back up: the three failures reached the shared counter, so every replica now refuses.
+    const stillLocked = await login(email, password);
+    expect(stillLocked.statusCode, stillLocked.body).toBe(429);
   });
 });

@@ -21,12 +21,15 @@ const MAX_UNRECORDED_KEYS = 10_000;
  * Once a counter reaches its limit, attempts are refused with 429 until its window runs out, even
  * with the right password: a guesser learns nothing from a locked account.
  *
- * Coordination is the fast path, not a gate: when it cannot be reached, sign-in goes on without the
- * throttle (with a warning and a metric) rather than failing for everyone. Failures seen meanwhile
- * are kept here and added to the shared counters as soon as coordination answers again.
+ * Coordination is the fast path, not a gate: when it cannot be reached, sign-in goes on rather
+ * than failing for everyone (with a warning and a metric), and this replica counts the failures it
+ * sees itself, within the same window: a guesser is still stopped at the limit per replica instead
+ * of getting unlimited tries for the length of the outage. Those failures are added to the shared
+ * counters as soon as coordination answers again.
  */
 export class LoginThrottle {
-  private readonly unrecorded = new Map<string, number>();
+  /** Failures coordination has not counted yet, with when the first of them was seen. */
+  private readonly unrecorded = new Map<string, { count: number; since: number }>();
   private flushing: Promise<void> | null = null;
   private lastWarnAt = 0;
 
@@ -34,6 +37,7 @@ export class LoginThrottle {
     private readonly coordination: Coordination,
     private readonly options: LoginThrottleOptions,
     private readonly deps: LoginThrottleDeps = {},
+    private readonly now: () => number = Date.now,
   ) {}
 
   private keys(email: string, ip: string): { account: string; ip: string } {
@@ -43,7 +47,7 @@ export class LoginThrottle {
   /** Failures counted here during an outage and not yet in coordination. */
   get unrecordedFailures(): number {
     let n = 0;
-    for (const count of this.unrecorded.values()) n += count;
+    for (const key of [...this.unrecorded.keys()]) n += this.kept(key)?.count ?? 0;
     return n;
   }
 
@@ -55,6 +59,7 @@ export class LoginThrottle {
       counts = (await this.coordination.mget([keys.account, keys.ip])).map((v) => Number(v ?? 0));
     } catch (err) {
       this.unavailable('check', err);
+      this.assertAllowedLocally(keys);
       return;
     }
     const blocked: string[] = [];
@@ -67,11 +72,31 @@ export class LoginThrottle {
     } catch {
       // Still blocked; only the exact wait is unknown.
     }
+    throw this.tooManyAttempts(retryMs);
+  }
+
+  /** While coordination is down: the failures this replica saw in the window decide alone. */
+  private assertAllowedLocally(keys: { account: string; ip: string }): void {
+    let retryMs = 0;
+    let blocked = false;
+    for (const [key, max] of [
+      [keys.account, this.options.maxPerAccount],
+      [keys.ip, this.options.maxPerIp],
+    ] as const) {
+      const kept = this.kept(key);
+      if (!kept || kept.count < max) continue;
+      blocked = true;
+      retryMs = Math.max(retryMs, kept.since + this.options.windowSeconds * 1000 - this.now());
+    }
+    if (blocked) throw this.tooManyAttempts(retryMs);
+  }
+
+  private tooManyAttempts(retryMs: number): AppError {
     const retryAfter = Math.max(
       1,
       Math.ceil((retryMs > 0 ? retryMs : this.options.windowSeconds * 1000) / 1000),
     );
-    throw new AppError(
+    return new AppError(
       'rate_limited',
       'TOO_MANY_ATTEMPTS',
       'Too many failed sign-in attempts; try again later',
@@ -114,9 +139,27 @@ export class LoginThrottle {
     }
   }
 
+  /** A key's kept failures, unless its window has run out (then they no longer count anywhere). */
+  private kept(key: string): { count: number; since: number } | undefined {
+    const entry = this.unrecorded.get(key);
+    if (entry && entry.since + this.options.windowSeconds * 1000 <= this.now()) {
+      this.unrecorded.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
   private remember(key: string, count: number): void {
-    if (!this.unrecorded.has(key) && this.unrecorded.size >= MAX_UNRECORDED_KEYS) return;
-    this.unrecorded.set(key, (this.unrecorded.get(key) ?? 0) + count);
+    const entry = this.kept(key);
+    if (entry) {
+      entry.count += count;
+      return;
+    }
+    if (this.unrecorded.size >= MAX_UNRECORDED_KEYS) {
+      for (const k of [...this.unrecorded.keys()]) this.kept(k);
+      if (this.unrecorded.size >= MAX_UNRECORDED_KEYS) return;
+    }
+    this.unrecorded.set(key, { count, since: this.now() });
   }
 
   /** Adds the failures kept during an outage to the shared counters; throws while still down. */
@@ -128,10 +171,13 @@ export class LoginThrottle {
 
   private async flushKept(): Promise<void> {
     const ttlMs = this.options.windowSeconds * 1000;
-    for (const [key, count] of [...this.unrecorded]) {
+    for (const key of [...this.unrecorded.keys()]) {
+      const entry = this.kept(key);
+      if (!entry) continue;
+      const { count } = entry;
       await this.coordination.incr(key, { ttlMs, by: count });
-      const now = this.unrecorded.get(key) ?? 0;
-      if (now > count) this.unrecorded.set(key, now - count);
+      const current = this.unrecorded.get(key);
+      if (current && current.count > count) current.count -= count;
       else this.unrecorded.delete(key);
     }
   }
@@ -143,7 +189,7 @@ export class LoginThrottle {
     this.lastWarnAt = Date.now();
     this.deps.log?.warn(
       { err: (err as Error)?.message ?? String(err), operation },
-      'login throttle unavailable (coordination down); sign-in goes on without it',
+      'login throttle on this replica only (coordination down); failures are counted here until it is back',
     );
   }
 }
