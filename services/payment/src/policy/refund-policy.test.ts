@@ -60,3 +60,27 @@ describe('days are calendar days in Seoul', () => {
     expect(quoteAt('2026-06-02T23:59:00')).toMatchObject({ feePercent: 10 });
   });
 });
+
+describe('the free week after booking counts dates in Seoul', () => {
+  const show = seoul('2026-07-30T19:00:00');
+  const feeAt = (booked: string, now: string) =>
+    quoteRefund(DEFAULT_POLICY.rules, 100_000, seoul(booked), show, seoul(now)).fee;
+
+  it('booked late on the 1st: free through the whole of the 8th, charged from the 9th', () => {
+    expect(feeAt('2026-05-01T23:50:00', '2026-05-08T23:55:00')).toBe(0);
+    expect(feeAt('2026-05-01T23:50:00', '2026-05-09T00:05:00')).toBe(10_000);
+  });
+
+  it('uses the date in Korea, not in UTC, for the booking and for now', () => {
+    // 01:00 on the 2nd in Seoul is still the 1st in UTC; 23:00 on the 9th in Seoul is the 9th in UTC.
+    expect(feeAt('2026-05-02T01:00:00', '2026-05-09T23:00:00')).toBe(0);
+    expect(feeAt('2026-05-02T01:00:00', '2026-05-10T00:30:00')).toBe(10_000);
+  });
+
+  it('has no free window when the policy says 0 days', () => {
+    const rules = { ...DEFAULT_POLICY.rules, freeWithinDaysOfBooking: 0 };
+    expect(
+      quoteRefund(rules, 100_000, seoul('2026-05-01T10:00:00'), show, seoul('2026-05-01T10:05:00')).fee,
+    ).toBe(10_000);
+  });
+});

@@ -11,7 +11,8 @@ export const RefundTier = Type.Object({
 export const RefundRules = Type.Object({
   freeWithinDaysOfBooking: Type.Integer({
     minimum: 0,
-    description: 'free cancellation this many days after booking...',
+    description:
+      'free cancellation on the booking date and this many calendar dates after it (dates in Asia/Seoul; 0 = no free window)...',
   }),
   freeUnlessShowWithinDays: Type.Integer({
     minimum: 0,
@@ -91,9 +92,11 @@ export function quoteRefund(
   const daysBefore = calendarDaysBefore(startsAt, now);
   if (daysBefore < rules.noRefundWithinDays)
     return { refundable: false, feePercent: 100, fee: amount, refundAmount: 0 };
-  const daysSinceBooking = (now.getTime() - bookedAt.getTime()) / DAY_MS;
+  // The booking date and the N dates after it, in Korea: with 7, booked late on the 1st, free through the 8th.
+  const daysSinceBooking = dayNumber(now) - dayNumber(bookedAt);
+  const inFreeWindow = rules.freeWithinDaysOfBooking > 0 && daysSinceBooking <= rules.freeWithinDaysOfBooking;
   let feePercent = 0;
-  if (!(daysSinceBooking < rules.freeWithinDaysOfBooking && daysBefore >= rules.freeUnlessShowWithinDays)) {
+  if (!(inFreeWindow && daysBefore >= rules.freeUnlessShowWithinDays)) {
     const tiers = [...rules.tiers].sort((a, b) => b.minDaysBefore - a.minDaysBefore);
     feePercent = tiers.find((t) => daysBefore >= t.minDaysBefore)?.feePercent ?? 0;
   }
