@@ -110,34 +110,21 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // process may need the same database), then mark it. A crash after claiming leaves the rows to
   // be claimed again when the lease runs out.
   const publishBatch = async (): Promise<number> => {
-    const rows = await db.transaction().execute(async (trx) => {
-      const claimed = await trx
-        .withSchema(schema)
-        .selectFrom('outbox')
-        .select(['id', 'payload'])
-        .where('published_at', 'is', null)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', sql<Date>`now()`)]))
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      if (claimed.length === 0) return claimed;
-      await trx
-        .withSchema(schema)
-        .updateTable('outbox')
-        .set({
-          locked_until: sql`now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval`,
-          attempts: sql`attempts + 1`,
-        })
-        .where(
-          'id',
-          'in',
-          claimed.map((r) => r.id as string),
-        )
-        .execute();
-      return claimed;
-    });
+    // One autocommit statement: the row locks of the sub-select last only as long as the update
+    // that leases the rows, which is all SKIP LOCKED needs to keep two replicas apart.
+    const leased = await sql<{ id: string; payload: unknown }>`
+      update ${sql.table(`${schema}.outbox`)} as o
+      set locked_until = now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval, attempts = o.attempts + 1
+      where o.id in (
+        select id from ${sql.table(`${schema}.outbox`)}
+        where published_at is null and (locked_until is null or locked_until < now())
+        order by id
+        limit ${batchSize}
+        for update skip locked
+      )
+      returning o.id, o.payload`.execute(db);
+    // RETURNING keeps no order; ids are time-ordered, so sorting restores the order of the facts.
+    const rows = leased.rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (rows.length === 0) return 0;
     const events = rows.map(
       (r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as EventEnvelope,
