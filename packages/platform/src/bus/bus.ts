@@ -8,6 +8,8 @@ export interface EventEnvelope<T = unknown> {
 }
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
+/** Receives the events that arrived together, in stream order; it fails or succeeds as a whole. */
+export type EventBatchHandler = (events: EventEnvelope[]) => Promise<void>;
 
 export interface SubscribeOptions {
   /** Consumer group: each group receives every event once (at least once, with retries). */
@@ -27,6 +29,12 @@ export interface EventBus {
   readonly kind: 'redis' | 'memory';
   publish(event: EventEnvelope): Promise<void>;
   subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>>;
+  /**
+   * As `subscribe`, but the events read together (up to a hundred) are handed over in one call, so
+   * a consumer can apply them in one transaction. A batch that fails is retried one event at a
+   * time, so one bad event holds back only itself. The in-process bus delivers batches of one.
+   */
+  subscribeBatch(options: SubscribeOptions, handler: EventBatchHandler): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

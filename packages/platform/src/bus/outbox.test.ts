@@ -181,6 +181,7 @@ describe('transactional outbox', () => {
         await bus.publish(event);
       },
       subscribe: (o, h) => bus.subscribe(o, h),
+      subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
       close: async () => undefined,
     };
     const ids: string[] = [];

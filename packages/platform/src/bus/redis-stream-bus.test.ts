@@ -15,7 +15,13 @@ describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => 
       await bus.subscribe({ group: 'survivor', types: ['x.happened'] }, async (e) => {
         seen.push(e.id);
       });
-      const event = (id: string) => ({ id, type: 'x.happened', source: 'test', occurredAt: new Date().toISOString(), data: {} });
+      const event = (id: string) => ({
+        id,
+        type: 'x.happened',
+        source: 'test',
+        occurredAt: new Date().toISOString(),
+        data: {},
+      });
       await bus.publish(event('evn_before'));
       await eventually(() => expect(seen).toEqual(['evn_before']));
       // What a restart without persistence leaves: no stream, no consumer group.
@@ -27,5 +33,66 @@ describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => 
       await admin.del(stream);
       admin.disconnect();
     }
+  });
+});
+
+describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
+  const event = (id: string, type = 'x.happened') => ({
+    id,
+    type,
+    source: 'test',
+    occurredAt: new Date().toISOString(),
+    data: {},
+  });
+
+  async function withBus(
+    run: (bus: RedisStreamBus, stream: string, admin: Redis) => Promise<void>,
+  ): Promise<void> {
+    const stream = `t:${uniqueSuffix()}:events`;
+    const bus = await RedisStreamBus.connect(redisUrl!, { stream, blockMs: 50 });
+    const admin = new Redis(redisUrl!);
+    try {
+      await run(bus, stream, admin);
+    } finally {
+      await bus.close();
+      await admin.del(stream);
+      admin.disconnect();
+    }
+  }
+  const pending = async (admin: Redis, stream: string, group: string) =>
+    ((await admin.xpending(stream, group)) as [number])[0];
+
+  it('hands over what was read together in order, and acknowledges it and the unwanted entries in one go', async () => {
+    await withBus(async (bus, stream, admin) => {
+      const ids = Array.from({ length: 30 }, (_, i) => `evn_${String(i).padStart(2, '0')}`);
+      for (const id of ids) await bus.publish(event(id, id.endsWith('7') ? 'y.other' : 'x.happened'));
+      const batches: string[][] = [];
+      await bus.subscribeBatch(
+        { group: 'batched', types: ['x.happened'], fromStart: true },
+        async (events) => {
+          batches.push(events.map((e) => e.id));
+        },
+      );
+      const wanted = ids.filter((id) => !id.endsWith('7'));
+      await eventually(() => expect(batches.flat()).toEqual(wanted));
+      expect(batches.length).toBeLessThan(wanted.length);
+      await eventually(async () => expect(await pending(admin, stream, 'batched')).toBe(0));
+    });
+  });
+
+  it('retries a failed batch one event at a time: only the bad event stays pending', async () => {
+    await withBus(async (bus, stream, admin) => {
+      for (const id of ['evn_a', 'evn_bad', 'evn_c', 'evn_d']) await bus.publish(event(id));
+      const applied: string[] = [];
+      let calls = 0;
+      await bus.subscribeBatch({ group: 'picky', types: ['x.happened'], fromStart: true }, async (events) => {
+        calls++;
+        if (events.some((e) => e.id === 'evn_bad')) throw new Error('cannot apply evn_bad');
+        applied.push(...events.map((e) => e.id));
+      });
+      await eventually(() => expect(applied).toEqual(['evn_a', 'evn_c', 'evn_d']));
+      expect(calls).toBe(5);
+      await eventually(async () => expect(await pending(admin, stream, 'picky')).toBe(1));
+    });
   });
 });

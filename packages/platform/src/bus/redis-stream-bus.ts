@@ -1,7 +1,14 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { wants, type EventBus, type EventEnvelope, type EventHandler, type SubscribeOptions } from './bus';
+import {
+  wants,
+  type EventBatchHandler,
+  type EventBus,
+  type EventEnvelope,
+  type EventHandler,
+  type SubscribeOptions,
+} from './bus';
 import { redisOptions } from '../coordination/redis-coordination';
 
 export interface RedisStreamBusOptions {
@@ -56,7 +63,18 @@ export class RedisStreamBus implements EventBus {
     );
   }
 
-  async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
+  subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
+    return this.consume(options, { one: handler });
+  }
+
+  subscribeBatch(options: SubscribeOptions, handler: EventBatchHandler): Promise<() => Promise<void>> {
+    return this.consume(options, { one: (event) => handler([event]), batch: handler });
+  }
+
+  private async consume(
+    options: SubscribeOptions,
+    deliver: { one: EventHandler; batch?: EventBatchHandler },
+  ): Promise<() => Promise<void>> {
     const createGroup = async () => {
       try {
         await this.client.xgroup('CREATE', this.stream, options.group, '0', 'MKSTREAM');
@@ -74,17 +92,60 @@ export class RedisStreamBus implements EventBus {
     let active = true;
 
     const handle = async (entries: StreamEntries): Promise<void> => {
+      // Entries this group does not want, and those handled, are acknowledged together at the
+      // end: one XACK per read instead of one per entry. A crash before it re-delivers them, which
+      // consumers de-duplicate anyway.
+      const acks: string[] = [];
+      const wanted: Array<{ id: string; event: EventEnvelope; type: string }> = [];
       for (const [id, fields] of entries) {
-        if (!active) return;
         const type = fields[fields.indexOf('type') + 1] ?? '';
         const raw = fields[fields.indexOf('event') + 1];
+        if (!raw || !wants(options.types, type)) {
+          acks.push(id);
+          continue;
+        }
         try {
-          if (raw && wants(options.types, type)) await handler(JSON.parse(raw) as EventEnvelope);
-          await this.client.xack(this.stream, options.group, id);
+          wanted.push({ id, type, event: JSON.parse(raw) as EventEnvelope });
         } catch (err) {
-          this.options.log?.error({ err, streamId: id, type, group: options.group }, 'event handler failed; will retry');
+          this.options.log?.error(
+            { err, streamId: id, type, group: options.group },
+            'unreadable event left pending',
+          );
         }
       }
+      const one = async (w: { id: string; event: EventEnvelope; type: string }) => {
+        if (!active) return;
+        try {
+          await deliver.one(w.event);
+          acks.push(w.id);
+        } catch (err) {
+          this.options.log?.error(
+            { err, streamId: w.id, type: w.type, group: options.group },
+            'event handler failed; will retry',
+          );
+        }
+      };
+      if (deliver.batch && wanted.length > 1) {
+        try {
+          await deliver.batch(wanted.map((w) => w.event));
+          acks.push(...wanted.map((w) => w.id));
+        } catch (err) {
+          this.options.log?.warn(
+            { err, group: options.group, events: wanted.length },
+            'event batch failed; retrying one at a time',
+          );
+          for (const w of wanted) await one(w);
+        }
+      } else {
+        for (const w of wanted) await one(w);
+      }
+      if (acks.length > 0)
+        await this.client.xack(this.stream, options.group, ...acks).catch((err: unknown) => {
+          this.options.log?.warn(
+            { err: String(err), group: options.group },
+            'acknowledgement failed; events will be re-delivered',
+          );
+        });
     };
 
     const loop = async (): Promise<void> => {
@@ -94,10 +155,15 @@ export class RedisStreamBus implements EventBus {
         try {
           if (Date.now() - lastClaim > Math.min(claimIdle, 5_000)) {
             lastClaim = Date.now();
-            const claimed = (await reader.xautoclaim(this.stream, options.group, consumer, claimIdle, '0-0', 'COUNT', 100)) as [
-              string,
-              StreamEntries,
-            ];
+            const claimed = (await reader.xautoclaim(
+              this.stream,
+              options.group,
+              consumer,
+              claimIdle,
+              '0-0',
+              'COUNT',
+              100,
+            )) as [string, StreamEntries];
             if (claimed[1]?.length) await handle(claimed[1].filter((e) => e && e[1]));
           }
           const result = (await reader.xreadgroup(

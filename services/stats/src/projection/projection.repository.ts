@@ -5,27 +5,35 @@ type Db = Kysely<any> | Transaction<any>;
 
 const t = (name: string) => sql.table(`stats.${name}`);
 
-/** Stores a consumed envelope; false when it was already there (a re-delivery). */
-export async function insertHistory(db: Db, event: EventEnvelope, occurredAt: Date): Promise<boolean> {
-  const row = await db
+/** Stores many consumed envelopes at once; returns the ids that were new. */
+export async function insertHistoryMany(
+  db: Db,
+  rows: Array<{ event: EventEnvelope; occurredAt: Date }>,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const inserted = await db
     .insertInto('event_history')
-    .values({
-      id: event.id,
-      type: event.type,
-      source: event.source ?? 'unknown',
-      occurred_at: occurredAt,
-      envelope: JSON.stringify(event),
-    })
+    .values(
+      rows.map(({ event, occurredAt }) => ({
+        id: event.id,
+        type: event.type,
+        source: event.source ?? 'unknown',
+        occurred_at: occurredAt,
+        envelope: JSON.stringify(event),
+      })),
+    )
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
+  return new Set(inserted.map((r) => r.id as string));
 }
 
 export async function upsertUser(db: Db, userId: string, role: string, registeredAt: Date): Promise<void> {
   // Re-registration facts carry the same data; the earliest registration time wins either way.
   await sql`insert into ${t('users')} (user_id, role, registered_at) values (${userId}, ${role}, ${registeredAt})
-    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(db);
+    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(
+    db,
+  );
 }
 
 export interface EventInfo {
@@ -129,13 +137,17 @@ export async function addSales(db: Db, d: SalesDelta): Promise<void> {
   await sql`insert into ${s} (hour, event_id, method, revenue, sales, refunds, refund_count)
     values (${d.hour}, ${d.eventId}, ${d.method}, ${d.revenue}, ${d.sales}, ${d.refunds}, ${d.refundCount})
     on conflict (hour, event_id, method) do update set revenue = ${s}.revenue + excluded.revenue, sales = ${s}.sales + excluded.sales,
-      refunds = ${s}.refunds + excluded.refunds, refund_count = ${s}.refund_count + excluded.refund_count`.execute(db);
+      refunds = ${s}.refunds + excluded.refunds, refund_count = ${s}.refund_count + excluded.refund_count`.execute(
+    db,
+  );
 }
 
 export async function upsertAdmission(db: Db, eventId: string, userId: string, at: Date): Promise<void> {
   const q = t('queue_admissions');
   await sql`insert into ${q} (event_id, user_id, admitted_at) values (${eventId}, ${userId}, ${at})
-    on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(db);
+    on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(
+    db,
+  );
 }
 
 export interface AuditEntry {

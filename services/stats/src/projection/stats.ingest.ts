@@ -1,34 +1,63 @@
 import { sql, type Kysely } from 'kysely';
-import { applyOnce, type EventEnvelope } from '@tiketi/platform';
+import type { EventEnvelope } from '@tiketi/platform';
 import { READ_MODEL_TABLES } from '../stats.migrations';
-import { insertHistory } from './projection.repository';
+import { insertHistoryMany } from './projection.repository';
 import { isWellFormed, occurredAt, project } from './stats.projector';
 
-export interface IngestResult {
-  /** The fact was new and has been counted. */
-  applied: boolean;
-  /** It was kept in the history but its payload did not match its contract. */
-  malformed: boolean;
+export interface BatchIngestResult {
+  /** The new, well-formed facts that were counted, in the order given. */
+  applied: EventEnvelope[];
+  /** New facts kept in the history but not counted (payload off its contract). */
+  malformed: EventEnvelope[];
 }
 
 /**
- * Stores the envelope in the history and projects it, in one transaction with the consumer's
- * processed-event record: a re-delivery (same event id, through any group) changes nothing.
+ * Stores facts in the history and projects them, in one transaction with this consumer's
+ * processed-event records: a re-delivery (same event id, through any group) changes nothing.
+ * One statement records the facts as processed, one stores the new ones in the history, then each
+ * new well-formed fact is projected: a flash sale's events cost three statements plus one per fact
+ * instead of five per fact. Any failure rolls the whole batch back (the bus then retries it one
+ * fact at a time).
  */
-export async function ingest(db: Kysely<any>, consumer: string, event: EventEnvelope): Promise<IngestResult> {
-  let applied = false;
-  let malformed = false;
-  await applyOnce(db, 'stats', consumer, event, async (trx) => {
-    const fresh = await insertHistory(trx, event, occurredAt(event, (event.data as { occurredAt?: unknown } | null)?.occurredAt));
-    if (!fresh) return;
-    if (!isWellFormed(event)) {
-      malformed = true;
-      return;
+export async function ingestBatch(
+  db: Kysely<any>,
+  consumer: string,
+  events: EventEnvelope[],
+): Promise<BatchIngestResult> {
+  const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+  if (unique.length === 0) return { applied: [], malformed: [] };
+  return db.transaction().execute(async (trx) => {
+    const unseen = new Set(
+      (
+        await trx
+          .insertInto('processed_events')
+          .values(unique.map((e) => ({ consumer, event_id: e.id })))
+          .onConflict((oc) => oc.doNothing())
+          .returning('event_id')
+          .execute()
+      ).map((r) => r.event_id as string),
+    );
+    const fresh = await insertHistoryMany(
+      trx,
+      unique
+        .filter((e) => unseen.has(e.id))
+        .map((e) => ({
+          event: e,
+          occurredAt: occurredAt(e, (e.data as { occurredAt?: unknown } | null)?.occurredAt),
+        })),
+    );
+    const result: BatchIngestResult = { applied: [], malformed: [] };
+    for (const event of unique) {
+      if (!fresh.has(event.id)) continue;
+      if (!isWellFormed(event)) {
+        result.malformed.push(event);
+        continue;
+      }
+      await project(trx, event);
+      result.applied.push(event);
     }
-    await project(trx, event);
-    applied = true;
+    return result;
   });
-  return { applied, malformed };
 }
 
 export interface RebuildResult {
@@ -53,14 +82,23 @@ export async function rebuildReadModels(db: Kysely<any>): Promise<RebuildResult>
     let skipped = 0;
     let cursor: { at: Date; id: string } | null = null;
     for (;;) {
-      let query = trx.selectFrom('event_history').select(['id', 'occurred_at', 'envelope']).orderBy('occurred_at').orderBy('id').limit(PAGE);
+      let query = trx
+        .selectFrom('event_history')
+        .select(['id', 'occurred_at', 'envelope'])
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .limit(PAGE);
       if (cursor) {
         const c = cursor;
-        query = query.where((eb) => eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]));
+        query = query.where((eb) =>
+          eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]),
+        );
       }
       const rows = await query.execute();
       for (const row of rows) {
-        const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
+        const envelope = (
+          typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope
+        ) as EventEnvelope;
         if (isWellFormed(envelope)) {
           await project(trx, envelope);
           events += 1;
