@@ -317,6 +317,13 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     // Counted once although it was delivered twice.
     expect(res.body).toMatch(/^tiketi_reservations_total\{status="cancelled",service="stats"\} 1$/m);
     expect(res.body).toMatch(/^tiketi_reservations_total\{status="refunded",service="stats"\} 2$/m);
+    // On PostgreSQL the connection pool's state is there too (PGlite has no pool).
+    if (svc.ctx.database?.kind === 'postgres') {
+      expect(res.body).toMatch(/^db_pool_connections\{state="max",service="stats"\} \d+$/m);
+      expect(res.body).toMatch(/^db_pool_connections\{state="waiting",service="stats"\} 0$/m);
+    } else {
+      expect(res.body).not.toContain('db_pool_connections');
+    }
   });
 
   it('refuses buyers and anonymous callers on every route', async () => {

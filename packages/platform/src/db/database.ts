@@ -11,9 +11,19 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
+export interface PoolStats {
+  /** Connections open, idle among them, and queries waiting for one. */
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
 export interface Database<DB = any> {
   kind: DatabaseKind;
   db: Kysely<DB>;
+  /** The connection pool's state (PostgreSQL only: PGlite is one connection in process). */
+  pool?: () => PoolStats;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -101,9 +111,11 @@ export async function createDatabase<DB = any>(options: DatabaseOptions): Promis
       prepareMarkedStatements(client);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const max = options.poolMax ?? 10;
     return {
       kind: 'postgres',
       db,
+      pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
       ping: async () => {
         await sql`select 1`.execute(db);
       },

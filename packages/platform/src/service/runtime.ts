@@ -1,3 +1,4 @@
+import { Gauge } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { assertProductionSafe, ConfigError, loadConfig, type BaseConfig } from '../config/config';
@@ -34,15 +35,21 @@ export async function createServiceContext<C extends BaseConfig>(
   const closers: Array<() => Promise<void> | void> = [];
   const onClose = (fn: () => Promise<void> | void) => closers.push(fn);
 
-  const coordination = shared.coordination ?? (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
+  const coordination =
+    shared.coordination ??
+    (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
   if (!shared.coordination) onClose(() => coordination.close());
-  const bus = shared.bus ?? (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
+  const bus =
+    shared.bus ??
+    (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
   if (!shared.bus) onClose(() => bus.close());
 
   let database = null;
   const schema = definition.schema ?? 'public';
   if (definition.schema) {
-    database = await createDatabase(databaseOptionsFromConfig(config, definition.schema, `tiketi-${definition.name}`));
+    database = await createDatabase(
+      databaseOptionsFromConfig(config, definition.schema, `tiketi-${definition.name}`),
+    );
     const db = database;
     onClose(() => db.close());
     const applied = await migrateSchema(database.db, definition.schema, definition.migrations ?? {});
@@ -67,6 +74,21 @@ export async function createServiceContext<C extends BaseConfig>(
     relay: null,
     onClose,
   };
+  const pool = database?.pool;
+  if (pool) {
+    // Requests waiting for a connection are the first sign a service needs more of them, or less work.
+    new Gauge({
+      name: 'db_pool_connections',
+      help: 'PostgreSQL pool connections by state (open, idle, max) and queries waiting for one (waiting)',
+      labelNames: ['state'],
+      registers: [ctx.metrics],
+      collect() {
+        const stats = pool();
+        for (const state of ['total', 'idle', 'waiting', 'max'] as const)
+          this.set({ state: state === 'total' ? 'open' : state }, stats[state]);
+      },
+    });
+  }
   if (database && shared.relay !== false) {
     const relay = startOutboxRelay({ db: database.db, schema, bus, log });
     ctx.relay = relay;
@@ -121,7 +143,10 @@ export async function startService<C extends BaseConfig>(
 }
 
 /** Loads config or exits with one clear line. */
-export function loadConfigOrExit<C>(schema: Parameters<typeof loadConfig>[0], env: Record<string, string | undefined>): C {
+export function loadConfigOrExit<C>(
+  schema: Parameters<typeof loadConfig>[0],
+  env: Record<string, string | undefined>,
+): C {
   try {
     const config = loadConfig(schema, env) as C;
     assertProductionSafe(config as BaseConfig);
@@ -160,7 +185,10 @@ export function installGracefulShutdown(stop: () => Promise<void>, log: Logger, 
 }
 
 /** The whole of a service's server.ts: `runStandalone(definition)`. */
-export async function runStandalone<C extends BaseConfig>(definition: ServiceDefinition<C>, env = process.env): Promise<RunningService> {
+export async function runStandalone<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+  env = process.env,
+): Promise<RunningService> {
   const config = loadConfigOrExit<C>(definition.configSchema, env);
   const log = createLogger(config, 'tiketi');
   const seed = (config.DEMO_DATA ?? config.NODE_ENV !== 'production') && config.NODE_ENV !== 'test';
