@@ -2,8 +2,11 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICE_ORDER } from './platform';
 
 const CHILD = fileURLToPath(new URL('./first-start.child.ts', import.meta.url));
+/** Parts with no schema of their own: nothing to prepare for them. */
+const WITHOUT_DATA = new Set(['gateway', 'web']);
 
 /** True when this start would open an embedded PGlite directory that holds no database yet. */
 export function embeddedDatabaseMissing(env: Record<string, string | undefined>): boolean {
@@ -27,7 +30,17 @@ export async function prepareEmbeddedDatabase(env: Record<string, string | undef
   const execArgv = process.execArgv.some((flag) => flag.includes('tsx'))
     ? process.execArgv
     : [...process.execArgv, '--import', 'tsx'];
-  const child = fork(CHILD, [], { env: env as NodeJS.ProcessEnv, execArgv, stdio: 'inherit' });
+  // Unknown names go through, so the child refuses them as the platform itself would.
+  const services = (env.SERVICES ?? SERVICE_ORDER.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name && !WITHOUT_DATA.has(name));
+  if (services.length === 0) return false;
+  const child = fork(CHILD, [], {
+    env: { ...env, SERVICES: services.join(',') } as NodeJS.ProcessEnv,
+    execArgv,
+    stdio: 'inherit',
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (exitCode, signal) => resolve(signal ? 128 : exitCode));

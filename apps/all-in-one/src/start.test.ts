@@ -182,6 +182,10 @@ describe.skipIf(testMode === 'real')('npm start on the embedded defaults', () =>
     try {
       const env = { LOG_LEVEL: 'silent', PGLITE_DIR: join(elsewhere, 'pglite'), SERVICES: 'auth,nonsense' };
       await expect(prepareEmbeddedDatabase(env)).rejects.toThrow(/preparing the embedded database failed/);
+      // Parts without a schema of their own have nothing to prepare.
+      const edgeOnly = { PGLITE_DIR: join(elsewhere, 'edge'), SERVICES: 'gateway,web' };
+      expect(await prepareEmbeddedDatabase(edgeOnly)).toBe(false);
+      expect(embeddedDatabaseMissing(edgeOnly)).toBe(true);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }

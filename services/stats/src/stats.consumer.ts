@@ -14,10 +14,7 @@ export interface ConsumerHooks {
  * Two groups: the business read models and the audit log. Both keep every envelope in the
  * history (unique by event id), which is what a rebuild replays.
  */
-export async function startStatsConsumers(
-  ctx: ServiceContext<StatsConfig>,
-  hooks: ConsumerHooks,
-): Promise<void> {
+export async function startStatsConsumers(ctx: ServiceContext<StatsConfig>, hooks: ConsumerHooks): Promise<void> {
   const groups: Array<{ group: string; types: string[] }> = [
     { group: 'stats.readmodels', types: STATS_EVENT_TYPES.filter((t) => t !== 'audit.recorded') },
     { group: 'stats.audit', types: ['audit.recorded'] },

@@ -228,3 +228,32 @@ export async function applyOnce(
     return true;
   });
 }
+
+/**
+ * `applyOnce` for a batch: one statement records every event not yet processed by `consumer`,
+ * then `apply` gets just those (in the order given, each once), all in one transaction. If
+ * `apply` throws, nothing is recorded and the batch can be delivered again.
+ */
+export async function applyOnceMany<T>(
+  db: Kysely<any>,
+  schema: string,
+  consumer: string,
+  events: EventEnvelope[],
+  apply: (trx: Transaction<any>, unprocessed: EventEnvelope[]) => Promise<T>,
+): Promise<T> {
+  const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+  return db.transaction().execute(async (trx) => {
+    const inserted =
+      unique.length === 0
+        ? []
+        : await trx
+            .withSchema(schema)
+            .insertInto('processed_events')
+            .values(unique.map((e) => ({ consumer, event_id: e.id })))
+            .onConflict((oc) => oc.doNothing())
+            .returning('event_id')
+            .execute();
+    const recorded = new Set(inserted.map((r) => r.event_id as string));
+    return apply(trx, unique.filter((e) => recorded.has(e.id)));
+  });
+}

@@ -15,13 +15,7 @@ describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => 
       await bus.subscribe({ group: 'survivor', types: ['x.happened'] }, async (e) => {
         seen.push(e.id);
       });
-      const event = (id: string) => ({
-        id,
-        type: 'x.happened',
-        source: 'test',
-        occurredAt: new Date().toISOString(),
-        data: {},
-      });
+      const event = (id: string) => ({ id, type: 'x.happened', source: 'test', occurredAt: new Date().toISOString(), data: {} });
       await bus.publish(event('evn_before'));
       await eventually(() => expect(seen).toEqual(['evn_before']));
       // What a restart without persistence leaves: no stream, no consumer group.

@@ -155,15 +155,10 @@ export class RedisStreamBus implements EventBus {
         try {
           if (Date.now() - lastClaim > Math.min(claimIdle, 5_000)) {
             lastClaim = Date.now();
-            const claimed = (await reader.xautoclaim(
-              this.stream,
-              options.group,
-              consumer,
-              claimIdle,
-              '0-0',
-              'COUNT',
-              100,
-            )) as [string, StreamEntries];
+            const claimed = (await reader.xautoclaim(this.stream, options.group, consumer, claimIdle, '0-0', 'COUNT', 100)) as [
+              string,
+              StreamEntries,
+            ];
             if (claimed[1]?.length) await handle(claimed[1].filter((e) => e && e[1]));
           }
           const result = (await reader.xreadgroup(

@@ -27,10 +27,7 @@ describe.skipIf(!real)('PostgreSQL connection terminated mid-transaction', () =>
       });
       await expect(attempt).rejects.toThrow();
       // The dead client left the pool: the next statements run on fresh connections.
-      for (let i = 0; i < 3; i++)
-        await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({
-          rows: [{ one: 1 }],
-        });
+      for (let i = 0; i < 3; i++) await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     } finally {
       await admin.end();
       await database.close();
@@ -45,15 +42,11 @@ describe.skipIf(!real)('marked statements', () => {
     const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 1 });
     try {
       for (const n of [1, 2, 3]) {
-        const { rows } = await sql<{
-          twice: number;
-        }>`${preparedStatement('test_twice')} select ${n}::int * 2 as twice`.execute(database.db);
+        const { rows } = await sql<{ twice: number }>`${preparedStatement('test_twice')} select ${n}::int * 2 as twice`.execute(database.db);
         expect(rows).toEqual([{ twice: n * 2 }]);
       }
       await sql`select 1`.execute(database.db);
-      const { rows } = await sql<{
-        name: string;
-      }>`select name from pg_prepared_statements order by name`.execute(database.db);
+      const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(database.db);
       expect(rows.map((r) => r.name)).toEqual(['test_twice']);
       expect(() => preparedStatement('Bad name')).toThrow();
     } finally {
@@ -68,12 +61,12 @@ describe.skipIf(!real)('PostgreSQL pool state', () => {
     const testDb = await createTestDatabase('db_pool_stats');
     const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 2 });
     try {
-      expect(database.pool?.()).toEqual({ total: 0, idle: 0, waiting: 0, max: 2 });
+      expect(database.pool?.()).toEqual({ open: 0, idle: 0, waiting: 0, max: 2 });
       const sleeps = Array.from({ length: 5 }, () => sql`select pg_sleep(0.3)`.execute(database.db));
       await new Promise((r) => setTimeout(r, 150));
-      expect(database.pool?.()).toEqual({ total: 2, idle: 0, waiting: 3, max: 2 });
+      expect(database.pool?.()).toEqual({ open: 2, idle: 0, waiting: 3, max: 2 });
       await Promise.all(sleeps);
-      expect(database.pool?.()).toMatchObject({ total: 2, idle: 2, waiting: 0 });
+      expect(database.pool?.()).toMatchObject({ open: 2, idle: 2, waiting: 0 });
     } finally {
       await database.close();
       await testDb.drop();

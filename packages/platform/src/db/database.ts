@@ -13,7 +13,7 @@ export type DatabaseKind = 'postgres' | 'pglite';
 
 export interface PoolStats {
   /** Connections open, idle among them, and queries waiting for one. */
-  total: number;
+  open: number;
   idle: number;
   waiting: number;
   max: number;
@@ -115,7 +115,7 @@ export async function createDatabase<DB = any>(options: DatabaseOptions): Promis
     return {
       kind: 'postgres',
       db,
-      pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+      pool: () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
       ping: async () => {
         await sql`select 1`.execute(db);
       },

@@ -35,21 +35,15 @@ export async function createServiceContext<C extends BaseConfig>(
   const closers: Array<() => Promise<void> | void> = [];
   const onClose = (fn: () => Promise<void> | void) => closers.push(fn);
 
-  const coordination =
-    shared.coordination ??
-    (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
+  const coordination = shared.coordination ?? (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
   if (!shared.coordination) onClose(() => coordination.close());
-  const bus =
-    shared.bus ??
-    (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
+  const bus = shared.bus ?? (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
   if (!shared.bus) onClose(() => bus.close());
 
   let database = null;
   const schema = definition.schema ?? 'public';
   if (definition.schema) {
-    database = await createDatabase(
-      databaseOptionsFromConfig(config, definition.schema, `tiketi-${definition.name}`),
-    );
+    database = await createDatabase(databaseOptionsFromConfig(config, definition.schema, `tiketi-${definition.name}`));
     const db = database;
     onClose(() => db.close());
     const applied = await migrateSchema(database.db, definition.schema, definition.migrations ?? {});
@@ -84,8 +78,7 @@ export async function createServiceContext<C extends BaseConfig>(
       registers: [ctx.metrics],
       collect() {
         const stats = pool();
-        for (const state of ['total', 'idle', 'waiting', 'max'] as const)
-          this.set({ state: state === 'total' ? 'open' : state }, stats[state]);
+        for (const state of ['open', 'idle', 'waiting', 'max'] as const) this.set({ state }, stats[state]);
       },
     });
   }
@@ -143,10 +136,7 @@ export async function startService<C extends BaseConfig>(
 }
 
 /** Loads config or exits with one clear line. */
-export function loadConfigOrExit<C>(
-  schema: Parameters<typeof loadConfig>[0],
-  env: Record<string, string | undefined>,
-): C {
+export function loadConfigOrExit<C>(schema: Parameters<typeof loadConfig>[0], env: Record<string, string | undefined>): C {
   try {
     const config = loadConfig(schema, env) as C;
     assertProductionSafe(config as BaseConfig);
@@ -185,10 +175,7 @@ export function installGracefulShutdown(stop: () => Promise<void>, log: Logger, 
 }
 
 /** The whole of a service's server.ts: `runStandalone(definition)`. */
-export async function runStandalone<C extends BaseConfig>(
-  definition: ServiceDefinition<C>,
-  env = process.env,
-): Promise<RunningService> {
+export async function runStandalone<C extends BaseConfig>(definition: ServiceDefinition<C>, env = process.env): Promise<RunningService> {
   const config = loadConfigOrExit<C>(definition.configSchema, env);
   const log = createLogger(config, 'tiketi');
   const seed = (config.DEMO_DATA ?? config.NODE_ENV !== 'production') && config.NODE_ENV !== 'test';

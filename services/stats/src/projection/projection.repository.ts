@@ -31,9 +31,7 @@ export async function insertHistoryMany(
 export async function upsertUser(db: Db, userId: string, role: string, registeredAt: Date): Promise<void> {
   // Re-registration facts carry the same data; the earliest registration time wins either way.
   await sql`insert into ${t('users')} (user_id, role, registered_at) values (${userId}, ${role}, ${registeredAt})
-    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(
-    db,
-  );
+    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(db);
 }
 
 export interface EventInfo {
@@ -137,17 +135,13 @@ export async function addSales(db: Db, d: SalesDelta): Promise<void> {
   await sql`insert into ${s} (hour, event_id, method, revenue, sales, refunds, refund_count)
     values (${d.hour}, ${d.eventId}, ${d.method}, ${d.revenue}, ${d.sales}, ${d.refunds}, ${d.refundCount})
     on conflict (hour, event_id, method) do update set revenue = ${s}.revenue + excluded.revenue, sales = ${s}.sales + excluded.sales,
-      refunds = ${s}.refunds + excluded.refunds, refund_count = ${s}.refund_count + excluded.refund_count`.execute(
-    db,
-  );
+      refunds = ${s}.refunds + excluded.refunds, refund_count = ${s}.refund_count + excluded.refund_count`.execute(db);
 }
 
 export async function upsertAdmission(db: Db, eventId: string, userId: string, at: Date): Promise<void> {
   const q = t('queue_admissions');
   await sql`insert into ${q} (event_id, user_id, admitted_at) values (${eventId}, ${userId}, ${at})
-    on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(
-    db,
-  );
+    on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(db);
 }
 
 export interface AuditEntry {

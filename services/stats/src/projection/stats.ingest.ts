@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { EventEnvelope } from '@tiketi/platform';
+import { applyOnceMany, type EventEnvelope } from '@tiketi/platform';
 import { READ_MODEL_TABLES } from '../stats.migrations';
 import { insertHistoryMany } from './projection.repository';
 import { isWellFormed, occurredAt, project } from './stats.projector';
@@ -19,35 +19,14 @@ export interface BatchIngestResult {
  * instead of five per fact. Any failure rolls the whole batch back (the bus then retries it one
  * fact at a time).
  */
-export async function ingestBatch(
-  db: Kysely<any>,
-  consumer: string,
-  events: EventEnvelope[],
-): Promise<BatchIngestResult> {
-  const unique = [...new Map(events.map((e) => [e.id, e])).values()];
-  if (unique.length === 0) return { applied: [], malformed: [] };
-  return db.transaction().execute(async (trx) => {
-    const unseen = new Set(
-      (
-        await trx
-          .insertInto('processed_events')
-          .values(unique.map((e) => ({ consumer, event_id: e.id })))
-          .onConflict((oc) => oc.doNothing())
-          .returning('event_id')
-          .execute()
-      ).map((r) => r.event_id as string),
-    );
+export async function ingestBatch(db: Kysely<any>, consumer: string, events: EventEnvelope[]): Promise<BatchIngestResult> {
+  return applyOnceMany(db, 'stats', consumer, events, async (trx, unprocessed) => {
     const fresh = await insertHistoryMany(
       trx,
-      unique
-        .filter((e) => unseen.has(e.id))
-        .map((e) => ({
-          event: e,
-          occurredAt: occurredAt(e, (e.data as { occurredAt?: unknown } | null)?.occurredAt),
-        })),
+      unprocessed.map((e) => ({ event: e, occurredAt: occurredAt(e, (e.data as { occurredAt?: unknown } | null)?.occurredAt) })),
     );
     const result: BatchIngestResult = { applied: [], malformed: [] };
-    for (const event of unique) {
+    for (const event of unprocessed) {
       if (!fresh.has(event.id)) continue;
       if (!isWellFormed(event)) {
         result.malformed.push(event);
@@ -82,23 +61,14 @@ export async function rebuildReadModels(db: Kysely<any>): Promise<RebuildResult>
     let skipped = 0;
     let cursor: { at: Date; id: string } | null = null;
     for (;;) {
-      let query = trx
-        .selectFrom('event_history')
-        .select(['id', 'occurred_at', 'envelope'])
-        .orderBy('occurred_at')
-        .orderBy('id')
-        .limit(PAGE);
+      let query = trx.selectFrom('event_history').select(['id', 'occurred_at', 'envelope']).orderBy('occurred_at').orderBy('id').limit(PAGE);
       if (cursor) {
         const c = cursor;
-        query = query.where((eb) =>
-          eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]),
-        );
+        query = query.where((eb) => eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]));
       }
       const rows = await query.execute();
       for (const row of rows) {
-        const envelope = (
-          typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope
-        ) as EventEnvelope;
+        const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
         if (isWellFormed(envelope)) {
           await project(trx, envelope);
           events += 1;

@@ -40,8 +40,7 @@ export const STATS_EVENT_TYPES = [
 ] as const;
 
 // Value.Check rejects formats it does not know; the contracts use date-time.
-if (!FormatRegistry.Has('date-time'))
-  FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
+if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 const SCHEMAS: Partial<Record<string, TSchema>> = {
   'user.registered': UserRegistered,
@@ -126,14 +125,7 @@ export async function project(db: Db, event: EventEnvelope): Promise<void> {
       const d = event.data as EventDataByType['reservation.refunded'];
       const at = occurredAt(event, d.occurredAt);
       const kind = event.type.slice('reservation.'.length);
-      const status =
-        kind === 'held'
-          ? 'pending'
-          : kind === 'refunded'
-            ? d.partial
-              ? 'partially_refunded'
-              : 'refunded'
-            : kind;
+      const status = kind === 'held' ? 'pending' : kind === 'refunded' ? (d.partial ? 'partially_refunded' : 'refunded') : kind;
       // A refund fact's amount is the money returned, not the reservation's price.
       const describesSize = kind !== 'refunded';
       await repo.mergeReservation(db, {
@@ -165,15 +157,7 @@ export async function project(db: Db, event: EventEnvelope): Promise<void> {
       });
       // One payment counts once even if its provider callback produced two paid facts.
       if (fresh) {
-        await repo.addSales(db, {
-          hour: hourStart(paidAt),
-          eventId: d.eventId,
-          method: d.method,
-          revenue: d.amount,
-          sales: 1,
-          refunds: 0,
-          refundCount: 0,
-        });
+        await repo.addSales(db, { hour: hourStart(paidAt), eventId: d.eventId, method: d.method, revenue: d.amount, sales: 1, refunds: 0, refundCount: 0 });
       }
       await repo.mergeReservation(db, {
         reservationId: d.reservationId,
@@ -194,15 +178,7 @@ export async function project(db: Db, event: EventEnvelope): Promise<void> {
     case 'payment.refunded': {
       const d = event.data as EventDataByType['payment.refunded'];
       const at = occurredAt(event, d.occurredAt);
-      await repo.addSales(db, {
-        hour: hourStart(at),
-        eventId: d.eventId,
-        method: d.method,
-        revenue: 0,
-        sales: 0,
-        refunds: d.amount,
-        refundCount: 1,
-      });
+      await repo.addSales(db, { hour: hourStart(at), eventId: d.eventId, method: d.method, revenue: 0, sales: 0, refunds: d.amount, refundCount: 1 });
       return;
     }
     case 'queue.admitted': {
