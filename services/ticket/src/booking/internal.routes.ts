@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireInternal } from '@tiketi/platform';
 import { queueOpsSnapshot } from '../queue';
-import * as repo from './reservation.repository';
+import { reservationForPayment } from './checkout.repository';
 import * as queries from './reservation.queries';
 import { paymentReleased, paymentStarted } from './payment-lease.service';
 import { iso, toReservationView } from './reservation.model';
@@ -33,14 +33,11 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
       schema: { hide, params: IdParams, response: { 200: InternalReservationResponse, ...errors(403, 404) } },
     },
     async (request) => {
-      const row = await repo.findReservation(rt.ctx.db, request.params.id);
-      if (!row) throw reservationNotFound();
-      const [seats, event] = await Promise.all([
-        repo.seatsOf(rt.ctx.db, [row.id]),
-        repo.findEvent(rt.ctx.db, row.event_id),
-      ]);
+      const found = await reservationForPayment(rt.ctx.db, request.params.id);
+      if (!found) throw reservationNotFound();
+      const { reservation: row, event } = found;
       return {
-        reservation: { ...toReservationView(row, seats), userEmail: row.user_email, userName: row.user_name },
+        reservation: { ...toReservationView(row, row.seats), userEmail: row.user_email, userName: row.user_name },
         event: {
           id: row.event_id,
           title: event?.title ?? '',

@@ -1,10 +1,14 @@
 import { AppError } from '@tiketi/platform';
 import * as repo from './reservation.repository';
-import type { ReservationRow, ReservationView } from './reservation.model';
-import { reservationNotFound, stateConflict, viewOf } from './reservation.service';
+import { toReservationView, type ReservationView } from './reservation.model';
+import { reservationNotFound, stateConflict } from './reservation.service';
+import { leaseForPayment } from './checkout.repository';
 import type { BookingRuntime } from './booking.runtime';
 
-/** A payment is under way: the sweeper leaves the reservation alone until the lease ends. */
+/**
+ * A payment is under way: the sweeper leaves the reservation alone until the lease ends. No payment
+ * starts for a cancelled event (its holds are being cancelled).
+ */
 export async function paymentStarted(
   rt: BookingRuntime,
   id: string,
@@ -13,26 +17,8 @@ export async function paymentStarted(
 ): Promise<ReservationView> {
   const now = rt.ctx.clock.now();
   const leaseUntil = new Date(now.getTime() + ttlSeconds * 1000);
-  const row = await rt.ctx.db
-    .updateTable('reservations')
-    .set({ payment_id: paymentId, payment_lease_until: leaseUntil, updated_at: now })
-    .where('id', '=', id)
-    .where('status', '=', 'pending')
-    .where('expires_at', '>', now)
-    // No payment starts for a cancelled event (its holds are being cancelled).
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('events')
-            .select('events.id')
-            .whereRef('events.id', '=', 'reservations.event_id')
-            .where('events.status', '=', 'cancelled'),
-        ),
-      ),
-    )
-    .returningAll()
-    .executeTakeFirst();
-  if (row) return viewOf(rt, row as ReservationRow);
+  const leased = await leaseForPayment(rt.ctx.db, { id, paymentId, now, leaseUntil });
+  if (leased) return toReservationView(leased, leased.seats);
   const current = await repo.findReservation(rt.ctx.db, id);
   if (!current) throw reservationNotFound();
   if (current.status === 'pending')

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '@tiketi/platform';
 import type { ReservationStatus } from '@tiketi/contracts';
 import * as repo from './reservation.repository';
@@ -10,7 +10,16 @@ import {
   type ReservationRow,
   type ReservationView,
 } from './reservation.model';
-import { addSeatChanges, emit, inTransaction, type BookingRuntime, type Effects } from './booking.runtime';
+import {
+  addSeatChanges,
+  applyEffects,
+  emit,
+  inTransaction,
+  newEffects,
+  type BookingRuntime,
+  type Effects,
+} from './booking.runtime';
+import { confirmForPayment } from './checkout.repository';
 
 export function reservationNotFound(): AppError {
   return AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
@@ -114,65 +123,50 @@ export function stateConflict(row: ReservationRow): AppError {
 
 async function confirmIn(
   rt: BookingRuntime,
-  trx: Transaction<any>,
+  db: Kysely<any>,
   fx: Effects,
   id: string,
   paymentId: string,
-): Promise<ReservationRow> {
-  const now = rt.ctx.clock.now();
-  // A cancelled event sells nothing: its holds are being cancelled, and a payment that got this
-  // far is refused here (payment refunds it, as for an expired hold). The payment's own retry of
-  // a confirm that already succeeded still gets its success below.
-  if ((await queries.eventStatusOfReservation(trx, id)) === 'cancelled') {
-    const current = await repo.findReservation(trx, id);
-    if (!current) throw reservationNotFound();
-    const settled = !['pending', 'expired', 'cancelled'].includes(current.status);
-    if (settled && current.payment_id === paymentId) return current;
-    throw AppError.conflict('RESERVATION_EXPIRED', 'The event was cancelled', {
-      status: current.status,
-      eventStatus: 'cancelled',
-    });
-  }
-  const row = await repo.transitionReservation(trx, id, ['pending'], {
-    status: 'confirmed',
-    payment_id: paymentId,
-    confirmed_at: now,
-    payment_lease_until: null,
-  });
-  if (row) {
-    const seats = await repo.seatsOf(trx, [id]);
-    const sold = await repo.setSeatStatus(
-      trx,
-      seats.filter((s) => s.active).map((s) => s.seat_id),
-      ['held', 'available'],
-      'sold',
-    );
-    addSeatChanges(fx, row.event_id, sold, 'sold');
-    fx.sold.push({
-      keys: seats.filter((s) => s.active).map((s) => seatHoldKey(row.event_id, s.seat_id)),
-      owner: id,
-    });
+): Promise<ReservationView> {
+  const done = await confirmForPayment(db, { id, paymentId, now: rt.ctx.clock.now() });
+  if (done) {
+    const row = done.reservation;
+    const active = row.seats.filter((s) => s.active).map((s) => s.seat_id);
+    addSeatChanges(fx, row.event_id, done.sold, 'sold');
+    fx.sold.push({ keys: active.map((seatId) => seatHoldKey(row.event_id, seatId)), owner: id });
     fx.holdUpdates.push({
       userId: row.user_id,
       reservationId: id,
       status: 'confirmed',
       expiresAt: iso(row.expires_at),
     });
-    await emit(trx, fx, 'reservation.confirmed', { ...base(row, now), paymentId });
+    fx.events += 1;
     rt.metrics.transitions.inc({ to: 'confirmed' });
-    return row;
+    return toReservationView(row, row.seats);
   }
-  const current = await repo.findReservation(trx, id);
+  const current = await repo.findReservation(db, id);
   if (!current) throw reservationNotFound();
-  // Idempotent: the same payment confirming again (HTTP retry, or the payment.paid event) is a success.
-  if (current.payment_id === paymentId && current.status !== 'expired' && current.status !== 'cancelled')
-    return current;
+  // Idempotent: the same payment confirming again (HTTP retry, or the payment.paid event) is a
+  // success, even when the event was cancelled since.
+  const settled = !['pending', 'expired', 'cancelled'].includes(current.status);
+  if (settled && current.payment_id === paymentId) return viewOf(rt, current);
+  // A cancelled event sells nothing: its holds are being cancelled, and a payment that got this
+  // far is refused (payment refunds it, as for an expired hold).
+  if ((await queries.eventStatusOfReservation(db, id)) === 'cancelled') {
+    throw AppError.conflict('RESERVATION_EXPIRED', 'The event was cancelled', {
+      status: current.status,
+      eventStatus: 'cancelled',
+    });
+  }
   throw stateConflict(current);
 }
 
+/** One statement, so no transaction around it; its effects follow the commit. */
 export async function confirm(rt: BookingRuntime, id: string, paymentId: string): Promise<ReservationView> {
-  const row = await inTransaction(rt, (trx, fx) => confirmIn(rt, trx, fx, id, paymentId));
-  return viewOf(rt, row);
+  const fx = newEffects();
+  const view = await confirmIn(rt, rt.ctx.db, fx, id, paymentId);
+  await applyEffects(rt, fx);
+  return view;
 }
 
 /** For the payment.paid consumer: same transition inside the consumer's applyOnce transaction. */
