@@ -22,7 +22,9 @@ export async function reservationForPayment(
   db: Db,
   id: string,
 ): Promise<{ reservation: ReservationWithSeats; event: BookableEvent | null } | undefined> {
-  const { rows } = await sql<ReservationWithSeats & { event: BookableEvent | null }>`${preparedStatement('ticket_reservation_for_payment')}
+  const { rows } = await sql<
+    ReservationWithSeats & { event: BookableEvent | null }
+  >`${preparedStatement('ticket_reservation_for_payment')}
     select r.*, ${seatsJson(sql.ref('r.id'))} as seats,
       (select row_to_json(e) from (
         select id, title, status, sale_starts_at, sale_ends_at, seat_limit, hold_minutes, starts_at,
@@ -84,7 +86,9 @@ export async function confirmForPayment(
     paymentId: confirm.paymentId,
     occurredAt: confirm.now.toISOString(),
   });
-  const { rows } = await sql<ReservationWithSeats & { sold: string[] }>`${preparedStatement('ticket_confirm_for_payment')}
+  const { rows } = await sql<
+    ReservationWithSeats & { sold: string[] }
+  >`${preparedStatement('ticket_confirm_for_payment')}
     with confirmed as materialized (
       update ${sql.table('ticket.reservations')} r
       set status = 'confirmed', payment_id = ${confirm.paymentId}, confirmed_at = ${confirm.now},
