@@ -70,7 +70,8 @@ export async function createPayment(
     throw err;
   });
   if (reservation.userId !== user.id) throw AppError.notFound('RESERVATION_NOT_FOUND', 'No such reservation');
-  if (event.status === 'cancelled' || (await d.repo.isEventCancelled(reservation.eventId))) {
+  const facts = await d.repo.checkoutFacts(reservation.eventId, event.refundPolicyId ?? DEFAULT_POLICY.id);
+  if (event.status === 'cancelled' || facts.eventCancelled) {
     throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
   }
   if (reservation.status !== 'pending')
@@ -81,7 +82,7 @@ export async function createPayment(
   if (!Number.isInteger(reservation.amount) || reservation.amount <= 0)
     throw AppError.conflict('NOTHING_TO_PAY', 'The reservation has no amount due');
 
-  const policy = (await d.repo.policy(event.refundPolicyId ?? DEFAULT_POLICY.id)) ?? DEFAULT_POLICY;
+  const policy = facts.policy ?? DEFAULT_POLICY;
   const id = newId('pay');
   // Toss: ^[A-Za-z0-9_-]{6,64}$, unique per order.
   const orderId = `ord_${randomBytes(12).toString('hex')}`;

@@ -120,7 +120,8 @@ export async function applyProviderPaid(
   }
   let paid = await markPaid(d, p, pp);
   if (paid.status !== 'paid' || paid.reservation_confirmed_at) return paid;
-  const outcome = await confirmReservation(d, paid);
+  const { outcome, payment } = await confirmReservation(d, paid);
+  if (payment) return payment;
   if (outcome === 'expired') {
     await d.repo.update(paid.id, {
       failure_code: EXPIRED_CODE,
@@ -239,10 +240,15 @@ async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
 }
 
 /** Starts the attempt: lease on the reservation, attempt + idempotency key stored, then the provider. */
-export async function attempt(d: PaymentDeps, p: PaymentRow, providerKey: string): Promise<PaymentRow> {
+export async function attempt(
+  d: PaymentDeps,
+  p: PaymentRow,
+  providerKey: string,
+  eventCancelled?: boolean,
+): Promise<PaymentRow> {
   const closeable: PaymentStatus[] = ['ready', 'pending', 'needs_reconciliation'];
   // Known here from event.cancelled; ticket refuses such a lease too, this just skips the round trip.
-  if (await d.repo.isEventCancelled(p.event_id)) {
+  if (eventCancelled ?? (await d.repo.isEventCancelled(p.event_id))) {
     return markFailed(d, p, closeable, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
   }
   try {
@@ -267,7 +273,8 @@ export async function confirmPayment(
   user: AuthUser,
   body: ConfirmBody,
 ): Promise<ConfirmResult> {
-  const p = await d.repo.byOrderId(body.orderId);
+  const found = await d.repo.byOrderIdWithEvent(body.orderId);
+  const p = found?.payment;
   if (!p || (p.user_id !== user.id && user.role !== 'admin'))
     throw AppError.notFound('PAYMENT_NOT_FOUND', 'No such payment');
   // Paid but the reservation not yet confirmed (ticket was unreachable): finish it now, idempotently.
@@ -293,7 +300,7 @@ export async function confirmPayment(
       'PROVIDER_KEY_REQUIRED',
       `Confirming a ${p.method} payment needs its provider key`,
     );
-  const after = await attempt(d, p, providerKey);
+  const after = await attempt(d, p, providerKey, found.eventCancelled);
   if (after.status === 'cancelled' && after.failure_code === 'RESERVATION_NOT_PENDING') {
     throw AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is not awaiting payment');
   }

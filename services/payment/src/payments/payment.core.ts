@@ -1,4 +1,4 @@
-import { AppError, enqueueEvent, type Clock, type OutboxRelay } from '@tiketi/platform';
+import { AppError, enqueueEvent, outboxEntry, type Clock, type OutboxRelay } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
@@ -86,35 +86,34 @@ export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPaymen
     paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now,
     provider_payment_key: pp.providerKey ?? p.provider_payment_key,
   };
-  const paid = await d.repo.transaction(async (trx) => {
-    let row = await d.repo.transition(
+  // Every field of the event is known before the write (amount and ids do not change), so the
+  // transition and its outbox row are one statement.
+  const paidEvent = () =>
+    outboxEntry('payment', EventTypes.paymentPaid, {
+      ...eventBase(p, p.amount, now),
+      paidAt: values.paid_at.toISOString(),
+    }).row;
+  let paid = await d.repo.transitionWithEvent(
+    p.id,
+    ['ready', 'pending', 'needs_reconciliation'],
+    'paid',
+    values,
+    paidEvent(),
+  );
+  if (!paid && p.confirm_idempotency_key) {
+    paid = await d.repo.transitionWithEvent(
       p.id,
-      ['ready', 'pending', 'needs_reconciliation'],
+      ['failed', 'cancelled'],
       'paid',
-      values,
-      trx,
+      { ...values, failure_code: null, failure_message: null },
+      paidEvent(),
     );
-    if (!row && p.confirm_idempotency_key) {
-      row = await d.repo.transition(
-        p.id,
-        ['failed', 'cancelled'],
-        'paid',
-        { ...values, failure_code: null, failure_message: null },
-        trx,
+    if (paid)
+      d.log.warn(
+        { paymentId: p.id, was: { status: p.status, failureCode: p.failure_code } },
+        'provider charged a payment we had closed; treating it as paid',
       );
-      if (row)
-        d.log.warn(
-          { paymentId: p.id, was: { status: p.status, failureCode: p.failure_code } },
-          'provider charged a payment we had closed; treating it as paid',
-        );
-    }
-    if (row)
-      await emit(trx, EventTypes.paymentPaid, {
-        ...eventBase(row, row.amount, now),
-        paidAt: (row.paid_at ?? now).toISOString(),
-      });
-    return row;
-  });
+  }
   if (!paid) return (await d.repo.byId(p.id))!;
   d.relay?.poke();
   d.metrics.status(p.method, 'paid');
@@ -155,21 +154,27 @@ export async function markFailed(
 
 export type ReservationOutcome = 'confirmed' | 'expired' | 'unknown';
 
-/** Confirms the reservation for a paid payment (idempotent on the ticket side). */
-export async function confirmReservation(d: PaymentDeps, p: PaymentRow): Promise<ReservationOutcome> {
+/**
+ * Confirms the reservation for a paid payment (idempotent on the ticket side); on success,
+ * `payment` is the row with the confirmation recorded.
+ */
+export async function confirmReservation(
+  d: PaymentDeps,
+  p: PaymentRow,
+): Promise<{ outcome: ReservationOutcome; payment?: PaymentRow }> {
   try {
     await d.ticket.confirm(p.reservation_id, p.id);
   } catch (err) {
-    if (err instanceof AppError && err.kind === 'conflict') return 'expired';
-    if (err instanceof AppError && err.kind === 'not_found') return 'expired';
+    if (err instanceof AppError && err.kind === 'conflict') return { outcome: 'expired' };
+    if (err instanceof AppError && err.kind === 'not_found') return { outcome: 'expired' };
     d.log.warn(
       { err, paymentId: p.id },
       'reservation confirm not delivered; the reconciler and payment.paid retry',
     );
-    return 'unknown';
+    return { outcome: 'unknown' };
   }
-  await d.repo.update(p.id, { reservation_confirmed_at: d.clock.now() });
-  return 'confirmed';
+  const payment = await d.repo.markReservationConfirmed(p.id, d.clock.now());
+  return { outcome: 'confirmed', ...(payment ? { payment } : {}) };
 }
 
 export function paymentEventBase(p: PaymentRow, amount: number, now: Date) {

@@ -116,6 +116,23 @@ export class PaymentRepository {
     return row ? toPayment(row) : null;
   }
 
+  /** The payment of an order and whether its event was cancelled, in one round trip (a confirm needs both). */
+  async byOrderIdWithEvent(orderId: string): Promise<{ payment: PaymentRow; eventCancelled: boolean } | null> {
+    const row = await this.db
+      .selectFrom('payments as p')
+      .selectAll('p')
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('cancelled_events as c').select('c.event_id').whereRef('c.event_id', '=', 'p.event_id'))
+          .as('event_cancelled'),
+      )
+      .where('p.order_id', '=', orderId)
+      .executeTakeFirst();
+    if (!row) return null;
+    const { event_cancelled, ...payment } = row;
+    return { payment: toPayment(payment), eventCancelled: Boolean(event_cancelled) };
+  }
+
   async byReservation(reservationId: string): Promise<PaymentRow[]> {
     const rows = await this.db
       .selectFrom('payments')
@@ -139,6 +156,58 @@ export class PaymentRepository {
       .set({ ...patch, status: to, updated_at: sql`now()` })
       .where('id', '=', id)
       .where('status', 'in', from)
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toPayment(row) : null;
+  }
+
+  /**
+   * `transition` and the outbox row of its event in one statement: the event is written only when
+   * the row moved, and both commit together.
+   */
+  async transitionWithEvent(
+    id: string,
+    from: PaymentStatus[],
+    to: PaymentStatus,
+    patch: Record<string, unknown>,
+    event: { id: string; type: string; payload: string },
+  ): Promise<PaymentRow | null> {
+    const row = await this.db
+      .with('moved', (db) =>
+        db
+          .updateTable('payments')
+          .set({ ...patch, status: to, updated_at: sql`now()` })
+          .where('id', '=', id)
+          .where('status', 'in', from)
+          .returningAll(),
+      )
+      .with('event_out', (db) =>
+        db
+          .insertInto('outbox')
+          .columns(['id', 'type', 'payload'])
+          .expression((eb) =>
+            eb
+              .selectFrom('moved')
+              .select([
+                sql<string>`${event.id}`.as('id'),
+                sql<string>`${event.type}`.as('type'),
+                sql`${event.payload}::jsonb`.as('payload'),
+              ]),
+          )
+          .returning('id'),
+      )
+      .selectFrom('moved')
+      .selectAll()
+      .executeTakeFirst();
+    return row ? toPayment(row) : null;
+  }
+
+  /** Records that the reservation is confirmed; returns the payment as it now is. */
+  async markReservationConfirmed(id: string, at: Date): Promise<PaymentRow | null> {
+    const row = await this.db
+      .updateTable('payments')
+      .set({ reservation_confirmed_at: at })
+      .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();
     return row ? toPayment(row) : null;
@@ -308,6 +377,28 @@ export class PaymentRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return row ? { id: row.id, name: row.name, rules: parse(row.rules) } : null;
+  }
+
+  /** What a new payment needs from this service's own tables, in one round trip. */
+  async checkoutFacts(
+    eventId: string,
+    policyId: string,
+  ): Promise<{ eventCancelled: boolean; policy: { id: string; name: string; rules: any } | null }> {
+    const row = await this.db
+      .selectNoFrom((eb) => [
+        eb.exists(eb.selectFrom('cancelled_events').select('event_id').where('event_id', '=', eventId)).as('cancelled'),
+        eb
+          .selectFrom('refund_policies')
+          .select(sql<unknown>`json_build_object('id', id, 'name', name, 'rules', rules)`.as('p'))
+          .where('id', '=', policyId)
+          .as('policy'),
+      ])
+      .executeTakeFirstOrThrow();
+    const policy = row.policy ? parse<{ id: string; name: string; rules: unknown }>(row.policy) : null;
+    return {
+      eventCancelled: Boolean(row.cancelled),
+      policy: policy ? { id: policy.id, name: policy.name, rules: parse(policy.rules) } : null,
+    };
   }
 
   async policies(): Promise<Array<{ id: string; name: string; rules: any }>> {
