@@ -1,4 +1,5 @@
 import { ceilingRows, measureCeilings } from './lib/ceilings';
+import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
 import { checkSale } from './lib/flash-sale.check';
 import { arg, createOnSaleEvent, drive, outcome, publish, registerBuyers, round, startBenchCluster, tally, type HttpClient } from './lib/load';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
@@ -101,6 +102,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
 
     if (profileDir) toggleChildProfiles();
     const cpu0 = process.cpuUsage();
+    const endCpuShare = measureCpuShare(bench.cluster.databaseUrl);
     const run = await drive({ workers: connections, seconds }, async () => {
       const buyer = nextBuyer();
       const quantity = 1 + rand(4);
@@ -122,6 +124,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
       if (rand(1000) < payShare * 1000) await pay(buyer, reservation.id);
     });
     const cpu = process.cpuUsage(cpu0);
+    const cpuShare = endCpuShare();
     if (profileDir) toggleChildProfiles();
     const elapsed = run.elapsedMs / 1000;
     const generatorCpu = (cpu.user + cpu.system) / 1e3 / run.elapsedMs;
@@ -187,6 +190,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
         `attempts ${holdMs.length}, holds ${holds} (${seatsHeld} seats), paid ${paid}; errors by code ${JSON.stringify(codes)}; payment outcomes ${JSON.stringify(payCodes)}`,
         `invariants: ${check.ok ? 'PASS' : `FAIL: ${check.violations.join('; ')}`}; ${Object.entries(check.figures).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `ratios: attempts/s over the gateway trivial-route ceiling (${Math.round(ceilings.gatewayRps)} req/s); committed holds/s over PostgreSQL single-row commits (${Math.round(ceilings.pgCommits)}/s)`,
+        describeCpuShare(cpuShare),
         `load generator (one process, same 2 cores): ${Math.round(generatorCpu * 100)}% of a core during the sale; registration ${Math.round(reg.perSecond)} accounts/s (argon2id), not timed`,
       ],
     );

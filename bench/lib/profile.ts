@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
@@ -13,6 +13,8 @@ interface ProfileNode {
 }
 
 export function summarizeProfiles(dir: string, top = 12): string[] {
+  // Nothing is written when the run failed before its window closed: say so, do not hide that failure.
+  if (!existsSync(dir)) return [`no CPU profiles in ${dir}`];
   const lines: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
@@ -38,7 +40,7 @@ export function summarizeProfiles(dir: string, top = 12): string[] {
     }
     const seconds = (profile.endTime - profile.startTime) / 1e6;
     const service = processNames.get(Number(file.split('.')[2])) ?? 'process';
-    lines.push(`${service} (${file}): ${Math.round(seconds)} s, busy ${Math.round((1 - idle / total) * 100)}%; top self time:`);
+    lines.push(`${service} (${file}): ${Math.round(seconds)} s, not idle in ${Math.round((1 - idle / total) * 100)}% of wall-clock samples (waiting for a core counts; the CPU share line says what it used); top self time:`);
     for (const [key, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${((n / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
     lines.push(
       `  by module: ${[...byModule]

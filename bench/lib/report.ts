@@ -12,13 +12,10 @@ export function percentile(values: number[], p: number): number {
 }
 
 export function summarize(values: number[]): { count: number; p50: number; p95: number; p99: number; max: number } {
-  return {
-    count: values.length,
-    p50: percentile(values, 50),
-    p95: percentile(values, 95),
-    p99: percentile(values, 99),
-    max: values.length ? Math.max(...values) : NaN,
-  };
+  // Sorted once, and no Math.max(...values): a fast ceiling run records more samples than a call has stack for.
+  const sorted = Float64Array.from(values).sort();
+  const at = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
+  return { count: values.length, p50: at(50), p95: at(95), p99: at(99), max: sorted.length ? sorted[sorted.length - 1]! : NaN };
 }
 
 function commit(): string {
