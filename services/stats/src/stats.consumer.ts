@@ -21,7 +21,9 @@ export async function startStatsConsumers(ctx: ServiceContext<StatsConfig>, hook
   ];
   for (const { group, types } of groups) {
     // fromStart: facts published while the other services started before this one still count.
-    const stop = await ctx.bus.subscribeBatch({ group, types, fromStart: true }, async (events) => {
+    // lingerMs: a read model a fifth of a second behind costs nobody anything, and under a flash sale
+    // it turns one transaction of five statements per fact into one per batch.
+    const stop = await ctx.bus.subscribeBatch({ group, types, fromStart: true, lingerMs: 200 }, async (events) => {
       const result = await ingestBatch(ctx.db, group, events);
       for (const event of result.malformed)
         ctx.log.warn({ eventId: event.id, type: event.type }, 'malformed event kept in history, not counted');

@@ -74,6 +74,25 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
     });
   });
 
+  it('lingers after a short read, so what arrives meanwhile comes as one batch', async () => {
+    await withBus(async (bus) => {
+      const batches: string[][] = [];
+      const burst = ['evn_b1', 'evn_b2', 'evn_b3', 'evn_b4', 'evn_b5'];
+      await bus.subscribeBatch({ group: 'lingering', types: ['x.happened'], lingerMs: 2_500 }, async (events) => {
+        batches.push(events.map((e) => e.id));
+      });
+      await bus.publish(event('evn_first'));
+      await eventually(() => expect(batches).toEqual([['evn_first']]), 10_000);
+      // Spaced out, so a reader blocking without a linger would take them one read at a time.
+      for (const id of burst) {
+        await bus.publish(event(id));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await eventually(() => expect(batches.flat()).toEqual(['evn_first', ...burst]), 10_000);
+      expect(batches).toEqual([['evn_first'], burst]);
+    });
+  });
+
   it('retries a failed batch one event at a time: only the bad event stays pending', async () => {
     await withBus(async (bus, stream, admin) => {
       for (const id of ['evn_a', 'evn_bad', 'evn_c', 'evn_d']) await bus.publish(event(id));

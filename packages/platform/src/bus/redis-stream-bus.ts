@@ -18,8 +18,13 @@ export interface RedisStreamBusOptions {
   /** A pending message idle this long is claimed again by a live consumer. */
   claimIdleMs?: number;
   blockMs?: number;
+  /** A subscription's `lingerMs` unless it says otherwise. */
+  lingerMs?: number;
   log?: Logger;
 }
+
+const READ_COUNT = 100;
+const DEFAULT_LINGER_MS = 50;
 
 type StreamEntries = Array<[id: string, fields: string[]]>;
 
@@ -150,6 +155,7 @@ export class RedisStreamBus implements EventBus {
 
     const loop = async (): Promise<void> => {
       let lastClaim = 0;
+      const lingerMs = options.lingerMs ?? this.options.lingerMs ?? DEFAULT_LINGER_MS;
       const claimIdle = this.options.claimIdleMs ?? 30_000;
       while (active && !this.stopped) {
         try {
@@ -166,14 +172,20 @@ export class RedisStreamBus implements EventBus {
             options.group,
             consumer,
             'COUNT',
-            100,
+            READ_COUNT,
             'BLOCK',
             this.options.blockMs ?? 1_000,
             'STREAMS',
             this.stream,
             '>',
           )) as Array<[string, StreamEntries]> | null;
-          if (result) for (const [, entries] of result) await handle(entries);
+          let read = 0;
+          if (result)
+            for (const [, entries] of result) {
+              read += entries.length;
+              await handle(entries);
+            }
+          if (read > 0 && read < READ_COUNT && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
         } catch (err) {
           if (!active || this.stopped) return;
           this.options.log?.warn({ err: String(err) }, 'event bus read failed; retrying');
