@@ -494,6 +494,51 @@ describe('internal API for payments', () => {
     });
   });
 
+  it('the payment method operators see follows the latest payment.paid, repeated or out of order', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const r = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.B![8]!] })).json().reservation;
+    const marked = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.B![9]!] })).json().reservation;
+    const fact = (reservationId: string, paymentId: string, method: string, paidAt: string) => ({
+      id: newId('evn'),
+      type: 'payment.paid',
+      source: 'payment',
+      occurredAt: paidAt,
+      data: {
+        paymentId,
+        reservationId,
+        eventId: f.eventId,
+        userId: buyer.id,
+        method,
+        amount: r.amount,
+        occurredAt: paidAt,
+        paidAt,
+      },
+    });
+    const first = fact(r.id, 'pay_first', 'kakaopay', '2026-12-03T10:00:00.000Z');
+    const second = fact(r.id, 'pay_second', 'naverpay', '2026-12-03T10:05:00.000Z');
+    await svc.bus.publish(first);
+    await svc.bus.publish(second);
+    await svc.bus.publish(first); // re-delivered late: older than what is recorded, so it loses
+    await svc.bus.publish(second); // re-delivered: writes what is there
+    await svc.bus.publish(fact(marked.id, 'pay_marker', 'toss', '2026-12-03T10:06:00.000Z'));
+    const methods = () =>
+      svc.ctx.db
+        .selectFrom('reservation_payment_methods')
+        .select(['reservation_id', 'payment_id', 'method'])
+        .where('reservation_id', 'in', [r.id, marked.id])
+        .orderBy('reservation_id')
+        .execute();
+    // Each group reads in stream order: once the marker is recorded, every fact before it was handled.
+    await eventually(async () => expect(await methods()).toHaveLength(2));
+    expect(await methods()).toEqual(
+      [
+        { reservation_id: r.id, payment_id: 'pay_second', method: 'naverpay' },
+        { reservation_id: marked.id, payment_id: 'pay_marker', method: 'toss' },
+      ].sort((a, b) => a.reservation_id.localeCompare(b.reservation_id)),
+    );
+  });
+
   it('payment.paid and payment.refunded from the bus confirm and refund once', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user('user');
