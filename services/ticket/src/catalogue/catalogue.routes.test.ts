@@ -257,6 +257,40 @@ describe('layouts', () => {
     expect(seats.rows.find((s) => s.label === 'VIP A-1')!.status).toBe('sold');
   });
 
+  it('refreshes the planner statistics of the seats table when a seat map is created or replaced', async () => {
+    // What the planner believes the table holds against what it holds: an analysed small table is counted exactly.
+    const believed = async () => {
+      const row = await sql<{ believed: number; actual: number }>`
+        select (select reltuples from pg_class where oid = ${'ticket.seats'}::regclass)::int as believed,
+          (select count(*) from ${sql.table('ticket.seats')})::int as actual`.execute(h.svc.ctx.db);
+      return row.rows[0]!;
+    };
+    const id = await createEvent({
+      title: 'Statistics',
+      layout: { sections: [{ name: 'Floor', price: 10000, rows: [{ label: 'A', seats: 40 }] }] },
+    });
+    const afterCreate = await believed();
+    expect(afterCreate.believed).toBe(afterCreate.actual);
+    const edited = await inject('PATCH', `/api/events/${id}`, h.admin, {
+      layout: {
+        sections: [
+          {
+            name: 'Floor',
+            price: 10000,
+            rows: [
+              { label: 'A', seats: 40 },
+              { label: 'B', seats: 30 },
+            ],
+          },
+        ],
+      },
+    });
+    expect(edited.statusCode, edited.body).toBe(200);
+    const afterEdit = await believed();
+    expect(afterEdit.actual).toBe(afterCreate.actual + 30);
+    expect(afterEdit.believed).toBe(afterEdit.actual);
+  });
+
   it('keeps venue templates and creates events from them', async () => {
     const created = await inject('POST', '/api/venues', h.admin, {
       name: '블루스퀘어',

@@ -9,7 +9,7 @@ import { deleteEvent, findEvent, insertEvent, updateEvent, type EventRow } from 
 import type { CreateEventBody, UpdateEventBody } from './event.schemas';
 import { deriveStatus, LIVE_STATUSES, publishedStatus } from './event.status';
 import { expandLayout, type ExpandedLayout } from './layout.service';
-import { countAvailable, countSeatsByStatus, createSeatMap } from './seat.repository';
+import { countAvailable, countSeatsByStatus, createSeatMap, refreshSeatStatistics } from './seat.repository';
 import { replaceSeatMap } from './seat-map.repository';
 import { findVenue } from './venue.repository';
 
@@ -47,9 +47,14 @@ export class EventService {
     return this.ctx.db;
   }
 
-  private async afterCommit(eventId: string): Promise<void> {
+  private async afterCommit(eventId: string, seatsChanged = false): Promise<void> {
     this.ctx.relay?.poke();
     await this.cache.invalidate(eventId);
+    if (seatsChanged)
+      await refreshSeatStatistics(this.db).catch((err: unknown) =>
+        // Only the planner's estimates are at stake; autovacuum refreshes them later anyway.
+        this.ctx.log.warn({ err, eventId }, 'seat statistics not refreshed'),
+      );
   }
 
   private async layoutFrom(body: { venueId?: string; layout?: unknown }) {
@@ -106,7 +111,7 @@ export class EventService {
         after: { title: body.title, seatsTotal: expanded?.seatsTotal ?? 0 },
       });
     });
-    await this.afterCommit(id);
+    await this.afterCommit(id, expanded !== null);
     return id;
   }
 
@@ -186,7 +191,7 @@ export class EventService {
         }
         throw err;
       });
-    await this.afterCommit(id);
+    await this.afterCommit(id, expanded !== null);
   }
 
   async remove(actor: AuthUser, id: string): Promise<void> {
