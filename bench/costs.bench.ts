@@ -1,0 +1,215 @@
+import { measureCpuShare, type CpuShare } from './lib/cpu-share';
+import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
+import {
+  arg,
+  argString,
+  createOnSaleEvent,
+  drive,
+  outcome,
+  publish,
+  registerBuyers,
+  round,
+  startBenchCluster,
+  tally,
+  type HttpClient,
+} from './lib/load';
+import { summarize } from './lib/report';
+
+/**
+ * `npm run bench -- costs [--concurrency 4] [--buyers 150] [--only <text>] [--cpu-prof] [--dry-run]`
+ *
+ * What one operation costs each part of the machine, in CPU microseconds: the gateway, every
+ * service, PostgreSQL and Redis, read from /proc. Operations run a kind at a time, a few in flight,
+ * on a machine that is otherwise idle. So the figures are costs, not contention: they say which
+ * part to make cheaper for each kind of request in the flash sale. The idle machine's own
+ * background (timers, pollers) is measured first and taken off. `--only` measures the kinds whose
+ * name contains the text (holds still run when a later kind needs them); `--cpu-prof` writes a V8
+ * profile of every service over the measured kinds.
+ */
+const PARTS = [
+  'gateway',
+  'ticket',
+  'payment',
+  'stats',
+  'auth',
+  'postgresql (run database)',
+  'redis',
+] as const;
+
+interface Kind {
+  name: string;
+  count: number;
+  op: (i: number) => Promise<string>;
+}
+
+export default async function costsBench(args: string[]): Promise<void> {
+  const concurrency = arg(args, 'concurrency', 4);
+  const buyerCount = arg(args, 'buyers', 150);
+  const seatLimit = 8;
+  const only = argString(args, 'only', '');
+  const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
+  const bench = await startBenchCluster('bench_costs', { connections: concurrency * 2, profileDir });
+  try {
+    const client: HttpClient = bench.client;
+    const adminToken = await bench.adminToken();
+    const { eventId, seatIds } = await createOnSaleEvent(client, adminToken, {
+      title: 'Cost bench',
+      seats: buyerCount * seatLimit,
+      seatLimit,
+    });
+    const { tokens } = await registerBuyers(client, buyerCount, 'costs');
+
+    let nextSeat = 0;
+    const heldSeat: string[] = [];
+    const heldReservations: Array<{ token: string; id: string }> = [];
+    const buyerOf = (i: number) => tokens[i % tokens.length]!;
+    const holdOne = async (i: number) => {
+      const token = buyerOf(i);
+      const seat = seatIds[nextSeat++]!;
+      const res = await client.request('POST', '/api/tickets/book', {
+        token,
+        body: { eventId, seatIds: [seat] },
+      });
+      if (res.status === 201) {
+        heldSeat.push(seat);
+        heldReservations.push({ token, id: res.body.reservation.id as string });
+      }
+      return res.status === 201 ? 'held' : outcome(res);
+    };
+    const checkout = async () => {
+      const r = heldReservations.pop();
+      if (!r) return 'no hold left';
+      const created = await client.request('POST', '/api/payments/create', {
+        token: r.token,
+        body: { reservationId: r.id, method: 'sandbox' },
+      });
+      if (created.status !== 201) return `create:${outcome(created)}`;
+      const approved = await client.request('POST', new URL(created.body.checkout.url as string).pathname, {
+        form: 'action=approve',
+      });
+      const location = approved.headers.location;
+      if (approved.status !== 303 || !location) return `approve:${outcome(approved)}`;
+      const back = new URL(location, bench.gateway);
+      const confirmed = await client.request('POST', '/api/payments/confirm', {
+        token: r.token,
+        body: {
+          orderId: back.searchParams.get('orderId'),
+          paymentKey: back.searchParams.get('paymentKey'),
+          amount: Number(back.searchParams.get('amount')),
+        },
+      });
+      return confirmed.status === 200 ? 'paid' : `confirm:${outcome(confirmed)}`;
+    };
+
+    const holds = Math.floor((seatIds.length * 0.6) / 2) * 2;
+    const kinds: Kind[] = [
+      {
+        name: 'trivial route (GET /api/payments/methods, no token)',
+        count: 3_000,
+        op: async () => outcome(await client.request('GET', '/api/payments/methods')),
+      },
+      { name: 'hold, one free seat (201)', count: holds, op: holdOne },
+      {
+        name: 'hold turned away by the fast path (seat held, 409)',
+        count: 3_000,
+        op: async (i) =>
+          outcome(
+            await client.request('POST', '/api/tickets/book', {
+              token: buyerOf(i + 1),
+              body: { eventId, seatIds: [heldSeat[i % heldSeat.length]!] },
+            }),
+          ),
+      },
+      {
+        name: 'best available, nothing fits (409)',
+        count: 3_000,
+        op: async (i) =>
+          outcome(
+            await client.request('POST', '/api/tickets/book', {
+              token: buyerOf(i),
+              body: { eventId, quantity: 1, section: 'No such section' },
+            }),
+          ),
+      },
+      {
+        name: 'paid checkout (create, approve, confirm: 3 requests)',
+        count: Math.floor(holds / 3),
+        op: checkout,
+      },
+    ];
+
+    // Warm every path (JIT, prepared statements, pools) before anything is counted.
+    for (let i = 0; i < 20; i++) {
+      await client.request('GET', '/api/payments/methods');
+      await client.request('POST', '/api/tickets/book', {
+        token: buyerOf(i),
+        body: { eventId, quantity: 1, section: 'No such section' },
+      });
+    }
+    await settle();
+    const idle = await window(bench.cluster.databaseUrl, () => new Promise((r) => setTimeout(r, 3_000)));
+
+    const rows: Array<Record<string, string | number>> = [];
+    const notes: string[] = [];
+    const measured = kinds.filter((k) => k.name.includes(only));
+    for (const kind of kinds) {
+      const counted = measured.includes(kind);
+      // A hold kind still runs when only a later kind is measured: the checkouts pay for its holds.
+      if (!counted && !(kind.op === holdOne && measured.some((k) => k.op === checkout))) continue;
+      if (profileDir && counted) toggleChildProfiles();
+      const outcomes: Record<string, number> = {};
+      const ms: number[] = [];
+      let done = 0;
+      const share = await window(bench.cluster.databaseUrl, async () => {
+        await drive({ workers: concurrency, seconds: 600, count: kind.count }, async (_w, i) => {
+          const t0 = performance.now();
+          tally(outcomes, await kind.op(i));
+          ms.push(performance.now() - t0);
+          done++;
+        });
+        await settle(); // the consumers' and relays' share of the work lands in the window too
+      });
+      if (profileDir && counted) toggleChildProfiles();
+      if (!counted) continue;
+      const perOp = (part: string) => {
+        const used = (share.parts.find((p) => p.part === part)?.cores ?? 0) * share.seconds;
+        const background = (idle.parts.find((p) => p.part === part)?.cores ?? 0) * share.seconds;
+        return Math.max(0, ((used - background) / done) * 1e6);
+      };
+      const row: Record<string, string | number> = { operation: kind.name, count: done };
+      let total = 0;
+      for (const part of PARTS) {
+        const us = perOp(part);
+        total += us;
+        row[`${part.replace(' (run database)', '')} µs`] = Math.round(us);
+      }
+      row['services + data µs'] = Math.round(total);
+      row['load generator µs'] = Math.round(perOp('load generator'));
+      row['p50 ms'] = round(summarize(ms).p50, 2);
+      rows.push(row);
+      notes.push(`${kind.name}: ${JSON.stringify(outcomes)}`);
+    }
+    notes.push(
+      `${concurrency} in flight, one kind at a time, on an otherwise idle machine; the idle background (${idle.parts
+        .filter((p) => p.cores >= 0.005)
+        .map((p) => `${p.part} ${Math.round(p.cores * 1000)} ms/s`)
+        .join(
+          ', ',
+        )}) is taken off; CPU from /proc in 10 ms ticks, so a figure is good to about ${Math.round(10_000 / 3_000)} µs at 3,000 operations`,
+    );
+    publish(args, `costs (production mode, CPU per operation, ${concurrency} in flight)`, rows, notes);
+  } finally {
+    await bench.stop();
+    if (profileDir) console.log(summarizeProfiles(profileDir).join('\n'));
+  }
+}
+
+async function settle(): Promise<void> {
+  await new Promise((r) => setTimeout(r, 1_000));
+}
+
+async function window(databaseUrl: string, run: () => Promise<void>): Promise<CpuShare> {
+  const end = measureCpuShare(databaseUrl);
+  await run();
+  return end();
+}
