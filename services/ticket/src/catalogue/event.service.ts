@@ -9,7 +9,13 @@ import { deleteEvent, findEvent, insertEvent, updateEvent, type EventRow } from 
 import type { CreateEventBody, UpdateEventBody } from './event.schemas';
 import { deriveStatus, LIVE_STATUSES, publishedStatus } from './event.status';
 import { expandLayout, type ExpandedLayout } from './layout.service';
-import { countAvailable, countSeatsByStatus, createSeatMap, refreshSeatStatistics } from './seat.repository';
+import {
+  countAvailable,
+  countSeatsByStatus,
+  createSeatMap,
+  hasAvailable,
+  refreshSeatStatistics,
+} from './seat.repository';
 import { replaceSeatMap } from './seat-map.repository';
 import { findVenue } from './venue.repository';
 
@@ -280,10 +286,13 @@ export class EventService {
   async seatsChanged(eventId: string): Promise<void> {
     const row = await findEvent(this.db, eventId);
     if (row && (row.status === 'on_sale' || row.status === 'sold_out')) {
-      const available = await countAvailable(this.db, eventId);
+      // Under a sale this runs back to back: ask whether a seat is left (an index probe), and count
+      // them only when the event comes back on sale (a count reads every seat of a 50,000-seat map).
+      const anyLeft = await hasAvailable(this.db, eventId);
       // Only the sold-out flag moves here; time-driven transitions are the scheduler's.
-      const status = available > 0 ? 'on_sale' : 'sold_out';
+      const status = anyLeft ? 'on_sale' : 'sold_out';
       if (status !== row.status) {
+        const available = anyLeft ? await countAvailable(this.db, eventId) : 0;
         await this.db.transaction().execute(async (trx) => {
           if (await updateEvent(trx, eventId, { status }, row.status)) {
             await emitEventChanged(trx, 'event.updated', { ...row, status }, available);

@@ -172,6 +172,14 @@ export async function countSeatsByStatus(db: Db, eventId: string): Promise<Recor
   return Object.fromEntries(rows.map((r) => [r.status as string, Number(r.n)]));
 }
 
+/** Whether any seat of the event is available: one index probe, where a count reads every seat. */
+export async function hasAvailable(db: Db, eventId: string): Promise<boolean> {
+  const { rows } = await sql<{ found: boolean }>`select exists (
+      select 1 from ${sql.table('ticket.seats')} where event_id = ${eventId} and status = 'available'
+    ) as found`.execute(db);
+  return rows[0]?.found === true;
+}
+
 export async function countAvailable(db: Db, eventId: string): Promise<number> {
   const row = await db
     .withSchema('ticket')
