@@ -223,5 +223,7 @@ function salePhases(holdMs: number[], endedAt: number[], lastHeldAt: number, ela
     const s = summarize(values);
     return { measure, value: ms > 0 ? Math.round(values.length / (ms / 1000)) : 0, unit: `attempts/s over ${round(ms / 1000, 1)} s`, 'p50 ms': round(s.p50, 2), 'p95 ms': round(s.p95, 2), 'p99 ms': round(s.p99, 2) };
   };
+  // Seats left at the end (a large map): there was no sell-out, so no second phase to report.
+  if (after.length === 0) return [row('  of which while seats remained (no sell-out)', selling, elapsedMs)];
   return [row('  of which while seats remained', selling, lastHeldAt), row('  of which after the sell-out (turned away)', after, elapsedMs - lastHeldAt)];
 }
