@@ -56,6 +56,29 @@ describe.skipIf(!real)('marked statements', () => {
   });
 });
 
+describe.skipIf(!real)('marked statements across a migration', () => {
+  it('re-prepare once when a column added meanwhile changed their result (a rolling deploy)', async () => {
+    const testDb = await createTestDatabase('db_prepared_ddl');
+    const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 1 });
+    try {
+      await sql`create table holds (id text primary key, status text not null)`.execute(database.db);
+      await sql`insert into holds values ('rsv_1', 'pending')`.execute(database.db);
+      const read = () => sql<Record<string, unknown>>`${preparedStatement('test_holds')} select * from holds where id = ${'rsv_1'}`.execute(database.db);
+      expect((await read()).rows).toEqual([{ id: 'rsv_1', status: 'pending' }]);
+      // What a newer release's migration does while this process still runs: PostgreSQL then refuses
+      // the old prepared plan ("cached plan must not change result type").
+      await sql`alter table holds add column note text not null default ''`.execute(database.db);
+      expect((await read()).rows).toEqual([{ id: 'rsv_1', status: 'pending', note: '' }]);
+      expect((await read()).rows).toEqual([{ id: 'rsv_1', status: 'pending', note: '' }]);
+      // Any other failure is the caller's, as before.
+      await expect(sql`${preparedStatement('test_missing')} select * from no_such_table`.execute(database.db)).rejects.toMatchObject({ code: '42P01' });
+    } finally {
+      await database.close();
+      await testDb.drop();
+    }
+  });
+});
+
 describe.skipIf(!real)('PostgreSQL pool state', () => {
   it('reports open, idle and waiting connections against the pool size', async () => {
     const testDb = await createTestDatabase('db_pool_stats');

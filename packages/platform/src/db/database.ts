@@ -166,15 +166,37 @@ export function preparedStatement(name: string): RawBuilder<unknown> {
   return sql.raw(`${PREPARED_MARK}${name} */`);
 }
 
+/** PostgreSQL's "cached plan must not change result type": a table's columns changed under a prepared `*`. */
+const PLAN_RESULT_CHANGED = '0A000';
+
 function prepareMarkedStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  // Per name, how often this connection had to prepare it afresh. A migration that adds a column
+  // while this process runs (a rolling deploy) makes PostgreSQL refuse the old plan of a statement
+  // reading `*`; the connection then prepares it again under a new name (the refused one stays
+  // behind, unused) instead of failing every checkout until the process restarts.
+  const generations = new Map<string, number>();
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (
     text: unknown,
     ...rest: unknown[]
   ) => {
     if (typeof text === 'string' && text.startsWith(PREPARED_MARK) && Array.isArray(rest[0])) {
-      const name = text.slice(PREPARED_MARK.length, text.indexOf(' */'));
-      return query({ name, text, values: rest[0] }, ...rest.slice(1));
+      const mark = text.slice(PREPARED_MARK.length, text.indexOf(' */'));
+      const values = rest[0];
+      const named = () => {
+        const generation = generations.get(mark) ?? 0;
+        return { name: generation === 0 ? mark : `${mark}_${generation}`, text, values };
+      };
+      const first = query(named(), ...rest.slice(1));
+      if (!(first instanceof Promise)) return first;
+      return first.catch((err: unknown) => {
+        if ((err as { code?: string }).code !== PLAN_RESULT_CHANGED) throw err;
+        generations.set(mark, (generations.get(mark) ?? 0) + 1);
+        // Inside a transaction the retry fails too (the transaction is aborted): report the first error.
+        return (query(named(), ...rest.slice(1)) as Promise<unknown>).catch(() => {
+          throw err;
+        });
+      });
     }
     return query(text, ...rest);
   };
