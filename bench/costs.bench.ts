@@ -101,7 +101,44 @@ export default async function costsBench(args: string[]): Promise<void> {
       return confirmed.status === 200 ? 'paid' : `confirm:${outcome(confirmed)}`;
     };
 
+    // The same checkout a step at a time, so each step's cost shows apart.
+    const created: Array<{ token: string; url: string }> = [];
+    const approved: Array<{ token: string; location: string }> = [];
+    const createStep = async () => {
+      const r = heldReservations.pop();
+      if (!r) return 'no hold left';
+      const res = await client.request('POST', '/api/payments/create', {
+        token: r.token,
+        body: { reservationId: r.id, method: 'sandbox' },
+      });
+      if (res.status === 201) created.push({ token: r.token, url: res.body.checkout.url as string });
+      return res.status === 201 ? 'created' : outcome(res);
+    };
+    const approveStep = async () => {
+      const c = created.pop();
+      if (!c) return 'nothing created';
+      const res = await client.request('POST', new URL(c.url).pathname, { form: 'action=approve' });
+      if (res.status === 303 && res.headers.location)
+        approved.push({ token: c.token, location: res.headers.location });
+      return res.status === 303 ? 'approved' : outcome(res);
+    };
+    const confirmStep = async () => {
+      const a = approved.pop();
+      if (!a) return 'nothing approved';
+      const back = new URL(a.location, bench.gateway);
+      const res = await client.request('POST', '/api/payments/confirm', {
+        token: a.token,
+        body: {
+          orderId: back.searchParams.get('orderId'),
+          paymentKey: back.searchParams.get('paymentKey'),
+          amount: Number(back.searchParams.get('amount')),
+        },
+      });
+      return res.status === 200 ? 'paid' : outcome(res);
+    };
+
     const holds = Math.floor((seatIds.length * 0.6) / 2) * 2;
+    const checkouts = Math.floor(holds / 3);
     const kinds: Kind[] = [
       {
         name: 'trivial route (GET /api/payments/methods, no token)',
@@ -133,10 +170,19 @@ export default async function costsBench(args: string[]): Promise<void> {
       },
       {
         name: 'paid checkout (create, approve, confirm: 3 requests)',
-        count: Math.floor(holds / 3),
+        count: checkouts,
         op: checkout,
       },
+      { name: '  checkout step: payment create', count: checkouts, op: createStep },
+      { name: '  checkout step: sandbox approve (the checkout page)', count: checkouts, op: approveStep },
+      { name: '  checkout step: payment confirm', count: checkouts, op: confirmStep },
     ];
+    // What a kind leaves behind for later kinds: it runs, uncounted, when only those are measured.
+    const feeds = new Map<Kind['op'], Array<Kind['op']>>([
+      [holdOne, [checkout, createStep, approveStep, confirmStep]],
+      [createStep, [approveStep, confirmStep]],
+      [approveStep, [confirmStep]],
+    ]);
 
     // Warm every path (JIT, prepared statements, pools) before anything is counted.
     for (let i = 0; i < 20; i++) {
@@ -154,8 +200,7 @@ export default async function costsBench(args: string[]): Promise<void> {
     const measured = kinds.filter((k) => k.name.includes(only));
     for (const kind of kinds) {
       const counted = measured.includes(kind);
-      // A hold kind still runs when only a later kind is measured: the checkouts pay for its holds.
-      if (!counted && !(kind.op === holdOne && measured.some((k) => k.op === checkout))) continue;
+      if (!counted && !measured.some((k) => feeds.get(kind.op)?.includes(k.op))) continue;
       if (profileDir && counted) toggleChildProfiles();
       const outcomes: Record<string, number> = {};
       const ms: number[] = [];
