@@ -539,6 +539,35 @@ describe('internal API for payments', () => {
     );
   });
 
+  it('seat-change listeners run at least 100 ms apart under a burst of holds, and see the last of them', async () => {
+    const f = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10, seatLimit: 10 });
+    const buyers = await Promise.all(Array.from({ length: 4 }, () => svc.issuer.user('user')));
+    const runs: Array<{ at: number; held: number }> = [];
+    const listeners = bookingInstance(svc.ctx).runtime.shared.seatsChanged;
+    const listener = async (eventId: string) => {
+      if (eventId !== f.eventId) return;
+      const at = Date.now();
+      runs.push({
+        at,
+        held: Object.values(await seatStatuses(f.eventId)).filter((s) => s === 'held').length,
+      });
+    };
+    listeners.unshift(listener); // first, so its clock reads when the run starts
+    try {
+      const seats = [...f.rows.A!, ...f.rows.B!].slice(0, 16);
+      const held = await Promise.all(
+        seats.map((seatId, i) => bookSeats(buyers[i % buyers.length]!, f.eventId, { seatIds: [seatId] })),
+      );
+      expect(held.map((r) => r.statusCode)).toEqual(seats.map(() => 201));
+      // The sold-out flag must not miss the last hold: some run started after it committed.
+      await eventually(() => expect(runs.at(-1)?.held).toBe(seats.length), 5_000);
+      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 1; i < runs.length; i++) expect(runs[i]!.at - runs[i - 1]!.at).toBeGreaterThanOrEqual(95);
+    } finally {
+      listeners.splice(listeners.indexOf(listener), 1);
+    }
+  });
+
   it('payment.paid and payment.refunded from the bus confirm and refund once', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user('user');

@@ -125,20 +125,30 @@ export async function retryPendingReleases(rt: BookingRuntime): Promise<number> 
 interface ListenerRuns {
   running: Promise<void> | null;
   queued: Promise<void> | null;
+  lastStartedAt: number;
 }
 const listenerRuns = new WeakMap<BookingRuntime, Map<string, ListenerRuns>>();
+/**
+ * Runs of the seatsChanged listeners start at least this far apart per event. Each run reads the
+ * event, asks whether a seat is left and drops the catalogue's cached copies of the event (whose
+ * next read recounts its sections); under a sale they ran back to back. The sold-out flag and the
+ * catalogue's counts may be this much behind; the seat map itself is live.
+ */
+const SEATS_CHANGED_GAP_MS = 100;
 
 /**
  * Calls every seatsChanged listener for the event after our commit. Under a flash sale hundreds
  * of holds commit at once: they share one run that starts after all of them committed instead
- * of each recounting the event (at most one run in flight and one queued per event).
+ * of each recounting the event (at most one run in flight and one queued per event, and runs at
+ * least SEATS_CHANGED_GAP_MS apart).
  */
 function notifySeatsChanged(rt: BookingRuntime, eventId: string): Promise<void> {
   let byEvent = listenerRuns.get(rt);
   if (!byEvent) listenerRuns.set(rt, (byEvent = new Map()));
   let runs = byEvent.get(eventId);
-  if (!runs) byEvent.set(eventId, (runs = { running: null, queued: null }));
+  if (!runs) byEvent.set(eventId, (runs = { running: null, queued: null, lastStartedAt: 0 }));
   const state = runs;
+  const events = byEvent;
   const runOnce = async () => {
     for (const listener of rt.shared.seatsChanged) {
       try {
@@ -148,17 +158,27 @@ function notifySeatsChanged(rt: BookingRuntime, eventId: string): Promise<void> 
       }
     }
   };
+  const idle = () => !state.running && !state.queued;
   const start = (): Promise<void> => {
+    state.lastStartedAt = Date.now();
     const p = runOnce().finally(() => {
       if (state.running === p) state.running = null;
-      if (!state.running && !state.queued) byEvent.delete(eventId);
+      // Remembered until the gap has passed (the next change waits it out), then forgotten.
+      if (idle())
+        setTimeout(() => {
+          if (idle() && events.get(eventId) === state) events.delete(eventId);
+        }, SEATS_CHANGED_GAP_MS).unref();
     });
     state.running = p;
     return p;
   };
-  if (!state.running) return start();
+  const gapLeft = () =>
+    new Promise<void>((resolve) =>
+      setTimeout(resolve, Math.max(0, state.lastStartedAt + SEATS_CHANGED_GAP_MS - Date.now())),
+    );
+  if (idle() && Date.now() - state.lastStartedAt >= SEATS_CHANGED_GAP_MS) return start();
   // A run in flight may have read the counts before our commit: queue exactly one more after it.
-  state.queued ??= state.running.then(() => {
+  state.queued ??= (state.running ?? Promise.resolve()).then(gapLeft).then(() => {
     state.queued = null;
     return start();
   });
