@@ -67,6 +67,8 @@ describe('admin reservations', () => {
     const page2 = await list(`eventId=${eventId}&limit=1&page=2`);
     expect(page2).toMatchObject({ total: 2, page: 2, limit: 1 });
     expect(page2.items.map((i) => i.id)).toEqual([pending.id]);
+    // Past the last page: no items, and still the total.
+    expect(await list(`eventId=${eventId}&limit=1&page=5`)).toMatchObject({ items: [], total: 2, page: 5 });
     const bad = await tp.api('GET', '/api/admin/reservations?from=someday', { token: admin.accessToken });
     expect(bad.status).toBe(400);
   });

@@ -305,6 +305,8 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     const page2 = await get('/api/admin/audit?page=2&limit=1');
     expect(page2).toMatchObject({ total: 2, page: 2, limit: 1 });
     expect(page2.items.map((i: { id: string }) => i.id)).toEqual([audit1.id]);
+    // Past the last page: no items, and still the total.
+    expect(await get('/api/admin/audit?page=9&limit=1')).toMatchObject({ items: [], total: 2, page: 9 });
   });
 
   it('exposes business metrics', async () => {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 export interface AuditFilter {
   actorId?: string;
@@ -33,18 +33,24 @@ export async function listAudit(db: Kysely<any>, f: AuditFilter): Promise<{ item
   if (f.targetId) base = base.where('target_id', '=', f.targetId);
   if (f.from) base = base.where('occurred_at', '>=', f.from);
   if (f.to) base = base.where('occurred_at', '<=', f.to);
-  const [rows, count] = await Promise.all([
-    base
-      .selectAll()
-      .orderBy('occurred_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(f.limit)
-      .offset((f.page - 1) * f.limit)
-      .execute(),
-    base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
-  ]);
+  // The page and its total from one statement, so both see the same rows: read apart, a fact
+  // committed between the two reads gave a total that counted rows the page did not show.
+  const rows = await base
+    .selectAll()
+    .select(sql<string>`count(*) over ()`.as('total_count'))
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit)
+    .offset((f.page - 1) * f.limit)
+    .execute();
+  let total = rows.length > 0 ? Number(rows[0]!.total_count) : 0;
+  // Past the last page there is no row to carry the total.
+  if (rows.length === 0 && f.page > 1) {
+    const count = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+    total = Number(count?.n ?? 0);
+  }
   return {
-    total: Number(count?.n ?? 0),
+    total,
     items: rows.map((r) => ({
       id: String(r.id),
       actorId: String(r.actor_id),

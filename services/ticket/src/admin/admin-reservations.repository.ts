@@ -58,6 +58,21 @@ function filtered(db: Kysely<any>, f: AdminReservationFilter) {
   return query;
 }
 
+const COLUMNS = [
+  'r.id',
+  'r.event_id',
+  'e.title as event_title',
+  'r.user_id',
+  'r.user_email',
+  'r.user_name',
+  'r.status',
+  'r.amount',
+  'r.refunded_amount',
+  'r.payment_id',
+  'pm.method',
+  'r.created_at',
+] as const;
+
 /** Newest first. `limit` null: every matching row (exports). */
 export async function listReservations(
   db: Kysely<any>,
@@ -65,25 +80,33 @@ export async function listReservations(
   page: { offset: number; limit: number },
 ): Promise<AdminReservationRow[]> {
   return filtered(db, f)
-    .select([
-      'r.id',
-      'r.event_id',
-      'e.title as event_title',
-      'r.user_id',
-      'r.user_email',
-      'r.user_name',
-      'r.status',
-      'r.amount',
-      'r.refunded_amount',
-      'r.payment_id',
-      'pm.method',
-      'r.created_at',
-    ])
+    .select(COLUMNS)
     .orderBy('r.created_at', 'desc')
     .orderBy('r.id', 'desc')
     .limit(page.limit)
     .offset(page.offset)
     .execute() as Promise<AdminReservationRow[]>;
+}
+
+/**
+ * A page and the total it belongs to, from one statement: read apart, a reservation committed
+ * between the two reads was counted in the total but missing from the page.
+ */
+export async function pageOfReservations(
+  db: Kysely<any>,
+  f: AdminReservationFilter,
+  page: { offset: number; limit: number },
+): Promise<{ rows: AdminReservationRow[]; total: number }> {
+  const rows = (await filtered(db, f)
+    .select([...COLUMNS, sql<string>`count(*) over ()`.as('total_count')])
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute()) as Array<AdminReservationRow & { total_count: string }>;
+  // Past the last page there is no row to carry the total.
+  const total = rows.length > 0 ? Number(rows[0]!.total_count) : page.offset > 0 ? await countReservations(db, f) : 0;
+  return { rows: rows.map(({ total_count: _, ...row }) => row), total };
 }
 
 export async function countReservations(db: Kysely<any>, f: AdminReservationFilter): Promise<number> {

@@ -99,10 +99,10 @@ export class AdminReservationsService {
     limit: number,
   ): Promise<{ items: AdminReservationItem[]; total: number }> {
     const filter = toFilter(input);
-    const [rows, total] = await Promise.all([
-      repo.listReservations(this.ctx.db, filter, { offset: (page - 1) * limit, limit }),
-      repo.countReservations(this.ctx.db, filter),
-    ]);
+    const { rows, total } = await repo.pageOfReservations(this.ctx.db, filter, {
+      offset: (page - 1) * limit,
+      limit,
+    });
     return { items: await this.items(rows), total };
   }
 
