@@ -1,6 +1,23 @@
+import { randomFillSync } from 'node:crypto';
 import { monotonicFactory } from 'ulidx';
 
-const ulid = monotonicFactory();
+/**
+ * ulidx draws one random byte per character through its own getRandomValues call, 16 per id that
+ * starts a new millisecond: about 31 µs per id here, where the rest of the id costs 0.5 µs. Under
+ * a sale most ids start a new millisecond. The bytes come from the same CSPRNG, taken 4 KB at a
+ * time, and map to a number the way ulidx maps its own.
+ */
+const pool = new Uint8Array(4096);
+let next = pool.length;
+function pooledRandom(): number {
+  if (next >= pool.length) {
+    randomFillSync(pool);
+    next = 0;
+  }
+  return pool[next++]! / 0xff;
+}
+
+const ulid = monotonicFactory(pooledRandom);
 
 /** Prefixed, time-sortable identifiers such as `evt_01J...`. */
 export function newId(prefix: string): string {
