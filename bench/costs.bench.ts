@@ -76,55 +76,24 @@ export default async function costsBench(args: string[]): Promise<void> {
       }
       return res.status === 201 ? 'held' : outcome(res);
     };
-    const checkout = async () => {
-      const r = heldReservations.pop();
-      if (!r) return 'no hold left';
-      const created = await client.request('POST', '/api/payments/create', {
-        token: r.token,
-        body: { reservationId: r.id, method: 'sandbox' },
-      });
-      if (created.status !== 201) return `create:${outcome(created)}`;
-      const approved = await client.request('POST', new URL(created.body.checkout.url as string).pathname, {
-        form: 'action=approve',
-      });
-      const location = approved.headers.location;
-      if (approved.status !== 303 || !location) return `approve:${outcome(approved)}`;
-      const back = new URL(location, bench.gateway);
-      const confirmed = await client.request('POST', '/api/payments/confirm', {
-        token: r.token,
-        body: {
-          orderId: back.searchParams.get('orderId'),
-          paymentKey: back.searchParams.get('paymentKey'),
-          amount: Number(back.searchParams.get('amount')),
-        },
-      });
-      return confirmed.status === 200 ? 'paid' : `confirm:${outcome(confirmed)}`;
-    };
-
-    // The same checkout a step at a time, so each step's cost shows apart.
-    const created: Array<{ token: string; url: string }> = [];
-    const approved: Array<{ token: string; location: string }> = [];
-    const createStep = async () => {
-      const r = heldReservations.pop();
-      if (!r) return 'no hold left';
+    // A paid checkout's three steps. Each answers what the next needs, or why it stopped.
+    type Created = { token: string; url: string };
+    type Approved = { token: string; location: string };
+    const create = async (r: { token: string; id: string }): Promise<Created | string> => {
       const res = await client.request('POST', '/api/payments/create', {
         token: r.token,
         body: { reservationId: r.id, method: 'sandbox' },
       });
-      if (res.status === 201) created.push({ token: r.token, url: res.body.checkout.url as string });
-      return res.status === 201 ? 'created' : outcome(res);
+      return res.status === 201
+        ? { token: r.token, url: res.body.checkout.url as string }
+        : `create:${outcome(res)}`;
     };
-    const approveStep = async () => {
-      const c = created.pop();
-      if (!c) return 'nothing created';
+    const approve = async (c: Created): Promise<Approved | string> => {
       const res = await client.request('POST', new URL(c.url).pathname, { form: 'action=approve' });
-      if (res.status === 303 && res.headers.location)
-        approved.push({ token: c.token, location: res.headers.location });
-      return res.status === 303 ? 'approved' : outcome(res);
+      const location = res.headers.location;
+      return res.status === 303 && location ? { token: c.token, location } : `approve:${outcome(res)}`;
     };
-    const confirmStep = async () => {
-      const a = approved.pop();
-      if (!a) return 'nothing approved';
+    const confirm = async (a: Approved): Promise<string> => {
       const back = new URL(a.location, bench.gateway);
       const res = await client.request('POST', '/api/payments/confirm', {
         token: a.token,
@@ -134,7 +103,39 @@ export default async function costsBench(args: string[]): Promise<void> {
           amount: Number(back.searchParams.get('amount')),
         },
       });
-      return res.status === 200 ? 'paid' : outcome(res);
+      return res.status === 200 ? 'paid' : `confirm:${outcome(res)}`;
+    };
+    const checkout = async () => {
+      const r = heldReservations.pop();
+      if (!r) return 'no hold left';
+      const c = await create(r);
+      if (typeof c === 'string') return c;
+      const a = await approve(c);
+      return typeof a === 'string' ? a : confirm(a);
+    };
+
+    // The same checkout a step at a time, so each step's cost shows apart.
+    const created: Created[] = [];
+    const approved: Approved[] = [];
+    const createStep = async () => {
+      const r = heldReservations.pop();
+      if (!r) return 'no hold left';
+      const c = await create(r);
+      if (typeof c === 'string') return c;
+      created.push(c);
+      return 'created';
+    };
+    const approveStep = async () => {
+      const c = created.pop();
+      if (!c) return 'nothing created';
+      const a = await approve(c);
+      if (typeof a === 'string') return a;
+      approved.push(a);
+      return 'approved';
+    };
+    const confirmStep = async () => {
+      const a = approved.pop();
+      return a ? confirm(a) : 'nothing approved';
     };
 
     const holds = Math.floor((seatIds.length * 0.6) / 2) * 2;

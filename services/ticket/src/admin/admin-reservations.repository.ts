@@ -73,19 +73,18 @@ const COLUMNS = [
   'r.created_at',
 ] as const;
 
-/** Newest first. `limit` null: every matching row (exports). */
+/** Newest first, one page of them. */
+function newestFirst(db: Kysely<any>, f: AdminReservationFilter, page: { offset: number; limit: number }) {
+  return filtered(db, f).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(page.limit).offset(page.offset);
+}
+
+/** Newest first. */
 export async function listReservations(
   db: Kysely<any>,
   f: AdminReservationFilter,
   page: { offset: number; limit: number },
 ): Promise<AdminReservationRow[]> {
-  return filtered(db, f)
-    .select(COLUMNS)
-    .orderBy('r.created_at', 'desc')
-    .orderBy('r.id', 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
-    .execute() as Promise<AdminReservationRow[]>;
+  return newestFirst(db, f, page).select(COLUMNS).execute() as Promise<AdminReservationRow[]>;
 }
 
 /**
@@ -97,12 +96,8 @@ export async function pageOfReservations(
   f: AdminReservationFilter,
   page: { offset: number; limit: number },
 ): Promise<{ rows: AdminReservationRow[]; total: number }> {
-  const rows = (await filtered(db, f)
+  const rows = (await newestFirst(db, f, page)
     .select([...COLUMNS, sql<string>`count(*) over ()`.as('total_count')])
-    .orderBy('r.created_at', 'desc')
-    .orderBy('r.id', 'desc')
-    .limit(page.limit)
-    .offset(page.offset)
     .execute()) as Array<AdminReservationRow & { total_count: string }>;
   // Past the last page there is no row to carry the total.
   const total = rows.length > 0 ? Number(rows[0]!.total_count) : page.offset > 0 ? await countReservations(db, f) : 0;
