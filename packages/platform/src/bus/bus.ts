@@ -35,6 +35,13 @@ export interface SubscribeOptions {
 export interface EventBus {
   readonly kind: 'redis' | 'memory';
   publish(event: EventEnvelope): Promise<void>;
+  /**
+   * Publishes events in the order given, in one round trip where the bus can. Resolves with how
+   * many of the first events it took: it stops counting at the first one refused, and `error` says
+   * why. With Redis the events after a refused one may still have gone out; they are sent again
+   * with it later, which consumers de-duplicate as any re-delivery.
+   */
+  publishMany(events: EventEnvelope[]): Promise<{ published: number; error?: unknown }>;
   subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>>;
   /**
    * As `subscribe`, but the events read together (up to a hundred) are handed over in one call, so

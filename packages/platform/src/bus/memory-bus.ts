@@ -44,6 +44,19 @@ export class MemoryBus implements EventBus {
     }
   }
 
+  async publishMany(events: EventEnvelope[]): Promise<{ published: number; error?: unknown }> {
+    let published = 0;
+    for (const event of events) {
+      try {
+        await this.publish(event);
+      } catch (error) {
+        return { published, error };
+      }
+      published += 1;
+    }
+    return { published };
+  }
+
   async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
     const subscription = { options, handler };
     const past = options.fromStart && !this.replayedGroups.has(options.group) ? this.backlog.filter((e) => wants(options.types, e.type)) : [];

@@ -118,6 +118,42 @@ describe('transactional outbox', () => {
     await unsubscribe();
   });
 
+  it('sends a lone event at once, and the events of pokes close together in one batch', async () => {
+    const batches: string[][] = [];
+    const recording: EventBus = {
+      kind: bus.kind,
+      publish: (event) => bus.publish(event),
+      publishMany: async (events) => {
+        const mine = events.filter((e) => e.type === 'thing.poked').map((e) => e.id);
+        if (mine.length > 0) batches.push(mine);
+        return bus.publishMany(events);
+      },
+      subscribe: (o, h) => bus.subscribe(o, h),
+      subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
+      close: async () => undefined,
+    };
+    const relay = startOutboxRelay({ db, schema, bus: recording, log, intervalMs: 60_000, pokeGapMs: 300 });
+    try {
+      await relay.drain();
+      const write = () => db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.poked', {}));
+      const lone = await write();
+      const started = Date.now();
+      relay.poke();
+      await eventually(() => expect(batches).toEqual([[lone.id]]));
+      expect(Date.now() - started).toBeLessThan(300);
+      // A burst right after: every commit pokes, and they leave together once the gap is over.
+      const burst: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        burst.push((await write()).id);
+        relay.poke();
+      }
+      await eventually(() => expect(batches.flat()).toEqual([lone.id, ...burst]));
+      expect(batches).toEqual([[lone.id], burst]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('two relays draining one outbox at once publish every event exactly once', async () => {
     const published = new Map<string, number>();
     const counting: EventBus = {
@@ -125,6 +161,12 @@ describe('transactional outbox', () => {
       publish: async (event) => {
         if (event.type === 'thing.shared') published.set(event.id, (published.get(event.id) ?? 0) + 1);
         await bus.publish(event);
+      },
+      publishMany: async (events) => {
+        for (const event of events) {
+          if (event.type === 'thing.shared') published.set(event.id, (published.get(event.id) ?? 0) + 1);
+        }
+        return bus.publishMany(events);
       },
       subscribe: (o, h) => bus.subscribe(o, h),
       subscribeBatch: (o, h) => bus.subscribeBatch(o, h),

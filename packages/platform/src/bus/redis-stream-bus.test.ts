@@ -74,6 +74,21 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
     });
   });
 
+  it('publishes many events in one pipeline, in order, and says how many went out', async () => {
+    await withBus(async (bus, stream, admin) => {
+      const ids = ['evn_p1', 'evn_p2', 'evn_p3', 'evn_p4'];
+      expect(await bus.publishMany(ids.map((id) => event(id)))).toEqual({ published: 4 });
+      const entries = (await admin.xrange(stream, '-', '+')) as Array<[string, string[]]>;
+      expect(entries.map(([, f]) => (JSON.parse(f[f.indexOf('event') + 1]!) as { id: string }).id)).toEqual(ids);
+      // Redis refuses an append to a key that holds another type: nothing counts as published.
+      await admin.del(stream);
+      await admin.set(stream, 'not a stream');
+      const refused = await bus.publishMany(ids.map((id) => event(id)));
+      expect(refused.published).toBe(0);
+      expect(String(refused.error)).toContain('WRONGTYPE');
+    });
+  });
+
   it('lingers after a short read, so what arrives meanwhile comes as one batch', async () => {
     await withBus(async (bus) => {
       const batches: string[][] = [];

@@ -54,18 +54,40 @@ export class RedisStreamBus implements EventBus {
     return new RedisStreamBus(client, url, options);
   }
 
+  private xaddArgs(event: EventEnvelope): [string, 'MAXLEN', '~', string, '*', string, string, string, string] {
+    const cap = String(this.options.maxLength ?? 1_000_000);
+    return [this.stream, 'MAXLEN', '~', cap, '*', 'type', event.type, 'event', JSON.stringify(event)];
+  }
+
   async publish(event: EventEnvelope): Promise<void> {
-    await this.client.xadd(
-      this.stream,
-      'MAXLEN',
-      '~',
-      String(this.options.maxLength ?? 1_000_000),
-      '*',
-      'type',
-      event.type,
-      'event',
-      JSON.stringify(event),
-    );
+    await this.client.xadd(...this.xaddArgs(event));
+  }
+
+  async publishMany(events: EventEnvelope[]): Promise<{ published: number; error?: unknown }> {
+    if (events.length === 0) return { published: 0 };
+    if (events.length === 1) {
+      try {
+        await this.publish(events[0]!);
+        return { published: 1 };
+      } catch (error) {
+        return { published: 0, error };
+      }
+    }
+    // A pipeline is one write and one read for the whole batch; Redis appends them in order.
+    const pipeline = this.client.pipeline();
+    for (const event of events) pipeline.xadd(...this.xaddArgs(event));
+    let results: Array<[Error | null, unknown]> | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      return { published: 0, error };
+    }
+    let published = 0;
+    for (const [error] of results ?? []) {
+      if (error) return { published, error };
+      published += 1;
+    }
+    return published === events.length ? { published } : { published, error: new Error('pipeline answered short') };
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
