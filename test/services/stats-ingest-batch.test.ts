@@ -4,7 +4,8 @@ import { newId, type EventEnvelope } from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
 import { statsService, type StatsConfig } from '@tiketi/stats';
 import { ingestBatch } from '../../services/stats/src/projection/stats.ingest';
-import { envelope, reservationFacts } from './stats.fixtures';
+import { project } from '../../services/stats/src/projection/stats.projector';
+import { envelope, paymentFacts, reservationFacts, type ReservationShape } from './stats.fixtures';
 
 /** The stats consumer applies what the bus read together in one transaction (ingestBatch). */
 describe('stats: a batch of facts', () => {
@@ -64,6 +65,59 @@ describe('stats: a batch of facts', () => {
     expect((await held(a.reservationId))?.status).toBe('confirmed');
     // Another consumer group records its own processing, but the shared history is not counted twice.
     expect((await ingestBatch(svc.ctx.db, 'batch-test-2', [bHeld])).applied).toEqual([]);
+  });
+
+  it('merges several facts about one reservation in one batch as it merges them one by one', async () => {
+    // Each reservation's life, twice over: one copy goes in as one shuffled batch, the other fact
+    // by fact in the order given. Several facts about one row cannot share a statement, so the
+    // batch needs as many rounds as its busiest reservation has facts.
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 12, 0, s)).toISOString();
+    const lives = (r: ReservationShape) => {
+      const f = reservationFacts(r);
+      const payment = newId('pay');
+      return [
+        f.held(at(1)),
+        paymentFacts(r, payment, 'card').paid(at(2)),
+        f.confirmed(at(3), payment),
+        f.refunded(at(4), 40_000, [newId('seat')]),
+        f.refunded(at(5), 40_000),
+      ];
+    };
+    const batchShapes = [shape(), shape(), { ...shape(), seatCount: 4, amount: 160_000 }];
+    const oneByOneShapes = batchShapes.map((b) => ({ ...b, reservationId: newId('rsv') }));
+    const facts = batchShapes.flatMap((r, i) => lives(r).slice(0, 3 + i));
+    // A fixed shuffle: late facts first, the holds last.
+    const shuffled = facts
+      .map((e, i) => ({ e, k: (i * 7) % facts.length }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.e);
+    expect((await ingestBatch(svc.ctx.db, 'batch-merge', [...shuffled].reverse())).applied).toHaveLength(
+      facts.length,
+    );
+    for (const [i, r] of oneByOneShapes.entries()) {
+      for (const event of lives(r).slice(0, 3 + i)) await project(svc.ctx.db, event);
+    }
+    const rowOf = async (reservationId: string) => {
+      const row = await svc.ctx.db
+        .selectFrom('reservations')
+        .select([
+          'seat_count',
+          'amount',
+          'status',
+          'status_rank',
+          'held',
+          'converted',
+          'created_at',
+          'refunded_seats',
+        ])
+        .where('reservation_id', '=', reservationId)
+        .executeTakeFirstOrThrow();
+      return { ...row, created_at: new Date(row.created_at as string | Date).toISOString() };
+    };
+    const batched = await Promise.all(batchShapes.map((r) => rowOf(r.reservationId)));
+    expect(batched).toEqual(await Promise.all(oneByOneShapes.map((r) => rowOf(r.reservationId))));
+    expect(batched.map((r) => r.status)).toEqual(['confirmed', 'partially_refunded', 'refunded']);
+    expect(batched.map((r) => r.refunded_seats)).toEqual([0, 1, 1]);
   });
 
   it('writes nothing of a batch in which one fact fails', async () => {

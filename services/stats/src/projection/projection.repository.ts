@@ -72,25 +72,46 @@ export interface ReservationFact {
 
 /** Merges one fact into a reservation's row. Every column merges commutatively. */
 export async function mergeReservation(db: Db, f: ReservationFact): Promise<void> {
+  await mergeReservations(db, [f]);
+}
+
+/**
+ * Merges many facts, one statement per round: a statement may touch a row only once, so the
+ * second fact about a reservation goes in the second round, and so on. Because every column
+ * merges commutatively, the rounds give the same rows as the facts one by one, in any order.
+ */
+export async function mergeReservations(db: Db, facts: ReservationFact[]): Promise<void> {
+  const rounds: ReservationFact[][] = [];
+  const seen = new Map<string, number>();
+  for (const f of facts) {
+    const round = seen.get(f.reservationId) ?? 0;
+    seen.set(f.reservationId, round + 1);
+    (rounds[round] ??= []).push(f);
+  }
   const r = t('reservations');
-  await sql`insert into ${r} (reservation_id, event_id, user_id, seat_count, amount, status, status_rank, status_version,
-      held, converted, created_at, refunded_seats)
-    values (${f.reservationId}, ${f.eventId}, ${f.userId}, ${f.seatCount}, ${f.amount}, ${f.status}, ${f.rank}, ${f.version},
-      ${f.held}, ${f.converted}, ${f.at}, ${f.refundedSeats})
-    on conflict (reservation_id) do update set
-      seat_count = case when excluded.held then excluded.seat_count when ${r}.held then ${r}.seat_count
-        else greatest(${r}.seat_count, excluded.seat_count) end,
-      amount = case when excluded.held then excluded.amount when ${r}.held then ${r}.amount
-        else greatest(${r}.amount, excluded.amount) end,
-      status = case when (excluded.status_rank, excluded.status_version) > (${r}.status_rank, ${r}.status_version)
-        then excluded.status else ${r}.status end,
-      status_version = case when (excluded.status_rank, excluded.status_version) > (${r}.status_rank, ${r}.status_version)
-        then excluded.status_version else ${r}.status_version end,
-      status_rank = greatest(${r}.status_rank, excluded.status_rank),
-      held = ${r}.held or excluded.held,
-      converted = ${r}.converted or excluded.converted,
-      created_at = least(${r}.created_at, excluded.created_at),
-      refunded_seats = ${r}.refunded_seats + excluded.refunded_seats`.execute(db);
+  for (const round of rounds) {
+    const rows = round.map(
+      (f) => sql`(${f.reservationId}, ${f.eventId}, ${f.userId}, ${f.seatCount}, ${f.amount}, ${f.status}, ${f.rank},
+        ${f.version}, ${f.held}, ${f.converted}, ${f.at}, ${f.refundedSeats})`,
+    );
+    await sql`insert into ${r} (reservation_id, event_id, user_id, seat_count, amount, status, status_rank, status_version,
+        held, converted, created_at, refunded_seats)
+      values ${sql.join(rows)}
+      on conflict (reservation_id) do update set
+        seat_count = case when excluded.held then excluded.seat_count when ${r}.held then ${r}.seat_count
+          else greatest(${r}.seat_count, excluded.seat_count) end,
+        amount = case when excluded.held then excluded.amount when ${r}.held then ${r}.amount
+          else greatest(${r}.amount, excluded.amount) end,
+        status = case when (excluded.status_rank, excluded.status_version) > (${r}.status_rank, ${r}.status_version)
+          then excluded.status else ${r}.status end,
+        status_version = case when (excluded.status_rank, excluded.status_version) > (${r}.status_rank, ${r}.status_version)
+          then excluded.status_version else ${r}.status_version end,
+        status_rank = greatest(${r}.status_rank, excluded.status_rank),
+        held = ${r}.held or excluded.held,
+        converted = ${r}.converted or excluded.converted,
+        created_at = least(${r}.created_at, excluded.created_at),
+        refunded_seats = ${r}.refunded_seats + excluded.refunded_seats`.execute(db);
+  }
 }
 
 export interface PaymentFact {

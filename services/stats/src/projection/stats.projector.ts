@@ -94,8 +94,16 @@ function version(event: EventEnvelope, at: Date): string {
   return `${at.toISOString()}|${event.id}`;
 }
 
-/** Applies one well-formed fact to the read models. Idempotence is the caller's (history/applyOnce). */
-export async function project(db: Db, event: EventEnvelope): Promise<void> {
+/**
+ * Applies one well-formed fact to the read models. Idempotence is the caller's (history/applyOnce).
+ * With `reservationFacts`, its reservation merge is collected there for the caller to write with
+ * the rest of its batch (`repo.mergeReservations`) instead of written now.
+ */
+export async function project(db: Db, event: EventEnvelope, reservationFacts?: repo.ReservationFact[]): Promise<void> {
+  const mergeReservation = async (fact: repo.ReservationFact) => {
+    if (reservationFacts) reservationFacts.push(fact);
+    else await repo.mergeReservation(db, fact);
+  };
   switch (event.type) {
     case 'user.registered': {
       const d = event.data as EventDataByType['user.registered'];
@@ -128,7 +136,7 @@ export async function project(db: Db, event: EventEnvelope): Promise<void> {
       const status = kind === 'held' ? 'pending' : kind === 'refunded' ? (d.partial ? 'partially_refunded' : 'refunded') : kind;
       // A refund fact's amount is the money returned, not the reservation's price.
       const describesSize = kind !== 'refunded';
-      await repo.mergeReservation(db, {
+      await mergeReservation({
         reservationId: d.reservationId,
         eventId: d.eventId,
         userId: d.userId,
@@ -159,7 +167,7 @@ export async function project(db: Db, event: EventEnvelope): Promise<void> {
       if (fresh) {
         await repo.addSales(db, { hour: hourStart(paidAt), eventId: d.eventId, method: d.method, revenue: d.amount, sales: 1, refunds: 0, refundCount: 0 });
       }
-      await repo.mergeReservation(db, {
+      await mergeReservation({
         reservationId: d.reservationId,
         eventId: d.eventId,
         userId: d.userId,
