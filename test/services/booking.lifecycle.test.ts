@@ -4,6 +4,8 @@ import { eventually, startTestService, type TestService } from '@tiketi/testing'
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { bookingInstance } from '../../services/ticket/src/booking/booking.area';
 import { createEventFixture, movableClock } from './booking.fixtures';
+import { recordPaymentMethods } from '../../services/ticket/src/admin/admin-payments.consumer';
+import { recordPaidIfSettled } from '../../services/ticket/src/booking/reservation.repository';
 
 const clock = movableClock();
 let svc: TestService<TicketConfig>;
@@ -531,11 +533,49 @@ describe('internal API for payments', () => {
         .execute();
     // Each group reads in stream order: once the marker is recorded, every fact before it was handled.
     await eventually(async () => expect(await methods()).toHaveLength(2));
-    expect(await methods()).toEqual(
-      [
-        { reservation_id: r.id, payment_id: 'pay_second', method: 'naverpay' },
-        { reservation_id: marked.id, payment_id: 'pay_marker', method: 'toss' },
-      ].sort((a, b) => a.reservation_id.localeCompare(b.reservation_id)),
+    const expected = [
+      { reservation_id: r.id, payment_id: 'pay_second', method: 'naverpay' },
+      { reservation_id: marked.id, payment_id: 'pay_marker', method: 'toss' },
+    ].sort((a, b) => a.reservation_id.localeCompare(b.reservation_id));
+    expect(await methods()).toEqual(expected);
+
+    // The same facts read together are one statement, which may touch each row only once: a
+    // batch the database refused would only be retried a fact at a time, so call it directly.
+    await svc.ctx.db
+      .deleteFrom('reservation_payment_methods')
+      .where('reservation_id', 'in', [r.id, marked.id])
+      .execute();
+    const marker = fact(marked.id, 'pay_marker', 'toss', '2026-12-03T10:06:00.000Z');
+    await recordPaymentMethods(svc.ctx.db, [second, first, second, first, marker]);
+    expect(await methods()).toEqual(expected);
+  });
+
+  it('one statement finds which payment.paid facts of a batch are settled already, and records only those', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const settledOne = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.A![1]!] })).json().reservation;
+    const pendingOne = (await bookSeats(buyer, f.eventId, { seatIds: [f.rows.A![2]!] })).json().reservation;
+    const confirmed = await call('POST', `/internal/reservations/${settledOne.id}/confirm`, undefined, {
+      paymentId: 'pay_settled',
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const facts = [
+      { eventId: newId('evn'), reservationId: settledOne.id, paymentId: 'pay_settled' },
+      { eventId: newId('evn'), reservationId: pendingOne.id, paymentId: 'pay_pending' },
+      // Confirmed, but by another payment: that one still has work to do (a refund, elsewhere).
+      { eventId: newId('evn'), reservationId: settledOne.id, paymentId: 'pay_other' },
+      { eventId: newId('evn'), reservationId: settledOne.id, paymentId: 'pay_settled' },
+    ];
+    const settled = await recordPaidIfSettled(svc.ctx.db, 'test.settled', facts);
+    expect([...settled].sort()).toEqual([facts[0]!.eventId, facts[3]!.eventId].sort());
+    const recorded = await svc.ctx.db
+      .selectFrom('processed_events')
+      .select('event_id')
+      .where('consumer', '=', 'test.settled')
+      .execute();
+    expect(recorded.map((r) => r.event_id).sort()).toEqual([...settled].sort());
+    expect((await call('GET', `/internal/reservations/${pendingOne.id}`)).json().reservation.status).toBe(
+      'pending',
     );
   });
 

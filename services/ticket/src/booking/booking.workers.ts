@@ -1,4 +1,4 @@
-import { applyOnce } from '@tiketi/platform';
+import { applyOnce, type EventEnvelope } from '@tiketi/platform';
 import type { EventDataByType } from '@tiketi/contracts';
 import { applyEffects, newEffects, retryPendingReleases, type BookingRuntime } from './booking.runtime';
 import { confirmInConsumer, expireDue, refundedIn } from './reservation.service';
@@ -56,44 +56,53 @@ export async function startWorkers(
   timer = setTimeout(() => void tick(), intervalMs);
   timer.unref();
 
-  const unsubscribe = await ctx.bus.subscribe(
-    { group: BOOKING_PAYMENTS, types: ['payment.paid', 'payment.refunded'] },
-    async (event) => {
-      // The payment service confirms over HTTP before it publishes payment.paid, so the fact
-      // nearly always finds its reservation confirmed already: one statement records it as
-      // processed, instead of a transaction of six that changes nothing.
+  const applyPaymentFact = async (event: EventEnvelope) => {
+    const fx = newEffects();
+    await applyOnce(ctx.db, 'ticket', BOOKING_PAYMENTS, event, async (trx) => {
       if (event.type === 'payment.paid') {
         const data = event.data as EventDataByType['payment.paid'];
-        const fact = { eventId: event.id, reservationId: data.reservationId, paymentId: data.paymentId };
-        if (await recordPaidIfSettled(ctx.db, BOOKING_PAYMENTS, fact)) return;
+        await confirmInConsumer(rt, trx, fx, data.reservationId, data.paymentId);
+      } else {
+        const data = event.data as EventDataByType['payment.refunded'];
+        const exists = await trx
+          .selectFrom('reservations')
+          .select('id')
+          .where('id', '=', data.reservationId)
+          .executeTakeFirst();
+        // Facts from before `scope` existed: no seatIds meant every seat; [] on a partial refund is money only.
+        const scope =
+          data.scope ??
+          (data.status === 'partially_refunded' && data.seatIds?.length === 0 ? 'money' : undefined);
+        if (exists)
+          await refundedIn(rt, trx, fx, data.reservationId, {
+            paymentId: data.paymentId,
+            amount: data.amount,
+            seatIds: data.seatIds,
+            scope,
+            refundedTotal: data.refundedTotal,
+          });
       }
-      const fx = newEffects();
-      await applyOnce(ctx.db, 'ticket', BOOKING_PAYMENTS, event, async (trx) => {
-        if (event.type === 'payment.paid') {
-          const data = event.data as EventDataByType['payment.paid'];
-          await confirmInConsumer(rt, trx, fx, data.reservationId, data.paymentId);
-        } else {
-          const data = event.data as EventDataByType['payment.refunded'];
-          const exists = await trx
-            .selectFrom('reservations')
-            .select('id')
-            .where('id', '=', data.reservationId)
-            .executeTakeFirst();
-          // Facts from before `scope` existed: no seatIds meant every seat; [] on a partial refund is money only.
-          const scope =
-            data.scope ??
-            (data.status === 'partially_refunded' && data.seatIds?.length === 0 ? 'money' : undefined);
-          if (exists)
-            await refundedIn(rt, trx, fx, data.reservationId, {
-              paymentId: data.paymentId,
-              amount: data.amount,
-              seatIds: data.seatIds,
-              scope,
-              refundedTotal: data.refundedTotal,
-            });
-        }
-      });
-      await applyEffects(rt, fx);
+    });
+    await applyEffects(rt, fx);
+  };
+
+  const unsubscribe = await ctx.bus.subscribeBatch(
+    { group: BOOKING_PAYMENTS, types: ['payment.paid', 'payment.refunded'] },
+    async (events) => {
+      // The payment service confirms over HTTP before it publishes payment.paid, so the facts
+      // nearly always find their reservations confirmed already: one statement records all of
+      // those as processed, instead of a transaction of six each that changes nothing. A
+      // reservation only moves on from confirmed, so a fact found settled stays settled.
+      const paid = events.filter((e) => e.type === 'payment.paid');
+      const settled = await recordPaidIfSettled(
+        ctx.db,
+        BOOKING_PAYMENTS,
+        paid.map((e) => {
+          const data = e.data as EventDataByType['payment.paid'];
+          return { eventId: e.id, reservationId: data.reservationId, paymentId: data.paymentId };
+        }),
+      );
+      for (const event of events) if (!settled.has(event.id)) await applyPaymentFact(event);
     },
   );
 

@@ -188,28 +188,31 @@ export async function returnSeatQuota(
 }
 
 /**
- * For a payment.paid that finds its reservation already confirmed by that payment (and maybe
- * refunded since): records the fact as processed by `consumer` in one statement and says so;
- * false (nothing written) when the fact still has work to do.
+ * For payment.paid facts that find their reservation already confirmed by that payment (and maybe
+ * refunded since): records those facts as processed by `consumer`, all in one statement, and
+ * returns their event ids. The others (nothing written for them) still have work to do.
  */
 export async function recordPaidIfSettled(
   db: Db,
   consumer: string,
-  fact: { eventId: string; reservationId: string; paymentId: string },
-): Promise<boolean> {
-  const { rows } = await sql<{ settled: boolean }>`
-    with settled as (
-      select 1 from ${sql.table('ticket.reservations')}
-      where id = ${fact.reservationId} and payment_id = ${fact.paymentId}
-        and status in ('confirmed', 'partially_refunded', 'refunded')
+  facts: Array<{ eventId: string; reservationId: string; paymentId: string }>,
+): Promise<Set<string>> {
+  if (facts.length === 0) return new Set();
+  const given = sql.join(facts.map((f) => sql`(${f.eventId}, ${f.reservationId}, ${f.paymentId})`));
+  const { rows } = await sql<{ event_id: string }>`
+    with facts (event_id, reservation_id, payment_id) as (values ${given}),
+    settled as (
+      select f.event_id from facts f
+      join ${sql.table('ticket.reservations')} r on r.id = f.reservation_id and r.payment_id = f.payment_id
+      where r.status in ('confirmed', 'partially_refunded', 'refunded')
     ),
     recorded as (
       insert into ${sql.table('ticket.processed_events')} (consumer, event_id)
-      select ${consumer}, ${fact.eventId} from settled
+      select ${consumer}, event_id from settled
       on conflict do nothing
       returning 1
     )
-    select exists (select 1 from settled) as settled
+    select event_id from settled
   `.execute(db);
-  return Boolean(rows[0]?.settled);
+  return new Set(rows.map((r) => r.event_id));
 }
