@@ -67,25 +67,39 @@ describe('stats: a batch of facts', () => {
     expect((await ingestBatch(svc.ctx.db, 'batch-test-2', [bHeld])).applied).toEqual([]);
   });
 
-  it('merges several facts about one reservation in one batch as it merges them one by one', async () => {
+  it('writes a batch of facts about the same reservations and sales as it writes them one by one', async () => {
     // Each reservation's life, twice over: one copy goes in as one shuffled batch, the other fact
     // by fact in the order given. Several facts about one row cannot share a statement, so the
-    // batch needs as many rounds as its busiest reservation has facts.
+    // batch needs as many rounds as its busiest reservation has facts; its payments (one paid
+    // twice) and sales share a statement each.
     const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 12, 0, s)).toISOString();
     const lives = (r: ReservationShape) => {
       const f = reservationFacts(r);
-      const payment = newId('pay');
+      const payment = paymentFacts(r, newId('pay'), 'card');
       return [
         f.held(at(1)),
-        paymentFacts(r, payment, 'card').paid(at(2)),
-        f.confirmed(at(3), payment),
+        payment.paid(at(2)),
+        payment.paid(at(2)),
+        f.confirmed(at(3)),
         f.refunded(at(4), 40_000, [newId('seat')]),
+        payment.refunded(at(4), 40_000, 40_000, true),
         f.refunded(at(5), 40_000),
       ];
     };
-    const batchShapes = [shape(), shape(), { ...shape(), seatCount: 4, amount: 160_000 }];
-    const oneByOneShapes = batchShapes.map((b) => ({ ...b, reservationId: newId('rsv') }));
-    const facts = batchShapes.flatMap((r, i) => lives(r).slice(0, 3 + i));
+    const shared = newId('evt');
+    const batchShapes = [
+      shape(),
+      { ...shape(), eventId: shared },
+      { ...shape(), eventId: shared, seatCount: 4, amount: 160_000 },
+    ];
+    const twin = newId('evt');
+    const oneByOneShapes = batchShapes.map((b, i) => ({
+      ...b,
+      reservationId: newId('rsv'),
+      eventId: i === 0 ? newId('evt') : twin,
+    }));
+    const lengths = [4, 6, 7];
+    const facts = batchShapes.flatMap((r, i) => lives(r).slice(0, lengths[i]));
     // A fixed shuffle: late facts first, the holds last.
     const shuffled = facts
       .map((e, i) => ({ e, k: (i * 7) % facts.length }))
@@ -95,7 +109,7 @@ describe('stats: a batch of facts', () => {
       facts.length,
     );
     for (const [i, r] of oneByOneShapes.entries()) {
-      for (const event of lives(r).slice(0, 3 + i)) await project(svc.ctx.db, event);
+      for (const event of lives(r).slice(0, lengths[i])) await project(svc.ctx.db, event);
     }
     const rowOf = async (reservationId: string) => {
       const row = await svc.ctx.db
@@ -118,6 +132,22 @@ describe('stats: a batch of facts', () => {
     expect(batched).toEqual(await Promise.all(oneByOneShapes.map((r) => rowOf(r.reservationId))));
     expect(batched.map((r) => r.status)).toEqual(['confirmed', 'partially_refunded', 'refunded']);
     expect(batched.map((r) => r.refunded_seats)).toEqual([0, 1, 1]);
+    const salesOf = async (eventId: string) =>
+      (
+        await svc.ctx.db
+          .selectFrom('sales_hourly')
+          .select(['method', 'revenue', 'sales', 'refunds', 'refund_count'])
+          .where('event_id', '=', eventId)
+          .execute()
+      ).map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'method' ? v : Number(v)])),
+      );
+    for (const [i, r] of batchShapes.entries())
+      expect(await salesOf(r.eventId)).toEqual(await salesOf(oneByOneShapes[i]!.eventId));
+    // Each payment counted once (one was paid twice); the shared event has both sales and both refunds.
+    expect(await salesOf(shared)).toEqual([
+      { method: 'card', revenue: 240_000, sales: 2, refunds: 80_000, refund_count: 2 },
+    ]);
   });
 
   it('writes nothing of a batch in which one fact fails', async () => {

@@ -70,13 +70,9 @@ export interface ReservationFact {
   at: Date;
 }
 
-/** Merges one fact into a reservation's row. Every column merges commutatively. */
-export async function mergeReservation(db: Db, f: ReservationFact): Promise<void> {
-  await mergeReservations(db, [f]);
-}
-
 /**
- * Merges many facts, one statement per round: a statement may touch a row only once, so the
+ * Merges facts into their reservations' rows (every column merges commutatively), one statement
+ * per round: a statement may touch a row only once, so the
  * second fact about a reservation goes in the second round, and so on. Because every column
  * merges commutatively, the rounds give the same rows as the facts one by one, in any order.
  */
@@ -123,24 +119,6 @@ export interface PaymentFact {
   paidAt: Date;
 }
 
-/** Records a payment once per payment id; false when it was already counted. */
-export async function insertPayment(db: Db, p: PaymentFact): Promise<boolean> {
-  const row = await db
-    .insertInto('payments')
-    .values({
-      payment_id: p.paymentId,
-      reservation_id: p.reservationId,
-      event_id: p.eventId,
-      method: p.method,
-      amount: p.amount,
-      paid_at: p.paidAt,
-    })
-    .onConflict((oc) => oc.column('payment_id').doNothing())
-    .returning('payment_id')
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 export interface SalesDelta {
   hour: Date;
   eventId: string;
@@ -149,14 +127,6 @@ export interface SalesDelta {
   sales: number;
   refunds: number;
   refundCount: number;
-}
-
-export async function addSales(db: Db, d: SalesDelta): Promise<void> {
-  const s = t('sales_hourly');
-  await sql`insert into ${s} (hour, event_id, method, revenue, sales, refunds, refund_count)
-    values (${d.hour}, ${d.eventId}, ${d.method}, ${d.revenue}, ${d.sales}, ${d.refunds}, ${d.refundCount})
-    on conflict (hour, event_id, method) do update set revenue = ${s}.revenue + excluded.revenue, sales = ${s}.sales + excluded.sales,
-      refunds = ${s}.refunds + excluded.refunds, refund_count = ${s}.refund_count + excluded.refund_count`.execute(db);
 }
 
 export async function upsertAdmission(db: Db, eventId: string, userId: string, at: Date): Promise<void> {

@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { applyOnceMany, type EventEnvelope } from '@tiketi/platform';
 import { READ_MODEL_TABLES } from '../stats.migrations';
-import { insertHistoryMany, mergeReservations, type ReservationFact } from './projection.repository';
+import { ProjectionWrites } from './projection.batch';
+import { insertHistoryMany } from './projection.repository';
 import { isWellFormed, occurredAt, project } from './stats.projector';
 
 export interface BatchIngestResult {
@@ -15,8 +16,8 @@ export interface BatchIngestResult {
  * Stores facts in the history and projects them, in one transaction with this consumer's
  * processed-event records: a re-delivery (same event id, through any group) changes nothing.
  * One statement records the facts as processed, one stores the new ones in the history, then each
- * new well-formed fact is projected. The reservation merges, most of a flash sale's facts, go out
- * together at the end: as many statements as the batch has facts about its busiest reservation.
+ * new well-formed fact is projected. Reservation merges, payments and sales, most of a flash sale's
+ * facts, go out together at the end (`ProjectionWrites`), in a few statements for the batch.
  * Any failure rolls the whole batch back (the bus then retries it one fact at a time).
  */
 export async function ingestBatch(db: Kysely<any>, consumer: string, events: EventEnvelope[]): Promise<BatchIngestResult> {
@@ -26,17 +27,17 @@ export async function ingestBatch(db: Kysely<any>, consumer: string, events: Eve
       unprocessed.map((e) => ({ event: e, occurredAt: occurredAt(e, (e.data as { occurredAt?: unknown } | null)?.occurredAt) })),
     );
     const result: BatchIngestResult = { applied: [], malformed: [] };
-    const reservationFacts: ReservationFact[] = [];
+    const writes = new ProjectionWrites();
     for (const event of unprocessed) {
       if (!fresh.has(event.id)) continue;
       if (!isWellFormed(event)) {
         result.malformed.push(event);
         continue;
       }
-      await project(trx, event, reservationFacts);
+      await project(trx, event, writes);
       result.applied.push(event);
     }
-    await mergeReservations(trx, reservationFacts);
+    await writes.flush(trx);
     return result;
   });
 }
@@ -69,15 +70,17 @@ export async function rebuildReadModels(db: Kysely<any>): Promise<RebuildResult>
         query = query.where((eb) => eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]));
       }
       const rows = await query.execute();
+      const writes = new ProjectionWrites();
       for (const row of rows) {
         const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
         if (isWellFormed(envelope)) {
-          await project(trx, envelope);
+          await project(trx, envelope, writes);
           events += 1;
         } else {
           skipped += 1;
         }
       }
+      await writes.flush(trx);
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;
       cursor = { at: new Date(last.occurred_at as string | Date), id: last.id as string };

@@ -17,6 +17,7 @@ import {
 } from '@tiketi/contracts';
 import type { EventEnvelope } from '@tiketi/platform';
 import { hourStart } from '../time/seoul.time';
+import { ProjectionWrites } from './projection.batch';
 import * as repo from './projection.repository';
 
 type Db = Kysely<any> | Transaction<any>;
@@ -96,14 +97,16 @@ function version(event: EventEnvelope, at: Date): string {
 
 /**
  * Applies one well-formed fact to the read models. Idempotence is the caller's (history/applyOnce).
- * With `reservationFacts`, its reservation merge is collected there for the caller to write with
- * the rest of its batch (`repo.mergeReservations`) instead of written now.
+ * With `writes`, the writes that can share statements with other facts' are collected there for
+ * the caller to flush with the rest of its batch; without, they are written before it returns.
  */
-export async function project(db: Db, event: EventEnvelope, reservationFacts?: repo.ReservationFact[]): Promise<void> {
-  const mergeReservation = async (fact: repo.ReservationFact) => {
-    if (reservationFacts) reservationFacts.push(fact);
-    else await repo.mergeReservation(db, fact);
-  };
+export async function project(db: Db, event: EventEnvelope, writes?: ProjectionWrites): Promise<void> {
+  if (!writes) {
+    const own = new ProjectionWrites();
+    await project(db, event, own);
+    await own.flush(db);
+    return;
+  }
   switch (event.type) {
     case 'user.registered': {
       const d = event.data as EventDataByType['user.registered'];
@@ -136,7 +139,7 @@ export async function project(db: Db, event: EventEnvelope, reservationFacts?: r
       const status = kind === 'held' ? 'pending' : kind === 'refunded' ? (d.partial ? 'partially_refunded' : 'refunded') : kind;
       // A refund fact's amount is the money returned, not the reservation's price.
       const describesSize = kind !== 'refunded';
-      await mergeReservation({
+      writes.reservation({
         reservationId: d.reservationId,
         eventId: d.eventId,
         userId: d.userId,
@@ -155,19 +158,12 @@ export async function project(db: Db, event: EventEnvelope, reservationFacts?: r
     case 'payment.paid': {
       const d = event.data as EventDataByType['payment.paid'];
       const paidAt = occurredAt(event, d.paidAt);
-      const fresh = await repo.insertPayment(db, {
-        paymentId: d.paymentId,
-        reservationId: d.reservationId,
-        eventId: d.eventId,
-        method: d.method,
-        amount: d.amount,
-        paidAt,
-      });
       // One payment counts once even if its provider callback produced two paid facts.
-      if (fresh) {
-        await repo.addSales(db, { hour: hourStart(paidAt), eventId: d.eventId, method: d.method, revenue: d.amount, sales: 1, refunds: 0, refundCount: 0 });
-      }
-      await mergeReservation({
+      writes.payment(
+        { paymentId: d.paymentId, reservationId: d.reservationId, eventId: d.eventId, method: d.method, amount: d.amount, paidAt },
+        { hour: hourStart(paidAt), eventId: d.eventId, method: d.method, revenue: d.amount, sales: 1, refunds: 0, refundCount: 0 },
+      );
+      writes.reservation({
         reservationId: d.reservationId,
         eventId: d.eventId,
         userId: d.userId,
@@ -186,7 +182,7 @@ export async function project(db: Db, event: EventEnvelope, reservationFacts?: r
     case 'payment.refunded': {
       const d = event.data as EventDataByType['payment.refunded'];
       const at = occurredAt(event, d.occurredAt);
-      await repo.addSales(db, { hour: hourStart(at), eventId: d.eventId, method: d.method, revenue: 0, sales: 0, refunds: d.amount, refundCount: 1 });
+      writes.sale({ hour: hourStart(at), eventId: d.eventId, method: d.method, revenue: 0, sales: 0, refunds: d.amount, refundCount: 1 });
       return;
     }
     case 'queue.admitted': {
