@@ -1,8 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql, type Kysely } from 'kysely';
 import pino from 'pino';
-import { applyOnce, createDatabase, enqueueEvent, migrateSchema, outboxMigration, RedisStreamBus, startOutboxRelay, type Database, type EventBus, type EventEnvelope } from '@tiketi/platform';
-import { createTestBus, createTestDatabase, eventually, realRedisUrl, uniqueSuffix, type TestDatabase } from '@tiketi/testing';
+import {
+  applyOnce,
+  createDatabase,
+  enqueueEvent,
+  migrateSchema,
+  outboxMigration,
+  RedisStreamBus,
+  startOutboxRelay,
+  type Database,
+  type EventBus,
+  type EventEnvelope,
+} from '@tiketi/platform';
+import {
+  createTestBus,
+  createTestDatabase,
+  eventually,
+  realRedisUrl,
+  uniqueSuffix,
+  type TestDatabase,
+} from '@tiketi/testing';
 
 const schema = 'outbox_test';
 const log = pino({ level: 'silent' });
@@ -15,13 +33,22 @@ describe('transactional outbox', () => {
 
   beforeAll(async () => {
     testDb = await createTestDatabase('outbox');
-    database = await createDatabase({ url: testDb.env.DATABASE_URL, pgliteDir: testDb.env.PGLITE_DIR, schema });
+    database = await createDatabase({
+      url: testDb.env.DATABASE_URL,
+      pgliteDir: testDb.env.PGLITE_DIR,
+      schema,
+    });
     db = database.db;
     await migrateSchema(db, schema, {
       '0001_outbox': outboxMigration(schema),
       '0002_tally': {
         async up(d) {
-          await d.schema.withSchema(schema).createTable('tally').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('n', 'integer', (c) => c.notNull()).execute();
+          await d.schema
+            .withSchema(schema)
+            .createTable('tally')
+            .addColumn('id', 'text', (c) => c.primaryKey())
+            .addColumn('n', 'integer', (c) => c.notNull())
+            .execute();
         },
       },
     });
@@ -35,13 +62,17 @@ describe('transactional outbox', () => {
   });
 
   const tally = async (id: string) =>
-    (await db.withSchema(schema).selectFrom('tally').select('n').where('id', '=', id).executeTakeFirst())?.n ?? 0;
+    (await db.withSchema(schema).selectFrom('tally').select('n').where('id', '=', id).executeTakeFirst())
+      ?.n ?? 0;
 
   it('keeps an event that was never committed out of the bus', async () => {
     const seen: string[] = [];
-    const unsubscribe = await bus.subscribe({ group: 'rollback-check', types: ['thing.rolled_back'] }, async (e) => {
-      seen.push(e.id);
-    });
+    const unsubscribe = await bus.subscribe(
+      { group: 'rollback-check', types: ['thing.rolled_back'] },
+      async (e) => {
+        seen.push(e.id);
+      },
+    );
     await expect(
       db.transaction().execute(async (trx) => {
         await enqueueEvent(trx, schema, 'test', 'thing.rolled_back', {});
@@ -58,19 +89,24 @@ describe('transactional outbox', () => {
   it('re-delivers an event when the relay dies between publish and acknowledge, and the consumer applies it once', async () => {
     const key = `k_${uniqueSuffix()}`;
     const deliveries: string[] = [];
-    const unsubscribe = await bus.subscribe({ group: 'tally', types: ['thing.counted'] }, async (event: EventEnvelope) => {
-      deliveries.push(event.id);
-      await applyOnce(db, schema, 'tally', event, async (trx) => {
-        await trx
-          .withSchema(schema)
-          .insertInto('tally')
-          .values({ id: (event.data as { key: string }).key, n: 1 })
-          .onConflict((oc) => oc.column('id').doUpdateSet({ n: sql`${sql.ref(`${schema}.tally.n`)} + 1` }))
-          .execute();
-      });
-    });
+    const unsubscribe = await bus.subscribe(
+      { group: 'tally', types: ['thing.counted'] },
+      async (event: EventEnvelope) => {
+        deliveries.push(event.id);
+        await applyOnce(db, schema, 'tally', event, async (trx) => {
+          await trx
+            .withSchema(schema)
+            .insertInto('tally')
+            .values({ id: (event.data as { key: string }).key, n: 1 })
+            .onConflict((oc) => oc.column('id').doUpdateSet({ n: sql`${sql.ref(`${schema}.tally.n`)} + 1` }))
+            .execute();
+        });
+      },
+    );
 
-    const event = await db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.counted', { key }));
+    const event = await db
+      .transaction()
+      .execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.counted', { key }));
 
     // First relay: the bus accepts the event, then the process "dies" before marking it published.
     const crashing = startOutboxRelay({
@@ -87,22 +123,39 @@ describe('transactional outbox', () => {
     await expect(crashing.drain()).rejects.toThrow('killed');
     await crashing.stop();
     await eventually(() => expect(deliveries).toContain(event.id));
-    const row = await db.withSchema(schema).selectFrom('outbox').select(['published_at']).where('id', '=', event.id).executeTakeFirstOrThrow();
+    const row = await db
+      .withSchema(schema)
+      .selectFrom('outbox')
+      .select(['published_at'])
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow();
     expect(row.published_at).toBeNull();
 
     // A fresh relay (the restarted process) sends it again once the claim lease ran out.
     const restarted = startOutboxRelay({ db, schema, bus, log, intervalMs: 50, leaseMs: 200 });
     await eventually(async () => {
-      const published = await db.withSchema(schema).selectFrom('outbox').select(['published_at']).where('id', '=', event.id).executeTakeFirstOrThrow();
+      const published = await db
+        .withSchema(schema)
+        .selectFrom('outbox')
+        .select(['published_at'])
+        .where('id', '=', event.id)
+        .executeTakeFirstOrThrow();
       expect(published.published_at).not.toBeNull();
     });
-    await eventually(() => expect(deliveries.filter((id) => id === event.id).length).toBeGreaterThanOrEqual(2));
+    await eventually(() =>
+      expect(deliveries.filter((id) => id === event.id).length).toBeGreaterThanOrEqual(2),
+    );
     await restarted.stop();
     await unsubscribe();
 
     // Delivered at least twice, applied exactly once.
     expect(await tally(key)).toBe(1);
-    const processed = await db.withSchema(schema).selectFrom('processed_events').select('event_id').where('event_id', '=', event.id).execute();
+    const processed = await db
+      .withSchema(schema)
+      .selectFrom('processed_events')
+      .select('event_id')
+      .where('event_id', '=', event.id)
+      .execute();
     expect(processed).toHaveLength(1);
   });
 
@@ -111,7 +164,8 @@ describe('transactional outbox', () => {
     const unsubscribe = await bus.subscribe({ group: 'order', types: ['thing.ordered'] }, async (e) => {
       seen.push((e.data as { i: number }).i.toString());
     });
-    for (let i = 0; i < 5; i++) await db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.ordered', { i }));
+    for (let i = 0; i < 5; i++)
+      await db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.ordered', { i }));
     const relay = startOutboxRelay({ db, schema, bus, log, intervalMs: 20, batchSize: 2 });
     await eventually(() => expect(seen).toEqual(['0', '1', '2', '3', '4']));
     await relay.stop();
@@ -135,7 +189,8 @@ describe('transactional outbox', () => {
     const relay = startOutboxRelay({ db, schema, bus: recording, log, intervalMs: 60_000, pokeGapMs: 300 });
     try {
       await relay.drain();
-      const write = () => db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.poked', {}));
+      const write = () =>
+        db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.poked', {}));
       const lone = await write();
       const started = Date.now();
       relay.poke();
@@ -149,6 +204,57 @@ describe('transactional outbox', () => {
       }
       await eventually(() => expect(batches.flat()).toEqual([lone.id, ...burst]));
       expect(batches).toEqual([[lone.id], burst]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('marks a batch published in the claim that takes the next one, and an explicit drain or stop marks the rest', async () => {
+    const sent: string[] = [];
+    const recording: EventBus = {
+      kind: bus.kind,
+      publish: (event) => bus.publish(event),
+      publishMany: async (events) => {
+        sent.push(...events.filter((e) => e.type === 'thing.marked').map((e) => e.id));
+        return bus.publishMany(events);
+      },
+      subscribe: (o, h) => bus.subscribe(o, h),
+      subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
+      close: async () => undefined,
+    };
+    const write = () =>
+      db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.marked', {}));
+    const publishedAt = async (id: string) =>
+      (
+        await db
+          .withSchema(schema)
+          .selectFrom('outbox')
+          .select('published_at')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).published_at;
+    const relay = startOutboxRelay({ db, schema, bus: recording, log, intervalMs: 60_000, pokeGapMs: 0 });
+    try {
+      // Past the relay's first tick (at once, on start): no tick runs again during the test.
+      await new Promise((r) => setTimeout(r, 20));
+      await relay.drain();
+      const first = await write();
+      relay.poke();
+      await eventually(() => expect(sent).toEqual([first.id]));
+      expect(await publishedAt(first.id)).toBeNull();
+      const second = await write();
+      relay.poke();
+      await eventually(() => expect(sent).toEqual([first.id, second.id]));
+      expect(await publishedAt(first.id)).not.toBeNull();
+      expect(await publishedAt(second.id)).toBeNull();
+      await relay.drain();
+      expect(await publishedAt(second.id)).not.toBeNull();
+      const third = await write();
+      relay.poke();
+      await eventually(() => expect(sent).toHaveLength(3));
+      await relay.stop();
+      expect(await publishedAt(third.id)).not.toBeNull();
+      expect(sent).toEqual([first.id, second.id, third.id]);
     } finally {
       await relay.stop();
     }
@@ -201,7 +307,11 @@ describe('transactional outbox', () => {
 const redisUrl = realRedisUrl();
 describe.skipIf(!redisUrl)('Redis Streams bus', () => {
   it('re-delivers to a group whose handler failed before acknowledging', async () => {
-    const bus = await RedisStreamBus.connect(redisUrl!, { stream: `t:${uniqueSuffix()}:events`, claimIdleMs: 100, blockMs: 50 });
+    const bus = await RedisStreamBus.connect(redisUrl!, {
+      stream: `t:${uniqueSuffix()}:events`,
+      claimIdleMs: 100,
+      blockMs: 50,
+    });
     const attempts: string[] = [];
     const other: string[] = [];
     await bus.subscribe({ group: 'flaky', types: ['x.happened'] }, async (e) => {
@@ -211,7 +321,13 @@ describe.skipIf(!redisUrl)('Redis Streams bus', () => {
     await bus.subscribe({ group: 'steady', types: ['x.happened'] }, async (e) => {
       other.push(e.id);
     });
-    await bus.publish({ id: 'evn_1', type: 'x.happened', source: 'test', occurredAt: new Date().toISOString(), data: {} });
+    await bus.publish({
+      id: 'evn_1',
+      type: 'x.happened',
+      source: 'test',
+      occurredAt: new Date().toISOString(),
+      data: {},
+    });
     await eventually(() => expect(attempts).toEqual(['evn_1', 'evn_1']), 15_000);
     expect(other).toEqual(['evn_1']);
     await bus.close();

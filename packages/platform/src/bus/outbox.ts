@@ -118,26 +118,57 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     pokeTimer = null;
     if (stopped) return;
     lastPokeDrainAt = Date.now();
-    void drain().catch((err) => log.warn({ err, schema }, 'outbox relay failed; will retry'));
+    void drainOnce().catch((err) => log.warn({ err, schema }, 'outbox relay failed; will retry'));
   };
 
-  // Claim a batch in a short transaction, publish with no transaction open (a handler in this
-  // process may need the same database), then mark it. A crash after claiming leaves the rows to
-  // be claimed again when the lease runs out.
+  // Published but not yet marked: the next claim marks them in the same statement, so a busy relay
+  // spends one statement per batch. A crash before that sends them again after the lease, which
+  // at-least-once delivery allows. An explicit drain, a tick and stop mark what is left.
+  let unmarked: string[] = [];
+  let markRequested = false;
+  const table = sql.table(`${schema}.outbox`);
+  const markPublished = async (): Promise<void> => {
+    if (unmarked.length === 0) return;
+    const marking = unmarked;
+    unmarked = [];
+    try {
+      await sql`update ${table} set published_at = now(), locked_until = null where id in (${sql.join(marking)})`.execute(
+        db,
+      );
+    } catch (err) {
+      unmarked = marking.concat(unmarked);
+      throw err;
+    }
+  };
+
+  // Claim a batch in one statement, publish with no transaction open (a handler in this process
+  // may need the same database), then leave it to be marked. A crash after claiming leaves the
+  // rows to be claimed again when the lease runs out.
   const publishBatch = async (): Promise<number> => {
-    // One autocommit statement: the row locks of the sub-select last only as long as the update
-    // that leases the rows, which is all SKIP LOCKED needs to keep two replicas apart.
-    const leased = await sql<{ id: string; payload: unknown }>`
-      update ${sql.table(`${schema}.outbox`)} as o
-      set locked_until = now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval, attempts = o.attempts + 1
-      where o.id in (
-        select id from ${sql.table(`${schema}.outbox`)}
-        where published_at is null and (locked_until is null or locked_until < now())
-        order by id
-        limit ${batchSize}
-        for update skip locked
-      )
-      returning o.id, o.payload`.execute(db);
+    const marking = unmarked;
+    unmarked = [];
+    const ids = marking.length > 0 ? sql.join(marking) : null;
+    let leased;
+    try {
+      // One autocommit statement: the row locks of the sub-select last only as long as the update
+      // that leases the rows, which is all SKIP LOCKED needs to keep two replicas apart.
+      leased = await sql<{ id: string; payload: unknown }>`
+        ${ids ? sql`with marked as (update ${table} set published_at = now(), locked_until = null where id in (${ids}))` : sql``}
+        update ${table} as o
+        set locked_until = now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval, attempts = o.attempts + 1
+        where o.id in (
+          select id from ${table}
+          where published_at is null and (locked_until is null or locked_until < now())
+            ${ids ? sql`and id not in (${ids})` : sql``}
+          order by id
+          limit ${batchSize}
+          for update skip locked
+        )
+        returning o.id, o.payload`.execute(db);
+    } catch (err) {
+      unmarked = marking.concat(unmarked);
+      throw err;
+    }
     // RETURNING keeps no order; ids are time-ordered, so sorting restores the order of the facts.
     const rows = leased.rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (rows.length === 0) return 0;
@@ -150,20 +181,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const event = events[sent.published];
       log.warn({ err: sent.error, eventId: event?.id, type: event?.type }, 'event not delivered; will retry');
     }
-    const published = events.slice(0, sent.published).map((e) => e.id);
     await options.afterPublish?.(events);
-    if (published.length > 0) {
-      await db
-        .withSchema(schema)
-        .updateTable('outbox')
-        .set({ published_at: sql`now()`, locked_until: null })
-        .where('id', 'in', published)
-        .execute();
-    }
+    for (const event of events.slice(0, sent.published)) unmarked.push(event.id);
     return rows.length;
   };
 
-  const drain = async (): Promise<number> => {
+  const drainOnce = (): Promise<number> => {
     if (running) {
       pokeAgain = true;
       return running;
@@ -177,12 +200,25 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           total += n;
           if (n < batchSize && !pokeAgain) break;
         }
+        if (markRequested) {
+          markRequested = false;
+          await markPublished();
+        }
       } finally {
         running = null;
       }
       return total;
     })();
     return running;
+  };
+
+  /** Publishes what is pending and marks it all published before it resolves. */
+  const drain = async (): Promise<number> => {
+    markRequested = true;
+    const n = await drainOnce();
+    // A drain already running may have ended its loop before the request.
+    if (unmarked.length > 0 && !running) await markPublished();
+    return n;
   };
 
   const tick = async (): Promise<void> => {
@@ -213,6 +249,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (timer) clearTimeout(timer);
       if (pokeTimer) clearTimeout(pokeTimer);
       await running?.catch(() => undefined);
+      await markPublished().catch((err) =>
+        log.warn({ err, schema }, 'could not mark published events; they will be sent again'),
+      );
     },
   };
 }
@@ -268,6 +307,9 @@ export async function applyOnceMany<T>(
             .returning('event_id')
             .execute();
     const recorded = new Set(inserted.map((r) => r.event_id as string));
-    return apply(trx, unique.filter((e) => recorded.has(e.id)));
+    return apply(
+      trx,
+      unique.filter((e) => recorded.has(e.id)),
+    );
   });
 }
