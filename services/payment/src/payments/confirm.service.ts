@@ -260,10 +260,12 @@ export async function attempt(
     }
     throw err;
   }
-  const pending = await d.repo.transition(p.id, [p.status], 'pending', {
-    provider_payment_key: providerKey,
-    confirm_idempotency_key: p.confirm_idempotency_key ?? `${p.id}-confirm`,
-  });
+  const pending = await d.repo.startAttempt(
+    p.id,
+    p.status,
+    providerKey,
+    p.confirm_idempotency_key ?? `${p.id}-confirm`,
+  );
   if (!pending) return (await d.repo.byId(p.id))!;
   return callConfirm(d, pending);
 }

@@ -93,13 +93,7 @@ export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPaymen
       ...eventBase(p, p.amount, now),
       paidAt: values.paid_at.toISOString(),
     }).row;
-  let paid = await d.repo.transitionWithEvent(
-    p.id,
-    ['ready', 'pending', 'needs_reconciliation'],
-    'paid',
-    values,
-    paidEvent(),
-  );
+  let paid = await d.repo.markOpenPaid(p.id, values, paidEvent());
   if (!paid && p.confirm_idempotency_key) {
     paid = await d.repo.transitionWithEvent(
       p.id,

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { preparedStatement } from '@tiketi/platform';
 
 export type PaymentStatus =
   | 'ready'
@@ -65,6 +66,10 @@ export interface RefundRow {
 
 type Db = Kysely<any> | Transaction<any>;
 
+const PAYMENTS = sql.table('payment.payments');
+const PAYMENTS_CANCELLED = sql.table('payment.cancelled_events');
+const OUTBOX = sql.table('payment.outbox');
+
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 function toPayment(row: any): PaymentRow {
@@ -118,19 +123,54 @@ export class PaymentRepository {
 
   /** The payment of an order and whether its event was cancelled, in one round trip (a confirm needs both). */
   async byOrderIdWithEvent(orderId: string): Promise<{ payment: PaymentRow; eventCancelled: boolean } | null> {
-    const row = await this.db
-      .selectFrom('payments as p')
-      .selectAll('p')
-      .select((eb) =>
-        eb
-          .exists(eb.selectFrom('cancelled_events as c').select('c.event_id').whereRef('c.event_id', '=', 'p.event_id'))
-          .as('event_cancelled'),
-      )
-      .where('p.order_id', '=', orderId)
-      .executeTakeFirst();
+    // Prepared, as the other statements of a confirm: each runs once per checkout.
+    const { rows } = await sql<Record<string, unknown>>`${preparedStatement('payment_by_order')}
+      select p.*, exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = p.event_id) as event_cancelled
+      from ${PAYMENTS} p where p.order_id = ${orderId}`.execute(this.db);
+    const row = rows[0];
     if (!row) return null;
     const { event_cancelled, ...payment } = row;
     return { payment: toPayment(payment), eventCancelled: Boolean(event_cancelled) };
+  }
+
+  /** A confirm's attempt starts: ready (or a retried state) -> pending, with the provider's key. */
+  async startAttempt(
+    id: string,
+    from: PaymentStatus,
+    providerKey: string,
+    idempotencyKey: string,
+  ): Promise<PaymentRow | null> {
+    const { rows } = await sql`${preparedStatement('payment_start_attempt')}
+      update ${PAYMENTS} set provider_payment_key = ${providerKey}, confirm_idempotency_key = ${idempotencyKey},
+        status = 'pending', updated_at = now()
+      where id = ${id} and status = ${from}
+      returning *`.execute(this.db);
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
+  /**
+   * An open attempt (ready, pending or needs_reconciliation) -> paid, and the outbox row of its
+   * payment.paid, in one prepared statement: the event is written only when the row moved.
+   */
+  async markOpenPaid(
+    id: string,
+    values: { paid_at: Date; provider_payment_key: string | null },
+    event: { id: string; type: string; payload: string },
+  ): Promise<PaymentRow | null> {
+    const { rows } = await sql`${preparedStatement('payment_mark_paid')}
+      with moved as (
+        update ${PAYMENTS} set paid_at = ${values.paid_at}, provider_payment_key = ${values.provider_payment_key},
+          status = 'paid', updated_at = now()
+        where id = ${id} and status in ('ready', 'pending', 'needs_reconciliation')
+        returning *
+      ),
+      event_out as (
+        insert into ${OUTBOX} (id, type, payload)
+        select ${event.id}, ${event.type}, ${event.payload}::jsonb from moved
+        returning id
+      )
+      select * from moved`.execute(this.db);
+    return rows[0] ? toPayment(rows[0]) : null;
   }
 
   async byReservation(reservationId: string): Promise<PaymentRow[]> {
@@ -204,13 +244,9 @@ export class PaymentRepository {
 
   /** Records that the reservation is confirmed; returns the payment as it now is. */
   async markReservationConfirmed(id: string, at: Date): Promise<PaymentRow | null> {
-    const row = await this.db
-      .updateTable('payments')
-      .set({ reservation_confirmed_at: at })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row ? toPayment(row) : null;
+    const { rows } = await sql`${preparedStatement('payment_reservation_confirmed')}
+      update ${PAYMENTS} set reservation_confirmed_at = ${at} where id = ${id} returning *`.execute(this.db);
+    return rows[0] ? toPayment(rows[0]) : null;
   }
 
   async update(id: string, patch: Record<string, unknown>, db: Db = this.db): Promise<void> {
