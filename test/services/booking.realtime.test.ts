@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { startTestService, testEnv, uniqueSuffix, type TestService } from '@tiketi/testing';
+import { startTestService, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { createEventFixture, movableClock } from './booking.fixtures';
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
   svc = await startTestService(createTicketService(), {
     clock,
     listen: true,
-    env: testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `t:${uniqueSuffix()}:` } : {},
+    env: testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: testRedisPrefix() } : {},
   });
 });
 afterAll(async () => {

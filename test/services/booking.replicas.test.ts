@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import {
-  createTestBus,
-  createTestCoordination,
-  createTestDatabase,
-  createTestIssuer,
-  eventually,
-  startTestService,
-  testEnv,
-  uniqueSuffix,
-  type TestDatabase,
-  type TestService,
-} from '@tiketi/testing';
+import { createTestBus, createTestCoordination, createTestDatabase, createTestIssuer, eventually, startTestService, type TestDatabase, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
 import type { Coordination, EventBus } from '@tiketi/platform';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { bookingInstance } from '../../services/ticket/src/booking/booking.area';
@@ -32,7 +21,7 @@ beforeAll(async () => {
   bus = await createTestBus();
   const issuer = await createTestIssuer();
   const env: Record<string, string> = testEnv.redisUrl
-    ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `t:${uniqueSuffix()}:` }
+    ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: testRedisPrefix() }
     : {};
   const options = { database, coordination, bus, issuer, clock, listen: true, env };
   a = await startTestService(createTicketService(), options);

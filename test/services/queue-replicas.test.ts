@@ -6,17 +6,7 @@ import {
   type Coordination,
   type ServiceContext,
 } from '@tiketi/platform';
-import {
-  createTestBus,
-  createTestDatabase,
-  createTestIssuer,
-  eventually,
-  startTestService,
-  testEnv,
-  uniqueSuffix,
-  type TestDatabase,
-  type TestService,
-} from '@tiketi/testing';
+import { createTestBus, createTestDatabase, createTestIssuer, eventually, startTestService, type TestDatabase, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../../services/ticket/src/queue';
 
@@ -38,7 +28,7 @@ async function replicaCoordinations(): Promise<[Coordination, Coordination]> {
     const shared = new MemoryCoordination();
     return [shared, shared];
   }
-  const keyPrefix = `t:${uniqueSuffix()}:`;
+  const keyPrefix = testRedisPrefix();
   return [
     await RedisCoordination.connect(testEnv.redisUrl, { keyPrefix }),
     await RedisCoordination.connect(testEnv.redisUrl, { keyPrefix }),

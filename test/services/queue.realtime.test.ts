@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { eventually, startTestService, testEnv, uniqueSuffix, type TestService } from '@tiketi/testing';
+import { eventually, startTestService, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../../services/ticket/src/queue';
 import { createEventFixture, movableClock } from './booking.fixtures';
@@ -19,7 +19,7 @@ beforeAll(async () => {
     listen: true,
     env: {
       QUEUE_TICK_MS: '0',
-      ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `t:${uniqueSuffix()}:` } : {}),
+      ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: testRedisPrefix() } : {}),
     },
   });
 });

@@ -1,4 +1,4 @@
-import { createTestDatabase, testEnv, uniqueSuffix, type TestDatabase } from '@tiketi/testing';
+import { createTestDatabase, type TestDatabase, testEnv, testRedisPrefix, uniqueSuffix } from '@tiketi/testing';
 import { startPlatform, type RunningPlatform } from '@tiketi/all-in-one';
 
 export interface ApiResponse<T = any> {
@@ -49,7 +49,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
     DATA_DIR: `.data/test-${uniqueSuffix()}`,
-    ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: `t:${uniqueSuffix()}:` } : {}),
+    ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: testRedisPrefix() } : {}),
     ...database.env,
     ...options.env,
   };

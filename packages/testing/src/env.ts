@@ -27,6 +27,17 @@ export function realDatabaseUrl(): string | undefined {
   return required('TIKETI_TEST_DATABASE_URL', testEnv.databaseUrl);
 }
 
+/**
+ * One id per `npm test` (set by the global setup): every Redis key a test makes starts with
+ * `t:<run>:`, and the run's teardown deletes them all.
+ */
+export const testRunId = process.env.TIKETI_TEST_RUN_ID || 'adhoc';
+
+/** A key prefix (or stream name stem) of its own for one test's Redis keys. */
+export function testRedisPrefix(): string {
+  return `t:${testRunId}:${uniqueSuffix()}:`;
+}
+
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }

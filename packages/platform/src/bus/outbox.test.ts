@@ -13,14 +13,7 @@ import {
   type EventBus,
   type EventEnvelope,
 } from '@tiketi/platform';
-import {
-  createTestBus,
-  createTestDatabase,
-  eventually,
-  realRedisUrl,
-  uniqueSuffix,
-  type TestDatabase,
-} from '@tiketi/testing';
+import { createTestBus, createTestDatabase, eventually, realRedisUrl, type TestDatabase, testRedisPrefix, uniqueSuffix } from '@tiketi/testing';
 
 const schema = 'outbox_test';
 const log = pino({ level: 'silent' });
@@ -308,7 +301,7 @@ const redisUrl = realRedisUrl();
 describe.skipIf(!redisUrl)('Redis Streams bus', () => {
   it('re-delivers to a group whose handler failed before acknowledging', async () => {
     const bus = await RedisStreamBus.connect(redisUrl!, {
-      stream: `t:${uniqueSuffix()}:events`,
+      stream: `${testRedisPrefix()}events`,
       claimIdleMs: 100,
       blockMs: 50,
     });

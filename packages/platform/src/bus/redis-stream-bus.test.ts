@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { eventually, realRedisUrl, uniqueSuffix } from '@tiketi/testing';
+import { eventually, realRedisUrl, testRedisPrefix } from '@tiketi/testing';
 import { RedisStreamBus } from './redis-stream-bus';
 
 const redisUrl = realRedisUrl();
 
 describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => {
   it('recreates its consumer group and keeps delivering', async () => {
-    const stream = `t:${uniqueSuffix()}:events`;
+    const stream = `${testRedisPrefix()}events`;
     const bus = await RedisStreamBus.connect(redisUrl!, { stream, blockMs: 50 });
     const admin = new Redis(redisUrl!);
     try {
@@ -42,7 +42,7 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
   async function withBus(
     run: (bus: RedisStreamBus, stream: string, admin: Redis) => Promise<void>,
   ): Promise<void> {
-    const stream = `t:${uniqueSuffix()}:events`;
+    const stream = `${testRedisPrefix()}events`;
     const bus = await RedisStreamBus.connect(redisUrl!, { stream, blockMs: 50 });
     const admin = new Redis(redisUrl!);
     try {
