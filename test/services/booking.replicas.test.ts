@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { createTestBus, createTestCoordination, createTestDatabase, createTestIssuer, eventually, startTestService, type TestDatabase, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
+import {
+  createTestBus,
+  createTestCoordination,
+  createTestDatabase,
+  createTestIssuer,
+  eventually,
+  startTestService,
+  type TestDatabase,
+  testEnv,
+  testRedisPrefix,
+  type TestService,
+} from '@tiketi/testing';
 import type { Coordination, EventBus } from '@tiketi/platform';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { bookingInstance } from '../../services/ticket/src/booking/booking.area';

@@ -6,7 +6,17 @@ import {
   type Coordination,
   type ServiceContext,
 } from '@tiketi/platform';
-import { createTestBus, createTestDatabase, createTestIssuer, eventually, startTestService, type TestDatabase, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
+import {
+  createTestBus,
+  createTestDatabase,
+  createTestIssuer,
+  eventually,
+  startTestService,
+  type TestDatabase,
+  testEnv,
+  testRedisPrefix,
+  type TestService,
+} from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../../services/ticket/src/queue';
 

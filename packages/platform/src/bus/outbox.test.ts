@@ -13,7 +13,15 @@ import {
   type EventBus,
   type EventEnvelope,
 } from '@tiketi/platform';
-import { createTestBus, createTestDatabase, eventually, realRedisUrl, type TestDatabase, testRedisPrefix, uniqueSuffix } from '@tiketi/testing';
+import {
+  createTestBus,
+  createTestDatabase,
+  eventually,
+  realRedisUrl,
+  type TestDatabase,
+  testRedisPrefix,
+  uniqueSuffix,
+} from '@tiketi/testing';
 
 const schema = 'outbox_test';
 const log = pino({ level: 'silent' });
