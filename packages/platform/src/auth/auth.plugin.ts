@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors/app-error';
+import { preferPriorityLane } from '../logging/request-context';
 import { bearerToken, type AuthUser, type TokenVerifier } from './tokens';
 
 declare module 'fastify' {
@@ -50,5 +51,8 @@ export function requireInternal(secret: string): preHandlerAsyncHookHandler {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw AppError.forbidden('INTERNAL_ONLY', 'Internal route');
     }
+    // Another service's call is part of work already under way (a confirmation, a refund):
+    // it goes ahead of new buyers' requests for a database connection.
+    preferPriorityLane();
   };
 }

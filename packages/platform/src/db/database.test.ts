@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { createTestDatabase, realDatabaseUrl } from '@tiketi/testing';
-import { createDatabase, preparedStatement } from './database';
+import { runWithRequestContext } from '../logging/request-context';
+import { ConnectionLanes, createDatabase, preparedStatement } from './database';
 
 const real = realDatabaseUrl();
 
@@ -30,6 +31,56 @@ describe.skipIf(!real)('PostgreSQL connection terminated mid-transaction', () =>
       for (let i = 0; i < 3; i++) await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
     } finally {
       await admin.end();
+      await database.close();
+      await testDb.drop();
+    }
+  });
+});
+
+describe('connection lanes', () => {
+  it('hand a freed connection to a priority waiter first, then to the others in arrival order', async () => {
+    const lanes = new ConnectionLanes(1);
+    const order: string[] = [];
+    await lanes.acquire(false);
+    const waits = [
+      lanes.acquire(false).then(() => order.push('first')),
+      lanes.acquire(false).then(() => order.push('second')),
+      lanes.acquire(true).then(() => order.push('urgent')),
+    ];
+    expect(lanes.waiting).toBe(3);
+    for (let i = 0; i < 3; i++) {
+      lanes.release();
+      await Promise.resolve();
+    }
+    await Promise.all(waits);
+    expect(order).toEqual(['urgent', 'first', 'second']);
+    lanes.release();
+    // Every permit is back: the next one is taken at once.
+    await lanes.acquire(false);
+    expect(lanes.waiting).toBe(0);
+  });
+});
+
+describe.skipIf(!real)('a pool under load', () => {
+  it('serves a priority request before the ordinary ones that queued ahead of it', async () => {
+    const testDb = await createTestDatabase('db_lanes');
+    const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 1 });
+    try {
+      const order: string[] = [];
+      const query = (name: string, priority: boolean) =>
+        runWithRequestContext({ requestId: name, priority }, () =>
+          sql`select ${name}::text as name`.execute(database.db).then(() => order.push(name)),
+        );
+      const busy = sql`select pg_sleep(0.3)`.execute(database.db);
+      await new Promise((r) => setTimeout(r, 50));
+      const queued = [query('a', false), query('b', false), query('c', false), query('urgent', true)];
+      expect(database.pool!().waiting).toBe(4);
+      await Promise.all([busy, ...queued]);
+      expect(order).toEqual(['urgent', 'a', 'b', 'c']);
+      // The permits came back with the connections: a transaction and a query still run.
+      await database.db.transaction().execute((trx) => sql`select 1`.execute(trx));
+      expect(database.pool!()).toMatchObject({ waiting: 0, max: 1 });
+    } finally {
       await database.close();
       await testDb.drop();
     }

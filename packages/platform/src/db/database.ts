@@ -4,10 +4,13 @@ import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import { PGliteDialect } from './pglite-dialect';
 import type { BaseConfig } from '../config/config';
+import { ConnectionLanes, lanedPool } from './connection-lanes';
 
 // Return int8/numeric as JS numbers: every money and count value here fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
+
+export { ConnectionLanes } from './connection-lanes';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -96,9 +99,10 @@ export interface DatabaseOptions {
 
 export async function createDatabase<DB = any>(options: DatabaseOptions): Promise<Database<DB>> {
   if (options.url) {
+    const max = options.poolMax ?? 10;
     const pool = new pg.Pool({
       connectionString: options.url,
-      max: options.poolMax ?? 10,
+      max,
       application_name: options.applicationName,
       ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
     });
@@ -110,12 +114,12 @@ export async function createDatabase<DB = any>(options: DatabaseOptions): Promis
       client.on('error', () => undefined);
       prepareMarkedStatements(client);
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const max = options.poolMax ?? 10;
+    const lanes = new ConnectionLanes(max);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: lanedPool(pool, lanes) }) });
     return {
       kind: 'postgres',
       db,
-      pool: () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
+      pool: () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: lanes.waiting + pool.waitingCount, max }),
       ping: async () => {
         await sql`select 1`.execute(db);
       },

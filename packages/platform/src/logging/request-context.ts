@@ -5,6 +5,8 @@ export interface RequestContext {
   requestId: string;
   /** The request's own logger, which already carries the id as a binding. */
   log?: unknown;
+  /** Its database work waits ahead of ordinary requests' for a pooled connection. */
+  priority?: boolean;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -16,6 +18,20 @@ export function runWithRequestContext<T>(context: RequestContext, fn: () => T): 
 
 export function currentRequestContext(): RequestContext | undefined {
   return storage.getStore();
+}
+
+/**
+ * Puts the rest of the current request's database work ahead of ordinary requests' in the
+ * connection pool's queue: a checkout's confirmation then does not wait behind a flash sale's
+ * holds. Work the request starts in the background goes ahead too, which is harmless when rare.
+ */
+export function preferPriorityLane(): void {
+  const store = storage.getStore();
+  if (store) store.priority = true;
+}
+
+export function inPriorityLane(): boolean {
+  return storage.getStore()?.priority === true;
 }
 
 /** The id of the request being served, when there is one. */

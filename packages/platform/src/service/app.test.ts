@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { AppError, baseConfigSchema, defineService, requireAdmin } from '@tiketi/platform';
+import { AppError, baseConfigSchema, defineService, inPriorityLane, requireAdmin, requireInternal } from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
+
+const INTERNAL = 'shell-probe-internal-token-0123456789';
 
 /** A minimal service built on the same shell as every real one. */
 const probe = defineService({
@@ -20,13 +22,17 @@ const probe = defineService({
       throw AppError.notFound('THING_NOT_FOUND', 'No such thing', { id });
     });
     app.get('/api/admin/things', { preHandler: requireAdmin }, async () => ({ items: [] }));
+    app.get('/api/things-lane', async () => ({ priority: inPriorityLane() }));
+    app.get('/internal/things-lane', { preHandler: requireInternal(INTERNAL) }, async () => ({
+      priority: await Promise.resolve().then(() => inPriorityLane()),
+    }));
   },
 });
 
 describe('service shell', () => {
   let svc: TestService;
   beforeAll(async () => {
-    svc = await startTestService(probe);
+    svc = await startTestService(probe, { env: { INTERNAL_TOKEN: INTERNAL } });
   });
   afterAll(async () => svc?.close());
 
@@ -38,6 +44,13 @@ describe('service shell', () => {
     const docs = await svc.app.inject({ url: '/api-docs/json' });
     expect(docs.statusCode).toBe(200);
     expect(Object.keys(docs.json().paths)).toContain('/api/things');
+  });
+
+  it('puts internal calls, and only those, in the priority lane for database connections', async () => {
+    const internal = await svc.app.inject({ url: '/internal/things-lane', headers: { 'x-internal-token': INTERNAL } });
+    expect(internal.json()).toEqual({ priority: true });
+    expect((await svc.app.inject({ url: '/api/things-lane' })).json()).toEqual({ priority: false });
+    expect((await svc.app.inject({ url: '/internal/things-lane' })).statusCode).toBe(403);
   });
 
   it('turns malformed JSON into 400 MALFORMED_JSON', async () => {
