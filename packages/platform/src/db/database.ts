@@ -119,7 +119,12 @@ export async function createDatabase<DB = any>(options: DatabaseOptions): Promis
     return {
       kind: 'postgres',
       db,
-      pool: () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: lanes.waiting + pool.waitingCount, max }),
+      pool: () => ({
+        open: pool.totalCount,
+        idle: pool.idleCount,
+        waiting: lanes.waiting + pool.waitingCount,
+        max,
+      }),
       ping: async () => {
         await sql`select 1`.execute(db);
       },
