@@ -92,14 +92,13 @@ export async function createPayment(
       0,
       100,
     );
-  const row = await d.repo.insert({
+  const row = await d.repo.insertReady({
     id,
     order_id: orderId,
     reservation_id: reservation.id,
     event_id: reservation.eventId,
     user_id: reservation.userId,
     method: body.method,
-    status: 'ready',
     amount: reservation.amount,
     currency: reservation.currency ?? 'KRW',
     order_name: orderName,

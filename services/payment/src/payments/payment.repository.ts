@@ -49,6 +49,26 @@ export interface PaymentRow {
   updated_at: Date;
 }
 
+export interface NewPayment {
+  id: string;
+  order_id: string;
+  reservation_id: string;
+  event_id: string;
+  user_id: string;
+  method: string;
+  amount: number;
+  currency: string;
+  order_name: string;
+  /** JSON text. */
+  seats: string;
+  /** JSON text. */
+  policy: string;
+  event_starts_at: Date;
+  booked_at: Date;
+  success_url: string;
+  fail_url: string;
+}
+
 export interface RefundRow {
   id: string;
   payment_id: string;
@@ -102,9 +122,16 @@ export class PaymentRepository {
     return this.db.transaction().execute(fn);
   }
 
-  async insert(values: Record<string, unknown>): Promise<PaymentRow> {
-    const row = await this.db.insertInto('payments').values(values).returningAll().executeTakeFirstOrThrow();
-    return toPayment(row);
+  /** A new payment, `ready` for its checkout (prepared: one per checkout). */
+  async insertReady(v: NewPayment): Promise<PaymentRow> {
+    const { rows } = await sql`${preparedStatement('payment_insert_ready')}
+      insert into ${PAYMENTS} (id, order_id, reservation_id, event_id, user_id, method, status, amount, currency,
+        order_name, seats, policy, event_starts_at, booked_at, success_url, fail_url)
+      values (${v.id}, ${v.order_id}, ${v.reservation_id}, ${v.event_id}, ${v.user_id}, ${v.method}, 'ready',
+        ${v.amount}, ${v.currency}, ${v.order_name}, ${v.seats}::jsonb, ${v.policy}::jsonb, ${v.event_starts_at},
+        ${v.booked_at}, ${v.success_url}, ${v.fail_url})
+      returning *`.execute(this.db);
+    return toPayment(rows[0]);
   }
 
   async byId(id: string, db: Db = this.db): Promise<PaymentRow | null> {
@@ -420,16 +447,11 @@ export class PaymentRepository {
     eventId: string,
     policyId: string,
   ): Promise<{ eventCancelled: boolean; policy: { id: string; name: string; rules: any } | null }> {
-    const row = await this.db
-      .selectNoFrom((eb) => [
-        eb.exists(eb.selectFrom('cancelled_events').select('event_id').where('event_id', '=', eventId)).as('cancelled'),
-        eb
-          .selectFrom('refund_policies')
-          .select(sql<unknown>`json_build_object('id', id, 'name', name, 'rules', rules)`.as('p'))
-          .where('id', '=', policyId)
-          .as('policy'),
-      ])
-      .executeTakeFirstOrThrow();
+    const { rows } = await sql<{ cancelled: boolean; policy: unknown }>`${preparedStatement('payment_checkout_facts')}
+      select exists (select 1 from ${PAYMENTS_CANCELLED} where event_id = ${eventId}) as cancelled,
+        (select json_build_object('id', id, 'name', name, 'rules', rules) from ${sql.table('payment.refund_policies')}
+          where id = ${policyId}) as policy`.execute(this.db);
+    const row = rows[0]!;
     const policy = row.policy ? parse<{ id: string; name: string; rules: unknown }>(row.policy) : null;
     return {
       eventCancelled: Boolean(row.cancelled),
