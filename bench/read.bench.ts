@@ -8,7 +8,8 @@ import { summarize } from './lib/report';
  *
  * Production mode (each service its own process on PostgreSQL and Redis): the buyer's reads
  * through the gateway, each for `seconds` at `connections` keep-alive connections: the event list,
- * one event's detail, and the seat map of a `map-seats` event. Also measures, in the same run,
+ * one event's detail, and the seat map of a `map-seats` event (asked for as a browser asks, gzip,
+ * and with no accept-encoding, which gets the whole JSON). Also measures, in the same run,
  * the gateway's trivial-route ceiling and PostgreSQL's single-row update commits, and the idle
  * resident memory of every service process (as the cluster runs them, under tsx, and bundled by
  * deploy/docker/build.mjs as their containers run them) and of the all-in-one process.
@@ -36,25 +37,33 @@ export default async function readBench(args: string[]): Promise<void> {
 
     const client = new HttpClient(bench.gateway, connections);
     const rows: Array<Record<string, string | number>> = [];
+    const map = `seat map (${mapSeats} seats)`;
     const targets: Record<string, { rps: number; p95: number }> = {
       'event list': { rps: 0, p95: 50 },
       'event detail': { rps: 5_000, p95: 50 },
-      [`seat map (${mapSeats} seats)`]: { rps: 1_000, p95: 50 },
+      [map]: { rps: 1_000, p95: 50 },
     };
-    const paths: Array<[string, string]> = [
-      ['event list', '/api/events'],
-      ['event detail', `/api/events/${eventId}`],
-      [`seat map (${mapSeats} seats)`, `/api/events/${eventId}/seats`],
+    // A browser asks for gzip; the identity answer is what a client that accepts no encoding gets.
+    const browser = { 'accept-encoding': 'gzip, deflate, br' };
+    const paths: Array<[string, string, Record<string, string>, string]> = [
+      ['event list', '/api/events', {}, ''],
+      ['event detail', `/api/events/${eventId}`, {}, ''],
+      [map, `/api/events/${eventId}/seats`, {}, ', no accept-encoding'],
+      [map, `/api/events/${eventId}/seats`, browser, ', gzip as a browser asks'],
     ];
     let bytes = 0;
-    for (const [name, path] of paths) {
-      const warm = await client.request('GET', path, { raw: true });
+    let gzipBytes = 0;
+    for (const [name, path, headers, how] of paths) {
+      const warm = await client.request('GET', path, { raw: true, headers });
       if (warm.status !== 200) throw new Error(`${path} answered ${warm.status}`);
-      bytes = warm.bytes;
+      if (name === map) {
+        if (how.includes('gzip')) gzipBytes = warm.bytes;
+        else bytes = warm.bytes;
+      }
       const latencies: number[] = [];
       const failures: Record<string, number> = {};
       const run = await drive({ workers: connections, seconds }, async () => {
-        const res = await client.request('GET', path, { raw: true });
+        const res = await client.request('GET', path, { raw: true, headers });
         if (res.status === 200) latencies.push(res.ms);
         else failures[res.error ?? String(res.status)] = (failures[res.error ?? String(res.status)] ?? 0) + 1;
       });
@@ -62,7 +71,7 @@ export default async function readBench(args: string[]): Promise<void> {
       const rps = latencies.length / (run.elapsedMs / 1000);
       const t = targets[name]!;
       rows.push({
-        measure: `${name}: GET ${path.replace(eventId, ':id')} (${round(warm.bytes / 1024)} KiB)`,
+        measure: `${name}: GET ${path.replace(eventId, ':id')} (${round(warm.bytes / 1024)} KiB${how})`,
         value: Math.round(rps),
         unit: 'req/s',
         'p50 ms': round(s.p50, 2),
@@ -92,7 +101,7 @@ export default async function readBench(args: string[]): Promise<void> {
 
     publish(args, `read (production mode, ${connections} connections, ${seconds}s per route)`, [...ceilingRows(ceilings, connections), ...rows], [
       `ratio = requests/s over the gateway trivial-route ceiling measured in the same run (${Math.round(ceilings.gatewayRps)} req/s); the load generator runs on the same 2 cores`,
-      `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB; reads are anonymous (no token), as a buyer browsing`,
+      `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB, ${round(gzipBytes / 1024)} KiB gzipped (served from a copy compressed once per map version); reads are anonymous (no token), as a buyer browsing`,
       'idle RSS from each process\'s process_resident_memory_bytes (/metrics) before any load; bundled: each service built by deploy/docker/build.mjs and started with plain node as an extra replica, read 3 s after ready; all-in-one (npm start\'s tsx process) measured in a child after start-up and one request, on a fresh data directory and again restarted on it',
     ]);
   } finally {

@@ -39,6 +39,7 @@ export interface RequestOptions {
   form?: string;
   /** Do not parse the body (large seat maps): only its size is kept. */
   raw?: boolean;
+  headers?: Record<string, string>;
 }
 
 /** HTTP/1.1 keep-alive client for 127.0.0.1 with at most `connections` sockets. */
@@ -60,7 +61,7 @@ export class HttpClient {
 
   request(method: string, path: string, opts: RequestOptions = {}): Promise<HttpResult> {
     const payload = opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-    const headers: http.OutgoingHttpHeaders = {};
+    const headers: http.OutgoingHttpHeaders = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (payload !== undefined) {
       headers['content-type'] = opts.form !== undefined ? 'application/x-www-form-urlencoded' : 'application/json';
