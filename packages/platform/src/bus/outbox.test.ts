@@ -242,11 +242,17 @@ describe('transactional outbox', () => {
       const first = await write();
       relay.poke();
       await eventually(() => expect(sent).toEqual([first.id]));
+      const firstSentBy = new Date();
       expect(await publishedAt(first.id)).toBeNull();
+      // Marked later, but with the moment the bus took it.
+      await new Promise((r) => setTimeout(r, 50));
       const second = await write();
       relay.poke();
       await eventually(() => expect(sent).toEqual([first.id, second.id]));
       expect(await publishedAt(first.id)).not.toBeNull();
+      expect(new Date((await publishedAt(first.id)) as Date | string).getTime()).toBeLessThanOrEqual(
+        firstSentBy.getTime(),
+      );
       expect(await publishedAt(second.id)).toBeNull();
       await relay.drain();
       expect(await publishedAt(second.id)).not.toBeNull();

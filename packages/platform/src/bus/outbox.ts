@@ -124,17 +124,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // Published but not yet marked: the next claim marks them in the same statement, so a busy relay
   // spends one statement per batch. A crash before that sends them again after the lease, which
   // at-least-once delivery allows. An explicit drain, a tick and stop mark what is left.
-  let unmarked: string[] = [];
+  // `published_at` is when the bus took the event, not when the mark ran, so it still says
+  // whether an event went out before or after an outage.
+  let unmarked: Array<{ id: string; at: Date }> = [];
   let markRequested = false;
   const table = sql.table(`${schema}.outbox`);
+  const markStatement = (marking: Array<{ id: string; at: Date }>) => {
+    const given = sql.join(marking.map((m) => sql`(${m.id}, ${m.at.toISOString()})`));
+    return sql`update ${table} as m set published_at = v.at::timestamptz, locked_until = null
+      from (values ${given}) as v (id, at) where m.id = v.id`;
+  };
   const markPublished = async (): Promise<void> => {
     if (unmarked.length === 0) return;
     const marking = unmarked;
     unmarked = [];
     try {
-      await sql`update ${table} set published_at = now(), locked_until = null where id in (${sql.join(marking)})`.execute(
-        db,
-      );
+      await markStatement(marking).execute(db);
     } catch (err) {
       unmarked = marking.concat(unmarked);
       throw err;
@@ -147,13 +152,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const publishBatch = async (): Promise<number> => {
     const marking = unmarked;
     unmarked = [];
-    const ids = marking.length > 0 ? sql.join(marking) : null;
+    const ids = marking.length > 0 ? sql.join(marking.map((m) => m.id)) : null;
     let leased;
     try {
       // One autocommit statement: the row locks of the sub-select last only as long as the update
       // that leases the rows, which is all SKIP LOCKED needs to keep two replicas apart.
       leased = await sql<{ id: string; payload: unknown }>`
-        ${ids ? sql`with marked as (update ${table} set published_at = now(), locked_until = null where id in (${ids}))` : sql``}
+        ${ids ? sql`with marked as (${markStatement(marking)})` : sql``}
         update ${table} as o
         set locked_until = now() + ${sql.lit(`${leaseMs} milliseconds`)}::interval, attempts = o.attempts + 1
         where o.id in (
@@ -181,8 +186,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const event = events[sent.published];
       log.warn({ err: sent.error, eventId: event?.id, type: event?.type }, 'event not delivered; will retry');
     }
+    const at = new Date();
     await options.afterPublish?.(events);
-    for (const event of events.slice(0, sent.published)) unmarked.push(event.id);
+    for (const event of events.slice(0, sent.published)) unmarked.push({ id: event.id, at });
     return rows.length;
   };
 
