@@ -93,15 +93,9 @@ export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPaymen
       ...eventBase(p, p.amount, now),
       paidAt: values.paid_at.toISOString(),
     }).row;
-  let paid = await d.repo.markOpenPaid(p.id, values, paidEvent());
+  let paid = await d.repo.markPaid(p.id, 'open', values, paidEvent());
   if (!paid && p.confirm_idempotency_key) {
-    paid = await d.repo.transitionWithEvent(
-      p.id,
-      ['failed', 'cancelled'],
-      'paid',
-      { ...values, failure_code: null, failure_message: null },
-      paidEvent(),
-    );
+    paid = await d.repo.markPaid(p.id, 'closed', values, paidEvent());
     if (paid)
       d.log.warn(
         { paymentId: p.id, was: { status: p.status, failureCode: p.failure_code } },

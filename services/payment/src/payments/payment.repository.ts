@@ -176,19 +176,25 @@ export class PaymentRepository {
   }
 
   /**
-   * An open attempt (ready, pending or needs_reconciliation) -> paid, and the outbox row of its
-   * payment.paid, in one prepared statement: the event is written only when the row moved.
+   * An attempt -> paid, and the outbox row of its payment.paid, in one prepared statement: the
+   * event is written only when the row moved. `open` moves ready, pending or needs_reconciliation;
+   * `closed` moves failed or cancelled (a charge the provider reports for an attempt we had closed)
+   * and clears its failure.
    */
-  async markOpenPaid(
+  async markPaid(
     id: string,
+    from: 'open' | 'closed',
     values: { paid_at: Date; provider_payment_key: string | null },
     event: { id: string; type: string; payload: string },
   ): Promise<PaymentRow | null> {
-    const { rows } = await sql`${preparedStatement('payment_mark_paid')}
+    const closed = from === 'closed';
+    // Two fixed texts, so the open one (every checkout) can stay prepared.
+    const { rows } = await sql`${closed ? sql`` : preparedStatement('payment_mark_paid')}
       with moved as (
         update ${PAYMENTS} set paid_at = ${values.paid_at}, provider_payment_key = ${values.provider_payment_key},
-          status = 'paid', updated_at = now()
-        where id = ${id} and status in ('ready', 'pending', 'needs_reconciliation')
+          status = 'paid', updated_at = now()${closed ? sql`, failure_code = null, failure_message = null` : sql``}
+        where id = ${id}
+          and status in ${closed ? sql`('failed', 'cancelled')` : sql`('ready', 'pending', 'needs_reconciliation')`}
         returning *
       ),
       event_out as (
@@ -224,47 +230,6 @@ export class PaymentRepository {
       .where('id', '=', id)
       .where('status', 'in', from)
       .returningAll()
-      .executeTakeFirst();
-    return row ? toPayment(row) : null;
-  }
-
-  /**
-   * `transition` and the outbox row of its event in one statement: the event is written only when
-   * the row moved, and both commit together.
-   */
-  async transitionWithEvent(
-    id: string,
-    from: PaymentStatus[],
-    to: PaymentStatus,
-    patch: Record<string, unknown>,
-    event: { id: string; type: string; payload: string },
-  ): Promise<PaymentRow | null> {
-    const row = await this.db
-      .with('moved', (db) =>
-        db
-          .updateTable('payments')
-          .set({ ...patch, status: to, updated_at: sql`now()` })
-          .where('id', '=', id)
-          .where('status', 'in', from)
-          .returningAll(),
-      )
-      .with('event_out', (db) =>
-        db
-          .insertInto('outbox')
-          .columns(['id', 'type', 'payload'])
-          .expression((eb) =>
-            eb
-              .selectFrom('moved')
-              .select([
-                sql<string>`${event.id}`.as('id'),
-                sql<string>`${event.type}`.as('type'),
-                sql`${event.payload}::jsonb`.as('payload'),
-              ]),
-          )
-          .returning('id'),
-      )
-      .selectFrom('moved')
-      .selectAll()
       .executeTakeFirst();
     return row ? toPayment(row) : null;
   }
