@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { freePort } from '@tiketi/platform';
+import { deleteRedisKeys } from '@tiketi/testing';
 
 /**
  * Production mode on this machine: each service its own Node process on real PostgreSQL and
@@ -135,29 +135,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     start,
     async stop() {
       for (const s of [...children.keys()].reverse()) await kill(s, 'SIGTERM');
-      await dropKeys(options.redisUrl, env.REDIS_KEY_PREFIX!).catch(() => undefined);
+      await deleteRedisKeys(options.redisUrl, env.REDIS_KEY_PREFIX!).catch(() => undefined);
     },
   };
 }
 
-/**
- * Removes a run's keys from the shared Redis: the event stream alone keeps every fact of the run
- * (a flash sale's is tens of thousands of entries) and sold seats' keys live for a week, so
- * without this every run stays in the machine's Redis.
- */
-async function dropKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1_000);
-      cursor = next;
-      if (keys.length > 0) await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}

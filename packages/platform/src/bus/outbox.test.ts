@@ -66,6 +66,33 @@ describe('transactional outbox', () => {
     (await db.withSchema(schema).selectFrom('tally').select('n').where('id', '=', id).executeTakeFirst())
       ?.n ?? 0;
 
+  const publishedAt = async (id: string) =>
+    (
+      await db
+        .withSchema(schema)
+        .selectFrom('outbox')
+        .select('published_at')
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow()
+    ).published_at;
+
+  /** The test bus, telling `seen` the ids of each batch of `type` events the relay hands it. */
+  const tapped = (type: string, seen: (ids: string[]) => void): EventBus => ({
+    kind: bus.kind,
+    publish: async (event) => {
+      if (event.type === type) seen([event.id]);
+      await bus.publish(event);
+    },
+    publishMany: async (events) => {
+      const mine = events.filter((e) => e.type === type).map((e) => e.id);
+      if (mine.length > 0) seen(mine);
+      return bus.publishMany(events);
+    },
+    subscribe: (o, h) => bus.subscribe(o, h),
+    subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
+    close: async () => undefined,
+  });
+
   it('keeps an event that was never committed out of the bus', async () => {
     const seen: string[] = [];
     const unsubscribe = await bus.subscribe(
@@ -124,25 +151,11 @@ describe('transactional outbox', () => {
     await expect(crashing.drain()).rejects.toThrow('killed');
     await crashing.stop();
     await eventually(() => expect(deliveries).toContain(event.id));
-    const row = await db
-      .withSchema(schema)
-      .selectFrom('outbox')
-      .select(['published_at'])
-      .where('id', '=', event.id)
-      .executeTakeFirstOrThrow();
-    expect(row.published_at).toBeNull();
+    expect(await publishedAt(event.id)).toBeNull();
 
     // A fresh relay (the restarted process) sends it again once the claim lease ran out.
     const restarted = startOutboxRelay({ db, schema, bus, log, intervalMs: 50, leaseMs: 200 });
-    await eventually(async () => {
-      const published = await db
-        .withSchema(schema)
-        .selectFrom('outbox')
-        .select(['published_at'])
-        .where('id', '=', event.id)
-        .executeTakeFirstOrThrow();
-      expect(published.published_at).not.toBeNull();
-    });
+    await eventually(async () => expect(await publishedAt(event.id)).not.toBeNull());
     await eventually(() =>
       expect(deliveries.filter((id) => id === event.id).length).toBeGreaterThanOrEqual(2),
     );
@@ -175,18 +188,7 @@ describe('transactional outbox', () => {
 
   it('sends a lone event at once, and the events of pokes close together in one batch', async () => {
     const batches: string[][] = [];
-    const recording: EventBus = {
-      kind: bus.kind,
-      publish: (event) => bus.publish(event),
-      publishMany: async (events) => {
-        const mine = events.filter((e) => e.type === 'thing.poked').map((e) => e.id);
-        if (mine.length > 0) batches.push(mine);
-        return bus.publishMany(events);
-      },
-      subscribe: (o, h) => bus.subscribe(o, h),
-      subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
-      close: async () => undefined,
-    };
+    const recording = tapped('thing.poked', (ids) => batches.push(ids));
     const relay = startOutboxRelay({ db, schema, bus: recording, log, intervalMs: 60_000, pokeGapMs: 300 });
     try {
       await relay.drain();
@@ -212,28 +214,9 @@ describe('transactional outbox', () => {
 
   it('marks a batch published in the claim that takes the next one, and an explicit drain or stop marks the rest', async () => {
     const sent: string[] = [];
-    const recording: EventBus = {
-      kind: bus.kind,
-      publish: (event) => bus.publish(event),
-      publishMany: async (events) => {
-        sent.push(...events.filter((e) => e.type === 'thing.marked').map((e) => e.id));
-        return bus.publishMany(events);
-      },
-      subscribe: (o, h) => bus.subscribe(o, h),
-      subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
-      close: async () => undefined,
-    };
+    const recording = tapped('thing.marked', (ids) => sent.push(...ids));
     const write = () =>
       db.transaction().execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.marked', {}));
-    const publishedAt = async (id: string) =>
-      (
-        await db
-          .withSchema(schema)
-          .selectFrom('outbox')
-          .select('published_at')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow()
-      ).published_at;
     const relay = startOutboxRelay({ db, schema, bus: recording, log, intervalMs: 60_000, pokeGapMs: 0 });
     try {
       // Past the relay's first tick (at once, on start): no tick runs again during the test.
@@ -269,22 +252,9 @@ describe('transactional outbox', () => {
 
   it('two relays draining one outbox at once publish every event exactly once', async () => {
     const published = new Map<string, number>();
-    const counting: EventBus = {
-      kind: bus.kind,
-      publish: async (event) => {
-        if (event.type === 'thing.shared') published.set(event.id, (published.get(event.id) ?? 0) + 1);
-        await bus.publish(event);
-      },
-      publishMany: async (events) => {
-        for (const event of events) {
-          if (event.type === 'thing.shared') published.set(event.id, (published.get(event.id) ?? 0) + 1);
-        }
-        return bus.publishMany(events);
-      },
-      subscribe: (o, h) => bus.subscribe(o, h),
-      subscribeBatch: (o, h) => bus.subscribeBatch(o, h),
-      close: async () => undefined,
-    };
+    const counting = tapped('thing.shared', (ids) => {
+      for (const id of ids) published.set(id, (published.get(id) ?? 0) + 1);
+    });
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) {
       await db.transaction().execute(async (trx) => {

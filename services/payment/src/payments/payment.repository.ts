@@ -49,25 +49,23 @@ export interface PaymentRow {
   updated_at: Date;
 }
 
-export interface NewPayment {
-  id: string;
-  order_id: string;
-  reservation_id: string;
-  event_id: string;
-  user_id: string;
-  method: string;
-  amount: number;
-  currency: string;
-  order_name: string;
-  /** JSON text. */
-  seats: string;
-  /** JSON text. */
-  policy: string;
-  event_starts_at: Date;
-  booked_at: Date;
-  success_url: string;
-  fail_url: string;
-}
+/** What a new payment is written with; `seats` and `policy` as JSON text. */
+export type NewPayment = Pick<
+  PaymentRow,
+  | 'id'
+  | 'order_id'
+  | 'reservation_id'
+  | 'event_id'
+  | 'user_id'
+  | 'method'
+  | 'amount'
+  | 'currency'
+  | 'order_name'
+  | 'event_starts_at'
+  | 'booked_at'
+  | 'success_url'
+  | 'fail_url'
+> & { seats: string; policy: string };
 
 export interface RefundRow {
   id: string;
