@@ -7,6 +7,7 @@ import type { SeatUpdateBatcher } from '../realtime/seat-updates.batcher';
 import type { SeatChange, SeatMapCache } from './seat-map.cache';
 import type { BookingMetrics } from './booking.metrics';
 import type { BookableEventCache } from './bookable-event.cache';
+import type { HoldGroups } from './hold.groups';
 
 /** Everything booking code needs, built once per service instance by the area. */
 export interface BookingRuntime {
@@ -23,6 +24,8 @@ export interface BookingRuntime {
   pendingReleases: Array<{ keys: string[]; owner: string }>;
   /** Seats of holds in flight in this process (claimed, not yet in the seat map): best available skips them. */
   claiming: Set<string>;
+  /** Where holds go to PostgreSQL, together with the holds that arrive at the same time. */
+  holdGroups: HoldGroups;
 }
 
 const MAX_PENDING_RELEASES = 100_000;

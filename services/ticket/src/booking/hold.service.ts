@@ -1,7 +1,7 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
 import { outboxEntry } from '@tiketi/platform';
 import type { BookableEvent } from './reservation.repository';
-import { takeHold, type HeldSeat } from './hold.repository';
+import type { HeldSeat } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
 import { addSeatChanges, applyEffects, newEffects, type BookingRuntime } from './booking.runtime';
 import { chooseBestAvailable } from './best-available';
@@ -196,7 +196,7 @@ async function holdSeats(
       expiresAt,
       createdAt: now,
     };
-    const outcome = await takeHold(rt.ctx.db, {
+    const outcome = await rt.holdGroups.take({
       reservation,
       seatIds: sortedIds,
       seatLimit: event.seat_limit,
