@@ -142,10 +142,12 @@ describe('seat map under a crowd', () => {
       load: (...args: unknown[]) => Promise<unknown>;
     };
     const spy = vi.spyOn(cache, 'load');
+    let buyers: Array<{ headers: Record<string, string> }>;
+    let answers: Array<{ statusCode: number; json(): any }>;
     try {
-      const buyers = await Promise.all(Array.from({ length: 150 }, () => svc.issuer.user('user')));
+      buyers = await Promise.all(Array.from({ length: 150 }, () => svc.issuer.user('user')));
       // Best available reads the map for every attempt while the other holds commit.
-      const answers = await Promise.all(
+      answers = await Promise.all(
         buyers.map((b) =>
           svc.app.inject({
             method: 'POST',
@@ -171,5 +173,34 @@ describe('seat map under a crowd', () => {
       Object.fromEntries(truth.map((r) => [r.id, r.status])),
     );
     expect(shown.seats.filter((s) => s.status === 'held')).toHaveLength(300);
+
+    // Best available refuses at once on the count of available seats: the count follows every change.
+    const runtime = bookingInstance(svc.ctx).runtime;
+    const available = async () => (await runtime.seatMap.get(crowd.eventId, 0))!.available;
+    expect(await available()).toBe(100);
+    const won = answers.find((a) => a.statusCode === 201)!.json().reservation as { id: string };
+    const cancelled = await svc.app.inject({
+      method: 'POST',
+      url: `/api/reservations/${won.id}/cancel`,
+      headers: buyers[answers.findIndex((a) => a.json().reservation?.id === won.id)]!.headers,
+    });
+    expect(cancelled.statusCode).toBe(200);
+    expect(await available()).toBe(102);
+    const rest = await Promise.all(
+      Array.from({ length: 26 }, () => svc.issuer.user('user')).map(async (pending) => {
+        const b = await pending;
+        return svc.app.inject({
+          method: 'POST',
+          url: '/api/tickets/book',
+          headers: b.headers,
+          payload: { eventId: crowd.eventId, quantity: 4 },
+        });
+      }),
+    );
+    expect(rest.filter((a) => a.statusCode === 201)).toHaveLength(25);
+    expect(await available()).toBe(2);
+    const refused = rest.find((a) => a.statusCode !== 201)!;
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('SEAT_UNAVAILABLE');
   });
 });

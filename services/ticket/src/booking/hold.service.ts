@@ -103,7 +103,11 @@ async function holdBest(
   const exclude = { has: (seatId: string) => failed.has(seatId) || rt.claiming.has(seatId) };
   for (let attempt = 0; ; attempt++) {
     const map = await rt.seatMap.get(event.id, event.layout_version);
-    const chosen = map ? chooseBestAvailable(map.rows(), quantity, { section, exclude }) : null;
+    // After a sell-out most asks land here: the count answers them without a scan of the map.
+    const chosen =
+      map && map.available >= quantity
+        ? chooseBestAvailable(map.rows(), quantity, { section, exclude })
+        : null;
     if (!chosen)
       throw AppError.conflict(
         'SEAT_UNAVAILABLE',

@@ -40,6 +40,8 @@ interface Entry {
   body: SeatMapBody | null;
   /** Rows for best-available, built on first use; they share the seat objects, so statuses stay live. */
   rows: SeatRow[] | null;
+  /** Seats whose status is available, kept in step with every status change (best available refuses at once when too few). */
+  available: number;
   loadedAt: number;
   checkedAt: number;
   stale: boolean;
@@ -127,12 +129,19 @@ export class SeatMapCache {
   async get(
     eventId: string,
     layoutVersion: number,
-  ): Promise<{ version: number; seats: SeatMapSeat[]; rows(): SeatRow[]; body(): SeatMapBody } | null> {
+  ): Promise<{
+    version: number;
+    seats: SeatMapSeat[];
+    available: number;
+    rows(): SeatRow[];
+    body(): SeatMapBody;
+  } | null> {
     const entry = await this.fresh(eventId, layoutVersion);
     if (!entry) return null;
     return {
       version: entry.version,
       seats: entry.seats,
+      available: entry.available,
       rows: () => (entry.rows ??= indexRows(entry.seats)),
       body: () => (entry.body ??= entry.builder.build(eventId, entry.layoutVersion, entry.version)),
     };
@@ -190,11 +199,7 @@ export class SeatMapCache {
         .execute();
       for (const row of rows) {
         const i = previous.index.get(row.id as string);
-        if (i !== undefined && previous.seats[i]!.status !== row.status) {
-          previous.seats[i]!.status = row.status as string;
-          previous.fragments[i] = JSON.stringify(publicSeat(previous.seats[i]!));
-          previous.builder.changed(i);
-        }
+        if (i !== undefined) setStatus(previous, i, row.status as string);
       }
       if (rows.length === previous.seats.length) {
         Object.assign(previous, { version, body: null, checkedAt: now, stale: false });
@@ -258,6 +263,7 @@ export class SeatMapCache {
       ),
       body: null,
       rows: null,
+      available: seats.reduce((n, s) => (s.status === 'available' ? n + 1 : n), 0),
       loadedAt: now,
       checkedAt: now,
       stale: false,
@@ -270,13 +276,19 @@ export class SeatMapCache {
 function applyInPlace(entry: Entry, changes: SeatChange[]): void {
   for (const change of changes) {
     const i = entry.index.get(change.seatId);
-    if (i !== undefined) {
-      entry.seats[i]!.status = change.status;
-      entry.fragments[i] = JSON.stringify(publicSeat(entry.seats[i]!));
-      entry.builder.changed(i);
-    }
+    if (i !== undefined) setStatus(entry, i, change.status);
   }
   entry.body = null;
+}
+
+function setStatus(entry: Entry, i: number, status: string): void {
+  const seat = entry.seats[i]!;
+  if (seat.status === status) return;
+  if (seat.status === 'available') entry.available -= 1;
+  else if (status === 'available') entry.available += 1;
+  seat.status = status;
+  entry.fragments[i] = JSON.stringify(publicSeat(seat));
+  entry.builder.changed(i);
 }
 
 /**
