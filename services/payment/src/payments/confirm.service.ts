@@ -2,6 +2,7 @@ import { AppError, type AuthUser } from '@tiketi/platform';
 import { ProviderError, type ProviderPayment } from '../providers/provider';
 import {
   adapterFor,
+  confirmAtTicket,
   confirmReservation,
   markFailed,
   markPaid,
@@ -9,6 +10,7 @@ import {
   paymentView,
   type PaymentDeps,
   type PaymentView,
+  type ReservationOutcome,
 } from './payment.core';
 import type { PaymentRow, PaymentStatus } from './payment.repository';
 import { refundPayment } from './refund.service';
@@ -28,6 +30,9 @@ export interface ConfirmResult {
 }
 
 export const EXPIRED_CODE = 'RESERVATION_EXPIRED';
+
+/** Attempts not closed yet: the provider's paid moves them to paid. */
+export const OPEN = new Set<PaymentStatus>(['ready', 'pending', 'needs_reconciliation']);
 
 function providerKeyOf(method: string, body: ConfirmBody): string | undefined {
   if (method === 'kakaopay') return body.pgToken;
@@ -118,10 +123,24 @@ export async function applyProviderPaid(
       'Provider amount differs from the order',
     );
   }
-  let paid = await markPaid(d, p, pp);
+  // An open attempt (the confirm request's own, nearly always) asks ticket first, so that the paid
+  // statement also records the confirmation: one statement instead of two. A crash in between
+  // leaves a confirmed reservation whose payment is still pending: the reconciler finds the money
+  // at the provider and marks it paid, and ticket answers its confirm again the same way.
+  const early = OPEN.has(p.status) && !p.reservation_confirmed_at ? await confirmAtTicket(d, p) : null;
+  let paid = await markPaid(d, p, pp, early === 'confirmed' ? d.clock.now() : null);
   if (paid.status !== 'paid' || paid.reservation_confirmed_at) return paid;
-  const { outcome, payment } = await confirmReservation(d, paid);
-  if (payment) return payment;
+  let outcome: ReservationOutcome;
+  if (early === 'confirmed') {
+    // Another writer marked it paid first, without the confirmation: record ours.
+    return (await d.repo.markReservationConfirmed(paid.id, d.clock.now())) ?? paid;
+  } else if (early !== null) {
+    outcome = early;
+  } else {
+    const confirmed = await confirmReservation(d, paid);
+    if (confirmed.payment) return confirmed.payment;
+    outcome = confirmed.outcome;
+  }
   if (outcome === 'expired') {
     await d.repo.update(paid.id, {
       failure_code: EXPIRED_CODE,
@@ -239,6 +258,26 @@ async function callConfirm(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
   return applyPaidOrUnknown(d, p, pp);
 }
 
+/**
+ * The lease on the reservation, so that it cannot expire while the provider charges; null once
+ * taken. When ticket refuses (the reservation expired, was cancelled or is paid by another
+ * payment), the attempt is closed and its row returned.
+ */
+async function lease(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow | null> {
+  try {
+    await d.ticket.paymentStarted(p.reservation_id, p.id, d.config.PAYMENT_CONFIRM_LEASE_SECONDS);
+    return null;
+  } catch (err) {
+    if (err instanceof AppError && (err.kind === 'conflict' || err.kind === 'not_found')) {
+      const code = err.code === 'RESERVATION_NOT_PENDING' ? 'RESERVATION_NOT_PENDING' : EXPIRED_CODE;
+      return markFailed(d, p, CLOSEABLE, 'cancelled', code, err.message);
+    }
+    throw err;
+  }
+}
+
+const CLOSEABLE: PaymentStatus[] = ['ready', 'pending', 'needs_reconciliation'];
+
 /** Starts the attempt: lease on the reservation, attempt + idempotency key stored, then the provider. */
 export async function attempt(
   d: PaymentDeps,
@@ -246,20 +285,12 @@ export async function attempt(
   providerKey: string,
   eventCancelled?: boolean,
 ): Promise<PaymentRow> {
-  const closeable: PaymentStatus[] = ['ready', 'pending', 'needs_reconciliation'];
   // Known here from event.cancelled; ticket refuses such a lease too, this just skips the round trip.
   if (eventCancelled ?? (await d.repo.isEventCancelled(p.event_id))) {
-    return markFailed(d, p, closeable, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
+    return markFailed(d, p, CLOSEABLE, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
   }
-  try {
-    await d.ticket.paymentStarted(p.reservation_id, p.id, d.config.PAYMENT_CONFIRM_LEASE_SECONDS);
-  } catch (err) {
-    if (err instanceof AppError && (err.kind === 'conflict' || err.kind === 'not_found')) {
-      const code = err.code === 'RESERVATION_NOT_PENDING' ? 'RESERVATION_NOT_PENDING' : EXPIRED_CODE;
-      return markFailed(d, p, closeable, 'cancelled', code, err.message);
-    }
-    throw err;
-  }
+  const refused = await lease(d, p);
+  if (refused) return refused;
   const pending = await d.repo.startAttempt(
     p.id,
     p.status,
@@ -270,11 +301,38 @@ export async function attempt(
   return callConfirm(d, pending);
 }
 
+/**
+ * The usual confirm: the attempt started in the statement that found the payment, then the lease,
+ * then the provider. A crash between the start and the lease leaves a pending payment the provider
+ * never saw: the reconciler re-sends its confirm (the lease first) or closes it.
+ */
+async function startedAttempt(d: PaymentDeps, pending: PaymentRow): Promise<PaymentRow> {
+  const refused = await lease(d, pending);
+  if (refused) return refused;
+  return callConfirm(d, pending);
+}
+
+function confirmed(after: PaymentRow): ConfirmResult {
+  if (after.status === 'cancelled' && after.failure_code === 'RESERVATION_NOT_PENDING') {
+    throw AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is not awaiting payment');
+  }
+  return outcomeOf(after);
+}
+
 export async function confirmPayment(
   d: PaymentDeps,
   user: AuthUser,
   body: ConfirmBody,
 ): Promise<ConfirmResult> {
+  const started = await d.repo.startAttemptByOrder({
+    orderId: body.orderId,
+    userId: user.role === 'admin' ? null : user.id,
+    amount: body.amount ?? null,
+    keys: { paymentKey: body.paymentKey ?? null, pgToken: body.pgToken ?? null, paymentId: body.paymentId ?? null },
+  });
+  if (started) return confirmed(await startedAttempt(d, started));
+  // Not the usual case: someone else's order, a second confirm, a wrong amount, a missing key, a
+  // cancelled event. The payment as it is decides the answer.
   const found = await d.repo.byOrderIdWithEvent(body.orderId);
   const p = found?.payment;
   if (!p || (p.user_id !== user.id && user.role !== 'admin'))
@@ -302,9 +360,5 @@ export async function confirmPayment(
       'PROVIDER_KEY_REQUIRED',
       `Confirming a ${p.method} payment needs its provider key`,
     );
-  const after = await attempt(d, p, providerKey, found.eventCancelled);
-  if (after.status === 'cancelled' && after.failure_code === 'RESERVATION_NOT_PENDING') {
-    throw AppError.conflict('RESERVATION_NOT_PENDING', 'The reservation is not awaiting payment');
-  }
-  return outcomeOf(after);
+  return confirmed(await attempt(d, p, providerKey, found.eventCancelled));
 }

@@ -80,11 +80,17 @@ export function matchesOrder(p: PaymentRow, pp: ProviderPayment): boolean {
  * provider reports charged (a decline that raced a charge, an answer that came late) becomes paid
  * too, so that it is confirmed or refunded like any other, never left holding the buyer's money.
  */
-export async function markPaid(d: PaymentDeps, p: PaymentRow, pp: ProviderPayment): Promise<PaymentRow> {
+export async function markPaid(
+  d: PaymentDeps,
+  p: PaymentRow,
+  pp: ProviderPayment,
+  reservationConfirmedAt: Date | null = null,
+): Promise<PaymentRow> {
   const now = d.clock.now();
   const values = {
     paid_at: pp.approvedAt ? new Date(pp.approvedAt) : now,
     provider_payment_key: pp.providerKey ?? p.provider_payment_key,
+    reservation_confirmed_at: reservationConfirmedAt,
   };
   // Every field of the event is known before the write (amount and ids do not change), so the
   // transition and its outbox row are one statement.
@@ -142,25 +148,31 @@ export async function markFailed(
 
 export type ReservationOutcome = 'confirmed' | 'expired' | 'unknown';
 
+/** Ticket is asked to confirm the reservation for this payment (idempotent there). */
+export async function confirmAtTicket(d: PaymentDeps, p: PaymentRow): Promise<ReservationOutcome> {
+  try {
+    await d.ticket.confirm(p.reservation_id, p.id);
+    return 'confirmed';
+  } catch (err) {
+    if (err instanceof AppError && (err.kind === 'conflict' || err.kind === 'not_found')) return 'expired';
+    d.log.warn(
+      { err, paymentId: p.id },
+      'reservation confirm not delivered; the reconciler and payment.paid retry',
+    );
+    return 'unknown';
+  }
+}
+
 /**
- * Confirms the reservation for a paid payment (idempotent on the ticket side); on success,
- * `payment` is the row with the confirmation recorded.
+ * A paid payment's reservation is confirmed at ticket and the confirmation recorded. `expired`:
+ * the reservation is gone (expired, cancelled, or confirmed for another payment): the money goes back.
  */
 export async function confirmReservation(
   d: PaymentDeps,
   p: PaymentRow,
 ): Promise<{ outcome: ReservationOutcome; payment?: PaymentRow }> {
-  try {
-    await d.ticket.confirm(p.reservation_id, p.id);
-  } catch (err) {
-    if (err instanceof AppError && err.kind === 'conflict') return { outcome: 'expired' };
-    if (err instanceof AppError && err.kind === 'not_found') return { outcome: 'expired' };
-    d.log.warn(
-      { err, paymentId: p.id },
-      'reservation confirm not delivered; the reconciler and payment.paid retry',
-    );
-    return { outcome: 'unknown' };
-  }
+  const outcome = await confirmAtTicket(d, p);
+  if (outcome !== 'confirmed') return { outcome };
   const payment = await d.repo.markReservationConfirmed(p.id, d.clock.now());
   return { outcome: 'confirmed', ...(payment ? { payment } : {}) };
 }

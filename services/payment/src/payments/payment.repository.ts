@@ -158,6 +158,38 @@ export class PaymentRepository {
     return { payment: toPayment(payment), eventCancelled: Boolean(event_cancelled) };
   }
 
+  /**
+   * A confirm's usual case in one statement: the ready payment of this order, the buyer's own
+   * (any, for an admin's null), of the amount asked (when given), with the provider key its method
+   * needs, its event not cancelled, moves to pending. Null when any of that is not so: the caller
+   * then reads the payment and answers as the case requires.
+   */
+  async startAttemptByOrder(args: {
+    orderId: string;
+    userId: string | null;
+    amount: number | null;
+    keys: { paymentKey: string | null; pgToken: string | null; paymentId: string | null };
+  }): Promise<PaymentRow | null> {
+    const { orderId, userId, amount, keys } = args;
+    const { rows } = await sql`${preparedStatement('payment_start_attempt_by_order')}
+      with asked as (
+        select p.id, case p.method when 'kakaopay' then ${keys.pgToken}::text
+          when 'naverpay' then ${keys.paymentId}::text else ${keys.paymentKey}::text end as provider_key
+        from ${PAYMENTS} p
+        where p.order_id = ${orderId} and p.status = 'ready'
+          and (${userId}::text is null or p.user_id = ${userId}::text)
+          and (${amount}::int is null or p.amount = ${amount}::int)
+          and not exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = p.event_id)
+      )
+      update ${PAYMENTS} p set provider_payment_key = asked.provider_key,
+        confirm_idempotency_key = coalesce(p.confirm_idempotency_key, p.id || '-confirm'),
+        status = 'pending', updated_at = now()
+      from asked
+      where p.id = asked.id and asked.provider_key is not null and p.status = 'ready'
+      returning p.*`.execute(this.db);
+    return rows[0] ? toPayment(rows[0]) : null;
+  }
+
   /** A confirm's attempt starts: ready (or a retried state) -> pending, with the provider's key. */
   async startAttempt(
     id: string,
@@ -182,7 +214,8 @@ export class PaymentRepository {
   async markPaid(
     id: string,
     from: 'open' | 'closed',
-    values: { paid_at: Date; provider_payment_key: string | null },
+    /** reservation_confirmed_at: set when ticket confirmed the reservation before this statement (kept if already set). */
+    values: { paid_at: Date; provider_payment_key: string | null; reservation_confirmed_at: Date | null },
     event: { id: string; type: string; payload: string },
   ): Promise<PaymentRow | null> {
     const closed = from === 'closed';
@@ -190,6 +223,7 @@ export class PaymentRepository {
     const { rows } = await sql`${closed ? sql`` : preparedStatement('payment_mark_paid')}
       with moved as (
         update ${PAYMENTS} set paid_at = ${values.paid_at}, provider_payment_key = ${values.provider_payment_key},
+          reservation_confirmed_at = coalesce(reservation_confirmed_at, ${values.reservation_confirmed_at}::timestamptz),
           status = 'paid', updated_at = now()${closed ? sql`, failure_code = null, failure_message = null` : sql``}
         where id = ${id}
           and status in ${closed ? sql`('failed', 'cancelled')` : sql`('ready', 'pending', 'needs_reconciliation')`}

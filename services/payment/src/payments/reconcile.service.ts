@@ -8,9 +8,8 @@ import {
   finishConfirmation,
   lookupAtProvider,
   moneyHeld,
+  OPEN,
 } from './confirm.service';
-
-const OPEN = new Set(['ready', 'pending', 'needs_reconciliation']);
 
 /**
  * One idempotent step towards the truth for a payment, for a webhook: the provider is asked, never
