@@ -52,6 +52,10 @@ function withOrderId(url: string, orderId: string): string {
   return u.toString();
 }
 
+function eventCancelled(): AppError {
+  return AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
+}
+
 export async function createPayment(
   d: PaymentDeps,
   user: AuthUser,
@@ -70,10 +74,7 @@ export async function createPayment(
     throw err;
   });
   if (reservation.userId !== user.id) throw AppError.notFound('RESERVATION_NOT_FOUND', 'No such reservation');
-  const facts = await d.repo.checkoutFacts(reservation.eventId, event.refundPolicyId ?? DEFAULT_POLICY.id);
-  if (event.status === 'cancelled' || facts.eventCancelled) {
-    throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
-  }
+  if (event.status === 'cancelled') throw eventCancelled();
   if (reservation.status !== 'pending')
     throw AppError.conflict('RESERVATION_NOT_PENDING', `The reservation is ${reservation.status}`);
   if (reservation.expiresAt && new Date(reservation.expiresAt) <= d.clock.now()) {
@@ -82,7 +83,6 @@ export async function createPayment(
   if (!Number.isInteger(reservation.amount) || reservation.amount <= 0)
     throw AppError.conflict('NOTHING_TO_PAY', 'The reservation has no amount due');
 
-  const policy = facts.policy ?? DEFAULT_POLICY;
   const id = newId('pay');
   // Toss: ^[A-Za-z0-9_-]{6,64}$, unique per order.
   const orderId = `ord_${randomBytes(12).toString('hex')}`;
@@ -92,23 +92,27 @@ export async function createPayment(
       0,
       100,
     );
-  const row = await d.repo.insertReady({
-    id,
-    order_id: orderId,
-    reservation_id: reservation.id,
-    event_id: reservation.eventId,
-    user_id: reservation.userId,
-    method: body.method,
-    amount: reservation.amount,
-    currency: reservation.currency ?? 'KRW',
-    order_name: orderName,
-    seats: JSON.stringify(reservation.seats.map((s) => ({ id: s.id, label: s.label, price: s.price }))),
-    policy: JSON.stringify(policy),
-    event_starts_at: new Date(event.startsAt),
-    booked_at: new Date(reservation.createdAt),
-    success_url: successUrl,
-    fail_url: failUrl,
-  });
+  // The event's cancellation as payment knows it (event.cancelled) is checked by the insert itself.
+  const row = await d.repo.insertReady(
+    {
+      id,
+      order_id: orderId,
+      reservation_id: reservation.id,
+      event_id: reservation.eventId,
+      user_id: reservation.userId,
+      method: body.method,
+      amount: reservation.amount,
+      currency: reservation.currency ?? 'KRW',
+      order_name: orderName,
+      seats: JSON.stringify(reservation.seats.map((s) => ({ id: s.id, label: s.label, price: s.price }))),
+      event_starts_at: new Date(event.startsAt),
+      booked_at: new Date(reservation.createdAt),
+      success_url: successUrl,
+      fail_url: failUrl,
+    },
+    { id: event.refundPolicyId ?? DEFAULT_POLICY.id, fallback: JSON.stringify(DEFAULT_POLICY) },
+  );
+  if (!row) throw eventCancelled();
   const prepareSuccess =
     body.method === 'toss' || body.method === 'sandbox' ? successUrl : withOrderId(successUrl, orderId);
   const prepareFail =

@@ -120,16 +120,26 @@ export class PaymentRepository {
     return this.db.transaction().execute(fn);
   }
 
-  /** A new payment, `ready` for its checkout (prepared: one per checkout). */
-  async insertReady(v: NewPayment): Promise<PaymentRow> {
+  /**
+   * A new payment, `ready` for its checkout (prepared: one per checkout), with a copy of the
+   * event's refund policy (`fallback`, as JSON, where the event's is not known here); null, and
+   * nothing written, when the event was cancelled.
+   */
+  async insertReady(v: Omit<NewPayment, 'policy'>, policy: { id: string; fallback: string }): Promise<PaymentRow | null> {
     const { rows } = await sql`${preparedStatement('payment_insert_ready')}
       insert into ${PAYMENTS} (id, order_id, reservation_id, event_id, user_id, method, status, amount, currency,
         order_name, seats, policy, event_starts_at, booked_at, success_url, fail_url)
-      values (${v.id}, ${v.order_id}, ${v.reservation_id}, ${v.event_id}, ${v.user_id}, ${v.method}, 'ready',
-        ${v.amount}, ${v.currency}, ${v.order_name}, ${v.seats}::jsonb, ${v.policy}::jsonb, ${v.event_starts_at},
-        ${v.booked_at}, ${v.success_url}, ${v.fail_url})
+      select ${v.id}, ${v.order_id}, ${v.reservation_id}, ${v.event_id}, ${v.user_id}, ${v.method}, 'ready',
+        ${v.amount}, ${v.currency}, ${v.order_name}, ${v.seats}::jsonb,
+        coalesce(
+          (select jsonb_build_object('id', r.id, 'name', r.name, 'rules', r.rules)
+            from ${sql.table('payment.refund_policies')} r where r.id = ${policy.id}),
+          ${policy.fallback}::jsonb
+        ),
+        ${v.event_starts_at}, ${v.booked_at}, ${v.success_url}, ${v.fail_url}
+      where not exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = ${v.event_id})
       returning *`.execute(this.db);
-    return toPayment(rows[0]);
+    return rows[0] ? toPayment(rows[0]) : null;
   }
 
   async byId(id: string, db: Db = this.db): Promise<PaymentRow | null> {
@@ -437,23 +447,6 @@ export class PaymentRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return row ? { id: row.id, name: row.name, rules: parse(row.rules) } : null;
-  }
-
-  /** What a new payment needs from this service's own tables, in one round trip. */
-  async checkoutFacts(
-    eventId: string,
-    policyId: string,
-  ): Promise<{ eventCancelled: boolean; policy: { id: string; name: string; rules: any } | null }> {
-    const { rows } = await sql<{ cancelled: boolean; policy: unknown }>`${preparedStatement('payment_checkout_facts')}
-      select exists (select 1 from ${PAYMENTS_CANCELLED} where event_id = ${eventId}) as cancelled,
-        (select json_build_object('id', id, 'name', name, 'rules', rules) from ${sql.table('payment.refund_policies')}
-          where id = ${policyId}) as policy`.execute(this.db);
-    const row = rows[0]!;
-    const policy = row.policy ? parse<{ id: string; name: string; rules: unknown }>(row.policy) : null;
-    return {
-      eventCancelled: Boolean(row.cancelled),
-      policy: policy ? { id: policy.id, name: policy.name, rules: parse(policy.rules) } : null,
-    };
   }
 
   async policies(): Promise<Array<{ id: string; name: string; rules: any }>> {
