@@ -106,10 +106,18 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
       if (byIp.isExceeded) throw tooManyRequests(byIp.ttlInSeconds, 'ip');
     }
 
-    request.user = await verifiedUser(request, ctx, authReachable);
+    request.user = await signedUser(request, ctx, authReachable);
     if (request.user) {
-      const byUser = await userLimit(request);
-      if (!byUser.isAllowed && byUser.isExceeded) throw tooManyRequests(byUser.ttlInSeconds, 'user');
+      // The revocation check and the per-user counter leave in one round trip to Redis (the
+      // counter also counts a revoked token's request, which is refused all the same).
+      const [active, byUser] = await Promise.allSettled([
+        ctx.tokens.assertActive(request.user),
+        userLimit(request),
+      ]);
+      if (active.status === 'rejected') throw active.reason;
+      if (byUser.status === 'rejected') throw byUser.reason;
+      if (!byUser.value.isAllowed && byUser.value.isExceeded)
+        throw tooManyRequests(byUser.value.ttlInSeconds, 'user');
     }
 
     if (isAdminPath(request.url)) {
@@ -119,8 +127,8 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
   }
 }
 
-/** A bearer token is verified here (signature, expiry, revocation); a bad one stops the request. */
-async function verifiedUser(
+/** A bearer token's signature, expiry and claims are checked here (revocation by the caller); a bad one stops the request. */
+async function signedUser(
   request: FastifyRequest,
   ctx: ServiceContext<GatewayConfig>,
   authReachable: () => Promise<boolean>,
@@ -134,7 +142,7 @@ async function verifiedUser(
     return null;
   }
   try {
-    return await ctx.tokens.verify(token);
+    return await ctx.tokens.verifySigned(token);
   } catch (err) {
     throw await explainVerificationFailure(err, token, authReachable);
   }

@@ -1,4 +1,10 @@
-import { createTokenVerifier, AppError, type ServiceContext, type TokenVerifier } from '@tiketi/platform';
+import {
+  createTokenVerifier,
+  AppError,
+  type AuthUser,
+  type ServiceContext,
+  type TokenVerifier,
+} from '@tiketi/platform';
 import type { AuthConfig } from './auth.config';
 import { createAuthMetrics } from './auth.metrics';
 import { AccountService } from './account/account.service';
@@ -77,12 +83,17 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
   });
 
   const signatureCheck = createTokenVerifier({ jwks: () => keys.jwks(), coordination: ctx.coordination });
+  const assertActive = async (user: AuthUser): Promise<void> => {
+    await signatureCheck.assertActive(user);
+    // The database is the record of revocation: it still holds after coordination lost its keys.
+    if (await sessions.isRevoked(user.sid)) throw AppError.unauthorized('TOKEN_REVOKED', 'Session has ended');
+  };
   const verifier: TokenVerifier = {
+    verifySigned: (token) => signatureCheck.verifySigned(token),
+    assertActive,
     async verify(token) {
-      const user = await signatureCheck.verify(token);
-      // The database is the record of revocation: it still holds after coordination lost its keys.
-      if (await sessions.isRevoked(user.sid))
-        throw AppError.unauthorized('TOKEN_REVOKED', 'Session has ended');
+      const user = await signatureCheck.verifySigned(token);
+      await assertActive(user);
       return user;
     },
   };

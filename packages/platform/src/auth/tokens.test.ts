@@ -37,6 +37,11 @@ describe('token verifier', () => {
     expect((await verifier.verify(other)).sid).toBe('ses_2');
     await coordination.set(revokedSessionKey('ses_2'), '1');
     await expect(verifier.verify(other)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    // The two halves of verify: the signature alone passes, the revocation check refuses.
+    const signed = await verifier.verifySigned(other);
+    expect(signed).toMatchObject({ id: 'usr_1', sid: 'ses_2', role: 'user' });
+    await expect(verifier.assertActive(signed)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
+    await expect(verifier.assertActive({ ...signed, sid: 'ses_3' })).resolves.toBeUndefined();
   });
 
   it('never takes a token for one it checked before when a byte differs', async () => {

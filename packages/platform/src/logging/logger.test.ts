@@ -82,7 +82,11 @@ describe('request id on every log line', () => {
         coordination: new MemoryCoordination(),
         bus: new MemoryBus(),
         log: createLogger(config, 'test', out.stream),
-        tokens: { verify: async () => Promise.reject(new Error('no tokens here')) },
+        tokens: {
+          verify: async () => Promise.reject(new Error('no tokens here')),
+          verifySigned: async () => Promise.reject(new Error('no tokens here')),
+          assertActive: async () => Promise.reject(new Error('no tokens here')),
+        },
       });
       app = await buildServiceApp(probe, ctx);
       await app.listen({ port: 0, host: '127.0.0.1' });
