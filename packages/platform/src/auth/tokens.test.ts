@@ -36,8 +36,11 @@ describe('token verifier', () => {
     const other = await sign(600, 'ses_2');
     expect((await verifier.verify(other)).sid).toBe('ses_2');
     await coordination.set(revokedSessionKey('ses_2'), '1');
+    // A session just found active is trusted for 5 s by verify (the gateway asks every time) ...
+    expect((await verifier.verify(other)).sid).toBe('ses_2');
+    vi.setSystemTime(Date.now() + 5_001);
     await expect(verifier.verify(other)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
-    // The two halves of verify: the signature alone passes, the revocation check refuses.
+    // ... and the two halves of verify: the signature alone passes, the revocation check refuses at once.
     const signed = await verifier.verifySigned(other);
     expect(signed).toMatchObject({ id: 'usr_1', sid: 'ses_2', role: 'user' });
     await expect(verifier.assertActive(signed)).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });

@@ -21,6 +21,12 @@ export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256'];
 
 const VERIFIED_TOKEN_MS = 60_000;
 const VERIFIED_TOKENS_KEPT = 50_000;
+/**
+ * How long `verify` trusts a session it found active. Requests reach the services through the
+ * gateway, which asks on every request (`assertActive`), so a logout stops a token at the edge at
+ * once; a call straight to a service inside the cluster may pass for these few seconds more.
+ */
+const ACTIVE_SESSION_TRUST_MS = 5_000;
 
 export function revokedSessionKey(sid: string): string {
   return `auth:revoked-session:${sid}`;
@@ -34,7 +40,7 @@ export interface TokenVerifierOptions {
 }
 
 export interface TokenVerifier {
-  /** Signature, expiry, claims and revocation. */
+  /** Signature, expiry, claims and revocation (a session found active is trusted for a few seconds). */
   verify(token: string): Promise<AuthUser>;
   /**
    * `verify` in two halves, for a caller that sends other coordination calls alongside the
@@ -42,7 +48,7 @@ export interface TokenVerifier {
    * token) ...
    */
   verifySigned(token: string): Promise<AuthUser>;
-  /** ... and the revocation check: TOKEN_REVOKED when the user's session has ended. */
+  /** ... and the revocation check, asked every time: TOKEN_REVOKED when the user's session has ended. */
   assertActive(user: AuthUser): Promise<void>;
 }
 
@@ -129,12 +135,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (revoked) throw AppError.unauthorized('TOKEN_REVOKED', 'Session has ended');
   }
 
+  const activeUntil = new Map<string, number>();
   return {
     verifySigned,
     assertActive,
     async verify(token: string): Promise<AuthUser> {
       const user = await verifySigned(token);
+      const now = Date.now();
+      if ((activeUntil.get(user.sid) ?? 0) > now) return user;
       await assertActive(user);
+      if (activeUntil.size >= VERIFIED_TOKENS_KEPT) activeUntil.clear();
+      activeUntil.set(user.sid, now + ACTIVE_SESSION_TRUST_MS);
       return user;
     },
   };
