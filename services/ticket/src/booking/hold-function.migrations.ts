@@ -112,11 +112,14 @@ export const holdFunctionMigration: Migration = {
       language plpgsql volatile as $fn$
       declare
         h jsonb;
+        v_all text[];
       begin
         if jsonb_array_length(holds) > 1 then
+          -- An array, not a subquery: the planner then probes the primary key for each id instead
+          -- of guessing the subquery's size and merging along the whole index.
+          v_all := array(select jsonb_array_elements_text(g.value->'seatIds') from jsonb_array_elements(holds) g);
           perform 1 from ticket.seats s
-          where s.id in (select jsonb_array_elements_text(g.value->'seatIds') from jsonb_array_elements(holds) g)
-            and s.status = 'available'
+          where s.id = any(v_all) and s.status = 'available'
           order by s.id
           for update;
         end if;
