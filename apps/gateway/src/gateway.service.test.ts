@@ -190,6 +190,21 @@ describe('gateway in front of stand-in services', () => {
     });
   });
 
+  it('passes small bodies on byte for byte, with their content type and length', async () => {
+    for (const [type, body] of [
+      ['application/json; charset=utf-8', JSON.stringify({ name: '김민수', seats: ['A1', 'A2'], note: ' spaced ' })],
+      ['text/plain', 'not json at all {'],
+      ['application/x-www-form-urlencoded', 'action=approve&x=%ED%95%9C'],
+    ] as const) {
+      const res = await call('POST', '/api/auth/register', { headers: { 'content-type': type }, body });
+      expect(res.status).toBe(200);
+      const seen = auth.seen[auth.seen.length - 1]!;
+      expect(seen.bodyText).toBe(body);
+      expect(seen.headers['content-type']).toBe(type);
+      expect(seen.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    }
+  });
+
   it('limits body size: JSON small, multipart uploads larger', async () => {
     const before = auth.seen.length;
     const big = JSON.stringify({ blob: 'x'.repeat(100 * 1024) });

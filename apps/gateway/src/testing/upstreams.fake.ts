@@ -7,6 +7,8 @@ export interface SeenRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   bodyBytes: number;
+  /** The body as text, when it is small (a test compares it byte for byte). */
+  bodyText: string | null;
 }
 
 export interface FakeUpstream {
@@ -35,6 +37,7 @@ export async function startEchoUpstream(
       url: request.url,
       headers: request.headers,
       bodyBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
+      bodyText: Buffer.isBuffer(request.body) && request.body.length <= 4096 ? request.body.toString('utf8') : null,
     };
     seen.push(record);
     return { service: name, ...record };
