@@ -133,8 +133,12 @@ export class QueueService implements QueueGate {
     if (settings.mode === 'on') return true;
     if (settings.mode === 'off') return false;
     const eventId = settings.eventId;
-    const arrivals = await this.state.countArrival(eventId, now);
-    const full = (await this.state.inside(eventId, now)) >= settings.maxInside;
+    // Independent: sent together, they share one round trip to Redis.
+    const [arrivals, inside] = await Promise.all([
+      this.state.countArrival(eventId, now),
+      this.state.inside(eventId, now),
+    ]);
+    const full = inside >= settings.maxInside;
     if (arrivals > settings.autoThreshold || full) {
       await this.state.setMeta(eventId, { autoUntil: now + AUTO_HOLD_MS });
       return true;
@@ -146,7 +150,14 @@ export class QueueService implements QueueGate {
   async status(eventId: string, userId: string, known?: Room, heartbeat = true): Promise<QueueStatusView> {
     const { event, settings } = known ?? (await this.room(eventId));
     const now = this.now();
-    const admission = await this.state.admission(eventId, userId, now);
+    // The reads a waiting buyer's answer needs, sent together (one round trip to Redis, not four);
+    // an admitted buyer's answer uses only the first.
+    const [admission, waitingRank, meta, waitScore] = await Promise.all([
+      this.state.admission(eventId, userId, now),
+      this.state.rank(eventId, userId),
+      this.state.meta(eventId),
+      this.state.waitScore(eventId, userId),
+    ]);
     if (admission)
       return {
         status: 'admitted',
@@ -154,7 +165,7 @@ export class QueueService implements QueueGate {
         token: admission.token,
         expiresAt: new Date(admission.expiresAt).toISOString(),
       };
-    let rank = await this.state.rank(eventId, userId);
+    let rank = waitingRank;
     if (rank !== null && settings.mode === 'off') {
       // The operator switched the room off: whoever still waits is let straight in.
       rank = null;
@@ -169,21 +180,21 @@ export class QueueService implements QueueGate {
       }
     }
     if (rank === null) return { status: 'none', eventId };
-    if (heartbeat) await this.state.touch(eventId, userId, now);
-    const meta = await this.state.meta(eventId);
     const opensAt = event.saleStartsAt.getTime();
-    const preQueue =
-      now < opensAt ||
-      (!meta.shuffled && ((await this.state.waitScore(eventId, userId)) ?? POST_OPEN_BAND) < POST_OPEN_BAND);
+    const preQueue = now < opensAt || (!meta.shuffled && (waitScore ?? POST_OPEN_BAND) < POST_OPEN_BAND);
     const position = rank + 1;
     // Sold out (the ticker paused admissions), or the sale is over for good.
     const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
+    const [etaSeconds] = await Promise.all([
+      closed ? null : this.etaSeconds(settings, meta, position, now, opensAt),
+      heartbeat ? this.state.touch(eventId, userId, now) : undefined,
+    ]);
     return {
       status: closed ? 'closed' : 'waiting',
       eventId,
       position,
       ahead: rank,
-      etaSeconds: closed ? null : await this.etaSeconds(settings, meta, position, now, opensAt),
+      etaSeconds,
       preQueue,
       opensAt: event.saleStartsAt.toISOString(),
     };
