@@ -101,8 +101,12 @@ export class QueueService implements QueueGate {
     if (now > event.saleEndsAt.getTime() || event.status === 'sale_closed' || event.status === 'ended')
       throw AppError.conflict('SALE_ENDED', 'Ticket sales for this event have ended');
 
-    const current = await this.status(eventId, user.id, { event, settings });
-    if (current.status !== 'none') return current;
+    // Admitted or waiting already: the answer is their status. A newcomer costs two reads, together.
+    const [admitted, waiting] = await Promise.all([
+      this.state.admission(eventId, user.id, now),
+      this.state.rank(eventId, user.id),
+    ]);
+    if (admitted || waiting !== null) return this.status(eventId, user.id, { event, settings });
 
     const opensAt = event.saleStartsAt.getTime();
     const preQueueFrom = opensAt - settings.preQueueMinutes * 60_000;
