@@ -36,6 +36,12 @@ export const gatewayOwnConfig = Type.Object({
     description:
       'proxies (load balancer, ingress) in front of the gateway whose X-Forwarded-For entries are trusted; 0 = the socket address is the client (a proxy on the same machine, like the all-in-one web server, always counts as one)',
   }),
+  GATEWAY_HOLDS_IN_FLIGHT: Type.Integer({
+    default: 0,
+    minimum: 0,
+    description:
+      'hold requests (POST /api/tickets/book) let through to the ticket service at once per gateway; the rest wait their turn in arrival order, so confirms are not stuck behind a crowd of holds (48 on 2 cores: confirm p95 -25%, hold attempts -16%; see bench/RESULTS.md); 0 = no limit',
+  }),
   GATEWAY_DOCS_CACHE_MS: Type.Integer({
     default: 10_000,
     minimum: 0,

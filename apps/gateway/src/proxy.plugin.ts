@@ -2,10 +2,12 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import replyFrom from '@fastify/reply-from';
 import { Transform, type TransformCallback } from 'node:stream';
+import { Gauge } from 'prom-client';
 import { AppError, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
+import { InFlightLimit } from './in-flight.limit';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
 
 // OPTIONS is answered by CORS at the edge; everything else goes to the owning service.
@@ -99,16 +101,37 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
     streams.clear();
   });
 
+  const holds = config.GATEWAY_HOLDS_IN_FLIGHT > 0 ? new InFlightLimit(config.GATEWAY_HOLDS_IN_FLIGHT) : null;
+  if (holds) {
+    new Gauge({
+      name: 'gateway_holds_waiting',
+      help: 'Hold requests waiting at the gateway for one of the GATEWAY_HOLDS_IN_FLIGHT slots',
+      registers: [ctx.metrics],
+      collect() {
+        this.set(holds.waiting);
+      },
+    });
+  }
+
   for (const entry of routingTable) {
     for (const url of routePatterns(entry)) {
       app.route({
         method: METHODS,
         url,
         schema: { hide: true },
-        handler: (request, reply) => {
+        handler: async (request, reply) => {
           if (isLongLived(request)) {
             streams.add(reply.raw);
             reply.raw.once('close', () => streams.delete(reply.raw));
+          }
+          if (holds && request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH) {
+            const place = holds.enter();
+            // Fires when the answer is sent, or when the client goes away, waiting or not.
+            reply.raw.once('close', place.leave);
+            if (!(await place.admitted)) {
+              reply.hijack();
+              return;
+            }
           }
           return forward(request, reply, entry.upstream, ctx);
         },
@@ -116,6 +139,9 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
     }
   }
 }
+
+/** The request a flash sale's crowd repeats: limited per gateway by GATEWAY_HOLDS_IN_FLIGHT. */
+const HOLD_PATH = '/api/tickets/book';
 
 function isLongLived(request: FastifyRequest): boolean {
   return String(request.headers.accept ?? '').includes('text/event-stream') || request.url.startsWith('/socket.io');
