@@ -31,8 +31,9 @@ export interface ConfirmResult {
 
 export const EXPIRED_CODE = 'RESERVATION_EXPIRED';
 
-/** Attempts not closed yet: the provider's paid moves them to paid. */
-export const OPEN = new Set<PaymentStatus>(['ready', 'pending', 'needs_reconciliation']);
+/** Attempts not closed yet: the provider's paid moves them to paid, a refusal closes them. */
+export const OPEN_STATUSES: PaymentStatus[] = ['ready', 'pending', 'needs_reconciliation'];
+export const OPEN = new Set<PaymentStatus>(OPEN_STATUSES);
 
 function providerKeyOf(method: string, body: ConfirmBody): string | undefined {
   if (method === 'kakaopay') return body.pgToken;
@@ -130,13 +131,10 @@ export async function applyProviderPaid(
   const early = OPEN.has(p.status) && !p.reservation_confirmed_at ? await confirmAtTicket(d, p) : null;
   let paid = await markPaid(d, p, pp, early === 'confirmed' ? d.clock.now() : null);
   if (paid.status !== 'paid' || paid.reservation_confirmed_at) return paid;
-  let outcome: ReservationOutcome;
-  if (early === 'confirmed') {
-    // Another writer marked it paid first, without the confirmation: record ours.
-    return (await d.repo.markReservationConfirmed(paid.id, d.clock.now())) ?? paid;
-  } else if (early !== null) {
-    outcome = early;
-  } else {
+  // Another writer marked it paid first, without the confirmation: record ours.
+  if (early === 'confirmed') return (await d.repo.markReservationConfirmed(paid.id, d.clock.now())) ?? paid;
+  let outcome: ReservationOutcome | null = early;
+  if (outcome === null) {
     const confirmed = await confirmReservation(d, paid);
     if (confirmed.payment) return confirmed.payment;
     outcome = confirmed.outcome;
@@ -270,13 +268,11 @@ async function lease(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow | null> 
   } catch (err) {
     if (err instanceof AppError && (err.kind === 'conflict' || err.kind === 'not_found')) {
       const code = err.code === 'RESERVATION_NOT_PENDING' ? 'RESERVATION_NOT_PENDING' : EXPIRED_CODE;
-      return markFailed(d, p, CLOSEABLE, 'cancelled', code, err.message);
+      return markFailed(d, p, OPEN_STATUSES, 'cancelled', code, err.message);
     }
     throw err;
   }
 }
-
-const CLOSEABLE: PaymentStatus[] = ['ready', 'pending', 'needs_reconciliation'];
 
 /** Starts the attempt: lease on the reservation, attempt + idempotency key stored, then the provider. */
 export async function attempt(
@@ -287,7 +283,7 @@ export async function attempt(
 ): Promise<PaymentRow> {
   // Known here from event.cancelled; ticket refuses such a lease too, this just skips the round trip.
   if (eventCancelled ?? (await d.repo.isEventCancelled(p.event_id))) {
-    return markFailed(d, p, CLOSEABLE, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
+    return markFailed(d, p, OPEN_STATUSES, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
   }
   const refused = await lease(d, p);
   if (refused) return refused;
@@ -328,7 +324,11 @@ export async function confirmPayment(
     orderId: body.orderId,
     userId: user.role === 'admin' ? null : user.id,
     amount: body.amount ?? null,
-    keys: { paymentKey: body.paymentKey ?? null, pgToken: body.pgToken ?? null, paymentId: body.paymentId ?? null },
+    keys: {
+      paymentKey: body.paymentKey ?? null,
+      pgToken: body.pgToken ?? null,
+      paymentId: body.paymentId ?? null,
+    },
   });
   if (started) return confirmed(await startedAttempt(d, started));
   // Not the usual case: someone else's order, a second confirm, a wrong amount, a missing key, a

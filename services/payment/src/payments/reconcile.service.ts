@@ -1,6 +1,6 @@
 import type { PaymentDeps } from './payment.core';
 import { markFailed, matchesOrder } from './payment.core';
-import type { PaymentRow, PaymentStatus } from './payment.repository';
+import type { PaymentRow } from './payment.repository';
 import {
   applyProviderPaid,
   attempt,
@@ -9,6 +9,7 @@ import {
   lookupAtProvider,
   moneyHeld,
   OPEN,
+  OPEN_STATUSES,
 } from './confirm.service';
 
 /**
@@ -41,14 +42,7 @@ async function settle(d: PaymentDeps, p: PaymentRow, reconciler: boolean): Promi
   if (pp?.status === 'cancelled') {
     // Taken and given back already (a mismatch cancel whose answer was lost): nothing left to do there.
     const code = matchesOrder(p, pp) ? 'PROVIDER_CANCELLED' : 'AMOUNT_MISMATCH';
-    return markFailed(
-      d,
-      p,
-      [...OPEN] as PaymentStatus[],
-      'cancelled',
-      code,
-      'The provider reports the payment cancelled',
-    );
+    return markFailed(d, p, OPEN_STATUSES, 'cancelled', code, 'The provider reports the payment cancelled');
   }
   const now = d.clock.now().getTime();
   if (p.status === 'ready') {
