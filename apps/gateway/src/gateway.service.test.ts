@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectSocket } from 'socket.io-client';
 import { createTestIssuer, startTestService, type TestIssuer, type TestService } from '@tiketi/testing';
+import { IDENTITY_HEADER, identitySigner } from '@tiketi/platform';
 import { gatewayService } from './gateway.service';
 import type { GatewayConfig } from './gateway.config';
 import {
@@ -171,6 +172,25 @@ describe('gateway in front of stand-in services', () => {
     expect((await call('GET', '/api/events', { headers: good.headers })).status).toBe(200);
     // The token itself goes on: services verify it again.
     expect(ticket.seen.at(-1)!.headers.authorization).toBe(good.headers.authorization);
+  });
+
+  it('hands the service the identity it checked, signed for that token, and never one a client sends', async () => {
+    const good = await issuer.user('user');
+    const signer = identitySigner(gateway.ctx.config.INTERNAL_TOKEN);
+    const forged = identitySigner('a-guessed-secret').sign(
+      { id: 'usr_someone_else', role: 'admin', sid: 'ses_x' },
+      good.token,
+    );
+    const withToken = await call('GET', '/api/events', { headers: { ...good.headers, [IDENTITY_HEADER]: forged } });
+    expect(withToken.status).toBe(200);
+    const passed = ticket.seen.at(-1)!.headers[IDENTITY_HEADER] as string;
+    expect(passed).not.toBe(forged);
+    expect(signer.read(passed, good.token)).toMatchObject({ id: good.id, role: 'user', email: good.email });
+    // Bound to the token it was made for: useless next to another.
+    expect(signer.read(passed, (await issuer.user('user')).token)).toBeNull();
+
+    expect((await call('GET', '/api/events', { headers: { [IDENTITY_HEADER]: forged } })).status).toBe(200);
+    expect(ticket.seen.at(-1)!.headers[IDENTITY_HEADER]).toBeUndefined();
   });
 
   it('keeps /api/admin for administrators', async () => {

@@ -3,7 +3,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import replyFrom from '@fastify/reply-from';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Gauge } from 'prom-client';
-import { AppError, INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, type ServiceContext } from '@tiketi/platform';
+import {
+  AppError,
+  bearerToken,
+  IDENTITY_HEADER,
+  identitySigner,
+  INTERNAL_TOKEN_HEADER,
+  REQUEST_ID_HEADER,
+  type IdentitySigner,
+  type ServiceContext,
+} from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
@@ -58,10 +67,12 @@ class LimitedBody extends Transform {
 /**
  * Forwards every path of the routing table unchanged to its service. Bodies are passed on, not
  * parsed (the service validates them), but never beyond the size limit. The request id, the
- * client's address and the original host go along; the internal token a client might try never does.
+ * client's address and the original host go along, and so does the identity the edge established,
+ * signed for the service (identity.ts); the internal token or an identity a client might try never does.
  */
 export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<GatewayConfig>): Promise<void> {
   const { config } = ctx;
+  const identities = identitySigner(config.INTERNAL_TOKEN);
   await app.register(replyFrom, {
     disableCache: true,
     disableRequestLogging: true,
@@ -133,7 +144,7 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
               return;
             }
           }
-          return forward(request, reply, entry.upstream, ctx);
+          return forward(request, reply, entry.upstream, ctx, identities);
         },
       });
     }
@@ -152,6 +163,7 @@ function forward(
   reply: FastifyReply,
   upstream: UpstreamName,
   ctx: ServiceContext<GatewayConfig>,
+  identities: IdentitySigner,
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -162,6 +174,10 @@ function forward(
     rewriteRequestHeaders: (_raw, headers) => {
       const out: Record<string, string | string[] | undefined> = { ...headers };
       delete out[INTERNAL_TOKEN_HEADER];
+      delete out[IDENTITY_HEADER];
+      // request.user is set only once the token's signature, expiry and session have all passed.
+      const token = request.user ? bearerToken(request) : null;
+      if (request.user && token) out[IDENTITY_HEADER] = identities.sign(request.user, token);
       out[REQUEST_ID_HEADER] = request.id;
       out['x-forwarded-for'] = forwardedFor(request.raw, config.GATEWAY_TRUST_PROXY_HOPS);
       if (config.GATEWAY_TRUST_PROXY_HOPS === 0 || !out['x-forwarded-host']) {

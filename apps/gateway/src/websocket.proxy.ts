@@ -3,7 +3,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import httpProxy from 'http-proxy';
-import { INTERNAL_TOKEN_HEADER, REQUEST_ID_HEADER, type ServiceContext } from '@tiketi/platform';
+import {
+  IDENTITY_HEADER,
+  INTERNAL_TOKEN_HEADER,
+  REQUEST_ID_HEADER,
+  type ServiceContext,
+} from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
 import { clientIp, forwardedFor } from './client-ip';
 import { ipRateKey, MINUTE_MS } from './edge.plugin';
@@ -74,6 +79,7 @@ export function installWebSocketProxy(app: FastifyInstance, ctx: ServiceContext<
   function pass(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (socket.destroyed) return;
     delete req.headers[INTERNAL_TOKEN_HEADER];
+    delete req.headers[IDENTITY_HEADER];
     req.headers[REQUEST_ID_HEADER] = String(req.headers[REQUEST_ID_HEADER] ?? randomUUID());
     req.headers['x-forwarded-for'] = forwardedFor(req, config.GATEWAY_TRUST_PROXY_HOPS);
     proxy.ws(req, socket, head, { target: upstreamBase(config, 'ticket') });

@@ -11,6 +11,7 @@ export * from './bus';
 export * from './metrics/metrics';
 export * from './auth/tokens';
 export * from './auth/auth.plugin';
+export * from './auth/identity';
 export * from './http/service-client';
 export * from './storage/object-store';
 export * from './service/service';

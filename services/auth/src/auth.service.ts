@@ -1,5 +1,6 @@
 import {
   defineService,
+  identitySigner,
   installAuth,
   isProduction,
   outboxMigration,
@@ -40,7 +41,7 @@ export const authService = defineService<AuthConfig>({
     assertAdminConfig(ctx.config);
     const auth = moduleOf(ctx);
     await auth.keys.ensureActiveKey();
-    installAuth(app, auth.verifier);
+    installAuth(app, auth.verifier, identitySigner(ctx.config.INTERNAL_TOKEN));
     await authRoutes(app, auth);
     await adminUsersRoutes(app, auth);
     await internalUsersRoutes(app, auth, ctx.config.INTERNAL_TOKEN);

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
-import { AppError, baseConfigSchema, defineService, inPriorityLane, requireAdmin, requireInternal } from '@tiketi/platform';
+import {
+  AppError,
+  baseConfigSchema,
+  defineService,
+  IDENTITY_HEADER,
+  identitySigner,
+  inPriorityLane,
+  requireAdmin,
+  requireInternal,
+} from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
 
 const INTERNAL = 'shell-probe-internal-token-0123456789';
@@ -22,6 +31,7 @@ const probe = defineService({
       throw AppError.notFound('THING_NOT_FOUND', 'No such thing', { id });
     });
     app.get('/api/admin/things', { preHandler: requireAdmin }, async () => ({ items: [] }));
+    app.get('/api/whoami', async (req) => ({ user: req.user }));
     app.get('/api/things-lane', async () => ({ priority: inPriorityLane() }));
     app.get('/internal/things-lane', { preHandler: requireInternal(INTERNAL) }, async () => ({
       priority: await Promise.resolve().then(() => inPriorityLane()),
@@ -51,6 +61,43 @@ describe('service shell', () => {
     expect(internal.json()).toEqual({ priority: true });
     expect((await svc.app.inject({ url: '/api/things-lane' })).json()).toEqual({ priority: false });
     expect((await svc.app.inject({ url: '/internal/things-lane' })).statusCode).toBe(403);
+  });
+
+  it("takes the gateway's signed identity for the token it came with, and checks the token itself otherwise", async () => {
+    const buyer = await svc.issuer.user('user');
+    const whoami = async (headers: Record<string, string>) => {
+      const res = await svc.app.inject({ url: '/api/whoami', headers });
+      return { status: res.statusCode, user: res.json().user, code: res.json().error?.code };
+    };
+    const vouched = { id: buyer.id, role: 'admin' as const, sid: 'ses_vouched' };
+    // The signed identity stands for the check: what it says is what the service sees ...
+    const signed = identitySigner(INTERNAL).sign(vouched, buyer.token);
+    expect(await whoami({ ...buyer.headers, [IDENTITY_HEADER]: signed })).toMatchObject({
+      status: 200,
+      user: { sid: 'ses_vouched', role: 'admin' },
+    });
+    // ... but not when it is forged, stale, for another token, or tampered with: then the token is checked.
+    const other = await svc.issuer.user('user');
+    const parts = signed.split('.');
+    parts[3] = Buffer.from(JSON.stringify({ ...vouched, id: 'usr_x' })).toString('base64url');
+    const tampered = parts.join('.');
+    for (const header of [
+      identitySigner('some-other-secret-entirely').sign(vouched, buyer.token),
+      identitySigner(INTERNAL).sign(vouched, buyer.token, Date.now() - 31_000),
+      identitySigner(INTERNAL).sign(vouched, other.token),
+      tampered,
+      'v1.garbage',
+    ]) {
+      expect(await whoami({ ...buyer.headers, [IDENTITY_HEADER]: header })).toMatchObject({
+        status: 200,
+        user: { id: buyer.id, role: 'user', sid: buyer.sid },
+      });
+    }
+    // No token, no user, whatever the header says; a bad token is refused, header or not.
+    expect(await whoami({ [IDENTITY_HEADER]: signed })).toMatchObject({ status: 200, user: null });
+    expect(
+      await whoami({ authorization: 'Bearer garbage', [IDENTITY_HEADER]: identitySigner('x').sign(vouched, 'garbage') }),
+    ).toMatchObject({ status: 401, code: 'INVALID_TOKEN' });
   });
 
   it('turns malformed JSON into 400 MALFORMED_JSON', async () => {

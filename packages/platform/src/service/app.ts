@@ -6,6 +6,7 @@ import { installErrorHandler } from '../errors/error-handler';
 import { installRequestContext } from '../logging/request-context';
 import { installHttpMetrics } from '../metrics/metrics';
 import { installAuth } from '../auth/auth.plugin';
+import { identitySigner } from '../auth/identity';
 import type { ServiceContext, ServiceDefinition } from './service';
 import type { BaseConfig } from '../config/config';
 
@@ -90,7 +91,7 @@ export async function buildServiceApp<C extends BaseConfig>(
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });
 
-  if (!options.skipAuth) installAuth(app, ctx.tokens);
+  if (!options.skipAuth) installAuth(app, ctx.tokens, identitySigner(ctx.config.INTERNAL_TOKEN));
   await app.register(async (scope) => definition.routes(scope, ctx));
   return app;
 }
