@@ -114,6 +114,20 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       ).toBe(2);
       expect(await c.zadd(key, [{ member: 'a', score: 9 }], { onlyIfAbsent: true })).toBe(0);
       expect(await c.zscore(key, 'a')).toBe(1);
+      expect(
+        await c.zadd(
+          key,
+          [
+            { member: 'b', score: 2.5 },
+            { member: 'new', score: 0 },
+          ],
+          { onlyIfPresent: true },
+        ),
+      ).toBe(0);
+      expect(await c.zscore(key, 'b')).toBe(2.5);
+      expect(await c.zscore(key, 'new')).toBeNull();
+      expect(await c.zadd(k('none'), [{ member: 'a', score: 1 }], { onlyIfPresent: true })).toBe(0);
+      await c.zadd(key, [{ member: 'b', score: 2 }]);
       await c.zadd(key, [{ member: 'c', score: 3 }]);
       expect(await c.zrank(key, 'c')).toBe(2);
       expect(await c.zrank(key, 'zz')).toBeNull();

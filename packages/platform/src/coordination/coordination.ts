@@ -9,6 +9,11 @@ export interface SetOptions {
   onlyIfAbsent?: boolean;
 }
 
+export interface ZaddOptions {
+  onlyIfAbsent?: boolean;
+  onlyIfPresent?: boolean;
+}
+
 export interface SortedSetEntry {
   member: string;
   score: number;
@@ -48,8 +53,11 @@ export interface Coordination {
   hgetall(key: string): Promise<Record<string, string>>;
   hdel(key: string, fields: string[]): Promise<number>;
 
-  /** Adds members; with onlyIfAbsent an existing member keeps its score. Returns how many were added. */
-  zadd(key: string, entries: SortedSetEntry[], options?: { onlyIfAbsent?: boolean }): Promise<number>;
+  /**
+   * Adds members; with onlyIfAbsent an existing member keeps its score, with onlyIfPresent only
+   * existing members are updated (none is added). Returns how many were added.
+   */
+  zadd(key: string, entries: SortedSetEntry[], options?: ZaddOptions): Promise<number>;
   zscore(key: string, member: string): Promise<number | null>;
   /** 0-based rank by ascending score, or null. */
   zrank(key: string, member: string): Promise<number | null>;

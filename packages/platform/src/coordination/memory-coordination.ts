@@ -1,4 +1,4 @@
-import type { Coordination, MessageHandler, SetOptions, SortedSetEntry } from './coordination';
+import type { Coordination, MessageHandler, SetOptions, SortedSetEntry, ZaddOptions } from './coordination';
 
 type Value =
   | { kind: 'string'; value: string }
@@ -168,16 +168,13 @@ export class MemoryCoordination implements Coordination {
     return removed;
   }
 
-  async zadd(
-    key: string,
-    entries: SortedSetEntry[],
-    options: { onlyIfAbsent?: boolean } = {},
-  ): Promise<number> {
+  async zadd(key: string, entries: SortedSetEntry[], options: ZaddOptions = {}): Promise<number> {
+    if (options.onlyIfPresent && !this.zset(key, false)) return 0;
     const set = this.zset(key, true)!;
     let added = 0;
     for (const { member, score } of entries) {
       const exists = set.has(member);
-      if (exists && options.onlyIfAbsent) continue;
+      if (exists ? options.onlyIfAbsent : options.onlyIfPresent) continue;
       set.set(member, score);
       if (!exists) added += 1;
     }

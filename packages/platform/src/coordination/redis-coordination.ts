@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Coordination, MessageHandler, SetOptions, SortedSetEntry } from './coordination';
+import type { Coordination, MessageHandler, SetOptions, SortedSetEntry, ZaddOptions } from './coordination';
 
 const CLAIM_ALL = `
 local owner = ARGV[1]
@@ -144,10 +144,11 @@ export class RedisCoordination implements Coordination {
   async hdel(key: string, fields: string[]) {
     return fields.length === 0 ? 0 : this.client.hdel(key, ...fields);
   }
-  async zadd(key: string, entries: SortedSetEntry[], options: { onlyIfAbsent?: boolean } = {}) {
+  async zadd(key: string, entries: SortedSetEntry[], options: ZaddOptions = {}) {
     if (entries.length === 0) return 0;
     const args = entries.flatMap((e) => [e.score, e.member]);
-    return options.onlyIfAbsent ? this.client.zadd(key, 'NX', ...args) : this.client.zadd(key, ...args);
+    if (options.onlyIfAbsent) return this.client.zadd(key, 'NX', ...args);
+    return options.onlyIfPresent ? this.client.zadd(key, 'XX', ...args) : this.client.zadd(key, ...args);
   }
   async zscore(key: string, member: string) {
     const s = await this.client.zscore(key, member);

@@ -9,7 +9,7 @@ import {
   type QueueRepository,
   type QueueSettings,
 } from './queue.repository';
-import { POST_OPEN_BAND, type QueueState, type RoomMeta } from './queue.state';
+import { perMinute, POST_OPEN_BAND, type QueueState, type RoomMeta } from './queue.state';
 import type { QueueMetrics } from './queue.metrics';
 import { signAdmission, verifyAdmission } from './queue.token';
 
@@ -101,10 +101,12 @@ export class QueueService implements QueueGate {
     if (now > event.saleEndsAt.getTime() || event.status === 'sale_closed' || event.status === 'ended')
       throw AppError.conflict('SALE_ENDED', 'Ticket sales for this event have ended');
 
-    // Admitted or waiting already: the answer is their status. A newcomer costs two reads, together.
-    const [admitted, waiting] = await Promise.all([
+    // Admitted or waiting already: the answer is their status. A newcomer's place in line is taken
+    // with the same round trip (a number left unused by anyone else is a harmless gap).
+    const [admitted, waiting, seq] = await Promise.all([
       this.state.admission(eventId, user.id, now),
       this.state.rank(eventId, user.id),
+      this.state.nextSeq(eventId),
     ]);
     if (admitted || waiting !== null) return this.status(eventId, user.id, { event, settings });
 
@@ -124,12 +126,16 @@ export class QueueService implements QueueGate {
         expiresAt: new Date(admission!.expiresAt).toISOString(),
       };
     }
-    const seq = await this.state.nextSeq(eventId);
     // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
     const score = now < opensAt ? seq : POST_OPEN_BAND + seq;
-    await this.state.enqueue(eventId, user.id, score, now);
-    this.metrics.waiting.set({ event_id: eventId }, await this.state.waiting(eventId));
-    return this.status(eventId, user.id, { event, settings });
+    // The line's writes, its size and the new place's status go out together, in that order.
+    const [, size, answer] = await Promise.all([
+      this.state.enqueue(eventId, user.id, score, now),
+      this.state.waiting(eventId),
+      this.status(eventId, user.id, { event, settings }, false),
+    ]);
+    this.metrics.waiting.set({ event_id: eventId }, size);
+    return answer;
   }
 
   /** Auto mode: queue once arrivals outpace the threshold, someone already waits, or the room is full. */
@@ -154,13 +160,15 @@ export class QueueService implements QueueGate {
   async status(eventId: string, userId: string, known?: Room, heartbeat = true): Promise<QueueStatusView> {
     const { event, settings } = known ?? (await this.room(eventId));
     const now = this.now();
-    // The reads a waiting buyer's answer needs, sent together (one round trip to Redis, not four);
-    // an admitted buyer's answer uses only the first.
-    const [admission, waitingRank, meta, waitScore] = await Promise.all([
+    // Everything a waiting buyer's answer needs, and the heartbeat (which touches only a buyer
+    // who waits), sent together: one round trip to Redis.
+    const [admission, waitingRank, meta, waitScore, recentAdmissions] = await Promise.all([
       this.state.admission(eventId, userId, now),
       this.state.rank(eventId, userId),
       this.state.meta(eventId),
       this.state.waitScore(eventId, userId),
+      this.state.recentAdmissions(eventId, now),
+      heartbeat ? this.state.touchIfWaiting(eventId, userId, now) : undefined,
     ]);
     if (admission)
       return {
@@ -189,16 +197,14 @@ export class QueueService implements QueueGate {
     const position = rank + 1;
     // Sold out (the ticker paused admissions), or the sale is over for good.
     const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
-    const [etaSeconds] = await Promise.all([
-      closed ? null : this.etaSeconds(settings, meta, position, now, opensAt),
-      heartbeat ? this.state.touch(eventId, userId, now) : undefined,
-    ]);
+    const measured = perMinute(recentAdmissions, now, meta.firstAdmitAt);
+    const rate = measured && measured > 0 ? measured : settings.admissionsPerMinute;
     return {
       status: closed ? 'closed' : 'waiting',
       eventId,
       position,
       ahead: rank,
-      etaSeconds,
+      etaSeconds: closed ? null : etaSeconds(rate, position, now, opensAt),
       preQueue,
       opensAt: event.saleStartsAt.toISOString(),
     };
@@ -208,16 +214,6 @@ export class QueueService implements QueueGate {
   async ratePerMinute(settings: QueueSettings, meta: RoomMeta, now: number): Promise<number> {
     const measured = await this.state.measuredPerMinute(settings.eventId, now, meta.firstAdmitAt);
     return measured && measured > 0 ? measured : settings.admissionsPerMinute;
-  }
-
-  async etaSeconds(
-    settings: QueueSettings,
-    meta: RoomMeta,
-    position: number,
-    now: number,
-    opensAt: number,
-  ): Promise<number> {
-    return etaSeconds(await this.ratePerMinute(settings, meta, now), position, now, opensAt);
   }
 
   async heartbeat(eventId: string, userId: string): Promise<QueueStatusView> {

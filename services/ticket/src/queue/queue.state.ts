@@ -46,9 +46,12 @@ export class QueueState {
 
   /** Adds a buyer unless already waiting (the first place is kept); returns true when added now. */
   async enqueue(eventId: string, userId: string, score: number, now: number): Promise<boolean> {
-    const added = await this.coord.zadd(this.key(eventId, 'wait'), [{ member: userId, score }], { onlyIfAbsent: true });
-    await this.coord.zadd(this.key(eventId, 'joined'), [{ member: userId, score: now }], { onlyIfAbsent: true });
-    await this.touch(eventId, userId, now);
+    // Sent together, in this order: a read issued right after them sees the buyer in line.
+    const [added] = await Promise.all([
+      this.coord.zadd(this.key(eventId, 'wait'), [{ member: userId, score }], { onlyIfAbsent: true }),
+      this.coord.zadd(this.key(eventId, 'joined'), [{ member: userId, score: now }], { onlyIfAbsent: true }),
+      this.touch(eventId, userId, now),
+    ]);
     return added === 1;
   }
 
@@ -101,6 +104,11 @@ export class QueueState {
   // ---- heartbeats and waits -----------------------------------------------------------------
   async touch(eventId: string, userId: string, now: number): Promise<void> {
     await this.coord.zadd(this.key(eventId, 'seen'), [{ member: userId, score: now }]);
+  }
+
+  /** A heartbeat for a buyer who waits; nobody else is added (it can go out before knowing which). */
+  async touchIfWaiting(eventId: string, userId: string, now: number): Promise<void> {
+    await this.coord.zadd(this.key(eventId, 'seen'), [{ member: userId, score: now }], { onlyIfPresent: true });
   }
 
   async lastSeen(eventId: string, userId: string): Promise<number | null> {
@@ -198,16 +206,26 @@ export class QueueState {
   /** Admissions per minute over the last minute (or since the first admission, when sooner); null before any. */
   async measuredPerMinute(eventId: string, now: number, firstAdmitAt: number): Promise<number | null> {
     if (!firstAdmitAt) return null;
+    return perMinute(await this.recentAdmissions(eventId, now), now, firstAdmitAt);
+  }
+
+  /** Admissions in the last minute's buckets (readable before knowing whether anyone was admitted yet). */
+  async recentAdmissions(eventId: string, now: number): Promise<number> {
     const current = Math.floor(now / RATE_BUCKET_MS);
     const buckets = Array.from({ length: RATE_WINDOW_MS / RATE_BUCKET_MS }, (_, i) => this.key(eventId, `rate:${current - i}`));
-    const admitted = (await this.coord.mget(buckets)).reduce((sum, v) => sum + Number(v ?? 0), 0);
-    const windowStart = (current - buckets.length + 1) * RATE_BUCKET_MS;
-    const span = Math.max(now - Math.max(windowStart, firstAdmitAt), RATE_BUCKET_MS);
-    return (admitted / span) * 60_000;
+    return (await this.coord.mget(buckets)).reduce((sum, v) => sum + Number(v ?? 0), 0);
   }
 
   /** Drops a finished room's state (admission records expire on their own TTL). */
   async clear(eventId: string): Promise<void> {
     await this.coord.del(['wait', 'seen', 'joined', 'meta', 'seq', 'inside', 'abandoned'].map((p) => this.key(eventId, p)));
   }
+}
+
+/** The measured admission rate from recentAdmissions, or null before the first admission. */
+export function perMinute(recentAdmissions: number, now: number, firstAdmitAt: number): number | null {
+  if (!firstAdmitAt) return null;
+  const windowStart = (Math.floor(now / RATE_BUCKET_MS) - RATE_WINDOW_MS / RATE_BUCKET_MS + 1) * RATE_BUCKET_MS;
+  const span = Math.max(now - Math.max(windowStart, firstAdmitAt), RATE_BUCKET_MS);
+  return (recentAdmissions / span) * 60_000;
 }
