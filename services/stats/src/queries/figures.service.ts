@@ -59,15 +59,23 @@ export class FiguresService {
 
   async dashboard(): Promise<Dashboard> {
     const { start, end } = this.today();
-    const [today, total, methods, counts, queue, hours, events] = await Promise.all([
-      q.salesTotals(this.db, { from: start, to: end }),
-      q.salesTotals(this.db),
-      q.salesByMethod(this.db),
-      q.reservationCounts(this.db, start, end),
-      q.queueConversionByEvent(this.db),
-      q.salesByHour(this.db, start, end),
-      this.events(),
-    ]);
+    // One snapshot for every figure: read on separate connections, a refund committed in between
+    // showed in the totals but not yet in the same response's payment-method rows.
+    const [today, total, methods, counts, queue, hours, events] = await this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute((db) =>
+        Promise.all([
+          q.salesTotals(db, { from: start, to: end }),
+          q.salesTotals(db),
+          q.salesByMethod(db),
+          q.reservationCounts(db, start, end),
+          q.queueConversionByEvent(db),
+          q.salesByHour(db, start, end),
+          this.events(db),
+        ]),
+      );
     const byHour = new Map(hours.map((h) => [seoulHour(h.hour), h]));
     const s = counts.byStatus;
     const admissions = [...queue.values()].reduce((sum, v) => sum + v.admissions, 0);
@@ -156,9 +164,9 @@ export class FiguresService {
     };
   }
 
-  async events(): Promise<{ items: EventItem[] }> {
-    const rows = await q.eventFigures(this.db);
-    const queue = await q.queueConversionByEvent(this.db);
+  async events(db: Kysely<any> = this.db): Promise<{ items: EventItem[] }> {
+    const rows = await q.eventFigures(db);
+    const queue = await q.queueConversionByEvent(db);
     return {
       items: rows.map((r) => ({
         eventId: r.eventId,
