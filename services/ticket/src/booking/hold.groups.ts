@@ -67,17 +67,16 @@ export class HoldGroups {
         for (const w of ordered) w.reject(err);
         return;
       }
-      // One hold's error undid the whole group: alone, every other hold gets its own outcome.
-      await Promise.all(
-        ordered.map(async (w) => {
-          try {
-            const [outcome] = await takeHolds(this.db, [w.hold]);
-            w.resolve(outcome!);
-          } catch (single) {
-            w.reject(single);
-          }
-        }),
-      );
+      // One hold's error undid the whole group: alone, every other hold gets its own outcome. One
+      // after another, on the group's own slot: a broken group of 64 must not take 64 connections.
+      for (const w of ordered) {
+        try {
+          const [outcome] = await takeHolds(this.db, [w.hold]);
+          w.resolve(outcome!);
+        } catch (single) {
+          w.reject(single);
+        }
+      }
     }
   }
 }
