@@ -17,9 +17,11 @@ import {
 } from './lib/load';
 import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { summarize } from './lib/report';
+import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
+import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 
 /**
- * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--http-buyers 1000] [--dry-run]`
+ * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--http-buyers 1000] [--cpu-prof] [--dry-run]`
  * against real Redis (TIKETI_BENCH_REDIS_URL, else redis://127.0.0.1:6379) and PostgreSQL
  * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
@@ -205,10 +207,17 @@ const STATUS_POLLS = 10;
  * Join and status over HTTP through the gateway, each service its own process, judged against the
  * gateway's trivial route measured in the same run (payment runs for it).
  */
-async function httpRun(count: number, concurrency: number, rows: Row[]): Promise<void> {
+async function httpRun(
+  count: number,
+  concurrency: number,
+  rows: Row[],
+  notes: string[],
+  profileDir: string | undefined,
+): Promise<void> {
   const bench = await startBenchCluster('queue', {
     connections: concurrency,
     services: ['auth', 'ticket', 'payment', 'gateway'],
+    profileDir,
   });
   try {
     const admin = await bench.adminToken();
@@ -240,16 +249,14 @@ async function httpRun(count: number, concurrency: number, rows: Row[]): Promise
     };
     const status = (i: number) =>
       bench.client.request('GET', `/api/queue/${eventId}/status`, { token: tokens[(i * 7919) % count] });
-    rows.push(
-      rated(
-        row(
-          'join (HTTP via gateway, each buyer once: its token is new to every process)',
-          await drive(count, concurrency, async (i) =>
-            check(await bench.client.request('POST', `/api/queue/${eventId}/join`, { token: tokens[i] })),
-          ),
-        ),
-      ),
+    if (profileDir) toggleChildProfiles();
+    const endCpuShare = measureCpuShare(bench.cluster.databaseUrl);
+    const joins = await drive(count, concurrency, async (i) =>
+      check(await bench.client.request('POST', `/api/queue/${eventId}/join`, { token: tokens[i] })),
     );
+    notes.push(describeCpuShare(endCpuShare(), 'the HTTP joins'));
+    if (profileDir) toggleChildProfiles();
+    rows.push(rated(row('join (HTTP via gateway, each buyer once: its token is new to every process)', joins)));
     rows.push(rated(row('status (HTTP via gateway, first poll of each buyer)', await drive(count, concurrency, async (i) => check(await status(i))))));
     rows.push(
       rated(
@@ -278,7 +285,9 @@ export default async function queueBench(args: string[]): Promise<void> {
   } finally {
     await run.drop();
   }
-  if (httpBuyers > 0) await httpRun(httpBuyers, Math.min(concurrency, 32), rows);
+  const notes: string[] = [];
+  const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
+  if (httpBuyers > 0) await httpRun(httpBuyers, Math.min(concurrency, 32), rows, notes, profileDir);
 
   publish(
     args,
@@ -288,6 +297,8 @@ export default async function queueBench(args: string[]): Promise<void> {
       'join and status run through the real QueueService (join: room, whether already admitted or waiting, auto-mode check, INCR seq, ZADD wait/joined/seen, waiting gauge; status: admission, ZRANK, heartbeat ZADD, meta, measured rate for the ETA).',
       'status @ N: one lookup at a time while N buyers wait. Redis ZRANK is O(log n), so the cost is the round trips at every size; the embedded in-process set counts members (O(n)), fine for one machine, not for a 100,000 crowd.',
       `HTTP rows: ${httpBuyers.toLocaleString('en')} registered buyers through the gateway (JWT check, rate limits, proxy) to one ticket process, production mode; ratio = ops/s over the gateway trivial-route ceiling measured in the same run.`,
+      ...notes,
     ],
   );
+  if (profileDir) console.log(summarizeProfiles(profileDir).join('\n'));
 }

@@ -83,8 +83,8 @@ export function measureCpuShare(databaseUrl: string): () => CpuShare {
   };
 }
 
-export function describeCpuShare(share: CpuShare): string {
-  return `CPU during the sale (${share.seconds.toFixed(1)} s, ${Math.round(share.total * 100)}% of one core in all): ${share.parts
+export function describeCpuShare(share: CpuShare, during = 'the sale'): string {
+  return `CPU during ${during} (${share.seconds.toFixed(1)} s, ${Math.round(share.total * 100)}% of one core in all): ${share.parts
     .filter((p) => p.cores >= 0.005)
     .map((p) => `${p.part} ${Math.round(p.cores * 100)}%`)
     .join(', ')}`;
