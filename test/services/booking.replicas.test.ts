@@ -15,6 +15,7 @@ import {
 import type { Coordination, EventBus } from '@tiketi/platform';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { bookingInstance } from '../../services/ticket/src/booking/booking.area';
+import { queueRuntime } from '../../services/ticket/src/queue';
 import { createEventFixture, movableClock } from './booking.fixtures';
 
 /** Two ticket-service replicas on one database and one coordination: maps, sockets and sweepers agree. */
@@ -114,6 +115,51 @@ describe('booking on two replicas', () => {
     });
     expect(lost.statusCode).toBe(409);
     expect(lost.json().error.details.seatIds).toEqual([seats[1]]);
+  });
+
+  it('one message to many users reaches each on whichever replica holds their socket, and nobody else', async () => {
+    const [here, there, away] = [
+      await a.issuer.user('user'),
+      await a.issuer.user('user'),
+      await a.issuer.user('user'),
+    ];
+    // With Redis the second replica's sockets hear it through one publish; embedded, one process serves both.
+    const far = testEnv.redisUrl ? b : a;
+    const open = async (svc: TestService, token: string) => {
+      const socket = connect(svc.url!, {
+        path: '/socket.io',
+        transports: ['websocket'],
+        auth: { token },
+        reconnection: false,
+      });
+      sockets.push(socket);
+      const got: unknown[] = [];
+      socket.on('queue:update', (m) => got.push(m));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('connect_error', reject);
+      });
+      return got;
+    };
+    const [onA, onFar, bystander] = [
+      await open(a, here.token),
+      await open(far, there.token),
+      await open(far, away.token),
+    ];
+    queueRuntime(a.ctx).service.pushMany('queue:update', [
+      { userId: here.id, payload: { position: 1 } },
+      { userId: there.id, payload: { position: 2 } },
+      { userId: 'usr_nobody_connected', payload: { position: 3 } },
+    ]);
+    await eventually(() => {
+      expect(onA).toEqual([{ position: 1 }]);
+      expect(onFar).toEqual([{ position: 2 }]);
+    });
+    // A later message on the same path arrives after the first: by then any stray one would have too.
+    queueRuntime(a.ctx).service.pushMany('queue:update', [{ userId: there.id, payload: { position: 1 } }]);
+    await eventually(() => expect(onFar).toEqual([{ position: 2 }, { position: 1 }]));
+    expect(bystander).toEqual([]);
+    expect(onA).toEqual([{ position: 1 }]);
   });
 
   it('both replicas sweep, and every expired hold is expired exactly once', async () => {

@@ -103,6 +103,10 @@ describe('waiting room', () => {
         pushes.push({ userId, name, payload });
         original.toUser(userId, name, payload);
       },
+      toUsers: (name, messages) => {
+        for (const { userId, payload } of messages) pushes.push({ userId, name, payload: payload as never });
+        original.toUsers(name, messages);
+      },
     };
   });
   afterEach(async () => {

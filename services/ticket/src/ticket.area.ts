@@ -25,6 +25,13 @@ export interface QueueGate {
 export interface Realtime {
   toEvent(eventId: string, name: string, payload: unknown): void;
   toUser(userId: string, name: string, payload: unknown): void;
+  /** One message each to many users: one publish between replicas for all of them, not one per user. */
+  toUsers(name: string, messages: UserMessage[]): void;
+}
+
+export interface UserMessage {
+  userId: string;
+  payload: unknown;
 }
 
 /** Seat availability changed (hold, sale, return): the catalogue keeps sold_out and counts right. */
@@ -39,7 +46,7 @@ export interface TicketShared {
 export function createTicketShared(): TicketShared {
   return {
     queueGate: { assertAdmitted: async () => undefined },
-    realtime: { toEvent: () => undefined, toUser: () => undefined },
+    realtime: { toEvent: () => undefined, toUser: () => undefined, toUsers: () => undefined },
     seatsChanged: [],
   };
 }

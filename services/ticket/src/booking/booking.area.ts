@@ -56,6 +56,7 @@ export const bookingArea: TicketArea = {
     // Replace the methods rather than the object: other areas may hold a reference to it.
     shared.realtime.toEvent = realtime.toEvent;
     shared.realtime.toUser = realtime.toUser;
+    shared.realtime.toUsers = realtime.toUsers;
     const batcher = new SeatUpdateBatcher(() => shared.realtime);
     const metrics = createBookingMetrics(ctx.metrics);
     const runtime: BookingRuntime = {

@@ -1,7 +1,7 @@
 import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import { EventTypes } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
-import type { QueueGate, TicketShared } from '../ticket.area';
+import type { QueueGate, TicketShared, UserMessage } from '../ticket.area';
 import {
   CLOSED_STATUSES,
   DEFAULT_SETTINGS,
@@ -60,6 +60,16 @@ export class QueueService implements QueueGate {
     // Looked up on each push: the booking area installs the Socket.IO side after our routes.
     try {
       this.shared.realtime.toUser(userId, name, payload);
+    } catch (err) {
+      this.ctx.log.warn({ err, name }, 'queue push failed');
+    }
+  }
+
+  /** The same push to many buyers at once (the ticker's position updates, a closing room). */
+  pushMany(name: string, messages: UserMessage[]): void {
+    if (messages.length === 0) return;
+    try {
+      this.shared.realtime.toUsers(name, messages);
     } catch (err) {
       this.ctx.log.warn({ err, name }, 'queue push failed');
     }

@@ -83,7 +83,7 @@ export class QueueTicker {
 
     if (CLOSED_STATUSES.includes(event.status) || now >= event.saleEndsAt.getTime()) {
       // The sale is over: tell whoever still waits, and leave nothing behind in Redis.
-      for (const userId of await state.all(eventId)) this.queue.push(userId, 'queue:closed', { eventId });
+      this.queue.pushMany('queue:closed', (await state.all(eventId)).map((userId) => ({ userId, payload: { eventId } })));
       await state.clear(eventId);
       return [];
     }
@@ -103,7 +103,7 @@ export class QueueTicker {
     if (await this.soldOut(room)) {
       if (!meta.closed) {
         await state.setMeta(eventId, { closed: true, credit: 0, creditAt: now });
-        for (const userId of await state.all(eventId)) this.queue.push(userId, 'queue:closed', { eventId });
+        this.queue.pushMany('queue:closed', (await state.all(eventId)).map((userId) => ({ userId, payload: { eventId } })));
       }
       return [];
     }
@@ -156,9 +156,12 @@ export class QueueTicker {
     const meta = await state.meta(room.event.id);
     const opensAt = room.event.saleStartsAt.getTime();
     const perMinute = await this.queue.ratePerMinute(room.settings, meta, now);
-    head.forEach((entry, i) => {
-      const position = i + 1;
-      this.queue.push(entry.member, 'queue:update', { eventId: room.event.id, position, etaSeconds: etaSeconds(perMinute, position, now, opensAt) });
-    });
+    this.queue.pushMany(
+      'queue:update',
+      head.map((entry, i) => ({
+        userId: entry.member,
+        payload: { eventId: room.event.id, position: i + 1, etaSeconds: etaSeconds(perMinute, i + 1, now, opensAt) },
+      })),
+    );
   }
 }

@@ -4,10 +4,14 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
-import type { Realtime } from '../ticket.area';
+import type { Realtime, UserMessage } from '../ticket.area';
 
 export const SOCKET_PATH = '/socket.io';
 const MAX_ROOMS_PER_SOCKET = 20;
+/** Between replicas only (serverSideEmit): never a name a client's socket can send. */
+const TO_USERS = 'tiketi:to-users';
+/** Messages per publish when many users are told at once (a closing room tells everyone waiting). */
+const TO_USERS_CHUNK = 1_000;
 
 export function eventRoom(eventId: string): string {
   return `event:${eventId}`;
@@ -43,6 +47,16 @@ export async function startRealtime(
     connectTimeout: 10_000,
   });
 
+  // A user's sockets live on whichever replica they connected to; each replica hands on its own.
+  const deliverLocally = (name: string, messages: UserMessage[]) => {
+    const rooms = io.of('/').adapter.rooms;
+    for (const { userId, payload } of messages) {
+      const room = userRoom(userId);
+      if (rooms.has(room)) io.local.to(room).emit(name, payload);
+    }
+  };
+  const replicated = Boolean(ctx.config.REDIS_URL);
+
   if (ctx.config.REDIS_URL) {
     const pub = new Redis(ctx.config.REDIS_URL, {
       lazyConnect: true,
@@ -64,6 +78,10 @@ export async function startRealtime(
     sub.on('error', () => undefined);
     await sub.connect();
     io.adapter(createAdapter(pub, sub, { key: `${ctx.config.REDIS_KEY_PREFIX}tiketi:socket.io` }));
+    io.on(TO_USERS, (name: unknown, messages: unknown) => {
+      if (typeof name === 'string' && Array.isArray(messages))
+        deliverLocally(name, messages as UserMessage[]);
+    });
     ctx.onClose(async () => {
       sub.disconnect();
       pub.disconnect();
@@ -115,6 +133,13 @@ export async function startRealtime(
     },
     toUser(userId, name, payload) {
       io.to(userRoom(userId)).emit(name, payload);
+    },
+    toUsers(name, messages) {
+      for (let i = 0; i < messages.length; i += TO_USERS_CHUNK) {
+        const chunk = messages.slice(i, i + TO_USERS_CHUNK);
+        deliverLocally(name, chunk);
+        if (replicated) io.serverSideEmit(TO_USERS, name, chunk);
+      }
     },
   };
 }

@@ -12,6 +12,7 @@ describe('SeatUpdateBatcher', () => {
         toEvent: (_eventId, _name, payload) =>
           sent.push({ at: Date.now(), message: payload as SeatsUpdateMessage }),
         toUser: () => undefined,
+        toUsers: () => undefined,
       }),
       100,
       () => Date.now(),
