@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthUser } from './tokens';
 
 /**
@@ -8,7 +8,7 @@ import type { AuthUser } from './tokens';
  * signature (the dearest step for a token the process has not seen) and the revocation lookup.
  *
  * Only a holder of INTERNAL_TOKEN can mint one (HMAC-SHA256 under a key derived from it), it is
- * bound to the bearer token it stands for (a digest of the token is signed with it), and it lives
+ * bound to the bearer token it stands for (the token is signed with it), and it lives
  * for seconds. A client cannot forge it, and the gateway drops any such header a client sends. A
  * service that finds none, or a bad one, verifies the bearer token itself, as before.
  */
@@ -26,16 +26,17 @@ export interface IdentitySigner {
 export function identitySigner(internalSecret: string): IdentitySigner {
   // A key of its own, so this use of the internal secret never signs what another use would accept.
   const key = createHmac('sha256', internalSecret).update('tiketi-identity-v1').digest();
-  const mac = (text: string) => createHmac('sha256', key).update(text).digest();
-  const tokenDigest = (token: string) => createHash('sha256').update(token).digest('base64url').slice(0, 22);
+  // The token is signed along with the claims, not carried: the header holds only for that token.
+  const mac = (body: string, token: string) =>
+    createHmac('sha256', key).update(body).update('\n').update(token).digest();
 
   return {
     sign(user, token, now = Date.now()) {
       const claims = Buffer.from(
         JSON.stringify({ id: user.id, role: user.role, sid: user.sid, email: user.email, name: user.name }),
       ).toString('base64url');
-      const body = `${VERSION}.${now + IDENTITY_LIFETIME_MS}.${tokenDigest(token)}.${claims}`;
-      return `${body}.${mac(body).toString('base64url')}`;
+      const body = `${VERSION}.${now + IDENTITY_LIFETIME_MS}.${claims}`;
+      return `${body}.${mac(body, token).toString('base64url')}`;
     },
     read(header, token, now = Date.now()) {
       if (!header) return null;
@@ -43,11 +44,10 @@ export function identitySigner(internalSecret: string): IdentitySigner {
       if (cut < 0) return null;
       const body = header.slice(0, cut);
       const given = Buffer.from(header.slice(cut + 1), 'base64url');
-      const expected = mac(body);
+      const expected = mac(body, token);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-      const [version, until, digest, claims] = body.split('.');
-      if (version !== VERSION || !(Number(until) > now) || digest !== tokenDigest(token) || !claims)
-        return null;
+      const [version, until, claims] = body.split('.');
+      if (version !== VERSION || !(Number(until) > now) || !claims) return null;
       try {
         const user = JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Partial<AuthUser>;
         if (typeof user.id !== 'string' || typeof user.sid !== 'string') return null;

@@ -79,7 +79,7 @@ describe('service shell', () => {
     // ... but not when it is forged, stale, for another token, or tampered with: then the token is checked.
     const other = await svc.issuer.user('user');
     const parts = signed.split('.');
-    parts[3] = Buffer.from(JSON.stringify({ ...vouched, id: 'usr_x' })).toString('base64url');
+    parts[2] = Buffer.from(JSON.stringify({ ...vouched, id: 'usr_x' })).toString('base64url');
     const tampered = parts.join('.');
     for (const header of [
       identitySigner('some-other-secret-entirely').sign(vouched, buyer.token),
