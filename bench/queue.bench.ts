@@ -26,8 +26,8 @@ import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
  * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
  * 1. The waiting room as the ticket service runs it: `buyers` buyers join through the real
- *    QueueService (join: room lookup, the buyer's current status, the auto-mode check, sequence,
- *    sorted-set inserts, the waiting gauge), then `lookups` status calls (admission check, rank,
+ *    QueueService (join: room lookup, the buyer's current status with the sequence, the auto-mode
+ *    check, sorted-set inserts with the new place's rank, meta and rate), then `lookups` status calls (admission check, rank,
  *    heartbeat, meta, the measured rate for the ETA). Status lookups are also timed when 1,000,
  *    10,000 and 100,000 buyers wait, to show how a position lookup grows with the line, on Redis
  *    and on the embedded in-process coordination (filled in bulk: its joins are not the point).
@@ -294,7 +294,7 @@ export default async function queueBench(args: string[]): Promise<void> {
     `queue (${buyers.toLocaleString('en')} buyers, concurrency ${concurrency}, Redis ${new URL(BENCH_REDIS_URL).host})`,
     rows,
     [
-      'join and status run through the real QueueService (join: room, whether already admitted or waiting, auto-mode check, INCR seq, ZADD wait/joined/seen, waiting gauge; status: admission, ZRANK, heartbeat ZADD, meta, measured rate for the ETA).',
+      'join and status run through the real QueueService (join: room; whether already admitted or waiting, with INCR seq; auto-mode check; ZADD wait/joined/seen with ZRANK, meta and the measured rate; status: admission, ZRANK, heartbeat ZADD XX, meta, wait score, measured rate, in one round trip).',
       'status @ N: one lookup at a time while N buyers wait. Redis ZRANK is O(log n), so the cost is the round trips at every size; the embedded in-process set counts members (O(n)), fine for one machine, not for a 100,000 crowd.',
       `HTTP rows: ${httpBuyers.toLocaleString('en')} registered buyers through the gateway (JWT check, rate limits, proxy) to one ticket process, production mode; ratio = ops/s over the gateway trivial-route ceiling measured in the same run.`,
       ...notes,

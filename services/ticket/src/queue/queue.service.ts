@@ -138,14 +138,16 @@ export class QueueService implements QueueGate {
     }
     // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
     const score = now < opensAt ? seq : POST_OPEN_BAND + seq;
-    // The line's writes, its size and the new place's status go out together, in that order.
-    const [, size, answer] = await Promise.all([
+    // The line's writes and what the new place's answer needs go out together, in that order. The
+    // buyer was neither admitted nor waiting a moment ago, and their score is the one just written.
+    // (The waiting gauge is the ticker's, refreshed every tick: a count per join would cost a command.)
+    const [, rank, meta, recentAdmissions] = await Promise.all([
       this.state.enqueue(eventId, user.id, score, now),
-      this.state.waiting(eventId),
-      this.status(eventId, user.id, { event, settings }, false),
+      this.state.rank(eventId, user.id),
+      this.state.meta(eventId),
+      this.state.recentAdmissions(eventId, now),
     ]);
-    this.metrics.waiting.set({ event_id: eventId }, size);
-    return answer;
+    return this.placeView({ event, settings }, rank, meta, score, recentAdmissions, now);
   }
 
   /** Auto mode: queue once arrivals outpace the threshold, someone already waits, or the room is full. */
@@ -201,6 +203,19 @@ export class QueueService implements QueueGate {
         };
       }
     }
+    return this.placeView({ event, settings }, rank, meta, waitScore, recentAdmissions, now);
+  }
+
+  /** A buyer's answer from their rank in the line and the room's state (`none` when not in line). */
+  private placeView(
+    { event, settings }: Room,
+    rank: number | null,
+    meta: RoomMeta,
+    waitScore: number | null,
+    recentAdmissions: number,
+    now: number,
+  ): QueueStatusView {
+    const eventId = event.id;
     if (rank === null) return { status: 'none', eventId };
     const opensAt = event.saleStartsAt.getTime();
     const preQueue = now < opensAt || (!meta.shuffled && (waitScore ?? POST_OPEN_BAND) < POST_OPEN_BAND);
