@@ -1,20 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import { eventually } from '@tiketi/testing';
+import { eventually, testSockets } from '@tiketi/testing';
 import { startTestPlatform, type Session, type TestPlatform } from '../support/platform';
 import { onSaleEvent, paySandbox } from './admin.flow';
 
 /** Booking through the gateway as the web app does it: map, live updates, hold, pay, cancel. */
 let tp: TestPlatform;
 let admin: Session;
-const sockets: Socket[] = [];
+const sockets = testSockets();
 
 beforeAll(async () => {
   tp = await startTestPlatform();
   admin = await tp.admin();
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await tp?.close();
 });
 
@@ -31,20 +30,14 @@ describe('booking through the gateway', () => {
     const eventId = await onSaleEvent(tp, admin, 'Gateway Booking Night', 6, 99_000);
     const [buyer, other] = [await tp.register(), await tp.register()];
 
-    const socket = connect(tp.url, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      auth: { token: buyer.accessToken },
-      reconnection: false,
-    });
-    sockets.push(socket);
     const updates: Array<{ version: number; changes: Array<{ seatId: string; status: string }> }> = [];
     const holds: Array<{ reservationId: string; status: string }> = [];
-    socket.on('seats:update', (m) => updates.push(m));
-    socket.on('hold:update', (m) => holds.push(m));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
+    const socket = await sockets.open(tp.url, {
+      token: buyer.accessToken,
+      before: (s) => {
+        s.on('seats:update', (m) => updates.push(m));
+        s.on('hold:update', (m) => holds.push(m));
+      },
     });
     expect(await socket.emitWithAck('event:join', { eventId })).toEqual({ ok: true });
 

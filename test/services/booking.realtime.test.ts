@@ -1,13 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import { startTestService, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
+import type { Socket } from 'socket.io-client';
+import {
+  collect,
+  startTestService,
+  testEnv,
+  testRedisPrefix,
+  testSockets,
+  type TestService,
+} from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { createEventFixture, movableClock } from './booking.fixtures';
 
 /** The live seat map over Socket.IO (with the Redis adapter in real mode) against a listening service. */
 const clock = movableClock();
 let svc: TestService<TicketConfig>;
-const sockets: Socket[] = [];
+const sockets = testSockets();
 
 beforeAll(async () => {
   svc = await startTestService(createTicketService(), {
@@ -17,31 +24,11 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await svc?.close();
 });
 
-async function open(token?: string, before?: (socket: Socket) => void): Promise<Socket> {
-  const socket = connect(svc.url!, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    auth: token ? { token } : {},
-    reconnection: false,
-  });
-  sockets.push(socket);
-  before?.(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-function collect<T>(socket: Socket, name: string): T[] {
-  const list: T[] = [];
-  socket.on(name, (payload: T) => list.push(payload));
-  return list;
-}
+const open = (token?: string, before?: (socket: Socket) => void) => sockets.open(svc.url!, { token, before });
 
 async function until<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

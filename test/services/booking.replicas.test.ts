@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import {
+  collect,
   createTestBus,
   createTestCoordination,
   createTestDatabase,
@@ -10,6 +10,7 @@ import {
   type TestDatabase,
   testEnv,
   testRedisPrefix,
+  testSockets,
   type TestService,
 } from '@tiketi/testing';
 import type { Coordination, EventBus } from '@tiketi/platform';
@@ -25,7 +26,7 @@ let coordination: Coordination;
 let bus: EventBus;
 let a: TestService<TicketConfig>;
 let b: TestService<TicketConfig>;
-const sockets: Socket[] = [];
+const sockets = testSockets();
 
 beforeAll(async () => {
   database = await createTestDatabase('booking_replicas');
@@ -40,7 +41,7 @@ beforeAll(async () => {
   b = await startTestService(createTicketService(), options);
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await a?.close();
   await b?.close();
   await coordination?.close();
@@ -62,17 +63,9 @@ describe('booking on two replicas', () => {
 
     // With Redis the adapter carries room messages between replicas; embedded there is one process and no adapter to cross.
     const listener = testEnv.redisUrl ? b : a;
-    const socket = connect(listener.url!, {
-      path: '/socket.io',
-      transports: ['websocket'],
-      reconnection: false,
-    });
-    sockets.push(socket);
     const updates: Array<{ version: number; changes: Array<{ seatId: string; status: string }> }> = [];
-    socket.on('seats:update', (m) => updates.push(m));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
+    const socket = await sockets.open(listener.url!, {
+      before: (s) => s.on('seats:update', (m) => updates.push(m)),
     });
     await socket.emitWithAck('event:join', { eventId: f.eventId });
 
@@ -125,22 +118,8 @@ describe('booking on two replicas', () => {
     ];
     // With Redis the second replica's sockets hear it through one publish; embedded, one process serves both.
     const far = testEnv.redisUrl ? b : a;
-    const open = async (svc: TestService, token: string) => {
-      const socket = connect(svc.url!, {
-        path: '/socket.io',
-        transports: ['websocket'],
-        auth: { token },
-        reconnection: false,
-      });
-      sockets.push(socket);
-      const got: unknown[] = [];
-      socket.on('queue:update', (m) => got.push(m));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('connect_error', reject);
-      });
-      return got;
-    };
+    const open = async (svc: TestService, token: string) =>
+      collect<unknown>(await sockets.open(svc.url!, { token }), 'queue:update');
     const [onA, onFar, bystander] = [
       await open(a, here.token),
       await open(far, there.token),

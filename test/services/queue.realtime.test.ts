@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
-import { eventually, startTestService, testEnv, testRedisPrefix, type TestService } from '@tiketi/testing';
+import {
+  collect,
+  eventually,
+  startTestService,
+  testEnv,
+  testRedisPrefix,
+  testSockets,
+  type TestService,
+} from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../../services/ticket/src/queue';
 import { createEventFixture, movableClock } from './booking.fixtures';
@@ -11,7 +18,7 @@ import { createEventFixture, movableClock } from './booking.fixtures';
  */
 const clock = movableClock();
 let svc: TestService<TicketConfig>;
-const sockets: Socket[] = [];
+const sockets = testSockets();
 
 beforeAll(async () => {
   svc = await startTestService(createTicketService(), {
@@ -24,30 +31,11 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  for (const s of sockets) s.disconnect();
+  sockets.closeAll();
   await svc?.close();
 });
 
-async function open(token: string): Promise<Socket> {
-  const socket = connect(svc.url!, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    auth: { token },
-    reconnection: false,
-  });
-  sockets.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
-
-function collect<T>(socket: Socket, name: string): T[] {
-  const list: T[] = [];
-  socket.on(name, (payload: T) => list.push(payload));
-  return list;
-}
+const open = (token: string) => sockets.open(svc.url!, { token });
 
 interface QueueUpdate {
   eventId: string;

@@ -6,3 +6,4 @@ export * from './redis-keys';
 export * from './service';
 export * from './coordination.contract';
 export * from './outage';
+export * from './sockets';
