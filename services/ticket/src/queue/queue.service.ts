@@ -30,6 +30,11 @@ export function etaSeconds(perMinute: number, position: number, now: number, ope
   return Math.ceil(Math.max(0, opensAt - now) / 1000 + (position / perMinute) * 60);
 }
 
+/** The measured admission rate; the configured one only until anyone has been admitted. */
+function admissionRate(measured: number | null, settings: QueueSettings): number {
+  return measured && measured > 0 ? measured : settings.admissionsPerMinute;
+}
+
 const ROOM_CACHE_MS = 2_000;
 
 /** How long the auto mode stays on after arrivals last went over the threshold. */
@@ -222,8 +227,7 @@ export class QueueService implements QueueGate {
     const position = rank + 1;
     // Sold out (the ticker paused admissions), or the sale is over for good.
     const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
-    const measured = perMinute(recentAdmissions, now, meta.firstAdmitAt);
-    const rate = measured && measured > 0 ? measured : settings.admissionsPerMinute;
+    const rate = admissionRate(perMinute(recentAdmissions, now, meta.firstAdmitAt), settings);
     return {
       status: closed ? 'closed' : 'waiting',
       eventId,
@@ -237,8 +241,10 @@ export class QueueService implements QueueGate {
 
   /** The measured admission rate; the configured one only until anyone has been admitted. */
   async ratePerMinute(settings: QueueSettings, meta: RoomMeta, now: number): Promise<number> {
-    const measured = await this.state.measuredPerMinute(settings.eventId, now, meta.firstAdmitAt);
-    return measured && measured > 0 ? measured : settings.admissionsPerMinute;
+    return admissionRate(
+      await this.state.measuredPerMinute(settings.eventId, now, meta.firstAdmitAt),
+      settings,
+    );
   }
 
   async heartbeat(eventId: string, userId: string): Promise<QueueStatusView> {
