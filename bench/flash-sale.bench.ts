@@ -4,6 +4,7 @@ import { checkSale } from './lib/flash-sale.check';
 import { arg, createOnSaleEvent, drive, outcome, publish, registerBuyers, round, startBenchCluster, tally, type HttpClient } from './lib/load';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 import { summarize } from './lib/report';
+import { meanMs, routeTimes } from './lib/server-time';
 
 /**
  * `npm run bench -- flash-sale [--buyers 2000] [--seats 5000] [--connections 200] [--seconds 20] [--pay-share 0.3] [--cpu-prof] [--dry-run]`
@@ -104,6 +105,8 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
       tally(payCodes, 'paid');
     };
 
+    const timed = [bench.gateway, bench.cluster.urls.payment, bench.cluster.urls.ticket];
+    const timesBefore = await Promise.all(timed.map(routeTimes));
     if (profileDir) toggleChildProfiles();
     const cpu0 = process.cpuUsage();
     const endCpuShare = measureCpuShare(bench.cluster.databaseUrl);
@@ -132,6 +135,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     });
     const cpu = process.cpuUsage(cpu0);
     const cpuShare = endCpuShare();
+    const timesAfter = await Promise.all(timed.map(routeTimes));
     if (profileDir) toggleChildProfiles();
     const elapsed = run.elapsedMs / 1000;
     const generatorCpu = (cpu.user + cpu.system) / 1e3 / run.elapsedMs;
@@ -203,6 +207,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
         `invariants: ${check.ok ? 'PASS' : `FAIL: ${check.violations.join('; ')}`}; ${Object.entries(check.figures).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `ratios: attempts/s over the gateway trivial-route ceiling (${Math.round(ceilings.gatewayRps)} req/s); committed holds/s over PostgreSQL single-row commits (${Math.round(ceilings.pgCommits)}/s)`,
         describeCpuShare(cpuShare),
+        describeServerTimes(timesBefore, timesAfter, average(confirmMs), average(holdMs)),
         `load generator (one process, same 2 cores): ${Math.round(generatorCpu * 100)}% of a core during the sale; registration ${Math.round(reg.perSecond)} accounts/s (argon2id), not timed`,
       ],
     );
@@ -213,6 +218,33 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
   }
 }
 
+
+const average = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
+
+/**
+ * Mean time inside each process per request during the sale, next to the mean the load generator
+ * saw: what is left over was spent before a process started on the request (queued in a socket or
+ * behind other work on its event loop).
+ */
+function describeServerTimes(
+  before: Array<Awaited<ReturnType<typeof routeTimes>>>,
+  after: Array<Awaited<ReturnType<typeof routeTimes>>>,
+  confirmSeenMs: number,
+  holdSeenMs: number,
+): string {
+  const at = (i: number) => (routes: string[]) => meanMs(before[i]!, after[i]!, routes);
+  const [gateway, payment, ticket] = [at(0), at(1), at(2)];
+  const fmt = (where: string, rows: Array<{ route: string; count: number; meanMs: number }>) =>
+    rows.map((r) => `${where} ${r.route} ${round(r.meanMs, 1)} ms (${r.count})`).join(', ');
+  return [
+    `mean time inside each process during the sale (http_request_duration_seconds): confirm as seen by the load generator ${round(confirmSeenMs, 1)} ms`,
+    fmt('payment', payment(['POST /api/payments/confirm'])),
+    fmt('ticket', ticket(['POST /internal/reservations/:id/payment-started', 'POST /internal/reservations/:id/confirm'])),
+    `hold as seen by the load generator ${round(holdSeenMs, 1)} ms`,
+    fmt('gateway', gateway(['POST /api/tickets/*'])),
+    fmt('ticket', ticket(['POST /api/tickets/book'])),
+  ].join('; ');
+}
 
 /**
  * The sale in two phases, split at its last committed hold: attempts while seats remained (each
