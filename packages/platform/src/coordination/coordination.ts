@@ -9,10 +9,9 @@ export interface SetOptions {
   onlyIfAbsent?: boolean;
 }
 
-export interface ZaddOptions {
-  onlyIfAbsent?: boolean;
-  onlyIfPresent?: boolean;
-}
+/** One or the other: Redis refuses NX with XX. */
+export type ZaddOptions =
+  { onlyIfAbsent?: boolean; onlyIfPresent?: never } | { onlyIfPresent?: boolean; onlyIfAbsent?: never };
 
 export interface SortedSetEntry {
   member: string;

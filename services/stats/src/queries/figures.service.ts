@@ -61,7 +61,7 @@ export class FiguresService {
     const { start, end } = this.today();
     // One snapshot for every figure: read on separate connections, a refund committed in between
     // showed in the totals but not yet in the same response's payment-method rows.
-    const [today, total, methods, counts, queue, hours, events] = await this.db
+    const [today, total, methods, counts, queue, hours, figures] = await this.db
       .transaction()
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
@@ -73,9 +73,10 @@ export class FiguresService {
           q.reservationCounts(db, start, end),
           q.queueConversionByEvent(db),
           q.salesByHour(db, start, end),
-          this.events(db),
+          q.eventFigures(db),
         ]),
       );
+    const events = eventItems(figures, queue);
     const byHour = new Map(hours.map((h) => [seoulHour(h.hour), h]));
     const s = counts.byStatus;
     const admissions = [...queue.values()].reduce((sum, v) => sum + v.admissions, 0);
@@ -104,7 +105,7 @@ export class FiguresService {
         const h = byHour.get(hour);
         return { hour, revenue: h?.revenue ?? 0, refunds: h?.refunds ?? 0, count: h?.sales ?? 0 };
       }),
-      topEvents: [...events.items]
+      topEvents: [...events]
         .filter((e) => e.revenue !== 0 || e.seatsSold > 0)
         .sort((a, b) => b.revenue - a.revenue || b.seatsSold - a.seatsSold || a.eventId.localeCompare(b.eventId))
         .slice(0, this.topEventsCount)
@@ -164,24 +165,28 @@ export class FiguresService {
     };
   }
 
-  async events(db: Kysely<any> = this.db): Promise<{ items: EventItem[] }> {
-    const rows = await q.eventFigures(db);
-    const queue = await q.queueConversionByEvent(db);
-    return {
-      items: rows.map((r) => ({
-        eventId: r.eventId,
-        title: r.title,
-        status: r.status,
-        startsAt: r.startsAt,
-        seatsTotal: r.seatsTotal,
-        seatsSold: r.seatsSold,
-        seatsHeld: r.seatsHeld,
-        seatsAvailable: Math.max(r.seatsTotal - r.seatsSold - r.seatsHeld, 0),
-        revenue: r.revenue - r.refunds,
-        refunds: r.refunds,
-        conversionRate: ratio(r.convertedHolds, r.holds),
-        queueConversionRate: ratio(queue.get(r.eventId)?.purchases ?? 0, queue.get(r.eventId)?.admissions ?? 0),
-      })),
-    };
+  async events(): Promise<{ items: EventItem[] }> {
+    const [rows, queue] = await Promise.all([q.eventFigures(this.db), q.queueConversionByEvent(this.db)]);
+    return { items: eventItems(rows, queue) };
   }
+}
+
+function eventItems(
+  rows: Awaited<ReturnType<typeof q.eventFigures>>,
+  queue: Awaited<ReturnType<typeof q.queueConversionByEvent>>,
+): EventItem[] {
+  return rows.map((r) => ({
+    eventId: r.eventId,
+    title: r.title,
+    status: r.status,
+    startsAt: r.startsAt,
+    seatsTotal: r.seatsTotal,
+    seatsSold: r.seatsSold,
+    seatsHeld: r.seatsHeld,
+    seatsAvailable: Math.max(r.seatsTotal - r.seatsSold - r.seatsHeld, 0),
+    revenue: r.revenue - r.refunds,
+    refunds: r.refunds,
+    conversionRate: ratio(r.convertedHolds, r.holds),
+    queueConversionRate: ratio(queue.get(r.eventId)?.purchases ?? 0, queue.get(r.eventId)?.admissions ?? 0),
+  }));
 }

@@ -83,7 +83,7 @@ export class QueueTicker {
 
     if (CLOSED_STATUSES.includes(event.status) || now >= event.saleEndsAt.getTime()) {
       // The sale is over: tell whoever still waits, and leave nothing behind in Redis.
-      this.queue.pushMany('queue:closed', (await state.all(eventId)).map((userId) => ({ userId, payload: { eventId } })));
+      await this.tellClosed(eventId);
       await state.clear(eventId);
       return [];
     }
@@ -103,7 +103,7 @@ export class QueueTicker {
     if (await this.soldOut(room)) {
       if (!meta.closed) {
         await state.setMeta(eventId, { closed: true, credit: 0, creditAt: now });
-        this.queue.pushMany('queue:closed', (await state.all(eventId)).map((userId) => ({ userId, payload: { eventId } })));
+        await this.tellClosed(eventId);
       }
       return [];
     }
@@ -147,6 +147,12 @@ export class QueueTicker {
     if (room.event.status === 'sold_out') return true;
     const available = await this.queue.repo.availableSeats(room.event.id);
     return available !== null && available <= 0;
+  }
+
+  /** Everyone still waiting hears the room closed (one message between replicas per thousand). */
+  private async tellClosed(eventId: string): Promise<void> {
+    const waiting = await this.queue.state.all(eventId);
+    this.queue.pushMany('queue:closed', waiting.map((userId) => ({ userId, payload: { eventId } })));
   }
 
   private async pushPositions(room: Room, now: number): Promise<void> {
