@@ -60,13 +60,24 @@ export async function createRunDatabase(adminUrl: string, label: string): Promis
   };
 }
 
-async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+/** The port freePort chose was bound by another process (a test file running alongside) first. */
+class PortTaken extends Error {}
+
+/**
+ * Ready, and answering as the service we started: between freePort and the child's listen another
+ * process may take the port, and its /ready would pass for ours.
+ */
+async function waitReady(url: string, service: ClusterService, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new PortTaken(`${service} exited before it was ready (${child.exitCode ?? child.signalCode})`);
     try {
-      const res = await fetch(`${url}/ready`);
-      if (res.ok) return;
-    } catch {
+      const health = (await (await fetch(`${url}/health`)).json()) as { service?: string };
+      if (health.service !== service) throw new PortTaken(`${url} answers as ${health.service}, not ${service}`);
+      if ((await fetch(`${url}/ready`)).ok) return;
+    } catch (err) {
+      if (err instanceof PortTaken) throw err;
       // not listening yet
     }
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
@@ -74,7 +85,18 @@ async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
+/** Starts the cluster, on fresh ports again when one of them was taken meanwhile. */
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startClusterOnce(options);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
   const services = options.services ?? ['auth', 'ticket', 'payment', 'stats', 'gateway'];
   const ports = {} as Record<ClusterService, number>;
   for (const s of ['auth', 'ticket', 'payment', 'stats', 'gateway'] as ClusterService[]) ports[s] = await freePort();
@@ -113,7 +135,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       stdio: ['ignore', options.log ? 'inherit' : 'ignore', 'inherit'],
     });
     children.set(service, child);
-    await waitReady(urls[service]);
+    await waitReady(urls[service], service, child);
   };
 
   const kill = async (service: ClusterService, signal: NodeJS.Signals = 'SIGKILL') => {
@@ -126,7 +148,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
 
   // auth first: every other service verifies tokens against its JWKS.
-  for (const s of services) await start(s);
+  try {
+    for (const s of services) await start(s);
+  } catch (err) {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    throw err;
+  }
   return {
     urls,
     env,
