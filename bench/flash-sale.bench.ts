@@ -4,7 +4,7 @@ import { checkSale } from './lib/flash-sale.check';
 import { arg, createOnSaleEvent, drive, outcome, publish, registerBuyers, round, startBenchCluster, tally, type HttpClient } from './lib/load';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 import { summarize } from './lib/report';
-import { meanMs, routeTimes } from './lib/server-time';
+import { describeLoopLag, describeMean, meanMs, routeTimes, type RouteMean } from './lib/server-time';
 
 /**
  * `npm run bench -- flash-sale [--buyers 2000] [--seats 5000] [--connections 200] [--seconds 20] [--pay-share 0.3] [--cpu-prof] [--dry-run]`
@@ -234,8 +234,7 @@ function describeServerTimes(
 ): string {
   const at = (i: number) => (routes: string[]) => meanMs(before[i]!, after[i]!, routes);
   const [gateway, payment, ticket] = [at(0), at(1), at(2)];
-  const fmt = (where: string, rows: Array<{ route: string; count: number; meanMs: number }>) =>
-    rows.map((r) => `${where} ${r.route} ${round(r.meanMs, 1)} ms (${r.count})`).join(', ');
+  const fmt = (where: string, rows: RouteMean[]) => rows.map((r) => `${where} ${r.route} ${describeMean(r)}`).join(', ');
   return [
     `mean time inside each process during the sale (http_request_duration_seconds): confirm as seen by the load generator ${round(confirmSeenMs, 1)} ms`,
     fmt('payment', payment(['POST /api/payments/confirm'])),
@@ -243,6 +242,7 @@ function describeServerTimes(
     `hold as seen by the load generator ${round(holdSeenMs, 1)} ms`,
     fmt('gateway', gateway(['POST /api/tickets/*'])),
     fmt('ticket', ticket(['POST /api/tickets/book'])),
+    ['gateway', 'payment', 'ticket'].map((where, i) => describeLoopLag(where, after[i]!)).join(', '),
   ].join('; ');
 }
 

@@ -44,6 +44,10 @@ describe('gateway in front of stand-in services', () => {
     });
     payment = await startEchoUpstream('payment');
     stats = await startEchoUpstream('stats', (app) => {
+      app.get('/api/stats/slow', async () => {
+        await new Promise((r) => setTimeout(r, 80));
+        return { slow: true };
+      });
       app.get('/api/stats/dashboard', async (request, reply) => {
         if (statsFailing)
           return reply.status(500).send({ error: { code: 'INTERNAL_ERROR', message: 'boom' } });
@@ -172,6 +176,16 @@ describe('gateway in front of stand-in services', () => {
     expect((await call('GET', '/api/events', { headers: good.headers })).status).toBe(200);
     // The token itself goes on: services verify it again.
     expect(ticket.seen.at(-1)!.headers.authorization).toBe(good.headers.authorization);
+  });
+
+  it("reports how long proxied requests waited on their service's answer, by route", async () => {
+    for (let i = 0; i < 2; i++) expect((await call('GET', '/api/stats/slow')).status).toBe(200);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const seconds = Number(
+      /http_request_spent_seconds_total\{[^}]*route="\/api\/stats\/\*"[^}]*part="calls"[^}]*\} ([0-9.e-]+)/.exec(metrics)?.[1],
+    );
+    expect(seconds).toBeGreaterThanOrEqual(0.155);
+    expect(seconds).toBeLessThan(2);
   });
 
   it('hands the service the identity it checked, signed for that token, and never one a client sends', async () => {

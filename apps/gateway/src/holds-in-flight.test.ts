@@ -90,5 +90,13 @@ describe('holds in flight at the gateway', () => {
     expect(arrived).toEqual(['s1', 's2', 's3', 's5']);
     for (const h of held) h.release();
     for (const res of [await first, await third, await fifth]) expect(res.status).toBe(200);
+    // s3 and s5 waited for a slot at least the 100 ms above; /metrics says how long holds waited.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const waited = Number(
+      /http_request_spent_seconds_total\{[^}]*route="\/api\/tickets\/\*"[^}]*part="slot_wait"[^}]*\} ([0-9.e-]+)/.exec(
+        metrics,
+      )?.[1],
+    );
+    expect(waited).toBeGreaterThanOrEqual(0.2);
   });
 });

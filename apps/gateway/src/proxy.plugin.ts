@@ -4,12 +4,15 @@ import replyFrom from '@fastify/reply-from';
 import { Transform, type TransformCallback } from 'node:stream';
 import { Gauge } from 'prom-client';
 import {
+  addSpent,
   AppError,
   bearerToken,
   IDENTITY_HEADER,
   identitySigner,
   INTERNAL_TOKEN_HEADER,
   REQUEST_ID_HEADER,
+  requestContextOf,
+  spendIn,
   type IdentitySigner,
   type ServiceContext,
 } from '@tiketi/platform';
@@ -139,7 +142,10 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
             const place = holds.enter();
             // Fires when the answer is sent, or when the client goes away, waiting or not.
             reply.raw.once('close', place.leave);
-            if (!(await place.admitted)) {
+            const asked = performance.now();
+            const admitted = await place.admitted;
+            addSpent('slot_wait', performance.now() - asked);
+            if (!admitted) {
               reply.hijack();
               return;
             }
@@ -167,6 +173,8 @@ function forward(
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
+  const context = requestContextOf(request);
+  const sent = performance.now();
   return reply.from(`${upstreamBase(config, upstream)}${request.url}`, {
     timeout: config.GATEWAY_PROXY_TIMEOUT_MS,
     // Passed as is, with its own content type (reply-from would re-encode a JSON request's body).
@@ -185,6 +193,11 @@ function forward(
         out['x-forwarded-proto'] = request.protocol;
       }
       return out as never;
+    },
+    // The upstream's answer began: until then the request waited on the service (in /metrics as calls).
+    rewriteHeaders: (headers) => {
+      if (context) spendIn(context, 'calls', performance.now() - sent);
+      return headers;
     },
     onError: (errorReply, { error }) => {
       if ((request as unknown as Record<symbol, boolean>)[kTooLarge]) {

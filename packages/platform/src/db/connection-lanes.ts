@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inPriorityLane } from '../logging/request-context';
+import { addSpent, inPriorityLane } from '../logging/request-context';
 
 /**
  * The pool's connections, handed out in two lanes: a request that asked for the priority lane
@@ -36,9 +36,25 @@ export class ConnectionLanes {
   }
 }
 
+const timed = new WeakSet<pg.PoolClient>();
+
+/** Counts each statement's time, from sending it to its answer, to the request that ran it. */
+function timeStatements(client: pg.PoolClient): void {
+  if (timed.has(client)) return;
+  timed.add(client);
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const started = performance.now();
+    const result = query(...args);
+    if (!(result instanceof Promise)) return result;
+    return result.finally(() => addSpent('db', performance.now() - started));
+  };
+}
+
 export function lanedPool(pool: pg.Pool, lanes: ConnectionLanes) {
   return {
     async connect(): Promise<pg.PoolClient> {
+      const asked = performance.now();
       await lanes.acquire(inPriorityLane());
       let client: pg.PoolClient;
       try {
@@ -47,6 +63,8 @@ export function lanedPool(pool: pg.Pool, lanes: ConnectionLanes) {
         lanes.release();
         throw err;
       }
+      addSpent('db_wait', performance.now() - asked);
+      timeStatements(client);
       // pg sets `release` afresh at every checkout, so this wraps this checkout's only.
       const release = client.release.bind(client);
       let released = false;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { createTestDatabase, realDatabaseUrl } from '@tiketi/testing';
-import { runWithRequestContext } from '../logging/request-context';
+import { runWithRequestContext, type RequestContext } from '../logging/request-context';
 import { ConnectionLanes, createDatabase, preparedStatement } from './database';
 
 const real = realDatabaseUrl();
@@ -141,6 +141,36 @@ describe.skipIf(!real)('PostgreSQL pool state', () => {
       expect(database.pool?.()).toEqual({ open: 2, idle: 0, waiting: 3, max: 2 });
       await Promise.all(sleeps);
       expect(database.pool?.()).toMatchObject({ open: 2, idle: 2, waiting: 0 });
+    } finally {
+      await database.close();
+      await testDb.drop();
+    }
+  });
+});
+
+describe.skipIf(!real)('time a request spends on the database', () => {
+  it('counts the wait for a connection apart from the statements themselves', async () => {
+    const testDb = await createTestDatabase('db_spent');
+    const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 1 });
+    try {
+      await sql`select 1`.execute(database.db); // the connection opened outside the measured request
+      const blocker = sql`select pg_sleep(0.2)`.execute(database.db);
+      const context: RequestContext = { requestId: 'req_db' };
+      await runWithRequestContext(context, async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        // The one connection is busy with the blocker: this waits for it, then sleeps 0.1 s.
+        await sql`select pg_sleep(0.1)`.execute(database.db);
+        await database.db.transaction().execute(async (trx) => {
+          await sql`select 1`.execute(trx);
+        });
+      });
+      await blocker;
+      expect(context.spent!.db_wait).toBeGreaterThanOrEqual(120);
+      expect(context.spent!.db_wait).toBeLessThan(1_000);
+      expect(context.spent!.db).toBeGreaterThanOrEqual(95);
+      // The statements' own time does not include the wait for the connection.
+      expect(context.spent!.db).toBeLessThan(context.spent!.db_wait + 100);
+      expect(context.spent!.calls).toBe(0);
     } finally {
       await database.close();
       await testDb.drop();

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error';
+import { runWithRequestContext, type RequestContext } from '../logging/request-context';
 import { freePort } from '../net/free-port';
 import { ServiceClient } from './service-client';
 
@@ -30,6 +31,9 @@ const routes: Record<string, Handler> = {
           error: { code: 'SEAT_UNAVAILABLE', message: 'taken', details: { seats: ['A-1'] } },
         }),
       ),
+  '/slow': (_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 120);
+  },
   '/html-502': (_req, res) =>
     res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body>Bad Gateway</body></html>'),
   '/html-200': (_req, res) =>
@@ -91,5 +95,18 @@ describe('ServiceClient', () => {
       code: 'UPSTREAM_UNAVAILABLE',
       message: 'payment service is unreachable',
     });
+  });
+
+  it('counts the time a call waited to the request that made it, failed calls too', async () => {
+    const context: RequestContext = { requestId: 'req_spent' };
+    await runWithRequestContext(context, async () => {
+      await client.call('/slow');
+      await failure(client.call('/crash'));
+    });
+    expect(context.spent?.calls).toBeGreaterThanOrEqual(115);
+    expect(context.spent?.calls).toBeLessThan(2_000);
+    expect(context.spent).toMatchObject({ db_wait: 0, db: 0 });
+    // Outside a request there is nothing to count against, and nothing fails.
+    expect(await client.call('/ok')).toEqual({ value: 42 });
   });
 });

@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 import { AppError, errorKinds, type ErrorKind } from '../errors/app-error';
 import { INTERNAL_TOKEN_HEADER } from '../auth/auth.plugin';
 import { REQUEST_ID_HEADER } from '../service/app';
-import { currentRequestId } from '../logging/request-context';
+import { addSpent, currentRequestId } from '../logging/request-context';
 
 export interface ServiceCallOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,6 +43,7 @@ export class ServiceClient {
     const timeoutMs = options.timeoutMs ?? 5_000;
     let status: number;
     let text: string;
+    const started = performance.now();
     try {
       const response = await request(`${this.baseUrl}${path}`, {
         method: options.method ?? 'GET',
@@ -56,6 +57,8 @@ export class ServiceClient {
       text = await response.body.text();
     } catch (err) {
       throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service is unreachable`, { cause: err });
+    } finally {
+      addSpent('calls', performance.now() - started);
     }
     let json: unknown;
     try {

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface RequestContext {
   requestId: string;
@@ -7,7 +7,18 @@ export interface RequestContext {
   log?: unknown;
   /** Its database work waits ahead of ordinary requests' for a pooled connection. */
   priority?: boolean;
+  /** Milliseconds it spent waiting on each outside part, summed (parallel work overlaps). */
+  spent?: Record<SpentPart, number>;
 }
+
+/**
+ * Where a request waits outside its own code: for a pooled database connection, in its database
+ * statements, on Redis (coordination), in calls to other services (a proxied request's upstream
+ * answer too), and for a slot of a limit on requests in flight (slot_wait). Summed per route in /metrics, they tell a slow
+ * request that waits from one that computes.
+ */
+export const SPENT_PARTS = ['db_wait', 'db', 'coordination', 'calls', 'slot_wait'] as const;
+export type SpentPart = (typeof SPENT_PARTS)[number];
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
@@ -34,6 +45,25 @@ export function inPriorityLane(): boolean {
   return storage.getStore()?.priority === true;
 }
 
+/** Adds `ms` to what the current request spent on `part`; outside a request it is not counted. */
+export function addSpent(part: SpentPart, ms: number): void {
+  const store = storage.getStore();
+  if (store) spendIn(store, part, ms);
+}
+
+/** Adds to a given request's figures: for callbacks that may run outside its async context. */
+export function spendIn(context: RequestContext, part: SpentPart, ms: number): void {
+  const spent = (context.spent ??= { db_wait: 0, db: 0, coordination: 0, calls: 0, slot_wait: 0 });
+  spent[part] += ms;
+}
+
+const contexts = new WeakMap<FastifyRequest, RequestContext>();
+
+/** The context a request ran in, for hooks that may run outside it (onResponse, after the answer left). */
+export function requestContextOf(request: FastifyRequest): RequestContext | undefined {
+  return contexts.get(request);
+}
+
 /** The id of the request being served, when there is one. */
 export function currentRequestId(): string | undefined {
   return storage.getStore()?.requestId;
@@ -46,6 +76,8 @@ export function currentRequestId(): string | undefined {
  */
 export function installRequestContext(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    storage.run({ requestId: request.id, log: request.log }, done);
+    const context: RequestContext = { requestId: request.id, log: request.log };
+    contexts.set(request, context);
+    storage.run(context, done);
   });
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import {
+  addSpent,
   AppError,
   baseConfigSchema,
   defineService,
@@ -33,6 +34,11 @@ const probe = defineService({
     app.get('/api/admin/things', { preHandler: requireAdmin }, async () => ({ items: [] }));
     app.get('/api/whoami', async (req) => ({ user: req.user }));
     app.get('/api/things-lane', async () => ({ priority: inPriorityLane() }));
+    app.get('/api/things-waiting', async () => {
+      addSpent('db_wait', 30);
+      addSpent('db', 20);
+      return { ok: true };
+    });
     app.get('/internal/things-lane', { preHandler: requireInternal(INTERNAL) }, async () => ({
       priority: await Promise.resolve().then(() => inPriorityLane()),
     }));
@@ -158,5 +164,17 @@ describe('service shell', () => {
     expect(metrics).not.toContain('abc123');
     expect(metrics).toContain('process_cpu_user_seconds_total');
     expect(metrics).toMatch(/service="stats"/);
+  });
+
+  it('sums what requests spent waiting on outside parts, by route', async () => {
+    await svc.app.inject({ url: '/api/things-waiting' });
+    await svc.app.inject({ url: '/api/things-waiting' });
+    const metrics = (await svc.app.inject({ url: '/metrics' })).body;
+    const spent = (part: string) =>
+      Number(new RegExp(`http_request_spent_seconds_total\\{[^}]*route="/api/things-waiting"[^}]*part="${part}"[^}]*\\} ([0-9.e-]+)`).exec(metrics)?.[1]);
+    expect(spent('db_wait')).toBeCloseTo(0.06, 6);
+    expect(spent('db')).toBeCloseTo(0.04, 6);
+    // A part the route never waited on is not reported.
+    expect(metrics).not.toMatch(/route="\/api\/things-waiting"[^}]*part="calls"/);
   });
 });
