@@ -89,19 +89,25 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
         if (rt.pendingReleases.length < MAX_PENDING_RELEASES) rt.pendingReleases.push(release);
       });
   }
-  for (const { keys, owner } of fx.sold) {
+  // Released claims go first, so a seat the map shows available is claimable at once. A sold seat's
+  // claim and the map's change are independent (the seat stays claimed by its reservation either
+  // way), so they share one round trip: a confirmation waited for two in a row.
+  const sold = fx.sold.map(({ keys, owner }) =>
     // claimAll by the same owner refreshes the TTL; a key taken meanwhile is left alone.
-    await rt
+    rt
       .coordination()
       .claimAll(keys, owner, SOLD_KEY_TTL_MS)
-      .catch(() => undefined);
-  }
-  for (const [eventId, changes] of fx.seatChanges) {
-    const version = await rt.seatMap.apply(eventId, changes);
-    rt.batcher.add(eventId, version, changes);
-    // sold_out and the catalogue's counts follow shortly; the buyer's answer does not wait for them.
-    void notifySeatsChanged(rt, eventId);
-  }
+      .catch(() => undefined),
+  );
+  const changed = (async () => {
+    for (const [eventId, changes] of fx.seatChanges) {
+      const version = await rt.seatMap.apply(eventId, changes);
+      rt.batcher.add(eventId, version, changes);
+      // sold_out and the catalogue's counts follow shortly; the buyer's answer does not wait for them.
+      void notifySeatsChanged(rt, eventId);
+    }
+  })();
+  await Promise.all([...sold, changed]);
   for (const u of fx.holdUpdates) {
     rt.shared.realtime.toUser(u.userId, 'hold:update', {
       reservationId: u.reservationId,
