@@ -170,6 +170,14 @@ describe('the gateway at the edge of the running platform', () => {
       expect(body.error.code).toBe('RATE_LIMITED');
       expect(body.error.requestId).toBeTruthy();
     }
+    // The address's limit answers first: a bad token from it is not even looked at.
+    const garbage = await fetch(`${p.url}/api/events`, {
+      headers: { ...headers, authorization: 'Bearer garbage' },
+    });
+    expect(garbage.status).toBe(429);
+    expect(((await garbage.json()) as { error: { details: { scope: string } } }).error.details.scope).toBe(
+      'ip',
+    );
     // Another address is not affected.
     expect((await fetch(`${secondUrl}/api/events`, { headers: fromNewAddress() })).status).toBe(200);
   });
