@@ -62,11 +62,15 @@ export default async function readBench(args: string[]): Promise<void> {
       }
       const latencies: number[] = [];
       const failures: Record<string, number> = {};
+      const cacheBefore = await edgeCacheCounts(bench.gateway);
       const run = await drive({ workers: connections, seconds }, async () => {
         const res = await client.request('GET', path, { raw: true, headers });
         if (res.status === 200) latencies.push(res.ms);
         else failures[res.error ?? String(res.status)] = (failures[res.error ?? String(res.status)] ?? 0) + 1;
       });
+      const cacheAfter = await edgeCacheCounts(bench.gateway);
+      const hits = cacheAfter.hit - cacheBefore.hit;
+      const asked = hits + cacheAfter.miss - cacheBefore.miss;
       const s = summarize(latencies);
       const rps = latencies.length / (run.elapsedMs / 1000);
       const t = targets[name]!;
@@ -78,6 +82,7 @@ export default async function readBench(args: string[]): Promise<void> {
         'p95 ms': round(s.p95, 2),
         'p99 ms': round(s.p99, 2),
         ratio: round(rps / ceilings.gatewayRps, 3),
+        'edge cache hits': asked > 0 ? `${round((hits / asked) * 100, 1)}%` : '-',
         target: t.rps ? `>= ${t.rps} req/s, p95 <= ${t.p95} ms` : `p95 <= ${t.p95} ms`,
         met: (rps >= t.rps && s.p95 <= t.p95 ? 'yes' : 'NO') + (Object.keys(failures).length ? ` (failures ${JSON.stringify(failures)})` : ''),
       });
@@ -101,10 +106,18 @@ export default async function readBench(args: string[]): Promise<void> {
 
     publish(args, `read (production mode, ${connections} connections, ${seconds}s per route)`, [...ceilingRows(ceilings, connections), ...rows], [
       `ratio = requests/s over the gateway trivial-route ceiling measured in the same run (${Math.round(ceilings.gatewayRps)} req/s); the load generator runs on the same 2 cores`,
-      `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB, ${round(gzipBytes / 1024)} KiB gzipped (served from a copy compressed once per map version); reads are anonymous (no token), as a buyer browsing`,
+      `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB, ${round(gzipBytes / 1024)} KiB gzipped (served from a copy compressed once per map version); reads are anonymous (no token), as a buyer browsing; the gateway answers the list and the detail from its one-second edge cache when the ticket service marks them public (ADR 0005; GATEWAY_EDGE_CACHE_ENTRIES=0 turns it off)`,
       'idle RSS from each process\'s process_resident_memory_bytes (/metrics) before any load; bundled: each service built by deploy/docker/build.mjs and started with plain node as an extra replica, read 3 s after ready; all-in-one (npm start\'s tsx process) measured in a child after start-up and one request, on a fresh data directory and again restarted on it',
     ]);
   } finally {
     await bench.stop();
   }
+}
+
+/** The gateway's edge-cache counters (ADR 0005): reads answered at the edge, and reads forwarded. */
+async function edgeCacheCounts(gateway: string): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${gateway}/metrics`)).text();
+  const count = (outcome: string) =>
+    Number(new RegExp(`^tiketi_gateway_edge_cache_total\\{outcome="${outcome}"[^}]*\\} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: count('hit'), miss: count('miss') };
 }

@@ -42,6 +42,17 @@ export const gatewayOwnConfig = Type.Object({
     description:
       'hold requests (POST /api/tickets/book) let through to the ticket service at once per gateway; the rest wait their turn in arrival order, so confirms are not stuck behind a crowd of holds (48 on 2 cores: confirm p95 -25%, hold attempts -16%; see bench/RESULTS.md); 0 = no limit',
   }),
+  GATEWAY_EDGE_CACHE_ENTRIES: Type.Integer({
+    default: 1_000,
+    minimum: 0,
+    description:
+      'answers a gateway keeps for reads its services mark `cache-control: public, s-maxage=N` (an event page under a crowd), for N s (at most 10); 0 = no edge cache',
+  }),
+  GATEWAY_EDGE_CACHE_MAX_BODY_BYTES: Type.Integer({
+    default: 256 * 1024,
+    minimum: 1,
+    description: 'largest answer the edge cache keeps',
+  }),
   GATEWAY_DOCS_CACHE_MS: Type.Integer({
     default: 10_000,
     minimum: 0,

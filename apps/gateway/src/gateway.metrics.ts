@@ -5,6 +5,8 @@ export interface GatewayMetrics {
   rejected: Counter<'reason'>;
   /** Forwarded requests a service did not answer. */
   upstreamFailures: Counter<'upstream'>;
+  /** Reads the edge cache could answer: hit (answered at the edge) or miss (forwarded). */
+  edgeCache: Counter<'outcome'>;
 }
 
 const byRegistry = new WeakMap<Registry, GatewayMetrics>();
@@ -23,6 +25,12 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
         name: 'tiketi_gateway_upstream_failures_total',
         help: 'Forwarded requests that got no answer from their service',
         labelNames: ['upstream'],
+        registers: [registry],
+      }),
+      edgeCache: new Counter({
+        name: 'tiketi_gateway_edge_cache_total',
+        help: 'Reads the edge cache could answer, by outcome: hit (answered at the edge), miss (forwarded to the service)',
+        labelNames: ['outcome'],
         registers: [registry],
       }),
     };

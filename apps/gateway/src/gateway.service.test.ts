@@ -3,13 +3,9 @@ import { io as connectSocket } from 'socket.io-client';
 import { createTestIssuer, startTestService, type TestIssuer, type TestService } from '@tiketi/testing';
 import { IDENTITY_HEADER, identitySigner } from '@tiketi/platform';
 import { gatewayService } from './gateway.service';
+import { startGatewayOver } from './testing/gateway.testkit';
 import type { GatewayConfig } from './gateway.config';
-import {
-  closedPortUrl,
-  startEchoUpstream,
-  startSocketUpstream,
-  type FakeUpstream,
-} from './testing/upstreams.fake';
+import { startEchoUpstream, startSocketUpstream, type FakeUpstream } from './testing/upstreams.fake';
 
 describe('gateway in front of stand-in services', () => {
   let auth: FakeUpstream;
@@ -60,7 +56,6 @@ describe('gateway in front of stand-in services', () => {
     });
     socketUpstream = await startSocketUpstream();
     issuer = await createTestIssuer();
-    const down = await closedPortUrl();
     gateway = await startTestService(gatewayService, {
       issuer,
       listen: true,
@@ -75,17 +70,11 @@ describe('gateway in front of stand-in services', () => {
     });
     url = gateway.url!;
     // Everything but a realtime-only ticket service is down behind this one.
-    wsGateway = await startTestService(gatewayService, {
+    wsGateway = await startGatewayOver(
       issuer,
-      listen: true,
-      env: {
-        AUTH_URL: down,
-        TICKET_URL: socketUpstream.url,
-        PAYMENT_URL: down,
-        STATS_URL: down,
-        RATE_LIMIT_IP_PER_MINUTE: '8',
-      },
-    });
+      { ticket: socketUpstream.url },
+      { RATE_LIMIT_IP_PER_MINUTE: '8' },
+    );
   });
 
   afterAll(async () => {
@@ -182,7 +171,9 @@ describe('gateway in front of stand-in services', () => {
     for (let i = 0; i < 2; i++) expect((await call('GET', '/api/stats/slow')).status).toBe(200);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const seconds = Number(
-      /http_request_spent_seconds_total\{[^}]*route="\/api\/stats\/\*"[^}]*part="calls"[^}]*\} ([0-9.e-]+)/.exec(metrics)?.[1],
+      /http_request_spent_seconds_total\{[^}]*route="\/api\/stats\/\*"[^}]*part="calls"[^}]*\} ([0-9.e-]+)/.exec(
+        metrics,
+      )?.[1],
     );
     expect(seconds).toBeGreaterThanOrEqual(0.155);
     expect(seconds).toBeLessThan(2);
@@ -195,7 +186,9 @@ describe('gateway in front of stand-in services', () => {
       { id: 'usr_someone_else', role: 'admin', sid: 'ses_x' },
       good.token,
     );
-    const withToken = await call('GET', '/api/events', { headers: { ...good.headers, [IDENTITY_HEADER]: forged } });
+    const withToken = await call('GET', '/api/events', {
+      headers: { ...good.headers, [IDENTITY_HEADER]: forged },
+    });
     expect(withToken.status).toBe(200);
     const passed = ticket.seen.at(-1)!.headers[IDENTITY_HEADER] as string;
     expect(passed).not.toBe(forged);
@@ -226,7 +219,10 @@ describe('gateway in front of stand-in services', () => {
 
   it('passes small bodies on byte for byte, with their content type and length', async () => {
     for (const [type, body] of [
-      ['application/json; charset=utf-8', JSON.stringify({ name: '김민수', seats: ['A1', 'A2'], note: ' spaced ' })],
+      [
+        'application/json; charset=utf-8',
+        JSON.stringify({ name: '김민수', seats: ['A1', 'A2'], note: ' spaced ' }),
+      ],
       ['text/plain', 'not json at all {'],
       ['application/x-www-form-urlencoded', 'action=approve&x=%ED%95%9C'],
     ] as const) {

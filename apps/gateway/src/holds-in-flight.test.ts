@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestIssuer, startTestService, type TestIssuer, type TestService } from '@tiketi/testing';
-import { gatewayService } from './gateway.service';
+import { createTestIssuer, type TestIssuer, type TestService } from '@tiketi/testing';
 import type { GatewayConfig } from './gateway.config';
-import { closedPortUrl, startEchoUpstream, type FakeUpstream } from './testing/upstreams.fake';
+import { startGatewayOver } from './testing/gateway.testkit';
+import { startEchoUpstream, type FakeUpstream } from './testing/upstreams.fake';
 
 /**
  * GATEWAY_HOLDS_IN_FLIGHT: holds beyond the limit wait at the gateway in arrival order, while
@@ -27,18 +27,11 @@ describe('holds in flight at the gateway', () => {
     });
     payment = await startEchoUpstream('payment');
     issuer = await createTestIssuer();
-    const down = await closedPortUrl();
-    gateway = await startTestService(gatewayService, {
+    gateway = await startGatewayOver(
       issuer,
-      listen: true,
-      env: {
-        AUTH_URL: down,
-        TICKET_URL: ticket.url,
-        PAYMENT_URL: payment.url,
-        STATS_URL: down,
-        GATEWAY_HOLDS_IN_FLIGHT: '2',
-      },
-    });
+      { ticket: ticket.url, payment: payment.url },
+      { GATEWAY_HOLDS_IN_FLIGHT: '2' },
+    );
   });
   afterAll(async () => {
     for (const h of held) h.release();

@@ -20,6 +20,7 @@ import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
 import { InFlightLimit } from './in-flight.limit';
+import { EdgeCache } from './edge.cache';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
 
 // OPTIONS is answered by CORS at the edge; everything else goes to the owning service.
@@ -127,6 +128,12 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
     });
   }
 
+  const cache =
+    config.GATEWAY_EDGE_CACHE_ENTRIES > 0
+      ? new EdgeCache({ maxEntries: config.GATEWAY_EDGE_CACHE_ENTRIES, maxBodyBytes: config.GATEWAY_EDGE_CACHE_MAX_BODY_BYTES })
+      : null;
+  const metrics = gatewayMetrics(ctx.metrics);
+
   for (const entry of routingTable) {
     for (const url of routePatterns(entry)) {
       app.route({
@@ -150,7 +157,20 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
               return;
             }
           }
-          return forward(request, reply, entry.upstream, ctx, identities);
+          const cacheKey = cache && cacheable(request) ? EdgeCache.key(request.url, request.headers['accept-encoding']) : null;
+          if (cache && cacheKey) {
+            const hit = cache.get(cacheKey);
+            metrics.edgeCache.inc({ outcome: hit ? 'hit' : 'miss' });
+            if (hit) {
+              return reply
+                .code(200)
+                .headers(hit.headers)
+                .header('age', String(Math.floor((Date.now() - hit.storedAt) / 1000)))
+                .header('x-cache', 'hit')
+                .send(hit.body);
+            }
+          }
+          return forward(request, reply, entry.upstream, ctx, identities, cache && cacheKey ? { cache, key: cacheKey } : null);
         },
       });
     }
@@ -159,6 +179,19 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
 
 /** The request a flash sale's crowd repeats: limited per gateway by GATEWAY_HOLDS_IN_FLIGHT. */
 const HOLD_PATH = '/api/tickets/book';
+
+/**
+ * A read the edge may answer from its cache: a plain GET, not a stream, not a byte range, and not
+ * an administrator's (services show administrators more than buyers).
+ */
+function cacheable(request: FastifyRequest): boolean {
+  return (
+    request.method === 'GET' &&
+    request.user?.role !== 'admin' &&
+    request.headers.range === undefined &&
+    !isLongLived(request)
+  );
+}
 
 function isLongLived(request: FastifyRequest): boolean {
   return String(request.headers.accept ?? '').includes('text/event-stream') || request.url.startsWith('/socket.io');
@@ -170,6 +203,7 @@ function forward(
   upstream: UpstreamName,
   ctx: ServiceContext<GatewayConfig>,
   identities: IdentitySigner,
+  caching: { cache: EdgeCache; key: string } | null,
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -194,6 +228,10 @@ function forward(
       }
       return out as never;
     },
+    // reply-from's types give the raw server response here; at run time it is the upstream's answer.
+    ...(caching
+      ? { onResponse: (_request, out, res) => keepAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching) }
+      : {}),
     // The upstream's answer began: until then the request waited on the service (in /metrics as calls).
     rewriteHeaders: (headers) => {
       if (context) spendIn(context, 'calls', performance.now() - sent);
@@ -217,5 +255,27 @@ function forward(
         ),
       );
     },
+  });
+}
+
+interface UpstreamAnswer {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  stream: NodeJS.ReadableStream & { destroy(error?: Error): void };
+}
+
+/** Sends a service's answer on, keeping a copy when the service marked it public for a while. */
+function keepAnswer(reply: FastifyReply, res: UpstreamAnswer, { cache, key }: { cache: EdgeCache; key: string }): void {
+  if (!cache.admits(res.statusCode, res.headers)) {
+    void reply.send(res.stream);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  res.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.stream.on('error', (err: Error) => reply.raw.destroy(err));
+  res.stream.on('end', () => {
+    const body = Buffer.concat(chunks);
+    cache.put(key, res.headers, body);
+    void reply.header('x-cache', 'miss').send(body);
   });
 }

@@ -60,6 +60,17 @@ describe('event lifecycle', () => {
     expect(list.items.map((e: { id: string }) => e.id)).not.toContain(event.id);
   });
 
+  it('lets the edge share what buyers read for a second, never what an administrator reads', async () => {
+    const id = await createEvent({ title: 'Shared Show' });
+    expect((await inject('POST', `/api/events/${id}/publish`, h.admin)).statusCode).toBe(200);
+    for (const url of [`/api/events/${id}`, '/api/events?limit=5']) {
+      expect((await inject('GET', url)).headers['cache-control'], url).toBe('public, max-age=0, s-maxage=1');
+      expect((await inject('GET', url, h.admin)).headers['cache-control'], url).toBe('private, no-store');
+    }
+    // Not found is not shared: a draft published a moment later shows at once.
+    expect((await inject('GET', '/api/events/evt_missing')).headers['cache-control']).toBeUndefined();
+  });
+
   it('walks draft -> scheduled -> on_sale -> sold_out -> on_sale -> sale_closed -> ended on the clock and on seat changes', async () => {
     h.clock.set('2026-03-01T00:00:00Z');
     const id = await createEvent({ title: 'Lifecycle Show' });

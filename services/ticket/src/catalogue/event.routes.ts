@@ -17,6 +17,15 @@ const security = [{ bearerAuth: [] }];
 const tags = ['events'];
 const Detail = Type.Object({ event: EventDetail });
 
+/**
+ * What a buyer reads of the catalogue is the same for every buyer, signed in or not: the edge may
+ * answer a crowd from its cache for a second (docs/adr/0005). An administrator's read shows
+ * drafts and more, so it is never shared.
+ */
+function publicReadCaching(admin: boolean): string {
+  return admin ? 'private, no-store' : 'public, max-age=0, s-maxage=1';
+}
+
 /** Public catalogue reads and the admin's event lifecycle. */
 export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -32,7 +41,11 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
         response: { 200: EventList },
       },
     },
-    async (request) => queries.list(request.query, isAdmin(request)),
+    async (request, reply) => {
+      const admin = isAdmin(request);
+      void reply.header('cache-control', publicReadCaching(admin));
+      return queries.list(request.query, admin);
+    },
   );
 
   app.get(
@@ -45,7 +58,12 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
         response: { 200: Detail },
       },
     },
-    async (request) => ({ event: await queries.get(request.params.id, isAdmin(request)) }),
+    async (request, reply) => {
+      const admin = isAdmin(request);
+      const event = await queries.get(request.params.id, admin);
+      void reply.header('cache-control', publicReadCaching(admin));
+      return { event };
+    },
   );
 
   for (const path of ['/api/events', '/api/admin/events']) {
