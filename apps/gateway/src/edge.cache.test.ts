@@ -23,7 +23,7 @@ describe('EdgeCache', () => {
   });
 
   it('keeps only 200s of known, bounded length without cookies or a Vary it does not key on', () => {
-    const cache = new EdgeCache({ maxEntries: 10, maxBodyBytes: 100 });
+    const cache = new EdgeCache({ maxEntries: 10, maxBodyBytes: 100, maxBytes: 1_000 });
     expect(cache.admits(200, publicFor(1))).toBe(true);
     expect(cache.admits(404, publicFor(1))).toBe(false);
     expect(cache.admits(200, publicFor(1, { 'set-cookie': 'a=b' }))).toBe(false);
@@ -37,7 +37,7 @@ describe('EdgeCache', () => {
 
   it('answers until s-maxage has passed, then forgets', () => {
     let now = 1_000_000;
-    const cache = new EdgeCache({ maxEntries: 10, maxBodyBytes: 100, now: () => now });
+    const cache = new EdgeCache({ maxEntries: 10, maxBodyBytes: 100, maxBytes: 1_000, now: () => now });
     const key = EdgeCache.key('/api/events/evt_1', 'gzip');
     cache.put(key, { ...publicFor(2), 'x-request-id': 'req_first', etag: '"v1"' }, Buffer.from('{}'));
     // The first request's own headers are not replayed to the next buyer.
@@ -55,7 +55,7 @@ describe('EdgeCache', () => {
   });
 
   it('stays within its bound, dropping the entry stored longest ago', () => {
-    const cache = new EdgeCache({ maxEntries: 2, maxBodyBytes: 100 });
+    const cache = new EdgeCache({ maxEntries: 2, maxBodyBytes: 100, maxBytes: 1_000 });
     for (const id of ['a', 'b', 'c']) cache.put(id, publicFor(5), Buffer.from(id));
     expect(cache.size).toBe(2);
     expect(cache.get('a')).toBeUndefined();
@@ -65,5 +65,17 @@ describe('EdgeCache', () => {
     cache.put('d', publicFor(5), Buffer.from('d'));
     expect(cache.get('c')).toBeUndefined();
     expect(cache.get('b')?.body.toString()).toBe('b2');
+  });
+
+  it('stays within its byte bound, and refuses a body larger than all of it', () => {
+    const cache = new EdgeCache({ maxEntries: 10, maxBodyBytes: 100, maxBytes: 10 });
+    cache.put('a', publicFor(5), Buffer.alloc(4));
+    cache.put('b', publicFor(5), Buffer.alloc(4));
+    cache.put('c', publicFor(5), Buffer.alloc(4));
+    expect([cache.get('a'), cache.size, cache.totalBytes]).toEqual([undefined, 2, 8]);
+    cache.put('big', publicFor(5), Buffer.alloc(11));
+    expect([cache.get('big'), cache.size, cache.totalBytes]).toEqual([undefined, 2, 8]);
+    cache.put('b', publicFor(5), Buffer.alloc(1));
+    expect(cache.totalBytes).toBe(5);
   });
 });

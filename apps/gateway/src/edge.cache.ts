@@ -30,6 +30,8 @@ export interface CachedAnswer {
 export interface EdgeCacheOptions {
   maxEntries: number;
   maxBodyBytes: number;
+  /** All bodies together. */
+  maxBytes: number;
   now?: () => number;
 }
 
@@ -60,6 +62,7 @@ export function sharedMaxAge(headers: UpstreamHeaders): number {
 
 export class EdgeCache {
   private readonly entries = new Map<string, CachedAnswer>();
+  private bytes = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: EdgeCacheOptions) {
@@ -68,6 +71,10 @@ export class EdgeCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
   }
 
   /**
@@ -82,7 +89,7 @@ export class EdgeCache {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
+      this.remove(key, entry);
       return undefined;
     }
     return entry;
@@ -100,20 +107,27 @@ export class EdgeCache {
 
   put(key: string, headers: UpstreamHeaders, body: Buffer): void {
     const seconds = sharedMaxAge(headers);
-    if (seconds === 0) return;
+    if (seconds === 0 || body.length > this.options.maxBytes) return;
     const kept: Record<string, string> = {};
     for (const name of KEPT_HEADERS) {
       const value = header(headers, name);
       if (value !== undefined) kept[name] = value;
     }
-    // Oldest first in a Map: past the bound, the entry stored longest ago goes.
-    this.entries.delete(key);
-    while (this.entries.size >= this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
+    const previous = this.entries.get(key);
+    if (previous) this.remove(key, previous);
+    // Oldest first in a Map: past a bound, the entry stored longest ago goes.
+    for (const [oldKey, oldest] of this.entries) {
+      if (this.entries.size < this.options.maxEntries && this.bytes + body.length <= this.options.maxBytes)
+        break;
+      this.remove(oldKey, oldest);
     }
     const storedAt = this.now();
     this.entries.set(key, { headers: kept, body, storedAt, expiresAt: storedAt + seconds * 1000 });
+    this.bytes += body.length;
+  }
+
+  private remove(key: string, entry: CachedAnswer): void {
+    this.entries.delete(key);
+    this.bytes -= entry.body.length;
   }
 }

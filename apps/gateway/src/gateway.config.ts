@@ -53,6 +53,11 @@ export const gatewayOwnConfig = Type.Object({
     minimum: 1,
     description: 'largest answer the edge cache keeps',
   }),
+  GATEWAY_EDGE_CACHE_MAX_BYTES: Type.Integer({
+    default: 32 * 1024 * 1024,
+    minimum: 1,
+    description: 'all answers the edge cache keeps, together; past it the oldest go',
+  }),
   GATEWAY_DOCS_CACHE_MS: Type.Integer({
     default: 10_000,
     minimum: 0,

@@ -130,7 +130,11 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
 
   const cache =
     config.GATEWAY_EDGE_CACHE_ENTRIES > 0
-      ? new EdgeCache({ maxEntries: config.GATEWAY_EDGE_CACHE_ENTRIES, maxBodyBytes: config.GATEWAY_EDGE_CACHE_MAX_BODY_BYTES })
+      ? new EdgeCache({
+          maxEntries: config.GATEWAY_EDGE_CACHE_ENTRIES,
+          maxBodyBytes: config.GATEWAY_EDGE_CACHE_MAX_BODY_BYTES,
+          maxBytes: config.GATEWAY_EDGE_CACHE_MAX_BYTES,
+        })
       : null;
   const metrics = gatewayMetrics(ctx.metrics);
 
@@ -157,7 +161,10 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
               return;
             }
           }
-          const cacheKey = cache && cacheable(request) ? EdgeCache.key(request.url, request.headers['accept-encoding']) : null;
+          const cacheKey =
+            cache && cacheable(request)
+              ? EdgeCache.key(request.url, request.headers['accept-encoding'])
+              : null;
           if (cache && cacheKey) {
             const hit = cache.get(cacheKey);
             metrics.edgeCache.inc({ outcome: hit ? 'hit' : 'miss' });
@@ -170,7 +177,14 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
                 .send(hit.body);
             }
           }
-          return forward(request, reply, entry.upstream, ctx, identities, cache && cacheKey ? { cache, key: cacheKey } : null);
+          return forward(
+            request,
+            reply,
+            entry.upstream,
+            ctx,
+            identities,
+            cache && cacheKey ? { cache, key: cacheKey } : null,
+          );
         },
       });
     }
@@ -194,7 +208,9 @@ function cacheable(request: FastifyRequest): boolean {
 }
 
 function isLongLived(request: FastifyRequest): boolean {
-  return String(request.headers.accept ?? '').includes('text/event-stream') || request.url.startsWith('/socket.io');
+  return (
+    String(request.headers.accept ?? '').includes('text/event-stream') || request.url.startsWith('/socket.io')
+  );
 }
 
 function forward(
@@ -230,7 +246,10 @@ function forward(
     },
     // reply-from's types give the raw server response here; at run time it is the upstream's answer.
     ...(caching
-      ? { onResponse: (_request, out, res) => keepAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching) }
+      ? {
+          onResponse: (_request, out, res) =>
+            keepAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching),
+        }
       : {}),
     // The upstream's answer began: until then the request waited on the service (in /metrics as calls).
     rewriteHeaders: (headers) => {
@@ -265,7 +284,11 @@ interface UpstreamAnswer {
 }
 
 /** Sends a service's answer on, keeping a copy when the service marked it public for a while. */
-function keepAnswer(reply: FastifyReply, res: UpstreamAnswer, { cache, key }: { cache: EdgeCache; key: string }): void {
+function keepAnswer(
+  reply: FastifyReply,
+  res: UpstreamAnswer,
+  { cache, key }: { cache: EdgeCache; key: string },
+): void {
   if (!cache.admits(res.statusCode, res.headers)) {
     void reply.send(res.stream);
     return;
