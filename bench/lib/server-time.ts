@@ -7,8 +7,8 @@
  * connection, the statements, Redis, and the calls to other services; the rest is the process's own
  * work and its wait for the event loop.
  */
-const PARTS = ['db_wait', 'db', 'coordination', 'calls', 'slot_wait'] as const;
-type Part = (typeof PARTS)[number];
+import { noSpent, SPENT_PARTS as PARTS, type SpentPart as Part } from '@tiketi/platform';
+
 interface RouteTime {
   sum: number;
   count: number;
@@ -34,7 +34,7 @@ export async function routeTimes(url: string): Promise<RouteTimes> {
   const out: RouteTimes = new Map() as RouteTimes;
   const entry = (labels: Record<string, string | undefined>) => {
     const key = `${labels.method} ${labels.route}`;
-    const found = out.get(key) ?? { sum: 0, count: 0, spent: { db_wait: 0, db: 0, coordination: 0, calls: 0, slot_wait: 0 } };
+    const found = out.get(key) ?? { sum: 0, count: 0, spent: noSpent() };
     out.set(key, found);
     return found;
   };
@@ -69,13 +69,13 @@ export interface RouteMean {
   route: string;
   count: number;
   meanMs: number;
-  /** Mean ms per request waiting for a connection, in statements, in calls to other services. */
+  /** Mean ms per request on each part (connection wait, statements, Redis, calls, slot wait). */
   spentMs: Record<Part, number>;
 }
 
 /** Mean ms per request of each route asked for, over the window between the two readings. */
 export function meanMs(before: RouteTimes, after: RouteTimes, routes: string[]): RouteMean[] {
-  const none = { sum: 0, count: 0, spent: { db_wait: 0, db: 0, coordination: 0, calls: 0, slot_wait: 0 } };
+  const none = { sum: 0, count: 0, spent: noSpent() };
   return routes.map((route) => {
     const a = after.get(route) ?? none;
     const b = before.get(route) ?? none;

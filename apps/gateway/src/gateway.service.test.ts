@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectSocket } from 'socket.io-client';
-import { createTestIssuer, startTestService, type TestIssuer, type TestService } from '@tiketi/testing';
+import { createTestIssuer, type TestIssuer, type TestService } from '@tiketi/testing';
 import { IDENTITY_HEADER, identitySigner } from '@tiketi/platform';
-import { gatewayService } from './gateway.service';
 import { startGatewayOver } from './testing/gateway.testkit';
 import type { GatewayConfig } from './gateway.config';
 import { startEchoUpstream, startSocketUpstream, type FakeUpstream } from './testing/upstreams.fake';
@@ -56,18 +55,11 @@ describe('gateway in front of stand-in services', () => {
     });
     socketUpstream = await startSocketUpstream();
     issuer = await createTestIssuer();
-    gateway = await startTestService(gatewayService, {
+    gateway = await startGatewayOver(
       issuer,
-      listen: true,
-      env: {
-        AUTH_URL: auth.url,
-        TICKET_URL: ticket.url,
-        PAYMENT_URL: payment.url,
-        STATS_URL: stats.url,
-        GATEWAY_BODY_LIMIT_BYTES: String(64 * 1024),
-        GATEWAY_UPLOAD_LIMIT_BYTES: String(512 * 1024),
-      },
-    });
+      { auth: auth.url, ticket: ticket.url, payment: payment.url, stats: stats.url },
+      { GATEWAY_BODY_LIMIT_BYTES: String(64 * 1024), GATEWAY_UPLOAD_LIMIT_BYTES: String(512 * 1024) },
+    );
     url = gateway.url!;
     // Everything but a realtime-only ticket service is down behind this one.
     wsGateway = await startGatewayOver(

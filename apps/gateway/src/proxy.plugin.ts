@@ -161,12 +161,12 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
               return;
             }
           }
-          const cacheKey =
+          const caching =
             cache && cacheable(request)
-              ? EdgeCache.key(request.url, request.headers['accept-encoding'])
+              ? { cache, key: EdgeCache.key(request.url, request.headers['accept-encoding']) }
               : null;
-          if (cache && cacheKey) {
-            const hit = cache.get(cacheKey);
+          if (caching) {
+            const hit = caching.cache.get(caching.key);
             metrics.edgeCache.inc({ outcome: hit ? 'hit' : 'miss' });
             if (hit) {
               return reply
@@ -177,14 +177,7 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
                 .send(hit.body);
             }
           }
-          return forward(
-            request,
-            reply,
-            entry.upstream,
-            ctx,
-            identities,
-            cache && cacheKey ? { cache, key: cacheKey } : null,
-          );
+          return forward(request, reply, entry.upstream, ctx, identities, caching);
         },
       });
     }

@@ -20,6 +20,11 @@ export interface RequestContext {
 export const SPENT_PARTS = ['db_wait', 'db', 'coordination', 'calls', 'slot_wait'] as const;
 export type SpentPart = (typeof SPENT_PARTS)[number];
 
+/** Nothing spent on any part yet. */
+export function noSpent(): Record<SpentPart, number> {
+  return Object.fromEntries(SPENT_PARTS.map((part) => [part, 0])) as Record<SpentPart, number>;
+}
+
 const storage = new AsyncLocalStorage<RequestContext>();
 
 /** Runs `fn` with `context` as the current request (background work started inside keeps it). */
@@ -53,7 +58,7 @@ export function addSpent(part: SpentPart, ms: number): void {
 
 /** Adds to a given request's figures: for callbacks that may run outside its async context. */
 export function spendIn(context: RequestContext, part: SpentPart, ms: number): void {
-  const spent = (context.spent ??= { db_wait: 0, db: 0, coordination: 0, calls: 0, slot_wait: 0 });
+  const spent = (context.spent ??= noSpent());
   spent[part] += ms;
 }
 
