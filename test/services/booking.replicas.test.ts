@@ -141,6 +141,45 @@ describe('booking on two replicas', () => {
     expect(onA).toEqual([{ position: 1 }]);
   });
 
+  it('hold updates reach each buyer on whichever replica holds their socket, in commit order', async () => {
+    const f = await createEventFixture(a.ctx.db, { rows: 1, seatsPerRow: 12 });
+    const far = testEnv.redisUrl ? b : a;
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => a.issuer.user('user')));
+    const heard = await Promise.all(
+      buyers.map(async (buyer, i) =>
+        collect<{ reservationId: string; status: string }>(
+          await sockets.open((i % 2 ? far : a).url!, { token: buyer.token }),
+          'hold:update',
+        ),
+      ),
+    );
+    // Held at once on replica A: their commits share turns of its event loop, and their messages the publishes.
+    const held = await Promise.all(
+      buyers.map((buyer, i) =>
+        a.app.inject({
+          method: 'POST',
+          url: '/api/tickets/book',
+          headers: buyer.headers,
+          payload: { eventId: f.eventId, seatIds: [f.seatIds[i]!] },
+        }),
+      ),
+    );
+    expect(held.map((r) => r.statusCode)).toEqual(buyers.map(() => 201));
+    const ids = held.map((r) => r.json().reservation.id as string);
+    await eventually(() =>
+      expect(heard.map((h) => h.map((m) => m.reservationId))).toEqual(ids.map((id) => [id])),
+    );
+    // The buyer cancels through replica A again: the later update follows the first across.
+    const cancelled = await a.app.inject({
+      method: 'POST',
+      url: `/api/reservations/${ids[1]}/cancel`,
+      headers: buyers[1]!.headers,
+    });
+    expect(cancelled.statusCode).toBe(200);
+    await eventually(() => expect(heard[1]!.map((m) => m.status)).toEqual(['pending', 'cancelled']));
+    expect(heard[0]!.map((m) => m.status)).toEqual(['pending']);
+  });
+
   it('both replicas sweep, and every expired hold is expired exactly once', async () => {
     const f = await createEventFixture(a.ctx.db, { rows: 1, seatsPerRow: 10, holdMinutes: 1 });
     const ids: string[] = [];

@@ -5,13 +5,12 @@ import { Redis } from 'ioredis';
 import type { ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import type { Realtime, UserMessage } from '../ticket.area';
+import { ReplicaOutbox } from './replica.outbox';
 
 export const SOCKET_PATH = '/socket.io';
 const MAX_ROOMS_PER_SOCKET = 20;
 /** Between replicas only (serverSideEmit): never a name a client's socket can send. */
 const TO_USERS = 'tiketi:to-users';
-/** Messages per publish when many users are told at once (a closing room tells everyone waiting). */
-const TO_USERS_CHUNK = 1_000;
 
 export function eventRoom(eventId: string): string {
   return `event:${eventId}`;
@@ -22,6 +21,8 @@ export function userRoom(userId: string): string {
 
 export interface RealtimeServer extends Realtime {
   io: Server;
+  /** Sends what waits for the other replicas now (shutdown; otherwise the end of the turn does). */
+  flushReplicas(): void;
 }
 
 function validEventId(payload: unknown): string | null {
@@ -56,6 +57,10 @@ export async function startRealtime(
     }
   };
   const replicated = Boolean(ctx.config.REDIS_URL);
+  const toOtherReplicas = new ReplicaOutbox(
+    (name, messages) => io.serverSideEmit(TO_USERS, name, messages),
+    (err) => ctx.log.warn({ err }, 'realtime messages to other replicas dropped'),
+  );
 
   if (ctx.config.REDIS_URL) {
     const pub = new Redis(ctx.config.REDIS_URL, {
@@ -83,6 +88,7 @@ export async function startRealtime(
         deliverLocally(name, messages as UserMessage[]);
     });
     ctx.onClose(async () => {
+      toOtherReplicas.flush();
       sub.disconnect();
       pub.disconnect();
     });
@@ -132,14 +138,14 @@ export async function startRealtime(
       io.to(eventRoom(eventId)).emit(name, payload);
     },
     toUser(userId, name, payload) {
-      io.to(userRoom(userId)).emit(name, payload);
+      const message = { userId, payload };
+      deliverLocally(name, [message]);
+      if (replicated) toOtherReplicas.add(name, message);
     },
     toUsers(name, messages) {
-      for (let i = 0; i < messages.length; i += TO_USERS_CHUNK) {
-        const chunk = messages.slice(i, i + TO_USERS_CHUNK);
-        deliverLocally(name, chunk);
-        if (replicated) io.serverSideEmit(TO_USERS, name, chunk);
-      }
+      deliverLocally(name, messages);
+      if (replicated) for (const message of messages) toOtherReplicas.add(name, message);
     },
+    flushReplicas: () => toOtherReplicas.flush(),
   };
 }
