@@ -238,12 +238,7 @@ function forward(
       return out as never;
     },
     // reply-from's types give the raw server response here; at run time it is the upstream's answer.
-    ...(caching
-      ? {
-          onResponse: (_request, out, res) =>
-            keepAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching),
-        }
-      : {}),
+    onResponse: (_request, out, res) => relayAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching),
     // The upstream's answer began: until then the request waited on the service (in /metrics as calls).
     rewriteHeaders: (headers) => {
       if (context) spendIn(context, 'calls', performance.now() - sent);
@@ -276,13 +271,21 @@ interface UpstreamAnswer {
   stream: NodeJS.ReadableStream & { destroy(error?: Error): void };
 }
 
-/** Sends a service's answer on, keeping a copy when the service marked it public for a while. */
-function keepAnswer(
+/**
+ * Sends a service's answer on, keeping a copy when the service marked it public for a while. A
+ * small answer of known length is read whole and sent as one buffer: piped as a stream, it cost
+ * the gateway a stream's events and writes per request; whole, its headers and body leave together.
+ */
+function relayAnswer(
   reply: FastifyReply,
   res: UpstreamAnswer,
-  { cache, key }: { cache: EdgeCache; key: string },
+  caching: { cache: EdgeCache; key: string } | null,
 ): void {
-  if (!cache.admits(res.statusCode, res.headers)) {
+  const keep = caching !== null && caching.cache.admits(res.statusCode, res.headers);
+  const length = Number(res.headers['content-length']);
+  // Without a content type Fastify would label a buffer application/octet-stream: those stream on.
+  const small = length > 0 && length <= WHOLE_BODY_BYTES && res.headers['content-type'] !== undefined;
+  if (!keep && !small) {
     void reply.send(res.stream);
     return;
   }
@@ -290,8 +293,11 @@ function keepAnswer(
   res.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
   res.stream.on('error', (err: Error) => reply.raw.destroy(err));
   res.stream.on('end', () => {
-    const body = Buffer.concat(chunks);
-    cache.put(key, res.headers, body);
-    void reply.header('x-cache', 'miss').send(body);
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    if (keep) {
+      caching.cache.put(caching.key, res.headers, body);
+      void reply.header('x-cache', 'miss');
+    }
+    void reply.send(body);
   });
 }
