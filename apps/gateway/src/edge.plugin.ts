@@ -6,7 +6,7 @@ import { AppError, bearerToken, isAppError, type ServiceContext } from '@tiketi/
 import type { GatewayConfig } from './gateway.config';
 import { clientIp } from './client-ip';
 import { isAdminPath } from './routing.table';
-import { coordinationRateLimitStore, RATE_KEY_PREFIX } from './rate-limit.store';
+import { coordinationRateLimitStore, edgeLimiter, RATE_KEY_PREFIX } from './rate-limit.store';
 import { gatewayMetrics } from './gateway.metrics';
 import { authReachability, explainVerificationFailure } from './auth-reachability';
 
@@ -69,7 +69,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
 
   await app.register(rateLimit, {
     global: false,
-    store: coordinationRateLimitStore(ctx.coordination, RATE_KEY_PREFIX) as never,
+    store: coordinationRateLimitStore(edgeLimiter(ctx), RATE_KEY_PREFIX) as never,
     // Redis briefly unreachable should not take the whole API down with it: limits resume when it is back.
     skipOnError: true,
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCoordination } from '@tiketi/testing';
 import type { Coordination } from '@tiketi/platform';
 import { coordinationRateLimitStore, hit } from './rate-limit.store';
+import { WindowLimiter } from './window.limiter';
 
 describe('rate-limit store on coordination', () => {
   let coordination: Coordination;
@@ -13,13 +14,16 @@ describe('rate-limit store on coordination', () => {
   });
 
   it('counts hits in a window shared by everyone using the same coordination', async () => {
-    const Store = coordinationRateLimitStore(coordination);
+    const Store = coordinationRateLimitStore(new WindowLimiter(coordination));
+    const Other = coordinationRateLimitStore(new WindowLimiter(coordination));
     const a = new Store();
-    const b = new Store();
-    const incr = (store: InstanceType<typeof Store>) =>
+    const b = new Other();
+    const key = `ip:1.2.3.${process.pid % 250}-${Date.now().toString(36)}`;
+    const incr = (store: { incr: InstanceType<typeof Store>['incr'] }) =>
       new Promise<{ current: number; ttl: number }>((resolve, reject) =>
-        store.incr('ip:1.2.3.4', (err, res) => (err ? reject(err) : resolve(res!)), 60_000, 2),
+        store.incr(key, (err, res) => (err ? reject(err) : resolve(res!)), 60_000, 1),
       );
+    // A limit of 1: every hit is past half of it, so each one is counted in coordination at once.
     expect((await incr(a)).current).toBe(1);
     expect((await incr(b)).current).toBe(2);
     const third = await incr(a);
@@ -29,10 +33,11 @@ describe('rate-limit store on coordination', () => {
   });
 
   it('starts a new window when the old one has expired', async () => {
-    const key = 'gateway:rate:test-window';
-    expect((await hit(coordination, key, 150, 1)).current).toBe(1);
-    expect((await hit(coordination, key, 150, 1)).current).toBe(2);
+    const limiter = new WindowLimiter(coordination);
+    const key = `gateway:rate:test-window-${Date.now().toString(36)}`;
+    expect((await hit(limiter, key, 150, 1)).current).toBe(1);
+    expect((await hit(limiter, key, 150, 1)).current).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await hit(coordination, key, 150, 1)).current).toBe(1);
+    expect((await hit(limiter, key, 150, 1)).current).toBe(1);
   });
 });

@@ -12,7 +12,7 @@ import {
 import type { GatewayConfig } from './gateway.config';
 import { clientIp, forwardedFor } from './client-ip';
 import { ipRateKey, MINUTE_MS } from './edge.plugin';
-import { hit, RATE_KEY_PREFIX } from './rate-limit.store';
+import { edgeLimiter, hit, RATE_KEY_PREFIX } from './rate-limit.store';
 import { upstreamFor } from './routing.table';
 import { upstreamBase } from './proxy.plugin';
 
@@ -69,7 +69,7 @@ export function installWebSocketProxy(app: FastifyInstance, ctx: ServiceContext<
   async function admitUpgrade(req: IncomingMessage): Promise<boolean> {
     try {
       const key = `${RATE_KEY_PREFIX}${ipRateKey(clientIp(req, config.GATEWAY_TRUST_PROXY_HOPS))}`;
-      const { current } = await hit(ctx.coordination, key, MINUTE_MS, config.RATE_LIMIT_IP_PER_MINUTE);
+      const { current } = await hit(edgeLimiter(ctx), key, MINUTE_MS, config.RATE_LIMIT_IP_PER_MINUTE);
       return current <= config.RATE_LIMIT_IP_PER_MINUTE;
     } catch {
       return true;

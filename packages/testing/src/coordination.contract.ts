@@ -63,6 +63,10 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       const repaired = await c.hitWindow(bare, 3_000);
       expect(repaired.count).toBe(8);
       expect(await c.ttl(bare)).toBeGreaterThan(0);
+      // Hits counted elsewhere arrive together, and the window stays the one the first hit opened.
+      const batched = await c.hitWindow(key, 5_000, 5);
+      expect(batched.count).toBe(7);
+      expect(batched.ttlMs).toBeLessThanOrEqual(second.ttlMs);
     });
 
     it('claimAll is all-or-nothing and reports the conflicting keys', async () => {

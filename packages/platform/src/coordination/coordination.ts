@@ -33,11 +33,11 @@ export interface Coordination {
   ttl(key: string): Promise<number>;
   expire(key: string, ttlMs: number): Promise<boolean>;
   /**
-   * One hit on a fixed-window counter, in one round trip: increments, gives the key `windowMs` as
-   * its TTL when it has none (first hit, or an expiry lost), and returns the count and the time
-   * left in the window.
+   * Hits on a fixed-window counter (one, or `hits` counted elsewhere first), in one round trip:
+   * increments, gives the key `windowMs` as its TTL when it has none (first hit, or an expiry
+   * lost), and returns the count and the time left in the window.
    */
-  hitWindow(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  hitWindow(key: string, windowMs: number, hits?: number): Promise<{ count: number; ttlMs: number }>;
 
   /**
    * All-or-nothing claim of many keys for one owner: every key is set to `owner` with the TTL, or

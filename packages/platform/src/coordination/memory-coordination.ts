@@ -117,8 +117,8 @@ export class MemoryCoordination implements Coordination {
     return true;
   }
 
-  async hitWindow(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
-    const count = await this.incr(key);
+  async hitWindow(key: string, windowMs: number, hits = 1): Promise<{ count: number; ttlMs: number }> {
+    const count = await this.incr(key, { by: Math.max(1, Math.round(hits)) });
     const entry = this.entry(key)!;
     if (entry.expiresAt === null) entry.expiresAt = this.now() + windowMs;
     return { count, ttlMs: Math.max(0, entry.expiresAt - this.now()) };

@@ -29,7 +29,7 @@ return v
 `;
 
 const HIT_WINDOW = `
-local v = redis.call('INCR', KEYS[1])
+local v = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -88,7 +88,7 @@ export class RedisCoordination implements Coordination {
     claimAll(numKeys: number, ...args: Array<string | number>): Promise<string[]>;
     releaseIfOwner(numKeys: number, ...args: string[]): Promise<number>;
     incrWithTtl(key: string, by: number, ttl: number): Promise<number>;
-    hitWindow(key: string, windowMs: number): Promise<[number, number]>;
+    hitWindow(key: string, windowMs: number, hits: number): Promise<[number, number]>;
   } {
     return this.client as never;
   }
@@ -121,8 +121,12 @@ export class RedisCoordination implements Coordination {
   async expire(key: string, ttlMs: number) {
     return (await this.client.pexpire(key, Math.max(1, Math.round(ttlMs)))) === 1;
   }
-  async hitWindow(key: string, windowMs: number) {
-    const [count, ttlMs] = await this.cmd.hitWindow(key, Math.max(1, Math.round(windowMs)));
+  async hitWindow(key: string, windowMs: number, hits = 1) {
+    const [count, ttlMs] = await this.cmd.hitWindow(
+      key,
+      Math.max(1, Math.round(windowMs)),
+      Math.max(1, Math.round(hits)),
+    );
     return { count: Number(count), ttlMs: Number(ttlMs) };
   }
   async claimAll(keys: string[], owner: string, ttlMs: number) {
