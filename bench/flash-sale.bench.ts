@@ -7,7 +7,7 @@ import { summarize } from './lib/report';
 import { describeLoopLag, describeMean, meanMs, routeTimes, type RouteMean } from './lib/server-time';
 
 /**
- * `npm run bench -- flash-sale [--buyers 2000] [--seats 5000] [--connections 200] [--seconds 20] [--pay-share 0.3] [--cpu-prof] [--dry-run]`
+ * `npm run bench -- flash-sale [--buyers 20000] [--seats 5000] [--connections 200] [--seconds 20] [--pay-share 0.3] [--cpu-prof] [--dry-run]`
  *
  * Production mode (each service its own process on PostgreSQL and Redis): `buyers` registered
  * accounts race through the gateway for one `seats`-seat event the admin created and published via
@@ -18,9 +18,11 @@ import { describeLoopLag, describeMean, meanMs, routeTimes, type RouteMean } fro
  * attempts count). Prints hold attempts/s, committed holds/s, p50/p95/p99 of holds and confirms,
  * errors by code, the ceilings measured in the same run with the ratios, and the invariant check.
  *
- * Buyers default to 2,000 (the issue says 20,000): registering hashes each password with argon2id
- * (19 MiB, 2 passes, ~20-50 ms of CPU), so 20,000 accounts alone take minutes on 2 cores.
- * `--buyers 20000` works when there is time for it. `--cpu-prof` makes every service process write a
+ * Buyers default to 20,000, as the issue asks. Registering hashes each password with argon2id
+ * (19 MiB, 2 passes, ~20-50 ms of CPU), so the accounts alone take 3-7 minutes on 2 cores (before
+ * the clock starts; access tokens live 15 minutes); `--buyers 2000` is the quick run. With 2,000
+ * buyers nearly every one holds seats by the end (5,000 seats, 2.5 per hold), so the sale also
+ * measures buyers turned away at their seat limit. `--cpu-prof` makes every service process write a
  * V8 CPU profile of the sale window (under .data/) and prints where each spent its time.
  */
 interface Buyer {
@@ -29,7 +31,7 @@ interface Buyer {
 }
 
 export default async function flashSaleBench(args: string[]): Promise<void> {
-  const buyerCount = arg(args, 'buyers', 2_000);
+  const buyerCount = arg(args, 'buyers', 20_000);
   const seatCount = Math.max(100, Math.round(arg(args, 'seats', 5_000) / 100) * 100);
   const connections = arg(args, 'connections', 200);
   const seconds = arg(args, 'seconds', 20);
