@@ -82,6 +82,7 @@ export class WindowLimiter {
     this.timer = null;
     const keys = [...this.unsentKeys];
     this.unsentKeys.clear();
+    let failure: unknown = null;
     await Promise.all(
       keys.map(async (key) => {
         const entry = this.entries.get(key);
@@ -95,10 +96,12 @@ export class WindowLimiter {
           entry.unsent += hits;
           this.unsentKeys.add(key);
           this.schedule();
-          this.options.onSyncError?.(err);
+          failure ??= err;
         }
       }),
     );
+    // Once per pass, not per key: with Redis away every key fails every 50 ms.
+    if (failure !== null) this.options.onSyncError?.(failure);
   }
 
   close(): Promise<void> {
