@@ -244,7 +244,10 @@ export default async function costsBench(args: string[]): Promise<void> {
       const counted = measured.includes(kind);
       if (!counted && !measured.some((k) => feeds.get(kind.op)?.includes(k.op))) continue;
       // Unmeasured first (a kind that feeds only later kinds runs just this part, twice over).
-      await drive({ workers: concurrency, seconds: 600, count: counted ? kind.warm : kind.warm + kind.count }, async (_w, i) => void (await kind.op(i)));
+      await drive(
+        { workers: concurrency, seconds: 600, count: counted ? kind.warm : kind.warm + kind.count },
+        async (_w, i) => void (await kind.op(i)),
+      );
       if (!counted) continue;
       await settle();
       if (profileDir) toggleChildProfiles();

@@ -70,7 +70,8 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
   await app.register(rateLimit, {
     global: false,
     store: coordinationRateLimitStore(edgeLimiter(ctx), RATE_KEY_PREFIX) as never,
-    // Redis briefly unreachable should not take the whole API down with it: limits resume when it is back.
+    // The store does not fail (with Redis away each replica limits on its own counts); should it
+    // ever, the API stays up rather than refuse everyone.
     skipOnError: true,
   });
   const ipLimit = app.createRateLimit({

@@ -36,8 +36,8 @@ export interface WindowLimiterOptions {
  * may admit what it saw under half the limit, so the shared count can pass the limit only when
  * other replicas admit more than half of it within one sync interval.
  *
- * Under a sale the edge asked Redis for every request (and twice for a signed-in one): that round
- * trip was a fifth of the gateway's CPU per request. When coordination is away, the counts here
+ * Asking Redis for every request (twice for a signed-in one) cost the gateway nearly a third of
+ * its CPU on a trivial request (ADR 0006). When coordination is away, the counts here
  * still hold each replica to the limit.
  */
 export class WindowLimiter {

@@ -21,8 +21,6 @@ export function userRoom(userId: string): string {
 
 export interface RealtimeServer extends Realtime {
   io: Server;
-  /** Sends what waits for the other replicas now (shutdown; otherwise the end of the turn does). */
-  flushReplicas(): void;
 }
 
 function validEventId(payload: unknown): string | null {
@@ -146,6 +144,5 @@ export async function startRealtime(
       deliverLocally(name, messages);
       if (replicated) for (const message of messages) toOtherReplicas.add(name, message);
     },
-    flushReplicas: () => toOtherReplicas.flush(),
   };
 }
