@@ -1,7 +1,14 @@
-import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error';
 import type { Coordination } from '../coordination/coordination';
+import { JwtRefused, verifyAccessJwt } from './jwt.verify';
 
 export type Role = 'user' | 'admin';
 
@@ -53,7 +60,7 @@ export interface TokenVerifier {
 }
 
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  let keySet: Parameters<typeof jwtVerify>[1];
+  let keySet: JWTVerifyGetKey;
   if (typeof options.jwks === 'string') {
     keySet = createRemoteJWKSet(new URL(options.jwks), { cacheMaxAge: 10 * 60_000, cooldownDuration: 5_000 });
   } else if (typeof options.jwks === 'function') {
@@ -74,6 +81,13 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   const toleranceMs = (options.clockToleranceSec ?? 5) * 1000;
+  const rules = {
+    algorithms: ALLOWED_ALGORITHMS,
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    clockToleranceSec: options.clockToleranceSec ?? 5,
+    requiredClaims: ['sub', 'exp', 'iat'],
+  };
   // A buyer's token arrives with every request: its signature is checked once per process, then
   // remembered for a minute at most (never past its expiry). Revocation is still asked every time.
   const verified = new Map<string, { payload: JWTPayload; until: number }>();
@@ -84,16 +98,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (hit && hit.until > now) return hit.payload;
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, keySet as never, {
-        algorithms: ALLOWED_ALGORITHMS,
-        issuer: TOKEN_ISSUER,
-        audience: TOKEN_AUDIENCE,
-        clockTolerance: options.clockToleranceSec ?? 5,
-        requiredClaims: ['sub', 'exp', 'iat'],
-      }));
+      payload = await verifyAccessJwt(token, keySet, rules);
     } catch (err) {
       if (hit) verified.delete(token);
-      const expired = (err as { code?: string }).code === 'ERR_JWT_EXPIRED';
+      const expired = err instanceof JwtRefused && err.expired;
       throw AppError.unauthorized(
         expired ? 'TOKEN_EXPIRED' : 'INVALID_TOKEN',
         expired ? 'Access token expired' : 'Access token is invalid',
