@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { AppError, bearerToken, isAppError, type ServiceContext } from '@tiketi/platform';
+import { AppError, bearerToken, isAppError, RevocationWatch, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
 import { clientIp } from './client-ip';
 import { isAdminPath } from './routing.table';
@@ -88,6 +88,14 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
   app.decorateRequest('clientIp', '');
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
 
+  // Sessions found active are trusted until the auth service names them ended (ADR 0007): no round
+  // trip to Redis per request. Until the subscription is up, every request asks.
+  const revocations = new RevocationWatch(ctx.coordination, (user) => ctx.tokens.assertActive(user));
+  revocations
+    .start()
+    .catch((err: unknown) => ctx.log.warn({ err }, 'revocation watch not started; asking per request'));
+  app.addHook('onClose', () => revocations.stop());
+
   const metrics = gatewayMetrics(ctx.metrics);
   const authReachable = authReachability(config.AUTH_URL);
   app.addHook('onRequest', async (request, reply) => {
@@ -109,10 +117,9 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
 
     request.user = await signedUser(request, ctx, authReachable);
     if (request.user) {
-      // The revocation check and the per-user counter leave in one round trip to Redis (the
-      // counter also counts a revoked token's request, which is refused all the same).
+      // The per-user counter also counts a revoked token's request, which is refused all the same.
       const [active, byUser] = await Promise.allSettled([
-        ctx.tokens.assertActive(request.user),
+        revocations.assertActive(request.user),
         userLimit(request),
       ]);
       if (active.status === 'rejected') throw active.reason;

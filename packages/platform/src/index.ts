@@ -12,6 +12,7 @@ export * from './metrics/metrics';
 export * from './auth/tokens';
 export * from './auth/auth.plugin';
 export * from './auth/identity';
+export * from './auth/revocation.watch';
 export * from './http/service-client';
 export * from './storage/object-store';
 export * from './service/service';

@@ -164,6 +164,15 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       expect(got).toEqual(['one']);
     });
 
+    it('tells a subscriber when its subscription is in place', async () => {
+      const states: boolean[] = [];
+      const unsubscribe = await c.subscribe(k('live'), () => undefined, {
+        onLive: (live) => states.push(live),
+      });
+      expect(states).toEqual([true]);
+      await unsubscribe();
+    });
+
     it('ping answers', async () => {
       await expect(c.ping()).resolves.toBeUndefined();
     });

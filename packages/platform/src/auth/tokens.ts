@@ -30,8 +30,9 @@ const VERIFIED_TOKEN_MS = 60_000;
 const VERIFIED_TOKENS_KEPT = 50_000;
 /**
  * How long `verify` trusts a session it found active. Requests reach the services through the
- * gateway, which asks on every request (`assertActive`), so a logout stops a token at the edge at
- * once; a call straight to a service inside the cluster may pass for these few seconds more.
+ * gateway, which learns of a logout at once (RevocationWatch, or `assertActive` on every request
+ * while its subscription is down), so a logout stops a token at the edge; a call straight to a
+ * service inside the cluster may pass for these few seconds more.
  */
 const ACTIVE_SESSION_TRUST_MS = 5_000;
 

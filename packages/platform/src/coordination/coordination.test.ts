@@ -6,6 +6,7 @@ import {
   type RequestContext,
 } from '@tiketi/platform';
 import { coordinationContract, realRedisUrl, testRedisPrefix } from '@tiketi/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 
 coordinationContract('in-process', async () => new MemoryCoordination());
@@ -18,6 +19,27 @@ if (redisUrl) {
   coordinationContract('redis, timed', async () =>
     timedCoordination(await RedisCoordination.connect(redisUrl, { keyPrefix: testRedisPrefix() })),
   );
+  describe('redis subscriptions across a dropped connection', () => {
+    it('says the subscription is down at once, and up again only once it is back in place', async () => {
+      const c = await RedisCoordination.connect(redisUrl, { keyPrefix: testRedisPrefix() });
+      try {
+        const states: boolean[] = [];
+        const got: string[] = [];
+        await c.subscribe('drop', (m) => got.push(m), { onLive: (live) => states.push(live) });
+        expect(states).toEqual([true]);
+        // The network drops the subscriber's connection; ioredis reconnects and re-subscribes.
+        (c as unknown as { subscriber: { stream: { destroy(): void } } }).subscriber.stream.destroy();
+        for (let i = 0; i < 200 && states.length < 3; i++) await sleep(10);
+        expect(states).toEqual([true, false, true]);
+        // Told "up" only once the re-subscription is in place: a publish now arrives.
+        await c.publish('drop', 'after');
+        for (let i = 0; i < 100 && got.length < 1; i++) await sleep(10);
+        expect(got).toEqual(['after']);
+      } finally {
+        await c.close();
+      }
+    });
+  });
 } else {
   describe('coordination contract: redis', () => {
     it.skip('needs TIKETI_TEST_REDIS_URL', () => undefined);

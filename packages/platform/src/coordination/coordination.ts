@@ -20,6 +20,15 @@ export interface SortedSetEntry {
 
 export type MessageHandler = (message: string, channel: string) => void;
 
+export interface ChannelSubscribeOptions {
+  /**
+   * Told `true` once the subscription is in place (again, after a reconnect) and `false` as soon as
+   * messages may be missed (its connection dropped). A subscriber that trusts silence (nothing
+   * published means nothing changed) may do so only between a `true` and the next `false`.
+   */
+  onLive?: (live: boolean) => void;
+}
+
 export interface Coordination {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
@@ -71,7 +80,11 @@ export interface Coordination {
 
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active; the returned function unsubscribes. */
-  subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>>;
+  subscribe(
+    channel: string,
+    handler: MessageHandler,
+    options?: ChannelSubscribeOptions,
+  ): Promise<() => Promise<void>>;
 
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,4 +1,11 @@
-import type { Coordination, MessageHandler, SetOptions, SortedSetEntry, ZaddOptions } from './coordination';
+import type {
+  Coordination,
+  MessageHandler,
+  SetOptions,
+  SortedSetEntry,
+  ChannelSubscribeOptions,
+  ZaddOptions,
+} from './coordination';
 
 type Value =
   | { kind: 'string'; value: string }
@@ -255,13 +262,19 @@ export class MemoryCoordination implements Coordination {
     for (const handler of [...handlers]) queueMicrotask(() => handler(message, channel));
   }
 
-  async subscribe(channel: string, handler: MessageHandler): Promise<() => Promise<void>> {
+  async subscribe(
+    channel: string,
+    handler: MessageHandler,
+    options: ChannelSubscribeOptions = {},
+  ): Promise<() => Promise<void>> {
     let handlers = this.channels.get(channel);
     if (!handlers) {
       handlers = new Set();
       this.channels.set(channel, handlers);
     }
     handlers.add(handler);
+    // In one process nothing is ever missed.
+    options.onLive?.(true);
     return async () => {
       handlers.delete(handler);
       if (handlers.size === 0) this.channels.delete(channel);

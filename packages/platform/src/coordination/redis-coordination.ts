@@ -1,5 +1,12 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Coordination, MessageHandler, SetOptions, SortedSetEntry, ZaddOptions } from './coordination';
+import type {
+  Coordination,
+  MessageHandler,
+  SetOptions,
+  SortedSetEntry,
+  ChannelSubscribeOptions,
+  ZaddOptions,
+} from './coordination';
 
 const CLAIM_ALL = `
 local owner = ARGV[1]
@@ -63,7 +70,14 @@ export function redisOptions(extra: RedisOptions = {}): RedisOptions {
 export class RedisCoordination implements Coordination {
   readonly kind = 'redis' as const;
   private subscriber: Redis | null = null;
-  private readonly handlers = new Map<string, Set<MessageHandler>>();
+  private readonly handlers = new Map<
+    string,
+    { handlers: Set<MessageHandler>; subscribed: Promise<unknown> }
+  >();
+  /** Each liveness listener with what it was last told: it hears only changes. */
+  private readonly liveness = new Map<(live: boolean) => void, boolean>();
+  /** Counts the subscriber connection's drops: a confirmation from before the last one is stale. */
+  private subscriberDrops = 0;
 
   private constructor(
     readonly client: Redis,
@@ -188,35 +202,77 @@ export class RedisCoordination implements Coordination {
     await this.client.publish(this.prefix + channel, message);
   }
 
-  async subscribe(channel: string, handler: MessageHandler) {
-    if (!this.subscriber) {
-      // Subscriptions need their own connection; it keeps retrying and re-subscribes on reconnect.
-      this.subscriber = this.client.duplicate({
-        keyPrefix: undefined,
-        enableOfflineQueue: true,
-        lazyConnect: false,
-        enableAutoPipelining: false,
-      });
-      this.subscriber.on('error', () => undefined);
-      this.subscriber.on('message', (ch: string, msg: string) => {
-        const name = ch.slice(this.prefix.length);
-        for (const h of this.handlers.get(name) ?? []) h(msg, name);
-      });
+  async subscribe(channel: string, handler: MessageHandler, options: ChannelSubscribeOptions = {}) {
+    const subscriber = this.subscriberConnection();
+    let entry = this.handlers.get(channel);
+    if (!entry) {
+      entry = { handlers: new Set(), subscribed: subscriber.subscribe(this.prefix + channel) };
+      this.handlers.set(channel, entry);
     }
-    let set = this.handlers.get(channel);
-    if (!set) {
-      set = new Set();
-      this.handlers.set(channel, set);
-      await this.subscriber.subscribe(this.prefix + channel);
+    const { handlers } = entry;
+    handlers.add(handler);
+    try {
+      await entry.subscribed;
+    } catch (err) {
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.handlers.get(channel) === entry) this.handlers.delete(channel);
+      throw err;
     }
-    set.add(handler);
+    const onLive = options.onLive;
+    if (onLive) {
+      const live = subscriber.status === 'ready';
+      this.liveness.set(onLive, live);
+      onLive(live);
+    }
     return async () => {
-      set.delete(handler);
-      if (set.size === 0) {
+      if (onLive) this.liveness.delete(onLive);
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.handlers.get(channel) === entry) {
         this.handlers.delete(channel);
         await this.subscriber?.unsubscribe(this.prefix + channel).catch(() => undefined);
       }
     };
+  }
+
+  private tellLiveness(live: boolean): void {
+    for (const [onLive, told] of this.liveness) {
+      if (told === live) continue;
+      this.liveness.set(onLive, live);
+      onLive(live);
+    }
+  }
+
+  private subscriberConnection(): Redis {
+    if (this.subscriber) return this.subscriber;
+    // Subscriptions need their own connection; it keeps retrying and re-subscribes on reconnect.
+    const subscriber = this.client.duplicate({
+      keyPrefix: undefined,
+      enableOfflineQueue: true,
+      lazyConnect: false,
+      enableAutoPipelining: false,
+    });
+    this.subscriber = subscriber;
+    subscriber.on('error', () => undefined);
+    subscriber.on('message', (ch: string, msg: string) => {
+      const name = ch.slice(this.prefix.length);
+      for (const h of this.handlers.get(name)?.handlers ?? []) h(msg, name);
+    });
+    subscriber.on('close', () => {
+      this.subscriberDrops += 1;
+      this.tellLiveness(false);
+    });
+    subscriber.on('ready', () => {
+      // ioredis sends its re-subscriptions before it announces 'ready' (on the next tick), and Redis
+      // answers in order: a PING answered now means every subscription is back in place.
+      const drops = this.subscriberDrops;
+      subscriber.ping().then(
+        () => {
+          if (drops === this.subscriberDrops) this.tellLiveness(true);
+        },
+        () => undefined,
+      );
+    });
+    return subscriber;
   }
 
   async ping() {

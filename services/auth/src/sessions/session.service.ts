@@ -1,7 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { AppError, newId, revokedSessionKey, type Clock, type Coordination } from '@tiketi/platform';
+import {
+  AppError,
+  newId,
+  revokedSessionKey,
+  SESSION_REVOKED_CHANNEL,
+  type Clock,
+  type Coordination,
+} from '@tiketi/platform';
 import type { AuthMetrics } from '../auth.metrics';
 import type { KeyRing } from '../keys/key-ring';
 import type { UserRow, UsersRepository } from '../users/users.repository';
@@ -121,7 +128,9 @@ export class SessionService {
       return { kind: 'rotated' as const, sessionId: row.sessionId, userId: row.userId };
     });
 
-    this.deps.metrics.refreshes.inc({ result: outcome.kind === 'rotated' || outcome.kind === 'reused' ? outcome.kind : 'invalid' });
+    this.deps.metrics.refreshes.inc({
+      result: outcome.kind === 'rotated' || outcome.kind === 'reused' ? outcome.kind : 'invalid',
+    });
     if (outcome.kind === 'reused') {
       await this.markRevoked([outcome.sessionId]);
       this.deps.log.warn(
@@ -161,11 +170,17 @@ export class SessionService {
     await this.markRevoked(sids);
   }
 
-  /** Tells every service (through coordination) that these sessions' access tokens are dead. */
+  /**
+   * Tells every service (through coordination) that these sessions' access tokens are dead: the key
+   * first, which every check reads, then the message, on which gateways drop a session they trusted
+   * (RevocationWatch). A gateway whose subscription dropped asks again; should the message itself be
+   * lost, a gateway trusts the session 30 s at most.
+   */
   async markRevoked(sids: string[]): Promise<void> {
     for (const sid of sids) {
       try {
         await this.deps.coordination.set(revokedSessionKey(sid), '1', { ttlMs: this.revocationTtlMs });
+        await this.deps.coordination.publish(SESSION_REVOKED_CHANNEL, sid);
       } catch (err) {
         // The database keeps the record; start-up republishes it (see republishRecentRevocations).
         this.deps.log.error({ err, sid }, 'could not publish session revocation');
