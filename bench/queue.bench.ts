@@ -26,9 +26,10 @@ import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
  * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
  * 1. The waiting room as the ticket service runs it: `buyers` buyers join through the real
- *    QueueService (join: room lookup, the buyer's current status with the sequence, the auto-mode
- *    check, sorted-set inserts with the new place's rank, meta and rate), then `lookups` status calls (admission check, rank,
- *    heartbeat, meta, the measured rate for the ETA). Status lookups are also timed when 1,000,
+ *    QueueService (join: room lookup, then one Redis script that checks the buyer's admission and
+ *    place, puts them in line with the next sequence number and reads back their rank, the room's
+ *    meta and the measured rate), then `lookups` status calls (the same script without joining:
+ *    admission check, rank, heartbeat, meta, the measured rate for the ETA). Status lookups are also timed when 1,000,
  *    10,000 and 100,000 buyers wait, to show how a position lookup grows with the line, on Redis
  *    and on the embedded in-process coordination (filled in bulk: its joins are not the point).
  * 2. The same two calls over HTTP through the gateway (auth, rate limits, proxy) in production

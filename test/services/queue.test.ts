@@ -269,7 +269,7 @@ describe('waiting room', () => {
       expect(await runFor(25, eventId, 5000)).toEqual([]);
       await q.service.status(eventId, second.id);
     }
-    expect((await q.service.status(eventId, gone.id, undefined, false)).status).toBe('none');
+    expect((await q.service.status(eventId, gone.id)).status).toBe('none');
     expect((await q.service.status(eventId, second.id)).position).toBe(1);
     expect(await runFor(25, eventId, 5000)).toEqual([second.id]);
     const res = await svc.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers });

@@ -164,6 +164,94 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       expect(got).toEqual(['one']);
     });
 
+    it('enterLine: joins once, keeps the first place, heartbeats a waiting member, and hands back an admission', async () => {
+      const line = k('line');
+      const keys = {
+        wait: `${line}:wait`,
+        joined: `${line}:joined`,
+        seen: `${line}:seen`,
+        seq: `${line}:seq`,
+        inside: `${line}:inside`,
+        admission: `${line}:admit:ann`,
+        meta: `${line}:meta`,
+        counters: [`${line}:rate:1`, `${line}:rate:2`],
+      };
+      const band = 2 ** 40;
+      // Only looking: nobody is put in line.
+      expect(await c.enterLine(keys, 'ann', 1_000)).toEqual({
+        admission: null,
+        rank: null,
+        score: null,
+        added: false,
+        meta: {},
+        counters: [null, null],
+      });
+      expect(await c.zcard(keys.wait)).toBe(0);
+
+      await c.hset(keys.meta, { closed: '0', credit: '3' });
+      await c.incr(keys.counters[1]!, { by: 7 });
+      const ann = await c.enterLine(keys, 'ann', 1_000, { band });
+      expect(ann).toEqual({
+        admission: null,
+        rank: 0,
+        score: band + 1,
+        added: true,
+        meta: { closed: '0', credit: '3' },
+        counters: [null, '7'],
+      });
+      const bob = await c.enterLine(keys, 'bob', 1_005, { band: 0 });
+      expect(bob).toMatchObject({ rank: 0, score: 2, added: true });
+      expect(await c.zscore(keys.joined, 'bob')).toBe(1_005);
+
+      // Ann again, later: same score, now behind Bob (a lower band), her heartbeat moved, no new number.
+      const again = await c.enterLine(keys, 'ann', 2_000, { band: 0 });
+      expect(again).toMatchObject({ rank: 1, score: band + 1, added: false });
+      expect(await c.zscore(keys.seen, 'ann')).toBe(2_000);
+      expect(await c.zscore(keys.joined, 'ann')).toBe(1_000);
+      expect(await c.get(keys.seq)).toBe('2');
+
+      // Admitted (a session ending after now): the admission comes back and nobody is put in line.
+      await c.zrem(keys.wait, ['ann']);
+      await c.zadd(keys.inside, [{ member: 'ann', score: 5_000 }]);
+      await c.set(keys.admission, '{"token":"t"}');
+      expect(await c.enterLine(keys, 'ann', 3_000, { band })).toMatchObject({
+        admission: '{"token":"t"}',
+        rank: null,
+        added: false,
+      });
+      expect(await c.zscore(keys.wait, 'ann')).toBeNull();
+      // A session that has ended is no admission: she joins again.
+      expect(await c.enterLine(keys, 'ann', 6_000, { band })).toMatchObject({
+        admission: null,
+        rank: 1,
+        score: band + 3,
+        added: true,
+      });
+    });
+
+    it('enterLine: a heartbeat only touches a member already seen', async () => {
+      const line = k('line');
+      const keys = {
+        wait: `${line}:wait`,
+        joined: `${line}:joined`,
+        seen: `${line}:seen`,
+        seq: `${line}:seq`,
+        inside: `${line}:inside`,
+        admission: `${line}:admit:ann`,
+        meta: `${line}:meta`,
+        counters: [],
+      };
+      await c.zadd(keys.wait, [{ member: 'ann', score: 1 }]);
+      await c.zadd(keys.seen, [{ member: 'other', score: 1 }]);
+      expect(await c.enterLine(keys, 'ann', 500)).toMatchObject({
+        rank: 0,
+        score: 1,
+        added: false,
+        counters: [],
+      });
+      expect(await c.zscore(keys.seen, 'ann')).toBeNull();
+    });
+
     it('tells a subscriber when its subscription is in place', async () => {
       const states: boolean[] = [];
       const unsubscribe = await c.subscribe(k('live'), () => undefined, {

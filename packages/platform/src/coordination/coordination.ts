@@ -29,6 +29,38 @@ export interface ChannelSubscribeOptions {
   onLive?: (live: boolean) => void;
 }
 
+/** The keys of one waiting line, for `enterLine`. */
+export interface LineKeys {
+  /** Sorted set: member -> order score. */
+  wait: string;
+  /** Sorted set: member -> when it joined. */
+  joined: string;
+  /** Sorted set: member -> last heartbeat. */
+  seen: string;
+  /** Counter: the last order number handed out. */
+  seq: string;
+  /** Sorted set: admitted member -> end of its session. */
+  inside: string;
+  /** String: the admitted member's stored admission. */
+  admission: string;
+  /** Hash: the line's flags. */
+  meta: string;
+  /** Counters read back with the answer (MGET). */
+  counters: string[];
+}
+
+export interface LinePlace {
+  /** The stored admission, when `inside` holds the member past `now`. */
+  admission: string | null;
+  /** 0-based place in `wait` and its score, after the call; null when not waiting. */
+  rank: number | null;
+  score: number | null;
+  /** True when this call put the member in line. */
+  added: boolean;
+  meta: Record<string, string>;
+  counters: Array<string | null>;
+}
+
 export interface Coordination {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
@@ -56,6 +88,15 @@ export interface Coordination {
   claimAll(keys: string[], owner: string, ttlMs: number): Promise<string[]>;
   /** Deletes those of the keys whose value is `owner`; returns how many were deleted. */
   releaseIfOwner(keys: string[], owner: string): Promise<number>;
+
+  /**
+   * A waiting line's read, and join, in one atomic step. A member admitted (scored past `now` in
+   * `inside`) gets its stored admission. A member who waits has its heartbeat set to `now` in
+   * `seen`. One neither admitted nor waiting is put in line when `join` is given: at `join.band`
+   * plus the next `seq` in `wait`, and at `now` in `joined` and `seen`, a place it keeps if it was
+   * there first. Its place, the line's meta and the counters come back with it.
+   */
+  enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace>;
 
   hset(key: string, fields: Record<string, string>): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;

@@ -1,5 +1,7 @@
 import type {
   Coordination,
+  LineKeys,
+  LinePlace,
   MessageHandler,
   SetOptions,
   SortedSetEntry,
@@ -153,6 +155,43 @@ export class MemoryCoordination implements Coordination {
     return removed;
   }
 
+  async enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace> {
+    // No await until the answer: the whole step runs before any other operation, as the script does.
+    const sessionEnd = this.zset(keys.inside, false)?.get(member);
+    const admission =
+      sessionEnd !== undefined && sessionEnd > now ? (this.typed(keys.admission, 'string') ?? null) : null;
+    let rank = this.rankOf(keys.wait, member);
+    let added = false;
+    if (rank !== null) {
+      const seen = this.zset(keys.seen, false);
+      if (seen?.has(member)) seen.set(member, now);
+    } else if (join && admission === null) {
+      const seq = Number(this.typed(keys.seq, 'string') ?? 0) + 1;
+      this.store.set(keys.seq, {
+        data: { kind: 'string', value: String(seq) },
+        expiresAt: this.entry(keys.seq)?.expiresAt ?? null,
+      });
+      this.zset(keys.wait, true)!.set(member, join.band + seq);
+      const joined = this.zset(keys.joined, true)!;
+      if (!joined.has(member)) joined.set(member, now);
+      this.zset(keys.seen, true)!.set(member, now);
+      rank = this.rankOf(keys.wait, member);
+      added = true;
+    }
+    const score = rank === null ? null : (this.zset(keys.wait, false)?.get(member) ?? null);
+    return {
+      admission,
+      rank,
+      score,
+      added,
+      meta: Object.fromEntries(this.typed(keys.meta, 'hash') ?? []),
+      counters: keys.counters.map((k) => {
+        const e = this.entry(k);
+        return e && e.data.kind === 'string' ? e.data.value : null;
+      }),
+    };
+  }
+
   async hset(key: string, fields: Record<string, string>): Promise<void> {
     let hash = this.typed(key, 'hash');
     if (!hash) {
@@ -201,6 +240,10 @@ export class MemoryCoordination implements Coordination {
   }
 
   async zrank(key: string, member: string): Promise<number | null> {
+    return this.rankOf(key, member);
+  }
+
+  private rankOf(key: string, member: string): number | null {
     const set = this.zset(key, false);
     const score = set?.get(member);
     if (!set || score === undefined) return null;

@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type {
   Coordination,
+  LineKeys,
+  LinePlace,
   MessageHandler,
   SetOptions,
   SortedSetEntry,
@@ -43,6 +45,33 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 return { v, ttl }
+`;
+
+// KEYS: inside, admission, wait, joined, seen, seq, meta, counters...; ARGV: member, now, join, band.
+// Scores are formatted by hand: Lua prints numbers past 14 digits in exponent form.
+const ENTER_LINE = `
+local member = ARGV[1]
+local now = tonumber(ARGV[2])
+local admission = false
+local sessionEnd = redis.call('ZSCORE', KEYS[1], member)
+if sessionEnd and tonumber(sessionEnd) > now then admission = redis.call('GET', KEYS[2]) end
+local rank = redis.call('ZRANK', KEYS[3], member)
+local added = 0
+if rank then
+  redis.call('ZADD', KEYS[5], 'XX', ARGV[2], member)
+elseif ARGV[3] == '1' and not admission then
+  local seq = redis.call('INCR', KEYS[6])
+  redis.call('ZADD', KEYS[3], 'NX', string.format('%.0f', tonumber(ARGV[4]) + seq), member)
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[2], member)
+  redis.call('ZADD', KEYS[5], ARGV[2], member)
+  rank = redis.call('ZRANK', KEYS[3], member)
+  added = 1
+end
+local score = false
+if rank then score = redis.call('ZSCORE', KEYS[3], member) end
+local counters = {}
+if #KEYS > 7 then counters = redis.call('MGET', unpack(KEYS, 8)) end
+return { admission, rank, score, added, redis.call('HGETALL', KEYS[7]), counters }
 `;
 
 function pairs(flat: string[]): SortedSetEntry[] {
@@ -88,6 +117,7 @@ export class RedisCoordination implements Coordination {
     client.defineCommand('releaseIfOwner', { lua: RELEASE_IF_OWNER });
     client.defineCommand('incrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
     client.defineCommand('hitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
+    client.defineCommand('enterLine', { lua: ENTER_LINE });
   }
 
   static async connect(url: string, options: { keyPrefix?: string } = {}): Promise<RedisCoordination> {
@@ -103,6 +133,10 @@ export class RedisCoordination implements Coordination {
     releaseIfOwner(numKeys: number, ...args: string[]): Promise<number>;
     incrWithTtl(key: string, by: number, ttl: number): Promise<number>;
     hitWindow(key: string, windowMs: number, hits: number): Promise<[number, number]>;
+    enterLine(
+      numKeys: number,
+      ...args: Array<string | number>
+    ): Promise<[string | null, number | null, string | null, number, string[], Array<string | null>]>;
   } {
     return this.client as never;
   }
@@ -153,6 +187,37 @@ export class RedisCoordination implements Coordination {
     if (keys.length === 0) return 0;
     return Number(await this.cmd.releaseIfOwner(keys.length, ...keys, owner));
   }
+  async enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace> {
+    const ordered = [
+      keys.inside,
+      keys.admission,
+      keys.wait,
+      keys.joined,
+      keys.seen,
+      keys.seq,
+      keys.meta,
+      ...keys.counters,
+    ];
+    const [admission, rank, score, added, flatMeta, counters] = await this.cmd.enterLine(
+      ordered.length,
+      ...ordered,
+      member,
+      now,
+      join ? '1' : '0',
+      join?.band ?? 0,
+    );
+    const meta: Record<string, string> = {};
+    for (let i = 0; i < flatMeta.length; i += 2) meta[flatMeta[i]!] = flatMeta[i + 1]!;
+    return {
+      admission,
+      rank,
+      score: score === null ? null : Number(score),
+      added: added === 1,
+      meta,
+      counters,
+    };
+  }
+
   async hset(key: string, fields: Record<string, string>) {
     if (Object.keys(fields).length > 0) await this.client.hset(key, fields);
   }

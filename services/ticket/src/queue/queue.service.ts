@@ -9,7 +9,7 @@ import {
   type QueueRepository,
   type QueueSettings,
 } from './queue.repository';
-import { perMinute, POST_OPEN_BAND, type QueueState, type RoomMeta } from './queue.state';
+import { perMinute, POST_OPEN_BAND, type LineStanding, type QueueState, type RoomMeta } from './queue.state';
 import type { QueueMetrics } from './queue.metrics';
 import { signAdmission, verifyAdmission } from './queue.token';
 
@@ -110,29 +110,32 @@ export class QueueService implements QueueGate {
   }
 
   async join(eventId: string, user: AuthUser): Promise<QueueStatusView> {
-    const { event, settings } = await this.room(eventId);
+    const room = await this.room(eventId);
+    const { event, settings } = room;
     if (event.status === 'cancelled') throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled');
     const now = this.now();
     if (now > event.saleEndsAt.getTime() || event.status === 'sale_closed' || event.status === 'ended')
       throw AppError.conflict('SALE_ENDED', 'Ticket sales for this event have ended');
 
-    // Admitted or waiting already: the answer is their status. A newcomer's place in line is taken
-    // with the same round trip (a number left unused by anyone else is a harmless gap).
-    const [admitted, waiting, seq] = await Promise.all([
-      this.state.admission(eventId, user.id, now),
-      this.state.rank(eventId, user.id),
-      this.state.nextSeq(eventId),
-    ]);
-    if (admitted || waiting !== null) return this.status(eventId, user.id, { event, settings });
-
     const opensAt = event.saleStartsAt.getTime();
     const preQueueFrom = opensAt - settings.preQueueMinutes * 60_000;
+    // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
+    const band = now < opensAt ? 0 : POST_OPEN_BAND;
+    // Where a newcomer surely queues (the pre-queue, or a room that is always on), the look at
+    // their standing and their place in line are one step; elsewhere the step only looks, and
+    // the auto mode decides before they are placed. Admitted or waiting already: the answer is
+    // their status, and their place is kept.
+    const surelyQueues = now >= preQueueFrom && (now < opensAt || settings.mode === 'on');
+    const standing = await this.state.enter(eventId, user.id, now, surelyQueues ? { band } : undefined);
+    if (standing.added) return this.placeView(room, standing, now);
+    if (standing.admission || standing.rank !== null) return this.answer(room, user.id, standing, now);
+
     if (now < preQueueFrom) {
       throw AppError.conflict('QUEUE_NOT_OPEN', 'The waiting room is not open yet', {
         opensAt: new Date(preQueueFrom).toISOString(),
       });
     }
-    if (now >= opensAt && !(await this.mustQueue(settings, now))) {
+    if (!(await this.mustQueue(settings, now))) {
       const [admission] = await this.admitBuyers(event, settings, [user.id], now, { push: false });
       return {
         status: 'admitted',
@@ -141,18 +144,8 @@ export class QueueService implements QueueGate {
         expiresAt: new Date(admission!.expiresAt).toISOString(),
       };
     }
-    // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
-    const score = now < opensAt ? seq : POST_OPEN_BAND + seq;
-    // The line's writes and what the new place's answer needs go out together, in that order. The
-    // buyer was neither admitted nor waiting a moment ago, and their score is the one just written.
-    // (The waiting gauge is the ticker's, refreshed every tick: a count per join would cost a command.)
-    const [, rank, meta, recentAdmissions] = await Promise.all([
-      this.state.enqueue(eventId, user.id, score, now),
-      this.state.rank(eventId, user.id),
-      this.state.meta(eventId),
-      this.state.recentAdmissions(eventId, now),
-    ]);
-    return this.placeView({ event, settings }, rank, meta, score, recentAdmissions, now);
+    const placed = await this.state.enter(eventId, user.id, now, { band });
+    return placed.added ? this.placeView(room, placed, now) : this.answer(room, user.id, placed, now);
   }
 
   /** Auto mode: queue once arrivals outpace the threshold, someone already waits, or the room is full. */
@@ -174,19 +167,22 @@ export class QueueService implements QueueGate {
   }
 
   /** The buyer's place; polling it counts as a heartbeat. */
-  async status(eventId: string, userId: string, known?: Room, heartbeat = true): Promise<QueueStatusView> {
-    const { event, settings } = known ?? (await this.room(eventId));
+  async status(eventId: string, userId: string): Promise<QueueStatusView> {
+    const room = await this.room(eventId);
     const now = this.now();
-    // Everything a waiting buyer's answer needs, and the heartbeat (which touches only a buyer
-    // who waits), sent together: one round trip to Redis.
-    const [admission, waitingRank, meta, waitScore, recentAdmissions] = await Promise.all([
-      this.state.admission(eventId, userId, now),
-      this.state.rank(eventId, userId),
-      this.state.meta(eventId),
-      this.state.waitScore(eventId, userId),
-      this.state.recentAdmissions(eventId, now),
-      heartbeat ? this.state.touchIfWaiting(eventId, userId, now) : undefined,
-    ]);
+    return this.answer(room, userId, await this.state.enter(eventId, userId, now), now);
+  }
+
+  /** A buyer's answer from their standing: admitted, waiting (or let in, when the room is off), or none. */
+  private async answer(
+    room: Room,
+    userId: string,
+    standing: LineStanding,
+    now: number,
+  ): Promise<QueueStatusView> {
+    const { event, settings } = room;
+    const eventId = event.id;
+    const { admission } = standing;
     if (admission)
       return {
         status: 'admitted',
@@ -194,10 +190,8 @@ export class QueueService implements QueueGate {
         token: admission.token,
         expiresAt: new Date(admission.expiresAt).toISOString(),
       };
-    let rank = waitingRank;
-    if (rank !== null && settings.mode === 'off') {
+    if (standing.rank !== null && settings.mode === 'off') {
       // The operator switched the room off: whoever still waits is let straight in.
-      rank = null;
       if ((await this.state.removeWaiting(eventId, [userId])) === 1) {
         const [a] = await this.admitBuyers(event, settings, [userId], now, { push: false });
         return {
@@ -207,19 +201,14 @@ export class QueueService implements QueueGate {
           expiresAt: new Date(a!.expiresAt).toISOString(),
         };
       }
+      return { status: 'none', eventId };
     }
-    return this.placeView({ event, settings }, rank, meta, waitScore, recentAdmissions, now);
+    return this.placeView(room, standing, now);
   }
 
-  /** A buyer's answer from their rank in the line and the room's state (`none` when not in line). */
-  private placeView(
-    { event, settings }: Room,
-    rank: number | null,
-    meta: RoomMeta,
-    waitScore: number | null,
-    recentAdmissions: number,
-    now: number,
-  ): QueueStatusView {
+  /** A buyer's answer from their place in the line and the room's state (`none` when not in line). */
+  private placeView({ event, settings }: Room, standing: LineStanding, now: number): QueueStatusView {
+    const { rank, meta, score: waitScore } = standing;
     const eventId = event.id;
     if (rank === null) return { status: 'none', eventId };
     const opensAt = event.saleStartsAt.getTime();
@@ -227,7 +216,7 @@ export class QueueService implements QueueGate {
     const position = rank + 1;
     // Sold out (the ticker paused admissions), or the sale is over for good.
     const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
-    const rate = admissionRate(perMinute(recentAdmissions, now, meta.firstAdmitAt), settings);
+    const rate = admissionRate(perMinute(standing.recentAdmissions, now, meta.firstAdmitAt), settings);
     return {
       status: closed ? 'closed' : 'waiting',
       eventId,

@@ -32,6 +32,18 @@ export interface RoomMeta {
   firstAdmitAt: number;
 }
 
+/** A buyer's standing as one step of `enter` found it (and left it). */
+export interface LineStanding {
+  admission: Admission | null;
+  /** 0-based place in line and its order score; null when not waiting. */
+  rank: number | null;
+  score: number | null;
+  /** True when this step put the buyer in line. */
+  added: boolean;
+  meta: RoomMeta;
+  recentAdmissions: number;
+}
+
 export class QueueState {
   constructor(private readonly coord: Coordination) {}
 
@@ -40,27 +52,36 @@ export class QueueState {
   }
 
   // ---- waiting line -------------------------------------------------------------------------
-  async nextSeq(eventId: string): Promise<number> {
-    return this.coord.incr(this.key(eventId, 'seq'));
-  }
-
-  /** Adds a buyer unless already waiting (the first place is kept); returns true when added now. */
-  async enqueue(eventId: string, userId: string, score: number, now: number): Promise<boolean> {
-    // Sent together, in this order: a read issued right after them sees the buyer in line.
-    const [added] = await Promise.all([
-      this.coord.zadd(this.key(eventId, 'wait'), [{ member: userId, score }], { onlyIfAbsent: true }),
-      this.coord.zadd(this.key(eventId, 'joined'), [{ member: userId, score: now }], { onlyIfAbsent: true }),
-      this.touch(eventId, userId, now),
-    ]);
-    return added === 1;
-  }
-
-  async rank(eventId: string, userId: string): Promise<number | null> {
-    return this.coord.zrank(this.key(eventId, 'wait'), userId);
-  }
-
-  async waitScore(eventId: string, userId: string): Promise<number | null> {
-    return this.coord.zscore(this.key(eventId, 'wait'), userId);
+  /**
+   * Everything a buyer's answer needs, in one atomic step (one round trip to Redis): their
+   * admission, or their place with a heartbeat when they wait, the room's meta and the admissions
+   * of the last minute. With `join`, a buyer neither admitted nor waiting is first put in line at
+   * `join.band` + the next sequence number.
+   */
+  async enter(eventId: string, userId: string, now: number, join?: { band: number }): Promise<LineStanding> {
+    const place = await this.coord.enterLine(
+      {
+        wait: this.key(eventId, 'wait'),
+        joined: this.key(eventId, 'joined'),
+        seen: this.key(eventId, 'seen'),
+        seq: this.key(eventId, 'seq'),
+        inside: this.key(eventId, 'inside'),
+        admission: this.key(eventId, `admit:${userId}`),
+        meta: this.key(eventId, 'meta'),
+        counters: this.rateBuckets(eventId, now),
+      },
+      userId,
+      now,
+      join,
+    );
+    return {
+      admission: place.admission ? (JSON.parse(place.admission) as Admission) : null,
+      rank: place.rank,
+      score: place.score,
+      added: place.added,
+      meta: metaOf(place.meta),
+      recentAdmissions: place.counters.reduce((sum, v) => sum + Number(v ?? 0), 0),
+    };
   }
 
   async waiting(eventId: string): Promise<number> {
@@ -76,7 +97,9 @@ export class QueueState {
   }
 
   async preQueue(eventId: string): Promise<string[]> {
-    return (await this.coord.zrangeByScore(this.key(eventId, 'wait'), 0, POST_OPEN_BAND - 1)).map((e) => e.member);
+    return (await this.coord.zrangeByScore(this.key(eventId, 'wait'), 0, POST_OPEN_BAND - 1)).map(
+      (e) => e.member,
+    );
   }
 
   /** Rewrites pre-queue scores to the shuffled order (all below POST_OPEN_BAND). */
@@ -102,21 +125,14 @@ export class QueueState {
   }
 
   // ---- heartbeats and waits -----------------------------------------------------------------
-  async touch(eventId: string, userId: string, now: number): Promise<void> {
-    await this.coord.zadd(this.key(eventId, 'seen'), [{ member: userId, score: now }]);
-  }
-
-  /** A heartbeat for a buyer who waits; nobody else is added (it can go out before knowing which). */
-  async touchIfWaiting(eventId: string, userId: string, now: number): Promise<void> {
-    await this.coord.zadd(this.key(eventId, 'seen'), [{ member: userId, score: now }], { onlyIfPresent: true });
-  }
-
   async lastSeen(eventId: string, userId: string): Promise<number | null> {
     return this.coord.zscore(this.key(eventId, 'seen'), userId);
   }
 
   async silentSince(eventId: string, cutoff: number): Promise<string[]> {
-    return (await this.coord.zrangeByScore(this.key(eventId, 'seen'), -Infinity, cutoff)).map((e) => e.member);
+    return (await this.coord.zrangeByScore(this.key(eventId, 'seen'), -Infinity, cutoff)).map(
+      (e) => e.member,
+    );
   }
 
   async joinedAt(eventId: string, userId: string): Promise<number | null> {
@@ -146,13 +162,6 @@ export class QueueState {
     await this.coord.zrem(this.key(eventId, 'joined'), [userId]);
   }
 
-  async admission(eventId: string, userId: string, now: number): Promise<Admission | null> {
-    const until = await this.coord.zscore(this.key(eventId, 'inside'), userId);
-    if (until === null || until <= now) return null;
-    const raw = await this.coord.get(this.key(eventId, `admit:${userId}`));
-    return raw ? (JSON.parse(raw) as Admission) : null;
-  }
-
   async insideUntil(eventId: string, userId: string): Promise<number | null> {
     return this.coord.zscore(this.key(eventId, 'inside'), userId);
   }
@@ -175,20 +184,13 @@ export class QueueState {
 
   // ---- room flags, credit and measured rate ---------------------------------------------------
   async meta(eventId: string): Promise<RoomMeta> {
-    const raw = await this.coord.hgetall(this.key(eventId, 'meta'));
-    return {
-      credit: Number(raw.credit ?? 0),
-      creditAt: Number(raw.creditAt ?? 0),
-      shuffled: raw.shuffled === '1',
-      closed: raw.closed === '1',
-      autoUntil: Number(raw.autoUntil ?? 0),
-      firstAdmitAt: Number(raw.firstAdmitAt ?? 0),
-    };
+    return metaOf(await this.coord.hgetall(this.key(eventId, 'meta')));
   }
 
   async setMeta(eventId: string, fields: Partial<RoomMeta>): Promise<void> {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(fields)) out[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+    for (const [k, v] of Object.entries(fields))
+      out[k] = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
     await this.coord.hset(this.key(eventId, 'meta'), out);
   }
 
@@ -211,21 +213,43 @@ export class QueueState {
 
   /** Admissions in the last minute's buckets (readable before knowing whether anyone was admitted yet). */
   async recentAdmissions(eventId: string, now: number): Promise<number> {
+    return (await this.coord.mget(this.rateBuckets(eventId, now))).reduce(
+      (sum, v) => sum + Number(v ?? 0),
+      0,
+    );
+  }
+
+  private rateBuckets(eventId: string, now: number): string[] {
     const current = Math.floor(now / RATE_BUCKET_MS);
-    const buckets = Array.from({ length: RATE_WINDOW_MS / RATE_BUCKET_MS }, (_, i) => this.key(eventId, `rate:${current - i}`));
-    return (await this.coord.mget(buckets)).reduce((sum, v) => sum + Number(v ?? 0), 0);
+    return Array.from({ length: RATE_WINDOW_MS / RATE_BUCKET_MS }, (_, i) =>
+      this.key(eventId, `rate:${current - i}`),
+    );
   }
 
   /** Drops a finished room's state (admission records expire on their own TTL). */
   async clear(eventId: string): Promise<void> {
-    await this.coord.del(['wait', 'seen', 'joined', 'meta', 'seq', 'inside', 'abandoned'].map((p) => this.key(eventId, p)));
+    await this.coord.del(
+      ['wait', 'seen', 'joined', 'meta', 'seq', 'inside', 'abandoned'].map((p) => this.key(eventId, p)),
+    );
   }
+}
+
+function metaOf(raw: Record<string, string>): RoomMeta {
+  return {
+    credit: Number(raw.credit ?? 0),
+    creditAt: Number(raw.creditAt ?? 0),
+    shuffled: raw.shuffled === '1',
+    closed: raw.closed === '1',
+    autoUntil: Number(raw.autoUntil ?? 0),
+    firstAdmitAt: Number(raw.firstAdmitAt ?? 0),
+  };
 }
 
 /** The measured admission rate from recentAdmissions, or null before the first admission. */
 export function perMinute(recentAdmissions: number, now: number, firstAdmitAt: number): number | null {
   if (!firstAdmitAt) return null;
-  const windowStart = (Math.floor(now / RATE_BUCKET_MS) - RATE_WINDOW_MS / RATE_BUCKET_MS + 1) * RATE_BUCKET_MS;
+  const windowStart =
+    (Math.floor(now / RATE_BUCKET_MS) - RATE_WINDOW_MS / RATE_BUCKET_MS + 1) * RATE_BUCKET_MS;
   const span = Math.max(now - Math.max(windowStart, firstAdmitAt), RATE_BUCKET_MS);
   return (recentAdmissions / span) * 60_000;
 }
