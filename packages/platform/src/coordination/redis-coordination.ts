@@ -48,8 +48,10 @@ return { v, ttl }
 `;
 
 // KEYS: inside, admission, wait, joined, seen, seq, meta, counters...; ARGV: member, now, join, band.
-// Scores are formatted by hand: Lua prints numbers past 14 digits in exponent form.
+// Scores are formatted by hand: Lua prints numbers past 14 digits in exponent form. Dragonfly's
+// Lua 5.4 has unpack only as table.unpack.
 const ENTER_LINE = `
+local unpack = table.unpack or unpack
 local member = ARGV[1]
 local now = tonumber(ARGV[2])
 local admission = false
