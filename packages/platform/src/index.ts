@@ -4,6 +4,7 @@ export * from './errors/error-handler';
 export * from './logging/logger';
 export * from './logging/request-context';
 export * from './ids';
+export * from './cache/bounded-map';
 export * from './db/database';
 export * from './db/migrations';
 export * from './coordination';

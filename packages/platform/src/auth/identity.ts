@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AuthUser } from './tokens';
+import { setBounded } from '../cache/bounded-map';
 
 /**
  * The identity the gateway has already established for a request (signature, expiry, claims and
@@ -23,7 +24,8 @@ export const IDENTITY_LIFETIME_MS = 30_000;
  * tenth of the ticket service's time on a queue status poll).
  */
 const SIGNED_REUSE_MS = 10_000;
-const REMEMBERED_MAX = 20_000;
+/** As many as the token verifier keeps: a sale's whole crowd of buyers within a minute. */
+const REMEMBERED_MAX = 50_000;
 
 export interface IdentitySigner {
   sign(user: AuthUser, token: string, now?: number): string;
@@ -42,10 +44,7 @@ export function identitySigner(internalSecret: string): IdentitySigner {
   const signed = new Map<string, { header: string; at: number }>();
   // By header: the user it vouched for, the token it was signed with, and its expiry.
   const checked = new Map<string, { user: AuthUser; token: string; until: number }>();
-  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => {
-    if (map.size >= REMEMBERED_MAX) map.clear();
-    map.set(key, value);
-  };
+  const remember = <K, V>(map: Map<K, V>, key: K, value: V) => setBounded(map, key, value, REMEMBERED_MAX);
 
   function check(header: string, token: string, now: number): { user: AuthUser; until: number } | null {
     const cut = header.lastIndexOf('.');

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AppError } from '../errors/app-error';
 import type { Coordination } from '../coordination/coordination';
 import type { AuthUser } from './tokens';
+import { setBounded } from '../cache/bounded-map';
 
 /** The channel on which the auth service names each session it ends, after writing its revocation key. */
 export const SESSION_REVOKED_CHANNEL = 'auth:session-revoked';
@@ -64,8 +65,7 @@ export class RevocationWatch {
     const epoch = this.epoch;
     await this.check(user);
     if (this.live && epoch === this.epoch) {
-      if (this.active.size >= SESSIONS_KEPT) this.active.clear();
-      this.active.set(sid, { epoch, until: Date.now() + ACTIVE_TRUST_MS });
+      setBounded(this.active, sid, { epoch, until: Date.now() + ACTIVE_TRUST_MS }, SESSIONS_KEPT);
     }
   }
 
@@ -83,8 +83,7 @@ export class RevocationWatch {
 
   private sessionRevoked(sid: string): void {
     this.active.delete(sid);
-    if (this.revoked.size >= SESSIONS_KEPT) this.revoked.clear();
-    this.revoked.set(sid, Date.now() + REVOKED_KEPT_MS);
+    setBounded(this.revoked, sid, Date.now() + REVOKED_KEPT_MS, SESSIONS_KEPT);
   }
 
   private subscriptionChanged(live: boolean): void {

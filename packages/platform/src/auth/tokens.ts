@@ -9,6 +9,7 @@ import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error';
 import type { Coordination } from '../coordination/coordination';
 import { JwtRefused, verifyAccessJwt } from './jwt.verify';
+import { setBounded } from '../cache/bounded-map';
 
 export type Role = 'user' | 'admin';
 
@@ -108,11 +109,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         expired ? 'Access token expired' : 'Access token is invalid',
       );
     }
-    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.clear();
-    verified.set(token, {
-      payload,
-      until: Math.min(now + VERIFIED_TOKEN_MS, payload.exp! * 1000 + toleranceMs),
-    });
+    setBounded(
+      verified,
+      token,
+      { payload, until: Math.min(now + VERIFIED_TOKEN_MS, payload.exp! * 1000 + toleranceMs) },
+      VERIFIED_TOKENS_KEPT,
+    );
     return payload;
   }
 
@@ -153,8 +155,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const now = Date.now();
       if ((activeUntil.get(user.sid) ?? 0) > now) return user;
       await assertActive(user);
-      if (activeUntil.size >= VERIFIED_TOKENS_KEPT) activeUntil.clear();
-      activeUntil.set(user.sid, now + ACTIVE_SESSION_TRUST_MS);
+      setBounded(activeUntil, user.sid, now + ACTIVE_SESSION_TRUST_MS, VERIFIED_TOKENS_KEPT);
       return user;
     },
   };
