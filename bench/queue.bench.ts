@@ -21,7 +21,7 @@ import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 
 /**
- * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--http-buyers 1000] [--cpu-prof] [--dry-run]`
+ * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--http-buyers 5000] [--cpu-prof] [--dry-run]`
  * against real Redis (TIKETI_BENCH_REDIS_URL, else redis://127.0.0.1:6379) and PostgreSQL
  * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
@@ -277,7 +277,9 @@ export default async function queueBench(args: string[]): Promise<void> {
   const concurrency = arg(args, 'concurrency', 64);
   const lookups = Math.min(buyers, arg(args, 'lookups', 20_000));
   const httpIndex = args.indexOf('--http-buyers');
-  const httpBuyers = httpIndex >= 0 ? Math.max(0, Number(args[httpIndex + 1]) || 0) : 1_000;
+  // 5,000 so that the joins last a few seconds (1,000 took under one, mostly warm-up); registering
+  // them takes about 40 s here.
+  const httpBuyers = httpIndex >= 0 ? Math.max(0, Number(args[httpIndex + 1]) || 0) : 5_000;
   const rows: Row[] = [];
   const run = await createRunDatabase(BENCH_DATABASE_URL, 'queue');
   try {
