@@ -78,11 +78,36 @@ describe('WindowLimiter', () => {
     expect((await limiter.hit(k, 200, 4)).count).toBe(1);
   });
 
+  it('shares every key of a pass in one round trip per thousand keys', async () => {
+    const calls: number[] = [];
+    const counting = new Proxy(coordination, {
+      get(target, property, receiver) {
+        if (property === 'hitWindows')
+          return (counters: Parameters<Coordination['hitWindows']>[0]) => {
+            calls.push(counters.length);
+            return target.hitWindows(counters);
+          };
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const limiter = new WindowLimiter(counting, { syncMs: 60_000 });
+    const keys = Array.from({ length: 2_500 }, () => key());
+    for (const k of keys) limiter.hit(k, 60_000, 100);
+    limiter.hit(keys[0]!, 60_000, 100);
+    await limiter.sync();
+    expect(calls).toEqual([1_000, 1_000, 500]);
+    expect(await coordination.get(keys[0]!)).toBe('2');
+    expect(await coordination.get(keys[2_499]!)).toBe('1');
+    // Nothing left to send: the next pass sends nothing.
+    await limiter.sync();
+    expect(calls).toHaveLength(3);
+  });
+
   it('with coordination away it still holds one replica to the limit, and shares the hits once it is back', async () => {
     let down = true;
     const flaky = new Proxy(coordination, {
       get(target, property, receiver) {
-        if (property === 'hitWindow' && down)
+        if ((property === 'hitWindow' || property === 'hitWindows') && down)
           return async () => Promise.reject(new Error('connection refused'));
         return Reflect.get(target, property, receiver) as unknown;
       },

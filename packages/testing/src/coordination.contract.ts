@@ -69,6 +69,26 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       expect(batched.ttlMs).toBeLessThanOrEqual(second.ttlMs);
     });
 
+    it('hitWindows counts many windows in one call, each as hitWindow would', async () => {
+      const [a, b, fresh] = [k('window'), k('window'), k('window')];
+      await c.hitWindow(a, 5_000, 2);
+      await c.set(b, '4');
+      expect(await c.hitWindows([])).toEqual([]);
+      const answers = await c.hitWindows([
+        { key: a, windowMs: 5_000, hits: 3 },
+        { key: b, windowMs: 2_000, hits: 1 },
+        { key: fresh, windowMs: 9_000, hits: 6 },
+      ]);
+      expect(answers.map((x) => x.count)).toEqual([5, 5, 6]);
+      expect(answers[0]!.ttlMs).toBeGreaterThan(0);
+      expect(answers[0]!.ttlMs).toBeLessThanOrEqual(5_000);
+      // A counter without an expiry gets its window; a new one opens its own.
+      expect(answers[1]!.ttlMs).toBeLessThanOrEqual(2_000);
+      expect(await c.ttl(b)).toBeGreaterThan(0);
+      expect(answers[2]!.ttlMs).toBeGreaterThan(5_000);
+      expect(await c.get(fresh)).toBe('6');
+    });
+
     it('claimAll is all-or-nothing and reports the conflicting keys', async () => {
       const a = k('seat');
       const b = k('seat');

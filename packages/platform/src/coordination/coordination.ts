@@ -79,6 +79,10 @@ export interface Coordination {
    * lost), and returns the count and the time left in the window.
    */
   hitWindow(key: string, windowMs: number, hits?: number): Promise<{ count: number; ttlMs: number }>;
+  /** `hitWindow` on many counters in one round trip; the answers come in the same order. */
+  hitWindows(
+    counters: Array<{ key: string; windowMs: number; hits: number }>,
+  ): Promise<Array<{ count: number; ttlMs: number }>>;
 
   /**
    * All-or-nothing claim of many keys for one owner: every key is set to `owner` with the TTL, or

@@ -133,6 +133,14 @@ export class MemoryCoordination implements Coordination {
     return { count, ttlMs: Math.max(0, entry.expiresAt - this.now()) };
   }
 
+  async hitWindows(
+    counters: Array<{ key: string; windowMs: number; hits: number }>,
+  ): Promise<Array<{ count: number; ttlMs: number }>> {
+    const answers: Array<{ count: number; ttlMs: number }> = [];
+    for (const c of counters) answers.push(await this.hitWindow(c.key, c.windowMs, c.hits));
+    return answers;
+  }
+
   async claimAll(keys: string[], owner: string, ttlMs: number): Promise<string[]> {
     const conflicts = keys.filter((k) => {
       const v = this.typed(k, 'string');

@@ -47,6 +47,23 @@ end
 return { v, ttl }
 `;
 
+// KEYS: the counters; ARGV: each one's window and hits, in pairs. Answers in pairs: count, ttl.
+const HIT_WINDOWS = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local window = ARGV[2 * i - 1]
+  local v = redis.call('INCRBY', key, ARGV[2 * i])
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = tonumber(window)
+  end
+  out[2 * i - 1] = v
+  out[2 * i] = ttl
+end
+return out
+`;
+
 // KEYS: inside, admission, wait, joined, seen, seq, meta, counters...; ARGV: member, now, join, band.
 // Scores are formatted by hand: Lua prints numbers past 14 digits in exponent form. Dragonfly's
 // Lua 5.4 has unpack only as table.unpack.
@@ -120,6 +137,7 @@ export class RedisCoordination implements Coordination {
     client.defineCommand('incrWithTtl', { numberOfKeys: 1, lua: INCR_WITH_TTL });
     client.defineCommand('hitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
     client.defineCommand('enterLine', { lua: ENTER_LINE });
+    client.defineCommand('hitWindows', { lua: HIT_WINDOWS });
   }
 
   static async connect(url: string, options: { keyPrefix?: string } = {}): Promise<RedisCoordination> {
@@ -135,6 +153,7 @@ export class RedisCoordination implements Coordination {
     releaseIfOwner(numKeys: number, ...args: string[]): Promise<number>;
     incrWithTtl(key: string, by: number, ttl: number): Promise<number>;
     hitWindow(key: string, windowMs: number, hits: number): Promise<[number, number]>;
+    hitWindows(numKeys: number, ...args: Array<string | number>): Promise<number[]>;
     enterLine(
       numKeys: number,
       ...args: Array<string | number>
@@ -178,6 +197,13 @@ export class RedisCoordination implements Coordination {
       Math.max(1, Math.round(hits)),
     );
     return { count: Number(count), ttlMs: Number(ttlMs) };
+  }
+  async hitWindows(counters: Array<{ key: string; windowMs: number; hits: number }>) {
+    if (counters.length === 0) return [];
+    const args: Array<string | number> = counters.map((c) => c.key);
+    for (const c of counters) args.push(Math.max(1, Math.round(c.windowMs)), Math.max(1, Math.round(c.hits)));
+    const flat = await this.cmd.hitWindows(counters.length, ...args);
+    return counters.map((_, i) => ({ count: Number(flat[2 * i]), ttlMs: Number(flat[2 * i + 1]) }));
   }
   async claimAll(keys: string[], owner: string, ttlMs: number) {
     if (keys.length === 0) return [];
