@@ -16,6 +16,17 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
     });
     const k = (s: string) => `${s}:${Math.random().toString(36).slice(2)}`;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** A waiting line's keys for `enterLine`, with `counters` rate counters; the admission is ann's. */
+    const lineKeys = (line: string, counters: number) => ({
+      wait: `${line}:wait`,
+      joined: `${line}:joined`,
+      seen: `${line}:seen`,
+      seq: `${line}:seq`,
+      inside: `${line}:inside`,
+      admission: `${line}:admit:ann`,
+      meta: `${line}:meta`,
+      counters: Array.from({ length: counters }, (_, i) => `${line}:rate:${i + 1}`),
+    });
 
     it('get/set/del round-trip and onlyIfAbsent', async () => {
       const key = k('kv');
@@ -185,17 +196,7 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
     });
 
     it('enterLine: joins once, keeps the first place, heartbeats a waiting member, and hands back an admission', async () => {
-      const line = k('line');
-      const keys = {
-        wait: `${line}:wait`,
-        joined: `${line}:joined`,
-        seen: `${line}:seen`,
-        seq: `${line}:seq`,
-        inside: `${line}:inside`,
-        admission: `${line}:admit:ann`,
-        meta: `${line}:meta`,
-        counters: [`${line}:rate:1`, `${line}:rate:2`],
-      };
+      const keys = lineKeys(k('line'), 2);
       const band = 2 ** 40;
       // Only looking: nobody is put in line.
       expect(await c.enterLine(keys, 'ann', 1_000)).toEqual({
@@ -250,17 +251,7 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
     });
 
     it('enterLine: a heartbeat only touches a member already seen', async () => {
-      const line = k('line');
-      const keys = {
-        wait: `${line}:wait`,
-        joined: `${line}:joined`,
-        seen: `${line}:seen`,
-        seq: `${line}:seq`,
-        inside: `${line}:inside`,
-        admission: `${line}:admit:ann`,
-        meta: `${line}:meta`,
-        counters: [],
-      };
+      const keys = lineKeys(k('line'), 0);
       await c.zadd(keys.wait, [{ member: 'ann', score: 1 }]);
       await c.zadd(keys.seen, [{ member: 'other', score: 1 }]);
       expect(await c.enterLine(keys, 'ann', 500)).toMatchObject({
