@@ -53,7 +53,7 @@ describe('auth through the gateway', () => {
   it('the JWKS is public at the edge and a forged token is refused', async () => {
     const jwks = await p.api('GET', '/.well-known/jwks.json');
     expect(jwks.status).toBe(200);
-    expect(jwks.body.keys[0]).toMatchObject({ alg: 'EdDSA', kty: 'OKP' });
+    expect(jwks.body.keys[0]).toMatchObject({ alg: 'RS256', kty: 'RSA' });
     const forged = await p.api('GET', '/api/auth/me', { token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' });
     expect(forged.status).toBe(401);
   });

@@ -66,9 +66,9 @@ describe('the gateway at the edge of the running platform', () => {
       .limit(1)
       .executeTakeFirstOrThrow();
     const jwk = (typeof row.private_jwk === 'string' ? JSON.parse(row.private_jwk) : row.private_jwk) as JWK;
-    const key = await importJWK(jwk, 'EdDSA');
+    const key = await importJWK(jwk, row.alg as string);
     return new SignJWT(claims)
-      .setProtectedHeader({ alg: 'EdDSA', kid: row.kid as string })
+      .setProtectedHeader({ alg: row.alg as string, kid: row.kid as string })
       .setIssuer(TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCE)
       .setIssuedAt(exp - 900)

@@ -20,17 +20,26 @@ export interface TestUser {
 export interface TestIssuer {
   jwks: JSONWebKeySet;
   /** Signs an access token the way the auth service does. */
-  mint(user?: Partial<TestUser>, options?: { expiresIn?: string | number; claims?: Record<string, unknown> }): Promise<string>;
+  mint(
+    user?: Partial<TestUser>,
+    options?: { expiresIn?: string | number; claims?: Record<string, unknown> },
+  ): Promise<string>;
   /** A user with a signed token and the header to send it in. */
-  user(role?: Role, overrides?: Partial<TestUser>): Promise<TestUser & { token: string; headers: { authorization: string } }>;
+  user(
+    role?: Role,
+    overrides?: Partial<TestUser>,
+  ): Promise<TestUser & { token: string; headers: { authorization: string } }>;
   verifier(coordination: Coordination): TokenVerifier;
 }
 
-/** An EdDSA key pair standing in for the auth service, so other services can be tested alone. */
+/** A key pair standing in for the auth service (RS256, as it signs), so other services can be tested alone. */
 export async function createTestIssuer(): Promise<TestIssuer> {
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { extractable: true });
+  const { publicKey, privateKey } = await generateKeyPair('RS256', {
+    extractable: true,
+    modulusLength: 2048,
+  });
   const kid = newId('key');
-  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' };
+  const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const jwks: JSONWebKeySet = { keys: [publicJwk] };
 
   const mint: TestIssuer['mint'] = async (user = {}, options = {}) => {
@@ -43,7 +52,7 @@ export async function createTestIssuer(): Promise<TestIssuer> {
       name: user.name ?? 'Test User',
       ...options.claims,
     })
-      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setProtectedHeader({ alg: 'RS256', kid })
       .setSubject(id)
       .setIssuer(TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCE)

@@ -18,7 +18,7 @@ export const authOwnConfig = Type.Object({
   SIGNING_KEY_ROTATION_DAYS: Type.Integer({
     default: 30,
     minimum: 1,
-    description: 'age after which a new EdDSA signing key is generated; the previous one stays in the JWKS',
+    description: 'age after which a new signing key (RS256) is generated; the previous one stays in the JWKS',
   }),
   ADMIN_EMAIL: Type.Optional(
     Type.String({

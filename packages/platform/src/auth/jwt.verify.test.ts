@@ -7,12 +7,14 @@ import {
   jwtVerify,
   SignJWT,
   type CryptoKey,
+  type JWK,
   type JWTPayload,
 } from 'jose';
+import { generateKeyPairSync, sign as signWithNode } from 'node:crypto';
 import { JwtRefused, verifyAccessJwt, type AccessJwtRules } from './jwt.verify';
 
 const rules: AccessJwtRules = {
-  algorithms: ['EdDSA', 'ES256'],
+  algorithms: ['RS256', 'EdDSA', 'ES256'],
   issuer: 'tiketi-auth',
   audience: 'tiketi',
   clockToleranceSec: 5,
@@ -26,15 +28,20 @@ const b64 = (value: unknown) =>
 async function keys() {
   const ed = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const es = await generateKeyPair('ES256', { extractable: true });
+  const rs = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 });
+  // Too short for RS256: jose will not even make one, so node:crypto does.
+  const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
   const stranger = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   const hmac = new TextEncoder().encode('a shared secret of thirty-two bytes!');
   const set = createLocalJWKSet({
     keys: [
       { ...(await exportJWK(ed.publicKey)), kid: 'ed', alg: 'EdDSA' },
       { ...(await exportJWK(es.publicKey)), kid: 'es', alg: 'ES256' },
+      { ...(await exportJWK(rs.publicKey)), kid: 'rs', alg: 'RS256' },
+      { ...(weak.publicKey.export({ format: 'jwk' }) as JWK), kid: 'weak', alg: 'RS256' },
     ],
   });
-  return { ed, es, stranger, hmac, set };
+  return { ed, es, rs, weak, stranger, hmac, set };
 }
 
 const claims = (overrides: Record<string, unknown> = {}): JWTPayload => ({
@@ -87,6 +94,20 @@ describe('verifyAccessJwt', () => {
     const cases: Record<string, string> = {
       EdDSA: good,
       ES256: await sign(claims(), k.es.privateKey, { alg: 'ES256', kid: 'es' }),
+      RS256: await sign(claims(), k.rs.privateKey, { alg: 'RS256', kid: 'rs' }),
+      'RS256 header naming the Ed25519 key': await sign(claims(), k.rs.privateKey, {
+        alg: 'RS256',
+        kid: 'ed',
+      }),
+      'EdDSA header naming the RS256 key': await sign(claims(), k.ed.privateKey, { alg: 'EdDSA', kid: 'rs' }),
+      'RS256 with a 1024-bit key': (() => {
+        const signing = `${b64({ alg: 'RS256', kid: 'weak' })}.${b64(claims())}`;
+        return `${signing}.${signWithNode('sha256', Buffer.from(signing), k.weak.privateKey).toString('base64url')}`;
+      })(),
+      'RS256 payload swapped': await (async () => {
+        const [rh, , rsig] = (await sign(claims(), k.rs.privateKey, { alg: 'RS256', kid: 'rs' })).split('.');
+        return `${rh}.${b64(claims({ role: 'admin' }))}.${rsig}`;
+      })(),
       'typ JWT in the header': await sign(claims(), k.ed.privateKey, { alg: 'EdDSA', kid: 'ed', typ: 'JWT' }),
       'audience in a list': await sign(claims({ aud: ['other', 'tiketi'] }), k.ed.privateKey, {
         alg: 'EdDSA',
@@ -152,6 +173,9 @@ describe('verifyAccessJwt', () => {
     expect(ours).toMatchObject({
       EdDSA: 'ok',
       ES256: 'ok',
+      RS256: 'ok',
+      'RS256 with a 1024-bit key': 'invalid',
+      'RS256 payload swapped': 'invalid',
       'audience in a list': 'ok',
       'expired within the tolerance': 'ok',
       expired: 'expired',

@@ -23,8 +23,8 @@ const publicKeys = new WeakMap<object, KeyObject>();
 /**
  * A JWT's signature and claims, as `jwtVerify` checks them, with the signature checked by
  * node:crypto. jose 6 checks signatures through WebCrypto, whose every call is queued to the thread
- * pool: an Ed25519 token cost 143 µs there against 94 µs here (`bench/RESULTS.md`), and nearly
- * every attempt of a flash sale carries a token the gateway has not seen yet. jose still picks the
+ * pool: an Ed25519 token cost 143 µs there against 94 µs here (`bench/RESULTS.md`), and a third of
+ * a flash sale's attempts carry a token the gateway has not seen yet. jose still picks the
  * key (kid, alg and key type must match the key set), and a token this path does not know (a
  * header with other parameters such as `crit`, `b64` or an embedded key; another algorithm) goes to
  * jose whole. The two may differ only in speed: `jwt.verify.test.ts` holds them to the same answers.
@@ -39,7 +39,7 @@ export async function verifyAccessJwt(
   const header = firstDot > 0 && lastDot > firstDot ? parseJson(token.slice(0, firstDot)) : null;
   const plain =
     header !== null &&
-    (header.alg === 'EdDSA' || header.alg === 'ES256') &&
+    (header.alg === 'RS256' || header.alg === 'EdDSA' || header.alg === 'ES256') &&
     rules.algorithms.includes(header.alg) &&
     Object.keys(header).every((name) => PLAIN_HEADER_KEYS.has(name)) &&
     token.indexOf('.', firstDot + 1) === lastDot;
@@ -62,18 +62,34 @@ export async function verifyAccessJwt(
     throw new JwtRefused(false);
   }
   const signed = Buffer.from(token.slice(0, lastDot));
-  const valid =
-    header.alg === 'EdDSA'
-      ? key.asymmetricKeyType === 'ed25519' && verifySignature(null, signed, key, signature)
-      : key.asymmetricKeyType === 'ec' &&
-        key.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
-        verifySignature('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
-  if (!valid) throw new JwtRefused(false);
+  if (!signatureHolds(header.alg as string, key, signed, signature)) throw new JwtRefused(false);
 
   const claims = parseJson(token.slice(firstDot + 1, lastDot));
   if (!claims) throw new JwtRefused(false);
   checkClaims(claims, rules);
   return claims as JWTPayload;
+}
+
+/** The key must be of the header's type (and RSA keys as long as jose asks: 2048 bits). */
+function signatureHolds(alg: string, key: KeyObject, signed: Buffer, signature: Buffer): boolean {
+  switch (alg) {
+    case 'RS256':
+      return (
+        key.asymmetricKeyType === 'rsa' &&
+        (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048 &&
+        verifySignature('sha256', signed, key, signature)
+      );
+    case 'EdDSA':
+      return key.asymmetricKeyType === 'ed25519' && verifySignature(null, signed, key, signature);
+    case 'ES256':
+      return (
+        key.asymmetricKeyType === 'ec' &&
+        key.asymmetricKeyDetails?.namedCurve === 'prime256v1' &&
+        verifySignature('sha256', signed, { key, dsaEncoding: 'ieee-p1363' }, signature)
+      );
+    default:
+      return false;
+  }
 }
 
 async function verifyWithJose(

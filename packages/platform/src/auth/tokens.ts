@@ -24,8 +24,11 @@ export interface AuthUser {
 
 export const TOKEN_ISSUER = 'tiketi-auth';
 export const TOKEN_AUDIENCE = 'tiketi';
-/** Only asymmetric algorithms: `none` and HS* are refused whatever the token says. */
-export const ALLOWED_ALGORITHMS = ['EdDSA', 'ES256'];
+/**
+ * Only asymmetric algorithms: `none` and HS* are refused whatever the token says. The auth service
+ * signs RS256 (ADR 0008); EdDSA stays accepted for the tokens of its keys from before.
+ */
+export const ALLOWED_ALGORITHMS = ['RS256', 'EdDSA', 'ES256'];
 
 const VERIFIED_TOKEN_MS = 60_000;
 const VERIFIED_TOKENS_KEPT = 50_000;

@@ -22,9 +22,9 @@ describe('auth: access tokens and refresh-token families', () => {
     expect(res.json().error.code).toBe(code);
   };
 
-  it('signs EdDSA access tokens with a kid published in the JWKS and the claims every service verifies', async () => {
+  it('signs RS256 access tokens with a kid published in the JWKS and the claims every service verifies', async () => {
     const header = decodeProtectedHeader(buyer.accessToken);
-    expect(header.alg).toBe('EdDSA');
+    expect(header.alg).toBe('RS256');
     const jwks = (await h.get('/.well-known/jwks.json')).json();
     expect(jwks.keys.map((k: JWK) => k.kid)).toContain(header.kid);
     expect(jwks.keys.every((k: JWK) => k.d === undefined)).toBe(true);
@@ -95,7 +95,7 @@ describe('auth: access tokens and refresh-token families', () => {
   it('refuses an expired token signed with its own key, and a token signed by a stranger', async () => {
     const row = await h.service.ctx.db.selectFrom('signing_keys').selectAll().executeTakeFirstOrThrow();
     const jwk = (typeof row.private_jwk === 'string' ? JSON.parse(row.private_jwk) : row.private_jwk) as JWK;
-    const key = await importJWK(jwk, 'EdDSA');
+    const key = await importJWK(jwk, row.alg);
     const claims = decodeJwt(buyer.accessToken);
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({
@@ -105,7 +105,7 @@ describe('auth: access tokens and refresh-token families', () => {
       email: claims.email,
       name: claims.name,
     })
-      .setProtectedHeader({ alg: 'EdDSA', kid: row.kid })
+      .setProtectedHeader({ alg: row.alg, kid: row.kid })
       .setSubject(buyer.user.id)
       .setIssuer(TOKEN_ISSUER)
       .setAudience(TOKEN_AUDIENCE)
@@ -116,6 +116,66 @@ describe('auth: access tokens and refresh-token families', () => {
 
     const stranger = await h.service.issuer.mint({ id: buyer.user.id, sid: claims.sid as string });
     await expectRejected(stranger);
+  });
+
+  it('replaces a signing key of an older release (EdDSA), whose tokens keep verifying until they expire', async () => {
+    const { KeyRing } = await import('./key-ring');
+    const { SigningKeysRepository } = await import('./signing-keys.repository');
+    const { exportJWK, generateKeyPair } = await import('jose');
+    const { systemClock } = await import('@tiketi/platform');
+    const fresh = await startAuthHarness();
+    try {
+      const repo = new SigningKeysRepository(fresh.service.ctx.db);
+      await fresh.service.ctx.db.deleteFrom('signing_keys').execute();
+      // The key an EdDSA release left, fresh enough not to be due for rotation.
+      const old = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+      const kid = 'key_00000000000000000000000001';
+      await repo.insert(
+        {
+          kid,
+          alg: 'EdDSA',
+          publicJwk: { ...(await exportJWK(old.publicKey)), kid, alg: 'EdDSA', use: 'sig' },
+          privateJwk: { ...(await exportJWK(old.privateKey)), kid, alg: 'EdDSA' },
+        },
+        new Date(),
+      );
+      const someone = await fresh.register();
+      const oldToken = await new SignJWT({
+        typ: 'access',
+        role: 'user',
+        sid: decodeJwt(someone.accessToken).sid,
+      })
+        .setProtectedHeader({ alg: 'EdDSA', kid })
+        .setSubject(someone.user.id)
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(TOKEN_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime('10m')
+        .sign(old.privateKey);
+
+      const ring = new KeyRing(repo, systemClock, 30, 900);
+      await ring.ensureActiveKey();
+      const newest = await repo.newest();
+      expect(newest).toMatchObject({ alg: 'RS256' });
+      const jwks = await ring.jwks();
+      expect(jwks.keys.map((k) => [k.kid, k.alg])).toEqual([
+        [newest!.kid, 'RS256'],
+        [kid, 'EdDSA'],
+      ]);
+      const signed = await ring.signAccessToken({
+        userId: someone.user.id,
+        role: 'user',
+        sid: decodeJwt(someone.accessToken).sid as string,
+        email: someone.user.email,
+        name: 'x',
+      });
+      expect(decodeProtectedHeader(signed.token)).toMatchObject({ alg: 'RS256', kid: newest!.kid });
+      const verifier = createTokenVerifier({ jwks, coordination: fresh.service.coordination });
+      await expect(verifier.verify(oldToken)).resolves.toMatchObject({ id: someone.user.id });
+      await expect(verifier.verify(signed.token)).resolves.toMatchObject({ id: someone.user.id });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('presenting a used refresh token revokes the whole family, everywhere', async () => {
