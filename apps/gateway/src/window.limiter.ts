@@ -1,4 +1,4 @@
-import type { Coordination } from '@tiketi/platform';
+import type { Coordination, WindowTally } from '@tiketi/platform';
 
 export interface WindowCount {
   /** Hits in the key's current window, as far as this replica knows (its own always included). */
@@ -144,7 +144,7 @@ export class WindowLimiter {
    * come on top. Answers may arrive out of order, so within one window the count only grows; a
    * window that ends later than the one known here is a new one (the old expired in coordination).
    */
-  private learn(entry: Entry, shared: { count: number; ttlMs: number }): void {
+  private learn(entry: Entry, shared: WindowTally): void {
     const endsAt = this.now() + shared.ttlMs;
     const newWindow = endsAt > entry.windowEndsAt + WINDOW_SLACK_MS;
     entry.count = newWindow

@@ -29,6 +29,19 @@ export interface ChannelSubscribeOptions {
   onLive?: (live: boolean) => void;
 }
 
+/** Hits on a fixed-window counter (`hitWindow`, `hitWindows`). */
+export interface WindowHits {
+  key: string;
+  windowMs: number;
+  hits: number;
+}
+
+/** A fixed-window counter after hits: its count and the time left in its window. */
+export interface WindowTally {
+  count: number;
+  ttlMs: number;
+}
+
 /** The keys of one waiting line, for `enterLine`. */
 export interface LineKeys {
   /** Sorted set: member -> order score. */
@@ -78,11 +91,9 @@ export interface Coordination {
    * increments, gives the key `windowMs` as its TTL when it has none (first hit, or an expiry
    * lost), and returns the count and the time left in the window.
    */
-  hitWindow(key: string, windowMs: number, hits?: number): Promise<{ count: number; ttlMs: number }>;
+  hitWindow(key: string, windowMs: number, hits?: number): Promise<WindowTally>;
   /** `hitWindow` on many counters in one round trip; the answers come in the same order. */
-  hitWindows(
-    counters: Array<{ key: string; windowMs: number; hits: number }>,
-  ): Promise<Array<{ count: number; ttlMs: number }>>;
+  hitWindows(counters: WindowHits[]): Promise<WindowTally[]>;
 
   /**
    * All-or-nothing claim of many keys for one owner: every key is set to `owner` with the TTL, or

@@ -6,6 +6,8 @@ import type {
   SetOptions,
   SortedSetEntry,
   ChannelSubscribeOptions,
+  WindowHits,
+  WindowTally,
   ZaddOptions,
 } from './coordination';
 
@@ -78,6 +80,10 @@ export class MemoryCoordination implements Coordination {
   }
 
   async mget(keys: string[]): Promise<Array<string | null>> {
+    return this.strings(keys);
+  }
+
+  private strings(keys: string[]): Array<string | null> {
     return keys.map((k) => {
       const e = this.entry(k);
       return e && e.data.kind === 'string' ? e.data.value : null;
@@ -101,6 +107,10 @@ export class MemoryCoordination implements Coordination {
   }
 
   async incr(key: string, options: { ttlMs?: number; by?: number } = {}): Promise<number> {
+    return this.increment(key, options);
+  }
+
+  private increment(key: string, options: { ttlMs?: number; by?: number } = {}): number {
     const current = this.typed(key, 'string');
     const next = (current === undefined ? 0 : Number(current)) + (options.by ?? 1);
     if (Number.isNaN(next)) throw new Error('ERR value is not an integer');
@@ -126,17 +136,15 @@ export class MemoryCoordination implements Coordination {
     return true;
   }
 
-  async hitWindow(key: string, windowMs: number, hits = 1): Promise<{ count: number; ttlMs: number }> {
+  async hitWindow(key: string, windowMs: number, hits = 1): Promise<WindowTally> {
     const count = await this.incr(key, { by: Math.max(1, Math.round(hits)) });
     const entry = this.entry(key)!;
     if (entry.expiresAt === null) entry.expiresAt = this.now() + windowMs;
     return { count, ttlMs: Math.max(0, entry.expiresAt - this.now()) };
   }
 
-  async hitWindows(
-    counters: Array<{ key: string; windowMs: number; hits: number }>,
-  ): Promise<Array<{ count: number; ttlMs: number }>> {
-    const answers: Array<{ count: number; ttlMs: number }> = [];
+  async hitWindows(counters: WindowHits[]): Promise<WindowTally[]> {
+    const answers: WindowTally[] = [];
     for (const c of counters) answers.push(await this.hitWindow(c.key, c.windowMs, c.hits));
     return answers;
   }
@@ -174,11 +182,7 @@ export class MemoryCoordination implements Coordination {
       const seen = this.zset(keys.seen, false);
       if (seen?.has(member)) seen.set(member, now);
     } else if (join && admission === null) {
-      const seq = Number(this.typed(keys.seq, 'string') ?? 0) + 1;
-      this.store.set(keys.seq, {
-        data: { kind: 'string', value: String(seq) },
-        expiresAt: this.entry(keys.seq)?.expiresAt ?? null,
-      });
+      const seq = this.increment(keys.seq);
       this.zset(keys.wait, true)!.set(member, join.band + seq);
       const joined = this.zset(keys.joined, true)!;
       if (!joined.has(member)) joined.set(member, now);
@@ -193,10 +197,7 @@ export class MemoryCoordination implements Coordination {
       score,
       added,
       meta: Object.fromEntries(this.typed(keys.meta, 'hash') ?? []),
-      counters: keys.counters.map((k) => {
-        const e = this.entry(k);
-        return e && e.data.kind === 'string' ? e.data.value : null;
-      }),
+      counters: this.strings(keys.counters),
     };
   }
 

@@ -7,6 +7,7 @@ import type {
   SetOptions,
   SortedSetEntry,
   ChannelSubscribeOptions,
+  WindowHits,
   ZaddOptions,
 } from './coordination';
 
@@ -198,7 +199,7 @@ export class RedisCoordination implements Coordination {
     );
     return { count: Number(count), ttlMs: Number(ttlMs) };
   }
-  async hitWindows(counters: Array<{ key: string; windowMs: number; hits: number }>) {
+  async hitWindows(counters: WindowHits[]) {
     if (counters.length === 0) return [];
     const args: Array<string | number> = counters.map((c) => c.key);
     for (const c of counters) args.push(Math.max(1, Math.round(c.windowMs)), Math.max(1, Math.round(c.hits)));

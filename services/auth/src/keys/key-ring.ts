@@ -45,8 +45,11 @@ export class KeyRing {
       try {
         const now = this.clock.now();
         let newest = await this.repo.newest();
-        const due = !newest || now.getTime() - newest.createdAt.getTime() > this.rotationDays * DAY_MS;
-        if (due || newest?.alg !== ALG) {
+        if (
+          !newest ||
+          newest.alg !== ALG ||
+          now.getTime() - newest.createdAt.getTime() > this.rotationDays * DAY_MS
+        ) {
           const { publicKey, privateKey } = await generateKeyPair(ALG, {
             extractable: true,
             modulusLength: RSA_BITS,

@@ -80,7 +80,7 @@ export class QueueState {
       score: place.score,
       added: place.added,
       meta: metaOf(place.meta),
-      recentAdmissions: place.counters.reduce((sum, v) => sum + Number(v ?? 0), 0),
+      recentAdmissions: admissionsIn(place.counters),
     };
   }
 
@@ -213,10 +213,7 @@ export class QueueState {
 
   /** Admissions in the last minute's buckets (readable before knowing whether anyone was admitted yet). */
   async recentAdmissions(eventId: string, now: number): Promise<number> {
-    return (await this.coord.mget(this.rateBuckets(eventId, now))).reduce(
-      (sum, v) => sum + Number(v ?? 0),
-      0,
-    );
+    return admissionsIn(await this.coord.mget(this.rateBuckets(eventId, now)));
   }
 
   private rateBuckets(eventId: string, now: number): string[] {
@@ -232,6 +229,11 @@ export class QueueState {
       ['wait', 'seen', 'joined', 'meta', 'seq', 'inside', 'abandoned'].map((p) => this.key(eventId, p)),
     );
   }
+}
+
+/** The sum of the rate buckets' counts (a missing bucket counts none). */
+function admissionsIn(buckets: Array<string | null>): number {
+  return buckets.reduce((sum, v) => sum + Number(v ?? 0), 0);
 }
 
 function metaOf(raw: Record<string, string>): RoomMeta {
