@@ -37,10 +37,16 @@ export const gatewayOwnConfig = Type.Object({
       'proxies (load balancer, ingress) in front of the gateway whose X-Forwarded-For entries are trusted; 0 = the socket address is the client (a proxy on the same machine, like the all-in-one web server, always counts as one)',
   }),
   GATEWAY_HOLDS_IN_FLIGHT: Type.Integer({
-    default: 0,
+    default: 48,
     minimum: 0,
     description:
-      'hold requests (POST /api/tickets/book) let through to the ticket service at once per gateway; the rest wait their turn in arrival order, so confirms are not stuck behind a crowd of holds (48 on 2 cores: confirm p95 -25%, hold attempts -16%; see bench/RESULTS.md); 0 = no limit',
+      'hold requests (POST /api/tickets/book) let through to the ticket service at once per gateway while a payment (POST /api/payments/...) is under way through it; the rest wait their turn in arrival order, so confirms are not stuck behind a crowd of holds (48 on 2 cores; see bench/RESULTS.md). With no payment under way for GATEWAY_HOLDS_LIMIT_LINGER_MS, holds go straight through; 0 = never limit',
+  }),
+  GATEWAY_HOLDS_LIMIT_LINGER_MS: Type.Integer({
+    default: 1_000,
+    minimum: 0,
+    description:
+      'how long the GATEWAY_HOLDS_IN_FLIGHT limit stays on after the last payment under way through the gateway finished (so it does not flap between one payment and the next)',
   }),
   GATEWAY_EDGE_CACHE_ENTRIES: Type.Integer({
     default: 1_000,

@@ -5,8 +5,9 @@ import { startGatewayOver } from './testing/gateway.testkit';
 import { startEchoUpstream, type FakeUpstream } from './testing/upstreams.fake';
 
 /**
- * GATEWAY_HOLDS_IN_FLIGHT: holds beyond the limit wait at the gateway in arrival order, while
- * every other request goes straight through; a hold whose client gives up leaves the line.
+ * GATEWAY_HOLDS_IN_FLIGHT: while a payment is under way through the gateway, holds beyond the
+ * limit wait there in arrival order and every other request goes straight through; a hold whose
+ * client gives up leaves the line. With no payment under way (for the linger), holds are not held back.
  */
 describe('holds in flight at the gateway', () => {
   let ticket: FakeUpstream;
@@ -15,6 +16,7 @@ describe('holds in flight at the gateway', () => {
   let issuer: TestIssuer;
   const held: Array<{ seat: string; release: () => void }> = [];
   const arrived: string[] = [];
+  const paymentsOpen: Array<() => void> = [];
 
   beforeAll(async () => {
     ticket = await startEchoUpstream('ticket', (app) => {
@@ -25,16 +27,23 @@ describe('holds in flight at the gateway', () => {
         return { held: seat };
       });
     });
-    payment = await startEchoUpstream('payment');
+    // A payment that stays under way until the test lets it finish.
+    payment = await startEchoUpstream('payment', (app) => {
+      app.post('/api/payments/create', async () => {
+        await new Promise<void>((done) => paymentsOpen.push(done));
+        return { created: true };
+      });
+    });
     issuer = await createTestIssuer();
     gateway = await startGatewayOver(
       issuer,
       { ticket: ticket.url, payment: payment.url },
-      { GATEWAY_HOLDS_IN_FLIGHT: '2' },
+      { GATEWAY_HOLDS_IN_FLIGHT: '2', GATEWAY_HOLDS_LIMIT_LINGER_MS: '150' },
     );
   });
   afterAll(async () => {
     for (const h of held) h.release();
+    for (const done of paymentsOpen) done();
     await gateway?.close();
     await Promise.all([ticket?.close(), payment?.close()]);
   });
@@ -43,8 +52,26 @@ describe('holds in flight at the gateway', () => {
     for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
     expect(check()).toBe(true);
   };
+  const releaseAll = () => {
+    for (const h of held.splice(0)) h.release();
+  };
 
-  it('lets two holds through, queues the rest in order, and never holds up a confirm', async () => {
+  it('lets every hold through while nobody is paying', async () => {
+    const buyer = await issuer.user('user');
+    const books = ['f1', 'f2', 'f3', 'f4'].map((seat) =>
+      fetch(`${gateway.url}/api/tickets/book`, {
+        method: 'POST',
+        headers: { ...buyer.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ eventId: 'evt_1', seatIds: [seat] }),
+      }),
+    );
+    await until(() => arrived.length === 4);
+    releaseAll();
+    for (const res of await Promise.all(books)) expect(res.status).toBe(200);
+    arrived.length = 0;
+  });
+
+  it('while a payment is under way: two holds through, the rest in order, never holding up a confirm', async () => {
     const buyer = await issuer.user('user');
     const book = (seat: string, signal?: AbortSignal) =>
       fetch(`${gateway.url}/api/tickets/book`, {
@@ -53,6 +80,13 @@ describe('holds in flight at the gateway', () => {
         body: JSON.stringify({ eventId: 'evt_1', seatIds: [seat] }),
         signal,
       });
+    const paying = fetch(`${gateway.url}/api/payments/create`, {
+      method: 'POST',
+      headers: { ...buyer.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ reservationId: 'rsv_1' }),
+    });
+    await until(() => paymentsOpen.length === 1);
+
     const first = book('s1');
     const second = book('s2');
     await until(() => arrived.length === 2);
@@ -77,11 +111,16 @@ describe('holds in flight at the gateway', () => {
     expect(((await (await second).json()) as { held: string }).held).toBe('s2');
     await until(() => arrived.length === 3);
     expect(arrived).toEqual(['s1', 's2', 's3']);
-    held.find((h) => h.seat === 's1')!.release();
+    // s1 and s3 are under way; s5 waits. The payment finishes, and once the linger has passed with
+    // nobody paying, s5 goes through without a slot coming back.
+    paymentsOpen.shift()!();
+    expect((await paying).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(arrived).toEqual(['s1', 's2', 's3']);
     await until(() => arrived.length === 4);
     // The abandoned hold left the line: it never reached the service.
     expect(arrived).toEqual(['s1', 's2', 's3', 's5']);
-    for (const h of held) h.release();
+    releaseAll();
     for (const res of [await first, await third, await fifth]) expect(res.status).toBe(200);
     // s3 and s5 waited for a slot at least the 100 ms above; /metrics says how long holds waited.
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
@@ -91,5 +130,6 @@ describe('holds in flight at the gateway', () => {
       )?.[1],
     );
     expect(waited).toBeGreaterThanOrEqual(0.2);
+    expect(metrics).toMatch(/gateway_holds_limited\{[^}]*\} 0/);
   });
 });

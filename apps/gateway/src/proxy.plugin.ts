@@ -19,7 +19,7 @@ import {
 import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
-import { InFlightLimit } from './in-flight.limit';
+import { InFlightLimit, WhilePaying } from './in-flight.limit';
 import { EdgeCache } from './edge.cache';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
 
@@ -116,14 +116,28 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
     streams.clear();
   });
 
-  const holds = config.GATEWAY_HOLDS_IN_FLIGHT > 0 ? new InFlightLimit(config.GATEWAY_HOLDS_IN_FLIGHT) : null;
-  if (holds) {
+  // Off until a payment is under way through this gateway (WhilePaying).
+  const holds =
+    config.GATEWAY_HOLDS_IN_FLIGHT > 0
+      ? new InFlightLimit(config.GATEWAY_HOLDS_IN_FLIGHT, { on: false })
+      : null;
+  const paying = holds ? new WhilePaying(holds, config.GATEWAY_HOLDS_LIMIT_LINGER_MS) : null;
+  if (holds && paying) {
+    app.addHook('onClose', async () => paying.stop());
     new Gauge({
       name: 'gateway_holds_waiting',
       help: 'Hold requests waiting at the gateway for one of the GATEWAY_HOLDS_IN_FLIGHT slots',
       registers: [ctx.metrics],
       collect() {
         this.set(holds.waiting);
+      },
+    });
+    new Gauge({
+      name: 'gateway_holds_limited',
+      help: 'Whether GATEWAY_HOLDS_IN_FLIGHT limits holds now (1 while payments are under way through this gateway)',
+      registers: [ctx.metrics],
+      collect() {
+        this.set(holds.limiting ? 1 : 0);
       },
     });
   }
@@ -148,6 +162,9 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
           if (isLongLived(request)) {
             streams.add(reply.raw);
             reply.raw.once('close', () => streams.delete(reply.raw));
+          }
+          if (paying && request.method === 'POST' && request.url.startsWith(PAYMENTS_PREFIX)) {
+            reply.raw.once('close', paying.begin());
           }
           if (holds && request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH) {
             const place = holds.enter();
@@ -186,6 +203,8 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
 
 /** The request a flash sale's crowd repeats: limited per gateway by GATEWAY_HOLDS_IN_FLIGHT. */
 const HOLD_PATH = '/api/tickets/book';
+/** A POST under it is a step of a payment (create, the checkout page, confirm, cancel, a webhook). */
+const PAYMENTS_PREFIX = '/api/payments/';
 
 /**
  * A read the edge may answer from its cache: a plain GET, not a stream, not a byte range, and not
@@ -238,7 +257,8 @@ function forward(
       return out as never;
     },
     // reply-from's types give the raw server response here; at run time it is the upstream's answer.
-    onResponse: (_request, out, res) => relayAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching),
+    onResponse: (_request, out, res) =>
+      relayAnswer(out as FastifyReply, res as unknown as UpstreamAnswer, caching),
     // The upstream's answer began: until then the request waited on the service (in /metrics as calls).
     rewriteHeaders: (headers) => {
       if (context) spendIn(context, 'calls', performance.now() - sent);
