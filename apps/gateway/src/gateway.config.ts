@@ -48,6 +48,13 @@ export const gatewayOwnConfig = Type.Object({
     description:
       'how long the GATEWAY_HOLDS_IN_FLIGHT limit stays on after the last payment under way through the gateway finished (so it does not flap between one payment and the next)',
   }),
+  GATEWAY_SOLD_OUT_MS: Type.Integer({
+    default: 1_000,
+    minimum: 0,
+    maximum: 10_000,
+    description:
+      "after the ticket service refuses a hold because the event is sold out, the gateway answers that event's holds itself (409 SEAT_UNAVAILABLE, details.soldOut) for this long, so a crowd hammering a sold-out event costs neither the proxy hop nor the ticket service (ADR 0009); 0 = always ask the ticket service",
+  }),
   GATEWAY_EDGE_CACHE_ENTRIES: Type.Integer({
     default: 1_000,
     minimum: 0,

@@ -7,6 +7,8 @@ export interface GatewayMetrics {
   upstreamFailures: Counter<'upstream'>;
   /** Reads the edge cache could answer: hit (answered at the edge) or miss (forwarded). */
   edgeCache: Counter<'outcome'>;
+  /** Valid holds the sold-out memory looked at: answered at the edge, or forwarded. */
+  soldOutEdge: Counter<'outcome'>;
 }
 
 const byRegistry = new WeakMap<Registry, GatewayMetrics>();
@@ -30,6 +32,12 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       edgeCache: new Counter({
         name: 'tiketi_gateway_edge_cache_total',
         help: 'Reads the edge cache could answer, by outcome: hit (answered at the edge), miss (forwarded to the service)',
+        labelNames: ['outcome'],
+        registers: [registry],
+      }),
+      soldOutEdge: new Counter({
+        name: 'tiketi_gateway_sold_out_holds_total',
+        help: 'Holds for events the ticket service just called sold out, by outcome: answered (at the edge), forwarded (not known sold out, or past its moment)',
         labelNames: ['outcome'],
         registers: [registry],
       }),

@@ -20,6 +20,8 @@ import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
 import { InFlightLimit, WhilePaying } from './in-flight.limit';
+import { holdAsked, SoldOutEvents } from './sold-out.edge';
+import { SOLD_OUT_HEADER } from '@tiketi/contracts';
 import { EdgeCache } from './edge.cache';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
 
@@ -142,6 +144,8 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
     });
   }
 
+  const soldOut = config.GATEWAY_SOLD_OUT_MS > 0 ? new SoldOutEvents(config.GATEWAY_SOLD_OUT_MS) : null;
+
   const cache =
     config.GATEWAY_EDGE_CACHE_ENTRIES > 0
       ? new EdgeCache({
@@ -166,7 +170,15 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
           if (paying && request.method === 'POST' && request.url.startsWith(PAYMENTS_PREFIX)) {
             reply.raw.once('close', paying.begin());
           }
-          if (holds && request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH) {
+          const isHold = request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH;
+          // A signed-in buyer's valid hold: the only request the edge may answer for the ticket service.
+          const asked = soldOut && isHold && request.user ? holdAsked(request.body) : null;
+          if (asked) {
+            const refusal = soldOut!.answer(asked);
+            metrics.soldOutEdge.inc({ outcome: refusal ? 'answered' : 'forwarded' });
+            if (refusal) throw refusal;
+          }
+          if (holds && isHold) {
             const place = holds.enter();
             // Fires when the answer is sent, or when the client goes away, waiting or not.
             reply.raw.once('close', place.leave);
@@ -194,7 +206,10 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
                 .send(hit.body);
             }
           }
-          return forward(request, reply, entry.upstream, ctx, identities, caching);
+          const learn = asked
+            ? (header: string | string[]) => soldOut!.learn(asked.body.eventId, header)
+            : null;
+          return forward(request, reply, entry.upstream, ctx, identities, caching, learn);
         },
       });
     }
@@ -232,6 +247,7 @@ function forward(
   ctx: ServiceContext<GatewayConfig>,
   identities: IdentitySigner,
   caching: { cache: EdgeCache; key: string } | null,
+  learnSoldOut: ((header: string | string[]) => void) | null,
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -262,6 +278,12 @@ function forward(
     // The upstream's answer began: until then the request waited on the service (in /metrics as calls).
     rewriteHeaders: (headers) => {
       if (context) spendIn(context, 'calls', performance.now() - sent);
+      // Meant for the gateway alone (ADR 0009): learnt from, never passed on.
+      const soldOutHeader = headers[SOLD_OUT_HEADER];
+      if (soldOutHeader !== undefined) {
+        delete headers[SOLD_OUT_HEADER];
+        learnSoldOut?.(soldOutHeader);
+      }
       return headers;
     },
     onError: (errorReply, { error }) => {

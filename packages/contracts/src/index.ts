@@ -1,2 +1,3 @@
 export * from './events';
 export * from './common';
+export * from './booking';

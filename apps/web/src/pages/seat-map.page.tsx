@@ -133,7 +133,7 @@ export function SeatMapPage() {
         live.bump();
         setSelected((prev) => new Set([...prev].filter((s) => !ids.includes(s))));
         const labels = ids.map((s) => model.seats[model.index.get(s)!]?.label).join(', ');
-        setMessage(t('seat.justTaken', { seats: labels || '-' }));
+        setMessage(err.details?.soldOut ? t('event.soldOut') : t('seat.justTaken', { seats: labels || '-' }));
         return;
       }
       if (err.code === 'QUEUE_TOKEN_REQUIRED' || err.code === 'QUEUE_TOKEN_INVALID') {

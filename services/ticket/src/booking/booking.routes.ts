@@ -7,8 +7,8 @@ import * as queries from './reservation.queries';
 import { iso, toReservationView, type ReservationView } from './reservation.model';
 import { book } from './hold.service';
 import { cancelReservation, getReservation, reservationNotFound } from './reservation.service';
+import { BookBody } from '@tiketi/contracts';
 import {
-  BookBody,
   CancelBody,
   IdParams,
   ReservationResponse,

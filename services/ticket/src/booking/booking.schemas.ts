@@ -38,23 +38,6 @@ export const Reservation = Type.Object({
 
 export const ReservationResponse = Type.Object({ reservation: Reservation });
 
-export const BookBody = Type.Object({
-  eventId: Type.String({ minLength: 1, maxLength: 64 }),
-  seatIds: Type.Optional(
-    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
-      minItems: 1,
-      maxItems: 50,
-      description: 'chosen seats',
-    }),
-  ),
-  quantity: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 50, description: 'best available: how many seats' }),
-  ),
-  section: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 100, description: 'best available: section id or name' }),
-  ),
-});
-
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const CancelBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) });

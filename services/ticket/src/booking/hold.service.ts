@@ -1,5 +1,6 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
 import { outboxEntry } from '@tiketi/platform';
+import { SOLD_OUT_HEADER, SOLD_OUT_MESSAGE, soldOutSeatIds } from '@tiketi/contracts';
 import type { BookableEvent } from './reservation.repository';
 import type { HeldSeat } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
@@ -59,6 +60,8 @@ export async function book(
     return view;
   } catch (err) {
     rt.metrics.holds.inc({ outcome: err instanceof AppError ? err.code : 'error' });
+    if (err instanceof AppError && err.code === 'SEAT_UNAVAILABLE' && event.status === 'sold_out')
+      throw soldOut(event, input);
     throw err;
   } finally {
     rt.metrics.holdSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -72,6 +75,17 @@ function isBookable(event: BookableEvent | undefined, now: Date): event is Booka
     now >= new Date(event.sale_starts_at) &&
     now < new Date(event.sale_ends_at)
   );
+}
+
+/**
+ * A hold refused while the event shows no seat left. The header lets the gateway answer the
+ * event's next holds itself for a moment (ADR 0009), with this same answer.
+ */
+function soldOut(event: BookableEvent, input: BookInput): AppError {
+  return new AppError('conflict', 'SEAT_UNAVAILABLE', SOLD_OUT_MESSAGE, {
+    details: { seatIds: soldOutSeatIds(input), soldOut: true },
+    headers: { [SOLD_OUT_HEADER]: `seat-limit=${event.seat_limit}` },
+  });
 }
 
 function saleNotOpen(event: BookableEvent): AppError {

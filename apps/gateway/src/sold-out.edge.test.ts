@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { holdAsked, SoldOutEvents } from './sold-out.edge';
+
+const body = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+describe('holdAsked', () => {
+  it('understands a valid hold: chosen seats (counted once each) or a quantity', () => {
+    expect(holdAsked(body({ eventId: 'evt_1', seatIds: ['b', 'a', 'b'] }))).toEqual({
+      body: { eventId: 'evt_1', seatIds: ['b', 'a', 'b'] },
+      count: 2,
+    });
+    expect(holdAsked(body({ eventId: 'evt_1', quantity: 3, section: 'VIP' }))?.count).toBe(3);
+  });
+
+  it('leaves everything else to the service', () => {
+    for (const invalid of [
+      { eventId: 'evt_1' },
+      { eventId: 'evt_1', seatIds: ['a'], quantity: 1 },
+      { eventId: 'evt_1', seatIds: ['a'], section: 'VIP' },
+      { eventId: 'evt_1', seatIds: [] },
+      { eventId: 'evt_1', quantity: 0 },
+      { eventId: 'evt_1', quantity: 51 },
+      { eventId: 'evt_1', quantity: '2' },
+      { eventId: '', quantity: 1 },
+      { seatIds: ['a'] },
+      ['evt_1'],
+    ])
+      expect(holdAsked(body(invalid)), JSON.stringify(invalid)).toBeNull();
+    expect(holdAsked(Buffer.from('{"eventId":'))).toBeNull();
+    expect(holdAsked(undefined)).toBeNull();
+    expect(holdAsked({ eventId: 'evt_1', quantity: 1 })).toBeNull();
+  });
+});
+
+describe('SoldOutEvents', () => {
+  const asked = (value: unknown) => holdAsked(body(value))!;
+
+  it('answers an event the service called sold out, for the given time, as the service does', () => {
+    const soldOut = new SoldOutEvents(1_000);
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 0)).toBeNull();
+    soldOut.learn('evt_1', 'seat-limit=4', 0);
+
+    const chosen = soldOut.answer(asked({ eventId: 'evt_1', seatIds: ['s2', 's1', 's2'] }), 500)!;
+    expect(chosen.kind).toBe('conflict');
+    expect(chosen.code).toBe('SEAT_UNAVAILABLE');
+    expect(chosen.message).toBe('This event is sold out');
+    expect(chosen.details).toEqual({ seatIds: ['s1', 's2'], soldOut: true });
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 4 }), 999)?.details).toEqual({
+      seatIds: [],
+      soldOut: true,
+    });
+    // More seats than a buyer may hold: the service's own 422.
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 5 }), 500)).toBeNull();
+    // Another event, and the same one once its moment has passed.
+    expect(soldOut.answer(asked({ eventId: 'evt_2', quantity: 1 }), 500)).toBeNull();
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 1_000)).toBeNull();
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 500)).toBeNull();
+  });
+
+  it('learns nothing from a header it cannot read', () => {
+    const soldOut = new SoldOutEvents(1_000);
+    for (const header of [undefined, '', 'seat-limit=', 'seat-limit=many', 'limit=4'])
+      soldOut.learn('evt_1', header, 0);
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 1)).toBeNull();
+    soldOut.learn('evt_1', ['seat-limit=2'], 0);
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 2 }), 1)).not.toBeNull();
+  });
+});

@@ -1,0 +1,33 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** POST /api/tickets/book: chosen seatIds, or best available by quantity (and section). */
+export const BookBody = Type.Object({
+  eventId: Type.String({ minLength: 1, maxLength: 64 }),
+  seatIds: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: 50,
+      description: 'chosen seats',
+    }),
+  ),
+  quantity: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 50, description: 'best available: how many seats' }),
+  ),
+  section: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'best available: section id or name' }),
+  ),
+});
+export type BookBody = Static<typeof BookBody>;
+
+/**
+ * On a hold refused because the event is sold out, the ticket service adds this header
+ * (`seat-limit=<n>`, the event's seats per buyer) for the gateway, which then answers that event's
+ * holds itself for a moment (ADR 0009) and never passes the header on.
+ */
+export const SOLD_OUT_HEADER = 'x-tiketi-sold-out';
+export const SOLD_OUT_MESSAGE = 'This event is sold out';
+
+/** The seats a hold refused for a sold-out event names: every chosen seat, once, in order; none for best available. */
+export function soldOutSeatIds(body: Pick<BookBody, 'seatIds'>): string[] {
+  return body.seatIds ? [...new Set(body.seatIds)].sort() : [];
+}
