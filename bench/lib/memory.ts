@@ -4,13 +4,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './cluster';
 
-/** One gauge of a service process's prom-client default metrics at `<url>/metrics`. */
-export async function serviceMetric(url: string, name: string): Promise<number> {
+/**
+ * One metric of a service process at `<url>/metrics`: the first series whose labels contain
+ * `label` (e.g. `outcome="answered"`), if given. `absent` is the value of a series not there
+ * (a labelled counter appears only once counted); without it, a missing series is an error.
+ */
+export async function serviceMetric(url: string, name: string, options: { label?: string; absent?: number } = {}): Promise<number> {
   const res = await fetch(`${url}/metrics`);
   const text = await res.text();
-  const line = new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+]+)$`, 'm').exec(text);
-  if (!line) throw new Error(`${url}/metrics has no ${name}`);
-  return Number(line[1]);
+  const labels = options.label ? `\\{[^}]*${options.label}[^}]*\\}` : '(?:\\{[^}]*\\})?';
+  const line = new RegExp(`^${name}${labels} ([\\d.e+]+)$`, 'm').exec(text);
+  if (line) return Number(line[1]);
+  if (options.absent !== undefined) return options.absent;
+  throw new Error(`${url}/metrics has no ${name}${options.label ? ` with ${options.label}` : ''}`);
 }
 
 /** Resident memory of one service process. */

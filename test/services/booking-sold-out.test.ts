@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type Session, type TestPlatform } from '../support/platform';
 import { hold, onSaleEvent } from '../integration/admin.flow';
+import { serviceMetric } from '../../bench/lib/memory';
 
 /**
  * A sold-out event's holds through the gateway (ADR 0009): the ticket service says the event is
@@ -18,13 +19,8 @@ afterAll(async () => {
   await tp?.close();
 });
 
-async function answeredAtEdge(): Promise<number> {
-  const res = await fetch(new URL('/metrics', tp.url));
-  const text = await res.text();
-  return Number(
-    /tiketi_gateway_sold_out_holds_total\{[^}]*outcome="answered"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0,
-  );
-}
+const answeredAtEdge = () =>
+  serviceMetric(tp.url, 'tiketi_gateway_sold_out_holds_total', { label: 'outcome="answered"', absent: 0 });
 
 const until = async <T>(what: () => Promise<T>, done: (value: T) => boolean, ms = 8_000): Promise<T> => {
   const deadline = Date.now() + ms;

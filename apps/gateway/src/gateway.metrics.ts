@@ -7,7 +7,7 @@ export interface GatewayMetrics {
   upstreamFailures: Counter<'upstream'>;
   /** Reads the edge cache could answer: hit (answered at the edge) or miss (forwarded). */
   edgeCache: Counter<'outcome'>;
-  /** Valid holds the sold-out memory looked at: answered at the edge, or forwarded. */
+  /** Valid holds read at the edge while some event was known sold out: answered there, or forwarded. */
   soldOutEdge: Counter<'outcome'>;
 }
 
@@ -37,7 +37,7 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       }),
       soldOutEdge: new Counter({
         name: 'tiketi_gateway_sold_out_holds_total',
-        help: 'Holds for events the ticket service just called sold out, by outcome: answered (at the edge), forwarded (not known sold out, or past its moment)',
+        help: 'Valid holds the gateway read while the ticket service had just called some event sold out, by outcome: answered (at the edge), forwarded (another event, or more seats than the limit)',
         labelNames: ['outcome'],
         registers: [registry],
       }),

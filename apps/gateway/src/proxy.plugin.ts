@@ -171,11 +171,12 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
             reply.raw.once('close', paying.begin());
           }
           const isHold = request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH;
-          // A signed-in buyer's valid hold: the only request the edge may answer for the ticket service.
-          const asked = soldOut && isHold && request.user ? holdAsked(request.body) : null;
-          if (asked) {
-            const refusal = soldOut!.answer(asked);
-            metrics.soldOutEdge.inc({ outcome: refusal ? 'answered' : 'forwarded' });
+          // A signed-in buyer's valid hold, while some event is known sold out: the only request the
+          // edge may answer for the ticket service.
+          if (soldOut && isHold && request.user && soldOut.knowsAny()) {
+            const asked = holdAsked(request.body);
+            const refusal = asked ? soldOut.answer(asked) : null;
+            if (asked) metrics.soldOutEdge.inc({ outcome: refusal ? 'answered' : 'forwarded' });
             if (refusal) throw refusal;
           }
           if (holds && isHold) {
@@ -206,10 +207,7 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
                 .send(hit.body);
             }
           }
-          const learn = asked
-            ? (header: string | string[]) => soldOut!.learn(asked.body.eventId, header)
-            : null;
-          return forward(request, reply, entry.upstream, ctx, identities, caching, learn);
+          return forward(request, reply, entry.upstream, ctx, identities, caching, soldOut);
         },
       });
     }
@@ -247,7 +245,7 @@ function forward(
   ctx: ServiceContext<GatewayConfig>,
   identities: IdentitySigner,
   caching: { cache: EdgeCache; key: string } | null,
-  learnSoldOut: ((header: string | string[]) => void) | null,
+  soldOut: SoldOutEvents | null,
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -282,7 +280,7 @@ function forward(
       const soldOutHeader = headers[SOLD_OUT_HEADER];
       if (soldOutHeader !== undefined) {
         delete headers[SOLD_OUT_HEADER];
-        learnSoldOut?.(soldOutHeader);
+        soldOut?.learn(soldOutHeader);
       }
       return headers;
     },

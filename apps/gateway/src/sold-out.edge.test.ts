@@ -37,8 +37,10 @@ describe('SoldOutEvents', () => {
 
   it('answers an event the service called sold out, for the given time, as the service does', () => {
     const soldOut = new SoldOutEvents(1_000);
+    expect(soldOut.knowsAny(0)).toBe(false);
     expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 0)).toBeNull();
-    soldOut.learn('evt_1', 'seat-limit=4', 0);
+    soldOut.learn('event=evt_1; seat-limit=4', 0);
+    expect(soldOut.knowsAny(0)).toBe(true);
 
     const chosen = soldOut.answer(asked({ eventId: 'evt_1', seatIds: ['s2', 's1', 's2'] }), 500)!;
     expect(chosen.kind).toBe('conflict');
@@ -57,12 +59,32 @@ describe('SoldOutEvents', () => {
     expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 500)).toBeNull();
   });
 
+  it('knows of an event until the last one it learnt stops being sold out, then of none', () => {
+    const soldOut = new SoldOutEvents(1_000);
+    soldOut.learn('event=evt_1; seat-limit=4', 0);
+    soldOut.learn('event=evt_2; seat-limit=4', 600);
+    expect(soldOut.knowsAny(1_000)).toBe(true);
+    expect(soldOut.answer(asked({ eventId: 'evt_2', quantity: 1 }), 1_000)).not.toBeNull();
+    expect(soldOut.knowsAny(1_600)).toBe(false);
+    expect(soldOut.answer(asked({ eventId: 'evt_2', quantity: 1 }), 1_000)).toBeNull();
+  });
+
   it('learns nothing from a header it cannot read', () => {
     const soldOut = new SoldOutEvents(1_000);
-    for (const header of [undefined, '', 'seat-limit=', 'seat-limit=many', 'limit=4'])
-      soldOut.learn('evt_1', header, 0);
+    for (const header of [
+      undefined,
+      '',
+      'seat-limit=4',
+      'event=evt_1',
+      'event=evt_1; seat-limit=',
+      'event=evt_1; seat-limit=many',
+      'event=; seat-limit=4',
+      'event=evt_1; limit=4',
+    ])
+      soldOut.learn(header, 0);
+    expect(soldOut.knowsAny(1)).toBe(false);
     expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 1)).toBeNull();
-    soldOut.learn('evt_1', ['seat-limit=2'], 0);
+    soldOut.learn(['event=evt_1; seat-limit=2'], 0);
     expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 2 }), 1)).not.toBeNull();
   });
 });

@@ -1,7 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { AppError } from '@tiketi/platform';
+import { AppError, setBounded } from '@tiketi/platform';
 import { BookBody, SOLD_OUT_MESSAGE, soldOutSeatIds } from '@tiketi/contracts';
-import { setBounded } from '@tiketi/platform';
 
 const isBookBody = TypeCompiler.Compile(BookBody);
 
@@ -44,17 +43,32 @@ interface SoldOut {
  */
 export class SoldOutEvents {
   private readonly events = new Map<string, SoldOut>();
+  /** When the last event known sold out stops being so: past it, nothing is known. */
+  private knownUntil = 0;
 
   constructor(
     private readonly forMs: number,
     private readonly maxEvents = 10_000,
   ) {}
 
-  /** The service refused a hold for `eventId`; `header` is its SOLD_OUT_HEADER, if it sent one. */
-  learn(eventId: string, header: string | string[] | undefined, now = Date.now()): void {
-    const seatLimit = Number(/(?:^|[;,\s])seat-limit=(\d+)/.exec(String(header ?? ''))?.[1]);
-    if (!Number.isSafeInteger(seatLimit)) return;
-    setBounded(this.events, eventId, { until: now + this.forMs, seatLimit }, this.maxEvents);
+  /**
+   * Whether any event is known sold out now. Only then does a hold's body need reading at the
+   * edge: the rest of the time holds pass on untouched.
+   */
+  knowsAny(now = Date.now()): boolean {
+    if (this.events.size > 0 && now >= this.knownUntil) this.events.clear();
+    return this.events.size > 0;
+  }
+
+  /** A service's SOLD_OUT_HEADER (`event=<id>; seat-limit=<n>`); one it cannot read teaches nothing. */
+  learn(header: string | string[] | undefined, now = Date.now()): void {
+    const value = String(header ?? '');
+    const eventId = /(?:^|[;,\s])event=([^;,\s]+)/.exec(value)?.[1];
+    const seatLimit = Number(/(?:^|[;,\s])seat-limit=(\d+)/.exec(value)?.[1]);
+    if (!eventId || !Number.isSafeInteger(seatLimit)) return;
+    const until = now + this.forMs;
+    setBounded(this.events, eventId, { until, seatLimit }, this.maxEvents);
+    this.knownUntil = Math.max(this.knownUntil, until);
   }
 
   /**

@@ -21,8 +21,8 @@ export type BookBody = Static<typeof BookBody>;
 
 /**
  * On a hold refused because the event is sold out, the ticket service adds this header
- * (`seat-limit=<n>`, the event's seats per buyer) for the gateway, which then answers that event's
- * holds itself for a moment (ADR 0009) and never passes the header on.
+ * (`event=<id>; seat-limit=<n>`, the event and its seats per buyer) for the gateway, which then
+ * answers that event's holds itself for a moment (ADR 0009) and never passes the header on.
  */
 export const SOLD_OUT_HEADER = 'x-tiketi-sold-out';
 export const SOLD_OUT_MESSAGE = 'This event is sold out';

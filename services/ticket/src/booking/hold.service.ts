@@ -84,7 +84,7 @@ function isBookable(event: BookableEvent | undefined, now: Date): event is Booka
 function soldOut(event: BookableEvent, input: BookInput): AppError {
   return new AppError('conflict', 'SEAT_UNAVAILABLE', SOLD_OUT_MESSAGE, {
     details: { seatIds: soldOutSeatIds(input), soldOut: true },
-    headers: { [SOLD_OUT_HEADER]: `seat-limit=${event.seat_limit}` },
+    headers: { [SOLD_OUT_HEADER]: `event=${event.id}; seat-limit=${event.seat_limit}` },
   });
 }
 
