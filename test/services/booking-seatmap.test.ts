@@ -106,6 +106,11 @@ describe('seat map bodies', () => {
       .set((eb) => ({ layout_version: eb('layout_version', '+', 1) }))
       .where('id', '=', event.eventId)
       .execute();
+    // Buyers' reads share the event row for up to a second; an administrator's read the new one at once.
+    const admin = await svc.issuer.user('admin');
+    const adminView = await getMap({ ...admin.headers, 'if-none-match': String(plainAfter.headers.etag) });
+    expect(adminView.statusCode).toBe(200);
+    expect(adminView.headers.etag).not.toBe(plainAfter.headers.etag);
     const relaid = await getMap({ 'if-none-match': String(plainAfter.headers.etag) });
     expect(relaid.statusCode).toBe(200);
     expect(relaid.headers.etag).not.toBe(plainAfter.headers.etag);
@@ -129,6 +134,39 @@ describe('seat map bodies', () => {
     const refused = await getMap({ 'accept-encoding': 'gzip;q=0, identity' });
     expect(refused.headers['content-encoding']).toBeUndefined();
     expect((refused.json() as SeatMap).seats).toHaveLength(1200);
+  });
+});
+
+describe('the event row behind the seat map', () => {
+  it('is read once for many reads, and again at once for a reader it would turn away', async () => {
+    const runtime = bookingInstance(svc.ctx).runtime;
+    const draft = await createEventFixture(svc.ctx.db, { rows: 2, seatsPerRow: 10, status: 'draft' });
+    const read = (headers: Record<string, string> = {}) =>
+      svc.app.inject({ method: 'GET', url: `/api/events/${draft.eventId}/seats`, headers });
+    const setStatus = (status: string) =>
+      svc.ctx.db.updateTable('events').set({ status }).where('id', '=', draft.eventId).execute();
+    // Every read of the row from the database goes through fresh().
+    const fresh = vi.spyOn(runtime.events, 'fresh');
+    const rowReads = () => fresh.mock.calls.filter(([id]) => id === draft.eventId).length;
+    try {
+      expect((await read()).statusCode).toBe(404);
+      expect(rowReads()).toBe(1);
+      // Published a moment later: the kept draft row does not turn the buyer away.
+      await setStatus('on_sale');
+      for (let i = 0; i < 30; i += 1) expect((await read()).statusCode).toBe(200);
+      expect(rowReads()).toBe(2);
+
+      // Back to draft: an administrator reads the row each time; buyers may see the map for the
+      // rest of the row's second, then get 404 again.
+      await setStatus('draft');
+      const admin = await svc.issuer.user('admin');
+      expect((await read(admin.headers)).statusCode).toBe(200);
+      expect(rowReads()).toBe(3);
+      runtime.events.invalidate(draft.eventId);
+      expect((await read()).statusCode).toBe(404);
+    } finally {
+      fresh.mockRestore();
+    }
   });
 });
 

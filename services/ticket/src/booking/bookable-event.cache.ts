@@ -22,9 +22,17 @@ export class BookableEventCache {
     private readonly maxEntries = 10_000,
   ) {}
 
-  async get(eventId: string): Promise<BookableEvent | undefined> {
+  /**
+   * The kept row while it is young and `usable` accepts it; otherwise the row read now. A caller
+   * passes what it would turn a buyer away for (a sale not open yet, say), so that a row a moment
+   * old never does: the answer then comes from the database.
+   */
+  async get(
+    eventId: string,
+    usable: (event: BookableEvent | undefined) => boolean = () => true,
+  ): Promise<BookableEvent | undefined> {
     const hit = this.entries.get(eventId);
-    if (hit && Date.now() - hit.at < this.maxAgeMs) return hit.event;
+    if (hit && Date.now() - hit.at < this.maxAgeMs && usable(hit.event)) return hit.event;
     return this.fresh(eventId);
   }
 

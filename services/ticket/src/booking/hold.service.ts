@@ -40,9 +40,8 @@ export async function book(
   queueToken: string | undefined,
 ): Promise<ReservationView> {
   const now = rt.ctx.clock.now();
-  let event = await rt.events.get(input.eventId);
   // The cache may be a moment behind (a sale that just opened): re-read before turning anyone away.
-  if (!isBookable(event, now)) event = await rt.events.fresh(input.eventId);
+  const event = await rt.events.get(input.eventId, (e) => isBookable(e, now));
   if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
   if (!isBookable(event, now)) throw saleNotOpen(event);
   await rt.shared.queueGate.assertAdmitted(event.id, user.id, queueToken);

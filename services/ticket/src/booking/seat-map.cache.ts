@@ -154,7 +154,9 @@ export class SeatMapCache {
   private async fresh(eventId: string, layoutVersion: number): Promise<Entry | null> {
     const now = Date.now();
     let entry = this.entries.get(eventId);
-    if (entry && entry.layoutVersion !== layoutVersion) {
+    // Only a newer layout replaces the copy: a caller's event row may be a moment old (the event
+    // cache), and dropping a newer copy for it would reload twice.
+    if (entry && entry.layoutVersion < layoutVersion) {
       this.entries.delete(eventId);
       entry = undefined;
     }

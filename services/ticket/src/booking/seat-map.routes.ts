@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { AppError, isAdmin } from '@tiketi/platform';
-import * as repo from './reservation.repository';
 import { chooseEncoding, emptySeatMapBody } from './seat-map.body';
 import type { BookingRuntime } from './booking.runtime';
+import type { BookableEvent } from './reservation.repository';
 
 /** Request headers of GET /api/events/:id/seats, for the OpenAPI document. */
 export const SeatMapHeaders = Type.Object({
@@ -13,7 +13,9 @@ export const SeatMapHeaders = Type.Object({
   'accept-encoding': Type.Optional(Type.String({ description: 'gzip is served when accepted' })),
 });
 
-export const NotModified = Type.Null({ description: 'the map has not changed since the ETag sent in If-None-Match' });
+export const NotModified = Type.Null({
+  description: 'the map has not changed since the ETag sent in If-None-Match',
+});
 
 /**
  * GET /api/events/:id/seats. The body of each map version is serialised (and gzipped) once and
@@ -26,9 +28,13 @@ export async function serveSeatMap(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  const event = await repo.findEvent(rt.ctx.db, eventId);
-  if (!event || (event.status === 'draft' && !isAdmin(request)))
-    throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+  const admin = isAdmin(request);
+  const visible = (e: BookableEvent | undefined): e is BookableEvent =>
+    e !== undefined && (admin || e.status !== 'draft');
+  // A crowd's reads share the event row for a moment, as holds do; a reader the kept row would turn
+  // away, and an administrator (who may have just edited the layout), get the row read now.
+  const event = admin ? await rt.events.fresh(eventId) : await rt.events.get(eventId, visible);
+  if (!visible(event)) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
   const map = await rt.seatMap.get(event.id, event.layout_version);
   const body = map ? map.body() : emptySeatMapBody(event.id, event.layout_version);
   const encoding = chooseEncoding(request.headers['accept-encoding']);
