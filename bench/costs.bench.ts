@@ -70,6 +70,12 @@ export default async function costsBench(args: string[]): Promise<void> {
     const joins = { warm: 1_200, count: 2_400 };
     const rooms = await queueRooms(client, adminToken, Math.ceil((joins.warm + joins.count) / buyerCount));
     let nextJoin = 0;
+    // Buyers whose first request is measured: a token, and a session, the gateway has not seen.
+    const firstRequests = { warm: 500, count: 3_000 };
+    const FIRST_REQUEST = 'queue join, the first request of a new session (token new to every process)';
+    const newSessions = FIRST_REQUEST.includes(only)
+      ? (await registerBuyers(client, firstRequests.warm + firstRequests.count, 'costs-new')).tokens
+      : [];
 
     let nextSeat = 0;
     const heldSeat: string[] = [];
@@ -211,6 +217,12 @@ export default async function costsBench(args: string[]): Promise<void> {
           const room = rooms[Math.floor(n / buyerCount)]!;
           return outcome(await client.request('POST', `/api/queue/${room}/join`, { token: buyerOf(n) }));
         },
+      },
+      {
+        name: FIRST_REQUEST,
+        ...firstRequests,
+        op: async (i) =>
+          outcome(await client.request('POST', `/api/queue/${rooms[0]!}/join`, { token: newSessions[i]! })),
       },
       {
         name: 'queue status poll (GET /api/queue/:id/status)',

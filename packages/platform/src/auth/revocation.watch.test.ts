@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MemoryCoordination } from '../coordination/memory-coordination';
 import type { ChannelSubscribeOptions, MessageHandler } from '../coordination/coordination';
 import { AppError } from '../errors/app-error';
-import { RevocationWatch, SESSION_REVOKED_CHANNEL } from './revocation.watch';
+import { ISSUED_WHILE_LIVE_MARGIN_MS, RevocationWatch, SESSION_REVOKED_CHANNEL } from './revocation.watch';
 import type { AuthUser } from './tokens';
 
-const user = (sid: string): AuthUser => ({ id: 'usr_1', role: 'user', sid });
+const user = (sid: string, issuedAt?: number): AuthUser => ({ id: 'usr_1', role: 'user', sid, issuedAt });
 const revokedError = () => AppError.unauthorized('TOKEN_REVOKED', 'Session has ended');
 
 /** In-process coordination whose subscription can be dropped and restored by the test. */
@@ -111,6 +111,79 @@ describe('RevocationWatch', () => {
     vi.setSystemTime(Date.now() + 30_001);
     await expect(watch.assertActive(user('ses_1'))).rejects.toMatchObject({ code: 'TOKEN_REVOKED' });
     expect(check).toHaveBeenCalledTimes(2);
+  });
+
+  describe('a token issued while the watch listened (ADR 0010)', () => {
+    const later = () => Date.now() + ISSUED_WHILE_LIVE_MARGIN_MS + 1_000;
+
+    it('is not asked about first, is refused from the message, and is asked again after 30 s', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const { check, watch, logout, revoked } = await setup();
+      vi.setSystemTime(later());
+      const issuedAt = Date.now() - 500;
+      for (let i = 0; i < 3; i++) await watch.assertActive(user('ses_new', issuedAt));
+      expect(check).not.toHaveBeenCalled();
+
+      await logout('ses_new');
+      await expect(watch.assertActive(user('ses_new', issuedAt))).rejects.toMatchObject({
+        code: 'TOKEN_REVOKED',
+      });
+      expect(check).not.toHaveBeenCalled();
+
+      // A lost publish: the key alone, found once the 30 s of trust have passed.
+      await watch.assertActive(user('ses_other', issuedAt));
+      revoked.add('ses_other');
+      vi.setSystemTime(Date.now() + 30_001);
+      await expect(watch.assertActive(user('ses_other', issuedAt))).rejects.toMatchObject({
+        code: 'TOKEN_REVOKED',
+      });
+      expect(check).toHaveBeenCalledTimes(1);
+    });
+
+    it('asks about a token issued before the subscription came live, or within the margin after', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const { check, watch, revoked } = await setup();
+      const liveAt = Date.now();
+      vi.setSystemTime(later());
+      // Ended while nobody listened: only the key says so.
+      revoked.add('ses_old');
+      await expect(watch.assertActive(user('ses_old', liveAt - 1_000))).rejects.toMatchObject({
+        code: 'TOKEN_REVOKED',
+      });
+      await watch.assertActive(user('ses_margin', liveAt + ISSUED_WHILE_LIVE_MARGIN_MS - 1_000));
+      // A token without a known issue time is asked about too.
+      await watch.assertActive(user('ses_unknown'));
+      expect(check).toHaveBeenCalledTimes(3);
+    });
+
+    it('asks again about tokens issued before the subscription last came back', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const { coordination, check, watch } = await setup();
+      vi.setSystemTime(later());
+      const issuedAt = Date.now();
+      coordination.setLive(false);
+      await watch.assertActive(user('ses_1', issuedAt));
+      expect(check).toHaveBeenCalledTimes(1);
+      vi.setSystemTime(Date.now() + 5_000);
+      coordination.setLive(true);
+      await watch.assertActive(user('ses_2', issuedAt));
+      expect(check).toHaveBeenCalledTimes(2);
+    });
+
+    it('asks again about older tokens once it had to forget a revocation', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const { coordination, check, watch } = await setup();
+      vi.setSystemTime(later());
+      const issuedAt = Date.now();
+      vi.setSystemTime(Date.now() + 1_000);
+      for (let i = 0; i < 100_000; i++) await coordination.publish(SESSION_REVOKED_CHANNEL, `ses_gone_${i}`);
+      await watch.assertActive(user('ses_fresh', issuedAt));
+      expect(check).toHaveBeenCalledTimes(0);
+      // One more than it keeps: the oldest is forgotten, so older tokens are asked about again.
+      await coordination.publish(SESSION_REVOKED_CHANNEL, 'ses_gone_last');
+      await watch.assertActive(user('ses_fresh_2', issuedAt));
+      expect(check).toHaveBeenCalledTimes(1);
+    });
   });
 
   it('after stop, asks every time', async () => {

@@ -20,6 +20,12 @@ export interface AuthUser {
   name?: string;
   /** Session (refresh-token family) id: revoking it kills its access tokens too. */
   sid: string;
+  /**
+   * When the access token was issued (ms, from its `iat`), where the token was checked here: the
+   * gateway's revocation watch needs no first look-up for a token issued while it listened (ADR
+   * 0010). Not passed on to services.
+   */
+  issuedAt?: number;
 }
 
 export const TOKEN_ISSUER = 'tiketi-auth';
@@ -136,6 +142,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       sid: payload.sid,
       email: typeof payload.email === 'string' ? payload.email : undefined,
       name: typeof payload.name === 'string' ? payload.name : undefined,
+      issuedAt: payload.iat! * 1000,
     };
   }
 
