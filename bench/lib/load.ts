@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { resolve } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';

@@ -1,6 +1,6 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { AppError, setBounded } from '@tiketi/platform';
-import { BookBody, SOLD_OUT_MESSAGE, soldOutSeatIds } from '@tiketi/contracts';
+import { BookBody, SOLD_OUT_MESSAGE, soldOutDetails } from '@tiketi/contracts';
 
 const isBookBody = TypeCompiler.Compile(BookBody);
 
@@ -84,7 +84,7 @@ export class SoldOutEvents {
     }
     if (asked.count > known.seatLimit) return null;
     return new AppError('conflict', 'SEAT_UNAVAILABLE', SOLD_OUT_MESSAGE, {
-      details: { seatIds: soldOutSeatIds(asked.body), soldOut: true },
+      details: soldOutDetails(asked.body),
     });
   }
 }

@@ -27,7 +27,10 @@ export type BookBody = Static<typeof BookBody>;
 export const SOLD_OUT_HEADER = 'x-tiketi-sold-out';
 export const SOLD_OUT_MESSAGE = 'This event is sold out';
 
-/** The seats a hold refused for a sold-out event names: every chosen seat, once, in order; none for best available. */
-export function soldOutSeatIds(body: Pick<BookBody, 'seatIds'>): string[] {
-  return body.seatIds ? [...new Set(body.seatIds)].sort() : [];
+/**
+ * The details of a hold refused because the event is sold out, whether the ticket service or the
+ * gateway answers (ADR 0009: the same answer): every chosen seat, once, sorted; none for best available.
+ */
+export function soldOutDetails(body: Pick<BookBody, 'seatIds'>): { seatIds: string[]; soldOut: true } {
+  return { seatIds: body.seatIds ? [...new Set(body.seatIds)].sort() : [], soldOut: true };
 }

@@ -1,6 +1,6 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
 import { outboxEntry } from '@tiketi/platform';
-import { SOLD_OUT_HEADER, SOLD_OUT_MESSAGE, soldOutSeatIds } from '@tiketi/contracts';
+import { SOLD_OUT_HEADER, SOLD_OUT_MESSAGE, soldOutDetails } from '@tiketi/contracts';
 import type { BookableEvent } from './reservation.repository';
 import type { HeldSeat } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
@@ -82,7 +82,7 @@ function isBookable(event: BookableEvent | undefined, now: Date): event is Booka
  */
 function soldOut(event: BookableEvent, input: BookInput): AppError {
   return new AppError('conflict', 'SEAT_UNAVAILABLE', SOLD_OUT_MESSAGE, {
-    details: { seatIds: soldOutSeatIds(input), soldOut: true },
+    details: soldOutDetails(input),
     headers: { [SOLD_OUT_HEADER]: `event=${event.id}; seat-limit=${event.seat_limit}` },
   });
 }
