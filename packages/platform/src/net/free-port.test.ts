@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { firstListenable, freePort } from './free-port';
+import { claimPort, firstClaimable, firstListenable, freePort } from './free-port';
 
 describe('freePort', () => {
   it('gives a port outside the range the kernel hands to outgoing connections, and one that can be bound', async () => {
@@ -30,5 +30,23 @@ describe('freePort', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('never hands out a port promised to another caller that has not listened yet', async () => {
+    // Two test files starting platforms side by side: the first picks its ports, then spends
+    // seconds on migrations before it listens; the second must not pick the same idle port.
+    const promised = await freePort();
+    expect(await firstListenable([promised])).toBe(promised);
+    expect(claimPort(promised)).toBe(false);
+    const others = Array.from({ length: 50 }, (_, i) => promised + 1 + i);
+    const picked = await firstClaimable([promised, promised, ...others]);
+    expect(others).toContain(picked);
+    expect(await firstClaimable([promised])).toBeNull();
+  });
+
+  it('hands out distinct ports to many callers that have not listened yet', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 300; i++) ports.push(await freePort());
+    expect(new Set(ports).size).toBe(ports.length);
   });
 });
