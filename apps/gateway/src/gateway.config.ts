@@ -53,7 +53,7 @@ export const gatewayOwnConfig = Type.Object({
     minimum: 0,
     maximum: 10_000,
     description:
-      "after the ticket service refuses a hold because the event is sold out, the gateway answers that event's holds itself (409 SEAT_UNAVAILABLE, details.soldOut) for this long, so a crowd hammering a sold-out event costs neither the proxy hop nor the ticket service (ADR 0009); 0 = always ask the ticket service",
+      "after the ticket service refuses a hold because the event is sold out, the gateway answers that event's holds itself (409 SEAT_UNAVAILABLE, details.soldOut) for this long after the last such answer (in its last quarter one hold goes on to the service, whose answer renews it, or ends it at once when a seat came back), so a crowd hammering a sold-out event costs neither the proxy hop nor the ticket service (ADR 0009); 0 = always ask the ticket service",
   }),
   GATEWAY_EDGE_CACHE_ENTRIES: Type.Integer({
     default: 1_000,

@@ -37,7 +37,7 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       }),
       soldOutEdge: new Counter({
         name: 'tiketi_gateway_sold_out_holds_total',
-        help: 'Valid holds the gateway read while the ticket service had just called some event sold out, by outcome: answered (at the edge), forwarded (another event, or more seats than the limit)',
+        help: 'Valid holds the gateway read while the ticket service had just called some event sold out, by outcome: answered (at the edge), probe (sent on to renew or end what the edge knows), forwarded (another event, or more seats than the limit)',
         labelNames: ['outcome'],
         registers: [registry],
       }),

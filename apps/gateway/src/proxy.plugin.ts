@@ -20,7 +20,7 @@ import type { GatewayConfig } from './gateway.config';
 import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
 import { InFlightLimit, WhilePaying } from './in-flight.limit';
-import { holdAsked, SoldOutEvents } from './sold-out.edge';
+import { holdAsked, SoldOutEvents, type SoldOutDecision } from './sold-out.edge';
 import { SOLD_OUT_HEADER } from '@tiketi/contracts';
 import { EdgeCache } from './edge.cache';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
@@ -173,11 +173,13 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
           const isHold = request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH;
           // A signed-in buyer's valid hold, while some event is known sold out: the only request the
           // edge may answer for the ticket service.
+          let probe: string | null = null;
           if (soldOut && isHold && request.user && soldOut.knowsAny()) {
             const asked = holdAsked(request.body);
-            const refusal = asked ? soldOut.answer(asked) : null;
-            if (asked) metrics.soldOutEdge.inc({ outcome: refusal ? 'answered' : 'forwarded' });
-            if (refusal) throw refusal;
+            const decision = asked ? soldOut.answer(asked) : null;
+            if (asked) metrics.soldOutEdge.inc({ outcome: soldOutOutcome(decision) });
+            if (decision && 'refuse' in decision) throw decision.refuse;
+            probe = decision?.probe ?? null;
           }
           if (holds && isHold) {
             const place = holds.enter();
@@ -207,11 +209,24 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
                 .send(hit.body);
             }
           }
-          return forward(request, reply, entry.upstream, ctx, identities, caching, soldOut);
+          return forward(
+            request,
+            reply,
+            entry.upstream,
+            ctx,
+            identities,
+            caching,
+            soldOut && { events: soldOut, probe },
+          );
         },
       });
     }
   }
+}
+
+function soldOutOutcome(decision: SoldOutDecision): 'answered' | 'probe' | 'forwarded' {
+  if (!decision) return 'forwarded';
+  return 'refuse' in decision ? 'answered' : 'probe';
 }
 
 /** The request a flash sale's crowd repeats: limited per gateway by GATEWAY_HOLDS_IN_FLIGHT. */
@@ -245,7 +260,7 @@ function forward(
   ctx: ServiceContext<GatewayConfig>,
   identities: IdentitySigner,
   caching: { cache: EdgeCache; key: string } | null,
-  soldOut: SoldOutEvents | null,
+  soldOut: { events: SoldOutEvents; probe: string | null } | null,
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -280,11 +295,12 @@ function forward(
       const soldOutHeader = headers[SOLD_OUT_HEADER];
       if (soldOutHeader !== undefined) {
         delete headers[SOLD_OUT_HEADER];
-        soldOut?.learn(soldOutHeader);
-      }
+        soldOut?.events.learn(soldOutHeader);
+      } else if (soldOut?.probe) soldOut.events.forget(soldOut.probe);
       return headers;
     },
     onError: (errorReply, { error }) => {
+      if (soldOut?.probe) soldOut.events.forget(soldOut.probe);
       if ((request as unknown as Record<symbol, boolean>)[kTooLarge]) {
         errorReply.send(payloadTooLarge(bodyLimitFor(request, config)));
         return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdAsked, SoldOutEvents } from './sold-out.edge';
+import { holdAsked, SoldOutEvents, type SoldOutDecision } from './sold-out.edge';
 
 const body = (value: unknown) => Buffer.from(JSON.stringify(value));
 
@@ -42,12 +42,13 @@ describe('SoldOutEvents', () => {
     soldOut.learn('event=evt_1; seat-limit=4', 0);
     expect(soldOut.knowsAny(0)).toBe(true);
 
-    const chosen = soldOut.answer(asked({ eventId: 'evt_1', seatIds: ['s2', 's1', 's2'] }), 500)!;
+    const refuse = (decision: SoldOutDecision) => (decision && 'refuse' in decision ? decision.refuse : null);
+    const chosen = refuse(soldOut.answer(asked({ eventId: 'evt_1', seatIds: ['s2', 's1', 's2'] }), 500))!;
     expect(chosen.kind).toBe('conflict');
     expect(chosen.code).toBe('SEAT_UNAVAILABLE');
     expect(chosen.message).toBe('This event is sold out');
     expect(chosen.details).toEqual({ seatIds: ['s1', 's2'], soldOut: true });
-    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 4 }), 999)?.details).toEqual({
+    expect(refuse(soldOut.answer(asked({ eventId: 'evt_1', quantity: 4 }), 700))?.details).toEqual({
       seatIds: [],
       soldOut: true,
     });
@@ -86,5 +87,38 @@ describe('SoldOutEvents', () => {
     expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 1 }), 1)).toBeNull();
     soldOut.learn(['event=evt_1; seat-limit=2'], 0);
     expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 2 }), 1)).not.toBeNull();
+  });
+
+  it('sends one hold on near the end of the moment, answering the rest, and renews or ends on its answer', () => {
+    const soldOut = new SoldOutEvents(1_000);
+    const hold = asked({ eventId: 'evt_1', quantity: 1 });
+    soldOut.learn('event=evt_1; seat-limit=4', 0);
+    expect(soldOut.answer(hold, 749)).toHaveProperty('refuse');
+    // The last quarter of the moment: one probe, while everyone else is still answered here.
+    expect(soldOut.answer(hold, 750)).toEqual({ probe: 'evt_1' });
+    expect(soldOut.answer(hold, 751)).toHaveProperty('refuse');
+    expect(soldOut.answer(asked({ eventId: 'evt_1', quantity: 5 }), 751)).toBeNull();
+    // The service called it sold out again: a new moment, and a new probe only near its end.
+    soldOut.learn('event=evt_1; seat-limit=4', 760);
+    expect(soldOut.answer(hold, 1_200)).toHaveProperty('refuse');
+    expect(soldOut.answer(hold, 1_509)).toHaveProperty('refuse');
+    expect(soldOut.answer(hold, 1_510)).toEqual({ probe: 'evt_1' });
+    // A probe without an answer: another once a tenth of the moment has passed.
+    expect(soldOut.answer(hold, 1_609)).toHaveProperty('refuse');
+    expect(soldOut.answer(hold, 1_610)).toEqual({ probe: 'evt_1' });
+    // Still none: the moment ends when it would have without probes.
+    expect(soldOut.answer(hold, 1_709)).toHaveProperty('refuse');
+    expect(soldOut.answer(hold, 1_760)).toBeNull();
+  });
+
+  it('stops answering for an event at once when a probe comes back without a sold-out answer', () => {
+    const soldOut = new SoldOutEvents(1_000);
+    const hold = asked({ eventId: 'evt_1', quantity: 1 });
+    soldOut.learn('event=evt_1; seat-limit=4', 0);
+    soldOut.learn('event=evt_2; seat-limit=4', 500);
+    expect(soldOut.answer(hold, 900)).toEqual({ probe: 'evt_1' });
+    soldOut.forget('evt_1');
+    expect(soldOut.answer(hold, 901)).toBeNull();
+    expect(soldOut.answer(asked({ eventId: 'evt_2', quantity: 1 }), 901)).toHaveProperty('refuse');
   });
 });
