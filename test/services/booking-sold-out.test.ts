@@ -100,4 +100,27 @@ describe('holds for a sold-out event', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(201);
     expect(Date.now() - startedAt).toBeLessThan(5_000);
   });
+
+  it('says sold out from the first refusal after the last seat went, before the event row catches up', async () => {
+    const eventId = await onSaleEvent(tp, admin, 'Sold Out At Once', 2, 99_000);
+    const first = await tp.register();
+    const late = await tp.register();
+    // The row the service keeps for a second is read by this hold: on sale, with seats left.
+    const kept = await hold(tp, first, eventId, 2);
+    const refused = await tp.api('POST', '/api/tickets/book', {
+      token: late.accessToken,
+      body: { eventId, seatIds: [kept.seats[0]!.id] },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.details).toEqual({ seatIds: [kept.seats[0]!.id], soldOut: true });
+    // A refusal while seats remain says nothing of the kind.
+    const openEvent = await onSaleEvent(tp, admin, 'Seats Left', 3, 99_000);
+    const some = await hold(tp, first, openEvent, 1);
+    const taken = await tp.api('POST', '/api/tickets/book', {
+      token: late.accessToken,
+      body: { eventId: openEvent, seatIds: [some.seats[0]!.id] },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.details).toEqual({ seatIds: [some.seats[0]!.id] });
+  });
 });

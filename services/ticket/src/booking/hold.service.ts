@@ -1,6 +1,6 @@
 import { AppError, newId, type AuthUser } from '@tiketi/platform';
 import { outboxEntry } from '@tiketi/platform';
-import { SOLD_OUT_HEADER, SOLD_OUT_MESSAGE, soldOutDetails } from '@tiketi/contracts';
+import { limitExceeded, nothingLeft, saleNotOpen, seatUnavailable, soldOut } from './hold.refusals';
 import type { BookableEvent } from './reservation.repository';
 import type { HeldSeat } from './hold.repository';
 import { seatHoldKey, toReservationView, type ReservationView } from './reservation.model';
@@ -17,12 +17,6 @@ export interface BookInput {
 /** Statuses in which holds are taken (sold_out may be stale the moment a hold expires). */
 const SELLING = new Set(['on_sale', 'sold_out']);
 const BEST_AVAILABLE_ATTEMPTS = 3;
-
-function seatUnavailable(seatIds: string[]): AppError {
-  return AppError.conflict('SEAT_UNAVAILABLE', 'Some of the seats are no longer available', {
-    seatIds: [...new Set(seatIds)].sort(),
-  });
-}
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: string }).code === '23505';
@@ -59,7 +53,7 @@ export async function book(
     return view;
   } catch (err) {
     rt.metrics.holds.inc({ outcome: err instanceof AppError ? err.code : 'error' });
-    if (err instanceof AppError && err.code === 'SEAT_UNAVAILABLE' && event.status === 'sold_out')
+    if (err instanceof AppError && err.code === 'SEAT_UNAVAILABLE' && (await nothingLeft(rt, event)))
       throw soldOut(event, input);
     throw err;
   } finally {
@@ -74,33 +68,6 @@ function isBookable(event: BookableEvent | undefined, now: Date): event is Booka
     now >= new Date(event.sale_starts_at) &&
     now < new Date(event.sale_ends_at)
   );
-}
-
-/**
- * A hold refused while the event shows no seat left. The header lets the gateway answer the
- * event's next holds itself for a moment (ADR 0009), with this same answer.
- */
-function soldOut(event: BookableEvent, input: BookInput): AppError {
-  return new AppError('conflict', 'SEAT_UNAVAILABLE', SOLD_OUT_MESSAGE, {
-    details: soldOutDetails(input),
-    headers: { [SOLD_OUT_HEADER]: `event=${event.id}; seat-limit=${event.seat_limit}` },
-  });
-}
-
-function saleNotOpen(event: BookableEvent): AppError {
-  return AppError.conflict('SALE_NOT_OPEN', 'Tickets for this event are not on sale now', {
-    status: event.status,
-    saleStartsAt: new Date(event.sale_starts_at).toISOString(),
-    saleEndsAt: new Date(event.sale_ends_at).toISOString(),
-  });
-}
-
-function limitExceeded(limit: number, held: number, requested: number): AppError {
-  return AppError.unprocessable('SEAT_LIMIT_EXCEEDED', `At most ${limit} seats per buyer for this event`, {
-    limit,
-    held,
-    requested,
-  });
 }
 
 async function holdBest(
