@@ -5,7 +5,8 @@ import type { GatewayConfig } from './gateway.config';
 import { startGatewayOver } from './testing/gateway.testkit';
 import { startEchoUpstream, type FakeUpstream } from './testing/upstreams.fake';
 
-const MOMENT_MS = 2_000;
+// Long enough that the crowd below reaches the gateway well within a tenth of it (the re-probe time).
+const MOMENT_MS = 4_000;
 
 /**
  * ADR 0009 with its probe: while an event is known sold out, the edge answers its holds; in the
