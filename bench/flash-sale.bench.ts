@@ -140,6 +140,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     const cpuShare = endCpuShare();
     const timesAfter = await Promise.all(timed.map(routeTimes));
     const answeredAtEdge = await serviceMetric(bench.gateway, 'tiketi_gateway_sold_out_holds_total', { label: 'outcome="answered"', absent: 0 });
+    const probesFromEdge = await serviceMetric(bench.gateway, 'tiketi_gateway_sold_out_holds_total', { label: 'outcome="probe"', absent: 0 });
     if (profileDir) toggleChildProfiles();
     const elapsed = run.elapsedMs / 1000;
     const generatorCpu = (cpu.user + cpu.system) / 1e3 / run.elapsedMs;
@@ -212,7 +213,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
         `ratios: attempts/s over the gateway trivial-route ceiling (${Math.round(ceilings.gatewayRps)} req/s); committed holds/s over PostgreSQL single-row commits (${Math.round(ceilings.pgCommits)}/s)`,
         describeCpuShare(cpuShare),
         describeServerTimes(timesBefore, timesAfter, average(confirmMs), average(holdMs)),
-        `holds the gateway answered itself for the sold-out event (ADR 0009; GATEWAY_SOLD_OUT_MS): ${answeredAtEdge} of ${holdMs.length} attempts`,
+        `holds the gateway answered itself for the sold-out event (ADR 0009; GATEWAY_SOLD_OUT_MS): ${answeredAtEdge} of ${holdMs.length} attempts, and ${probesFromEdge} sent on as probes that renewed (or ended) what it knew`,
         `load generator (one process, same 2 cores): ${Math.round(generatorCpu * 100)}% of a core during the sale; registration ${Math.round(reg.perSecond)} accounts/s (argon2id), not timed`,
       ],
     );
