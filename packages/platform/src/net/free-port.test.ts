@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { claimPort, firstClaimable, firstListenable, freePort } from './free-port';
+import { claimPort, firstListenable, freePort } from './free-port';
 
 describe('freePort', () => {
   it('gives a port outside the range the kernel hands to outgoing connections, and one that can be bound', async () => {
@@ -39,9 +39,9 @@ describe('freePort', () => {
     expect(await firstListenable([promised])).toBe(promised);
     expect(claimPort(promised)).toBe(false);
     const others = Array.from({ length: 50 }, (_, i) => promised + 1 + i);
-    const picked = await firstClaimable([promised, promised, ...others]);
+    const picked = await firstListenable([promised, promised, ...others], '127.0.0.1', claimPort);
     expect(others).toContain(picked);
-    expect(await firstClaimable([promised])).toBeNull();
+    expect(await firstListenable([promised], '127.0.0.1', claimPort)).toBeNull();
   });
 
   it('hands out distinct ports to many callers that have not listened yet', async () => {

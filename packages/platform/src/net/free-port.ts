@@ -66,21 +66,16 @@ export function claimPort(port: number): boolean {
   return createClaim(file);
 }
 
-/** The first of the candidate ports that can be bound now. */
+/**
+ * The first of the candidate ports that can be bound now and that `accept` takes (freePort's
+ * `claimPort`, which marks it as promised to the caller).
+ */
 export async function firstListenable(
   candidates: Iterable<number>,
   host = '127.0.0.1',
+  accept: (port: number) => boolean = () => true,
 ): Promise<number | null> {
-  for (const port of candidates) if (await canListen(port, host)) return port;
-  return null;
-}
-
-/** The first candidate that can be bound now and that no other caller was promised lately. */
-export async function firstClaimable(
-  candidates: Iterable<number>,
-  host = '127.0.0.1',
-): Promise<number | null> {
-  for (const port of candidates) if ((await canListen(port, host)) && claimPort(port)) return port;
+  for (const port of candidates) if ((await canListen(port, host)) && accept(port)) return port;
   return null;
 }
 
@@ -95,7 +90,7 @@ function* randomPorts(low: number, high: number, count: number): Generator<numbe
  */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   const top = ephemeralStart();
-  const port = await firstClaimable(randomPorts(LOWEST, top, 200), host);
+  const port = await firstListenable(randomPorts(LOWEST, top, 200), host, claimPort);
   if (port === null) throw new Error(`no free port found between ${LOWEST} and ${top}`);
   return port;
 }

@@ -16,10 +16,13 @@ export function seatUnavailable(seatIds: string[]): AppError {
  * Whether the event has no seat left: its row says so, or, since the kept row may be a second
  * behind the last hold, the seat map (checked against the shared version, so other replicas'
  * changes count) has none available. Said from the first refusal on, the edge answers the crowd
- * (ADR 0009) a second sooner.
+ * (ADR 0009) a second sooner. A refusal while this replica's copy still shows seats costs no I/O:
+ * the row decides, as it always did.
  */
 export async function nothingLeft(rt: BookingRuntime, event: BookableEvent): Promise<boolean> {
   if (event.status === 'sold_out') return true;
+  const here = rt.seatMap.availableHere(event.id);
+  if (here !== null && here > 0) return false;
   try {
     return (await rt.seatMap.get(event.id, event.layout_version))?.available === 0;
   } catch {

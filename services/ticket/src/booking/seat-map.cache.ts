@@ -147,6 +147,15 @@ export class SeatMapCache {
     };
   }
 
+  /**
+   * Seats available in this replica's copy, without any I/O; null when it keeps none, or knows
+   * its copy missed another replica's change.
+   */
+  availableHere(eventId: string): number | null {
+    const entry = this.entries.get(eventId);
+    return entry && !entry.stale ? entry.available : null;
+  }
+
   invalidate(eventId: string): void {
     this.entries.delete(eventId);
   }
