@@ -1,5 +1,5 @@
 import { ceilingRows, measureCeilings } from './lib/ceilings';
-import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
+import { describeCpuShare, sampleCpuShare, type SampledCpuShare } from './lib/cpu-share';
 import { checkSale } from './lib/flash-sale.check';
 import { arg, createOnSaleEvent, drive, outcome, publish, registerBuyers, round, startBenchCluster, tally, type HttpClient } from './lib/load';
 import { serviceMetric } from './lib/memory';
@@ -112,7 +112,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     const timesBefore = await Promise.all(timed.map(routeTimes));
     if (profileDir) toggleChildProfiles();
     const cpu0 = process.cpuUsage();
-    const endCpuShare = measureCpuShare(bench.cluster.databaseUrl);
+    const endCpuShare = sampleCpuShare(bench.cluster.databaseUrl);
     saleStartedAt = performance.now();
     const run = await drive({ workers: connections, seconds }, async () => {
       const buyer = nextBuyer();
@@ -211,7 +211,8 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
         `attempts ${holdMs.length}, holds ${holds} (${seatsHeld} seats; ${Math.round(holds / elapsed)}/s over the whole run), paid ${paid}; errors by code ${JSON.stringify(codes)}; payment outcomes ${JSON.stringify(payCodes)}`,
         `invariants: ${check.ok ? 'PASS' : `FAIL: ${check.violations.join('; ')}`}; ${Object.entries(check.figures).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         `ratios: attempts/s over the gateway trivial-route ceiling (${Math.round(ceilings.gatewayRps)} req/s); committed holds/s over PostgreSQL single-row commits (${Math.round(ceilings.pgCommits)}/s)`,
-        describeCpuShare(cpuShare),
+        describeCpuShare(cpuShare.whole),
+        ...describeSellingPhases(cpuShare, lastHeldAt),
         describeServerTimes(timesBefore, timesAfter, average(confirmMs), average(holdMs)),
         `holds the gateway answered itself for the sold-out event (ADR 0009; GATEWAY_SOLD_OUT_MS): ${answeredAtEdge} of ${holdMs.length} attempts, and ${probesFromEdge} sent on as probes that renewed (or ended) what it knew`,
         `load generator (one process, same 2 cores): ${Math.round(generatorCpu * 100)}% of a core during the sale; registration ${Math.round(reg.perSecond)} accounts/s (argon2id), not timed`,
@@ -224,6 +225,13 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
   }
 }
 
+
+/** Who used the CPU while seats remained and after the sell-out (split at the nearest sample). */
+function describeSellingPhases(share: SampledCpuShare, lastHeldAt: number): string[] {
+  const split = lastHeldAt > 0 ? share.splitAt(lastHeldAt) : null;
+  if (!split) return [];
+  return [describeCpuShare(split.before, 'the sale while seats remained'), describeCpuShare(split.after, 'the sale after the sell-out')];
+}
 
 const average = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
 

@@ -62,24 +62,63 @@ function snapshot(databaseName: string): Snapshot {
   return out;
 }
 
+function shareBetween(before: Snapshot, after: Snapshot, seconds: number): CpuShare {
+  const hz = clockTicksPerSecond();
+  const byPart = new Map<string, number>();
+  for (const [pid, { part, ticks }] of after) {
+    const used = ticks - (before.get(pid)?.ticks ?? 0);
+    if (used > 0) byPart.set(part, (byPart.get(part) ?? 0) + used);
+  }
+  const parts = [...byPart]
+    .map(([part, ticks]) => ({ part, cores: ticks / hz / seconds }))
+    .sort((a, b) => b.cores - a.cores);
+  return { parts, total: parts.reduce((sum, p) => sum + p.cores, 0), seconds };
+}
+
 /** Starts measuring; the returned function ends the window and says who used the CPU. */
 export function measureCpuShare(databaseUrl: string): () => CpuShare {
   const databaseName = new URL(databaseUrl).pathname.slice(1);
   const before = snapshot(databaseName);
   const started = Date.now();
+  return () => shareBetween(before, snapshot(databaseName), (Date.now() - started) / 1000);
+}
+
+export interface SampledCpuShare {
+  /** The whole window. */
+  whole: CpuShare;
+  /**
+   * The window cut in two at `atMs` (from its start), at the nearest sample: where a moment known
+   * only afterwards (a sale's last committed hold) splits it. Null when no sample lies inside it.
+   */
+  splitAt(atMs: number): { before: CpuShare; after: CpuShare } | null;
+}
+
+/**
+ * As measureCpuShare, with a sample every `everyMs` in between (a /proc walk costs the load
+ * generator 2-4 ms), so the window can be split afterwards.
+ */
+export function sampleCpuShare(databaseUrl: string, everyMs = 500): () => SampledCpuShare {
+  const databaseName = new URL(databaseUrl).pathname.slice(1);
+  const started = Date.now();
+  const samples: Array<{ atMs: number; snap: Snapshot }> = [{ atMs: 0, snap: snapshot(databaseName) }];
+  const timer = setInterval(() => samples.push({ atMs: Date.now() - started, snap: snapshot(databaseName) }), everyMs);
   return () => {
-    const after = snapshot(databaseName);
-    const seconds = (Date.now() - started) / 1000;
-    const hz = clockTicksPerSecond();
-    const byPart = new Map<string, number>();
-    for (const [pid, { part, ticks }] of after) {
-      const used = ticks - (before.get(pid)?.ticks ?? 0);
-      if (used > 0) byPart.set(part, (byPart.get(part) ?? 0) + used);
-    }
-    const parts = [...byPart]
-      .map(([part, ticks]) => ({ part, cores: ticks / hz / seconds }))
-      .sort((a, b) => b.cores - a.cores);
-    return { parts, total: parts.reduce((sum, p) => sum + p.cores, 0), seconds };
+    clearInterval(timer);
+    const endMs = Date.now() - started;
+    const first = samples[0]!.snap;
+    const last = snapshot(databaseName);
+    return {
+      whole: shareBetween(first, last, endMs / 1000),
+      splitAt(atMs) {
+        const inside = samples.filter((s) => s.atMs > 0);
+        if (inside.length === 0) return null;
+        const cut = inside.reduce((best, s) => (Math.abs(s.atMs - atMs) < Math.abs(best.atMs - atMs) ? s : best));
+        return {
+          before: shareBetween(first, cut.snap, cut.atMs / 1000),
+          after: shareBetween(cut.snap, last, (endMs - cut.atMs) / 1000),
+        };
+      },
+    };
   };
 }
 
