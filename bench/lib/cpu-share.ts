@@ -101,7 +101,10 @@ export function sampleCpuShare(databaseUrl: string, everyMs = 500): () => Sample
   const databaseName = new URL(databaseUrl).pathname.slice(1);
   const started = Date.now();
   const samples: Array<{ atMs: number; snap: Snapshot }> = [{ atMs: 0, snap: snapshot(databaseName) }];
-  const timer = setInterval(() => samples.push({ atMs: Date.now() - started, snap: snapshot(databaseName) }), everyMs);
+  const timer = setInterval(
+    () => samples.push({ atMs: Date.now() - started, snap: snapshot(databaseName) }),
+    everyMs,
+  );
   return () => {
     clearInterval(timer);
     const endMs = Date.now() - started;
@@ -112,7 +115,9 @@ export function sampleCpuShare(databaseUrl: string, everyMs = 500): () => Sample
       splitAt(atMs) {
         const inside = samples.filter((s) => s.atMs > 0);
         if (inside.length === 0) return null;
-        const cut = inside.reduce((best, s) => (Math.abs(s.atMs - atMs) < Math.abs(best.atMs - atMs) ? s : best));
+        const cut = inside.reduce((best, s) =>
+          Math.abs(s.atMs - atMs) < Math.abs(best.atMs - atMs) ? s : best,
+        );
         return {
           before: shareBetween(first, cut.snap, cut.atMs / 1000),
           after: shareBetween(cut.snap, last, (endMs - cut.atMs) / 1000),
