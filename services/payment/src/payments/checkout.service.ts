@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_POLICY, quoteRefund } from '../policy/refund-policy';
 import { PAYMENT_METHODS, ProviderError, type Checkout } from '../providers/provider';
 import { paymentView, type PaymentDeps, type PaymentView } from './payment.core';
-import type { PaymentRow } from './payment.repository';
+import type { PaymentRow } from './payment.model';
 
 export interface CreateBody {
   reservationId: string;

@@ -12,7 +12,7 @@ import {
   type PaymentView,
   type ReservationOutcome,
 } from './payment.core';
-import type { PaymentRow, PaymentStatus } from './payment.repository';
+import type { PaymentRow, PaymentStatus } from './payment.model';
 import { refundPayment } from './refund.service';
 
 export interface ConfirmBody {

@@ -5,7 +5,7 @@ import { AppError, requireAdmin, requireInternal, currentUser } from '@tiketi/pl
 import { RefundRules } from '../policy/refund-policy';
 import { paidPaymentOf } from './checkout.service';
 import type { PaymentDeps } from './payment.core';
-import { PaymentRepository } from './payment.repository';
+import { RefundRepository } from './refund.repository';
 import { InternalRefundBody } from './payment.schemas';
 import { refundPayment } from './refund.service';
 import { emit } from './payment.core';
@@ -40,7 +40,7 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
   app.get('/api/admin/payments/refund-policies', {
     preHandler: requireAdmin,
     schema: { tags: ['admin'], summary: 'Refund policies events may use (refundPolicyId)' },
-  }, async () => ({ items: await d.repo.policies() }));
+  }, async () => ({ items: await d.refunds.policies() }));
 
   app.put('/api/admin/payments/refund-policies/:id', {
     preHandler: requireAdmin,
@@ -52,10 +52,10 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
     },
   }, async (request) => {
     const user = currentUser(request);
-    const before = await d.repo.policy(request.params.id);
+    const before = await d.refunds.policy(request.params.id);
     // The change and its audit record commit together.
     await d.repo.transaction(async (trx) => {
-      await new PaymentRepository(trx).upsertPolicy(request.params.id, request.body.name, request.body.rules);
+      await new RefundRepository(trx).upsertPolicy(request.params.id, request.body.name, request.body.rules);
       await emit(trx, EventTypes.auditRecorded, {
         actorId: user.id,
         ...(user.email ? { actorEmail: user.email } : {}),
@@ -68,6 +68,6 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
       });
     });
     d.relay?.poke();
-    return { policy: await d.repo.policy(request.params.id) };
+    return { policy: await d.refunds.policy(request.params.id) };
   });
 }

@@ -6,11 +6,14 @@ import type { PaymentConfig } from '../payment.config';
 import type { ProviderPayment } from '../providers/provider';
 import type { ProviderRegistry } from '../providers/provider.registry';
 import type { PaymentMetrics } from './payment.metrics';
-import type { PaymentRepository, PaymentRow, PaymentStatus } from './payment.repository';
+import type { PaymentRow, PaymentStatus } from './payment.model';
+import type { PaymentRepository } from './payment.repository';
+import type { RefundRepository } from './refund.repository';
 import type { TicketClient } from './ticket.client';
 
 export interface PaymentDeps {
   repo: PaymentRepository;
+  refunds: RefundRepository;
   providers: ProviderRegistry;
   ticket: TicketClient;
   config: PaymentConfig;

@@ -1,116 +1,18 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { preparedStatement } from '@tiketi/platform';
-
-export type PaymentStatus =
-  | 'ready'
-  | 'pending'
-  | 'paid'
-  | 'refund_pending'
-  | 'refunded'
-  | 'partially_refunded'
-  | 'failed'
-  | 'cancelled'
-  | 'needs_reconciliation';
-
-export interface SeatSnapshot {
-  id: string;
-  label: string;
-  price: number;
-}
-
-export interface PaymentRow {
-  id: string;
-  order_id: string;
-  reservation_id: string;
-  event_id: string;
-  user_id: string;
-  method: string;
-  status: PaymentStatus;
-  amount: number;
-  currency: string;
-  refunded_amount: number;
-  fee_amount: number;
-  order_name: string;
-  seats: SeatSnapshot[];
-  refunded_seat_ids: string[];
-  policy: { id: string; name: string; rules: any };
-  event_starts_at: Date;
-  booked_at: Date;
-  success_url: string;
-  fail_url: string;
-  provider_ref: string | null;
-  provider_payment_key: string | null;
-  confirm_idempotency_key: string | null;
-  failure_code: string | null;
-  failure_message: string | null;
-  paid_at: Date | null;
-  reservation_confirmed_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** What a new payment is written with; `seats` and `policy` as JSON text. */
-export type NewPayment = Pick<
-  PaymentRow,
-  | 'id'
-  | 'order_id'
-  | 'reservation_id'
-  | 'event_id'
-  | 'user_id'
-  | 'method'
-  | 'amount'
-  | 'currency'
-  | 'order_name'
-  | 'event_starts_at'
-  | 'booked_at'
-  | 'success_url'
-  | 'fail_url'
-> & { seats: string; policy: string };
-
-export interface RefundRow {
-  id: string;
-  payment_id: string;
-  status: 'pending' | 'done' | 'failed';
-  amount: number;
-  fee: number;
-  full: boolean;
-  seat_ids: string[] | null;
-  reason: string;
-  actor_id: string | null;
-  idempotency_key: string;
-  created_at: Date;
-  completed_at: Date | null;
-}
+import {
+  toPayment,
+  type HistoryFilter,
+  type NewPayment,
+  type PaymentRow,
+  type PaymentStatus,
+} from './payment.model';
 
 type Db = Kysely<any> | Transaction<any>;
 
 const PAYMENTS = sql.table('payment.payments');
 const PAYMENTS_CANCELLED = sql.table('payment.cancelled_events');
 const OUTBOX = sql.table('payment.outbox');
-
-const parse = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
-
-function toPayment(row: any): PaymentRow {
-  return {
-    ...row,
-    seats: parse(row.seats),
-    refunded_seat_ids: parse(row.refunded_seat_ids),
-    policy: parse(row.policy),
-    event_starts_at: new Date(row.event_starts_at),
-    booked_at: new Date(row.booked_at),
-    paid_at: row.paid_at ? new Date(row.paid_at) : null,
-    created_at: new Date(row.created_at),
-    updated_at: new Date(row.updated_at),
-  };
-}
-
-export interface HistoryFilter {
-  userId?: string;
-  eventId?: string;
-  method?: string;
-  status?: string;
-  limit: number;
-}
 
 /** Kysely only; every state change is a compare-and-set on `status`. */
 export class PaymentRepository {
@@ -403,68 +305,5 @@ export class PaymentRepository {
       failedRefunds: Number(failed_refunds ?? 0),
       lastFailedAt: last_failed_at ? new Date(last_failed_at as string) : null,
     }));
-  }
-
-  async insertRefund(values: Record<string, unknown>, db: Db): Promise<RefundRow> {
-    const row = await db.insertInto('refunds').values(values).returningAll().executeTakeFirstOrThrow();
-    return { ...row, seat_ids: parse(row.seat_ids) } as RefundRow;
-  }
-
-  async pendingRefund(paymentId: string): Promise<RefundRow | null> {
-    const row = await this.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('payment_id', '=', paymentId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return row ? ({ ...row, seat_ids: parse(row.seat_ids) } as RefundRow) : null;
-  }
-
-  async finishRefund(id: string, status: 'done' | 'failed', db: Db): Promise<boolean> {
-    const res = await db
-      .updateTable('refunds')
-      .set({ status, completed_at: sql`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
-  }
-
-  async refunds(paymentId: string): Promise<RefundRow[]> {
-    const rows = await this.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('payment_id', '=', paymentId)
-      .orderBy('created_at')
-      .execute();
-    return rows.map((r) => ({ ...r, seat_ids: parse(r.seat_ids) }) as RefundRow);
-  }
-
-  async policy(id: string): Promise<{ id: string; name: string; rules: any } | null> {
-    const row = await this.db
-      .selectFrom('refund_policies')
-      .select(['id', 'name', 'rules'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return row ? { id: row.id, name: row.name, rules: parse(row.rules) } : null;
-  }
-
-  async policies(): Promise<Array<{ id: string; name: string; rules: any }>> {
-    const rows = await this.db
-      .selectFrom('refund_policies')
-      .select(['id', 'name', 'rules'])
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, rules: parse(r.rules) }));
-  }
-
-  async upsertPolicy(id: string, name: string, rules: unknown): Promise<void> {
-    await this.db
-      .insertInto('refund_policies')
-      .values({ id, name, rules: JSON.stringify(rules) })
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet({ name, rules: JSON.stringify(rules), updated_at: sql`now()` }),
-      )
-      .execute();
   }
 }

@@ -1,6 +1,6 @@
 import type { PaymentDeps } from './payment.core';
 import { markFailed, matchesOrder } from './payment.core';
-import type { PaymentRow } from './payment.repository';
+import type { PaymentRow } from './payment.model';
 import {
   applyProviderPaid,
   attempt,

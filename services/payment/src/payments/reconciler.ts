@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { confirmInFlightMs } from './confirm.service';
 import type { PaymentDeps } from './payment.core';
-import type { PaymentRow } from './payment.repository';
+import type { PaymentRow } from './payment.model';
 import { reconcilePayment } from './reconcile.service';
 import { resumeRefund, refundPayment } from './refund.service';
 

@@ -3,7 +3,7 @@ import { EventTypes } from '@tiketi/contracts';
 import { ProviderError } from '../providers/provider';
 import { quoteRefund } from '../policy/refund-policy';
 import { adapterFor, emit, paymentEventBase, type PaymentDeps } from './payment.core';
-import type { PaymentRow, RefundRow } from './payment.repository';
+import type { PaymentRow, RefundRow } from './payment.model';
 
 export interface RefundRequest {
   amount?: number;
@@ -70,7 +70,7 @@ export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRe
     const moved = await d.repo.transition(p.id, ['paid', 'partially_refunded'], 'refund_pending', {}, trx);
     if (!moved) return null;
     const id = newId('rfd');
-    return d.repo.insertRefund(
+    return d.refunds.insert(
       {
         id,
         payment_id: p.id,
@@ -117,7 +117,7 @@ export async function executeRefund(
     if (err instanceof ProviderError && err.outcome !== 'unknown') {
       const previous = p.refunded_amount > 0 ? 'partially_refunded' : 'paid';
       await d.repo.transaction(async (trx) => {
-        await d.repo.finishRefund(refund.id, 'failed', trx);
+        await d.refunds.finish(refund.id, 'failed', trx);
         await d.repo.transition(p.id, ['refund_pending'], previous, {}, trx);
       });
       throw new AppError('bad_gateway', 'REFUND_REJECTED', `The provider refused the refund: ${err.message}`, { details: { providerCode: err.code } });
@@ -141,7 +141,7 @@ async function completeRefund(
   // An operator's amount without seats returns money only: every seat stays sold.
   const scope = status === 'refunded' ? 'all' : refund.seat_ids ? 'seats' : 'money';
   const done = await d.repo.transaction(async (trx) => {
-    if (!(await d.repo.finishRefund(refund.id, 'done', trx))) return null;
+    if (!(await d.refunds.finish(refund.id, 'done', trx))) return null;
     const row = await d.repo.transition(
       p.id,
       ['refund_pending'],
@@ -187,7 +187,7 @@ async function completeRefund(
 
 /** The reconciler's step for a payment stuck in refund_pending. */
 export async function resumeRefund(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
-  const refund = await d.repo.pendingRefund(p.id);
+  const refund = await d.refunds.pending(p.id);
   if (!refund) {
     // The refund row finished but the payment did not move: put it back where the refunds say.
     return (await d.repo.transition(p.id, ['refund_pending'], p.refunded_amount > 0 ? 'partially_refunded' : 'paid')) ?? p;

@@ -1,0 +1,62 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { parseJson, type RefundRow } from './payment.model';
+
+type Db = Kysely<any> | Transaction<any>;
+
+/** Refunds and the refund policies events may use; Kysely only. */
+export class RefundRepository {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async insert(values: Record<string, unknown>, db: Db): Promise<RefundRow> {
+    const row = await db.insertInto('refunds').values(values).returningAll().executeTakeFirstOrThrow();
+    return { ...row, seat_ids: parseJson(row.seat_ids) } as RefundRow;
+  }
+
+  async pending(paymentId: string): Promise<RefundRow | null> {
+    const row = await this.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('payment_id', '=', paymentId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return row ? ({ ...row, seat_ids: parseJson(row.seat_ids) } as RefundRow) : null;
+  }
+
+  async finish(id: string, status: 'done' | 'failed', db: Db): Promise<boolean> {
+    const res = await db
+      .updateTable('refunds')
+      .set({ status, completed_at: sql`now()` })
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  async policy(id: string): Promise<{ id: string; name: string; rules: any } | null> {
+    const row = await this.db
+      .selectFrom('refund_policies')
+      .select(['id', 'name', 'rules'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? { id: row.id, name: row.name, rules: parseJson(row.rules) } : null;
+  }
+
+  async policies(): Promise<Array<{ id: string; name: string; rules: any }>> {
+    const rows = await this.db
+      .selectFrom('refund_policies')
+      .select(['id', 'name', 'rules'])
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, rules: parseJson(r.rules) }));
+  }
+
+  async upsertPolicy(id: string, name: string, rules: unknown): Promise<void> {
+    await this.db
+      .insertInto('refund_policies')
+      .values({ id, name, rules: JSON.stringify(rules) })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({ name, rules: JSON.stringify(rules), updated_at: sql`now()` }),
+      )
+      .execute();
+  }
+}
