@@ -1,16 +1,16 @@
 import type { PaymentDeps } from './payment.core';
 import { markFailed, matchesOrder } from './payment.core';
 import type { PaymentRow } from './payment.model';
+import { attempt } from './confirm.service';
 import {
   applyProviderPaid,
-  attempt,
   confirmInFlightMs,
   finishConfirmation,
   lookupAtProvider,
   moneyHeld,
   OPEN,
   OPEN_STATUSES,
-} from './confirm.service';
+} from './provider-paid.service';
 
 /**
  * One idempotent step towards the truth for a payment, for a webhook: the provider is asked, never

@@ -10,7 +10,7 @@ import {
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { confirmInFlightMs } from './confirm.service';
+import { confirmInFlightMs } from './provider-paid.service';
 import type { PaymentDeps } from './payment.core';
 import type { PaymentRow } from './payment.model';
 import { reconcilePayment } from './reconcile.service';
