@@ -3,7 +3,7 @@ import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tik
 import type { EventDataByType, ReservationStatus } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import { bookingInstance } from '../booking/booking.area';
-import { cancelReservation } from '../booking/reservation.service';
+import { cancelReservation } from '../booking/reservation-payment.service';
 import * as repo from './admin-reservations.repository';
 
 export interface AdminReservationItem {

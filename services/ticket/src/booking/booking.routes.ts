@@ -6,7 +6,8 @@ import * as repo from './reservation.repository';
 import * as queries from './reservation.queries';
 import { iso, toReservationView, type ReservationView } from './reservation.model';
 import { book } from './hold.service';
-import { cancelReservation, getReservation, reservationNotFound } from './reservation.service';
+import { getReservation, reservationNotFound } from './reservation.service';
+import { cancelReservation } from './reservation-payment.service';
 import { BookBody } from '@tiketi/contracts';
 import {
   CancelBody,

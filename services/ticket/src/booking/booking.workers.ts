@@ -1,7 +1,8 @@
 import { applyOnce, type EventEnvelope } from '@tiketi/platform';
 import type { EventDataByType } from '@tiketi/contracts';
 import { applyEffects, newEffects, retryPendingReleases, type BookingRuntime } from './booking.runtime';
-import { confirmInConsumer, expireDue, refundedIn } from './reservation.service';
+import { expireDue } from './reservation.service';
+import { confirmInConsumer, refundedIn } from './reservation-payment.service';
 import { recordPaidIfSettled } from './reservation.repository';
 
 const BOOKING_PAYMENTS = 'ticket.booking-payments';

@@ -7,7 +7,8 @@ import { reservationForPayment } from './checkout.repository';
 import * as queries from './reservation.queries';
 import { paymentReleased, paymentStarted } from './payment-lease.service';
 import { iso, toReservationView } from './reservation.model';
-import { confirm, refunded, reservationNotFound } from './reservation.service';
+import { reservationNotFound } from './reservation.service';
+import { confirm, refunded } from './reservation-payment.service';
 import {
   IdParams,
   InternalReservationResponse,
