@@ -60,6 +60,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     const heldMs: number[] = [];
     const createMs: number[] = [];
     const confirmMs: number[] = [];
+    const confirmEndedAt: number[] = [];
     const codes: Record<string, number> = {};
     const payCodes: Record<string, number> = {};
     let seatsHeld = 0;
@@ -103,6 +104,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
         body: { orderId: back.searchParams.get('orderId'), paymentKey: back.searchParams.get('paymentKey'), amount: Number(back.searchParams.get('amount')) },
       });
       confirmMs.push(confirmed.ms);
+      confirmEndedAt.push(performance.now() - saleStartedAt);
       if (confirmed.status !== 200) return tally(payCodes, `confirm:${outcome(confirmed)}`);
       paid++;
       tally(payCodes, 'paid');
@@ -199,6 +201,7 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
           target: 'p95 <= 100 ms',
           met: yes(c.p95 <= 100),
         },
+        ...confirmPhases(confirmMs, confirmEndedAt, lastHeldAt),
         {
           measure: 'oversell / invariants (from the databases)',
           value: check.figures['seats in two active reservations']!,
@@ -258,6 +261,19 @@ function describeServerTimes(
     fmt('ticket', ticket(['POST /api/tickets/book'])),
     ['gateway', 'payment', 'ticket'].map((where, i) => describeLoopLag(where, after[i]!)).join(', '),
   ].join('; ');
+}
+
+/** Confirms that ended while seats remained (the cores full of holds and checkouts) and after. */
+function confirmPhases(confirmMs: number[], endedAt: number[], lastHeldAt: number): Array<Record<string, string | number>> {
+  if (lastHeldAt <= 0 || confirmMs.length === 0) return [];
+  const row = (measure: string, values: number[]) => {
+    const s = summarize(values);
+    return { measure, value: values.length, unit: 'requests', 'p50 ms': round(s.p50, 2), 'p95 ms': round(s.p95, 2), 'p99 ms': round(s.p99, 2) };
+  };
+  return [
+    row('  of which ended while seats remained', confirmMs.filter((_, i) => endedAt[i]! <= lastHeldAt)),
+    row('  of which ended after the sell-out', confirmMs.filter((_, i) => endedAt[i]! > lastHeldAt)),
+  ];
 }
 
 /**
