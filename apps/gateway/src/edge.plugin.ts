@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, bearerToken, isAppError, RevocationWatch, type ServiceContext } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
@@ -9,6 +8,7 @@ import { isAdminPath } from './routing.table';
 import { coordinationRateLimitStore, edgeLimiter, RATE_KEY_PREFIX } from './rate-limit.store';
 import { gatewayMetrics } from './gateway.metrics';
 import { authReachability, explainVerificationFailure } from './auth-reachability';
+import { securityHeaders } from './security.headers';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -53,11 +53,15 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
     ],
     maxAge: 600,
   });
-  await app.register(helmet, {
+  const security = securityHeaders({
     // Pages the services render (the sandbox checkout) bring their own policy; JSON gets a strict one below.
     contentSecurityPolicy: false,
     // Posters under /api/files are shown by the web app on another origin.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  app.addHook('onRequest', (_request, reply, done) => {
+    void reply.headers(security);
+    done();
   });
   app.addHook('onSend', async (_request, reply, payload) => {
     const type = String(reply.getHeader('content-type') ?? '');

@@ -1,3 +1,6 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connectSocket } from 'socket.io-client';
 import { createTestIssuer, type TestIssuer, type TestService } from '@tiketi/testing';
@@ -157,6 +160,22 @@ describe('gateway in front of stand-in services', () => {
     expect((await call('GET', '/api/events', { headers: good.headers })).status).toBe(200);
     // The token itself goes on: services verify it again.
     expect(ticket.seen.at(-1)!.headers.authorization).toBe(good.headers.authorization);
+  });
+
+  it("sets helmet's security headers on every answer: forwarded, refused at the edge, not found", async () => {
+    const expected = await helmetOnARealResponse();
+    expect(Object.keys(expected).length).toBeGreaterThan(5);
+    const answers = [
+      await call('GET', '/api/events'),
+      await call('GET', '/api/events', { headers: { authorization: 'Bearer garbage' } }),
+      await call('GET', '/api/unknown'),
+    ];
+    expect(answers.map((res) => res.status)).toEqual([200, 401, 404]);
+    for (const res of answers) {
+      for (const [name, value] of Object.entries(expected))
+        expect(res.headers.get(name), `${res.status}: ${name}`).toBe(value);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
   });
 
   it("reports how long proxied requests waited on their service's answer, by route", async () => {
@@ -348,3 +367,21 @@ describe('gateway in front of stand-in services', () => {
     }
   });
 });
+
+/** What helmet itself sends, with the gateway's options, from a plain node:http server. */
+async function helmetOnARealResponse(): Promise<Record<string, string>> {
+  const secure = helmet({
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  const server = createServer((req, res) => secure(req, res, () => res.end()));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    const transport = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+    return Object.fromEntries([...res.headers].filter(([name]) => !transport.has(name)));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
