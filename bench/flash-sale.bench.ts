@@ -270,10 +270,14 @@ function confirmPhases(confirmMs: number[], endedAt: number[], lastHeldAt: numbe
     const s = summarize(values);
     return { measure, value: values.length, unit: 'requests', 'p50 ms': round(s.p50, 2), 'p95 ms': round(s.p95, 2), 'p99 ms': round(s.p99, 2) };
   };
-  return [
-    row('  of which ended while seats remained', confirmMs.filter((_, i) => endedAt[i]! <= lastHeldAt)),
-    row('  of which ended after the sell-out', confirmMs.filter((_, i) => endedAt[i]! > lastHeldAt)),
-  ];
+  const { selling, after } = splitAtSellOut(confirmMs, endedAt, lastHeldAt);
+  // A phase no confirm ended in (every checkout done before the sell-out) has no figures to print.
+  return [row('  of which ended while seats remained', selling), row('  of which ended after the sell-out', after)].filter((r) => r.value > 0);
+}
+
+/** Durations split by when each request ended: by the last committed hold, or after it. */
+function splitAtSellOut(ms: number[], endedAt: number[], lastHeldAt: number): { selling: number[]; after: number[] } {
+  return { selling: ms.filter((_, i) => endedAt[i]! <= lastHeldAt), after: ms.filter((_, i) => endedAt[i]! > lastHeldAt) };
 }
 
 /**
@@ -282,8 +286,7 @@ function confirmPhases(confirmMs: number[], endedAt: number[], lastHeldAt: numbe
  * the fast path). The overall figure depends on how much of the window each phase takes.
  */
 function salePhases(holdMs: number[], endedAt: number[], lastHeldAt: number, elapsedMs: number): Array<Record<string, string | number>> {
-  const selling = holdMs.filter((_, i) => endedAt[i]! <= lastHeldAt);
-  const after = holdMs.filter((_, i) => endedAt[i]! > lastHeldAt);
+  const { selling, after } = splitAtSellOut(holdMs, endedAt, lastHeldAt);
   const row = (measure: string, values: number[], ms: number) => {
     const s = summarize(values);
     return { measure, value: ms > 0 ? Math.round(values.length / (ms / 1000)) : 0, unit: `attempts/s over ${round(ms / 1000, 1)} s`, 'p50 ms': round(s.p50, 2), 'p95 ms': round(s.p95, 2), 'p99 ms': round(s.p99, 2) };
