@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
 import { AppError, newId, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
@@ -305,6 +305,38 @@ describe('waiting room', () => {
     expect(off.settings).toMatchObject({ mode: 'off', enabled: false, maxInside: 1 });
     await q.shared.queueGate.assertAdmitted(eventId, second.id, undefined);
     expect(await q.service.status(eventId, second.id)).toMatchObject({ status: 'admitted' });
+  });
+  it('reads a room once for a crowd joining together, and keeps no read an operator overtook', async () => {
+    const eventId = await createEvent(svc.ctx, clock.t - 1000);
+    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 100, heartbeatTimeoutSeconds: 3600 });
+    const repo = q.service.repo;
+    const readSettings = repo.settings.bind(repo);
+    const eventReads = vi.spyOn(repo, 'event');
+    const settingsReads = vi.spyOn(repo, 'settings');
+    try {
+      const crowd = Array.from({ length: 40 }, () => buyer());
+      const views = await Promise.all(crowd.map((user) => q.service.join(eventId, user)));
+      expect(views.map((v) => v.position).sort((a, b) => a! - b!)).toEqual(crowd.map((_, i) => i + 1));
+      expect(eventReads).toHaveBeenCalledTimes(1);
+      expect(settingsReads).toHaveBeenCalledTimes(1);
+
+      // A read that started before the operator switched the room off, and ends after it.
+      q.service.forget(eventId);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      settingsReads.mockImplementationOnce(async (id) => {
+        const settings = await readSettings(id);
+        await held;
+        return settings;
+      });
+      const overtaken = q.service.room(eventId);
+      await configure(eventId, { enabled: false });
+      release();
+      expect((await overtaken).settings.mode).toBe('on');
+      expect((await q.service.room(eventId)).settings.mode).toBe('off');
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
   it('tells the buyers still waiting when the sale ends and leaves no state behind', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);

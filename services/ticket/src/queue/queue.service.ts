@@ -48,6 +48,7 @@ export interface Room {
 /** Waiting-room rules for buyers and the booking gate; the ticker (queue.ticker.ts) admits. */
 export class QueueService implements QueueGate {
   private readonly rooms = new Map<string, { room: Room; until: number }>();
+  private readonly loadingRooms = new Map<string, Promise<Room>>();
 
   constructor(
     private readonly ctx: ServiceContext<TicketConfig>,
@@ -82,23 +83,45 @@ export class QueueService implements QueueGate {
 
   /**
    * The event and its settings. Status polls from a large crowd would otherwise cost two queries
-   * each, so they are kept for ROOM_CACHE_MS; the line itself is never cached.
+   * each, so they are kept for ROOM_CACHE_MS; the line itself is never cached. A crowd that finds
+   * the entry missing or expired waits on one read: every join in flight at a sale's opening (or
+   * at each expiry) would otherwise read both rows itself, and queue for a connection to do it.
    */
-  async room(eventId: string): Promise<Room> {
+  room(eventId: string): Promise<Room> {
     const cached = this.rooms.get(eventId);
-    if (cached && cached.until > Date.now()) return cached.room;
+    if (cached && cached.until > Date.now()) return Promise.resolve(cached.room);
+    const loading = this.loadingRooms.get(eventId);
+    if (loading) return loading;
+    const startedAt = Date.now();
+    // Kept only while still the current read: one that `forget` overtook may hold old settings.
+    const current = () => this.loadingRooms.get(eventId) === pending;
+    const pending: Promise<Room> = this.loadRoom(eventId)
+      .then((room) => {
+        if (current()) {
+          if (this.rooms.size >= 1_000) this.rooms.clear();
+          this.rooms.set(eventId, { room, until: startedAt + ROOM_CACHE_MS });
+        }
+        return room;
+      })
+      .finally(() => {
+        if (current()) this.loadingRooms.delete(eventId);
+      });
+    this.loadingRooms.set(eventId, pending);
+    return pending;
+  }
+
+  private async loadRoom(eventId: string): Promise<Room> {
     const event = await this.repo.event(eventId);
     if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     const settings = (await this.repo.settings(eventId)) ?? { eventId, updatedAt: null, ...DEFAULT_SETTINGS };
-    const room = { event, settings };
-    if (this.rooms.size >= 1_000) this.rooms.clear();
-    this.rooms.set(eventId, { room, until: Date.now() + ROOM_CACHE_MS });
-    return room;
+    return { event, settings };
   }
 
   /** After a settings change on this replica; other replicas catch up within ROOM_CACHE_MS. */
   forget(eventId: string): void {
     this.rooms.delete(eventId);
+    // A read already under way may have seen the old settings: the next caller reads again.
+    this.loadingRooms.delete(eventId);
   }
 
   /** Whether buyers must come through the waiting room right now. */
