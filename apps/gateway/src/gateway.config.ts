@@ -55,6 +55,13 @@ export const gatewayOwnConfig = Type.Object({
     description:
       "after the ticket service refuses a hold because the event is sold out, the gateway answers that event's holds itself (409 SEAT_UNAVAILABLE, details.soldOut) for this long after the last such answer (in its last quarter one hold goes on to the service, whose answer renews it, or ends it at once when a seat came back), so a crowd hammering a sold-out event costs neither the proxy hop nor the ticket service (ADR 0009); 0 = always ask the ticket service",
   }),
+  GATEWAY_QUEUE_ROOM_MS: Type.Integer({
+    default: 1_000,
+    minimum: 0,
+    maximum: 10_000,
+    description:
+      "after the ticket service answers a waiting-room join or poll for a room that always queues (mode on, sale not over), the gateway places that room's buyers in line and answers their polls itself, on the same shared line, for this long after the last such answer (in its last quarter one request goes on to the service, whose answer renews it, or ends it at once when the room changed), so a crowd joining costs neither the proxy hop nor the ticket service (ADR 0011); 0 = always ask the ticket service. Needs the same coordination (Redis, REDIS_KEY_PREFIX) as the ticket service",
+  }),
   GATEWAY_EDGE_CACHE_ENTRIES: Type.Integer({
     default: 1_000,
     minimum: 0,

@@ -9,6 +9,7 @@ export interface GatewayMetrics {
   edgeCache: Counter<'outcome'>;
   /** Valid holds read at the edge while some event was known sold out: answered there, or forwarded. */
   soldOutEdge: Counter<'outcome'>;
+  queueEdge: Counter<'outcome'>;
 }
 
 const byRegistry = new WeakMap<Registry, GatewayMetrics>();
@@ -32,6 +33,12 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
       edgeCache: new Counter({
         name: 'tiketi_gateway_edge_cache_total',
         help: 'Reads the edge cache could answer, by outcome: hit (answered at the edge), miss (forwarded to the service)',
+        labelNames: ['outcome'],
+        registers: [registry],
+      }),
+      queueEdge: new Counter({
+        name: 'tiketi_gateway_queue_edge_total',
+        help: 'Waiting-room joins and polls for a room the ticket service had just said always queues, by outcome: answered (at the edge, on the shared line), probe (sent on to renew or end what the edge knows), forwarded (the room not open yet or over, a buyer neither admitted nor placed, coordination unreachable)',
         labelNames: ['outcome'],
         registers: [registry],
       }),

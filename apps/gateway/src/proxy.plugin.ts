@@ -21,7 +21,8 @@ import { forwardedFor } from './client-ip';
 import { gatewayMetrics } from './gateway.metrics';
 import { InFlightLimit, WhilePaying } from './in-flight.limit';
 import { holdAsked, SoldOutEvents, type SoldOutDecision } from './sold-out.edge';
-import { SOLD_OUT_HEADER } from '@tiketi/contracts';
+import { QUEUE_ROOM_HEADER, SOLD_OUT_HEADER } from '@tiketi/contracts';
+import { queueAsked, queueAtEdge, QueueRooms, type QueueAsked } from './queue.edge';
 import { EdgeCache } from './edge.cache';
 import { routePatterns, routingTable, upstreamUrlKey, type UpstreamName } from './routing.table';
 
@@ -145,6 +146,7 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
   }
 
   const soldOut = config.GATEWAY_SOLD_OUT_MS > 0 ? new SoldOutEvents(config.GATEWAY_SOLD_OUT_MS) : null;
+  const queueRooms = config.GATEWAY_QUEUE_ROOM_MS > 0 ? new QueueRooms(config.GATEWAY_QUEUE_ROOM_MS) : null;
 
   const cache =
     config.GATEWAY_EDGE_CACHE_ENTRIES > 0
@@ -169,6 +171,15 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
           }
           if (paying && request.method === 'POST' && request.url.startsWith(PAYMENTS_PREFIX)) {
             reply.raw.once('close', paying.begin());
+          }
+          // A signed-in buyer's join or poll: answered here for a room the ticket service just said
+          // always queues; sent on otherwise, and the service's answer may say so.
+          const asked = queueRooms && request.user ? queueAsked(request.method, request.url) : null;
+          const queue = queueRooms && asked ? { rooms: queueRooms, asked } : null;
+          if (queue && queue.rooms.knowsAny()) {
+            const answer = await queueAtEdge(queue.rooms, queue.asked, request.user!.id, ctx);
+            metrics.queueEdge.inc({ outcome: answer.outcome });
+            if (answer.view) return reply.code(200).send(answer.view);
           }
           const isHold = request.method === 'POST' && request.url.split('?')[0] === HOLD_PATH;
           // A signed-in buyer's valid hold, while some event is known sold out: the only request the
@@ -217,6 +228,7 @@ export async function registerProxy(app: FastifyInstance, ctx: ServiceContext<Ga
             identities,
             caching,
             soldOut && { events: soldOut, probe },
+            queue,
           );
         },
       });
@@ -261,6 +273,7 @@ function forward(
   identities: IdentitySigner,
   caching: { cache: EdgeCache; key: string } | null,
   soldOut: { events: SoldOutEvents; probe: string | null } | null,
+  queue: { rooms: QueueRooms; asked: QueueAsked } | null,
 ): FastifyReply {
   const { config } = ctx;
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
@@ -297,10 +310,17 @@ function forward(
         delete headers[SOLD_OUT_HEADER];
         soldOut?.events.learn(soldOutHeader);
       } else if (soldOut?.probe) soldOut.events.forget(soldOut.probe);
+      // Meant for the gateway alone too (ADR 0011).
+      const queueRoom = headers[QUEUE_ROOM_HEADER];
+      if (queueRoom !== undefined) {
+        delete headers[QUEUE_ROOM_HEADER];
+        queue?.rooms.learn(queueRoom);
+      } else if (queue) queue.rooms.forget(queue.asked.eventId);
       return headers;
     },
     onError: (errorReply, { error }) => {
       if (soldOut?.probe) soldOut.events.forget(soldOut.probe);
+      if (queue) queue.rooms.forget(queue.asked.eventId);
       if ((request as unknown as Record<symbol, boolean>)[kTooLarge]) {
         errorReply.send(payloadTooLarge(bodyLimitFor(request, config)));
         return;

@@ -1,6 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { AppError, setBounded } from '@tiketi/platform';
+import { AppError } from '@tiketi/platform';
 import { BookBody, SOLD_OUT_MESSAGE, soldOutDetails } from '@tiketi/contracts';
+import { EdgeMoments } from './edge.moments';
 
 const isBookBody = TypeCompiler.Compile(BookBody);
 
@@ -30,48 +31,24 @@ export function holdAsked(raw: unknown): HoldAsked | null {
   return { body, count: body.seatIds ? new Set(body.seatIds).size : body.quantity! };
 }
 
-interface SoldOut {
-  until: number;
-  seatLimit: number;
-  /** When a hold of the event last went to the service to renew what the edge knows; 0: none yet. */
-  probedAt: number;
-}
-
 /**
  * What the edge does with a valid hold: refuse it as the service would, send it on as the probe
  * that renews (or ends) what the edge knows of its event, or (null) simply send it on.
  */
 export type SoldOutDecision = { refuse: AppError } | { probe: string } | null;
 
-/** The last part of an event's moment, as a share of it, in which a hold goes to the service. */
-const RENEW_SHARE = 0.25;
-/** After this share of the moment without an answer to the probe, the next hold is another. */
-const REPROBE_SHARE = 0.1;
-
 /**
  * Events the ticket service just called sold out, per gateway replica (ADR 0009): for `forMs`
  * after such an answer, this replica answers the event's holds itself, exactly as the service
  * would, instead of passing them on. After a sell-out nearly every request of a sale's crowd is
- * such a hold, and answered here it costs neither the proxy hop nor the service.
- *
- * Near the end of the moment one hold is sent on (a probe) while the others are still answered
- * here: a sold-out answer renews the moment, any other answer ends it at once. Without the probe
- * every hold that arrived between the moment's end and the service's next sold-out answer went to
- * the service: a few percent of a crowd's requests, and the slowest of them.
+ * such a hold, and answered here it costs neither the proxy hop nor the service. Near the end of
+ * the moment one hold is sent on (a probe, see EdgeMoments) while the others are still answered here.
  */
 export class SoldOutEvents {
-  private readonly events = new Map<string, SoldOut>();
-  /** When the last event known sold out stops being so: past it, nothing is known. */
-  private knownUntil = 0;
-  private readonly renewMs: number;
-  private readonly reprobeMs: number;
+  private readonly events: EdgeMoments<{ seatLimit: number }>;
 
-  constructor(
-    private readonly forMs: number,
-    private readonly maxEvents = 10_000,
-  ) {
-    this.renewMs = Math.max(1, Math.round(forMs * RENEW_SHARE));
-    this.reprobeMs = Math.max(1, Math.round(forMs * REPROBE_SHARE));
+  constructor(forMs: number, maxEvents = 10_000) {
+    this.events = new EdgeMoments(forMs, maxEvents);
   }
 
   /**
@@ -79,8 +56,7 @@ export class SoldOutEvents {
    * edge: the rest of the time holds pass on untouched.
    */
   knowsAny(now = Date.now()): boolean {
-    if (this.events.size > 0 && now >= this.knownUntil) this.events.clear();
-    return this.events.size > 0;
+    return this.events.knowsAny(now);
   }
 
   /** A service's SOLD_OUT_HEADER (`event=<id>; seat-limit=<n>`); one it cannot read teaches nothing. */
@@ -89,9 +65,7 @@ export class SoldOutEvents {
     const eventId = /(?:^|[;,\s])event=([^;,\s]+)/.exec(value)?.[1];
     const seatLimit = Number(/(?:^|[;,\s])seat-limit=(\d+)/.exec(value)?.[1]);
     if (!eventId || !Number.isSafeInteger(seatLimit)) return;
-    const until = now + this.forMs;
-    setBounded(this.events, eventId, { until, seatLimit, probedAt: 0 }, this.maxEvents);
-    this.knownUntil = Math.max(this.knownUntil, until);
+    this.events.learn(eventId, { seatLimit }, now);
   }
 
   /**
@@ -99,7 +73,7 @@ export class SoldOutEvents {
    * sale closed, the service failed): the edge stops answering for it now, not at the moment's end.
    */
   forget(eventId: string): void {
-    this.events.delete(eventId);
+    this.events.forget(eventId);
   }
 
   /**
@@ -110,17 +84,10 @@ export class SoldOutEvents {
    */
   answer(asked: HoldAsked, now = Date.now()): SoldOutDecision {
     const eventId = asked.body.eventId;
-    const known = this.events.get(eventId);
-    if (!known) return null;
-    if (known.until <= now) {
-      this.events.delete(eventId);
-      return null;
-    }
-    if (asked.count > known.seatLimit) return null;
-    if (now >= known.until - this.renewMs && now - known.probedAt >= this.reprobeMs) {
-      known.probedAt = now;
-      return { probe: eventId };
-    }
+    const known = this.events.peek(eventId, now);
+    if (!known || asked.count > known.seatLimit) return null;
+    const decision = this.events.decide(eventId, now);
+    if (!decision || 'probe' in decision) return decision;
     return {
       refuse: new AppError('conflict', 'SEAT_UNAVAILABLE', SOLD_OUT_MESSAGE, {
         details: soldOutDetails(asked.body),

@@ -28,6 +28,15 @@ export const SOLD_OUT_HEADER = 'x-tiketi-sold-out';
 export const SOLD_OUT_MESSAGE = 'This event is sold out';
 
 /**
+ * On a waiting-room answer for a room that always queues and whose sale is not over, the ticket
+ * service adds this header (`event=<id>; from=<ms>; opens=<ms>; until=<ms>; rate=<per minute>`:
+ * when the room opens, when the sale opens and ends, the configured admission rate) for the
+ * gateway, which then places buyers in that line and answers their polls itself for a moment
+ * (ADR 0011) and never passes the header on.
+ */
+export const QUEUE_ROOM_HEADER = 'x-tiketi-queue-room';
+
+/**
  * The details of a hold refused because the event is sold out, whether the ticket service or the
  * gateway answers (ADR 0009: the same answer): every chosen seat, once, sorted; none for best available.
  */

@@ -4,6 +4,7 @@ import { MemoryCoordination } from './memory-coordination';
 import { RedisCoordination } from './redis-coordination';
 
 export * from './coordination';
+export * from './waiting-line';
 export { MemoryCoordination } from './memory-coordination';
 export { RedisCoordination, redisOptions } from './redis-coordination';
 

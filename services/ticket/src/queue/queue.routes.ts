@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { QUEUE_ROOM_HEADER } from '@tiketi/contracts';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { currentUser, requireAdmin, requireUser } from '@tiketi/platform';
@@ -71,6 +72,13 @@ function withEnabled<T extends { mode: string }, L>(view: { settings: T; live: L
   return { ...view, settings: { ...view.settings, enabled: view.settings.mode !== 'off' } };
 }
 
+/** A buyer's answer, with what the gateway may answer this room's next requests with (ADR 0011). */
+function withEdgeHint<T>(reply: FastifyReply, queue: QueueService, eventId: string, view: T): T {
+  const hint = queue.edgeHint(eventId);
+  if (hint) void reply.header(QUEUE_ROOM_HEADER, hint);
+  return view;
+}
+
 export async function registerQueueRoutes(base: FastifyInstance, queue: QueueService, admin: QueueAdmin): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['queue'];
@@ -100,7 +108,7 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
       preHandler: requireUser,
       schema: { tags, summary: 'Join the waiting room (joining again keeps your place)', params: EventParams, response: { 200: StatusView } },
     },
-    async (request) => queue.join(request.params.eventId, currentUser(request)),
+    async (request, reply) => withEdgeHint(reply, queue, request.params.eventId, await queue.join(request.params.eventId, currentUser(request))),
   );
 
   app.get(
@@ -109,13 +117,14 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
       preHandler: requireUser,
       schema: { tags, summary: 'Your place in the waiting room (also a heartbeat)', params: EventParams, response: { 200: StatusView } },
     },
-    async (request) => queue.status(request.params.eventId, currentUser(request).id),
+    async (request, reply) => withEdgeHint(reply, queue, request.params.eventId, await queue.status(request.params.eventId, currentUser(request).id)),
   );
 
   app.post(
     '/api/queue/:eventId/heartbeat',
     { preHandler: requireUser, schema: { tags, summary: 'Keep your place while the page is open', params: EventParams, response: { 200: StatusView } } },
-    async (request) => queue.heartbeat(request.params.eventId, currentUser(request).id),
+    async (request, reply) =>
+      withEdgeHint(reply, queue, request.params.eventId, await queue.heartbeat(request.params.eventId, currentUser(request).id)),
   );
 
   app.post(

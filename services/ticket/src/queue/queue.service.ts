@@ -1,4 +1,15 @@
-import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import {
+  admissionRate,
+  admittedView,
+  AppError,
+  enqueueEvent,
+  etaSeconds,
+  placeView,
+  type AuthUser,
+  type LineRoom,
+  type QueueStatusView,
+  type ServiceContext,
+} from '@tiketi/platform';
 import { EventTypes } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import type { QueueGate, TicketShared, UserMessage } from '../ticket.area';
@@ -9,33 +20,23 @@ import {
   type QueueRepository,
   type QueueSettings,
 } from './queue.repository';
-import { perMinute, POST_OPEN_BAND, type LineStanding, type QueueState, type RoomMeta } from './queue.state';
+import { POST_OPEN_BAND, type LineStanding, type QueueState, type RoomMeta } from './queue.state';
 import type { QueueMetrics } from './queue.metrics';
 import { signAdmission, verifyAdmission } from './queue.token';
 
-export interface QueueStatusView {
-  status: 'waiting' | 'closed' | 'admitted' | 'none';
-  eventId: string;
-  position?: number;
-  ahead?: number;
-  etaSeconds?: number | null;
-  /** True until the sale opens: pre-queue places are drawn at random at opening. */
-  preQueue?: boolean;
-  opensAt?: string;
-  token?: string;
-  expiresAt?: string;
-}
-
-export function etaSeconds(perMinute: number, position: number, now: number, opensAt: number): number {
-  return Math.ceil(Math.max(0, opensAt - now) / 1000 + (position / perMinute) * 60);
-}
-
-/** The measured admission rate; the configured one only until anyone has been admitted. */
-function admissionRate(measured: number | null, settings: QueueSettings): number {
-  return measured && measured > 0 ? measured : settings.admissionsPerMinute;
-}
+export { etaSeconds, type QueueStatusView };
 
 const ROOM_CACHE_MS = 2_000;
+
+/** What a buyer's answer needs to know of the room (the gateway learns the same, ADR 0011). */
+function lineRoom({ event, settings }: Room): LineRoom {
+  return {
+    eventId: event.id,
+    opensAt: event.saleStartsAt.getTime(),
+    saleOver: CLOSED_STATUSES.includes(event.status),
+    admissionsPerMinute: settings.admissionsPerMinute,
+  };
+}
 
 /** How long the auto mode stays on after arrivals last went over the threshold. */
 const AUTO_HOLD_MS = 5 * 60_000;
@@ -124,6 +125,22 @@ export class QueueService implements QueueGate {
     this.loadingRooms.delete(eventId);
   }
 
+  /**
+   * What the gateway may place buyers and answer polls with (QUEUE_ROOM_HEADER, ADR 0011): only
+   * for a room that always queues, whose sale is not over, as this replica knows it now; null for
+   * any other, and the gateway then leaves the room's requests to the service.
+   */
+  edgeHint(eventId: string, now = this.now()): string | null {
+    const room = this.rooms.get(eventId)?.room;
+    if (!room) return null;
+    const { event, settings } = room;
+    const until = event.saleEndsAt.getTime();
+    if (settings.mode !== 'on' || CLOSED_STATUSES.includes(event.status) || now > until) return null;
+    const opens = event.saleStartsAt.getTime();
+    const from = opens - settings.preQueueMinutes * 60_000;
+    return `event=${event.id}; from=${from}; opens=${opens}; until=${until}; rate=${settings.admissionsPerMinute}`;
+  }
+
   /** Whether buyers must come through the waiting room right now. */
   async isActive(settings: QueueSettings, now: number, meta?: RoomMeta): Promise<boolean> {
     if (settings.mode === 'off') return false;
@@ -160,12 +177,7 @@ export class QueueService implements QueueGate {
     }
     if (!(await this.mustQueue(settings, now))) {
       const [admission] = await this.admitBuyers(event, settings, [user.id], now, { push: false });
-      return {
-        status: 'admitted',
-        eventId,
-        token: admission!.token,
-        expiresAt: new Date(admission!.expiresAt).toISOString(),
-      };
+      return admittedView(eventId, admission!);
     }
     const placed = await this.state.enter(eventId, user.id, now, { band });
     return placed.added ? this.placeView(room, placed, now) : this.answer(room, user.id, placed, now);
@@ -206,56 +218,27 @@ export class QueueService implements QueueGate {
     const { event, settings } = room;
     const eventId = event.id;
     const { admission } = standing;
-    if (admission)
-      return {
-        status: 'admitted',
-        eventId,
-        token: admission.token,
-        expiresAt: new Date(admission.expiresAt).toISOString(),
-      };
+    if (admission) return admittedView(eventId, admission);
     if (standing.rank !== null && settings.mode === 'off') {
       // The operator switched the room off: whoever still waits is let straight in.
       if ((await this.state.removeWaiting(eventId, [userId])) === 1) {
         const [a] = await this.admitBuyers(event, settings, [userId], now, { push: false });
-        return {
-          status: 'admitted',
-          eventId,
-          token: a!.token,
-          expiresAt: new Date(a!.expiresAt).toISOString(),
-        };
+        return admittedView(eventId, a!);
       }
       return { status: 'none', eventId };
     }
     return this.placeView(room, standing, now);
   }
 
-  /** A buyer's answer from their place in the line and the room's state (`none` when not in line). */
-  private placeView({ event, settings }: Room, standing: LineStanding, now: number): QueueStatusView {
-    const { rank, meta, score: waitScore } = standing;
-    const eventId = event.id;
-    if (rank === null) return { status: 'none', eventId };
-    const opensAt = event.saleStartsAt.getTime();
-    const preQueue = now < opensAt || (!meta.shuffled && (waitScore ?? POST_OPEN_BAND) < POST_OPEN_BAND);
-    const position = rank + 1;
-    // Sold out (the ticker paused admissions), or the sale is over for good.
-    const closed = meta.closed || CLOSED_STATUSES.includes(event.status);
-    const rate = admissionRate(perMinute(standing.recentAdmissions, now, meta.firstAdmitAt), settings);
-    return {
-      status: closed ? 'closed' : 'waiting',
-      eventId,
-      position,
-      ahead: rank,
-      etaSeconds: closed ? null : etaSeconds(rate, position, now, opensAt),
-      preQueue,
-      opensAt: event.saleStartsAt.toISOString(),
-    };
+  private placeView(room: Room, standing: LineStanding, now: number): QueueStatusView {
+    return placeView(lineRoom(room), standing, now);
   }
 
   /** The measured admission rate; the configured one only until anyone has been admitted. */
   async ratePerMinute(settings: QueueSettings, meta: RoomMeta, now: number): Promise<number> {
     return admissionRate(
       await this.state.measuredPerMinute(settings.eventId, now, meta.firstAdmitAt),
-      settings,
+      settings.admissionsPerMinute,
     );
   }
 

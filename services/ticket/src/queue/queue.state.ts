@@ -1,87 +1,39 @@
-import type { Coordination, SortedSetEntry } from '@tiketi/platform';
+import {
+  admissionsIn,
+  enterWaitingLine,
+  perMinute,
+  rateBucketKeys,
+  roomMetaOf,
+  waitingLineKey,
+  RATE_BUCKET_MS,
+  RATE_WINDOW_MS,
+  POST_OPEN_BAND,
+  type Admission,
+  type Coordination,
+  type LineStanding,
+  type RoomMeta,
+  type SortedSetEntry,
+} from '@tiketi/platform';
+
+export { perMinute, POST_OPEN_BAND, type Admission, type LineStanding, type RoomMeta };
 
 /**
  * Live waiting-room state in coordination (Redis sorted sets in production, in-process when
- * embedded). Every decision about who is next reads from here, never from a replica's memory.
- *
- * wait   : userId -> order score. Pre-queue arrivals sit below POST_OPEN_BAND (shuffled once at
- *          opening); later arrivals get POST_OPEN_BAND + an atomic sequence, so they are FIFO and
- *          always behind the pre-queue.
- * seen   : userId -> last heartbeat (ms); a stale one means the tab was closed.
- * joined : userId -> when they joined (ms), for the oldest-wait figure and the wait histogram.
- * inside : userId -> session end (ms) of admitted buyers.
- * admit:<userId> : {token, expiresAt}, so status can hand the token out again.
- * meta   : hash of per-room flags and the ticker's admission credit.
- * rate:<bucket> : admissions per 10-second bucket, for the measured rate.
+ * embedded). Every decision about who is next reads from here, never from a replica's memory. The
+ * keys and the one-step join are the platform's waiting line (waiting-line.ts), which the gateway
+ * shares (ADR 0011).
  */
-export const POST_OPEN_BAND = 2 ** 40;
-const RATE_BUCKET_MS = 10_000;
-const RATE_WINDOW_MS = 60_000;
-
-export interface Admission {
-  token: string;
-  expiresAt: number;
-}
-
-export interface RoomMeta {
-  credit: number;
-  creditAt: number;
-  shuffled: boolean;
-  closed: boolean;
-  autoUntil: number;
-  firstAdmitAt: number;
-}
-
-/** A buyer's standing as one step of `enter` found it (and left it). */
-export interface LineStanding {
-  admission: Admission | null;
-  /** 0-based place in line and its order score; null when not waiting. */
-  rank: number | null;
-  score: number | null;
-  /** True when this step put the buyer in line. */
-  added: boolean;
-  meta: RoomMeta;
-  recentAdmissions: number;
-}
-
 export class QueueState {
   constructor(private readonly coord: Coordination) {}
 
   private key(eventId: string, part: string): string {
-    return `queue:${eventId}:${part}`;
+    return waitingLineKey(eventId, part);
   }
 
   // ---- waiting line -------------------------------------------------------------------------
-  /**
-   * Everything a buyer's answer needs, in one atomic step (one round trip to Redis): their
-   * admission, or their place with a heartbeat when they wait, the room's meta and the admissions
-   * of the last minute. With `join`, a buyer neither admitted nor waiting is first put in line at
-   * `join.band` + the next sequence number.
-   */
-  async enter(eventId: string, userId: string, now: number, join?: { band: number }): Promise<LineStanding> {
-    const place = await this.coord.enterLine(
-      {
-        wait: this.key(eventId, 'wait'),
-        joined: this.key(eventId, 'joined'),
-        seen: this.key(eventId, 'seen'),
-        seq: this.key(eventId, 'seq'),
-        inside: this.key(eventId, 'inside'),
-        admission: this.key(eventId, `admit:${userId}`),
-        meta: this.key(eventId, 'meta'),
-        counters: this.rateBuckets(eventId, now),
-      },
-      userId,
-      now,
-      join,
-    );
-    return {
-      admission: place.admission ? (JSON.parse(place.admission) as Admission) : null,
-      rank: place.rank,
-      score: place.score,
-      added: place.added,
-      meta: metaOf(place.meta),
-      recentAdmissions: admissionsIn(place.counters),
-    };
+  /** The buyer's standing in one atomic step (see enterWaitingLine); with `join`, placed when new. */
+  enter(eventId: string, userId: string, now: number, join?: { band: number }): Promise<LineStanding> {
+    return enterWaitingLine(this.coord, eventId, userId, now, join);
   }
 
   async waiting(eventId: string): Promise<number> {
@@ -184,7 +136,7 @@ export class QueueState {
 
   // ---- room flags, credit and measured rate ---------------------------------------------------
   async meta(eventId: string): Promise<RoomMeta> {
-    return metaOf(await this.coord.hgetall(this.key(eventId, 'meta')));
+    return roomMetaOf(await this.coord.hgetall(this.key(eventId, 'meta')));
   }
 
   async setMeta(eventId: string, fields: Partial<RoomMeta>): Promise<void> {
@@ -217,10 +169,7 @@ export class QueueState {
   }
 
   private rateBuckets(eventId: string, now: number): string[] {
-    const current = Math.floor(now / RATE_BUCKET_MS);
-    return Array.from({ length: RATE_WINDOW_MS / RATE_BUCKET_MS }, (_, i) =>
-      this.key(eventId, `rate:${current - i}`),
-    );
+    return rateBucketKeys(eventId, now);
   }
 
   /** Drops a finished room's state (admission records expire on their own TTL). */
@@ -229,29 +178,4 @@ export class QueueState {
       ['wait', 'seen', 'joined', 'meta', 'seq', 'inside', 'abandoned'].map((p) => this.key(eventId, p)),
     );
   }
-}
-
-/** The sum of the rate buckets' counts (a missing bucket counts none). */
-function admissionsIn(buckets: Array<string | null>): number {
-  return buckets.reduce((sum, v) => sum + Number(v ?? 0), 0);
-}
-
-function metaOf(raw: Record<string, string>): RoomMeta {
-  return {
-    credit: Number(raw.credit ?? 0),
-    creditAt: Number(raw.creditAt ?? 0),
-    shuffled: raw.shuffled === '1',
-    closed: raw.closed === '1',
-    autoUntil: Number(raw.autoUntil ?? 0),
-    firstAdmitAt: Number(raw.firstAdmitAt ?? 0),
-  };
-}
-
-/** The measured admission rate from recentAdmissions, or null before the first admission. */
-export function perMinute(recentAdmissions: number, now: number, firstAdmitAt: number): number | null {
-  if (!firstAdmitAt) return null;
-  const windowStart =
-    (Math.floor(now / RATE_BUCKET_MS) - RATE_WINDOW_MS / RATE_BUCKET_MS + 1) * RATE_BUCKET_MS;
-  const span = Math.max(now - Math.max(windowStart, firstAdmitAt), RATE_BUCKET_MS);
-  return (recentAdmissions / span) * 60_000;
 }
