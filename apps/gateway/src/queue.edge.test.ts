@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryCoordination, POST_OPEN_BAND, waitingLineKey } from '@tiketi/platform';
-import { answerInLine, queueAsked, QueueRooms, type EdgeRoom } from './queue.edge';
+import type { ServiceContext } from '@tiketi/platform';
+import type { GatewayConfig } from './gateway.config';
+import { answerInLine, queueAsked, queueAtEdge, QueueRooms, type EdgeRoom } from './queue.edge';
 
 describe('queueAsked', () => {
   it('understands a join, a status poll and a heartbeat, by their methods', () => {
@@ -119,6 +121,32 @@ describe('answerInLine', () => {
       status: 'closed',
       position: 1,
       etaSeconds: null,
+    });
+  });
+});
+
+describe('queueAtEdge', () => {
+  it('leaves the request to the service when the line is unreachable, and says so once, not per request', async () => {
+    const rooms = new QueueRooms(60_000);
+    rooms.learn(`event=evt_1; from=0; opens=0; until=${Date.now() + 60_000}; rate=60`);
+    const warn = vi.fn();
+    const unreachable = Object.assign(new MemoryCoordination(), {
+      enterLine: () => Promise.reject(new Error('Connection is closed.')),
+    });
+    const ctx = {
+      clock: { now: () => new Date() },
+      coordination: unreachable,
+      log: { warn },
+    } as unknown as ServiceContext<GatewayConfig>;
+    const asked = { eventId: 'evt_1', join: true };
+    expect(await queueAtEdge(rooms, asked, 'usr_a', ctx)).toEqual({ view: null, outcome: 'forwarded' });
+    expect(await queueAtEdge(rooms, asked, 'usr_b', ctx)).toEqual({ view: null, outcome: 'forwarded' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    // With the line back, the edge answers again.
+    ctx.coordination = new MemoryCoordination();
+    expect(await queueAtEdge(rooms, asked, 'usr_a', ctx)).toMatchObject({
+      outcome: 'answered',
+      view: { status: 'waiting', position: 1 },
     });
   });
 });

@@ -52,6 +52,7 @@ const numberIn = (value: string, name: string): number =>
  */
 export class QueueRooms {
   private readonly rooms: EdgeMoments<EdgeRoom>;
+  private warnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(forMs: number, maxRooms = 10_000) {
     this.rooms = new EdgeMoments(forMs, maxRooms);
@@ -83,7 +84,16 @@ export class QueueRooms {
   decide(eventId: string, now = Date.now()): MomentDecision<EdgeRoom> {
     return this.rooms.decide(eventId, now);
   }
+
+  /** Whether to log that the line was unreachable: once per interval, not once per request of a crowd. */
+  shouldWarn(now = Date.now()): boolean {
+    if (now - this.warnedAt < WARN_EVERY_MS) return false;
+    this.warnedAt = now;
+    return true;
+  }
 }
+
+const WARN_EVERY_MS = 10_000;
 
 /**
  * The service's answer to this buyer's join or poll, from the shared line (the same one step the
@@ -124,10 +134,11 @@ export async function queueAtEdge(
     return { view, outcome: view ? 'answered' : 'forwarded' };
   } catch (err) {
     // Coordination away: the service answers (and says what is wrong) as it would without the edge.
-    ctx.log.warn(
-      { err, eventId: asked.eventId },
-      'waiting line unreachable at the edge; asking the ticket service',
-    );
+    if (rooms.shouldWarn())
+      ctx.log.warn(
+        { err, eventId: asked.eventId },
+        'waiting line unreachable at the edge; asking the ticket service',
+      );
     return { view: null, outcome: 'forwarded' };
   }
 }
