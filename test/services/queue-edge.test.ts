@@ -86,9 +86,12 @@ describe('a room that always queues, at the edge', () => {
     const eventId = await onSaleEvent(tp, admin, 'Edge Queue Switched Off');
     await alwaysQueues(eventId);
     const [a, b] = [await tp.register(), await tp.register()];
+    const answeredBefore = await atEdge('answered');
     await tp.api('POST', `/api/queue/${eventId}/join`, { token: a.accessToken });
     const placed = await tp.api('POST', `/api/queue/${eventId}/join`, { token: b.accessToken });
     expect(placed.body).toMatchObject({ status: 'waiting', position: 2 });
+    // The second join was the edge's: what follows checks that the edge lets go of the room.
+    expect(await atEdge('answered')).toBe(answeredBefore + 1);
 
     const off = await tp.api('PUT', `/api/admin/events/${eventId}/queue`, {
       token: admin.accessToken,
