@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { newId } from '@tiketi/platform';
+import { startTestService, type TestService } from '@tiketi/testing';
+import { paymentService, type PaymentConfig } from '@tiketi/payment';
+import { startAttemptByOrderStatement } from '../../services/payment/src/payments/payment.repository';
+
+/**
+ * The plan of a confirm's first statement on a table the planner has not sampled, which is what a
+ * sale looks like to it: checkouts pour ready payments into `payments` faster than autovacuum
+ * analyses it, and a sample taken before the sale shows almost none ready.
+ */
+let svc: TestService<PaymentConfig>;
+
+beforeAll(async () => {
+  svc = await startTestService(paymentService);
+});
+afterAll(async () => {
+  await svc?.close();
+});
+
+/** Ready payments of one event, as a crowd's checkouts leave them before they confirm. */
+async function readyPayments(count: number): Promise<string[]> {
+  const now = new Date();
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: newId('pay'),
+    order_id: newId('ord'),
+    reservation_id: newId('rsv'),
+    event_id: 'evt_plan',
+    user_id: `usr_plan_${i}`,
+    method: 'card',
+    status: 'ready',
+    amount: 110_000,
+    order_name: 'Plan test',
+    seats: JSON.stringify([]),
+    policy: JSON.stringify({}),
+    event_starts_at: now,
+    booked_at: now,
+    success_url: 'http://127.0.0.1/ok',
+    fail_url: 'http://127.0.0.1/fail',
+  }));
+  await svc.ctx.db.insertInto('payments').values(rows).execute();
+  return rows.map((r) => r.order_id);
+}
+
+describe('confirm statement plans', () => {
+  it('a confirm finds its payment by order, not by walking the ready payments', async () => {
+    const orders = await readyPayments(600);
+    const statement = startAttemptByOrderStatement({
+      orderId: orders[300]!,
+      userId: 'usr_plan_300',
+      amount: 110_000,
+      keys: { paymentKey: 'pk_plan', pgToken: null, paymentId: null },
+    });
+    const { rows } = await sql<Record<string, unknown>>`explain (format json) ${statement}`.execute(
+      svc.ctx.db,
+    );
+    const plan = JSON.stringify(rows);
+    // The order's own key, or the buyer's payments: either reads a handful of rows for one.
+    const ways = [...plan.matchAll(/"Index Name":"(\w+)","Relation Name":"payments"/g)].map((m) => m[1]);
+    expect(ways).toHaveLength(1);
+    expect(['payments_order_id_key', 'payments_user']).toContain(ways[0]);
+    expect(plan).not.toContain('payments_ready');
+    expect(plan).not.toContain('Seq Scan');
+  });
+
+  it('the statement still moves exactly that payment, and only once', async () => {
+    const orders = await readyPayments(3);
+    const args = {
+      orderId: orders[1]!,
+      userId: 'usr_plan_1',
+      amount: 110_000,
+      keys: { paymentKey: 'pk_once', pgToken: null, paymentId: null },
+    };
+    const first = await startAttemptByOrderStatement(args).execute(svc.ctx.db);
+    expect(first.rows).toHaveLength(1);
+    expect(first.rows[0]).toMatchObject({ order_id: orders[1], status: 'pending', provider_payment_key: 'pk_once' });
+    const again = await startAttemptByOrderStatement(args).execute(svc.ctx.db);
+    expect(again.rows).toHaveLength(0);
+    const wrongBuyer = await startAttemptByOrderStatement({ ...args, orderId: orders[0]!, userId: 'usr_other' }).execute(
+      svc.ctx.db,
+    );
+    expect(wrongBuyer.rows).toHaveLength(0);
+    const statuses = await svc.ctx.db
+      .selectFrom('payments')
+      .select(['order_id', 'status'])
+      .where('order_id', 'in', orders)
+      .execute();
+    expect(Object.fromEntries(statuses.map((r) => [r.order_id, r.status]))).toEqual({
+      [orders[0]!]: 'ready',
+      [orders[1]!]: 'pending',
+      [orders[2]!]: 'ready',
+    });
+  });
+});
