@@ -74,12 +74,18 @@ describe('confirm statement plans', () => {
     };
     const first = await startAttemptByOrderStatement(args).execute(svc.ctx.db);
     expect(first.rows).toHaveLength(1);
-    expect(first.rows[0]).toMatchObject({ order_id: orders[1], status: 'pending', provider_payment_key: 'pk_once' });
+    expect(first.rows[0]).toMatchObject({
+      order_id: orders[1],
+      status: 'pending',
+      provider_payment_key: 'pk_once',
+    });
     const again = await startAttemptByOrderStatement(args).execute(svc.ctx.db);
     expect(again.rows).toHaveLength(0);
-    const wrongBuyer = await startAttemptByOrderStatement({ ...args, orderId: orders[0]!, userId: 'usr_other' }).execute(
-      svc.ctx.db,
-    );
+    const wrongBuyer = await startAttemptByOrderStatement({
+      ...args,
+      orderId: orders[0]!,
+      userId: 'usr_other',
+    }).execute(svc.ctx.db);
     expect(wrongBuyer.rows).toHaveLength(0);
     const statuses = await svc.ctx.db
       .selectFrom('payments')
