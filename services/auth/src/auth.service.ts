@@ -3,6 +3,7 @@ import {
   identitySigner,
   installAuth,
   isProduction,
+  outboxClaimMigration,
   outboxMigration,
   type ServiceContext,
 } from '@tiketi/platform';
@@ -31,6 +32,7 @@ export const authService = defineService<AuthConfig>({
   configSchema: authConfigSchema,
   migrations: {
     '0001_outbox': outboxMigration('auth'),
+    '0001_outbox_claim': outboxClaimMigration('auth'),
     '0002_core': coreMigration,
   },
   openapi: { title: 'TIKETI auth service', description: 'Accounts, sign-in, sessions and access tokens' },

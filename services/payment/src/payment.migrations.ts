@@ -1,5 +1,5 @@
 import { sql, type Migration } from 'kysely';
-import { outboxMigration } from '@tiketi/platform';
+import { outboxClaimMigration, outboxMigration } from '@tiketi/platform';
 import { DEFAULT_POLICY } from './policy/refund-policy';
 
 const S = 'payment';
@@ -146,6 +146,7 @@ const cancelledEvents: Migration = {
 
 export const paymentMigrations = {
   '0001_outbox': outboxMigration(S),
+  '0001_outbox_claim': outboxClaimMigration(S),
   '0002_payments': core,
   '0003_ready_index': readyIndex,
   '0004_cancelled_events': cancelledEvents,

@@ -1,4 +1,4 @@
-import { defineService, outboxMigration, type ServiceContext } from '@tiketi/platform';
+import { defineService, outboxClaimMigration, outboxMigration, type ServiceContext } from '@tiketi/platform';
 import { statsConfigSchema, type StatsConfig } from './stats.config';
 import { statsReadModelsMigration } from './stats.migrations';
 import { FiguresService } from './queries/figures.service';
@@ -42,6 +42,7 @@ export const statsService = defineService<StatsConfig>({
   configSchema: statsConfigSchema,
   migrations: {
     '0001_outbox': outboxMigration('stats'),
+    '0001_outbox_claim': outboxClaimMigration('stats'),
     '0002_read_models': statsReadModelsMigration,
   },
   openapi: { title: 'TIKETI stats service', description: 'Sales, reservations, users and conversion read models; the audit log; business metrics' },

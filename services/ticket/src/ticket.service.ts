@@ -1,4 +1,4 @@
-import { defineService, outboxMigration, type MigrationSet } from '@tiketi/platform';
+import { defineService, outboxClaimMigration, outboxMigration, type MigrationSet } from '@tiketi/platform';
 import { ticketConfigSchema, type TicketConfig } from './ticket.config';
 import { createTicketShared, type TicketArea } from './ticket.area';
 import { coreMigration } from './ticket.migrations';
@@ -11,6 +11,7 @@ const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea, adminArea];
 
 const migrations: MigrationSet = {
   '0000_outbox': outboxMigration('ticket'),
+  '0000_outbox_claim': outboxClaimMigration('ticket'),
   '0001_core': coreMigration,
   ...Object.assign({}, ...areas.map((a) => a.migrations)),
 };
