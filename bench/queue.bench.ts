@@ -298,7 +298,7 @@ export default async function queueBench(args: string[]): Promise<void> {
     rows,
     [
       'join and status run through the real QueueService (join: room; whether already admitted or waiting, with INCR seq; auto-mode check; ZADD wait/joined/seen with ZRANK, meta and the measured rate; status: admission, ZRANK, heartbeat ZADD XX, meta, wait score, measured rate, in one round trip).',
-      'status @ N: one lookup at a time while N buyers wait. Redis ZRANK is O(log n), so the cost is the round trips at every size; the embedded in-process set counts members (O(n)), fine for one machine, not for a 100,000 crowd.',
+      'status @ N: one lookup at a time while N buyers wait. Redis ZRANK is O(log n), so the cost is the round trips at every size; the embedded in-process set is a counted balanced tree (memory-sorted-set.ts), O(log n) as well, without a round trip.',
       `HTTP rows: ${httpBuyers.toLocaleString('en')} registered buyers through the gateway (JWT check, rate limits, proxy) to one ticket process, production mode; ratio = ops/s over the gateway trivial-route ceiling measured in the same run.`,
       ...notes,
     ],

@@ -10,11 +10,12 @@ import type {
   WindowTally,
   ZaddOptions,
 } from './coordination';
+import { MemorySortedSet } from './memory-sorted-set';
 
 type Value =
   | { kind: 'string'; value: string }
   | { kind: 'hash'; value: Map<string, string> }
-  | { kind: 'zset'; value: Map<string, number> };
+  | { kind: 'zset'; value: MemorySortedSet };
 
 interface Entry {
   data: Value;
@@ -63,10 +64,10 @@ export class MemoryCoordination implements Coordination {
     return entry.data.value as never;
   }
 
-  private zset(key: string, create: boolean): Map<string, number> | undefined {
+  private zset(key: string, create: boolean): MemorySortedSet | undefined {
     const existing = this.typed(key, 'zset');
     if (existing || !create) return existing;
-    const value = new Map<string, number>();
+    const value = new MemorySortedSet();
     this.store.set(key, { data: { kind: 'zset', value }, expiresAt: null });
     return value;
   }
@@ -240,26 +241,12 @@ export class MemoryCoordination implements Coordination {
     return this.zset(key, false)?.get(member) ?? null;
   }
 
-  private sorted(key: string): SortedSetEntry[] {
-    const set = this.zset(key, false);
-    if (!set) return [];
-    return [...set.entries()]
-      .map(([member, score]) => ({ member, score }))
-      .sort((a, b) => a.score - b.score || (a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
-  }
-
   async zrank(key: string, member: string): Promise<number | null> {
     return this.rankOf(key, member);
   }
 
   private rankOf(key: string, member: string): number | null {
-    const set = this.zset(key, false);
-    const score = set?.get(member);
-    if (!set || score === undefined) return null;
-    // Counting beats sorting: rank = members ordered before this one.
-    let rank = 0;
-    for (const [m, s] of set) if (s < score || (s === score && m < member)) rank += 1;
-    return rank;
+    return this.zset(key, false)?.rank(member) ?? null;
   }
 
   async zcard(key: string): Promise<number> {
@@ -276,33 +263,30 @@ export class MemoryCoordination implements Coordination {
   }
 
   async zrange(key: string, start: number, stop: number): Promise<SortedSetEntry[]> {
-    const all = this.sorted(key);
-    const n = all.length;
+    const set = this.zset(key, false);
+    if (!set) return [];
+    const n = set.size;
     const from = start < 0 ? Math.max(0, n + start) : start;
     const to = stop < 0 ? n + stop : Math.min(stop, n - 1);
-    return from > to ? [] : all.slice(from, to + 1);
+    return set.range(from, to);
   }
 
   async zrangeByScore(key: string, min: number, max: number, limit?: number): Promise<SortedSetEntry[]> {
-    const hits = this.sorted(key).filter((e) => e.score >= min && e.score <= max);
-    return limit === undefined ? hits : hits.slice(0, limit);
+    return this.zset(key, false)?.byScore(min, max, limit) ?? [];
   }
 
   async zpopmin(key: string, count: number): Promise<SortedSetEntry[]> {
-    const popped = this.sorted(key).slice(0, count);
     const set = this.zset(key, false);
-    if (set) {
-      for (const e of popped) set.delete(e.member);
-      this.dropIfEmpty(key, set.size);
-    }
+    if (!set) return [];
+    const popped = set.popMin(count);
+    this.dropIfEmpty(key, set.size);
     return popped;
   }
 
   async zremrangeByScore(key: string, min: number, max: number): Promise<number> {
     const set = this.zset(key, false);
     if (!set) return 0;
-    let removed = 0;
-    for (const [m, s] of set) if (s >= min && s <= max && set.delete(m)) removed += 1;
+    const removed = set.removeByScore(min, max);
     this.dropIfEmpty(key, set.size);
     return removed;
   }
