@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulidx';
+import { encodeTime, monotonicFactory } from 'ulidx';
 
 /**
  * ulidx draws one random byte per character through its own getRandomValues call, 16 per id that
@@ -26,4 +26,9 @@ export function newId(prefix: string): string {
 
 export function hasPrefix(id: string, prefix: string): boolean {
   return id.startsWith(`${prefix}_`) && id.length === prefix.length + 27;
+}
+
+/** Below every id of this prefix made at `at` or later, and above every one made before. */
+export function idFloor(prefix: string, at: Date): string {
+  return `${prefix}_${encodeTime(at.getTime(), 10)}`;
 }

@@ -5,6 +5,7 @@ import { RedisStreamBus } from './redis-stream-bus';
 
 export * from './bus';
 export * from './outbox';
+export * from './outbox.prune';
 export { MemoryBus } from './memory-bus';
 export { RedisStreamBus } from './redis-stream-bus';
 

@@ -47,6 +47,12 @@ export const baseConfigSchema = Type.Object({
   STATS_PORT: Type.Integer({ default: 3004, description: 'stats service port' }),
   AUTH_PORT: Type.Integer({ default: 3005, description: 'auth service port' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 10000, minimum: 0, description: 'drain time on SIGTERM' }),
+  OUTBOX_RETENTION_HOURS: Type.Integer({
+    default: 168,
+    minimum: 0,
+    description:
+      'published outbox rows and records of consumed events older than this are deleted (hourly, by each service); 0 keeps them forever',
+  }),
   DEMO_DATA: Type.Optional(
     Type.Boolean({ description: 'seed demo events and accounts; defaults to true outside production' }),
   ),

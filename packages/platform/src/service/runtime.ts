@@ -10,6 +10,7 @@ import type { Coordination } from '../coordination/coordination';
 import { createBus } from '../bus';
 import type { EventBus } from '../bus/bus';
 import { startOutboxRelay } from '../bus/outbox';
+import { startOutboxPruner } from '../bus/outbox.prune';
 import { createMetricsRegistry } from '../metrics/metrics';
 import { createTokenVerifier, type TokenVerifier } from '../auth/tokens';
 import { buildServiceApp } from './app';
@@ -87,6 +88,16 @@ export async function createServiceContext<C extends BaseConfig>(
     ctx.relay = relay;
     // Stop the relay before the database closes (closers run in reverse).
     onClose(() => relay.stop());
+    if (config.OUTBOX_RETENTION_HOURS > 0) {
+      // Without it the outbox and the consumed-event records grow with every event, forever.
+      const pruner = startOutboxPruner({
+        db: database.db,
+        schema,
+        log,
+        retentionMs: config.OUTBOX_RETENTION_HOURS * 3_600_000,
+      });
+      onClose(() => pruner.stop());
+    }
   }
   (ctx as ServiceContext<C> & { close: () => Promise<void> }).close = async () => {
     for (const fn of closers.reverse()) {
