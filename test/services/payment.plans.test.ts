@@ -3,7 +3,10 @@ import { sql } from 'kysely';
 import { newId } from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
 import { paymentService, type PaymentConfig } from '@tiketi/payment';
-import { startAttemptByOrderStatement } from '../../services/payment/src/payments/payment.repository';
+import {
+  claimStuckPendingStatement,
+  startAttemptByOrderStatement,
+} from '../../services/payment/src/payments/payment.repository';
 
 /**
  * The plan of a confirm's first statement on a table the planner has not sampled, which is what a
@@ -19,9 +22,9 @@ afterAll(async () => {
   await svc?.close();
 });
 
-/** Ready payments of one event, as a crowd's checkouts leave them before they confirm. */
-async function readyPayments(count: number): Promise<string[]> {
-  const now = new Date();
+/** Payments of one event, as a crowd's checkouts leave them: ready before a confirm, pending in one. */
+async function readyPayments(count: number, status = 'ready', at = new Date()): Promise<string[]> {
+  const now = at;
   const rows = Array.from({ length: count }, (_, i) => ({
     id: newId('pay'),
     order_id: newId('ord'),
@@ -29,7 +32,7 @@ async function readyPayments(count: number): Promise<string[]> {
     event_id: 'evt_plan',
     user_id: `usr_plan_${i}`,
     method: 'card',
-    status: 'ready',
+    status,
     amount: 110_000,
     order_name: 'Plan test',
     seats: JSON.stringify([]),
@@ -38,6 +41,8 @@ async function readyPayments(count: number): Promise<string[]> {
     booked_at: now,
     success_url: 'http://127.0.0.1/ok',
     fail_url: 'http://127.0.0.1/fail',
+    created_at: now,
+    updated_at: now,
   }));
   await svc.ctx.db.insertInto('payments').values(rows).execute();
   return rows.map((r) => r.order_id);
@@ -97,5 +102,22 @@ describe('confirm statement plans', () => {
       [orders[1]!]: 'pending',
       [orders[2]!]: 'ready',
     });
+  });
+
+  it('the reconciler claims a stuck payment by its id, not by walking the stuck payments', async () => {
+    // A provider outage leaves confirms pending: the reconciler then claims each in turn.
+    const orders = await readyPayments(600, 'pending', new Date(Date.now() - 3_600_000));
+    const { id } = await svc.ctx.db
+      .selectFrom('payments')
+      .select('id')
+      .where('order_id', '=', orders[300]!)
+      .executeTakeFirstOrThrow();
+    const statement = claimStuckPendingStatement(svc.ctx.db, id as string, new Date(Date.now() - 60_000));
+    const { rows } = await sql<Record<string, unknown>>`explain (format json) ${statement}`.execute(
+      svc.ctx.db,
+    );
+    const plan = JSON.stringify(rows);
+    expect(plan).toContain('payments_pkey');
+    expect(plan).not.toContain('payments_attention');
   });
 });

@@ -219,14 +219,7 @@ export class PaymentRepository {
 
   /** A stuck confirm is re-sent by whoever moves it first: the claim refreshes updated_at, so a second claimer finds it no longer stuck. */
   async claimStuckPending(id: string, stuckBefore: Date): Promise<PaymentRow | null> {
-    const row = await this.db
-      .updateTable('payments')
-      .set({ updated_at: sql`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where('updated_at', '<', stuckBefore)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await claimStuckPendingStatement(this.db, id, stuckBefore).executeTakeFirst();
     return row ? toPayment(row) : null;
   }
 
@@ -312,4 +305,20 @@ export function startAttemptByOrderStatement({ orderId, userId, amount, keys }: 
         when 'naverpay' then ${keys.paymentId}::text else ${keys.paymentKey}::text end is not null
       and not exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = p.event_id)
     returning p.*`;
+}
+
+/** The reconciler's claim of one stuck payment (exported so a test can read its plan). */
+export function claimStuckPendingStatement(db: Kysely<any>, id: string, stuckBefore: Date) {
+  return (
+    db
+      .updateTable('payments')
+      .set({ updated_at: sql`now()` })
+      .where('id', '=', id)
+      // status || '': the id is the only way in. Written plainly, the attention index (status,
+      // updated_at) matches too, and the reconciler, claiming each stuck payment in turn, walked
+      // every stuck payment for each: the most work when a provider outage left the most behind.
+      .where(sql`status || ''`, '=', 'pending')
+      .where('updated_at', '<', stuckBefore)
+      .returningAll()
+  );
 }
