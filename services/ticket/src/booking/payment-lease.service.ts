@@ -2,7 +2,7 @@ import { AppError } from '@tiketi/platform';
 import * as repo from './reservation.repository';
 import { toReservationView, type ReservationView } from './reservation.model';
 import { reservationNotFound, stateConflict } from './reservation.service';
-import { leaseForPayment } from './checkout.repository';
+import { leaseForPayment, releaseLease } from './checkout.repository';
 import type { BookingRuntime } from './booking.runtime';
 
 /**
@@ -31,11 +31,5 @@ export async function paymentStarted(
 export async function paymentReleased(rt: BookingRuntime, id: string, paymentId: string): Promise<void> {
   const current = await repo.findReservation(rt.ctx.db, id);
   if (!current) throw reservationNotFound();
-  await rt.ctx.db
-    .updateTable('reservations')
-    .set({ payment_lease_until: null, updated_at: rt.ctx.clock.now() })
-    .where('id', '=', id)
-    .where('payment_id', '=', paymentId)
-    .where('status', '=', 'pending')
-    .execute();
+  await releaseLease(rt.ctx.db, { id, paymentId, now: rt.ctx.clock.now() });
 }
