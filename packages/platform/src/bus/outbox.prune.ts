@@ -9,6 +9,7 @@ export interface Pruned {
 }
 
 const EVENT_PREFIX = 'evn';
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Removes what a service keeps of events older than `before`: outbox rows already published, and
@@ -82,7 +83,7 @@ export interface OutboxPruner {
 }
 
 /**
- * Prunes every `everyMs` what is older than `retentionMs`, the first time a minute after start so
+ * Prunes every hour what is older than `retentionMs`, the first time a minute after start so
  * a restart under load does not add it to the load. A failed prune is logged and tried again at
  * the next turn: keeping rows longer is harmless.
  */
@@ -91,16 +92,13 @@ export function startOutboxPruner(options: {
   schema: string;
   log: Logger;
   retentionMs: number;
-  everyMs?: number;
   firstAfterMs?: number;
-  now?: () => number;
 }): OutboxPruner {
   const { db, schema, log, retentionMs } = options;
-  const now = options.now ?? Date.now;
   let running: Promise<Pruned> | null = null;
   let stopped = false;
   const runOnce = (): Promise<Pruned> => {
-    running ??= pruneOutbox(db, schema, new Date(now() - retentionMs)).finally(() => {
+    running ??= pruneOutbox(db, schema, new Date(Date.now() - retentionMs)).finally(() => {
       running = null;
     });
     return running;
@@ -114,7 +112,7 @@ export function startOutboxPruner(options: {
     } catch (err) {
       log.warn({ err, schema }, 'outbox prune failed; will retry');
     }
-    if (!stopped) schedule(options.everyMs ?? 3_600_000);
+    if (!stopped) schedule(PRUNE_EVERY_MS);
   };
   let timer: NodeJS.Timeout | null = null;
   const schedule = (ms: number) => {

@@ -289,9 +289,11 @@ export interface StartAttemptByOrder {
 
 /** A confirm's first statement on its own (exported so a test can read its plan). */
 export function startAttemptByOrderStatement({ orderId, userId, amount, keys }: StartAttemptByOrder) {
+  // The key the payment's method needs, from what the provider's return gave.
+  const providerKey = sql`case p.method when 'kakaopay' then ${keys.pgToken}::text
+    when 'naverpay' then ${keys.paymentId}::text else ${keys.paymentKey}::text end`;
   return sql<Record<string, unknown>>`${preparedStatement('payment_start_attempt_by_order')}
-    update ${PAYMENTS} p set provider_payment_key = case p.method when 'kakaopay' then ${keys.pgToken}::text
-        when 'naverpay' then ${keys.paymentId}::text else ${keys.paymentKey}::text end,
+    update ${PAYMENTS} p set provider_payment_key = ${providerKey},
       confirm_idempotency_key = coalesce(p.confirm_idempotency_key, p.id || '-confirm'),
       status = 'pending', updated_at = now()
     -- status || '': the order is the only way in. Written plainly, the ready-payments partial index
@@ -301,8 +303,7 @@ export function startAttemptByOrderStatement({ orderId, userId, amount, keys }: 
     where p.order_id = ${orderId} and p.status || '' = 'ready'
       and (${userId}::text is null or p.user_id = ${userId}::text)
       and (${amount}::int is null or p.amount = ${amount}::int)
-      and case p.method when 'kakaopay' then ${keys.pgToken}::text
-        when 'naverpay' then ${keys.paymentId}::text else ${keys.paymentKey}::text end is not null
+      and ${providerKey} is not null
       and not exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = p.event_id)
     returning p.*`;
 }
