@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { newId } from '@tiketi/platform';
-import { startTestService, type TestService } from '@tiketi/testing';
+import { startTestService, waysInto, type TestService } from '@tiketi/testing';
 import { paymentService, type PaymentConfig } from '@tiketi/payment';
 import {
   claimStuckPendingStatement,
   startAttemptByOrderStatement,
+  startAttemptStatement,
+  transitionStatement,
 } from '../../services/payment/src/payments/payment.repository';
+import { finishRefundStatement } from '../../services/payment/src/payments/refund.repository';
 
 /**
  * The plan of a confirm's first statement on a table the planner has not sampled, which is what a
@@ -46,6 +49,31 @@ async function readyPayments(count: number, status = 'ready', at = new Date()): 
   }));
   await svc.ctx.db.insertInto('payments').values(rows).execute();
   return rows.map((r) => r.order_id);
+}
+
+/** The last sale settled and the planner sampled the tables then: no payment under way, no refund. */
+async function betweenSales(): Promise<void> {
+  const paid = await readyPayments(600, 'paid');
+  await svc.ctx.db
+    .insertInto('refunds')
+    .values(
+      paid.slice(0, 300).map((order) => ({
+        id: newId('rfd'),
+        payment_id: order,
+        status: 'done',
+        amount: 10_000,
+        fee: 0,
+        full: false,
+        seat_ids: JSON.stringify([]),
+        reason: 'buyer',
+        idempotency_key: newId('idk'),
+      })),
+    )
+    .execute();
+  await svc.ctx.db.updateTable('payments').set({ status: 'paid' }).execute();
+  await svc.ctx.db.updateTable('refunds').set({ status: 'done' }).execute();
+  await sql`analyze payment.payments`.execute(svc.ctx.db);
+  await sql`analyze payment.refunds`.execute(svc.ctx.db);
 }
 
 describe('confirm statement plans', () => {
@@ -119,5 +147,84 @@ describe('confirm statement plans', () => {
     const plan = JSON.stringify(rows);
     expect(plan).toContain('payments_pkey');
     expect(plan).not.toContain('payments_attention');
+  });
+
+  it('a refund settles its payment by id, not by walking every refund under way', async () => {
+    // The planner sampled the table before an event's cancellation turned its paid payments
+    // refund_pending together (it saw none); then each refund settles.
+    await betweenSales();
+    const orders = await readyPayments(600, 'refund_pending');
+    const { id } = await svc.ctx.db
+      .selectFrom('payments')
+      .select('id')
+      .where('order_id', '=', orders[300]!)
+      .executeTakeFirstOrThrow();
+    for (const from of [['refund_pending'], ['paid', 'partially_refunded']] as const) {
+      const statement = transitionStatement(svc.ctx.db, id as string, [...from], 'refunded');
+      const { rows } = await sql<Record<string, unknown>>`explain (format json) ${statement}`.execute(
+        svc.ctx.db,
+      );
+      const plan = JSON.stringify(rows);
+      expect(plan).toContain('payments_pkey');
+      expect(plan).not.toContain('payments_attention');
+    }
+    const moved = await transitionStatement(
+      svc.ctx.db,
+      id as string,
+      ['refund_pending'],
+      'refunded',
+    ).execute();
+    expect(moved.map((r) => r.status)).toEqual(['refunded']);
+    const again = await transitionStatement(
+      svc.ctx.db,
+      id as string,
+      ['refund_pending'],
+      'refunded',
+    ).execute();
+    expect(again).toHaveLength(0);
+  });
+
+  it('an attempt starts, and a refund finishes, by id: not by walking the ready, pending or refunding', async () => {
+    await betweenSales();
+    const idOf = async (order: string) =>
+      (
+        await svc.ctx.db
+          .selectFrom('payments')
+          .select('id')
+          .where('order_id', '=', order)
+          .executeTakeFirstOrThrow()
+      ).id as string;
+    const ready = await idOf((await readyPayments(600, 'ready'))[300]!);
+    const pending = await idOf((await readyPayments(600, 'pending'))[300]!);
+    expect(
+      await waysInto(svc.ctx.db, startAttemptStatement(ready, 'ready', 'pk_plan', 'idem_plan'), 'payments'),
+    ).toEqual(['payments_pkey']);
+    expect(
+      await waysInto(
+        svc.ctx.db,
+        startAttemptStatement(pending, 'pending', 'pk_plan', 'idem_plan'),
+        'payments',
+      ),
+    ).toEqual(['payments_pkey']);
+
+    const refunding = await readyPayments(600, 'refund_pending');
+    const refunds = await Promise.all(
+      refunding.map(async (order) => ({
+        id: newId('rfd'),
+        payment_id: await idOf(order),
+        status: 'pending',
+        amount: 110_000,
+        fee: 0,
+        full: true,
+        seat_ids: JSON.stringify([]),
+        reason: 'event_cancelled',
+        idempotency_key: newId('idk'),
+      })),
+    );
+    await svc.ctx.db.insertInto('refunds').values(refunds).execute();
+    const finish = finishRefundStatement(svc.ctx.db, refunds[300]!.id, 'done');
+    expect(await waysInto(svc.ctx.db, finish, 'refunds')).toEqual(['refunds_pkey']);
+    expect(Number((await finish.executeTakeFirst()).numUpdatedRows)).toBe(1);
+    expect(Number((await finish.executeTakeFirst()).numUpdatedRows)).toBe(0);
   });
 });

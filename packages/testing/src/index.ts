@@ -7,3 +7,4 @@ export * from './service';
 export * from './coordination.contract';
 export * from './outage';
 export * from './sockets';
+export * from './plans';

@@ -27,7 +27,10 @@ export class PaymentRepository {
    * event's refund policy (`fallback`, as JSON, where the event's is not known here); null, and
    * nothing written, when the event was cancelled.
    */
-  async insertReady(v: Omit<NewPayment, 'policy'>, policy: { id: string; fallback: string }): Promise<PaymentRow | null> {
+  async insertReady(
+    v: Omit<NewPayment, 'policy'>,
+    policy: { id: string; fallback: string },
+  ): Promise<PaymentRow | null> {
     const { rows } = await sql`${preparedStatement('payment_insert_ready')}
       insert into ${PAYMENTS} (id, order_id, reservation_id, event_id, user_id, method, status, amount, currency,
         order_name, seats, policy, event_starts_at, booked_at, success_url, fail_url)
@@ -59,7 +62,9 @@ export class PaymentRepository {
   }
 
   /** The payment of an order and whether its event was cancelled, in one round trip (a confirm needs both). */
-  async byOrderIdWithEvent(orderId: string): Promise<{ payment: PaymentRow; eventCancelled: boolean } | null> {
+  async byOrderIdWithEvent(
+    orderId: string,
+  ): Promise<{ payment: PaymentRow; eventCancelled: boolean } | null> {
     // Prepared, as the other statements of a confirm: each runs once per checkout.
     const { rows } = await sql<Record<string, unknown>>`${preparedStatement('payment_by_order')}
       select p.*, exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = p.event_id) as event_cancelled
@@ -88,11 +93,7 @@ export class PaymentRepository {
     providerKey: string,
     idempotencyKey: string,
   ): Promise<PaymentRow | null> {
-    const { rows } = await sql`${preparedStatement('payment_start_attempt')}
-      update ${PAYMENTS} set provider_payment_key = ${providerKey}, confirm_idempotency_key = ${idempotencyKey},
-        status = 'pending', updated_at = now()
-      where id = ${id} and status = ${from}
-      returning *`.execute(this.db);
+    const { rows } = await startAttemptStatement(id, from, providerKey, idempotencyKey).execute(this.db);
     return rows[0] ? toPayment(rows[0]) : null;
   }
 
@@ -116,8 +117,9 @@ export class PaymentRepository {
         update ${PAYMENTS} set paid_at = ${values.paid_at}, provider_payment_key = ${values.provider_payment_key},
           reservation_confirmed_at = coalesce(reservation_confirmed_at, ${values.reservation_confirmed_at}::timestamptz),
           status = 'paid', updated_at = now()${closed ? sql`, failure_code = null, failure_message = null` : sql``}
+        -- status || '': the id is the only way in (see startAttemptStatement).
         where id = ${id}
-          and status in ${closed ? sql`('failed', 'cancelled')` : sql`('ready', 'pending', 'needs_reconciliation')`}
+          and status || '' in ${closed ? sql`('failed', 'cancelled')` : sql`('ready', 'pending', 'needs_reconciliation')`}
         returning *
       ),
       event_out as (
@@ -147,13 +149,7 @@ export class PaymentRepository {
     patch: Record<string, unknown> = {},
     db: Db = this.db,
   ): Promise<PaymentRow | null> {
-    const row = await db
-      .updateTable('payments')
-      .set({ ...patch, status: to, updated_at: sql`now()` })
-      .where('id', '=', id)
-      .where('status', 'in', from)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await transitionStatement(db, id, from, to, patch).executeTakeFirst();
     return row ? toPayment(row) : null;
   }
 
@@ -306,6 +302,44 @@ export function startAttemptByOrderStatement({ orderId, userId, amount, keys }: 
       and ${providerKey} is not null
       and not exists (select 1 from ${PAYMENTS_CANCELLED} c where c.event_id = p.event_id)
     returning p.*`;
+}
+
+/** PaymentRepository.startAttempt's statement (exported so a test can read its plan). */
+export function startAttemptStatement(
+  id: string,
+  from: PaymentStatus,
+  providerKey: string,
+  idempotencyKey: string,
+) {
+  // status || '': the id is the only way in. Written plainly, a ready payment matches the
+  // ready-payments index, a pending one the attention index, as well as the key.
+  return sql`${preparedStatement('payment_start_attempt')}
+    update ${PAYMENTS} set provider_payment_key = ${providerKey}, confirm_idempotency_key = ${idempotencyKey},
+      status = 'pending', updated_at = now()
+    where id = ${id} and status || '' = ${from}
+    returning *`;
+}
+
+/** PaymentRepository.transition's statement (exported so a test can read its plan). */
+export function transitionStatement(
+  db: Db,
+  id: string,
+  from: PaymentStatus[],
+  to: PaymentStatus,
+  patch: Record<string, unknown> = {},
+) {
+  return (
+    db
+      .updateTable('payments')
+      .set({ ...patch, status: to, updated_at: sql`now()` })
+      .where('id', '=', id)
+      // status || '': the id is the only way in. Written plainly, a move from one status matches
+      // the attention index (status, updated_at) as well as the key; when an event's cancellation
+      // turns its paid payments refund_pending all at once (the table sampled before, with none),
+      // settling each refund walked every refund under way.
+      .where(sql<string>`status || ''`, 'in', from)
+      .returningAll()
+  );
 }
 
 /** The reconciler's claim of one stuck payment (exported so a test can read its plan). */

@@ -117,16 +117,32 @@ export async function transitionReservation(
   set: Record<string, unknown>,
   extraWhere?: { notLeasedAt?: Date },
 ): Promise<ReservationRow | undefined> {
+  return transitionReservationStatement(trx, id, from, set, extraWhere).executeTakeFirst() as Promise<
+    ReservationRow | undefined
+  >;
+}
+
+/** transitionReservation's statement (exported so a test can read its plan). */
+export function transitionReservationStatement(
+  trx: Db,
+  id: string,
+  from: ReservationStatus[],
+  set: Record<string, unknown>,
+  extraWhere?: { notLeasedAt?: Date },
+) {
   let q = trx
     .updateTable('reservations')
     .set({ ...set, updated_at: new Date() })
     .where('id', '=', id)
-    .where('status', 'in', from);
+    // status || '': the id is the only way in. Written plainly, a move from pending alone matches
+    // the pending-expiry index as well as the key, and on a table sampled before a sale the two
+    // cost the same: releasing or cancelling each hold then walked every pending hold.
+    .where(sql<string>`status || ''`, 'in', from);
   if (extraWhere?.notLeasedAt) {
     const at = extraWhere.notLeasedAt;
     q = q.where((eb) => eb.or([eb('payment_lease_until', 'is', null), eb('payment_lease_until', '<=', at)]));
   }
-  return q.returningAll().executeTakeFirst() as Promise<ReservationRow | undefined>;
+  return q.returningAll();
 }
 
 /** Deactivates a reservation's seats (all, or the given ones); returns the seats that changed. */
