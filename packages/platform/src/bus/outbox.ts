@@ -173,19 +173,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // `published_at` is when the bus took the event, not when the mark ran, so it still says
   // whether an event went out before or after an outage.
   let unmarked: Array<{ id: string; at: Date }> = [];
-  const table = sql.table(`${schema}.outbox`);
   const claim = sql.raw(`${schema}.outbox_claim`);
-  const markStatement = (marking: Array<{ id: string; at: Date }>) => {
-    const given = sql.join(marking.map((m) => sql`(${m.id}, ${m.at.toISOString()})`));
-    return sql`update ${table} as m set published_at = v.at::timestamptz, locked_until = null
-      from (values ${given}) as v (id, at) where m.id = v.id`;
-  };
+  // Marks `marking` published and leases up to `batch` more (outboxClaimMigration); a batch of 0
+  // only marks.
+  const claimStatement = (marking: Array<{ id: string; at: Date }>, batch: number) =>
+    sql<{ id: string; payload: unknown }>`
+      select id, payload from ${claim}(${marking.map((m) => m.id)}::text[],
+        ${marking.map((m) => m.at.toISOString())}::timestamptz[], ${leaseMs}::int, ${batch}::int)`;
   const markPublished = async (): Promise<void> => {
     if (unmarked.length === 0) return;
     const marking = unmarked;
     unmarked = [];
     try {
-      await markStatement(marking).execute(db);
+      await claimStatement(marking, 0).execute(db);
     } catch (err) {
       unmarked = marking.concat(unmarked);
       throw err;
@@ -203,11 +203,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       // One autocommit statement: the row locks of the sub-select last only as long as the update
       // that leases the rows, which is all SKIP LOCKED needs to keep two replicas apart. The rows
       // published since the last claim are marked in the same statement (outboxClaimMigration).
-      leased = await sql<{ id: string; payload: unknown }>`
-        select id, payload from ${claim}(${marking.map((m) => m.id)}::text[],
-          ${marking.map((m) => m.at.toISOString())}::timestamptz[], ${leaseMs}::int, ${batchSize}::int)`.execute(
-        db,
-      );
+      leased = await claimStatement(marking, batchSize).execute(db);
     } catch (err) {
       unmarked = marking.concat(unmarked);
       throw err;
