@@ -12,7 +12,7 @@ import { EventTypes, type EventDataByType, type PublicUser } from '@tiketi/contr
 import type { AuthMetrics } from '../auth.metrics';
 import type { SessionService, TokenPair } from '../sessions/session.service';
 import { normalizeEmail, type UserRow, type UsersRepository } from '../users/users.repository';
-import type { LoginThrottle } from './login-throttle';
+import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import type { PasswordHasher } from './passwords';
 
 export interface RequestMeta {
@@ -98,8 +98,9 @@ export class AccountService {
     meta: RequestMeta,
   ): Promise<{ user: PublicUser } & TokenPair> {
     const email = normalizeEmail(input.email);
+    let attempt: LoginAttempt;
     try {
-      await this.deps.throttle.assertAllowed(email, meta.ip);
+      attempt = await this.deps.throttle.admit(email, meta.ip);
     } catch (err) {
       if (isAppError(err)) this.deps.metrics.logins.inc({ result: 'throttled' });
       throw err;
@@ -110,11 +111,11 @@ export class AccountService {
       ? await this.deps.passwords.verify(user.passwordHash, input.password)
       : (await this.deps.passwords.verify(await this.dummyHash, input.password), false);
     if (!user || !ok) {
-      await this.deps.throttle.recordFailure(email, meta.ip);
+      await this.deps.throttle.recordFailure(email, meta.ip, attempt);
       this.deps.metrics.logins.inc({ result: 'invalid' });
       throw AppError.unauthorized('INVALID_CREDENTIALS', 'Email or password is incorrect');
     }
-    await this.deps.throttle.recordSuccess(email);
+    await this.deps.throttle.recordSuccess(email, meta.ip, attempt);
     await this.deps.users.touchLogin(user.id, this.deps.clock.now());
     this.deps.metrics.logins.inc({ result: 'success' });
     const tokens = await this.deps.sessions.start(user, meta);

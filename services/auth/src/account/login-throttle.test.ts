@@ -54,4 +54,32 @@ describe('auth: login throttling', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect((await attempt(victim.user.email, 'victim-pass-1', '10.9.9.10')).statusCode).toBe(200);
   });
+
+  it('guesses sent at once get no more tries than guesses sent one by one', async () => {
+    // Counted after the password hash, all twelve passed a check that had counted none of them.
+    const buyer = await h.register({ password: 'correct-horse-3' });
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => attempt(buyer.user.email, `guess-${i}`, `10.0.2.${i + 1}`)),
+    );
+    const codes = burst.map((r) => r.statusCode).sort();
+    expect(codes).toEqual([...Array(3).fill(401), ...Array(9).fill(429)]);
+    // And from one address across accounts: six in all.
+    const spray = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => attempt(`spray${i}@test.tiketi`, 'guess', '10.0.3.1')),
+    );
+    expect(spray.filter((r) => r.statusCode === 401)).toHaveLength(6);
+    expect(spray.filter((r) => r.statusCode === 429)).toHaveLength(6);
+  });
+
+  it('sign-ins that succeed do not use up their address', async () => {
+    // Many buyers behind one address (a venue's Wi-Fi): only failures count against it.
+    const buyers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => h.register({ password: `shared-wifi-${i}` })),
+    );
+    for (const [i, b] of buyers.entries())
+      expect((await attempt(b.user.email, `shared-wifi-${i}`, '10.0.4.1')).statusCode).toBe(200);
+    for (let i = 0; i < 6; i++)
+      expect((await attempt(`nobody${i}@test.tiketi`, 'guess', '10.0.4.1')).statusCode).toBe(401);
+    expect((await attempt(buyers[0]!.user.email, 'shared-wifi-0', '10.0.4.1')).statusCode).toBe(429);
+  });
 });

@@ -1,4 +1,4 @@
-import { AppError, type Coordination, type Logger } from '@tiketi/platform';
+import { AppError, type Coordination, type Logger, type WindowTally } from '@tiketi/platform';
 import type { Counter } from 'prom-client';
 
 export interface LoginThrottleOptions {
@@ -13,13 +13,18 @@ export interface LoginThrottleDeps {
   unavailable?: Counter<'operation'>;
 }
 
+/** An admitted sign-in attempt: whether coordination counted it (it was down otherwise). */
+export interface LoginAttempt {
+  counted: boolean;
+}
+
 /** Failed logins kept in memory while coordination is down: enough for an outage, bounded for an attack. */
 const MAX_UNRECORDED_KEYS = 10_000;
 
 /**
- * Counts failed logins per account and per client IP in coordination (shared by every replica).
- * Once a counter reaches its limit, attempts are refused with 429 until its window runs out, even
- * with the right password: a guesser learns nothing from a locked account.
+ * Counts sign-in attempts that did not succeed, per account and per client IP, in coordination
+ * (shared by every replica). Once a counter reaches its limit, attempts are refused with 429 until
+ * its window runs out, even with the right password: a guesser learns nothing from a locked account.
  *
  * Coordination is the fast path, not a gate: when it cannot be reached, sign-in goes on rather
  * than failing for everyone (with a warning and a metric), and this replica counts the failures it
@@ -51,28 +56,35 @@ export class LoginThrottle {
     return n;
   }
 
-  async assertAllowed(email: string, ip: string): Promise<void> {
+  /**
+   * Counts a sign-in attempt against its account's and its address's limits before the password
+   * is checked, and refuses it (429) past either. Counted first, the limits hold for attempts made
+   * at once: checked first and counted after the password hash (tens of milliseconds), a burst of
+   * guesses all passed a check that had counted none of them (33 failures from one address got
+   * past its limit of 30 at only 4 in flight; an account's 5 allowed 5 plus whatever was in
+   * flight). A sign-in that succeeds gives its count back (recordSuccess).
+   */
+  async admit(email: string, ip: string): Promise<LoginAttempt> {
     const keys = this.keys(email, ip);
-    let counts: number[];
+    const windowMs = this.options.windowSeconds * 1000;
+    let tallies: WindowTally[];
     try {
       await this.flushUnrecorded();
-      counts = (await this.coordination.mget([keys.account, keys.ip])).map((v) => Number(v ?? 0));
+      tallies = await this.coordination.hitWindows([
+        { key: keys.account, windowMs, hits: 1 },
+        { key: keys.ip, windowMs, hits: 1 },
+      ]);
     } catch (err) {
       this.unavailable('check', err);
       this.assertAllowedLocally(keys);
-      return;
+      return { counted: false };
     }
-    const blocked: string[] = [];
-    if (counts[0]! >= this.options.maxPerAccount) blocked.push(keys.account);
-    if (counts[1]! >= this.options.maxPerIp) blocked.push(keys.ip);
-    if (blocked.length === 0) return;
-    let retryMs = 0;
-    try {
-      for (const key of blocked) retryMs = Math.max(retryMs, await this.coordination.ttl(key));
-    } catch {
-      // Still blocked; only the exact wait is unknown.
-    }
-    throw this.tooManyAttempts(retryMs);
+    const [account, address] = tallies as [WindowTally, WindowTally];
+    let retryMs = -1;
+    if (account.count > this.options.maxPerAccount) retryMs = Math.max(retryMs, account.ttlMs);
+    if (address.count > this.options.maxPerIp) retryMs = Math.max(retryMs, address.ttlMs);
+    if (retryMs >= 0) throw this.tooManyAttempts(retryMs);
+    return { counted: true };
   }
 
   /** While coordination is down: the failures this replica saw in the window decide alone. */
@@ -107,7 +119,9 @@ export class LoginThrottle {
     );
   }
 
-  async recordFailure(email: string, ip: string): Promise<void> {
+  /** A wrong password: counted already when admitted, unless coordination was down then. */
+  async recordFailure(email: string, ip: string, attempt: LoginAttempt): Promise<void> {
+    if (attempt.counted) return;
     const keys = this.keys(email, ip);
     try {
       await this.flushUnrecorded();
@@ -129,11 +143,13 @@ export class LoginThrottle {
     if (failed.length > 0) this.unavailable('record', failed[0]!.err);
   }
 
-  async recordSuccess(email: string): Promise<void> {
-    const key = this.keys(email, '').account;
-    this.unrecorded.delete(key);
+  /** The right password: the account starts afresh, and the address gets this attempt back. */
+  async recordSuccess(email: string, ip: string, attempt: LoginAttempt): Promise<void> {
+    const keys = this.keys(email, ip);
+    this.unrecorded.delete(keys.account);
     try {
-      await this.coordination.del(key);
+      await this.coordination.del(keys.account);
+      if (attempt.counted) await this.coordination.incr(keys.ip, { by: -1 });
     } catch (err) {
       this.unavailable('clear', err);
     }
