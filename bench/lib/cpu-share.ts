@@ -41,6 +41,7 @@ function classify(cmdline: string, databaseName: string): string | null {
     return cmdline.includes(` ${databaseName} `) ? 'postgresql (run database)' : 'postgresql (other)';
   if (cmdline.includes('redis-server')) return 'redis';
   if (cmdline.includes('bench/run.ts')) return 'load generator';
+  if (cmdline.includes('bench/lib/abuse.child.ts')) return 'abusers';
   return null;
 }
 
