@@ -24,8 +24,8 @@ import { summarize } from './lib/report';
  * Honest buyers hold and let go of seats at a person's pace, each from its own address, first
  * alone and then beside three abusers: one buyer holding seats over and over on 16 connections,
  * one address trying passwords, one address opening Socket.IO connections. The gateway runs with
- * its production limits (600 requests a minute per address, 300 per signed-in user, login
- * throttles) and trusts one proxy hop, so each simulated client is its own address. Prints the
+ * its production limits (600 requests a minute and 60 a second per address, 300 and 30 per
+ * signed-in user, login throttles) and trusts one proxy hop, so each simulated client is its own address. Prints the
  * honest buyers' hold latency with and without the abusers, what the abusers got, and the CPU the
  * refusals cost.
  */
@@ -50,6 +50,8 @@ export default async function abuseBench(args: string[]): Promise<void> {
     env: {
       RATE_LIMIT_IP_PER_MINUTE: '600',
       RATE_LIMIT_USER_PER_MINUTE: '300',
+      RATE_LIMIT_IP_PER_SECOND: '60',
+      RATE_LIMIT_USER_PER_SECOND: '30',
       GATEWAY_TRUST_PROXY_HOPS: '1',
     },
   });
@@ -257,7 +259,7 @@ export default async function abuseBench(args: string[]): Promise<void> {
           )} (the socket flood is in the first; the sign-ins from a third of the way in, for five seconds)`,
         `hold abuser's answers ${JSON.stringify(holdCodes)} (${round(abuserAttempts / seconds, 0)}/s); at most ${heldByAbuser} seats held at once, read from the database every 100 ms (seat limit ${SEAT_LIMIT})`,
         `login abuser's answers ${JSON.stringify(loginCodes)}`,
-        `limits as in production: RATE_LIMIT_IP_PER_MINUTE 600 (Socket.IO upgrades count), RATE_LIMIT_USER_PER_MINUTE 300, LOGIN_MAX_ATTEMPTS_PER_IP 30; each client its own X-Forwarded-For address (GATEWAY_TRUST_PROXY_HOPS 1)`,
+        `limits as in production: RATE_LIMIT_IP_PER_MINUTE 600 and RATE_LIMIT_IP_PER_SECOND 60 (Socket.IO upgrades count), RATE_LIMIT_USER_PER_MINUTE 300 and RATE_LIMIT_USER_PER_SECOND 30, LOGIN_MAX_ATTEMPTS_PER_IP 30; each client its own X-Forwarded-For address (GATEWAY_TRUST_PROXY_HOPS 1)`,
         describeCpuShare(aloneShare, 'the honest buyers alone'),
         describeCpuShare(besideShare, 'the abuse'),
         `the abusers run in a process of their own (as they would on machines of their own), on the same 2 cores: every refusal still costs the gateway a request's parsing and a limiter check`,

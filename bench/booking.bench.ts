@@ -50,6 +50,8 @@ export default async function bookingBench(args: string[]): Promise<void> {
       DATA_DIR: `.data/bench-${Date.now().toString(36)}`,
       RATE_LIMIT_IP_PER_MINUTE: '100000000',
       RATE_LIMIT_USER_PER_MINUTE: '100000000',
+      RATE_LIMIT_IP_PER_SECOND: '100000000',
+      RATE_LIMIT_USER_PER_SECOND: '100000000',
       DATABASE_POOL_MAX: '20',
       ...(run ? { DATABASE_URL: run.url } : { PGLITE_DIR: 'memory://bench-booking' }),
       ...(redisUrl

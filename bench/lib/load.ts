@@ -160,6 +160,8 @@ export async function startBenchCluster(
       env: {
         RATE_LIMIT_IP_PER_MINUTE: '100000000',
         RATE_LIMIT_USER_PER_MINUTE: '100000000',
+        RATE_LIMIT_IP_PER_SECOND: '100000000',
+        RATE_LIMIT_USER_PER_SECOND: '100000000',
         PAYMENT_SANDBOX_ENABLED: 'true',
         DATABASE_POOL_MAX: '20',
         ADMIN_EMAIL: 'ops@tiketi.test',

@@ -46,6 +46,8 @@ export async function startChaos(label: string, servers: { databaseUrl: string; 
         REDIS_KEY_PREFIX: `chaos:${label}:${Date.now().toString(36)}:`,
         RATE_LIMIT_IP_PER_MINUTE: '1000000',
         RATE_LIMIT_USER_PER_MINUTE: '1000000',
+        RATE_LIMIT_IP_PER_SECOND: '1000000',
+        RATE_LIMIT_USER_PER_SECOND: '1000000',
         PAYMENT_SANDBOX_ENABLED: 'true',
         PAYMENT_RECONCILE_INTERVAL_MS: '500',
         PAYMENT_STUCK_PENDING_MS: '2000',

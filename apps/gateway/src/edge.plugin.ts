@@ -9,6 +9,7 @@ import { coordinationRateLimitStore, edgeLimiter, RATE_KEY_PREFIX } from './rate
 import { gatewayMetrics } from './gateway.metrics';
 import { authReachability, explainVerificationFailure } from './auth-reachability';
 import { securityHeaders } from './security.headers';
+import { edgeBurst } from './burst.limiter';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -88,6 +89,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
     timeWindow: MINUTE_MS,
     keyGenerator: (request) => `user:${request.user?.id ?? 'anonymous'}`,
   });
+  const burst = edgeBurst(ctx);
 
   app.decorateRequest('clientIp', '');
   if (!app.hasRequestDecorator('user')) app.decorateRequest('user', null);
@@ -118,6 +120,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
       void reply.header('x-ratelimit-limit', byIp.max).header('x-ratelimit-remaining', byIp.remaining);
       if (byIp.isExceeded) throw tooManyRequests(byIp.ttlInSeconds, 'ip');
     }
+    if (!burst.ip.admit(request.clientIp)) throw tooManyRequests(1, 'ip');
 
     request.user = await signedUser(request, ctx, authReachable);
     if (request.user) {
@@ -130,6 +133,7 @@ export async function registerEdge(app: FastifyInstance, ctx: ServiceContext<Gat
       if (byUser.status === 'rejected') throw byUser.reason;
       if (!byUser.value.isAllowed && byUser.value.isExceeded)
         throw tooManyRequests(byUser.value.ttlInSeconds, 'user');
+      if (!burst.user.admit(request.user.id)) throw tooManyRequests(1, 'user');
     }
 
     if (isAdminPath(request.url)) {

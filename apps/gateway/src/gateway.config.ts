@@ -25,6 +25,18 @@ export const gatewayOwnConfig = Type.Object({
     minimum: 1,
     description: 'requests per minute per signed-in user',
   }),
+  RATE_LIMIT_IP_PER_SECOND: Type.Integer({
+    default: 60,
+    minimum: 1,
+    description:
+      'requests per second per client IP through one gateway replica, Socket.IO upgrades included: a burst limit under the per-minute one, which alone admits a whole minute at once (see the abuse benchmark in bench/RESULTS.md)',
+  }),
+  RATE_LIMIT_USER_PER_SECOND: Type.Integer({
+    default: 30,
+    minimum: 1,
+    description:
+      'requests per second per signed-in user through one gateway replica: a burst limit under the per-minute one',
+  }),
   GATEWAY_PROXY_TIMEOUT_MS: Type.Integer({
     default: 30_000,
     minimum: 1000,

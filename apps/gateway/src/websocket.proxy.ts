@@ -12,6 +12,7 @@ import {
 import type { GatewayConfig } from './gateway.config';
 import { clientIp, forwardedFor } from './client-ip';
 import { ipRateKey, MINUTE_MS } from './edge.plugin';
+import { edgeBurst } from './burst.limiter';
 import { edgeLimiter, hit, RATE_KEY_PREFIX } from './rate-limit.store';
 import { upstreamFor } from './routing.table';
 import { upstreamBase } from './proxy.plugin';
@@ -65,12 +66,19 @@ export function installWebSocketProxy(app: FastifyInstance, ctx: ServiceContext<
     });
   });
 
-  /** Upgrades count against the caller's per-address limit like any other request. */
+  /** Upgrades count against the caller's per-address limits (minute and second) like any other request. */
   async function admitUpgrade(req: IncomingMessage): Promise<boolean> {
     try {
-      const key = `${RATE_KEY_PREFIX}${ipRateKey(clientIp(req, config.GATEWAY_TRUST_PROXY_HOPS))}`;
-      const { current } = await hit(edgeLimiter(ctx), key, MINUTE_MS, config.RATE_LIMIT_IP_PER_MINUTE);
-      return current <= config.RATE_LIMIT_IP_PER_MINUTE;
+      const ip = clientIp(req, config.GATEWAY_TRUST_PROXY_HOPS);
+      const limiter = edgeLimiter(ctx);
+      const minute = await hit(
+        limiter,
+        `${RATE_KEY_PREFIX}${ipRateKey(ip)}`,
+        MINUTE_MS,
+        config.RATE_LIMIT_IP_PER_MINUTE,
+      );
+      if (minute.current > config.RATE_LIMIT_IP_PER_MINUTE) return false;
+      return edgeBurst(ctx).ip.admit(ip);
     } catch {
       return true;
     }
