@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
@@ -336,6 +337,10 @@ async function startAbusers(
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // Lowest priority: on machines of their own the abusers' client work would not take the
+  // server's cores; here it only gets what the services leave. Their requests still come as fast
+  // as they are answered.
+  if (child.pid !== undefined) setPriority(child.pid, 19);
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
       reject(new Error(`the abusers' process exited with ${code} before reporting`)),
