@@ -20,7 +20,8 @@ import {
 import { summarize } from './lib/report';
 
 /**
- * `npm run bench -- abuse [--honest 40] [--seconds 20] [--hold-connections 16] [--login-connections 4] [--sockets 800] [--dry-run]`
+ * `npm run bench -- abuse [--honest 40] [--seconds 20] [--hold-connections 16] [--login-connections 4] [--sockets 800]
+ *   [--ip-per-second 60] [--user-per-second 30] [--dry-run]`
  *
  * Honest buyers hold and let go of seats at a person's pace, each from its own address, first
  * alone and then beside three abusers: one buyer holding seats over and over on 16 connections,
@@ -45,14 +46,17 @@ export default async function abuseBench(args: string[]): Promise<void> {
   const holdConnections = arg(args, 'hold-connections', 16);
   const loginConnections = arg(args, 'login-connections', 4);
   const socketAttempts = arg(args, 'sockets', 800);
+  // The burst limits (production defaults); raise them to see the minute limits alone.
+  const ipPerSecond = arg(args, 'ip-per-second', 60);
+  const userPerSecond = arg(args, 'user-per-second', 30);
   const bench = await startBenchCluster('bench_abuse', {
     connections: honestCount + 8,
     services: ['auth', 'ticket', 'payment', 'gateway'],
     env: {
       RATE_LIMIT_IP_PER_MINUTE: '600',
       RATE_LIMIT_USER_PER_MINUTE: '300',
-      RATE_LIMIT_IP_PER_SECOND: '60',
-      RATE_LIMIT_USER_PER_SECOND: '30',
+      RATE_LIMIT_IP_PER_SECOND: String(ipPerSecond),
+      RATE_LIMIT_USER_PER_SECOND: String(userPerSecond),
       GATEWAY_TRUST_PROXY_HOPS: '1',
     },
   });
@@ -260,7 +264,7 @@ export default async function abuseBench(args: string[]): Promise<void> {
           )} (the socket flood is in the first; the sign-ins from a third of the way in, for five seconds)`,
         `hold abuser's answers ${JSON.stringify(holdCodes)} (${round(abuserAttempts / seconds, 0)}/s); at most ${heldByAbuser} seats held at once, read from the database every 100 ms (seat limit ${SEAT_LIMIT})`,
         `login abuser's answers ${JSON.stringify(loginCodes)}`,
-        `limits as in production: RATE_LIMIT_IP_PER_MINUTE 600 and RATE_LIMIT_IP_PER_SECOND 60 (Socket.IO upgrades count), RATE_LIMIT_USER_PER_MINUTE 300 and RATE_LIMIT_USER_PER_SECOND 30, LOGIN_MAX_ATTEMPTS_PER_IP 30; each client its own X-Forwarded-For address (GATEWAY_TRUST_PROXY_HOPS 1)`,
+        `limits as in production: RATE_LIMIT_IP_PER_MINUTE 600 and RATE_LIMIT_IP_PER_SECOND ${ipPerSecond} (Socket.IO upgrades count), RATE_LIMIT_USER_PER_MINUTE 300 and RATE_LIMIT_USER_PER_SECOND ${userPerSecond}, LOGIN_MAX_ATTEMPTS_PER_IP 30; each client its own X-Forwarded-For address (GATEWAY_TRUST_PROXY_HOPS 1)`,
         describeCpuShare(aloneShare, 'the honest buyers alone'),
         describeCpuShare(besideShare, 'the abuse'),
         `the abusers run in a process of their own (as they would on machines of their own), on the same 2 cores: every refusal still costs the gateway a request's parsing and a limiter check`,
