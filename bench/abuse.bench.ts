@@ -1,22 +1,16 @@
-import { fork } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import type { Socket } from 'socket.io-client';
-import { cancelHold, connectFrom, type Buyer } from './lib/abuse.clients';
-import type { AbuseConfig, AbuseReport } from './lib/abuse.child';
+import {
+  cancelHold,
+  connectFrom,
+  register,
+  seatsHeldAtMost,
+  signIn,
+  startAbusers,
+} from './lib/abuse.clients';
 import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
 import { checkInvariants } from './lib/invariants';
-import {
-  arg,
-  createOnSaleEvent,
-  outcome,
-  publish,
-  round,
-  startBenchCluster,
-  tally,
-  type HttpClient,
-} from './lib/load';
+import { arg, createOnSaleEvent, outcome, publish, round, startBenchCluster, tally } from './lib/load';
 import { summarize } from './lib/report';
 
 /**
@@ -33,7 +27,6 @@ import { summarize } from './lib/report';
  */
 const HONEST_PACE_MS = 2_000;
 const SEAT_LIMIT = 4;
-const PASSWORD = 'bench-buyer-pass-1';
 const honestIp = (i: number) => `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 const HOLD_ABUSER_IP = '203.0.113.66';
 const LOGIN_ABUSER_IP = '203.0.113.77';
@@ -69,7 +62,7 @@ export default async function abuseBench(args: string[]): Promise<void> {
       seats: honestCount * seatsPerHonest + 1_000,
       seatLimit: SEAT_LIMIT,
     });
-    const buyers = await register(client, honestCount + 1);
+    const buyers = await register(client, honestCount + 1, honestIp);
     const honest = buyers.slice(0, honestCount);
     const abuser = { ...buyers[honestCount]!, ip: HOLD_ABUSER_IP };
     const abuserSeats = seatIds.slice(honestCount * seatsPerHonest);
@@ -273,96 +266,6 @@ export default async function abuseBench(args: string[]): Promise<void> {
   } finally {
     await bench.stop();
   }
-}
-
-async function register(client: HttpClient, count: number): Promise<Buyer[]> {
-  const run = Date.now().toString(36);
-  const buyers: Buyer[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= count) return;
-        const email = `abuse-${run}-${i}@tiketi.test`;
-        const ip = honestIp(i);
-        const res = await client.request('POST', '/api/auth/register', {
-          headers: { 'x-forwarded-for': ip },
-          body: { email, password: PASSWORD, name: `Buyer ${i}` },
-        });
-        if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
-        buyers[i] = { email, token: res.body.accessToken as string, ip };
-      }
-    }),
-  );
-  return buyers;
-}
-
-async function signIn(client: HttpClient, buyer: Buyer): Promise<{ status: number; ms: number }> {
-  const res = await client.request('POST', '/api/auth/login', {
-    headers: { 'x-forwarded-for': buyer.ip },
-    body: { email: buyer.email, password: PASSWORD },
-  });
-  return { status: res.status, ms: res.ms };
-}
-
-/** The most seats the buyer held at once on the event until `stopAt`, read from the database every 100 ms. */
-async function seatsHeldAtMost(
-  databaseUrl: string,
-  eventId: string,
-  token: string,
-  stopAt: number,
-): Promise<number> {
-  const userId = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub as string;
-  const c = new pg.Client({ connectionString: databaseUrl });
-  await c.connect();
-  let most = 0;
-  try {
-    while (performance.now() < stopAt) {
-      const { rows } = await c.query(
-        `select count(*)::int as n from ticket.reservation_seats rs join ticket.reservations r on r.id = rs.reservation_id
-         where rs.active and r.event_id = $1 and r.user_id = $2`,
-        [eventId, userId],
-      );
-      most = Math.max(most, rows[0].n as number);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return most;
-  } finally {
-    await c.end();
-  }
-}
-
-/** Starts the abusers' process; resolves once it is loaded, with `go` to set them off. */
-async function startAbusers(
-  config: AbuseConfig,
-): Promise<{ go(): void; report: Promise<AbuseReport>; close(): void }> {
-  const child = fork('bench/lib/abuse.child.ts', [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  // Lowest priority: on machines of their own the abusers' client work would not take the
-  // server's cores; here it only gets what the services leave. Their requests still come as fast
-  // as they are answered.
-  if (child.pid !== undefined) setPriority(child.pid, 19);
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`the abusers' process exited with ${code} before reporting`)),
-    ),
-  );
-  exited.catch(() => undefined);
-  await Promise.race([new Promise((resolve) => child.once('message', resolve)), exited]);
-  const report = Promise.race([
-    new Promise<AbuseReport>((resolve) => child.once('message', resolve)),
-    exited,
-  ]);
-  return {
-    go: () => child.send('go'),
-    report,
-    close: () => {
-      if (child.connected) child.send('close');
-    },
-  };
 }
 
 /** p95 of the samples started in each `windowMs` from `from`. */
