@@ -82,4 +82,13 @@ describe('auth: login throttling', () => {
       expect((await attempt(`nobody${i}@test.tiketi`, 'guess', '10.0.4.1')).statusCode).toBe(401);
     expect((await attempt(buyers[0]!.user.email, 'shared-wifi-0', '10.0.4.1')).statusCode).toBe(429);
   });
+
+  it("a throttled address's refused requests do not count against the accounts it names", async () => {
+    const victim = await h.register({ password: 'victim-pass-2' });
+    for (let i = 0; i < 6; i++)
+      expect((await attempt(`ghost-b${i}@test.tiketi`, 'guess', '10.0.5.1')).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await attempt(victim.user.email, 'guess', '10.0.5.1')).statusCode).toBe(429);
+    expect((await attempt(victim.user.email, 'victim-pass-2', '10.0.5.2')).statusCode).toBe(200);
+  });
 });

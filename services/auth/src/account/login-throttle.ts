@@ -83,7 +83,12 @@ export class LoginThrottle {
     let retryMs = -1;
     if (account.count > this.options.maxPerAccount) retryMs = Math.max(retryMs, account.ttlMs);
     if (address.count > this.options.maxPerIp) retryMs = Math.max(retryMs, address.ttlMs);
-    if (retryMs >= 0) throw this.tooManyAttempts(retryMs);
+    if (retryMs >= 0) {
+      // Refused, so not an attempt: taken back from both counters. Kept, a throttled address's
+      // refused requests would go on counting against every account it names and lock them all.
+      await this.giveBack([keys.account, keys.ip]);
+      throw this.tooManyAttempts(retryMs);
+    }
     return { counted: true };
   }
 
@@ -149,10 +154,16 @@ export class LoginThrottle {
     this.unrecorded.delete(keys.account);
     try {
       await this.coordination.del(keys.account);
-      if (attempt.counted) await this.coordination.incr(keys.ip, { by: -1 });
+      if (attempt.counted) await this.giveBack([keys.ip]);
     } catch (err) {
       this.unavailable('clear', err);
     }
+  }
+
+  /** Takes one hit back from each counter (with the window's TTL, should the key have expired meanwhile). */
+  private async giveBack(keys: string[]): Promise<void> {
+    const ttlMs = this.options.windowSeconds * 1000;
+    await Promise.all(keys.map((key) => this.coordination.incr(key, { by: -1, ttlMs })));
   }
 
   /** A key's kept failures, unless its window has run out (then they no longer count anywhere). */
