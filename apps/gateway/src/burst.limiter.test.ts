@@ -27,4 +27,26 @@ describe('BurstLimiter', () => {
     expect(limiter.admit('c')).toBe(true);
     expect(limiter.admit('c')).toBe(false);
   });
+
+  it('when full of open windows, looks for room again only once the first of them ends', () => {
+    let now = 0;
+    let reads = 0;
+    const limiter = new BurstLimiter(1, { maxKeys: 2, now: () => now });
+    limiter.admit('a');
+    now = 500;
+    limiter.admit('b');
+    const windows = (limiter as unknown as { windows: Map<string, unknown> }).windows;
+    const entries = windows.entries.bind(windows);
+    windows[Symbol.iterator] = () => {
+      reads++;
+      return entries();
+    };
+    for (let i = 0; i < 50; i++) expect(limiter.admit(`new-${i}`)).toBe(true);
+    expect(reads).toBe(1);
+    now = 1_000;
+    // 'a' has ended: room for one new key, counted.
+    expect(limiter.admit('c')).toBe(true);
+    expect(limiter.admit('c')).toBe(false);
+    expect(reads).toBe(2);
+  });
 });

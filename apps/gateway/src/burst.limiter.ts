@@ -12,18 +12,27 @@ import type { GatewayConfig } from './gateway.config';
  */
 export class BurstLimiter {
   private readonly windows = new Map<string, { endsAt: number; hits: number }>();
+  private readonly windowMs: number;
+  private readonly maxKeys: number;
+  private readonly now: () => number;
+  /** Full with every window open: no sweep can make room before the first of them ends. */
+  private fullUntil = 0;
 
   constructor(
     readonly max: number,
-    private readonly options: { windowMs?: number; maxKeys?: number; now?: () => number } = {},
-  ) {}
+    options: { windowMs?: number; maxKeys?: number; now?: () => number } = {},
+  ) {
+    this.windowMs = options.windowMs ?? 1_000;
+    this.maxKeys = options.maxKeys ?? 100_000;
+    this.now = options.now ?? Date.now;
+  }
 
   /** Counts one hit on `key`; false once the key is past `max` in its current window. */
   admit(key: string): boolean {
-    const now = (this.options.now ?? Date.now)();
+    const now = this.now();
     let window = this.windows.get(key);
     if (!window) {
-      if (this.windows.size >= (this.options.maxKeys ?? 100_000) && !this.dropEnded(now)) {
+      if (this.windows.size >= this.maxKeys && !this.makeRoom(now)) {
         // More clients in one second than it keeps: the minute limits still hold them.
         return true;
       }
@@ -31,17 +40,28 @@ export class BurstLimiter {
       this.windows.set(key, window);
     }
     if (now >= window.endsAt) {
-      window.endsAt = now + (this.options.windowMs ?? 1_000);
+      window.endsAt = now + this.windowMs;
       window.hits = 0;
     }
     window.hits++;
     return window.hits <= this.max;
   }
 
-  /** Forgets the keys whose window has ended; true when that made room. */
-  private dropEnded(now: number): boolean {
-    for (const [key, window] of this.windows) if (now >= window.endsAt) this.windows.delete(key);
-    return this.windows.size < (this.options.maxKeys ?? 100_000);
+  /**
+   * Forgets the keys whose window has ended; true when that made room. When none had, it does not
+   * look again until the first open window ends: a flood of new clients must not cost a pass over
+   * every key each.
+   */
+  private makeRoom(now: number): boolean {
+    if (now < this.fullUntil) return false;
+    let firstEnd = Infinity;
+    for (const [key, window] of this.windows) {
+      if (now >= window.endsAt) this.windows.delete(key);
+      else firstEnd = Math.min(firstEnd, window.endsAt);
+    }
+    if (this.windows.size < this.maxKeys) return true;
+    this.fullUntil = firstEnd;
+    return false;
   }
 }
 
