@@ -11,6 +11,7 @@ import {
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../../services/ticket/src/queue';
 import { createEventFixture, movableClock } from './booking.fixtures';
+import { configureRoom } from './queue.fixtures';
 
 /**
  * Waiting-room pushes over a real Socket.IO connection (the Redis adapter in real mode): each
@@ -46,20 +47,13 @@ interface QueueUpdate {
 describe('waiting room over Socket.IO', () => {
   it('pushes queue:update with position and ETA only to the buyer it is about', async () => {
     const { eventId } = await createEventFixture(svc.ctx.db);
-    const admin = await svc.issuer.user('admin');
-    const settings = await svc.app.inject({
-      method: 'PUT',
-      url: `/api/admin/events/${eventId}/queue`,
-      headers: admin.headers,
-      payload: {
-        enabled: true,
-        admissionsPerMinute: 30,
-        maxInside: 1,
-        sessionMinutes: 60,
-        heartbeatTimeoutSeconds: 3600,
-      },
+    await configureRoom(svc, eventId, {
+      enabled: true,
+      admissionsPerMinute: 30,
+      maxInside: 1,
+      sessionMinutes: 60,
+      heartbeatTimeoutSeconds: 3600,
     });
-    expect(settings.statusCode, settings.body).toBe(200);
     const [inside, first, second, outsider] = await Promise.all(
       Array.from({ length: 4 }, () => svc.issuer.user('user')),
     );

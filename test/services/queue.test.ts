@@ -1,63 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'kysely';
-import { AppError, newId, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import { AppError } from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime, signAdmission, type QueueRuntime } from '../../services/ticket/src/queue';
-
-/** A clock the test moves by hand, so a simulated minute takes milliseconds. */
-function fakeClock(start = Date.parse('2030-05-01T09:00:00Z')) {
-  return {
-    t: start,
-    now() {
-      return new Date(this.t);
-    },
-    advance(ms: number) {
-      this.t += ms;
-    },
-  };
-}
-
-/** Event factory: a published event whose sale opens at `saleStartsAt`, with `seats` seats. */
-async function createEvent(ctx: ServiceContext<TicketConfig>, saleStartsAt: number, seats = 50, status = 'on_sale'): Promise<string> {
-  const id = newId('evt');
-  await ctx.db
-    .insertInto('events')
-    .values({
-      id,
-      title: `Queue test ${id.slice(-6)}`,
-      category: 'concert',
-      venue_name: 'Hall',
-      starts_at: new Date(saleStartsAt + 30 * 86_400_000),
-      ends_at: new Date(saleStartsAt + 30 * 86_400_000 + 7_200_000),
-      sale_starts_at: new Date(saleStartsAt),
-      sale_ends_at: new Date(saleStartsAt + 20 * 86_400_000),
-      status,
-      seats_total: seats,
-    })
-    .execute();
-  const sectionId = newId('sec');
-  await ctx.db.insertInto('sections').values({ id: sectionId, event_id: id, name: 'R', price: 100_000 }).execute();
-  if (seats > 0) {
-    await ctx.db
-      .insertInto('seats')
-      .values(
-        Array.from({ length: seats }, (_, i) => ({
-          id: newId('seat'),
-          event_id: id,
-          section_id: sectionId,
-          row_label: 'A',
-          number: i + 1,
-          label: `A-${i + 1}`,
-          price: 100_000,
-        })),
-      )
-      .execute();
-  }
-  return id;
-}
-
-const buyer = (): AuthUser => ({ id: newId('usr'), role: 'user', sid: newId('ses') });
+import { buyer, createEvent, fakeClock } from './queue.fixtures';
 
 async function expectAppError(promise: Promise<unknown>, code: string): Promise<void> {
   const err = await promise.then(

@@ -250,6 +250,49 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       });
     });
 
+    it('admitMembers lets many in at once: admissions stored, inside, out of joined and seen, join times answered', async () => {
+      const line = k('admit');
+      const keys = { inside: `${line}:inside`, joined: `${line}:joined`, seen: `${line}:seen` };
+      await c.zadd(keys.joined, [
+        { member: 'ann', score: 1_000 },
+        { member: 'bob', score: 1_005 },
+        { member: 'eve', score: 1_010 },
+      ]);
+      await c.zadd(keys.seen, [
+        { member: 'ann', score: 2_000 },
+        { member: 'eve', score: 2_010 },
+      ]);
+      expect(await c.admitMembers(keys, [], 9_000, 60_000)).toEqual([]);
+      const joined = await c.admitMembers(
+        keys,
+        [
+          { member: 'bob', key: `${line}:admit:bob`, admission: '{"token":"b"}' },
+          { member: 'cid', key: `${line}:admit:cid`, admission: '{"token":"c"}' },
+          { member: 'ann', key: `${line}:admit:ann`, admission: '{"token":"a"}' },
+        ],
+        1_796_593_011_050,
+        80,
+      );
+      expect(joined).toEqual([1_005, null, 1_000]);
+      expect(await c.zrange(keys.inside, 0, -1)).toEqual([
+        { member: 'ann', score: 1_796_593_011_050 },
+        { member: 'bob', score: 1_796_593_011_050 },
+        { member: 'cid', score: 1_796_593_011_050 },
+      ]);
+      expect(await c.zrange(keys.joined, 0, -1)).toEqual([{ member: 'eve', score: 1_010 }]);
+      expect(await c.zrange(keys.seen, 0, -1)).toEqual([{ member: 'eve', score: 2_010 }]);
+      expect(await c.mget([`${line}:admit:ann`, `${line}:admit:bob`, `${line}:admit:cid`])).toEqual([
+        '{"token":"a"}',
+        '{"token":"b"}',
+        '{"token":"c"}',
+      ]);
+      const ttl = await c.ttl(`${line}:admit:bob`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(80);
+      await sleep(150);
+      expect(await c.get(`${line}:admit:bob`)).toBeNull();
+    });
+
     it('enterLine: a heartbeat only touches a member already seen', async () => {
       const keys = lineKeys(k('line'), 0);
       await c.zadd(keys.wait, [{ member: 'ann', score: 1 }]);

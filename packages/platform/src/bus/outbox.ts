@@ -97,6 +97,29 @@ export async function enqueueEvent<T>(
   return envelope;
 }
 
+/** Rows per insert in `enqueueEvents`: three parameters each, well under PostgreSQL's 65,535. */
+const ENQUEUE_CHUNK = 1_000;
+
+/**
+ * `enqueueEvent` for many events of one type, a statement per ENQUEUE_CHUNK rows instead of one
+ * per event (a waiting room admits thousands in one tick); the caller's transaction still holds
+ * them with its state change.
+ */
+export async function enqueueEvents<T>(
+  trx: Kysely<any> | Transaction<any>,
+  schema: string,
+  source: string,
+  type: string,
+  data: T[],
+): Promise<Array<EventEnvelope<T>>> {
+  const entries = data.map((d) => outboxEntry(source, type, d));
+  for (let i = 0; i < entries.length; i += ENQUEUE_CHUNK) {
+    const rows = entries.slice(i, i + ENQUEUE_CHUNK).map((e) => e.row);
+    await trx.withSchema(schema).insertInto('outbox').values(rows).execute();
+  }
+  return entries.map((e) => e.envelope);
+}
+
 /**
  * The outbox row of one event, for a caller that writes it inside a statement of its own (a hot
  * path saving the round trip); it must still commit in the same transaction as the state change.

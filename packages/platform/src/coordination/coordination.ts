@@ -74,6 +74,23 @@ export interface LinePlace {
   counters: Array<string | null>;
 }
 
+/** The line's keys `admitMembers` writes, besides each member's own admission key. */
+export interface AdmissionKeys {
+  /** Sorted set: admitted member -> end of its session. */
+  inside: string;
+  /** Sorted set: member -> when it joined (read, then cleared). */
+  joined: string;
+  /** Sorted set: member -> last heartbeat (cleared). */
+  seen: string;
+}
+
+/** One member let in: its stored admission under its own key. */
+export interface MemberAdmission {
+  member: string;
+  key: string;
+  admission: string;
+}
+
 export interface Coordination {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
@@ -113,6 +130,18 @@ export interface Coordination {
    */
   enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace>;
 
+  /**
+   * Lets members in, in one atomic step: each one's admission is stored under its key with the
+   * TTL, the member is scored `sessionEnd` in `inside`, and leaves `joined` and `seen`. Nobody can
+   * see a member inside without its admission. Answers when each had joined (its `joined` score),
+   * or null, in the same order.
+   */
+  admitMembers(
+    keys: AdmissionKeys,
+    admissions: MemberAdmission[],
+    sessionEnd: number,
+    ttlMs: number,
+  ): Promise<Array<number | null>>;
   hset(key: string, fields: Record<string, string>): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;
   hdel(key: string, fields: string[]): Promise<number>;

@@ -1,5 +1,7 @@
 import type {
+  AdmissionKeys,
   Coordination,
+  MemberAdmission,
   LineKeys,
   LinePlace,
   MessageHandler,
@@ -200,6 +202,31 @@ export class MemoryCoordination implements Coordination {
       meta: Object.fromEntries(this.typed(keys.meta, 'hash') ?? []),
       counters: this.strings(keys.counters),
     };
+  }
+
+  async admitMembers(
+    keys: AdmissionKeys,
+    admissions: MemberAdmission[],
+    sessionEnd: number,
+    ttlMs: number,
+  ): Promise<Array<number | null>> {
+    // No await: the whole step runs before any other operation, as the script does.
+    if (admissions.length === 0) return [];
+    const inside = this.zset(keys.inside, true)!;
+    const joined = this.zset(keys.joined, false);
+    const seen = this.zset(keys.seen, false);
+    const expiresAt = this.now() + Math.max(1, ttlMs);
+    const out = admissions.map(({ member, key, admission }) => {
+      const joinedAt = joined?.get(member) ?? null;
+      this.store.set(key, { data: { kind: 'string', value: admission }, expiresAt });
+      inside.set(member, sessionEnd);
+      joined?.delete(member);
+      seen?.delete(member);
+      return joinedAt;
+    });
+    if (joined) this.dropIfEmpty(keys.joined, joined.size);
+    if (seen) this.dropIfEmpty(keys.seen, seen.size);
+    return out;
   }
 
   async hset(key: string, fields: Record<string, string>): Promise<void> {

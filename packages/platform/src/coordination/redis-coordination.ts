@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type {
+  AdmissionKeys,
   Coordination,
+  MemberAdmission,
   LineKeys,
   LinePlace,
   MessageHandler,
@@ -94,6 +96,21 @@ if #KEYS > 7 then counters = redis.call('MGET', unpack(KEYS, 8)) end
 return { admission, rank, score, added, redis.call('HGETALL', KEYS[7]), counters }
 `;
 
+// KEYS: inside, joined, seen, then each member's admission key; ARGV: session end, ttl, then each
+// member and its admission, in pairs. Answers each member's joined score, or false.
+const ADMIT_MEMBERS = `
+local out = {}
+for i = 4, #KEYS do
+  local member = ARGV[2 * i - 5]
+  out[i - 3] = redis.call('ZSCORE', KEYS[2], member) or false
+  redis.call('SET', KEYS[i], ARGV[2 * i - 4], 'PX', ARGV[2])
+  redis.call('ZADD', KEYS[1], ARGV[1], member)
+  redis.call('ZREM', KEYS[2], member)
+  redis.call('ZREM', KEYS[3], member)
+end
+return out
+`;
+
 function pairs(flat: string[]): SortedSetEntry[] {
   const out: SortedSetEntry[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i]!, score: Number(flat[i + 1]) });
@@ -139,6 +156,7 @@ export class RedisCoordination implements Coordination {
     client.defineCommand('hitWindow', { numberOfKeys: 1, lua: HIT_WINDOW });
     client.defineCommand('enterLine', { lua: ENTER_LINE });
     client.defineCommand('hitWindows', { lua: HIT_WINDOWS });
+    client.defineCommand('admitMembers', { lua: ADMIT_MEMBERS });
   }
 
   static async connect(url: string, options: { keyPrefix?: string } = {}): Promise<RedisCoordination> {
@@ -155,6 +173,7 @@ export class RedisCoordination implements Coordination {
     incrWithTtl(key: string, by: number, ttl: number): Promise<number>;
     hitWindow(key: string, windowMs: number, hits: number): Promise<[number, number]>;
     hitWindows(numKeys: number, ...args: Array<string | number>): Promise<number[]>;
+    admitMembers(numKeys: number, ...args: Array<string | number>): Promise<Array<string | null>>;
     enterLine(
       numKeys: number,
       ...args: Array<string | number>
@@ -216,6 +235,21 @@ export class RedisCoordination implements Coordination {
     if (keys.length === 0) return 0;
     return Number(await this.cmd.releaseIfOwner(keys.length, ...keys, owner));
   }
+  async admitMembers(keys: AdmissionKeys, admissions: MemberAdmission[], sessionEnd: number, ttlMs: number) {
+    if (admissions.length === 0) return [];
+    const joined = await this.cmd.admitMembers(
+      3 + admissions.length,
+      keys.inside,
+      keys.joined,
+      keys.seen,
+      ...admissions.map((a) => a.key),
+      Math.round(sessionEnd),
+      Math.max(1, Math.round(ttlMs)),
+      ...admissions.flatMap((a) => [a.member, a.admission]),
+    );
+    return joined.map((score) => (score === null ? null : Number(score)));
+  }
+
   async enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace> {
     const ordered = [
       keys.inside,

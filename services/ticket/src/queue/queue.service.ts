@@ -2,7 +2,7 @@ import {
   admissionRate,
   admittedView,
   AppError,
-  enqueueEvent,
+  enqueueEvents,
   etaSeconds,
   placeView,
   type AuthUser,
@@ -288,39 +288,42 @@ export class QueueService implements QueueGate {
   ): Promise<Array<{ userId: string; token: string; expiresAt: number }>> {
     if (userIds.length === 0) return [];
     const expiresAt = now + settings.sessionMinutes * 60_000;
-    const out = [];
-    for (const userId of userIds) {
-      const token = signAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, {
-        eventId: event.id,
-        userId,
-        expiresAt,
-      });
-      const joinedAt = await this.state.joinedAt(event.id, userId);
-      await this.state.admit(event.id, userId, { token, expiresAt }, now);
-      if (joinedAt !== null)
-        this.metrics.waitSeconds.observe({ event_id: event.id }, Math.max(0, now - joinedAt) / 1000);
-      if (options.push)
-        this.push(userId, 'queue:admitted', {
-          eventId: event.id,
-          token,
-          expiresAt: new Date(expiresAt).toISOString(),
-        });
-      out.push({ userId, token, expiresAt });
-    }
+    const out = userIds.map((userId) => ({
+      userId,
+      token: signAdmission(this.ctx.config.QUEUE_TOKEN_SECRET, { eventId: event.id, userId, expiresAt }),
+      expiresAt,
+    }));
+    const joinedAt = await this.state.admitMany(
+      event.id,
+      out.map(({ userId, token }) => ({ userId, admission: { token, expiresAt } })),
+      expiresAt,
+      now,
+    );
+    for (const joined of joinedAt)
+      if (joined !== null)
+        this.metrics.waitSeconds.observe({ event_id: event.id }, Math.max(0, now - joined) / 1000);
+    if (options.push)
+      this.pushMany(
+        'queue:admitted',
+        out.map(({ userId, token }) => ({
+          userId,
+          payload: { eventId: event.id, token, expiresAt: new Date(expiresAt).toISOString() },
+        })),
+      );
     this.metrics.admitted.inc({ event_id: event.id }, userIds.length);
     const meta = await this.state.meta(event.id);
     if (!meta.firstAdmitAt) await this.state.setMeta(event.id, { firstAdmitAt: now });
     await this.state.recordAdmissions(event.id, userIds.length, now);
     const occurredAt = new Date(now).toISOString();
-    await this.ctx.db.transaction().execute(async (trx) => {
-      for (const userId of userIds) {
-        await enqueueEvent(trx, this.ctx.schema, 'ticket', EventTypes.queueAdmitted, {
-          eventId: event.id,
-          userId,
-          occurredAt,
-        });
-      }
-    });
+    await this.ctx.db.transaction().execute((trx) =>
+      enqueueEvents(
+        trx,
+        this.ctx.schema,
+        'ticket',
+        EventTypes.queueAdmitted,
+        userIds.map((userId) => ({ eventId: event.id, userId, occurredAt })),
+      ),
+    );
     this.ctx.relay?.poke();
     return out;
   }

@@ -18,6 +18,12 @@ import {
 export { perMinute, POST_OPEN_BAND, type Admission, type LineStanding, type RoomMeta };
 
 /**
+ * Buyers per admission step: each step runs alone in Redis (a script), so a few hundred keep any
+ * one of them to about a millisecond there while a tick of thousands takes a handful of round trips.
+ */
+const ADMIT_CHUNK = 500;
+
+/**
  * Live waiting-room state in coordination (Redis sorted sets in production, in-process when
  * embedded). Every decision about who is next reads from here, never from a replica's memory. The
  * keys and the one-step join are the platform's waiting line (waiting-line.ts), which the gateway
@@ -104,14 +110,34 @@ export class QueueState {
   }
 
   // ---- admitted buyers ------------------------------------------------------------------------
-  async admit(eventId: string, userId: string, admission: Admission, now: number): Promise<void> {
-    await this.coord.zadd(this.key(eventId, 'inside'), [{ member: userId, score: admission.expiresAt }]);
-    await this.coord.set(this.key(eventId, `admit:${userId}`), JSON.stringify(admission), {
-      // Cleanup only: the inside set decides whether the session is still on.
-      ttlMs: Math.max(60_000, admission.expiresAt - now + 60_000),
-    });
-    await this.coord.zrem(this.key(eventId, 'seen'), [userId]);
-    await this.coord.zrem(this.key(eventId, 'joined'), [userId]);
+  /**
+   * Lets buyers already taken off the line in, ADMIT_CHUNK at a time, each chunk one atomic step:
+   * a tick admits thousands, and one round trip per buyer per write held it up for seconds. Returns
+   * when each had joined (null when unknown), in the same order.
+   */
+  async admitMany(
+    eventId: string,
+    admissions: Array<{ userId: string; admission: Admission }>,
+    sessionEnd: number,
+    now: number,
+  ): Promise<Array<number | null>> {
+    const keys = {
+      inside: this.key(eventId, 'inside'),
+      joined: this.key(eventId, 'joined'),
+      seen: this.key(eventId, 'seen'),
+    };
+    // Cleanup only: the inside set decides whether the session is still on.
+    const ttlMs = Math.max(60_000, sessionEnd - now + 60_000);
+    const joinedAt: Array<number | null> = [];
+    for (let i = 0; i < admissions.length; i += ADMIT_CHUNK) {
+      const chunk = admissions.slice(i, i + ADMIT_CHUNK).map(({ userId, admission }) => ({
+        member: userId,
+        key: this.key(eventId, `admit:${userId}`),
+        admission: JSON.stringify(admission),
+      }));
+      joinedAt.push(...(await this.coord.admitMembers(keys, chunk, sessionEnd, ttlMs)));
+    }
+    return joinedAt;
   }
 
   async insideUntil(eventId: string, userId: string): Promise<number | null> {
