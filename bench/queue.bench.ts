@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { MemoryCoordination, RedisCoordination, type AuthUser, type Coordination } from '@tiketi/platform';
 import { createTestIssuer, deleteRedisKeys, startTestService, type TestService } from '@tiketi/testing';
-import { createTicketService, type TicketConfig } from '@tiketi/ticket';
+import { createTicketService, ticketOwnConfig, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../services/ticket/src/queue';
 import { POST_OPEN_BAND, QueueState } from '../services/ticket/src/queue/queue.state';
 import { eventInput } from './lib/catalogue-fixture';
@@ -19,9 +19,10 @@ import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { summarize } from './lib/report';
 import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
+import { drainNotes, drainRow, drainWaitingLine, type DrainResult } from './lib/queue-drain';
 
 /**
- * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--http-buyers 5000] [--cpu-prof] [--dry-run]`
+ * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--admit-rate 5000] [--drain-seconds 90] [--http-buyers 5000] [--cpu-prof] [--dry-run]`
  * against real Redis (TIKETI_BENCH_REDIS_URL, else redis://127.0.0.1:6379) and PostgreSQL
  * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
@@ -36,9 +37,17 @@ import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
  *    mode: each service its own process (`--http-buyers 0` skips it; every buyer registers first),
  *    as ratios to the gateway's trivial route measured in the same run; status also polled ten
  *    times per buyer, the steady state of a waiting room.
- * The ticker is off in (1), so nobody is admitted while the line is measured.
+ * 3. Admission: the line of (1), `buyers` long, drained by the service's own ticker (QueueTicker)
+ *    ticking every QUEUE_TICK_MS (its production default) at `--admit-rate` a second, with room for
+ *    everyone inside: the time to drain it against buyers / rate, the buyers let in per tick, the
+ *    share of the rate's allowance admitted over every ten ticks, and any buyer let in before
+ *    someone who joined earlier. Bounded by `--drain-seconds`.
+ * The ticker is off while (1) measures the line, so nobody is admitted then.
  */
 type Row = Record<string, string | number>;
+
+/** The ticker's interval in production (QUEUE_TICK_MS's default); the measured service runs it off. */
+const PRODUCTION_TICK_MS = Number(ticketOwnConfig.properties.QUEUE_TICK_MS.default);
 
 /** Runs `count` operations with at most `concurrency` in flight; returns per-op ms and total ms. */
 async function drive(
@@ -87,7 +96,7 @@ const buyer = (i: number): AuthUser => ({
 async function queueService(
   coordination: Coordination,
   databaseUrl: string,
-): Promise<{ svc: TestService<TicketConfig>; eventId: string }> {
+): Promise<{ svc: TestService<TicketConfig>; eventId: string; adminHeaders: Record<string, string> }> {
   const svc = await startTestService(createTicketService(), {
     database: { env: { DATABASE_URL: databaseUrl }, drop: async () => undefined },
     coordination,
@@ -111,7 +120,7 @@ async function queueService(
     payload: { mode: 'on', heartbeatTimeoutSeconds: 3600, sessionMinutes: 240 },
   });
   if (room.statusCode !== 200) throw new Error(`waiting room not configured: ${room.body}`);
-  return { svc, eventId };
+  return { svc, eventId, adminHeaders: admin.headers };
 }
 
 /** Join and status through QueueService on Redis, with status timed as the line reaches each size. */
@@ -121,10 +130,11 @@ async function serviceRun(
   lookups: number,
   databaseUrl: string,
   rows: Row[],
-): Promise<void> {
+  drain: { ratePerSecond: number; limitMs: number } | null,
+): Promise<DrainResult | null> {
   const keyPrefix = `bench:queue:${Date.now().toString(36)}:`;
   const coordination = await RedisCoordination.connect(BENCH_REDIS_URL, { keyPrefix });
-  const { svc, eventId } = await queueService(coordination, databaseUrl);
+  const { svc, eventId, adminHeaders } = await queueService(coordination, databaseUrl);
   const queue = queueRuntime(svc.ctx).service;
   const status = (i: number, size: number) => queue.status(eventId, buyer(Math.floor((i * 7919) % size)).id);
   try {
@@ -161,6 +171,15 @@ async function serviceRun(
         await drive(2_000, 1, (i) => status(i, buyers)),
       ),
     );
+    // Last, on the same line: the ticker lets all of it in at the given rate.
+    return drain
+      ? await drainWaitingLine(svc, adminHeaders, eventId, {
+          buyers,
+          ratePerSecond: drain.ratePerSecond,
+          tickMs: PRODUCTION_TICK_MS,
+          limitMs: drain.limitMs,
+        })
+      : null;
   } finally {
     await queue.state.clear(eventId);
     await svc.close();
@@ -280,15 +299,25 @@ export default async function queueBench(args: string[]): Promise<void> {
   // 5,000 so that the joins last a few seconds (1,000 took under one, mostly warm-up); registering
   // them takes about 40 s here.
   const httpBuyers = httpIndex >= 0 ? Math.max(0, Number(args[httpIndex + 1]) || 0) : 5_000;
+  // 5,000 a second drains 100,000 in 20 s: a big sale's rate, and a run that stays short.
+  const admitRate = arg(args, 'admit-rate', 5_000);
+  const drainSeconds = arg(args, 'drain-seconds', 90);
   const rows: Row[] = [];
+  const notes: string[] = [];
   const run = await createRunDatabase(BENCH_DATABASE_URL, 'queue');
   try {
-    await serviceRun(buyers, concurrency, lookups, run.url, rows);
+    const drain = await serviceRun(buyers, concurrency, lookups, run.url, rows, {
+      ratePerSecond: admitRate,
+      limitMs: drainSeconds * 1000,
+    });
+    if (drain) {
+      rows.push(drainRow(drain));
+      notes.push(...drainNotes(drain));
+    }
     await embeddedRun(buyers, run.url, rows);
   } finally {
     await run.drop();
   }
-  const notes: string[] = [];
   const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
   if (httpBuyers > 0) await httpRun(httpBuyers, Math.min(concurrency, 32), rows, notes, profileDir);
 

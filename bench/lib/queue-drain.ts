@@ -1,0 +1,164 @@
+import { performance } from 'node:perf_hooks';
+import type { TestService } from '@tiketi/testing';
+import type { TicketConfig } from '@tiketi/ticket';
+import { queueRuntime } from '../../services/ticket/src/queue';
+import { round } from './load';
+import { summarize } from './report';
+
+/** What a drain of the waiting line by the real ticker found. */
+export interface DrainResult {
+  buyers: number;
+  ratePerSecond: number;
+  tickMs: number;
+  admitted: number;
+  leftWaiting: number;
+  /** From the first tick's start to the end of the tick that admitted the last buyer. */
+  drainMs: number;
+  /** Admitted buyers per full tick (the first, a fresh room's one buyer, and the last, partial one left out). */
+  perTick: { expected: number; p50: number; min: number; max: number };
+  /** How long each admission round took; longer than tickMs means the ticker fell behind. */
+  tickDurationMs: { p50: number; p95: number; max: number };
+  /**
+   * Over every ten consecutive full ticks: admitted, as a share of what the rate allows over the
+   * time they cover (from the tick before them to the last of them); 1 is exact, above 1 too many.
+   */
+  tenTicks: { windows: number; most: number; least: number };
+  /** Buyers admitted in a later tick than someone who joined after them (0 is fair). */
+  admittedAfterLaterJoiner: number;
+  /** Places in the admission sequence where a buyer came before an earlier joiner. */
+  outOfJoinOrder: number;
+}
+
+/**
+ * Drains `buyers` already waiting in the event's room with the ticket service's own ticker, ticking
+ * every `tickMs` as QueueTicker.start does (a tick still running when the next is due skips it), at
+ * `ratePerSecond` and with room for all of them inside. The room's settings are changed through
+ * the admin API first. Stops after `limitMs` whatever is left.
+ */
+export async function drainWaitingLine(
+  svc: TestService<TicketConfig>,
+  adminHeaders: Record<string, string>,
+  eventId: string,
+  options: { buyers: number; ratePerSecond: number; tickMs: number; limitMs: number },
+): Promise<DrainResult> {
+  const { buyers, ratePerSecond, tickMs, limitMs } = options;
+  const { service: queue, ticker } = queueRuntime(svc.ctx);
+  const settings = await svc.app.inject({
+    method: 'PUT',
+    url: `/api/admin/events/${eventId}/queue`,
+    headers: adminHeaders,
+    payload: {
+      mode: 'on',
+      admissionsPerMinute: Math.round(ratePerSecond * 60),
+      maxInside: 1_000_000,
+      sessionMinutes: 240,
+      heartbeatTimeoutSeconds: 3600,
+    },
+  });
+  if (settings.statusCode !== 200) throw new Error(`room settings refused: ${settings.body}`);
+
+  // The join order is the line's own: each buyer's score is the sequence number taken on joining.
+  const line = await queue.state.head(eventId, buyers);
+  if (line.length !== buyers) throw new Error(`expected ${buyers} waiting, found ${line.length}`);
+  const joinRank = new Map(line.map((entry, i) => [entry.member, i]));
+
+  const ticks: Array<{ startedAt: number; endedAt: number; admitted: string[] }> = [];
+  let admitted = 0;
+  const started = performance.now();
+  while (admitted < buyers && performance.now() - started < limitMs) {
+    const startedAt = performance.now();
+    const result = await ticker.tick();
+    if (!result.leader) throw new Error('another ticker holds the admission lease');
+    const taken = result.admitted[eventId] ?? [];
+    admitted += taken.length;
+    const endedAt = performance.now();
+    ticks.push({ startedAt, endedAt, admitted: taken });
+    // setInterval's next due moment; the ones passed while this tick ran are skipped.
+    const next = started + Math.ceil((endedAt - started) / tickMs) * tickMs;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+  }
+  const lastAdmitting = [...ticks].reverse().find((t) => t.admitted.length > 0);
+  const drainMs = lastAdmitting ? lastAdmitting.endedAt - started : 0;
+
+  // A fresh room lets one buyer in at its first tick, and the last tick takes what is left.
+  const full = ticks
+    .filter((t, k) => k > 0 && (k < ticks.length - 1 || admitted < buyers))
+    .map((t) => t.admitted.length);
+  const perTick = summarize(full.length > 0 ? full : [0]);
+  const durations = summarize(ticks.map((t) => t.endedAt - t.startedAt));
+
+  const tenTicks = { windows: 0, most: 0, least: Number.POSITIVE_INFINITY };
+  const lastFull = admitted < buyers ? ticks.length - 1 : ticks.length - 2;
+  for (let i = 10; i <= lastFull; i++) {
+    const window = ticks.slice(i - 9, i + 1);
+    const sum = window.reduce((n, t) => n + t.admitted.length, 0);
+    const allowed = (ratePerSecond * (ticks[i]!.startedAt - ticks[i - 10]!.startedAt)) / 1000;
+    tenTicks.windows += 1;
+    tenTicks.most = Math.max(tenTicks.most, sum / allowed);
+    tenTicks.least = Math.min(tenTicks.least, sum / allowed);
+  }
+
+  let outOfJoinOrder = 0;
+  let previousRank = -1;
+  const tickOf = new Map<string, number>();
+  ticks.forEach((t, k) =>
+    t.admitted.forEach((member) => {
+      const rank = joinRank.get(member) ?? -1;
+      if (rank < previousRank) outOfJoinOrder += 1;
+      previousRank = rank;
+      tickOf.set(member, k);
+    }),
+  );
+  // A buyer is wronged when someone who joined later got in at an earlier tick.
+  let admittedAfterLaterJoiner = 0;
+  let earliestTickFromHere = Number.POSITIVE_INFINITY;
+  for (let rank = line.length - 1; rank >= 0; rank--) {
+    const k = tickOf.get(line[rank]!.member);
+    if (k === undefined) continue;
+    if (earliestTickFromHere < k) admittedAfterLaterJoiner += 1;
+    earliestTickFromHere = Math.min(earliestTickFromHere, k);
+  }
+
+  return {
+    buyers,
+    ratePerSecond,
+    tickMs,
+    admitted,
+    leftWaiting: await queue.state.waiting(eventId),
+    drainMs,
+    perTick: {
+      expected: (ratePerSecond * tickMs) / 1000,
+      p50: perTick.p50,
+      min: full.reduce((m, n) => Math.min(m, n), full[0] ?? 0),
+      max: perTick.max,
+    },
+    tickDurationMs: { p50: durations.p50, p95: durations.p95, max: durations.max },
+    tenTicks,
+    admittedAfterLaterJoiner,
+    outOfJoinOrder,
+  };
+}
+
+/** The drain as a row of the queue benchmark's table. */
+export function drainRow(d: DrainResult): Record<string, string | number> {
+  const seconds = d.drainMs / 1000;
+  return {
+    operation: `admission: ${d.buyers.toLocaleString('en')} waiting let in by the ticker at ${d.ratePerSecond.toLocaleString('en')}/s (redis; p50/p95/p99 = tick duration p50/p95/max)`,
+    count: d.admitted,
+    'ops/s': seconds > 0 ? Math.round(d.admitted / seconds) : 0,
+    'p50 ms': round(d.tickDurationMs.p50, 3),
+    'p95 ms': round(d.tickDurationMs.p95, 3),
+    'p99 ms': round(d.tickDurationMs.max, 3),
+    ratio: seconds > 0 ? round(d.admitted / seconds / d.ratePerSecond, 3) : 0,
+  };
+}
+
+/** What the table's row cannot say: the drain time against the ideal, per-tick accuracy, order. */
+export function drainNotes(d: DrainResult): string[] {
+  const ideal = d.buyers / d.ratePerSecond;
+  const drained = d.leftWaiting === 0 && d.admitted === d.buyers;
+  return [
+    `admission: ${drained ? 'drained' : `NOT drained (${d.leftWaiting.toLocaleString('en')} still waiting)`}: ${d.admitted.toLocaleString('en')} buyers admitted in ${round(d.drainMs / 1000, 1)} s against ${round(ideal, 1)} s at the configured rate (ratio ${round(ideal / (d.drainMs / 1000), 3)}); ticks every ${d.tickMs} ms (QUEUE_TICK_MS default) as in production, each one admission round (QueueTicker.tick); ratio in the table = admitted per second over the configured rate`,
+    `admission accuracy: per full tick ${d.perTick.expected.toLocaleString('en')} expected, p50 ${d.perTick.p50}, min ${d.perTick.min}, max ${d.perTick.max}; ${d.tenTicks.windows > 0 ? `over ${d.tenTicks.windows} spans of ten full ticks, admitted ${round(d.tenTicks.least, 3)}-${round(d.tenTicks.most, 3)} of what the rate allows over each span's time (above 1 would be too many)` : 'too few ticks for a span of ten'}; admitted out of join order ${d.outOfJoinOrder}, admitted at a later tick than someone who joined after them ${d.admittedAfterLaterJoiner} (join order = the line's sequence numbers)`,
+  ];
+}
