@@ -6,26 +6,35 @@ import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { queueRuntime, verifyAdmission, type QueueRuntime } from '../../services/ticket/src/queue';
 import { buyer, configureRoom, createEvent, fakeClock } from './queue.fixtures';
 
-/** Counts the calls made on a coordination, by operation. */
-function counting(inner: Coordination): { coordination: Coordination; calls: Map<string, number> } {
+type BeforeCall = (operation: string, args: unknown[]) => Promise<void>;
+
+/** Counts the calls made on a coordination, by operation; `before.call` runs ahead of each one. */
+function counting(inner: Coordination): {
+  coordination: Coordination;
+  calls: Map<string, number>;
+  before: { call: BeforeCall | null };
+} {
   const calls = new Map<string, number>();
+  const before: { call: BeforeCall | null } = { call: null };
   const coordination = new Proxy(inner, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property);
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
+      return async (...args: unknown[]) => {
         calls.set(String(property), (calls.get(String(property)) ?? 0) + 1);
+        await before.call?.(String(property), args);
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
-  return { coordination, calls };
+  return { coordination, calls, before };
 }
 
 describe('a tick that admits a crowd', () => {
   const clock = fakeClock();
   let inner: Coordination;
   let calls: Map<string, number>;
+  let before: { call: BeforeCall | null };
   let svc: TestService<TicketConfig>;
   let q: QueueRuntime;
 
@@ -33,6 +42,7 @@ describe('a tick that admits a crowd', () => {
     inner = await createTestCoordination();
     const counted = counting(inner);
     calls = counted.calls;
+    before = counted.before;
     svc = await startTestService(createTicketService(), {
       clock,
       coordination: counted.coordination,
@@ -98,5 +108,43 @@ describe('a tick that admits a crowd', () => {
       )?.value;
     expect(figure('_count')).toBe(2_000);
     expect(figure('_sum')).toBeCloseTo(((clock.t - joinedAt) / 1000) * 1_999, 6);
+  });
+
+  it('opens a pre-queue of 3,000 with one shuffled write, and a buyer who leaves meanwhile stays out', async () => {
+    const opensAt = clock.t + 10 * 60_000;
+    const eventId = await createEvent(svc.ctx, opensAt, 50, 'scheduled');
+    await configureRoom(svc, eventId, {
+      mode: 'on',
+      admissionsPerMinute: 600_000,
+      maxInside: 1_000_000,
+      preQueueMinutes: 30,
+      heartbeatTimeoutSeconds: 3600,
+    });
+    const early = Array.from({ length: 3_000 }, () => buyer());
+    for (const user of early) await q.service.join(eventId, user);
+    const leaver = early[1_234]!;
+    clock.t = opensAt + 1;
+    // The buyer leaves just as the shuffled order is written.
+    before.call = async (operation, args) => {
+      if (operation !== 'zadd' || (args[1] as unknown[]).length !== early.length) return;
+      before.call = null;
+      await q.service.leave(eventId, leaver.id);
+    };
+    calls.clear();
+    const first = (await q.ticker.tick()).admitted[eventId] ?? [];
+    expect(before.call).toBeNull();
+    // The shuffle checked nobody one by one: a round trip per pre-queue buyer held a big sale's
+    // opening tick, and every admission, up for seconds.
+    expect(calls.get('zscore') ?? 0).toBeLessThan(10);
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(40);
+    expect(first).toHaveLength(1);
+    clock.advance(1_000);
+    const rest = (await q.ticker.tick()).admitted[eventId] ?? [];
+    const inJoinOrder = early.filter((u) => u !== leaver).map((u) => u.id);
+    const admitted = [...first, ...rest];
+    expect([...admitted].sort()).toEqual([...inJoinOrder].sort());
+    expect(admitted).not.toEqual(inJoinOrder);
+    expect(await q.service.state.waiting(eventId)).toBe(0);
+    expect((await q.service.status(eventId, leaver.id)).status).toBe('none');
   });
 });

@@ -60,12 +60,16 @@ export class QueueState {
     );
   }
 
-  /** Rewrites pre-queue scores to the shuffled order (all below POST_OPEN_BAND). */
+  /**
+   * Rewrites pre-queue scores to the shuffled order (all below POST_OPEN_BAND). Only members still
+   * in line are rewritten: one who left since the line was read stays out.
+   */
   async reorder(eventId: string, members: string[]): Promise<void> {
     if (members.length === 0) return;
     await this.coord.zadd(
       this.key(eventId, 'wait'),
       members.map((member, i) => ({ member, score: i + 1 })),
+      { onlyIfPresent: true },
     );
   }
 
