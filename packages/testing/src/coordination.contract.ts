@@ -250,6 +250,33 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
       });
     });
 
+    it("takes 150,000 members or keys in one call (a big sale's whole line): added, read, removed", async () => {
+      const key = k('crowd');
+      const members = Array.from({ length: 150_000 }, (_, i) => `m${i}`);
+      expect(
+        await c.zadd(
+          key,
+          members.map((member, i) => ({ member, score: i })),
+        ),
+      ).toBe(150_000);
+      // Rewritten in reverse, only where present: the order flips and nobody is added.
+      const reversed = members.map((member, i) => ({ member, score: 150_000 - i }));
+      expect(await c.zadd(key, [...reversed, { member: 'absent', score: 0 }], { onlyIfPresent: true })).toBe(
+        0,
+      );
+      expect(await c.zrange(key, 0, 0)).toEqual([{ member: 'm149999', score: 1 }]);
+      expect(await c.zcard(key)).toBe(150_000);
+      const strings = members.slice(0, 120_000).map((m) => `${key}:s:${m}`);
+      for (let i = 0; i < strings.length; i += 20_000)
+        await Promise.all(strings.slice(i, i + 20_000).map((s) => c.set(s, 'v')));
+      const read = await c.mget(strings);
+      expect(read).toHaveLength(120_000);
+      expect(read.every((v) => v === 'v')).toBe(true);
+      expect(await c.del(strings)).toBe(120_000);
+      expect(await c.zrem(key, members)).toBe(150_000);
+      expect(await c.zcard(key)).toBe(0);
+    });
+
     it('admitMembers lets many in at once: admissions stored, inside, out of joined and seen, join times answered', async () => {
       const line = k('admit');
       const keys = { inside: `${line}:inside`, joined: `${line}:joined`, seen: `${line}:seen` };

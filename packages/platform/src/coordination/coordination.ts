@@ -148,7 +148,9 @@ export interface Coordination {
 
   /**
    * Adds members; with onlyIfAbsent an existing member keeps its score, with onlyIfPresent only
-   * existing members are updated (none is added). Returns how many were added.
+   * existing members are updated (none is added). Returns how many were added. Here and in the
+   * other calls that take many members or keys, any number may be given: a very long list goes in
+   * parts, so it is not one atomic step.
    */
   zadd(key: string, entries: SortedSetEntry[], options?: ZaddOptions): Promise<number>;
   zscore(key: string, member: string): Promise<number | null>;

@@ -111,6 +111,19 @@ end
 return out
 `;
 
+/**
+ * Members, keys or fields per command. A whole line is 100,000 buyers and more: spread into one
+ * call's arguments it overflowed the stack (a room whose pre-queue was that long never opened), and
+ * one such command would hold Redis up for everyone else meanwhile. A call over more is not atomic.
+ */
+const MANY = 10_000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 function pairs(flat: string[]): SortedSetEntry[] {
   const out: SortedSetEntry[] = [];
   for (let i = 0; i < flat.length; i += 2) out.push({ member: flat[i]!, score: Number(flat[i + 1]) });
@@ -186,7 +199,9 @@ export class RedisCoordination implements Coordination {
     return this.client.get(key);
   }
   async mget(keys: string[]) {
-    return keys.length === 0 ? [] : this.client.mget(...keys);
+    const answers: Array<string | null> = [];
+    for (const chunk of chunks(keys, MANY)) answers.push(...(await this.client.mget(...chunk)));
+    return answers;
   }
   async set(key: string, value: string, options: SetOptions = {}) {
     const args: Array<string | number> = [];
@@ -198,8 +213,10 @@ export class RedisCoordination implements Coordination {
     return result === 'OK';
   }
   async del(keys: string | string[]) {
-    const list = Array.isArray(keys) ? keys : [keys];
-    return list.length === 0 ? 0 : this.client.del(...list);
+    let deleted = 0;
+    for (const chunk of chunks(Array.isArray(keys) ? keys : [keys], MANY))
+      deleted += await this.client.del(...chunk);
+    return deleted;
   }
   async incr(key: string, options: { ttlMs?: number; by?: number } = {}) {
     return Number(await this.cmd.incrWithTtl(key, options.by ?? 1, Math.round(options.ttlMs ?? 0)));
@@ -288,13 +305,18 @@ export class RedisCoordination implements Coordination {
     return this.client.hgetall(key);
   }
   async hdel(key: string, fields: string[]) {
-    return fields.length === 0 ? 0 : this.client.hdel(key, ...fields);
+    let deleted = 0;
+    for (const chunk of chunks(fields, MANY)) deleted += await this.client.hdel(key, ...chunk);
+    return deleted;
   }
   async zadd(key: string, entries: SortedSetEntry[], options: ZaddOptions = {}) {
-    if (entries.length === 0) return 0;
-    const args = entries.flatMap((e) => [e.score, e.member]);
-    if (options.onlyIfAbsent) return this.client.zadd(key, 'NX', ...args);
-    return options.onlyIfPresent ? this.client.zadd(key, 'XX', ...args) : this.client.zadd(key, ...args);
+    const mode = options.onlyIfAbsent ? ['NX'] : options.onlyIfPresent ? ['XX'] : [];
+    let added = 0;
+    for (const chunk of chunks(entries, MANY)) {
+      const args = chunk.flatMap((e) => [e.score, e.member]);
+      added += Number(await this.client.zadd(key, ...mode, ...args));
+    }
+    return added;
   }
   async zscore(key: string, member: string) {
     const s = await this.client.zscore(key, member);
@@ -307,7 +329,9 @@ export class RedisCoordination implements Coordination {
     return this.client.zcard(key);
   }
   async zrem(key: string, members: string[]) {
-    return members.length === 0 ? 0 : this.client.zrem(key, ...members);
+    let removed = 0;
+    for (const chunk of chunks(members, MANY)) removed += await this.client.zrem(key, ...chunk);
+    return removed;
   }
   async zrange(key: string, start: number, stop: number) {
     return pairs(await this.client.zrange(key, String(start), String(stop), 'WITHSCORES'));
