@@ -19,7 +19,15 @@ import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { summarize } from './lib/report';
 import { describeCpuShare, measureCpuShare } from './lib/cpu-share';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
-import { drainNotes, drainRow, drainWaitingLine, type DrainResult } from './lib/queue-drain';
+import {
+  drainNotes,
+  drainRow,
+  drainWaitingLine,
+  openingNote,
+  openWithPreQueue,
+  type DrainResult,
+  type OpeningResult,
+} from './lib/queue-drain';
 
 /**
  * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--admit-rate 5000] [--drain-seconds 90] [--http-buyers 5000] [--cpu-prof] [--dry-run]`
@@ -41,7 +49,8 @@ import { drainNotes, drainRow, drainWaitingLine, type DrainResult } from './lib/
  *    ticking every QUEUE_TICK_MS (its production default) at `--admit-rate` a second, with room for
  *    everyone inside: the time to drain it against buyers / rate, the buyers let in per tick, the
  *    share of the rate's allowance admitted over every ten ticks, and any buyer let in before
- *    someone who joined earlier. Bounded by `--drain-seconds`.
+ *    someone who joined earlier. Bounded by `--drain-seconds`. Then the same crowd joins the
+ *    pre-queue of a sale that opens after it: how long the opening (its shuffle) keeps everyone out.
  * The ticker is off while (1) measures the line, so nobody is admitted then.
  */
 type Row = Record<string, string | number>;
@@ -131,7 +140,7 @@ async function serviceRun(
   databaseUrl: string,
   rows: Row[],
   drain: { ratePerSecond: number; limitMs: number } | null,
-): Promise<DrainResult | null> {
+): Promise<{ drained: DrainResult; opening: OpeningResult } | null> {
   const keyPrefix = `bench:queue:${Date.now().toString(36)}:`;
   const coordination = await RedisCoordination.connect(BENCH_REDIS_URL, { keyPrefix });
   const { svc, eventId, adminHeaders } = await queueService(coordination, databaseUrl);
@@ -171,15 +180,27 @@ async function serviceRun(
         await drive(2_000, 1, (i) => status(i, buyers)),
       ),
     );
+    if (!drain) return null;
     // Last, on the same line: the ticker lets all of it in at the given rate.
-    return drain
-      ? await drainWaitingLine(svc, adminHeaders, eventId, {
-          buyers,
-          ratePerSecond: drain.ratePerSecond,
-          tickMs: PRODUCTION_TICK_MS,
-          limitMs: drain.limitMs,
-        })
-      : null;
+    const drained = await drainWaitingLine(svc, adminHeaders, eventId, {
+      buyers,
+      ratePerSecond: drain.ratePerSecond,
+      tickMs: PRODUCTION_TICK_MS,
+      limitMs: drain.limitMs,
+    });
+    // Then a sale the same crowd waits for before it opens.
+    const opening = await openWithPreQueue(svc, adminHeaders, {
+      buyers,
+      ratePerSecond: drain.ratePerSecond,
+      tickMs: PRODUCTION_TICK_MS,
+      // The crowd joins at some 20,000 a second here: four times that long, and at least 10 s.
+      leadMs: Math.max(10_000, (buyers / 5_000) * 1_000),
+      limitMs: drain.limitMs,
+      join: async (openingId) => {
+        await drive(buyers, concurrency, (i) => queue.join(openingId, buyer(i)));
+      },
+    });
+    return { drained, opening };
   } finally {
     await queue.state.clear(eventId);
     await svc.close();
@@ -311,8 +332,8 @@ export default async function queueBench(args: string[]): Promise<void> {
       limitMs: drainSeconds * 1000,
     });
     if (drain) {
-      rows.push(drainRow(drain));
-      notes.push(...drainNotes(drain));
+      rows.push(drainRow(drain.drained));
+      notes.push(...drainNotes(drain.drained), openingNote(drain.opening));
     }
     await embeddedRun(buyers, run.url, rows);
   } finally {

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { TestService } from '@tiketi/testing';
 import type { TicketConfig } from '@tiketi/ticket';
 import { queueRuntime } from '../../services/ticket/src/queue';
+import { eventInput } from './catalogue-fixture';
 import { round } from './load';
 import { summarize } from './report';
 
@@ -137,6 +138,105 @@ export async function drainWaitingLine(
     admittedAfterLaterJoiner,
     outOfJoinOrder,
   };
+}
+
+/** A sale's opening with the whole crowd already in the pre-queue. */
+export interface OpeningResult {
+  buyers: number;
+  /** How long the crowd took to join (before the opening). */
+  joinMs: number;
+  /** The first tick after the opening: it shuffles the pre-queue, then lets the first buyer in. */
+  openingTickMs: number;
+  /** From the sale's opening to the end of the tick that let the first buyer in. */
+  firstAdmissionMs: number;
+  /** The tick after: how many it let in, and when it ended, from the opening. */
+  next: { admitted: number; endedMs: number };
+}
+
+/**
+ * A big sale's opening: `buyers` join the pre-queue of a new event whose sale opens `leadMs`
+ * after it is created, then the service's ticker ticks from the opening on, every `tickMs`.
+ * Measures how long the opening tick (the pre-queue's shuffle) holds admissions up.
+ */
+export async function openWithPreQueue(
+  svc: TestService<TicketConfig>,
+  adminHeaders: Record<string, string>,
+  options: {
+    buyers: number;
+    ratePerSecond: number;
+    tickMs: number;
+    leadMs: number;
+    limitMs: number;
+    join: (eventId: string) => Promise<void>;
+  },
+): Promise<OpeningResult> {
+  const { buyers, tickMs } = options;
+  const { service: queue, ticker } = queueRuntime(svc.ctx);
+  const opensAt = Date.now() + options.leadMs;
+  const created = await svc.app.inject({
+    method: 'POST',
+    url: '/api/admin/events',
+    headers: adminHeaders,
+    payload: { ...eventInput('Queue bench opening', 100), saleStartsAt: new Date(opensAt).toISOString() },
+  });
+  if (created.statusCode !== 201) throw new Error(`event not created: ${created.body}`);
+  const eventId = created.json().event.id as string;
+  await svc.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: adminHeaders });
+  const room = await svc.app.inject({
+    method: 'PUT',
+    url: `/api/admin/events/${eventId}/queue`,
+    headers: adminHeaders,
+    payload: {
+      mode: 'on',
+      admissionsPerMinute: Math.round(options.ratePerSecond * 60),
+      maxInside: 1_000_000,
+      sessionMinutes: 240,
+      preQueueMinutes: 30,
+      heartbeatTimeoutSeconds: 3600,
+    },
+  });
+  if (room.statusCode !== 200) throw new Error(`waiting room not configured: ${room.body}`);
+  try {
+    const joinStarted = performance.now();
+    await options.join(eventId);
+    const joinMs = performance.now() - joinStarted;
+    const early = (await queue.state.preQueue(eventId)).length;
+    if (Date.now() >= opensAt || early !== buyers)
+      throw new Error(`only ${early} of ${buyers} joined before the opening: give the crowd more time`);
+    // The ticker runs before the opening too, as in production: it keeps the room's credit at zero.
+    await ticker.tick();
+
+    const ticks: Array<{ endedMs: number; tookMs: number; admitted: number }> = [];
+    for (let k = 0; ticks.filter((t) => t.admitted > 0).length < 2; k++) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, opensAt + k * tickMs - Date.now())));
+      if (Date.now() - opensAt > options.limitMs) throw new Error('nobody admitted within the limit');
+      const started = performance.now();
+      const result = await ticker.tick();
+      const ended = performance.now();
+      ticks.push({
+        endedMs: Date.now() - opensAt,
+        tookMs: ended - started,
+        admitted: result.admitted[eventId]?.length ?? 0,
+      });
+      // As QueueTicker.start: the moments that passed while a tick ran are skipped.
+      k = Math.max(k, Math.ceil((Date.now() - opensAt) / tickMs) - 1);
+    }
+    const [first, second] = ticks.filter((t) => t.admitted > 0);
+    return {
+      buyers,
+      joinMs,
+      openingTickMs: ticks[0]!.tookMs,
+      firstAdmissionMs: first!.endedMs,
+      next: { admitted: second!.admitted, endedMs: second!.endedMs },
+    };
+  } finally {
+    await queue.state.clear(eventId);
+  }
+}
+
+/** What the opening found, for the benchmark's notes. */
+export function openingNote(o: OpeningResult): string {
+  return `opening: ${o.buyers.toLocaleString('en')} buyers joined the pre-queue (in ${round(o.joinMs / 1000, 1)} s) of a sale that then opened; the first tick after the opening (it shuffles the pre-queue) took ${round(o.openingTickMs, 1)} ms, the first buyer was in ${round(o.firstAdmissionMs, 1)} ms after the opening, and the next tick let ${o.next.admitted.toLocaleString('en')} in by ${round(o.next.endedMs, 1)} ms`;
 }
 
 /** The drain as a row of the queue benchmark's table. */
