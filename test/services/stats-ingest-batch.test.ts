@@ -174,4 +174,41 @@ describe('stats: a batch of facts', () => {
       cHeld.id,
     ]);
   });
+
+  it("writes a waiting room's admissions together, keeping a buyer's earliest, as one by one does", async () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 12, 0, s)).toISOString();
+    const admissions = (eventId: string, users: string[]) => [
+      ...users.map((userId) => envelope('queue.admitted', { eventId, userId, occurredAt: at(10) })),
+      // The first buyer's earlier admission, delivered after the later one.
+      envelope('queue.admitted', { eventId, userId: users[0]!, occurredAt: at(5) }),
+    ];
+    const users = Array.from({ length: 300 }, () => newId('usr'));
+    const [batched, oneByOne] = [newId('evt'), newId('evt')];
+    let statements = 0;
+    const counted = svc.ctx.db.withPlugin({
+      transformQuery: (args) => {
+        statements += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    });
+    const result = await ingestBatch(counted, 'batch-admissions', admissions(batched, users));
+    expect(result.applied).toHaveLength(301);
+    // A statement per admission made a room letting 5,000 in a second cost stats as many.
+    expect(statements).toBeLessThan(10);
+    for (const event of admissions(oneByOne, users)) await project(svc.ctx.db, event);
+    const rowsOf = async (eventId: string) =>
+      (
+        await svc.ctx.db
+          .selectFrom('queue_admissions')
+          .select(['user_id', 'admitted_at'])
+          .where('event_id', '=', eventId)
+          .orderBy('user_id')
+          .execute()
+      ).map((r) => ({ user: r.user_id, at: new Date(r.admitted_at as string | Date).toISOString() }));
+    const rows = await rowsOf(batched);
+    expect(rows).toHaveLength(300);
+    expect(rows.find((r) => r.user === users[0])?.at).toBe(at(5));
+    expect(rows).toEqual(await rowsOf(oneByOne));
+  });
 });

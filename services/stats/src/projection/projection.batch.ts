@@ -1,6 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import {
   mergeReservations,
+  upsertAdmissions,
+  type AdmissionFact,
   type PaymentFact,
   type ReservationFact,
   type SalesDelta,
@@ -10,7 +12,8 @@ type Db = Kysely<any> | Transaction<any>;
 
 /**
  * The writes of many facts that can share statements: reservation merges, payments and the sales
- * they add. Each of these read models merges commutatively (ranks, greatest/least, sums), so
+ * they add, waiting-room admissions (a room lets thousands in each second). Each of these read
+ * models merges commutatively (ranks, greatest/least, sums), so
  * writing a batch's facts together gives the rows that writing them one by one gives, in a few
  * statements instead of one to three per fact.
  */
@@ -18,6 +21,8 @@ export class ProjectionWrites {
   private readonly reservations: ReservationFact[] = [];
   private readonly payments: Array<{ payment: PaymentFact; sale: SalesDelta }> = [];
   private readonly sales: SalesDelta[] = [];
+  /** By event and buyer, the earliest: one statement may touch a row once. */
+  private readonly admissions = new Map<string, AdmissionFact>();
 
   reservation(fact: ReservationFact): void {
     this.reservations.push(fact);
@@ -30,6 +35,12 @@ export class ProjectionWrites {
 
   sale(delta: SalesDelta): void {
     this.sales.push(delta);
+  }
+
+  admission(fact: AdmissionFact): void {
+    const key = `${fact.eventId}|${fact.userId}`;
+    const known = this.admissions.get(key);
+    if (!known || fact.at < known.at) this.admissions.set(key, fact);
   }
 
   async flush(db: Db): Promise<void> {
@@ -58,6 +69,8 @@ export class ProjectionWrites {
     }
     await addSalesMany(db, sales);
     await mergeReservations(db, this.reservations);
+    await upsertAdmissions(db, [...this.admissions.values()]);
+    this.admissions.clear();
     this.reservations.length = 0;
     this.payments.length = 0;
     this.sales.length = 0;

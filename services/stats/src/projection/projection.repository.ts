@@ -129,10 +129,28 @@ export interface SalesDelta {
   refundCount: number;
 }
 
-export async function upsertAdmission(db: Db, eventId: string, userId: string, at: Date): Promise<void> {
+/** Rows per statement in `upsertAdmissions`: three parameters each. */
+const ADMISSIONS_PER_STATEMENT = 1_000;
+
+export interface AdmissionFact {
+  eventId: string;
+  userId: string;
+  at: Date;
+}
+
+/**
+ * Buyers let in by a waiting room, the earliest admission of each kept. Rows must name each
+ * (event, buyer) once: one statement may not touch a row twice (ProjectionWrites merges them).
+ */
+export async function upsertAdmissions(db: Db, admissions: AdmissionFact[]): Promise<void> {
   const q = t('queue_admissions');
-  await sql`insert into ${q} (event_id, user_id, admitted_at) values (${eventId}, ${userId}, ${at})
-    on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(db);
+  for (let i = 0; i < admissions.length; i += ADMISSIONS_PER_STATEMENT) {
+    const rows = admissions
+      .slice(i, i + ADMISSIONS_PER_STATEMENT)
+      .map((a) => sql`(${a.eventId}, ${a.userId}, ${a.at})`);
+    await sql`insert into ${q} (event_id, user_id, admitted_at) values ${sql.join(rows)}
+      on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(db);
+  }
 }
 
 export interface AuditEntry {

@@ -187,7 +187,7 @@ export async function project(db: Db, event: EventEnvelope, writes?: ProjectionW
     }
     case 'queue.admitted': {
       const d = event.data as EventDataByType['queue.admitted'];
-      await repo.upsertAdmission(db, d.eventId, d.userId, occurredAt(event, d.occurredAt));
+      writes.admission({ eventId: d.eventId, userId: d.userId, at: occurredAt(event, d.occurredAt) });
       return;
     }
     case 'audit.recorded': {
