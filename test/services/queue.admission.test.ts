@@ -75,10 +75,10 @@ describe('a tick that admits a crowd', () => {
     expect(admitted).toEqual(buyers.slice(1).map((u) => u.id));
 
     // Admitting wrote each chunk of 500 in one step: one round trip per buyer per write took a
-    // tick of thousands seconds (bench: `npm run bench -- queue`).
+    // tick of thousands seconds (bench: `npm run bench -- queue`). The total also counts what the
+    // service's timers and the other rooms ask meanwhile: a few dozen, where one per buyer was 10,000.
     expect(calls.get('admitMembers')).toBe(4);
-    const roundTrips = [...calls.values()].reduce((a, b) => a + b, 0);
-    expect(roundTrips).toBeLessThan(40);
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(200);
 
     expect(await q.service.state.waiting(eventId)).toBe(0);
     for (const user of buyers) {
@@ -136,7 +136,7 @@ describe('a tick that admits a crowd', () => {
     // The shuffle checked nobody one by one: a round trip per pre-queue buyer held a big sale's
     // opening tick, and every admission, up for seconds.
     expect(calls.get('zscore') ?? 0).toBeLessThan(10);
-    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(40);
+    expect([...calls.values()].reduce((a, b) => a + b, 0)).toBeLessThan(200);
     expect(first).toHaveLength(1);
     clock.advance(1_000);
     const rest = (await q.ticker.tick()).admitted[eventId] ?? [];
