@@ -31,6 +31,33 @@ export interface DrainResult {
 }
 
 /**
+ * Sets the event's room, through the admin API, to always queue and let buyers in at
+ * `ratePerSecond`, with room inside for everyone and sessions and heartbeats that outlast the run.
+ */
+async function letInAt(
+  svc: TestService<TicketConfig>,
+  adminHeaders: Record<string, string>,
+  eventId: string,
+  ratePerSecond: number,
+  extra: Record<string, number> = {},
+): Promise<void> {
+  const res = await svc.app.inject({
+    method: 'PUT',
+    url: `/api/admin/events/${eventId}/queue`,
+    headers: adminHeaders,
+    payload: {
+      mode: 'on',
+      admissionsPerMinute: Math.round(ratePerSecond * 60),
+      maxInside: 1_000_000,
+      sessionMinutes: 240,
+      heartbeatTimeoutSeconds: 3600,
+      ...extra,
+    },
+  });
+  if (res.statusCode !== 200) throw new Error(`room settings refused: ${res.body}`);
+}
+
+/**
  * Drains `buyers` already waiting in the event's room with the ticket service's own ticker, ticking
  * every `tickMs` as QueueTicker.start does (a tick still running when the next is due skips it), at
  * `ratePerSecond` and with room for all of them inside. The room's settings are changed through
@@ -44,19 +71,7 @@ export async function drainWaitingLine(
 ): Promise<DrainResult> {
   const { buyers, ratePerSecond, tickMs, limitMs } = options;
   const { service: queue, ticker } = queueRuntime(svc.ctx);
-  const settings = await svc.app.inject({
-    method: 'PUT',
-    url: `/api/admin/events/${eventId}/queue`,
-    headers: adminHeaders,
-    payload: {
-      mode: 'on',
-      admissionsPerMinute: Math.round(ratePerSecond * 60),
-      maxInside: 1_000_000,
-      sessionMinutes: 240,
-      heartbeatTimeoutSeconds: 3600,
-    },
-  });
-  if (settings.statusCode !== 200) throw new Error(`room settings refused: ${settings.body}`);
+  await letInAt(svc, adminHeaders, eventId, ratePerSecond);
 
   // The join order is the line's own: each buyer's score is the sequence number taken on joining.
   const line = await queue.state.head(eventId, buyers);
@@ -182,20 +197,7 @@ export async function openWithPreQueue(
   if (created.statusCode !== 201) throw new Error(`event not created: ${created.body}`);
   const eventId = created.json().event.id as string;
   await svc.app.inject({ method: 'POST', url: `/api/events/${eventId}/publish`, headers: adminHeaders });
-  const room = await svc.app.inject({
-    method: 'PUT',
-    url: `/api/admin/events/${eventId}/queue`,
-    headers: adminHeaders,
-    payload: {
-      mode: 'on',
-      admissionsPerMinute: Math.round(options.ratePerSecond * 60),
-      maxInside: 1_000_000,
-      sessionMinutes: 240,
-      preQueueMinutes: 30,
-      heartbeatTimeoutSeconds: 3600,
-    },
-  });
-  if (room.statusCode !== 200) throw new Error(`waiting room not configured: ${room.body}`);
+  await letInAt(svc, adminHeaders, eventId, options.ratePerSecond, { preQueueMinutes: 30 });
   try {
     const joinStarted = performance.now();
     await options.join(eventId);

@@ -63,18 +63,10 @@ export class QueueService implements QueueGate {
     return this.ctx.clock.now().getTime();
   }
 
-  push(userId: string, name: string, payload: unknown): void {
-    // Looked up on each push: the booking area installs the Socket.IO side after our routes.
-    try {
-      this.shared.realtime.toUser(userId, name, payload);
-    } catch (err) {
-      this.ctx.log.warn({ err, name }, 'queue push failed');
-    }
-  }
-
-  /** The same push to many buyers at once (the ticker's position updates, a closing room). */
+  /** A push to many buyers at once (admissions, the ticker's position updates, a closing room). */
   pushMany(name: string, messages: UserMessage[]): void {
     if (messages.length === 0) return;
+    // Looked up on each push: the booking area installs the Socket.IO side after our routes.
     try {
       this.shared.realtime.toUsers(name, messages);
     } catch (err) {
