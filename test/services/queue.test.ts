@@ -270,13 +270,18 @@ describe('waiting room', () => {
       // A read that started before the operator switched the room off, and ends after it.
       q.service.forget(eventId);
       let release!: () => void;
+      let readDone!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
+      const read = new Promise<void>((resolve) => (readDone = resolve));
       settingsReads.mockImplementationOnce(async (id) => {
         const settings = await readSettings(id);
+        readDone();
         await held;
         return settings;
       });
       const overtaken = q.service.room(eventId);
+      // The switch must come after the row was read, or the read could see it (a slow CI did).
+      await read;
       await configure(eventId, { enabled: false });
       release();
       expect((await overtaken).settings.mode).toBe('on');
