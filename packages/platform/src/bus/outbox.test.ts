@@ -253,6 +253,35 @@ describe('transactional outbox', () => {
     }
   });
 
+  it('dates an event by when it was handed to the bus, not by when a slow answer was read', async () => {
+    // An answer read late (a busy event loop) once dated an event taken by a Redis that died
+    // right after as published after the crash: the chaos test then waited for it in the new one.
+    const handedAt: number[] = [];
+    const slow: EventBus = {
+      ...tapped('thing.slow', () => undefined),
+      publishMany: async (events) => {
+        if (events.some((e) => e.type === 'thing.slow')) handedAt.push(Date.now());
+        const sent = await bus.publishMany(events);
+        await new Promise((r) => setTimeout(r, 200));
+        return sent;
+      },
+    };
+    const relay = startOutboxRelay({ db, schema, bus: slow, log, intervalMs: 60_000, pokeGapMs: 0 });
+    try {
+      await new Promise((r) => setTimeout(r, 20));
+      await relay.drain();
+      const event = await db
+        .transaction()
+        .execute((trx) => enqueueEvent(trx, schema, 'test', 'thing.slow', {}));
+      await relay.drain();
+      expect(handedAt).toHaveLength(1);
+      const at = new Date((await publishedAt(event.id)) as Date | string).getTime();
+      expect(at).toBeLessThanOrEqual(handedAt[0]!);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('two relays draining one outbox at once publish every event exactly once', async () => {
     const published = new Map<string, number>();
     const counting = tapped('thing.shared', (ids) => {

@@ -193,8 +193,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // Published but not yet marked: the next claim marks them in the same statement, so a busy relay
   // spends one statement per batch. A crash before that sends them again after the lease, which
   // at-least-once delivery allows. An explicit drain, a tick and stop mark what is left.
-  // `published_at` is when the bus took the event, not when the mark ran, so it still says
-  // whether an event went out before or after an outage.
+  // `published_at` is when the event was handed to the bus (the earliest it can have gone out),
+  // not when the mark ran, so it still says whether an event went out before or after an outage.
   let unmarked: Array<{ id: string; at: Date }> = [];
   const claim = sql.raw(`${schema}.outbox_claim`);
   // Marks `marking` published and leases up to `batch` more (outboxClaimMigration); a batch of 0
@@ -237,13 +237,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const events = rows.map(
       (r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as EventEnvelope,
     );
+    // Read before the bus is handed the events: an answer read late (a busy event loop) must not
+    // date an event that went out before an outage after it.
+    const at = new Date();
     const sent = await bus.publishMany(events);
     if (sent.error !== undefined) {
       // Later events wait for this one: per-service order is kept, and the lease retries it.
       const event = events[sent.published];
       log.warn({ err: sent.error, eventId: event?.id, type: event?.type }, 'event not delivered; will retry');
     }
-    const at = new Date();
     await options.afterPublish?.(events);
     for (const event of events.slice(0, sent.published)) unmarked.push({ id: event.id, at });
     return rows.length;
