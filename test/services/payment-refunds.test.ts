@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { newId } from '@tiketi/platform';
+import { paymentDeps } from '@tiketi/payment';
 import { calendarDaysBefore } from '../../services/payment/src/policy/refund-policy';
+import { refundPayment, type RefundRequest } from '../../services/payment/src/payments/refund.service';
 import { buyerApproves, INTERNAL_TOKEN, startHarness, type PaymentHarness } from './payment-harness';
 
 let h: PaymentHarness;
@@ -347,6 +349,49 @@ describe("money-only refunds (an operator's amount, no seats)", () => {
       status: 'partially_refunded',
       returnedSeatIds: [],
     });
+  });
+
+  it('refunds nothing twice when a refund was planned on a read older than another refund', async () => {
+    // An event's cancellation works through a list read at its start, an operator acts on the page
+    // they loaded: another refund may have completed in between, leaving the payment refundable.
+    const reservation = h.ticket.addReservation(buyer.id, { prices: [30_000, 20_000] });
+    const payment = await paidFor(reservation, 'toss');
+    const deps = paymentDeps(h.svc.ctx);
+    const stale = (await deps.repo.byId(payment.id))!;
+    const seat = stale.seats[0]!.id;
+    const bySeat: RefundRequest = {
+      seatIds: [seat],
+      reason: 'seat returned',
+      actorId: admin.id,
+      mode: 'full',
+      notifyTicket: false,
+    };
+    const first = await refundPayment(deps, stale, bySeat);
+    expect(first).toMatchObject({ status: 'partially_refunded', refunded_amount: 30_000 });
+    await expect(refundPayment(deps, stale, bySeat)).rejects.toMatchObject({ code: 'REFUND_IN_PROGRESS' });
+    await expect(
+      refundPayment(deps, stale, {
+        reason: 'event cancelled',
+        actorId: null,
+        mode: 'full',
+        notifyTicket: false,
+      }),
+    ).rejects.toMatchObject({ code: 'REFUND_IN_PROGRESS' });
+    const cancels = () => h.toss.cancelRequests.filter((c) => c.paymentKey === stale.provider_payment_key);
+    expect(cancels().map((c) => c.body.cancelAmount)).toEqual([30_000]);
+    expect(await deps.repo.byId(payment.id)).toMatchObject({
+      status: 'partially_refunded',
+      refunded_amount: 30_000,
+    });
+    // Read again, the rest is refunded once.
+    const rest = await refundPayment(deps, (await deps.repo.byId(payment.id))!, {
+      reason: 'event cancelled',
+      actorId: null,
+      mode: 'full',
+      notifyTicket: false,
+    });
+    expect(rest).toMatchObject({ status: 'refunded', refunded_amount: 50_000 });
+    expect(cancels()).toHaveLength(2);
   });
 
   it('publishes the fact when the reconciler finishes a money-only refund whose answer was lost', async () => {

@@ -67,7 +67,7 @@ export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRe
   }
   const plan = planRefund(d, p, req);
   const refund = await d.repo.transaction(async (trx) => {
-    const moved = await d.repo.transition(p.id, ['paid', 'partially_refunded'], 'refund_pending', {}, trx);
+    const moved = await d.repo.startRefund(p, trx);
     if (!moved) return null;
     const id = newId('rfd');
     return d.refunds.insert(
