@@ -38,6 +38,13 @@ export const paymentOwnConfig = Type.Object({
     minimum: 1,
     description: 'a checkout never confirmed (buyer left) is closed as cancelled after this long',
   }),
+  PAYMENT_REFUND_CONCURRENCY: Type.Integer({
+    default: 8,
+    minimum: 1,
+    maximum: 64,
+    description:
+      "refunds of a cancelled event's payments under way at once (each is a provider look-up and cancel: one at a time, 5,000 paid bookings at half a second each would take 40 minutes)",
+  }),
   PAYMENT_RETURN_ORIGINS: Type.String({
     default: '',
     description: 'extra origins (comma-separated) allowed for successUrl/failUrl besides PUBLIC_WEB_URL and PUBLIC_API_URL',

@@ -10,6 +10,7 @@ import {
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
+import pMap from 'p-map';
 import { confirmInFlightMs } from './provider-paid.service';
 import type { PaymentDeps } from './payment.core';
 import type { PaymentRow } from './payment.model';
@@ -43,6 +44,29 @@ function refundForCancelledEvent(d: PaymentDeps, p: PaymentRow): Promise<Payment
   return refundPayment(d, p, { reason: 'Event cancelled', actorId: null, mode: 'full', notifyTicket: true });
 }
 
+/**
+ * Refunds a cancelled event's payments PAYMENT_REFUND_CONCURRENCY at a time: each is a provider
+ * lookup and cancel of a few hundred milliseconds, so a sold-out night one by one kept its buyers'
+ * money for an hour. Each refund starts only from the payment as read (`startRefund`), so two
+ * passes over the same list (a redelivered fact, the sweep) refund nothing twice.
+ */
+async function refundAll(d: PaymentDeps, payments: PaymentRow[]): Promise<number> {
+  let refunded = 0;
+  await pMap(
+    payments,
+    async (p) => {
+      try {
+        await refundForCancelledEvent(d, p);
+        refunded++;
+      } catch (err) {
+        logRefundNotDone(d, p, err);
+      }
+    },
+    { concurrency: d.config.PAYMENT_REFUND_CONCURRENCY },
+  );
+  return refunded;
+}
+
 function logRefundNotDone(d: PaymentDeps, p: PaymentRow, err: unknown): void {
   // Another path may be refunding it right now (REFUND_IN_PROGRESS): the next sweep looks again.
   const busy = err instanceof AppError && err.code === 'REFUND_IN_PROGRESS';
@@ -58,21 +82,17 @@ function logRefundNotDone(d: PaymentDeps, p: PaymentRow, err: unknown): void {
  */
 export async function sweepCancelledEvents(d: PaymentDeps): Promise<number> {
   const now = d.clock.now().getTime();
-  let refunded = 0;
-  for (const { payment, failedRefunds, lastFailedAt } of await d.repo.heldOfCancelledEvents()) {
+  const due = (await d.repo.heldOfCancelledEvents()).filter(({ failedRefunds, lastFailedAt }) => {
     const backoff = Math.min(
       d.config.PAYMENT_RECONCILE_INTERVAL_MS * 2 ** failedRefunds,
       MAX_REFUND_BACKOFF_MS,
     );
-    if (lastFailedAt && now - lastFailedAt.getTime() < backoff) continue;
-    try {
-      await refundForCancelledEvent(d, payment);
-      refunded++;
-    } catch (err) {
-      logRefundNotDone(d, payment, err);
-    }
-  }
-  return refunded;
+    return !lastFailedAt || now - lastFailedAt.getTime() >= backoff;
+  });
+  return refundAll(
+    d,
+    due.map(({ payment }) => payment),
+  );
 }
 
 /** Runs the reconciler on one replica at a time (a lease in coordination). */
@@ -125,9 +145,7 @@ export async function subscribeEventCancelled(
       await applyOnce(db, 'payment', EVENT_CANCELLED_GROUP, event, (trx) =>
         d.repo.recordCancelledEvent(data.eventId, new Date(event.occurredAt), trx),
       );
-      for (const p of await d.repo.refundableForEvent(data.eventId)) {
-        await refundForCancelledEvent(d, p).catch((err: unknown) => logRefundNotDone(d, p, err));
-      }
+      await refundAll(d, await d.repo.refundableForEvent(data.eventId));
     },
   );
 }

@@ -54,6 +54,9 @@ export abstract class FakeProvider implements FakeServer {
   url = '';
   readonly app: FastifyInstance;
   knobs: FakeKnobs = defaultKnobs();
+  /** The most cancels answered at once (a refund run's concurrency, seen from the provider). */
+  mostCancelsAtOnce = 0;
+  private cancelsAnswering = 0;
   private chargeCount = 0;
   private confirmCount = 0;
   private lookupCount = 0;
@@ -159,7 +162,12 @@ export abstract class FakeProvider implements FakeServer {
       request.raw.socket.destroy();
       return true;
     }
-    await this.delay();
+    this.mostCancelsAtOnce = Math.max(this.mostCancelsAtOnce, ++this.cancelsAnswering);
+    try {
+      await this.delay();
+    } finally {
+      this.cancelsAnswering--;
+    }
     return false;
   }
 
