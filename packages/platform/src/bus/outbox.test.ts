@@ -359,18 +359,42 @@ describe('transactional outbox', () => {
     const heapPages = sql<{
       n: string;
     }>`select pg_stat_get_xact_blocks_hit(${`${claims}.outbox`}::regclass) + pg_stat_get_xact_blocks_fetched(${`${claims}.outbox`}::regclass) as n`;
-    const { first, second } = await db.transaction().execute(async (trx) => {
-      // Whatever the planner believes of index scans, the claim walks the index in id order.
-      await sql`set local random_page_cost = 100`.execute(trx);
-      const before = Number((await heapPages.execute(trx)).rows[0]!.n);
-      const taken = (await claim.execute(trx)).rows.map((r) => r.id);
-      const between = Number((await heapPages.execute(trx)).rows[0]!.n);
-      const again = (await claim.execute(trx)).rows;
-      const after = Number((await heapPages.execute(trx)).rows[0]!.n);
-      expect(taken.sort()).toEqual(fresh.map((r) => r.id).sort());
-      expect(again).toEqual([]);
-      return { first: between - before, second: after - between };
-    });
+    // Measured in a transaction rolled back (the leases undone, the dead entries' marks kept). An
+    // index entry is marked dead only once no snapshot in the database can still see its row, and
+    // a snapshot held elsewhere at that moment (an autoanalyze on a busy machine: CI saw 1,206
+    // pages read again) leaves it for a later pass: measured again then, up to five times.
+    class Measured extends Error {
+      constructor(readonly pages: { first: number; second: number }) {
+        super('rolled back');
+      }
+    }
+    const measure = async (): Promise<{ first: number; second: number }> => {
+      try {
+        await db.transaction().execute(async (trx) => {
+          // Whatever the planner believes of index scans, the claim walks the index in id order.
+          await sql`set local random_page_cost = 100`.execute(trx);
+          const before = Number((await heapPages.execute(trx)).rows[0]!.n);
+          const taken = (await claim.execute(trx)).rows.map((r) => r.id);
+          const between = Number((await heapPages.execute(trx)).rows[0]!.n);
+          const again = (await claim.execute(trx)).rows;
+          const after = Number((await heapPages.execute(trx)).rows[0]!.n);
+          expect(taken.sort()).toEqual(fresh.map((r) => r.id).sort());
+          expect(again).toEqual([]);
+          throw new Measured({ first: between - before, second: after - between });
+        });
+      } catch (err) {
+        if (err instanceof Measured) return err.pages;
+        throw err;
+      }
+      throw new Error('not measured');
+    };
+    const measured = await measure();
+    const first = measured.first;
+    let second = measured.second;
+    for (let attempt = 1; attempt < 5 && second >= 20; attempt++) {
+      await new Promise((r) => setTimeout(r, 500));
+      ({ second } = await measure());
+    }
     // The first claim passes the entries the last publishes left in the unpublished-rows index
     // (1,000+ pages here). A bitmap scan, or a sequential one, reads such pages again on every
     // claim (2,786 then 66 here without the function's settings); an index scan in id order
