@@ -1,0 +1,113 @@
+import { performance } from 'node:perf_hooks';
+import { newId } from '@tiketi/platform';
+import { buyerApproves, startHarness, type PaymentHarness } from '../test/services/payment-harness';
+import { publish } from './lib/load';
+
+/**
+ * `npm run bench -- refunds [--payments 200] [--latency-ms 200] [--concurrency 1,8] [--dry-run]`: an operator
+ * cancels an event with `--payments` bookings paid through Toss (the fake provider, answering each
+ * cancel after `--latency-ms`, as the real one takes a few hundred milliseconds); prints how long
+ * until every payment is refunded, once per PAYMENT_REFUND_CONCURRENCY in `--concurrency`, each on
+ * a fresh payment service. Embedded PGlite by default; TIKETI_TEST_DATABASE_URL and
+ * TIKETI_TEST_REDIS_URL measure PostgreSQL and Redis.
+ */
+function arg(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+}
+
+async function paidByToss(h: PaymentHarness, event: ReturnType<PaymentHarness['ticket']['addEvent']>) {
+  const buyer = await h.svc.issuer.user('user');
+  const reservation = h.ticket.addReservation(buyer.id, { event, prices: [55_000] });
+  const created = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/create',
+    payload: { reservationId: reservation.id, method: 'toss' },
+    headers: buyer.headers,
+  });
+  if (created.statusCode !== 201) throw new Error(`create answered ${created.statusCode}: ${created.body}`);
+  const body = await buyerApproves(h, 'toss', created.json());
+  const res = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/confirm',
+    payload: body,
+    headers: buyer.headers,
+  });
+  if (res.statusCode !== 200) throw new Error(`confirm answered ${res.statusCode}: ${res.body}`);
+}
+
+async function run(payments: number, latencyMs: number, concurrency: number) {
+  // The reconciler's sweep stays out after its first pass: the cancellation's own pass is measured.
+  const h = await startHarness({
+    PAYMENT_REFUND_CONCURRENCY: String(concurrency),
+    PAYMENT_RECONCILE_INTERVAL_MS: '3600000',
+  });
+  try {
+    const event = h.ticket.addEvent();
+    for (let i = 0; i < payments; i++) await paidByToss(h, event);
+    // Past the reconciler's first pass (a second after boot), which would refund alongside.
+    await new Promise((r) => setTimeout(r, 1_500));
+    h.toss.knobs.latencyMs = latencyMs;
+    const cancelsBefore = h.toss.cancelRequests.length;
+    const started = performance.now();
+    await h.svc.bus.publish({
+      id: newId('evn'),
+      type: 'event.cancelled',
+      source: 'ticket',
+      occurredAt: new Date().toISOString(),
+      data: {
+        eventId: event.id,
+        title: event.title,
+        status: 'cancelled',
+        startsAt: event.startsAt,
+        seatsTotal: payments,
+      },
+    });
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      const left = await h.svc.ctx.db
+        .selectFrom('payments')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('event_id', '=', event.id)
+        .where('status', '<>', 'refunded')
+        .executeTakeFirstOrThrow();
+      if (Number(left.n) === 0) break;
+      if (Date.now() > deadline) throw new Error(`${left.n} payments still not refunded after 10 minutes`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      PAYMENT_REFUND_CONCURRENCY: concurrency,
+      payments,
+      'provider cancel latency ms': latencyMs,
+      'all refunded in s': Number(seconds.toFixed(2)),
+      'refunds/s': Number((payments / seconds).toFixed(1)),
+      'cancels at the provider': h.toss.cancelRequests.length - cancelsBefore,
+      'most cancels at once': h.toss.mostCancelsAtOnce,
+    };
+  } finally {
+    h.toss.knobs.latencyMs = 0;
+    await h.close();
+  }
+}
+
+export default async function refundsBench(args: string[]): Promise<void> {
+  const payments = Number(arg(args, 'payments', '200'));
+  const latencyMs = Number(arg(args, 'latency-ms', '200'));
+  const levels = arg(args, 'concurrency', '1,8')
+    .split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
+  const mode = process.env.TIKETI_TEST_DATABASE_URL ? 'PostgreSQL and Redis' : 'embedded PGlite';
+  const rows = [];
+  for (const concurrency of levels) rows.push(await run(payments, latencyMs, concurrency));
+  publish(
+    args,
+    `refunds of a cancelled event (${payments} Toss payments, cancel answered after ${latencyMs} ms, ${mode})`,
+    rows,
+    [
+      'from the event.cancelled fact reaching the payment service to every payment refunded; each refund is a look-up and a cancel at the provider, three short transactions and a call to the ticket service (a test double here)',
+      'most cancels at once: the provider fake counts the cancels it is answering at the same moment',
+    ],
+  );
+}
