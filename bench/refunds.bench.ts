@@ -6,7 +6,7 @@ import { publish } from './lib/load';
 /**
  * `npm run bench -- refunds [--payments 200] [--latency-ms 200] [--concurrency 1,8] [--dry-run]`: an operator
  * cancels an event with `--payments` bookings paid through Toss (the fake provider, answering each
- * cancel after `--latency-ms`, as the real one takes a few hundred milliseconds); prints how long
+ * look-up and cancel after `--latency-ms`, as the real one takes a few hundred milliseconds); prints how long
  * until every payment is refunded, once per PAYMENT_REFUND_CONCURRENCY in `--concurrency`, each on
  * a fresh payment service. Embedded PGlite by default; TIKETI_TEST_DATABASE_URL and
  * TIKETI_TEST_REDIS_URL measure PostgreSQL and Redis.
@@ -79,7 +79,7 @@ async function run(payments: number, latencyMs: number, concurrency: number) {
     return {
       PAYMENT_REFUND_CONCURRENCY: concurrency,
       payments,
-      'provider cancel latency ms': latencyMs,
+      'provider answers after ms': latencyMs,
       'all refunded in s': Number(seconds.toFixed(2)),
       'refunds/s': Number((payments / seconds).toFixed(1)),
       'cancels at the provider': h.toss.cancelRequests.length - cancelsBefore,
@@ -103,7 +103,7 @@ export default async function refundsBench(args: string[]): Promise<void> {
   for (const concurrency of levels) rows.push(await run(payments, latencyMs, concurrency));
   publish(
     args,
-    `refunds of a cancelled event (${payments} Toss payments, cancel answered after ${latencyMs} ms, ${mode})`,
+    `refunds of a cancelled event (${payments} Toss payments, look-ups and cancels answered after ${latencyMs} ms, ${mode})`,
     rows,
     [
       'from the event.cancelled fact reaching the payment service to every payment refunded; each refund is a look-up and a cancel at the provider, three short transactions and a call to the ticket service (a test double here)',
