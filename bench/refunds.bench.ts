@@ -4,12 +4,12 @@ import { buyerApproves, startHarness, type PaymentHarness } from '../test/servic
 import { publish } from './lib/load';
 
 /**
- * `npm run bench -- refunds [--payments 200] [--latency-ms 200] [--concurrency 1,8] [--dry-run]`: an operator
- * cancels an event with `--payments` bookings paid through Toss (the fake provider, answering each
- * look-up and cancel after `--latency-ms`, as the real one takes a few hundred milliseconds); prints how long
- * until every payment is refunded, once per PAYMENT_REFUND_CONCURRENCY in `--concurrency`, each on
- * a fresh payment service. Embedded PGlite by default; TIKETI_TEST_DATABASE_URL and
- * TIKETI_TEST_REDIS_URL measure PostgreSQL and Redis.
+ * `npm run bench -- refunds [--payments 200] [--latency-ms 200] [--concurrency 1,8] [--dry-run]`:
+ * an operator cancels an event with `--payments` bookings paid through Toss (the fake provider,
+ * answering each look-up and cancel after `--latency-ms`, as the real one takes a few hundred
+ * milliseconds); prints how long until every payment is refunded, once per
+ * PAYMENT_REFUND_CONCURRENCY in `--concurrency`, each on a fresh payment service. Embedded PGlite
+ * by default; TIKETI_TEST_DATABASE_URL and TIKETI_TEST_REDIS_URL measure PostgreSQL and Redis.
  */
 function arg(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(`--${name}`);
