@@ -10,6 +10,7 @@ import {
   arg,
   BENCH_DATABASE_URL,
   BENCH_REDIS_URL,
+  HttpClient,
   publish,
   registerBuyers,
   round,
@@ -30,7 +31,7 @@ import {
 } from './lib/queue-drain';
 
 /**
- * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--admit-rate 5000] [--drain-seconds 90] [--http-buyers 5000] [--cpu-prof] [--dry-run]`
+ * `npm run bench -- queue [--buyers 100000] [--concurrency 64] [--lookups 20000] [--admit-rate 5000] [--drain-seconds 90] [--http-buyers 5000] [--gateways 1] [--cpu-prof] [--dry-run]`
  * against real Redis (TIKETI_BENCH_REDIS_URL, else redis://127.0.0.1:6379) and PostgreSQL
  * (TIKETI_BENCH_DATABASE_URL) for the event and its settings.
  *
@@ -254,6 +255,7 @@ async function httpRun(
   rows: Row[],
   notes: string[],
   profileDir: string | undefined,
+  gateways: number,
 ): Promise<void> {
   const bench = await startBenchCluster('queue', {
     connections: concurrency,
@@ -282,6 +284,10 @@ async function httpRun(
     const eventId = await alwaysQueuing('Queue bench (HTTP)');
     const secondRoom = await alwaysQueuing('Queue bench (HTTP), second sale');
     const { tokens } = await registerBuyers(bench.client, count, 'queue-bench');
+    // With --gateways 2, a second crowd (tokens new to every process again) joins a third sale
+    // through two gateway processes, as production runs replicas behind its load balancer.
+    const replicated = gateways > 1 ? await alwaysQueuing('Queue bench (HTTP), two gateways') : null;
+    const moreTokens = replicated ? (await registerBuyers(bench.client, count, 'queue-bench-replicas')).tokens : [];
     const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, {
       seconds: 5,
       connections: concurrency,
@@ -325,6 +331,31 @@ async function httpRun(
         ),
       ),
     );
+    if (replicated) {
+      const clients = [bench.client];
+      for (let g = 1; g < gateways; g++) clients.push(new HttpClient((await bench.extraGateway()).url, concurrency));
+      try {
+        // The new processes warm up as a long-running replica has (JIT, connections): the first
+        // crowd's polls, whose tokens they check for the first time.
+        for (const c of clients.slice(1))
+          await drive(count, concurrency, async (i) =>
+            check(await c.request('GET', `/api/queue/${eventId}/status`, { token: tokens[i] })),
+          );
+        const endShare = measureCpuShare(bench.cluster.databaseUrl);
+        const spread = await drive(count, concurrency, async (i) =>
+          check(await clients[i % clients.length]!.request('POST', `/api/queue/${replicated}/join`, { token: moreTokens[i] })),
+        );
+        notes.push(describeCpuShare(endShare(), `the joins through ${gateways} gateway processes`));
+        rows.push(
+          rated(row(`join (HTTP via ${gateways} gateway processes taking turns, each buyer once: its token is new to every process)`, spread)),
+        );
+        notes.push(
+          `${gateways} gateway processes: the load generator sends each request to the next one in turn (a load balancer's round robin); ratio over the one-gateway ceiling above`,
+        );
+      } finally {
+        for (const c of clients.slice(1)) c.close();
+      }
+    }
   } finally {
     await bench.stop();
   }
@@ -358,7 +389,8 @@ export default async function queueBench(args: string[]): Promise<void> {
     await run.drop();
   }
   const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
-  if (httpBuyers > 0) await httpRun(httpBuyers, Math.min(concurrency, 32), rows, notes, profileDir);
+  const gateways = arg(args, 'gateways', 1);
+  if (httpBuyers > 0) await httpRun(httpBuyers, Math.min(concurrency, 32), rows, notes, profileDir, gateways);
 
   publish(
     args,

@@ -138,6 +138,8 @@ export interface BenchCluster {
   adminToken(): Promise<string>;
   /** Starts another ticket-service process on the same database and Redis (joined by the Redis adapter). */
   extraTicket(): Promise<{ url: string; process: ChildProcess }>;
+  /** Starts another gateway process in front of the same services (production runs replicas). */
+  extraGateway(): Promise<{ url: string; process: ChildProcess }>;
   stop(): Promise<void>;
 }
 
@@ -177,6 +179,26 @@ export async function startBenchCluster(
   }
   const gateway = cluster.urls.gateway;
   const client = new HttpClient(gateway, opts.connections);
+  const extra = async (name: string, entry: string, portVariable: string) => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      env: { ...process.env, ...cluster.env, [portVariable]: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    extras.push(child);
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const ok = await fetch(`${url}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`extra ${name} process not ready`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return { url, process: child };
+  };
   const admin = { email: cluster.env.ADMIN_EMAIL!, password: cluster.env.ADMIN_PASSWORD! };
   return {
     cluster,
@@ -188,23 +210,8 @@ export async function startBenchCluster(
       if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.accessToken as string;
     },
-    async extraTicket() {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'services/ticket/src/server.ts'], {
-        env: { ...process.env, ...cluster.env, TICKET_PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      extras.push(child);
-      const url = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const ok = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
-        if (ok) break;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error('extra ticket process not ready');
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      return { url, process: child };
-    },
+    extraTicket: () => extra('ticket', 'services/ticket/src/server.ts', 'TICKET_PORT'),
+    extraGateway: () => extra('gateway', 'apps/gateway/src/server.ts', 'GATEWAY_PORT'),
     async stop() {
       client.close();
       for (const child of extras) {
