@@ -15,7 +15,13 @@ describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => 
       await bus.subscribe({ group: 'survivor', types: ['x.happened'] }, async (e) => {
         seen.push(e.id);
       });
-      const event = (id: string) => ({ id, type: 'x.happened', source: 'test', occurredAt: new Date().toISOString(), data: {} });
+      const event = (id: string) => ({
+        id,
+        type: 'x.happened',
+        source: 'test',
+        occurredAt: new Date().toISOString(),
+        data: {},
+      });
       await bus.publish(event('evn_before'));
       await eventually(() => expect(seen).toEqual(['evn_before']));
       // What a restart without persistence leaves: no stream, no consumer group.
@@ -79,7 +85,9 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
       const ids = ['evn_p1', 'evn_p2', 'evn_p3', 'evn_p4'];
       expect(await bus.publishMany(ids.map((id) => event(id)))).toEqual({ published: 4 });
       const entries = (await admin.xrange(stream, '-', '+')) as Array<[string, string[]]>;
-      expect(entries.map(([, f]) => (JSON.parse(f[f.indexOf('event') + 1]!) as { id: string }).id)).toEqual(ids);
+      expect(entries.map(([, f]) => (JSON.parse(f[f.indexOf('event') + 1]!) as { id: string }).id)).toEqual(
+        ids,
+      );
       // Redis refuses an append to a key that holds another type: nothing counts as published.
       await admin.del(stream);
       await admin.set(stream, 'not a stream');
@@ -93,9 +101,12 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
     await withBus(async (bus) => {
       const batches: string[][] = [];
       const burst = ['evn_b1', 'evn_b2', 'evn_b3', 'evn_b4', 'evn_b5'];
-      await bus.subscribeBatch({ group: 'lingering', types: ['x.happened'], lingerMs: 2_500 }, async (events) => {
-        batches.push(events.map((e) => e.id));
-      });
+      await bus.subscribeBatch(
+        { group: 'lingering', types: ['x.happened'], lingerMs: 2_500 },
+        async (events) => {
+          batches.push(events.map((e) => e.id));
+        },
+      );
       await bus.publish(event('evn_first'));
       await eventually(() => expect(batches).toEqual([['evn_first']]), 10_000);
       // Spaced out, so a reader blocking without a linger would take them one read at a time.
@@ -122,5 +133,62 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
       expect(calls).toBe(5);
       await eventually(async () => expect(await pending(admin, stream, 'picky')).toBe(1));
     });
+  });
+});
+
+describe.skipIf(!redisUrl)('Redis Streams bus, a long handler beside another replica', () => {
+  const event = (id: string) => ({
+    id,
+    type: 'x.long',
+    source: 'test',
+    occurredAt: new Date().toISOString(),
+    data: {},
+  });
+
+  it('is not run again by the other replica while it works, and is once its replica is gone', async () => {
+    const stream = `${testRedisPrefix()}events`;
+    // A claim after 300 ms idle: the handler below works five times as long.
+    const options = { stream, blockMs: 50, claimIdleMs: 300 };
+    const [a, b] = await Promise.all([
+      RedisStreamBus.connect(redisUrl!, options),
+      RedisStreamBus.connect(redisUrl!, options),
+    ]);
+    const admin = new Redis(redisUrl!);
+    let finish: () => void = () => undefined;
+    try {
+      const runs: Array<{ replica: string; id: string }> = [];
+      const stalled = new Promise<void>((resolve) => (finish = resolve));
+      const handler = (replica: string) => async (e: { id: string }) => {
+        runs.push({ replica, id: e.id });
+        if (e.id === 'evn_stalls')
+          await stalled; // its replica dies before it ends
+        else await new Promise((r) => setTimeout(r, 1_500));
+      };
+      await a.subscribe({ group: 'long', types: ['x.long'] }, handler('a'));
+      await b.subscribe({ group: 'long', types: ['x.long'] }, handler('b'));
+      await a.publish(event('evn_long'));
+      await eventually(
+        async () => expect(((await admin.xpending(stream, 'long')) as [number])[0]).toBe(0),
+        5_000,
+      );
+      // Taken over after 300 ms idle before: run a second time, by the other replica.
+      expect(runs.map((r) => r.id)).toEqual(['evn_long']);
+
+      // A replica that dies mid-handler stops renewing: the other one takes the event over.
+      await a.publish(event('evn_stalls'));
+      await eventually(() => expect(runs.map((r) => r.id)).toEqual(['evn_long', 'evn_stalls']));
+      const first = runs[1]!.replica;
+      await (first === 'a' ? a : b).close();
+      await eventually(
+        () => expect(runs.map((r) => r.id)).toEqual(['evn_long', 'evn_stalls', 'evn_stalls']),
+        5_000,
+      );
+      expect(runs[2]!.replica).not.toBe(first);
+    } finally {
+      finish();
+      await Promise.all([a.close(), b.close()]);
+      await admin.del(stream);
+      admin.disconnect();
+    }
   });
 });

@@ -116,14 +116,60 @@ export class RedisStreamBus implements EventBus {
     await reader.connect();
     this.readers.add(reader);
     const consumer = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const claimIdle = this.options.claimIdleMs ?? 30_000;
     let active = true;
+
+    // A handler still at work keeps its entries fresh: re-claimed to this consumer every third of
+    // claimIdle, they never look idle long enough for another replica to take them over and run
+    // them again alongside (an event's cancellation refunding a whole sale takes minutes). If this
+    // process dies, the renewals stop and the entries are claimed as before.
+    const keepClaimed = (ids: string[]): (() => void) => {
+      if (ids.length === 0) return () => undefined;
+      const timer = setInterval(() => {
+        this.client.xclaim(this.stream, options.group, consumer, 0, ...ids, 'JUSTID').catch((err: unknown) => {
+          this.options.log?.warn({ err: String(err), group: options.group }, 'renewing a claim failed');
+        });
+      }, Math.max(10, Math.floor(claimIdle / 3)));
+      timer.unref();
+      return () => clearInterval(timer);
+    };
+
+    type Wanted = { id: string; event: EventEnvelope; type: string };
+    const one = async (w: Wanted, acks: string[]) => {
+      if (!active) return;
+      try {
+        await deliver.one(w.event);
+        acks.push(w.id);
+      } catch (err) {
+        this.options.log?.error(
+          { err, streamId: w.id, type: w.type, group: options.group },
+          'event handler failed; will retry',
+        );
+      }
+    };
+    const handleWanted = async (wanted: Wanted[], acks: string[]): Promise<void> => {
+      if (deliver.batch && wanted.length > 1) {
+        try {
+          await deliver.batch(wanted.map((w) => w.event));
+          acks.push(...wanted.map((w) => w.id));
+        } catch (err) {
+          this.options.log?.warn(
+            { err, group: options.group, events: wanted.length },
+            'event batch failed; retrying one at a time',
+          );
+          for (const w of wanted) await one(w, acks);
+        }
+      } else {
+        for (const w of wanted) await one(w, acks);
+      }
+    };
 
     const handle = async (entries: StreamEntries): Promise<void> => {
       // Entries this group does not want, and those handled, are acknowledged together at the
       // end: one XACK per read instead of one per entry. A crash before it re-delivers them, which
       // consumers de-duplicate anyway.
       const acks: string[] = [];
-      const wanted: Array<{ id: string; event: EventEnvelope; type: string }> = [];
+      const wanted: Wanted[] = [];
       for (const [id, fields] of entries) {
         const type = fields[fields.indexOf('type') + 1] ?? '';
         const raw = fields[fields.indexOf('event') + 1];
@@ -140,31 +186,11 @@ export class RedisStreamBus implements EventBus {
           );
         }
       }
-      const one = async (w: { id: string; event: EventEnvelope; type: string }) => {
-        if (!active) return;
-        try {
-          await deliver.one(w.event);
-          acks.push(w.id);
-        } catch (err) {
-          this.options.log?.error(
-            { err, streamId: w.id, type: w.type, group: options.group },
-            'event handler failed; will retry',
-          );
-        }
-      };
-      if (deliver.batch && wanted.length > 1) {
-        try {
-          await deliver.batch(wanted.map((w) => w.event));
-          acks.push(...wanted.map((w) => w.id));
-        } catch (err) {
-          this.options.log?.warn(
-            { err, group: options.group, events: wanted.length },
-            'event batch failed; retrying one at a time',
-          );
-          for (const w of wanted) await one(w);
-        }
-      } else {
-        for (const w of wanted) await one(w);
+      const release = keepClaimed(wanted.map((w) => w.id));
+      try {
+        await handleWanted(wanted, acks);
+      } finally {
+        release();
       }
       if (acks.length > 0)
         await this.client.xack(this.stream, options.group, ...acks).catch((err: unknown) => {
@@ -178,7 +204,6 @@ export class RedisStreamBus implements EventBus {
     const loop = async (): Promise<void> => {
       let lastClaim = 0;
       const lingerMs = options.lingerMs ?? this.options.lingerMs ?? DEFAULT_LINGER_MS;
-      const claimIdle = this.options.claimIdleMs ?? 30_000;
       while (active && !this.stopped) {
         try {
           if (Date.now() - lastClaim > Math.min(claimIdle, 5_000)) {
