@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { newId } from '@tiketi/platform';
-import { buyerApproves, startHarness, type PaymentHarness } from '../test/services/payment-harness';
+import { payThrough, publishEventCancelled, startHarness } from '../test/services/payment-harness';
 import { publish } from './lib/load';
 
 /**
@@ -16,26 +15,6 @@ function arg(args: string[], name: string, fallback: string): string {
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
 }
 
-async function paidByToss(h: PaymentHarness, event: ReturnType<PaymentHarness['ticket']['addEvent']>) {
-  const buyer = await h.svc.issuer.user('user');
-  const reservation = h.ticket.addReservation(buyer.id, { event, prices: [55_000] });
-  const created = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/create',
-    payload: { reservationId: reservation.id, method: 'toss' },
-    headers: buyer.headers,
-  });
-  if (created.statusCode !== 201) throw new Error(`create answered ${created.statusCode}: ${created.body}`);
-  const body = await buyerApproves(h, 'toss', created.json());
-  const res = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/confirm',
-    payload: body,
-    headers: buyer.headers,
-  });
-  if (res.statusCode !== 200) throw new Error(`confirm answered ${res.statusCode}: ${res.body}`);
-}
-
 async function run(payments: number, latencyMs: number, concurrency: number) {
   // The reconciler's sweep stays out after its first pass: the cancellation's own pass is measured.
   const h = await startHarness({
@@ -44,25 +23,16 @@ async function run(payments: number, latencyMs: number, concurrency: number) {
   });
   try {
     const event = h.ticket.addEvent();
-    for (let i = 0; i < payments; i++) await paidByToss(h, event);
+    for (let i = 0; i < payments; i++) {
+      const buyer = await h.svc.issuer.user('user');
+      await payThrough(h, buyer, h.ticket.addReservation(buyer.id, { event, prices: [55_000] }).id, 'toss');
+    }
     // Past the reconciler's first pass (a second after boot), which would refund alongside.
     await new Promise((r) => setTimeout(r, 1_500));
     h.toss.knobs.latencyMs = latencyMs;
     const cancelsBefore = h.toss.cancelRequests.length;
     const started = performance.now();
-    await h.svc.bus.publish({
-      id: newId('evn'),
-      type: 'event.cancelled',
-      source: 'ticket',
-      occurredAt: new Date().toISOString(),
-      data: {
-        eventId: event.id,
-        title: event.title,
-        status: 'cancelled',
-        startsAt: event.startsAt,
-        seatsTotal: payments,
-      },
-    });
+    await publishEventCancelled(h, event, payments);
     const deadline = Date.now() + 600_000;
     for (;;) {
       const left = await h.svc.ctx.db

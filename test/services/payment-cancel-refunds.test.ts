@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
-import { newId } from '@tiketi/platform';
-import { buyerApproves, startHarness, type PaymentHarness } from './payment-harness';
+import { payThrough, publishEventCancelled, startHarness, type PaymentHarness } from './payment-harness';
+import type { DoubleEvent } from './payment-ticket-double';
 
 const CONCURRENCY = 4;
 let h: PaymentHarness;
@@ -20,49 +20,20 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function paidByToss(eventId: string): Promise<{ id: string; amount: number }> {
+async function paidByToss(event: DoubleEvent): Promise<{ id: string; amount: number }> {
   const buyer = await h.svc.issuer.user('user');
-  const event = h.ticket.events.get(eventId)!;
-  const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000] });
-  const created = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/create',
-    payload: { reservationId: reservation.id, method: 'toss' },
-    headers: buyer.headers,
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const body = await buyerApproves(h, 'toss', created.json());
-  const res = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/confirm',
-    payload: body,
-    headers: buyer.headers,
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().payment;
+  return payThrough(h, buyer, h.ticket.addReservation(buyer.id, { event, prices: [30_000] }).id, 'toss');
 }
 
 describe("a cancelled event's refunds", () => {
   it('run PAYMENT_REFUND_CONCURRENCY at a time, each payment refunded once', async () => {
     const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
     const paid: Array<{ id: string; amount: number }> = [];
-    for (let i = 0; i < 3 * CONCURRENCY; i++) paid.push(await paidByToss(event.id));
+    for (let i = 0; i < 3 * CONCURRENCY; i++) paid.push(await paidByToss(event));
     const cancelsBefore = h.toss.cancelRequests.length;
     h.toss.knobs.latencyMs = 150;
     try {
-      await h.svc.bus.publish({
-        id: newId('evn'),
-        type: 'event.cancelled',
-        source: 'ticket',
-        occurredAt: new Date().toISOString(),
-        data: {
-          eventId: event.id,
-          title: event.title,
-          status: 'cancelled',
-          startsAt: event.startsAt,
-          seatsTotal: 100,
-        },
-      });
+      await publishEventCancelled(h, event);
       await eventually(async () => {
         for (const p of paid) {
           const res = await h.svc.app.inject({

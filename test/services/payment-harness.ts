@@ -1,7 +1,8 @@
 import { startTestService, type TestService } from '@tiketi/testing';
 import { paymentService, paymentDeps, type PaymentConfig } from '@tiketi/payment';
 import { KakaoPayFake, NaverPayFake, TossFake } from '../../services/payment/src/providers/fakes';
-import { TicketInternalDouble } from './payment-ticket-double';
+import { newId } from '@tiketi/platform';
+import { TicketInternalDouble, type DoubleEvent } from './payment-ticket-double';
 
 export const INTERNAL_TOKEN = 'payment-test-internal-token';
 
@@ -117,4 +118,50 @@ export async function buyerApproves(
 
 export function providerOf(h: Omit<PaymentHarness, 'close'>, method: string) {
   return paymentDeps(h.svc.ctx).providers.get(method)!;
+}
+
+/** A buyer pays for a reservation of the ticket double: create, the provider's window, confirm. */
+export async function payThrough(
+  h: Omit<PaymentHarness, 'close'>,
+  who: { headers: { authorization: string } },
+  reservationId: string,
+  method = 'sandbox',
+): Promise<any> {
+  const created = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/create',
+    payload: { reservationId, method },
+    headers: who.headers,
+  });
+  if (created.statusCode !== 201) throw new Error(`create answered ${created.statusCode}: ${created.body}`);
+  const body = await buyerApproves(h, method, created.json());
+  const res = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/confirm',
+    payload: body,
+    headers: who.headers,
+  });
+  if (res.statusCode !== 200) throw new Error(`confirm answered ${res.statusCode}: ${res.body}`);
+  return res.json().payment;
+}
+
+/** The fact ticket publishes when an operator cancels an event. */
+export function publishEventCancelled(
+  h: Omit<PaymentHarness, 'close'>,
+  event: DoubleEvent,
+  seatsTotal = 100,
+): Promise<void> {
+  return h.svc.bus.publish({
+    id: newId('evn'),
+    type: 'event.cancelled',
+    source: 'ticket',
+    occurredAt: new Date().toISOString(),
+    data: {
+      eventId: event.id,
+      title: event.title,
+      status: 'cancelled',
+      startsAt: event.startsAt,
+      seatsTotal,
+    },
+  });
 }

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
-import { newId } from '@tiketi/platform';
 import { paymentDeps } from '@tiketi/payment';
 import { calendarDaysBefore } from '../../services/payment/src/policy/refund-policy';
 import { refundPayment, type RefundRequest } from '../../services/payment/src/payments/refund.service';
-import { buyerApproves, INTERNAL_TOKEN, startHarness, type PaymentHarness } from './payment-harness';
+import {
+  buyerApproves,
+  INTERNAL_TOKEN,
+  payThrough,
+  publishEventCancelled,
+  startHarness,
+  type PaymentHarness,
+} from './payment-harness';
 
 let h: PaymentHarness;
 let buyer: { id: string; headers: { authorization: string } };
@@ -28,22 +34,7 @@ async function paidFor(
   method = 'sandbox',
   who = buyer,
 ) {
-  const created = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/create',
-    payload: { reservationId: reservation.id, method },
-    headers: who.headers,
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const body = await buyerApproves(h, method, created.json());
-  const res = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/confirm',
-    payload: body,
-    headers: who.headers,
-  });
-  expect(res.statusCode, res.body).toBe(200);
-  return res.json().payment;
+  return payThrough(h, who, reservation.id, method);
 }
 
 describe('refunds by policy and by the ticket service', () => {
@@ -138,19 +129,7 @@ describe('refunds by policy and by the ticket service', () => {
       other,
     );
     const untouched = await paidFor(h.ticket.addReservation(buyer.id, { prices: [10_000] }));
-    await h.svc.bus.publish({
-      id: newId('evn'),
-      type: 'event.cancelled',
-      source: 'ticket',
-      occurredAt: new Date().toISOString(),
-      data: {
-        eventId: event.id,
-        title: event.title,
-        status: 'cancelled',
-        startsAt: event.startsAt,
-        seatsTotal: 100,
-      },
-    });
+    await publishEventCancelled(h, event);
     await eventually(async () => {
       for (const p of [p1, p2]) {
         const now = (await inject('GET', `/api/payments/${p.id}`, undefined, admin)).json().payment;

@@ -4,6 +4,13 @@ import { eventually, realRedisUrl, testRedisPrefix } from '@tiketi/testing';
 import { RedisStreamBus } from './redis-stream-bus';
 
 const redisUrl = realRedisUrl();
+const event = (id: string, type = 'x.happened') => ({
+  id,
+  type,
+  source: 'test',
+  occurredAt: new Date().toISOString(),
+  data: {},
+});
 
 describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => {
   it('recreates its consumer group and keeps delivering', async () => {
@@ -14,13 +21,6 @@ describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => 
       const seen: string[] = [];
       await bus.subscribe({ group: 'survivor', types: ['x.happened'] }, async (e) => {
         seen.push(e.id);
-      });
-      const event = (id: string) => ({
-        id,
-        type: 'x.happened',
-        source: 'test',
-        occurredAt: new Date().toISOString(),
-        data: {},
       });
       await bus.publish(event('evn_before'));
       await eventually(() => expect(seen).toEqual(['evn_before']));
@@ -37,14 +37,6 @@ describe.skipIf(!redisUrl)('Redis Streams bus after Redis lost its data', () => 
 });
 
 describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
-  const event = (id: string, type = 'x.happened') => ({
-    id,
-    type,
-    source: 'test',
-    occurredAt: new Date().toISOString(),
-    data: {},
-  });
-
   async function withBus(
     run: (bus: RedisStreamBus, stream: string, admin: Redis) => Promise<void>,
   ): Promise<void> {
@@ -137,14 +129,6 @@ describe.skipIf(!redisUrl)('Redis Streams bus batches', () => {
 });
 
 describe.skipIf(!redisUrl)('Redis Streams bus, a long handler beside another replica', () => {
-  const event = (id: string) => ({
-    id,
-    type: 'x.long',
-    source: 'test',
-    occurredAt: new Date().toISOString(),
-    data: {},
-  });
-
   it('is not run again by the other replica while it works, and is once its replica is gone', async () => {
     const stream = `${testRedisPrefix()}events`;
     // A claim after 300 ms idle: the handler below works five times as long.
@@ -166,7 +150,7 @@ describe.skipIf(!redisUrl)('Redis Streams bus, a long handler beside another rep
       };
       await a.subscribe({ group: 'long', types: ['x.long'] }, handler('a'));
       await b.subscribe({ group: 'long', types: ['x.long'] }, handler('b'));
-      await a.publish(event('evn_long'));
+      await a.publish(event('evn_long', 'x.long'));
       await eventually(
         async () => expect(((await admin.xpending(stream, 'long')) as [number])[0]).toBe(0),
         5_000,
@@ -175,7 +159,7 @@ describe.skipIf(!redisUrl)('Redis Streams bus, a long handler beside another rep
       expect(runs.map((r) => r.id)).toEqual(['evn_long']);
 
       // A replica that dies mid-handler stops renewing: the other one takes the event over.
-      await a.publish(event('evn_stalls'));
+      await a.publish(event('evn_stalls', 'x.long'));
       await eventually(() => expect(runs.map((r) => r.id)).toEqual(['evn_long', 'evn_stalls']));
       const first = runs[1]!.replica;
       await (first === 'a' ? a : b).close();
