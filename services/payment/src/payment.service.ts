@@ -8,6 +8,7 @@ import { RefundRepository } from './payments/refund.repository';
 import { internalRoutes } from './payments/internal.routes';
 import { paymentRoutes } from './payments/payment.routes';
 import { startReconciler, subscribeEventCancelled } from './payments/reconciler';
+import { CancelledEventRefunds } from './payments/cancelled-event.refunds';
 import { sandboxRoutes } from './payments/sandbox.routes';
 import { TicketClient } from './payments/ticket.client';
 import { createProviderRegistry } from './providers/provider.registry';
@@ -53,10 +54,14 @@ export const paymentService = defineService<PaymentConfig>({
   },
   async start(ctx) {
     const deps = paymentDeps(ctx);
-    const stopReconciler = startReconciler(deps, ctx.coordination);
+    const refunds = new CancelledEventRefunds(deps);
+    const stopReconciler = startReconciler(deps, ctx.coordination, refunds);
+    // Closers run last first: no more deliveries, then no more refunds (those under way end),
+    // then the reconciler's pass (its sweep starts none either by then).
     ctx.onClose(stopReconciler);
+    ctx.onClose(() => refunds.close());
     // ctx.db: the consumer's transaction names the payment schema like every other statement.
-    const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.db);
+    const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.db, refunds);
     ctx.onClose(unsubscribe);
   },
 });

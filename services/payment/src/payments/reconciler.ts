@@ -1,5 +1,4 @@
 import {
-  AppError,
   applyOnce,
   releaseLease,
   tryAcquireLease,
@@ -10,12 +9,11 @@ import {
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import pMap from 'p-map';
 import { confirmInFlightMs } from './provider-paid.service';
 import type { PaymentDeps } from './payment.core';
-import type { PaymentRow } from './payment.model';
 import { reconcilePayment } from './reconcile.service';
-import { resumeRefund, refundPayment } from './refund.service';
+import { resumeRefund } from './refund.service';
+import { CancelledEventRefunds } from './cancelled-event.refunds';
 
 const LEASE_KEY = 'payment:reconciler';
 const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
@@ -23,7 +21,10 @@ const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
 const MAX_REFUND_BACKOFF_MS = 3_600_000;
 
 /** One pass: settle unknown outcomes, stuck confirms and refunds, unconfirmed reservations, cancelled events. */
-export async function reconcileOnce(d: PaymentDeps): Promise<number> {
+export async function reconcileOnce(
+  d: PaymentDeps,
+  refunds: CancelledEventRefunds = new CancelledEventRefunds(d),
+): Promise<number> {
   const now = d.clock.now().getTime();
   const stuckBefore = new Date(now - confirmInFlightMs(d.config));
   const quietBefore = new Date(now - Math.min(5_000, d.config.PAYMENT_STUCK_PENDING_MS));
@@ -37,51 +38,14 @@ export async function reconcileOnce(d: PaymentDeps): Promise<number> {
       d.log.warn({ err, paymentId: p.id }, 'reconcile step failed; will retry');
     }
   }
-  return rows.length + (await sweepCancelledEvents(d));
-}
-
-function refundForCancelledEvent(d: PaymentDeps, p: PaymentRow): Promise<PaymentRow> {
-  return refundPayment(d, p, { reason: 'Event cancelled', actorId: null, mode: 'full', notifyTicket: true });
-}
-
-/**
- * Refunds a cancelled event's payments PAYMENT_REFUND_CONCURRENCY at a time: each is a provider
- * look-up and cancel of a few hundred milliseconds (`npm run bench -- refunds`: 200 payments whose
- * provider answers in 200 ms took 82.6 s one at a time, 10.5 s eight at a time). Each refund
- * starts only from the payment as read (`startRefund`), so two passes over the same list (a
- * redelivered fact, the sweep) refund nothing twice.
- */
-async function refundAll(d: PaymentDeps, payments: PaymentRow[]): Promise<number> {
-  let refunded = 0;
-  await pMap(
-    payments,
-    async (p) => {
-      try {
-        await refundForCancelledEvent(d, p);
-        refunded++;
-      } catch (err) {
-        logRefundNotDone(d, p, err);
-      }
-    },
-    { concurrency: d.config.PAYMENT_REFUND_CONCURRENCY },
-  );
-  return refunded;
-}
-
-function logRefundNotDone(d: PaymentDeps, p: PaymentRow, err: unknown): void {
-  // Another path may be refunding it right now (REFUND_IN_PROGRESS): the next sweep looks again.
-  const busy = err instanceof AppError && err.code === 'REFUND_IN_PROGRESS';
-  d.log[busy ? 'debug' : 'warn'](
-    { err, paymentId: p.id },
-    'event-cancelled refund not done; the reconciler retries',
-  );
+  return rows.length + (await sweepCancelledEvents(d, refunds));
 }
 
 /**
  * Money still held for cancelled events: refunds refused by the provider (retried with a backoff),
  * payments that settled as paid after the cancellation, the rest of a partial refund.
  */
-export async function sweepCancelledEvents(d: PaymentDeps): Promise<number> {
+export async function sweepCancelledEvents(d: PaymentDeps, refunds: CancelledEventRefunds): Promise<number> {
   const now = d.clock.now().getTime();
   const due = (await d.repo.heldOfCancelledEvents()).filter(({ failedRefunds, lastFailedAt }) => {
     const backoff = Math.min(
@@ -90,14 +54,15 @@ export async function sweepCancelledEvents(d: PaymentDeps): Promise<number> {
     );
     return !lastFailedAt || now - lastFailedAt.getTime() >= backoff;
   });
-  return refundAll(
-    d,
-    due.map(({ payment }) => payment),
-  );
+  return refunds.refundAll(due.map(({ payment }) => payment));
 }
 
 /** Runs the reconciler on one replica at a time (a lease in coordination). */
-export function startReconciler(d: PaymentDeps, coordination: Coordination): () => Promise<void> {
+export function startReconciler(
+  d: PaymentDeps,
+  coordination: Coordination,
+  refunds: CancelledEventRefunds,
+): () => Promise<void> {
   const holder = randomUUID();
   const interval = d.config.PAYMENT_RECONCILE_INTERVAL_MS;
   let stopped = false;
@@ -107,7 +72,7 @@ export function startReconciler(d: PaymentDeps, coordination: Coordination): () 
     running = (async () => {
       try {
         if (await tryAcquireLease(coordination, LEASE_KEY, holder, Math.max(interval * 3, 10_000)))
-          await reconcileOnce(d);
+          await reconcileOnce(d, refunds);
       } catch (err) {
         d.log.warn({ err }, 'reconciler pass failed');
       }
@@ -130,14 +95,16 @@ export function startReconciler(d: PaymentDeps, coordination: Coordination): () 
 }
 
 /**
- * event.cancelled: payment records the fact (its own table: it never reads ticket's), then refunds
- * every payment of the event holding money in full. What this pass cannot refund now (a provider
- * refusing, a refund in flight, a confirm still settling) the reconciler's sweep picks up.
+ * event.cancelled: payment records the fact (its own table: it never reads ticket's) and hands the
+ * event's refunds to `refunds`, which refunds every payment of the event holding money in full
+ * while the delivery is acknowledged. What that cannot refund now (a provider refusing, a refund in
+ * flight, a confirm still settling, a crash) the reconciler's sweep picks up.
  */
 export async function subscribeEventCancelled(
   d: PaymentDeps,
   bus: EventBus,
   db: Kysely<any>,
+  refunds: CancelledEventRefunds,
 ): Promise<() => Promise<void>> {
   return bus.subscribe(
     { group: EVENT_CANCELLED_GROUP, types: [EventTypes.eventCancelled] },
@@ -146,7 +113,7 @@ export async function subscribeEventCancelled(
       await applyOnce(db, 'payment', EVENT_CANCELLED_GROUP, event, (trx) =>
         d.repo.recordCancelledEvent(data.eventId, new Date(event.occurredAt), trx),
       );
-      await refundAll(d, await d.repo.refundableForEvent(data.eventId));
+      refunds.start(data.eventId);
     },
   );
 }
