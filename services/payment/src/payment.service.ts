@@ -54,7 +54,7 @@ export const paymentService = defineService<PaymentConfig>({
   },
   async start(ctx) {
     const deps = paymentDeps(ctx);
-    const refunds = new CancelledEventRefunds(deps);
+    const refunds = new CancelledEventRefunds(deps, ctx.coordination);
     const stopReconciler = startReconciler(deps, ctx.coordination, refunds);
     // Closers run last first: no more deliveries, then no more refunds (those under way end),
     // then the reconciler's pass (its sweep starts none either by then).

@@ -1,8 +1,12 @@
-import { AppError } from '@tiketi/platform';
+import { AppError, releaseLease, tryAcquireLease, type Coordination } from '@tiketi/platform';
+import { randomUUID } from 'node:crypto';
 import pMap from 'p-map';
 import type { PaymentDeps } from './payment.core';
 import type { PaymentRow } from './payment.model';
 import { refundPayment } from './refund.service';
+
+/** A run holds its event's lease while it works; one that died lets it lapse after this long. */
+const RUN_LEASE_MS = 30_000;
 
 interface Run {
   /** The fact came again while this run was under way: read the event's payments once more. */
@@ -16,16 +20,24 @@ interface Run {
  * once: a big event's refunds take minutes (a provider look-up and cancel each), and a delivery
  * held that long kept the next cancelled event's refunds waiting behind it (a stream group takes
  * its deliveries one at a time) and, embedded, held up the ticket outbox behind the in-process
- * publish. The recorded cancellation is what makes this safe: what a crash leaves unrefunded, the
- * reconciler's sweep finds and refunds.
+ * publish. The recorded cancellation is what makes this safe: the reconciler's sweep starts the
+ * run again for an event whose payments still hold money (a crash, a payment that settled after
+ * the cancellation). A run takes the payments whose refunds the provider never refused; the sweep
+ * retries a refused one with a backoff. One replica at a time runs an event's refunds (a lease in
+ * coordination), so PAYMENT_REFUND_CONCURRENCY is what the provider sees, however many replicas
+ * were handed the event.
  */
 export class CancelledEventRefunds {
   private readonly runs = new Map<string, Run>();
   /** Payments being refunded by this process (a run and the sweep may both list one). */
   private readonly underWay = new Set<string>();
   private closing = false;
+  private readonly holder = randomUUID();
 
-  constructor(private readonly d: PaymentDeps) {}
+  constructor(
+    private readonly d: PaymentDeps,
+    private readonly coordination: Coordination,
+  ) {}
 
   /** Starts refunding the event's payments in the background; returns at once. */
   start(eventId: string): void {
@@ -38,20 +50,36 @@ export class CancelledEventRefunds {
     const run: Run = { again: false, done: Promise.resolve() };
     this.runs.set(eventId, run);
     run.done = (async () => {
+      const lease = `payment:event-refunds:${eventId}`;
+      let renewal: NodeJS.Timeout | undefined;
       try {
+        if (!(await this.takeLease(lease))) return;
+        renewal = setInterval(() => void this.takeLease(lease), RUN_LEASE_MS / 3);
         do {
           run.again = false;
           await this.refundAll(await this.d.repo.refundableForEvent(eventId));
         } while (run.again && !this.closing);
+        await releaseLease(this.coordination, lease, this.holder).catch(() => undefined);
       } catch (err) {
         this.d.log.warn(
           { err, eventId },
           'cancelled event refunds stopped; the reconciler sweep finishes them',
         );
       } finally {
+        clearInterval(renewal);
         this.runs.delete(eventId);
       }
     })();
+  }
+
+  /** Taken or renewed; without coordination (Redis down) the run goes ahead: no refund happens twice anyway. */
+  private async takeLease(key: string): Promise<boolean> {
+    try {
+      return await tryAcquireLease(this.coordination, key, this.holder, RUN_LEASE_MS);
+    } catch (err) {
+      this.d.log.debug({ err, key }, 'cancelled event refunds run without their lease');
+      return true;
+    }
   }
 
   /**

@@ -220,12 +220,26 @@ export class PaymentRepository {
     return rows.map(toPayment);
   }
 
+  /**
+   * The event's payments holding money whose refunds the provider never refused (the sweep retries
+   * a refused one, with a backoff).
+   */
   async refundableForEvent(eventId: string): Promise<PaymentRow[]> {
     const rows = await this.db
-      .selectFrom('payments')
-      .selectAll()
-      .where('event_id', '=', eventId)
-      .where('status', 'in', ['paid', 'partially_refunded'])
+      .selectFrom('payments as p')
+      .selectAll('p')
+      .where('p.event_id', '=', eventId)
+      .where('p.status', 'in', ['paid', 'partially_refunded'])
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('refunds as r')
+              .select('r.id')
+              .whereRef('r.payment_id', '=', 'p.id')
+              .where('r.status', '=', 'failed'),
+          ),
+        ),
+      )
       .execute();
     return rows.map(toPayment);
   }

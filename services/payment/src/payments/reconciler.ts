@@ -13,7 +13,7 @@ import { confirmInFlightMs } from './provider-paid.service';
 import type { PaymentDeps } from './payment.core';
 import { reconcilePayment } from './reconcile.service';
 import { resumeRefund } from './refund.service';
-import { CancelledEventRefunds } from './cancelled-event.refunds';
+import type { CancelledEventRefunds } from './cancelled-event.refunds';
 
 const LEASE_KEY = 'payment:reconciler';
 const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
@@ -21,10 +21,7 @@ const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
 const MAX_REFUND_BACKOFF_MS = 3_600_000;
 
 /** One pass: settle unknown outcomes, stuck confirms and refunds, unconfirmed reservations, cancelled events. */
-export async function reconcileOnce(
-  d: PaymentDeps,
-  refunds: CancelledEventRefunds = new CancelledEventRefunds(d),
-): Promise<number> {
+export async function reconcileOnce(d: PaymentDeps, refunds: CancelledEventRefunds): Promise<number> {
   const now = d.clock.now().getTime();
   const stuckBefore = new Date(now - confirmInFlightMs(d.config));
   const quietBefore = new Date(now - Math.min(5_000, d.config.PAYMENT_STUCK_PENDING_MS));
@@ -42,19 +39,25 @@ export async function reconcileOnce(
 }
 
 /**
- * Money still held for cancelled events: refunds refused by the provider (retried with a backoff),
- * payments that settled as paid after the cancellation, the rest of a partial refund.
+ * Money still held for cancelled events: payments that settled as paid after the cancellation, the
+ * rest of a partial refund, the refunds a stopped process never got to (their events' runs start
+ * again, in the background, so a big event is not refunded a page per pass), and refunds the
+ * provider refused (retried here, with a backoff).
  */
 export async function sweepCancelledEvents(d: PaymentDeps, refunds: CancelledEventRefunds): Promise<number> {
   const now = d.clock.now().getTime();
-  const due = (await d.repo.heldOfCancelledEvents()).filter(({ failedRefunds, lastFailedAt }) => {
+  const held = await d.repo.heldOfCancelledEvents();
+  const runs = new Set(held.filter((h) => h.failedRefunds === 0).map((h) => h.payment.event_id));
+  for (const eventId of runs) refunds.start(eventId);
+  const due = held.filter(({ failedRefunds, lastFailedAt }) => {
+    if (failedRefunds === 0) return false;
     const backoff = Math.min(
       d.config.PAYMENT_RECONCILE_INTERVAL_MS * 2 ** failedRefunds,
       MAX_REFUND_BACKOFF_MS,
     );
     return !lastFailedAt || now - lastFailedAt.getTime() >= backoff;
   });
-  return refunds.refundAll(due.map(({ payment }) => payment));
+  return runs.size + (await refunds.refundAll(due.map(({ payment }) => payment)));
 }
 
 /** Runs the reconciler on one replica at a time (a lease in coordination). */
