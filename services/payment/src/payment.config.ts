@@ -28,6 +28,13 @@ export const paymentOwnConfig = Type.Object({
     description: 'how long a reservation is kept from expiring while its payment is being confirmed',
   }),
   PAYMENT_RECONCILE_INTERVAL_MS: Type.Integer({ default: 30000, minimum: 50, description: 'reconciler period' }),
+  PAYMENT_RECONCILE_CONCURRENCY: Type.Integer({
+    default: 8,
+    minimum: 1,
+    maximum: 64,
+    description:
+      'payments the reconciler settles at once (each a provider look-up; after a provider outage the backlog is every payment of those minutes)',
+  }),
   PAYMENT_STUCK_PENDING_MS: Type.Integer({
     default: 120000,
     minimum: 0,

@@ -191,16 +191,20 @@ export class PaymentRepository {
     return rows.map(toPayment);
   }
 
-  /** Payments the reconciler must look at. */
+  /**
+   * Payments the reconciler must look at: a page in id order after `afterId` (ids sort by creation,
+   * so a row the pass itself touched keeps its place and the pages end).
+   */
   async needingAttention(
     stuckBefore: Date,
     quietBefore: Date,
     abandonedBefore: Date,
     limit = 50,
+    afterId?: string,
   ): Promise<PaymentRow[]> {
-    const rows = await this.db
-      .selectFrom('payments')
-      .selectAll()
+    let query = this.db.selectFrom('payments').selectAll();
+    if (afterId !== undefined) query = query.where('id', '>', afterId);
+    const rows = await query
       .where((eb) =>
         eb.or([
           eb('status', '=', 'needs_reconciliation'),
@@ -214,7 +218,7 @@ export class PaymentRepository {
           eb.and([eb('status', '=', 'ready'), eb('created_at', '<', abandonedBefore)]),
         ]),
       )
-      .orderBy('updated_at')
+      .orderBy('id')
       .limit(limit)
       .execute();
     return rows.map(toPayment);

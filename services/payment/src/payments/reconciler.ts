@@ -9,8 +9,10 @@ import {
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
+import pMap from 'p-map';
 import { confirmInFlightMs } from './provider-paid.service';
 import type { PaymentDeps } from './payment.core';
+import type { PaymentRow } from './payment.model';
 import { reconcilePayment } from './reconcile.service';
 import { resumeRefund } from './refund.service';
 import type { CancelledEventRefunds } from './cancelled-event.refunds';
@@ -20,22 +22,42 @@ const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
 /** A provider that keeps refusing a refund is asked again at most this rarely. */
 const MAX_REFUND_BACKOFF_MS = 3_600_000;
 
-/** One pass: settle unknown outcomes, stuck confirms and refunds, unconfirmed reservations, cancelled events. */
+/** The reconciler reads the payments needing attention this many at a time. */
+const PAGE = 50;
+/** At most this many pages in one pass; the rest waits for the next. */
+const MOST_PAGES = 200;
+
+/**
+ * One pass: settle unknown outcomes, stuck confirms and refunds, unconfirmed reservations, cancelled
+ * events. It goes through every payment needing attention, a page at a time,
+ * PAYMENT_RECONCILE_CONCURRENCY at once: after a provider outage the backlog is every payment of
+ * those minutes, and each is a provider look-up; a page of 50 one after another per interval left
+ * buyers charged and unconfirmed for an hour.
+ */
 export async function reconcileOnce(d: PaymentDeps, refunds: CancelledEventRefunds): Promise<number> {
   const now = d.clock.now().getTime();
   const stuckBefore = new Date(now - confirmInFlightMs(d.config));
   const quietBefore = new Date(now - Math.min(5_000, d.config.PAYMENT_STUCK_PENDING_MS));
   const abandonedBefore = new Date(now - d.config.PAYMENT_CHECKOUT_TTL_MS);
-  const rows = await d.repo.needingAttention(stuckBefore, quietBefore, abandonedBefore);
-  for (const p of rows) {
-    try {
-      if (p.status === 'refund_pending') await resumeRefund(d, p);
-      else await reconcilePayment(d, p);
-    } catch (err) {
-      d.log.warn({ err, paymentId: p.id }, 'reconcile step failed; will retry');
-    }
+  let looked = 0;
+  let afterId: string | undefined;
+  for (let page = 0; page < MOST_PAGES; page++) {
+    const rows = await d.repo.needingAttention(stuckBefore, quietBefore, abandonedBefore, PAGE, afterId);
+    await pMap(rows, (p) => reconcileStep(d, p), { concurrency: d.config.PAYMENT_RECONCILE_CONCURRENCY });
+    looked += rows.length;
+    if (rows.length < PAGE) break;
+    afterId = rows.at(-1)!.id;
   }
-  return rows.length + (await sweepCancelledEvents(d, refunds));
+  return looked + (await sweepCancelledEvents(d, refunds));
+}
+
+async function reconcileStep(d: PaymentDeps, p: PaymentRow): Promise<void> {
+  try {
+    if (p.status === 'refund_pending') await resumeRefund(d, p);
+    else await reconcilePayment(d, p);
+  } catch (err) {
+    d.log.warn({ err, paymentId: p.id }, 'reconcile step failed; will retry');
+  }
 }
 
 /**
@@ -71,13 +93,22 @@ export function startReconciler(
   let stopped = false;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  const leaseMs = Math.max(interval * 3, 10_000);
+  const takeLease = () => tryAcquireLease(coordination, LEASE_KEY, holder, leaseMs);
   const tick = () => {
     running = (async () => {
+      let renewal: NodeJS.Timeout | undefined;
       try {
-        if (await tryAcquireLease(coordination, LEASE_KEY, holder, Math.max(interval * 3, 10_000)))
+        if (await takeLease()) {
+          // A pass through a backlog outlasts the lease: kept, so that no other replica starts the
+          // same pass alongside.
+          renewal = setInterval(() => void takeLease().catch(() => false), leaseMs / 3);
           await reconcileOnce(d, refunds);
+        }
       } catch (err) {
         d.log.warn({ err }, 'reconciler pass failed');
+      } finally {
+        clearInterval(renewal);
       }
     })().finally(() => {
       running = null;

@@ -57,6 +57,9 @@ export abstract class FakeProvider implements FakeServer {
   /** The most cancels answered at once (a refund run's concurrency, seen from the provider). */
   mostCancelsAtOnce = 0;
   private cancelsAnswering = 0;
+  /** The most look-ups answered at once (the reconciler's concurrency, seen from the provider). */
+  mostLookupsAtOnce = 0;
+  private lookupsAnswering = 0;
   private chargeCount = 0;
   private confirmCount = 0;
   private lookupCount = 0;
@@ -79,8 +82,19 @@ export abstract class FakeProvider implements FakeServer {
     return this.lookupCount;
   }
 
+  /** A look-up arrived: counted, and under way until `lookupAnswered()`. */
   protected lookupArrived(): void {
     this.lookupCount++;
+    this.mostLookupsAtOnce = Math.max(this.mostLookupsAtOnce, ++this.lookupsAnswering);
+  }
+
+  /** Waits out the latency knob, then the look-up is answered. */
+  protected async lookupAnswered(): Promise<void> {
+    try {
+      await this.delay();
+    } finally {
+      this.lookupsAnswering--;
+    }
   }
 
   /** Resolves the moment the fake has taken money `count` times in all (before it answers). */

@@ -183,7 +183,7 @@ export class KakaoPayFake extends FakeProvider {
       if (!body) return reply;
       this.lookupArrived();
       const o = this.orders.get(String(body.tid));
-      await this.delay();
+      await this.lookupAnswered();
       if (!o) return this.error(reply, 404, -780, 'no such tid');
       return this.view(o);
     });

@@ -220,7 +220,7 @@ export class NaverPayFake extends FakeProvider {
       const body = this.guard(request, reply, 'history');
       if (!body) return reply;
       this.lookupArrived();
-      await this.delay();
+      await this.lookupAnswered();
       const list = this.history.filter((h) => h.paymentId === body.paymentId);
       return {
         code: 'Success',

@@ -188,7 +188,7 @@ export class TossFake extends FakeProvider {
       this.lookupArrived();
       const { orderId } = request.params as { orderId: string };
       const p = [...this.payments.values()].find((x) => x.orderId === orderId);
-      await this.delay();
+      await this.lookupAnswered();
       return p ? p : this.error(reply, 'NOT_FOUND_PAYMENT', '존재하지 않는 결제 정보 입니다.');
     });
 
@@ -196,7 +196,7 @@ export class TossFake extends FakeProvider {
       if (!this.authorised(request, reply) || this.forced(request, reply, 'lookup')) return reply;
       this.lookupArrived();
       const p = this.payments.get((request.params as { paymentKey: string }).paymentKey);
-      await this.delay();
+      await this.lookupAnswered();
       return p ? p : this.error(reply, 'NOT_FOUND_PAYMENT', '존재하지 않는 결제 정보 입니다.');
     });
 
