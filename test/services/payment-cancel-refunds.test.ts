@@ -125,6 +125,6 @@ describe("a cancelled event's refunds", () => {
     }
     expect(h.toss.cancelRequests.length - cancelsBefore).toBe(paid.length);
     // Both ran the list before: the provider saw twice the setting at once.
-    expect(h.toss.mostCancelsAtOnce).toBe(CONCURRENCY);
+    expect(h.toss.mostCancelsAtOnce).toBeLessThanOrEqual(CONCURRENCY);
   });
 });

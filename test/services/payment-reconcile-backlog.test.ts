@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@tiketi/testing';
 import { CancelledEventRefunds, paymentDeps, reconcileOnce } from '@tiketi/payment';
 import { buyerApproves, startHarness, type PaymentHarness } from './payment-harness';
 
@@ -44,13 +45,26 @@ async function unknownOutcome(): Promise<{ id: string; reservationId: string }> 
   return { id: created.json().payment.id, reservationId: reservation.id };
 }
 
+async function settledOf(backlog: Array<{ id: string }>): Promise<number> {
+  const rows = await h.svc.ctx.db
+    .selectFrom('payments')
+    .select(['id', 'status', 'reservation_confirmed_at'])
+    .where(
+      'id',
+      'in',
+      backlog.map((p) => p.id),
+    )
+    .execute();
+  return rows.filter((r) => r.status === 'paid' && r.reservation_confirmed_at !== null).length;
+}
+
 describe('the reconciler after a provider outage', () => {
   it('settles the whole backlog in one pass, PAYMENT_RECONCILE_CONCURRENCY look-ups at once', async () => {
     const chargesBefore = h.toss.charges();
     const backlog: Array<{ id: string; reservationId: string }> = [];
     for (let i = 0; i < BACKLOG; i++) backlog.push(await unknownOutcome());
     h.toss.mostLookupsAtOnce = 0;
-    h.toss.knobs.latencyMs = 100;
+    h.toss.knobs.latencyMs = 200;
     const deps = paymentDeps(h.svc.ctx);
     try {
       await reconcileOnce(deps, new CancelledEventRefunds(deps, h.svc.ctx.coordination));
@@ -58,20 +72,37 @@ describe('the reconciler after a provider outage', () => {
       h.toss.knobs.latencyMs = 0;
     }
     // Before: the first 50, one after another; the other ten waited for the next pass.
-    const rows = await h.svc.ctx.db
-      .selectFrom('payments')
-      .select(['id', 'status', 'reservation_confirmed_at'])
-      .where(
-        'id',
-        'in',
-        backlog.map((p) => p.id),
-      )
-      .execute();
-    expect(rows.filter((r) => r.status === 'paid' && r.reservation_confirmed_at !== null)).toHaveLength(
-      BACKLOG,
-    );
+    expect(await settledOf(backlog)).toBe(BACKLOG);
     for (const p of backlog) expect(h.ticket.reservations.get(p.reservationId)!.status).toBe('confirmed');
     expect(h.toss.charges() - chargesBefore).toBe(BACKLOG);
-    expect(h.toss.mostLookupsAtOnce).toBe(CONCURRENCY);
+    // One at a time before.
+    expect(h.toss.mostLookupsAtOnce).toBeGreaterThan(1);
+    expect(h.toss.mostLookupsAtOnce).toBeLessThanOrEqual(CONCURRENCY);
+  });
+
+  it('stops between payments when the service stops, the rest left to the next pass', async () => {
+    const backlog: Array<{ id: string; reservationId: string }> = [];
+    for (let i = 0; i < BACKLOG; i++) backlog.push(await unknownOutcome());
+    const lookupsBefore = h.toss.lookups();
+    h.toss.knobs.latencyMs = 500;
+    const deps = paymentDeps(h.svc.ctx);
+    let stopping = false;
+    try {
+      const pass = reconcileOnce(
+        deps,
+        new CancelledEventRefunds(deps, h.svc.ctx.coordination),
+        () => stopping,
+      );
+      await eventually(() => expect(h.toss.lookups()).toBeGreaterThan(lookupsBefore), 10_000);
+      stopping = true;
+      await pass;
+    } finally {
+      h.toss.knobs.latencyMs = 0;
+    }
+    // The ones under way when it stopped were finished (a round or two, on a busy machine); the
+    // shutdown did not wait for the whole backlog (15 rounds of look-ups).
+    const settled = await settledOf(backlog);
+    expect(settled).toBeGreaterThan(0);
+    expect(settled).toBeLessThan(BACKLOG / 2);
   });
 });

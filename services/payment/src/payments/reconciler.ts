@@ -34,16 +34,23 @@ const MOST_PAGES = 200;
  * those minutes, and each is a provider look-up; a page of 50 one after another per interval left
  * buyers charged and unconfirmed for an hour.
  */
-export async function reconcileOnce(d: PaymentDeps, refunds: CancelledEventRefunds): Promise<number> {
+export async function reconcileOnce(
+  d: PaymentDeps,
+  refunds: CancelledEventRefunds,
+  stopping: () => boolean = () => false,
+): Promise<number> {
   const now = d.clock.now().getTime();
   const stuckBefore = new Date(now - confirmInFlightMs(d.config));
   const quietBefore = new Date(now - Math.min(5_000, d.config.PAYMENT_STUCK_PENDING_MS));
   const abandonedBefore = new Date(now - d.config.PAYMENT_CHECKOUT_TTL_MS);
   let looked = 0;
   let afterId: string | undefined;
-  for (let page = 0; page < MOST_PAGES; page++) {
+  // Stopping (a shutdown), the rest is left to the next pass, on whichever replica.
+  for (let page = 0; page < MOST_PAGES && !stopping(); page++) {
     const rows = await d.repo.needingAttention(stuckBefore, quietBefore, abandonedBefore, PAGE, afterId);
-    await pMap(rows, (p) => reconcileStep(d, p), { concurrency: d.config.PAYMENT_RECONCILE_CONCURRENCY });
+    await pMap(rows, (p) => (stopping() ? undefined : reconcileStep(d, p)), {
+      concurrency: d.config.PAYMENT_RECONCILE_CONCURRENCY,
+    });
     looked += rows.length;
     if (rows.length < PAGE) break;
     afterId = rows.at(-1)!.id;
@@ -103,7 +110,7 @@ export function startReconciler(
           // A pass through a backlog outlasts the lease: kept, so that no other replica starts the
           // same pass alongside.
           renewal = setInterval(() => void takeLease().catch(() => false), leaseMs / 3);
-          await reconcileOnce(d, refunds);
+          await reconcileOnce(d, refunds, () => stopped);
         }
       } catch (err) {
         d.log.warn({ err }, 'reconciler pass failed');
