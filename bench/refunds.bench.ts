@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { payThrough, publishEventCancelled, startHarness } from '../test/services/payment-harness';
-import { publish } from './lib/load';
+import { publishPaymentRuns, type PaymentRunOptions } from './lib/payment-runs';
 
 /**
  * `npm run bench -- refunds [--payments 200] [--latency-ms 200] [--concurrency 1,8] [--dry-run]`:
@@ -10,12 +10,7 @@ import { publish } from './lib/load';
  * PAYMENT_REFUND_CONCURRENCY in `--concurrency`, each on a fresh payment service. Embedded PGlite
  * by default; TIKETI_TEST_DATABASE_URL and TIKETI_TEST_REDIS_URL measure PostgreSQL and Redis.
  */
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-}
-
-async function run(payments: number, latencyMs: number, concurrency: number) {
+async function run({ payments, latencyMs, concurrency }: PaymentRunOptions) {
   // The reconciler's sweep stays out after its first pass: the cancellation's own pass is measured.
   const h = await startHarness({
     PAYMENT_REFUND_CONCURRENCY: String(concurrency),
@@ -62,22 +57,11 @@ async function run(payments: number, latencyMs: number, concurrency: number) {
 }
 
 export default async function refundsBench(args: string[]): Promise<void> {
-  const payments = Number(arg(args, 'payments', '200'));
-  const latencyMs = Number(arg(args, 'latency-ms', '200'));
-  const levels = arg(args, 'concurrency', '1,8')
-    .split(',')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0);
-  const mode = process.env.TIKETI_TEST_DATABASE_URL ? 'PostgreSQL and Redis' : 'embedded PGlite';
-  const rows = [];
-  for (const concurrency of levels) rows.push(await run(payments, latencyMs, concurrency));
-  publish(
-    args,
-    `refunds of a cancelled event (${payments} Toss payments, look-ups and cancels answered after ${latencyMs} ms, ${mode})`,
-    rows,
-    [
+  await publishPaymentRuns(args, run, ({ payments, latencyMs, mode }) => ({
+    title: `refunds of a cancelled event (${payments} Toss payments, look-ups and cancels answered after ${latencyMs} ms, ${mode})`,
+    notes: [
       'from the event.cancelled fact reaching the payment service to every payment refunded; each refund is a look-up and a cancel at the provider, three short transactions and a call to the ticket service (a test double here)',
       'most cancels at once: the provider fake counts the cancels it is answering at the same moment',
     ],
-  );
+  }));
 }

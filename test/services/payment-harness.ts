@@ -145,6 +145,52 @@ export async function payThrough(
   return res.json().payment;
 }
 
+/**
+ * A Toss payment whose confirm took the money and lost the answer (a provider outage): the
+ * buyer's confirm answers 202 and the payment waits in needs_reconciliation.
+ */
+export async function unknownOutcome(
+  h: Omit<PaymentHarness, 'close'>,
+): Promise<{ id: string; reservationId: string }> {
+  const buyer = await h.svc.issuer.user('user');
+  const reservation = h.ticket.addReservation(buyer.id, { prices: [40_000] });
+  const created = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/create',
+    payload: { reservationId: reservation.id, method: 'toss' },
+    headers: buyer.headers,
+  });
+  if (created.statusCode !== 201) throw new Error(`create answered ${created.statusCode}: ${created.body}`);
+  const body = await buyerApproves(h, 'toss', created.json());
+  h.toss.knobs.dropAfterCharge = true;
+  const res = await h.svc.app.inject({
+    method: 'POST',
+    url: '/api/payments/confirm',
+    payload: body,
+    headers: buyer.headers,
+  });
+  if (res.statusCode !== 202 || res.json().payment.status !== 'needs_reconciliation')
+    throw new Error(`confirm answered ${res.statusCode}: ${res.body}`);
+  return { id: created.json().payment.id, reservationId: reservation.id };
+}
+
+/** How many of these payments are paid with their reservations confirmed. */
+export async function settledOf(
+  h: Omit<PaymentHarness, 'close'>,
+  payments: Array<{ id: string }>,
+): Promise<number> {
+  const rows = await h.svc.ctx.db
+    .selectFrom('payments')
+    .select(['status', 'reservation_confirmed_at'])
+    .where(
+      'id',
+      'in',
+      payments.map((p) => p.id),
+    )
+    .execute();
+  return rows.filter((r) => r.status === 'paid' && r.reservation_confirmed_at !== null).length;
+}
+
 /** The fact ticket publishes when an operator cancels an event. */
 export function publishEventCancelled(
   h: Omit<PaymentHarness, 'close'>,

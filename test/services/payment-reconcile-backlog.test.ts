@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { CancelledEventRefunds, paymentDeps, reconcileOnce } from '@tiketi/payment';
-import { buyerApproves, startHarness, type PaymentHarness } from './payment-harness';
+import { settledOf, startHarness, unknownOutcome, type PaymentHarness } from './payment-harness';
 
 const CONCURRENCY = 4;
 /** More than the reconciler reads at once (50). */
@@ -21,48 +21,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** A Toss payment whose confirm took the money and lost the answer (a provider outage). */
-async function unknownOutcome(): Promise<{ id: string; reservationId: string }> {
-  const buyer = await h.svc.issuer.user('user');
-  const reservation = h.ticket.addReservation(buyer.id, { prices: [40_000] });
-  const created = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/create',
-    payload: { reservationId: reservation.id, method: 'toss' },
-    headers: buyer.headers,
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const body = await buyerApproves(h, 'toss', created.json());
-  h.toss.knobs.dropAfterCharge = true;
-  const res = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/confirm',
-    payload: body,
-    headers: buyer.headers,
-  });
-  expect(res.statusCode, res.body).toBe(202);
-  expect(res.json().payment.status).toBe('needs_reconciliation');
-  return { id: created.json().payment.id, reservationId: reservation.id };
-}
-
-async function settledOf(backlog: Array<{ id: string }>): Promise<number> {
-  const rows = await h.svc.ctx.db
-    .selectFrom('payments')
-    .select(['id', 'status', 'reservation_confirmed_at'])
-    .where(
-      'id',
-      'in',
-      backlog.map((p) => p.id),
-    )
-    .execute();
-  return rows.filter((r) => r.status === 'paid' && r.reservation_confirmed_at !== null).length;
-}
-
 describe('the reconciler after a provider outage', () => {
   it('settles the whole backlog in one pass, PAYMENT_RECONCILE_CONCURRENCY look-ups at once', async () => {
     const chargesBefore = h.toss.charges();
     const backlog: Array<{ id: string; reservationId: string }> = [];
-    for (let i = 0; i < BACKLOG; i++) backlog.push(await unknownOutcome());
+    for (let i = 0; i < BACKLOG; i++) backlog.push(await unknownOutcome(h));
     h.toss.mostLookupsAtOnce = 0;
     h.toss.knobs.latencyMs = 200;
     const deps = paymentDeps(h.svc.ctx);
@@ -72,7 +35,7 @@ describe('the reconciler after a provider outage', () => {
       h.toss.knobs.latencyMs = 0;
     }
     // Before: the first 50, one after another; the other ten waited for the next pass.
-    expect(await settledOf(backlog)).toBe(BACKLOG);
+    expect(await settledOf(h, backlog)).toBe(BACKLOG);
     for (const p of backlog) expect(h.ticket.reservations.get(p.reservationId)!.status).toBe('confirmed');
     expect(h.toss.charges() - chargesBefore).toBe(BACKLOG);
     // One at a time before.
@@ -82,7 +45,7 @@ describe('the reconciler after a provider outage', () => {
 
   it('stops between payments when the service stops, the rest left to the next pass', async () => {
     const backlog: Array<{ id: string; reservationId: string }> = [];
-    for (let i = 0; i < BACKLOG; i++) backlog.push(await unknownOutcome());
+    for (let i = 0; i < BACKLOG; i++) backlog.push(await unknownOutcome(h));
     const lookupsBefore = h.toss.lookups();
     h.toss.knobs.latencyMs = 500;
     const deps = paymentDeps(h.svc.ctx);
@@ -101,7 +64,7 @@ describe('the reconciler after a provider outage', () => {
     }
     // The ones under way when it stopped were finished (a round or two, on a busy machine); the
     // shutdown did not wait for the whole backlog (15 rounds of look-ups).
-    const settled = await settledOf(backlog);
+    const settled = await settledOf(h, backlog);
     expect(settled).toBeGreaterThan(0);
     expect(settled).toBeLessThan(BACKLOG / 2);
   });
