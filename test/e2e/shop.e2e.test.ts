@@ -323,5 +323,19 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await dialog.getByTestId('cancel-event-confirm').click();
     await page.getByTestId('admin-notice').filter({ hasText: 'Event cancelled' }).waitFor();
     await context.close();
+
+    // Erin's booking says it is refunded in full without her, and offers no cancellation (and its fee).
+    const buyerView = await newPage(browser, tp.web);
+    try {
+      await useSession(buyerView.page, erin);
+      await buyerView.page.goto(`/my/reservations/${erinHold.body.reservation.id}`);
+      await buyerView.page
+        .getByTestId('event-cancelled-notice')
+        .filter({ hasText: 'refunded in full' })
+        .waitFor();
+      expect(await buyerView.page.getByTestId('cancel-reservation').count()).toBe(0);
+    } finally {
+      await buyerView.context.close();
+    }
   }, 60_000);
 });

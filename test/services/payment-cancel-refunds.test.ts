@@ -127,4 +127,29 @@ describe("a cancelled event's refunds", () => {
     // Both ran the list before: the provider saw twice the setting at once.
     expect(h.toss.mostCancelsAtOnce).toBeLessThanOrEqual(CONCURRENCY);
   });
+
+  it("leave no fee to a buyer who cancels such a booking before the event's refunds reach it", async () => {
+    // Three days before the show the policy keeps 20%.
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    const buyer = await h.svc.issuer.user('user');
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000, 20_000] });
+    const payment = await payThrough(h, buyer, reservation.id, 'toss');
+    // The fact has come (the cancellation is recorded); the event's run has not reached this payment.
+    await paymentDeps(h.svc.ctx).repo.recordCancelledEvent(event.id, new Date());
+    const quote = await h.svc.app.inject({
+      method: 'GET',
+      url: `/api/payments/refund-quote?reservationId=${reservation.id}`,
+      headers: buyer.headers,
+    });
+    expect(quote.json()).toMatchObject({ refundable: true, amount: 50_000, fee: 0, refundAmount: 50_000 });
+    const own = await h.svc.app.inject({
+      method: 'POST',
+      url: '/api/payments/refund',
+      payload: { paymentId: payment.id, reason: 'changed my mind' },
+      headers: buyer.headers,
+    });
+    expect(own.statusCode, own.body).toBe(200);
+    // Before: 40,000 back and 10,000 kept, the payment closed as refunded, so no sweep returned it.
+    expect(own.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 50_000, fee: 0 });
+  });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
 import { eventually, startTestService, type TestService } from '@tiketi/testing';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 import { TossFake } from '../../services/payment/src/providers/fakes';
@@ -195,15 +196,27 @@ describe('cancelling an event (whole platform)', () => {
 describe('ticket: a cancelled event', () => {
   const internal = { 'x-internal-token': 'test-internal-token-event-cancel' };
   let svc: TestService<TicketConfig>;
+  // The payment service as ticket sees it: the refunds ticket asks for, answered as done.
+  const payments = Fastify();
+  const refundAsks: Array<{ reservationId: string; refund: string }> = [];
+  payments.post('/internal/payments/refund-reservation', async (request) => {
+    const body = request.body as { reservationId: string; refund: string };
+    refundAsks.push(body);
+    return {
+      payment: { id: `pay_${body.reservationId}`, status: 'refund_pending', refundedAmount: 0, fee: 0 },
+    };
+  });
 
   beforeAll(async () => {
+    const paymentUrl = await payments.listen({ port: 0, host: '127.0.0.1' });
     svc = await startTestService(createTicketService(), {
       start: false,
-      env: { INTERNAL_TOKEN: internal['x-internal-token'] },
+      env: { INTERNAL_TOKEN: internal['x-internal-token'], PAYMENT_URL: paymentUrl },
     });
   });
   afterAll(async () => {
     await svc?.close();
+    await payments.close();
   });
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = internal) =>
@@ -296,5 +309,44 @@ describe('ticket: a cancelled event', () => {
     const data = facts.map((f) => (typeof f.payload === 'string' ? JSON.parse(f.payload) : f.payload).data);
     expect(data.map((d: any) => d.reservationId).sort()).toEqual([leased, plain].sort());
     expect(data.every((d: any) => d.reason === 'Event cancelled')).toBe(true);
+  });
+
+  it('asks payment for everything back when a buyer cancels a booking of the cancelled event', async () => {
+    const fx = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const admin = await svc.issuer.user('admin');
+    const held = await post(
+      '/api/tickets/book',
+      { eventId: fx.eventId, seatIds: [fx.rows.A![0]!] },
+      buyer.headers,
+    );
+    const id = held.json().reservation.id as string;
+    await post(`/internal/reservations/${id}/payment-started`, { paymentId: 'pay_kept', ttlSeconds: 600 });
+    expect((await post(`/internal/reservations/${id}/confirm`, { paymentId: 'pay_kept' })).statusCode).toBe(
+      200,
+    );
+    const before = await post(`/api/reservations/${id}/cancel`, { reason: 'cannot come' }, buyer.headers);
+    expect(before.statusCode, before.body).toBe(200);
+    expect(refundAsks.at(-1)).toMatchObject({ reservationId: id, refund: 'policy' });
+
+    const other = await post(
+      '/api/tickets/book',
+      { eventId: fx.eventId, seatIds: [fx.rows.A![1]!] },
+      buyer.headers,
+    );
+    const booked = other.json().reservation.id as string;
+    await post(`/internal/reservations/${booked}/payment-started`, {
+      paymentId: 'pay_booked',
+      ttlSeconds: 600,
+    });
+    expect(
+      (await post(`/internal/reservations/${booked}/confirm`, { paymentId: 'pay_booked' })).statusCode,
+    ).toBe(200);
+    const cancelled = await post(`/api/events/${fx.eventId}/cancel`, { reason: 'Artist ill' }, admin.headers);
+    expect(cancelled.statusCode, cancelled.body).toBeLessThan(300);
+    // Before payment has the fact, ticket asks for a refund without the policy's fee.
+    const after = await post(`/api/reservations/${booked}/cancel`, { reason: 'cannot come' }, buyer.headers);
+    expect(after.statusCode, after.body).toBe(200);
+    expect(refundAsks.at(-1)).toMatchObject({ reservationId: booked, refund: 'full' });
   });
 });

@@ -110,7 +110,14 @@ export interface Reservation {
   eventTitle?: string;
   eventStartsAt?: string;
   venueName?: string;
-  event?: { id: string; title: string; startsAt?: string; venueName?: string; venue?: string };
+  event?: {
+    id: string;
+    title: string;
+    startsAt?: string;
+    venueName?: string;
+    venue?: string;
+    status?: string;
+  };
   payment?: {
     id: string;
     method: string;

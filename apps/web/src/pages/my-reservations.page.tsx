@@ -143,6 +143,7 @@ export function ReservationDetailPage() {
   if (query.isPending) return <div className="page"><Loading /></div>;
   if (query.isError) return <div className="page"><ErrorView error={query.error} onRetry={() => void query.refetch()} /></div>;
   const r = query.data;
+  const eventCancelled = r.event?.status === 'cancelled';
   return (
     <div className="page page-narrow">
       <p>
@@ -180,14 +181,20 @@ export function ReservationDetailPage() {
         </dl>
         <ReservationSeats seats={r.seats} />
       </div>
-      {r.status === 'pending' && (
+      {eventCancelled && r.status !== 'cancelled' && r.status !== 'expired' && (
+        <p className="notice notice-bad" data-testid="event-cancelled-notice">
+          {r.status === 'pending' ? t('event.cancelled') : t('my.eventCancelled')}
+        </p>
+      )}
+      {r.status === 'pending' && !eventCancelled && (
         <p>
           <Link className="btn btn-primary" to={`/checkout/${r.id}`}>
             {t('my.payNow')}
           </Link>
         </p>
       )}
-      {(r.status === 'pending' || r.status === 'confirmed') && (
+      {/* The organiser's cancellation refunds it (and closes a hold) without the buyer. */}
+      {(r.status === 'pending' || r.status === 'confirmed') && !eventCancelled && (
         <CancelPanel
           r={r}
           onDone={() => {

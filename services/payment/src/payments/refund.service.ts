@@ -57,6 +57,19 @@ export function planRefund(d: PaymentDeps, p: PaymentRow, req: Pick<RefundReques
 }
 
 /**
+ * The organiser's cancellation gives everything back: a buyer who cancels such a booking before its
+ * refund reaches them (the fact, then a run over the event's payments) pays no fee either, even on
+ * the day of the show.
+ */
+export async function refundMode(
+  d: PaymentDeps,
+  p: PaymentRow,
+  mode: RefundRequest['mode'],
+): Promise<RefundRequest['mode']> {
+  return mode === 'policy' && (await d.repo.isEventCancelled(p.event_id)) ? 'full' : mode;
+}
+
+/**
  * paid|partially_refunded -> refund_pending (refund row and its idempotency key stored first) ->
  * provider cancel -> refunded|partially_refunded. An unknown outcome stays refund_pending for the
  * reconciler, which looks the payment up before trying again.
@@ -65,7 +78,7 @@ export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRe
   if (p.status !== 'paid' && p.status !== 'partially_refunded') {
     throw AppError.conflict('NOT_REFUNDABLE', `A ${p.status} payment cannot be refunded`, { status: p.status });
   }
-  const plan = planRefund(d, p, req);
+  const plan = planRefund(d, p, { ...req, mode: await refundMode(d, p, req.mode) });
   const refund = await d.repo.transaction(async (trx) => {
     const moved = await d.repo.startRefund(p, trx);
     if (!moved) return null;

@@ -231,6 +231,12 @@ export async function cancelReservation(
     );
   }
   if (row.status === 'confirmed' || row.status === 'partially_refunded') {
+    // The organiser cancelled the event: everything goes back, whoever asks. Payment decides so
+    // too once it has the fact; ticket has it first.
+    const refund =
+      input.refund === 'policy' && (await rt.events.fresh(row.event_id))?.status === 'cancelled'
+        ? 'full'
+        : input.refund;
     const { payment } = await rt.payments.call<{
       payment: { id: string; status: string; refundedAmount: number };
     }>('/internal/payments/refund-reservation', {
@@ -238,7 +244,7 @@ export async function cancelReservation(
       body: {
         reservationId: id,
         reason: input.reason ?? 'cancelled',
-        refund: input.refund,
+        refund,
         actorId: input.actorId,
       },
       requestId,
