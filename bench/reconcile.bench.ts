@@ -65,7 +65,7 @@ export default async function reconcileBench(args: string[]): Promise<void> {
     title: `reconcile a provider outage's backlog (${payments} Toss payments charged with their answers lost, look-ups answered after ${latencyMs} ms, ${mode})`,
     notes: [
       `from the first pass to every payment paid with its reservation confirmed, passing every ${INTERVAL_MS / 1000} s (PAYMENT_RECONCILE_INTERVAL_MS) until none is left; each is a provider look-up, a call to the ticket service (a test double here) and a short transaction`,
-      'before 8d1a2e1 a pass read 50 payments and settled them one after another: 200 needed 4 passes, 90 s of intervals on top of the look-ups',
+      'before cbe54c3 a pass read 50 payments and settled them one after another: 200 needed 4 passes, 90 s of intervals on top of the look-ups',
       'most look-ups at once: the provider fake counts the look-ups it is answering at the same moment',
     ],
   }));
