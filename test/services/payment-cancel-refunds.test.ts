@@ -91,7 +91,7 @@ describe("a cancelled event's refunds", () => {
     const cancelsBefore = h.toss.cancelRequests.length;
     // What a process stopped right after recording the fact leaves: the cancellation, no refunds.
     const deps = paymentDeps(h.svc.ctx);
-    await deps.repo.recordCancelledEvent(event.id, new Date());
+    await deps.cancelledEvents.record(event.id, new Date());
     await reconcileOnce(deps, new CancelledEventRefunds(deps, h.svc.ctx.coordination));
     // The next pass is ten minutes away (PAYMENT_RECONCILE_INTERVAL_MS): this one did it all.
     await eventually(async () => {
@@ -135,7 +135,7 @@ describe("a cancelled event's refunds", () => {
     const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000, 20_000] });
     const payment = await payThrough(h, buyer, reservation.id, 'toss');
     // The fact has come (the cancellation is recorded); the event's run has not reached this payment.
-    await paymentDeps(h.svc.ctx).repo.recordCancelledEvent(event.id, new Date());
+    await paymentDeps(h.svc.ctx).cancelledEvents.record(event.id, new Date());
     const quote = await h.svc.app.inject({
       method: 'GET',
       url: `/api/payments/refund-quote?reservationId=${reservation.id}`,

@@ -4,6 +4,7 @@ import { paymentMigrations } from './payment.migrations';
 import { createPaymentMetrics } from './payments/payment.metrics';
 import type { PaymentDeps } from './payments/payment.core';
 import { PaymentRepository } from './payments/payment.repository';
+import { CancelledEventRepository } from './payments/cancelled-event.repository';
 import { RefundRepository } from './payments/refund.repository';
 import { internalRoutes } from './payments/internal.routes';
 import { paymentRoutes } from './payments/payment.routes';
@@ -22,6 +23,7 @@ export function paymentDeps(ctx: ServiceContext<PaymentConfig>): PaymentDeps {
     const metrics = createPaymentMetrics(ctx.metrics);
     deps = {
       repo: new PaymentRepository(ctx.db),
+      cancelledEvents: new CancelledEventRepository(ctx.db),
       refunds: new RefundRepository(ctx.db),
       providers: createProviderRegistry(ctx.config, ctx.db, metrics.providerCall),
       ticket: new TicketClient(ctx.config.TICKET_URL, ctx.config.INTERNAL_TOKEN),

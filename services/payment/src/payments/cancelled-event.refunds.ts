@@ -57,7 +57,7 @@ export class CancelledEventRefunds {
         renewal = setInterval(() => void this.takeLease(lease), RUN_LEASE_MS / 3);
         do {
           run.again = false;
-          await this.refundAll(await this.d.repo.refundableForEvent(eventId));
+          await this.refundAll(await this.d.cancelledEvents.refundablePayments(eventId));
         } while (run.again && !this.closing);
         await releaseLease(this.coordination, lease, this.holder).catch(() => undefined);
       } catch (err) {

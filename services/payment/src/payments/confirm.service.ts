@@ -151,7 +151,7 @@ export async function attempt(
   eventCancelled?: boolean,
 ): Promise<PaymentRow> {
   // Known here from event.cancelled; ticket refuses such a lease too, this just skips the round trip.
-  if (eventCancelled ?? (await d.repo.isEventCancelled(p.event_id))) {
+  if (eventCancelled ?? (await d.cancelledEvents.has(p.event_id))) {
     return markFailed(d, p, OPEN_STATUSES, 'cancelled', EXPIRED_CODE, 'The event was cancelled');
   }
   const refused = await lease(d, p);

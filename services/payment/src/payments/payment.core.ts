@@ -8,11 +8,13 @@ import type { ProviderRegistry } from '../providers/provider.registry';
 import type { PaymentMetrics } from './payment.metrics';
 import type { PaymentRow, PaymentStatus } from './payment.model';
 import type { PaymentRepository } from './payment.repository';
+import type { CancelledEventRepository } from './cancelled-event.repository';
 import type { RefundRepository } from './refund.repository';
 import type { TicketClient } from './ticket.client';
 
 export interface PaymentDeps {
   repo: PaymentRepository;
+  cancelledEvents: CancelledEventRepository;
   refunds: RefundRepository;
   providers: ProviderRegistry;
   ticket: TicketClient;

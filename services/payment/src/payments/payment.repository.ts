@@ -224,90 +224,10 @@ export class PaymentRepository {
     return rows.map(toPayment);
   }
 
-  /**
-   * The event's payments holding money whose refunds the provider never refused (the sweep retries
-   * a refused one, with a backoff).
-   */
-  async refundableForEvent(eventId: string): Promise<PaymentRow[]> {
-    const rows = await this.db
-      .selectFrom('payments as p')
-      .selectAll('p')
-      .where('p.event_id', '=', eventId)
-      .where('p.status', 'in', ['paid', 'partially_refunded'])
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('refunds as r')
-              .select('r.id')
-              .whereRef('r.payment_id', '=', 'p.id')
-              .where('r.status', '=', 'failed'),
-          ),
-        ),
-      )
-      .execute();
-    return rows.map(toPayment);
-  }
-
   /** A stuck confirm is re-sent by whoever moves it first: the claim refreshes updated_at, so a second claimer finds it no longer stuck. */
   async claimStuckPending(id: string, stuckBefore: Date): Promise<PaymentRow | null> {
     const row = await claimStuckPendingStatement(this.db, id, stuckBefore).executeTakeFirst();
     return row ? toPayment(row) : null;
-  }
-
-  /** What payment knows of ticket's events: the event.cancelled facts it consumed. */
-  async recordCancelledEvent(eventId: string, cancelledAt: Date, db: Db = this.db): Promise<void> {
-    await db
-      .insertInto('cancelled_events')
-      .values({ event_id: eventId, cancelled_at: cancelledAt })
-      .onConflict((oc) => oc.column('event_id').doNothing())
-      .execute();
-  }
-
-  async isEventCancelled(eventId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('cancelled_events')
-      .select('event_id')
-      .where('event_id', '=', eventId)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  /**
-   * Payments of cancelled events that still hold money, with how often and when a refund of each
-   * was last refused (the sweep backs off from a provider that keeps refusing).
-   */
-  async heldOfCancelledEvents(
-    limit = 100,
-  ): Promise<Array<{ payment: PaymentRow; failedRefunds: number; lastFailedAt: Date | null }>> {
-    const rows = await this.db
-      .selectFrom('payments as p')
-      .selectAll('p')
-      .select((eb) => [
-        eb
-          .selectFrom('refunds as r')
-          .select((sub) => sub.fn.countAll<number>().as('n'))
-          .whereRef('r.payment_id', '=', 'p.id')
-          .where('r.status', '=', 'failed')
-          .as('failed_refunds'),
-        eb
-          .selectFrom('refunds as r')
-          .select((sub) => sub.fn.max('r.completed_at').as('m'))
-          .whereRef('r.payment_id', '=', 'p.id')
-          .where('r.status', '=', 'failed')
-          .as('last_failed_at'),
-      ])
-      .where('p.status', 'in', ['paid', 'partially_refunded'])
-      .where('p.event_id', 'in', this.db.selectFrom('cancelled_events').select('event_id'))
-      // Never refused first: a provider refusing a few must not hold up the rest.
-      .orderBy('failed_refunds')
-      .orderBy('p.updated_at')
-      .limit(limit)
-      .execute();
-    return rows.map(({ failed_refunds, last_failed_at, ...row }) => ({
-      payment: toPayment(row),
-      failedRefunds: Number(failed_refunds ?? 0),
-      lastFailedAt: last_failed_at ? new Date(last_failed_at as string) : null,
-    }));
   }
 }
 

@@ -75,7 +75,7 @@ async function reconcileStep(d: PaymentDeps, p: PaymentRow): Promise<void> {
  */
 export async function sweepCancelledEvents(d: PaymentDeps, refunds: CancelledEventRefunds): Promise<number> {
   const now = d.clock.now().getTime();
-  const held = await d.repo.heldOfCancelledEvents();
+  const held = await d.cancelledEvents.paymentsHoldingMoney();
   const runs = new Set(held.filter((h) => h.failedRefunds === 0).map((h) => h.payment.event_id));
   for (const eventId of runs) refunds.start(eventId);
   const due = held.filter(({ failedRefunds, lastFailedAt }) => {
@@ -152,7 +152,7 @@ export async function subscribeEventCancelled(
     async (event: EventEnvelope) => {
       const data = event.data as EventDataByType['event.cancelled'];
       await applyOnce(db, 'payment', EVENT_CANCELLED_GROUP, event, (trx) =>
-        d.repo.recordCancelledEvent(data.eventId, new Date(event.occurredAt), trx),
+        d.cancelledEvents.record(data.eventId, new Date(event.occurredAt), trx),
       );
       refunds.start(data.eventId);
     },

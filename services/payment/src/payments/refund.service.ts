@@ -66,7 +66,7 @@ export async function refundMode(
   p: PaymentRow,
   mode: RefundRequest['mode'],
 ): Promise<RefundRequest['mode']> {
-  return mode === 'policy' && (await d.repo.isEventCancelled(p.event_id)) ? 'full' : mode;
+  return mode === 'policy' && (await d.cancelledEvents.has(p.event_id)) ? 'full' : mode;
 }
 
 /**
