@@ -328,6 +328,11 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     const buyerView = await newPage(browser, tp.web);
     try {
       await useSession(buyerView.page, erin);
+      await buyerView.page.goto('/my/reservations');
+      await buyerView.page
+        .getByTestId('event-cancelled-badge')
+        .filter({ hasText: 'Event cancelled' })
+        .waitFor();
       await buyerView.page.goto(`/my/reservations/${erinHold.body.reservation.id}`);
       await buyerView.page
         .getByTestId('event-cancelled-notice')

@@ -227,6 +227,7 @@ export const en = {
   'my.refund': 'Refund',
   'my.policy': 'Policy',
   'my.notRefundable': 'This booking can no longer be refunded under its policy.',
+  'my.eventCancelledBadge': 'Event cancelled',
   'my.eventCancelled':
     'This event was cancelled. Your payment is refunded in full, with no fee; there is nothing you need to do.',
   'my.confirmCancel': 'Yes, cancel',
@@ -562,6 +563,7 @@ export const ko: Record<MessageKey, string> = {
   'my.refund': '환불 금액',
   'my.policy': '환불 규정',
   'my.notRefundable': '환불 규정상 더 이상 환불할 수 없습니다.',
+  'my.eventCancelledBadge': '공연 취소',
   'my.eventCancelled': '취소된 공연입니다. 결제하신 금액은 수수료 없이 전액 자동으로 환불됩니다.',
   'my.confirmCancel': '네, 취소합니다',
   'admin.nav': '관리자 메뉴',

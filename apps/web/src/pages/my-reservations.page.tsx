@@ -22,6 +22,11 @@ function ReservationRow({ r }: { r: Reservation }) {
       <span>{t('my.seatCount', { n: r.seats.length })}</span>
       <span>{krw(r.amount)}</span>
       <ReservationStatus status={r.status} />
+      {r.event?.status === 'cancelled' && (
+        <span className="badge badge-cancelled" data-testid="event-cancelled-badge">
+          {t('my.eventCancelledBadge')}
+        </span>
+      )}
     </li>
   );
 }
