@@ -7,6 +7,8 @@ import { refundPayment } from './refund.service';
 
 /** A run holds its event's lease while it works; one that died lets it lapse after this long. */
 const RUN_LEASE_MS = 30_000;
+/** A run reads the event's payments this many at a time (a stadium's would not fit well in memory at once). */
+const DEFAULT_PAGE = 500;
 
 interface Run {
   /** The fact came again while this run was under way: read the event's payments once more. */
@@ -34,10 +36,15 @@ export class CancelledEventRefunds {
   private closing = false;
   private readonly holder = randomUUID();
 
+  private readonly page: number;
+
   constructor(
     private readonly d: PaymentDeps,
     private readonly coordination: Coordination,
-  ) {}
+    options: { page?: number } = {},
+  ) {
+    this.page = options.page ?? DEFAULT_PAGE;
+  }
 
   /** Starts refunding the event's payments in the background; returns at once. */
   start(eventId: string): void {
@@ -57,7 +64,7 @@ export class CancelledEventRefunds {
         renewal = setInterval(() => void this.takeLease(lease), RUN_LEASE_MS / 3);
         do {
           run.again = false;
-          await this.refundAll(await this.d.cancelledEvents.refundablePayments(eventId));
+          await this.refundEvent(eventId);
         } while (run.again && !this.closing);
         await releaseLease(this.coordination, lease, this.holder).catch(() => undefined);
       } catch (err) {
@@ -70,6 +77,17 @@ export class CancelledEventRefunds {
         this.runs.delete(eventId);
       }
     })();
+  }
+
+  /** Every payment of the event holding money, a page at a time. */
+  private async refundEvent(eventId: string): Promise<void> {
+    let afterId: string | undefined;
+    while (!this.closing) {
+      const page = await this.d.cancelledEvents.refundablePayments(eventId, this.page, afterId);
+      await this.refundAll(page);
+      if (page.length < this.page) return;
+      afterId = page.at(-1)!.id;
+    }
   }
 
   /** Taken or renewed; without coordination (Redis down) the run goes ahead: no refund happens twice anyway. */

@@ -12,11 +12,12 @@ export class CancelledEventRepository {
 
   /**
    * The event's payments holding money whose refunds the provider never refused (the sweep retries
-   * a refused one, with a backoff).
+   * a refused one, with a backoff): a page in id order after `afterId`.
    */
-  async refundablePayments(eventId: string): Promise<PaymentRow[]> {
-    const rows = await this.db
-      .selectFrom('payments as p')
+  async refundablePayments(eventId: string, limit: number, afterId?: string): Promise<PaymentRow[]> {
+    let query = this.db.selectFrom('payments as p');
+    if (afterId !== undefined) query = query.where('p.id', '>', afterId);
+    const rows = await query
       .selectAll('p')
       .where('p.event_id', '=', eventId)
       .where('p.status', 'in', ['paid', 'partially_refunded'])
@@ -30,6 +31,8 @@ export class CancelledEventRepository {
           ),
         ),
       )
+      .orderBy('p.id')
+      .limit(limit)
       .execute();
     return rows.map(toPayment);
   }
