@@ -22,6 +22,14 @@ afterAll(async () => {
 });
 
 describe('the reconciler after a provider outage', () => {
+  it('reports its passes in /metrics (the alert on a backlog that does not drain reads them)', async () => {
+    // The service's own first pass ran a second after boot, before this file's tests.
+    const res = await h.svc.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/^tiketi_payment_reconcile_backlog(\{[^}]*\})? \d+$/m);
+    expect(res.body).toMatch(/^tiketi_payment_reconcile_pass_seconds_count(\{[^}]*\})? [1-9]\d*$/m);
+  });
+
   it('settles the whole backlog in one pass, PAYMENT_RECONCILE_CONCURRENCY look-ups at once', async () => {
     const chargesBefore = h.toss.charges();
     const backlog: Array<{ id: string; reservationId: string }> = [];

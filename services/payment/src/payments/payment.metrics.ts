@@ -1,9 +1,11 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface PaymentMetrics {
   status(method: string, status: string): void;
   paid(method: string, amount: number): void;
   providerCall(provider: string, operation: string, outcome: string, seconds: number): void;
+  /** What the reconciler's pass on this replica found (0 on a replica not running passes). */
+  reconcilePass(payments: number, seconds: number): void;
 }
 
 export function createPaymentMetrics(registry: Registry): PaymentMetrics {
@@ -26,9 +28,25 @@ export function createPaymentMetrics(registry: Registry): PaymentMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
     registers: [registry],
   });
+  const backlog = new Gauge({
+    name: 'tiketi_payment_reconcile_backlog',
+    help: "Payments the reconciler's last pass on this replica looked at (0 where it does not hold the reconciler lease)",
+    registers: [registry],
+  });
+  const pass = new Histogram({
+    name: 'tiketi_payment_reconcile_pass_seconds',
+    help: "Duration of the reconciler's passes",
+    buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 300, 900],
+    registers: [registry],
+  });
   return {
+    reconcilePass: (payments, seconds) => {
+      backlog.set(payments);
+      if (seconds > 0) pass.observe(seconds);
+    },
     status: (method, status) => total.inc({ method, status }),
     paid: (method, krw) => amount.inc({ method }, krw),
-    providerCall: (provider, operation, outcome, seconds) => latency.observe({ provider, operation, outcome }, seconds),
+    providerCall: (provider, operation, outcome, seconds) =>
+      latency.observe({ provider, operation, outcome }, seconds),
   };
 }

@@ -110,7 +110,11 @@ export function startReconciler(
           // A pass through a backlog outlasts the lease: kept, so that no other replica starts the
           // same pass alongside.
           renewal = setInterval(() => void takeLease().catch(() => false), leaseMs / 3);
-          await reconcileOnce(d, refunds, () => stopped);
+          const started = performance.now();
+          const looked = await reconcileOnce(d, refunds, () => stopped);
+          d.metrics.reconcilePass(looked, (performance.now() - started) / 1000);
+        } else {
+          d.metrics.reconcilePass(0, 0);
         }
       } catch (err) {
         d.log.warn({ err }, 'reconciler pass failed');
