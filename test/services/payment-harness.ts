@@ -120,13 +120,14 @@ export function providerOf(h: Omit<PaymentHarness, 'close'>, method: string) {
   return paymentDeps(h.svc.ctx).providers.get(method)!;
 }
 
-/** A buyer pays for a reservation of the ticket double: create, the provider's window, confirm. */
-export async function payThrough(
+/** The buyer's confirm after create and the provider's window, as the web app sends it. */
+async function checkoutAndConfirm(
   h: Omit<PaymentHarness, 'close'>,
   who: { headers: { authorization: string } },
   reservationId: string,
-  method = 'sandbox',
-): Promise<any> {
+  method: string,
+  beforeConfirm?: () => void,
+) {
   const created = await h.svc.app.inject({
     method: 'POST',
     url: '/api/payments/create',
@@ -135,12 +136,23 @@ export async function payThrough(
   });
   if (created.statusCode !== 201) throw new Error(`create answered ${created.statusCode}: ${created.body}`);
   const body = await buyerApproves(h, method, created.json());
-  const res = await h.svc.app.inject({
+  beforeConfirm?.();
+  return h.svc.app.inject({
     method: 'POST',
     url: '/api/payments/confirm',
     payload: body,
     headers: who.headers,
   });
+}
+
+/** A buyer pays for a reservation of the ticket double: create, the provider's window, confirm. */
+export async function payThrough(
+  h: Omit<PaymentHarness, 'close'>,
+  who: { headers: { authorization: string } },
+  reservationId: string,
+  method = 'sandbox',
+): Promise<any> {
+  const res = await checkoutAndConfirm(h, who, reservationId, method);
   if (res.statusCode !== 200) throw new Error(`confirm answered ${res.statusCode}: ${res.body}`);
   return res.json().payment;
 }
@@ -154,24 +166,12 @@ export async function unknownOutcome(
 ): Promise<{ id: string; reservationId: string }> {
   const buyer = await h.svc.issuer.user('user');
   const reservation = h.ticket.addReservation(buyer.id, { prices: [40_000] });
-  const created = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/create',
-    payload: { reservationId: reservation.id, method: 'toss' },
-    headers: buyer.headers,
-  });
-  if (created.statusCode !== 201) throw new Error(`create answered ${created.statusCode}: ${created.body}`);
-  const body = await buyerApproves(h, 'toss', created.json());
-  h.toss.knobs.dropAfterCharge = true;
-  const res = await h.svc.app.inject({
-    method: 'POST',
-    url: '/api/payments/confirm',
-    payload: body,
-    headers: buyer.headers,
+  const res = await checkoutAndConfirm(h, buyer, reservation.id, 'toss', () => {
+    h.toss.knobs.dropAfterCharge = true;
   });
   if (res.statusCode !== 202 || res.json().payment.status !== 'needs_reconciliation')
     throw new Error(`confirm answered ${res.statusCode}: ${res.body}`);
-  return { id: created.json().payment.id, reservationId: reservation.id };
+  return { id: res.json().payment.id, reservationId: reservation.id };
 }
 
 /** How many of these payments are paid with their reservations confirmed. */

@@ -1,8 +1,10 @@
 import {
+  keepLease,
   MemoryCoordination,
   RedisCoordination,
   runWithRequestContext,
   timedCoordination,
+  tryAcquireLease,
   type RequestContext,
 } from '@tiketi/platform';
 import { coordinationContract, realRedisUrl, testRedisPrefix } from '@tiketi/testing';
@@ -67,5 +69,22 @@ describe('timed coordination', () => {
     expect(context.spent!.coordination).toBeLessThan(1_000);
     expect(await coordination.get('k')).toBe('v');
     await coordination.close();
+  });
+});
+
+describe('a kept lease', () => {
+  it("stays its holder's past its time while kept, and lapses once let go", async () => {
+    const c = new MemoryCoordination();
+    expect(await tryAcquireLease(c, 'work', 'a', 150)).toBe(true);
+    const stop = keepLease(c, 'work', 'a', 150);
+    try {
+      await sleep(400);
+      expect(await tryAcquireLease(c, 'work', 'b', 150)).toBe(false);
+    } finally {
+      stop();
+    }
+    await sleep(250);
+    expect(await tryAcquireLease(c, 'work', 'b', 150)).toBe(true);
+    await c.close();
   });
 });

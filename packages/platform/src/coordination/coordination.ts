@@ -193,6 +193,19 @@ export async function tryAcquireLease(
   return false;
 }
 
+/**
+ * Renews a lease its holder has taken, every third of `ttlMs`, until the returned function is
+ * called: for work that may outlast the lease (another replica would otherwise take it and start
+ * the same work alongside). A failed renewal is left to the next one; the work goes on.
+ */
+export function keepLease(coord: Coordination, key: string, holder: string, ttlMs: number): () => void {
+  const timer = setInterval(() => {
+    void tryAcquireLease(coord, key, holder, ttlMs).catch(() => false);
+  }, ttlMs / 3);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 export async function releaseLease(coord: Coordination, key: string, holder: string): Promise<void> {
   await coord.releaseIfOwner([key], holder);
 }

@@ -1,4 +1,4 @@
-import { AppError, releaseLease, tryAcquireLease, type Coordination } from '@tiketi/platform';
+import { AppError, keepLease, releaseLease, tryAcquireLease, type Coordination } from '@tiketi/platform';
 import { randomUUID } from 'node:crypto';
 import pMap from 'p-map';
 import type { PaymentDeps } from './payment.core';
@@ -58,10 +58,10 @@ export class CancelledEventRefunds {
     this.runs.set(eventId, run);
     run.done = (async () => {
       const lease = `payment:event-refunds:${eventId}`;
-      let renewal: NodeJS.Timeout | undefined;
+      let stopRenewing: (() => void) | undefined;
       try {
         if (!(await this.takeLease(lease))) return;
-        renewal = setInterval(() => void this.takeLease(lease), RUN_LEASE_MS / 3);
+        stopRenewing = keepLease(this.coordination, lease, this.holder, RUN_LEASE_MS);
         do {
           run.again = false;
           await this.refundEvent(eventId);
@@ -73,7 +73,7 @@ export class CancelledEventRefunds {
           'cancelled event refunds stopped; the reconciler sweep finishes them',
         );
       } finally {
-        clearInterval(renewal);
+        stopRenewing?.();
         this.runs.delete(eventId);
       }
     })();
@@ -90,7 +90,7 @@ export class CancelledEventRefunds {
     }
   }
 
-  /** Taken or renewed; without coordination (Redis down) the run goes ahead: no refund happens twice anyway. */
+  /** Taken; without coordination (Redis down) the run goes ahead: no refund happens twice anyway. */
   private async takeLease(key: string): Promise<boolean> {
     try {
       return await tryAcquireLease(this.coordination, key, this.holder, RUN_LEASE_MS);

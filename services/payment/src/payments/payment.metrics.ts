@@ -4,8 +4,10 @@ export interface PaymentMetrics {
   status(method: string, status: string): void;
   paid(method: string, amount: number): void;
   providerCall(provider: string, operation: string, outcome: string, seconds: number): void;
-  /** What the reconciler's pass on this replica found (0 on a replica not running passes). */
+  /** What the reconciler's pass on this replica looked at, and how long it took. */
   reconcilePass(payments: number, seconds: number): void;
+  /** Another replica holds the reconciler's lease: this one reports no backlog. */
+  reconcilerIdle(): void;
 }
 
 export function createPaymentMetrics(registry: Registry): PaymentMetrics {
@@ -42,8 +44,9 @@ export function createPaymentMetrics(registry: Registry): PaymentMetrics {
   return {
     reconcilePass: (payments, seconds) => {
       backlog.set(payments);
-      if (seconds > 0) pass.observe(seconds);
+      pass.observe(seconds);
     },
+    reconcilerIdle: () => backlog.set(0),
     status: (method, status) => total.inc({ method, status }),
     paid: (method, krw) => amount.inc({ method }, krw),
     providerCall: (provider, operation, outcome, seconds) =>

@@ -1,6 +1,7 @@
 import {
   applyOnce,
   releaseLease,
+  keepLease,
   tryAcquireLease,
   type Coordination,
   type EventBus,
@@ -101,25 +102,23 @@ export function startReconciler(
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   const leaseMs = Math.max(interval * 3, 10_000);
-  const takeLease = () => tryAcquireLease(coordination, LEASE_KEY, holder, leaseMs);
   const tick = () => {
     running = (async () => {
-      let renewal: NodeJS.Timeout | undefined;
+      let stopRenewing: (() => void) | undefined;
       try {
-        if (await takeLease()) {
-          // A pass through a backlog outlasts the lease: kept, so that no other replica starts the
-          // same pass alongside.
-          renewal = setInterval(() => void takeLease().catch(() => false), leaseMs / 3);
+        if (await tryAcquireLease(coordination, LEASE_KEY, holder, leaseMs)) {
+          // A pass through a backlog outlasts the lease.
+          stopRenewing = keepLease(coordination, LEASE_KEY, holder, leaseMs);
           const started = performance.now();
           const looked = await reconcileOnce(d, refunds, () => stopped);
           d.metrics.reconcilePass(looked, (performance.now() - started) / 1000);
         } else {
-          d.metrics.reconcilePass(0, 0);
+          d.metrics.reconcilerIdle();
         }
       } catch (err) {
         d.log.warn({ err }, 'reconciler pass failed');
       } finally {
-        clearInterval(renewal);
+        stopRenewing?.();
       }
     })().finally(() => {
       running = null;
