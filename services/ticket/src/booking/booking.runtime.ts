@@ -1,5 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
-import { enqueueEvent, type Coordination, type ServiceClient, type ServiceContext } from '@tiketi/platform';
+import {
+  enqueueEvent,
+  enqueueEvents,
+  type Coordination,
+  type ServiceClient,
+  type ServiceContext,
+} from '@tiketi/platform';
 import type { EventDataByType } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import type { TicketShared } from '../ticket.area';
@@ -63,6 +69,18 @@ export async function emit<T extends keyof EventDataByType>(
   fx.events += 1;
 }
 
+/** `emit` for many events of one type, in one statement. */
+export async function emitMany<T extends keyof EventDataByType>(
+  trx: Kysely<any> | Transaction<any>,
+  fx: Effects,
+  type: T,
+  data: Array<EventDataByType[T]>,
+): Promise<void> {
+  if (data.length === 0) return;
+  await enqueueEvents(trx, 'ticket', 'ticket', type, data);
+  fx.events += data.length;
+}
+
 /** Runs `fn` in one transaction, then publishes its effects (events, seat map, sockets, Redis). */
 export async function inTransaction<T>(
   rt: BookingRuntime,
@@ -76,19 +94,22 @@ export async function inTransaction<T>(
 
 export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<void> {
   if (fx.events > 0) rt.ctx.relay?.poke();
-  for (const release of fx.releases) {
-    await rt
-      .coordination()
-      .releaseIfOwner(release.keys, release.owner)
-      .catch((err: unknown) => {
-        // PostgreSQL already returned the seats; the sweeper retries so the fast path catches up.
-        rt.ctx.log.warn(
-          { err: (err as Error).message, owner: release.owner },
-          'could not release seat holds in coordination; will retry',
-        );
-        if (rt.pendingReleases.length < MAX_PENDING_RELEASES) rt.pendingReleases.push(release);
-      });
-  }
+  // At once, not one round trip after another: a sweep's batch releases hundreds of holds.
+  await Promise.all(
+    fx.releases.map((release) =>
+      rt
+        .coordination()
+        .releaseIfOwner(release.keys, release.owner)
+        .catch((err: unknown) => {
+          // PostgreSQL already returned the seats; the sweeper retries so the fast path catches up.
+          rt.ctx.log.warn(
+            { err: (err as Error).message, owner: release.owner },
+            'could not release seat holds in coordination; will retry',
+          );
+          if (rt.pendingReleases.length < MAX_PENDING_RELEASES) rt.pendingReleases.push(release);
+        }),
+    ),
+  );
   // Released claims go first, so a seat the map shows available is claimable at once. A sold seat's
   // claim and the map's change are independent (the seat stays claimed by its reservation either
   // way), so they share one round trip: a confirmation waited for two in a row.

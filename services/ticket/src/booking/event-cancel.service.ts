@@ -1,6 +1,6 @@
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import { pendingReservationIdsOfEvent } from './reservation.queries';
-import { cancelPending } from './reservation.service';
+import { cancelPending, cancelPendingOfEvent } from './reservation.service';
 import type { BookingRuntime } from './booking.runtime';
 
 const GROUP = 'ticket.event-cancelled-holds';
@@ -15,6 +15,13 @@ export const EVENT_CANCELLED_REASON = 'Event cancelled';
  */
 export async function cancelPendingHoldsOfEvent(rt: BookingRuntime, eventId: string): Promise<number> {
   let cancelled = 0;
+  // A transaction a batch: a big sale's thousands of holds in seconds, not one commit each.
+  for (;;) {
+    const closed = await cancelPendingOfEvent(rt, eventId, EVENT_CANCELLED_REASON, BATCH);
+    cancelled += closed;
+    if (closed < BATCH) break;
+  }
+  // Holds another transaction had locked (skipped above): one at a time, waiting for each lock.
   for (;;) {
     const ids = await pendingReservationIdsOfEvent(rt.ctx.db, eventId, BATCH);
     let closed = 0;

@@ -174,21 +174,6 @@ export async function activeSeatCount(trx: Db, reservationId: string): Promise<n
   return Number(row?.n ?? 0);
 }
 
-/** Pending reservations past due whose payment lease (if any) has run out, claimed for this replica. */
-export async function claimExpired(trx: Db, now: Date, limit: number): Promise<ReservationRow[]> {
-  return trx
-    .selectFrom('reservations')
-    .selectAll()
-    .where('status', '=', 'pending')
-    .where('expires_at', '<=', now)
-    .where((eb) => eb.or([eb('payment_lease_until', 'is', null), eb('payment_lease_until', '<=', now)]))
-    .orderBy('expires_at')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute() as Promise<ReservationRow[]>;
-}
-
 /** Returns released seats to the buyer's count for the event (in the releasing transaction). */
 export async function returnSeatQuota(
   trx: Db,

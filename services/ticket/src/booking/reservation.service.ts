@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { AppError } from '@tiketi/platform';
 import * as repo from './reservation.repository';
+import * as release from './reservation-release.repository';
 import {
   iso,
   seatHoldKey,
@@ -8,7 +9,13 @@ import {
   type ReservationRow,
   type ReservationView,
 } from './reservation.model';
-import { addSeatChanges, emit, inTransaction, type BookingRuntime, type Effects } from './booking.runtime';
+import {
+  addSeatChanges,
+  emitMany,
+  inTransaction,
+  type BookingRuntime,
+  type Effects,
+} from './booking.runtime';
 
 export function reservationNotFound(): AppError {
   return AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
@@ -34,7 +41,79 @@ export function base(row: ReservationRow, now: Date) {
   };
 }
 
-/** pending -> cancelled | expired: the seats come back in the same transaction. */
+/**
+ * pending -> cancelled | expired for each of `ids` still pending: the seats come back in the same
+ * transaction. A sweep's whole batch is a handful of statements, not a handful per reservation.
+ */
+async function closePendingMany(
+  rt: BookingRuntime,
+  trx: Transaction<any>,
+  fx: Effects,
+  ids: string[],
+  to: 'cancelled' | 'expired',
+  reason?: string,
+): Promise<ReservationRow[]> {
+  const now = rt.ctx.clock.now();
+  const rows = await release.closePendingRows(
+    trx,
+    ids,
+    { status: to, closed_at: now, payment_lease_until: null, ...(reason ? { cancel_reason: reason } : {}) },
+    to === 'expired' ? now : undefined,
+  );
+  if (rows.length === 0) return rows;
+  const released = await release.deactivateSeatsOf(
+    trx,
+    rows.map((r) => r.id),
+  );
+  const seatsOf = new Map<string, string[]>(rows.map((r) => [r.id, []]));
+  for (const s of released) seatsOf.get(s.reservation_id)!.push(s.seat_id);
+  const changed = new Set(
+    await repo.setSeatStatus(
+      trx,
+      released.map((s) => s.seat_id),
+      ['held'],
+      'available',
+    ),
+  );
+  // After the seat locks, as a hold takes them: seats, then the buyers' counts.
+  await release.returnSeatQuotas(
+    trx,
+    rows.map((r) => ({ eventId: r.event_id, userId: r.user_id, seats: seatsOf.get(r.id)!.length })),
+  );
+  for (const row of rows) {
+    const seatIds = seatsOf.get(row.id)!;
+    addSeatChanges(
+      fx,
+      row.event_id,
+      seatIds.filter((id) => changed.has(id)),
+      'available',
+    );
+    fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
+    fx.holdUpdates.push({
+      userId: row.user_id,
+      reservationId: row.id,
+      status: to,
+      expiresAt: iso(row.expires_at),
+    });
+  }
+  if (to === 'cancelled')
+    await emitMany(
+      trx,
+      fx,
+      'reservation.cancelled',
+      rows.map((row) => ({ ...base(row, now), ...(reason ? { reason } : {}) })),
+    );
+  else
+    await emitMany(
+      trx,
+      fx,
+      'reservation.expired',
+      rows.map((row) => base(row, now)),
+    );
+  rt.metrics.transitions.inc({ to }, rows.length);
+  return rows;
+}
+
 async function closePending(
   rt: BookingRuntime,
   trx: Transaction<any>,
@@ -43,33 +122,7 @@ async function closePending(
   to: 'cancelled' | 'expired',
   reason?: string,
 ): Promise<ReservationRow | undefined> {
-  const now = rt.ctx.clock.now();
-  const row = await repo.transitionReservation(
-    trx,
-    id,
-    ['pending'],
-    { status: to, closed_at: now, payment_lease_until: null, ...(reason ? { cancel_reason: reason } : {}) },
-    to === 'expired' ? { notLeasedAt: now } : undefined,
-  );
-  if (!row) return undefined;
-  const released = await repo.deactivateSeats(trx, id);
-  const seatIds = released.map((s) => s.seat_id);
-  const changed = await repo.setSeatStatus(trx, seatIds, ['held'], 'available');
-  // After the seat locks, as a hold takes them: seats, then the buyer's count.
-  await repo.returnSeatQuota(trx, row.event_id, row.user_id, released.length);
-  addSeatChanges(fx, row.event_id, changed, 'available');
-  fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
-  fx.holdUpdates.push({
-    userId: row.user_id,
-    reservationId: row.id,
-    status: to,
-    expiresAt: iso(row.expires_at),
-  });
-  if (to === 'cancelled')
-    await emit(trx, fx, 'reservation.cancelled', { ...base(row, now), ...(reason ? { reason } : {}) });
-  else await emit(trx, fx, 'reservation.expired', base(row, now));
-  rt.metrics.transitions.inc({ to });
-  return row;
+  return (await closePendingMany(rt, trx, fx, [id], to, reason))[0];
 }
 
 /**
@@ -92,17 +145,46 @@ export async function cancelPending(
   });
 }
 
+/** Closes the rows `claim` locks, all in one transaction; how many it closed. */
+async function closeClaimed(
+  rt: BookingRuntime,
+  claim: (trx: Transaction<any>) => Promise<ReservationRow[]>,
+  to: 'cancelled' | 'expired',
+  reason?: string,
+): Promise<number> {
+  return inTransaction(rt, async (trx, fx) => {
+    const claimed = await claim(trx);
+    const closed = await closePendingMany(
+      rt,
+      trx,
+      fx,
+      claimed.map((r) => r.id),
+      to,
+      reason,
+    );
+    return closed.length;
+  });
+}
+
 /**
  * One sweep: pending reservations past due (and not under a payment lease) become expired. SKIP
  * LOCKED lets several replicas sweep at once without waiting for, or expiring twice, the same row.
  */
 export async function expireDue(rt: BookingRuntime, limit = 200): Promise<number> {
-  return inTransaction(rt, async (trx, fx) => {
-    const due = await repo.claimExpired(trx, rt.ctx.clock.now(), limit);
-    let n = 0;
-    for (const row of due) if (await closePending(rt, trx, fx, row.id, 'expired')) n += 1;
-    return n;
-  });
+  return closeClaimed(rt, (trx) => release.claimExpired(trx, rt.ctx.clock.now(), limit), 'expired');
+}
+
+/**
+ * Cancels up to `limit` pending reservations of an event in one transaction. Rows another
+ * transaction holds at that moment (a confirm, a buyer's own cancel) are skipped, not waited for.
+ */
+export async function cancelPendingOfEvent(
+  rt: BookingRuntime,
+  eventId: string,
+  reason: string,
+  limit: number,
+): Promise<number> {
+  return closeClaimed(rt, (trx) => release.claimPendingOfEvent(trx, eventId, limit), 'cancelled', reason);
 }
 
 export function stateConflict(row: ReservationRow): AppError {
