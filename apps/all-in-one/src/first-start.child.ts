@@ -6,6 +6,7 @@ import { startPlatform } from './platform';
  * and the web app have nothing to prepare; the parent serves them.
  */
 // SERVICES holds only the parts with a schema (first-start.ts chose them).
-const platform = await startPlatform({ env: process.env, ephemeralPorts: true });
+// The public addresses stay the real start's: the seed stores posters' URLs.
+const platform = await startPlatform({ env: process.env, ephemeralPorts: true, keepPublicUrls: true });
 await platform.stop();
 process.exit(0);

@@ -65,6 +65,11 @@ export interface PlatformOptions {
   env: Record<string, string | undefined>;
   /** Pick free ports instead of the configured ones (tests run beside a developer's `npm start`). */
   ephemeralPorts?: boolean;
+  /**
+   * With ephemeralPorts: keep PUBLIC_API_URL and PUBLIC_WEB_URL as configured. The first start's
+   * preparation runs on free ports but seeds what the real start serves (posters' addresses).
+   */
+  keepPublicUrls?: boolean;
   log?: Logger;
   coordination?: Coordination;
   bus?: EventBus;
@@ -92,8 +97,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       env[`${part}_PORT`] = String(port);
       if (part !== 'GATEWAY' && part !== 'WEB') env[`${part}_URL`] = `http://127.0.0.1:${port}`;
     }
-    env.PUBLIC_API_URL = `http://127.0.0.1:${env.GATEWAY_PORT}`;
-    env.PUBLIC_WEB_URL = `http://127.0.0.1:${env.WEB_PORT}`;
+    if (!options.keepPublicUrls) {
+      env.PUBLIC_API_URL = `http://127.0.0.1:${env.GATEWAY_PORT}`;
+      env.PUBLIC_WEB_URL = `http://127.0.0.1:${env.WEB_PORT}`;
+    }
   }
   const config = loadConfig(platformConfigSchema, env) as PlatformConfig;
   assertProductionSafe(config);

@@ -148,8 +148,25 @@ describe.skipIf(testMode === 'real')('npm start on the embedded defaults', () =>
     const seats = await api(`/api/events/${biggest.id}/seats`);
     expect(seats.status).toBe(200);
     expect(seats.body.seats.length).toBe(biggest.seatsTotal);
-    // Posters were made for the demo.
-    expect(items.every((e) => (e as Listed & { posterUrl: string | null }).posterUrl)).toBe(true);
+    // Posters were made for the demo, at this platform's address, and are served there.
+    const base = `${platform!.config.PUBLIC_API_URL}/api/files/`;
+    const posters = items.flatMap((e) => {
+      const { posterUrl, posterThumbUrl } = e as Listed & { posterUrl: string; posterThumbUrl: string };
+      return [posterUrl, posterThumbUrl];
+    });
+    expect(posters.filter((url) => !url?.startsWith(base))).toEqual([]);
+    for (const url of posters.slice(0, 4)) {
+      const image = await fetch(url);
+      expect(image.status, url).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/webp');
+    }
+    // The preparation seeded them at the configured public address (the default here), which this
+    // test's platform on free ports does not serve: its start made them again at its own.
+    const remade = lines
+      .map((l) => JSON.parse(l) as { msg?: string; was?: string })
+      .filter((l) => l.msg === "demo poster made again at this platform's address");
+    expect(remade.length).toBe(items.length);
+    expect(remade.filter((l) => !l.was?.startsWith('http://localhost:3001/api/files/'))).toEqual([]);
   }, 240_000);
 
   it('on the next start, the sale that opened meanwhile opens in a few minutes again; nothing else moves', async () => {

@@ -48,9 +48,34 @@ async function reopenSoonSale(
 }
 
 /**
+ * A demo poster whose address is not this platform's (its store or PUBLIC_API_URL changed since
+ * the seed; a first start before the fix seeded from a throwaway port) shows as a broken image:
+ * made again here. Only the demo's own event, and only a poster that is there but unreachable
+ * (one an operator uploaded is under the store's base; a removed one stays removed).
+ */
+async function remakeStrayPoster(
+  ctx: ServiceContext<TicketConfig>,
+  catalogue: Catalogue,
+  e: DemoEvent,
+  id: string,
+  seed: number,
+): Promise<void> {
+  const row = await findEvent(ctx.db, id);
+  if (!row || row.artist !== e.artist || row.venue_name !== e.venueName) return;
+  if (!row.poster_url || catalogue.posters.servesUrl(row.poster_url)) return;
+  try {
+    await catalogue.posters.upload(SEEDER, id, await demoPoster(e.category, seed));
+    ctx.log.info({ eventId: id, was: row.poster_url }, "demo poster made again at this platform's address");
+  } catch (err) {
+    ctx.log.warn({ err, title: e.title }, 'demo poster not made again');
+  }
+}
+
+/**
  * Demo catalogue for embedded/dev mode: a dozen Korean events across categories and dates, venue
  * templates and aliases. Idempotent: anything already there (matched by title/name) is skipped,
- * except that the "opens in a few minutes" event gets its sale start moved ahead again.
+ * except that the "opens in a few minutes" event gets its sale start moved ahead again and a demo
+ * poster at an address that is not this platform's is made again.
  */
 export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue: Catalogue): Promise<void> {
   const db = ctx.db.withSchema('ticket');
@@ -87,6 +112,7 @@ export async function seedCatalogue(ctx: ServiceContext<TicketConfig>, catalogue
     const exists = await db.selectFrom('events').select('id').where('title', '=', e.title).executeTakeFirst();
     if (exists) {
       if (opensSoon(e)) await reopenSoonSale(ctx, catalogue, e, exists.id as string, now);
+      await remakeStrayPoster(ctx, catalogue, e, exists.id as string, demoEvents.indexOf(e) + 1);
       continue;
     }
     const venue = await db

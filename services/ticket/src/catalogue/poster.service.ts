@@ -105,11 +105,20 @@ export class PosterService {
     return urls;
   }
 
+  /** Whether this platform's store serves `url` (it is under the store's public base). */
+  servesUrl(url: string | null): url is string {
+    return url?.startsWith(this.publicBase()) ?? false;
+  }
+
+  private publicBase(): string {
+    return this.store.publicUrl('x').slice(0, -1);
+  }
+
   /** Old renditions are ours only when their URL is under this store's public base. */
   private async removeOld(urls: Array<string | null>): Promise<void> {
-    const base = this.store.publicUrl('x').slice(0, -1);
+    const base = this.publicBase();
     for (const url of urls) {
-      if (!url?.startsWith(base)) continue;
+      if (!this.servesUrl(url)) continue;
       await this.store
         .delete(url.slice(base.length))
         .catch((err) => this.ctx.log.warn({ err, url }, 'old poster not removed'));
