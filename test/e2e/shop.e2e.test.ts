@@ -339,6 +339,10 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
         .filter({ hasText: 'refunded in full' })
         .waitFor();
       expect(await buyerView.page.getByTestId('cancel-reservation').count()).toBe(0);
+      // Its seat map, from an old tab or a bookmark, says so and offers nothing to hold.
+      await buyerView.page.goto(`/events/${eventId}/seats`);
+      await buyerView.page.getByTestId('seat-sale-notice').filter({ hasText: 'cancelled' }).waitFor();
+      expect(await buyerView.page.getByTestId('hold-seats').count()).toBe(0);
     } finally {
       await buyerView.context.close();
     }

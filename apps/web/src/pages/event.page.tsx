@@ -6,6 +6,7 @@ import { QueryState } from '../components/state-views';
 import { StatusBadge } from '../components/event-card';
 import { Countdown } from '../components/countdown';
 import { useNow } from '../lib/use-now';
+import { saleStateOf } from '../lib/sale-state';
 import { useAuth } from '../auth/auth.context';
 import { loginPath } from '../auth/guards';
 import type { EventDetail } from '../api/types';
@@ -15,19 +16,16 @@ function BookPanel({ event }: { event: EventDetail }) {
   const { t } = useI18n();
   const { user } = useAuth();
   const navigate = useNavigate();
-  const now = useNow();
-  const opens = new Date(event.saleStartsAt).getTime();
-  const closes = new Date(event.saleEndsAt).getTime();
-  if (event.status === 'cancelled') return <p className="notice notice-bad">{t('event.cancelled')}</p>;
-  if (event.status === 'sold_out') return <p className="notice">{t('event.soldOut')}</p>;
-  if (now < opens)
+  const state = saleStateOf(event, useNow());
+  if (state === 'cancelled') return <p className="notice notice-bad">{t('event.cancelled')}</p>;
+  if (state === 'sold_out') return <p className="notice">{t('event.soldOut')}</p>;
+  if (state === 'not_open')
     return (
       <div className="sale-countdown">
         <span>{t('event.saleOpensIn')}</span> <Countdown to={event.saleStartsAt} className="big-timer" />
       </div>
     );
-  if (now > closes || event.status === 'sale_closed' || event.status === 'ended')
-    return <p className="notice">{t('event.saleClosed')}</p>;
+  if (state === 'closed') return <p className="notice">{t('event.saleClosed')}</p>;
   const book = () => {
     // Every booking goes through the waiting room page: its join answers "admitted" at once when
     // no room is active, so the page never needs to know the room's state in advance.

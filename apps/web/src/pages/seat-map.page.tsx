@@ -12,6 +12,7 @@ import { SeatCanvas } from '../seatmap/seat-canvas';
 import { SeatList } from '../seatmap/seat-list';
 import { joinEventRoom, getSocket } from '../lib/socket';
 import { Countdown } from '../components/countdown';
+import { SaleGate } from '../components/sale-gate';
 
 interface SeatsUpdate {
   eventId: string;
@@ -227,55 +228,57 @@ export function SeatMapPage() {
                 <Link to={`/checkout/${r.id}`}>{t('seat.payHold')}</Link>
               </p>
             ))}
-            <h2>{t('seat.yourSeats')}</h2>
-            {chosen.length === 0 ? (
-              <p className="muted">{t('seat.noneSelected')}</p>
-            ) : (
-              <ul className="chosen" data-testid="chosen-seats">
-                {chosen.map((s) => (
-                  <li key={s.id}>
-                    {s.section} {s.label} · {krw(s.price)}
-                    <button type="button" className="link" aria-label={t('seat.remove', { seat: s.label })} onClick={() => toggle(s)}>
-                      ✕
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            )}
-            <p className="total">
-              {t('seat.total')} <strong>{krw(total)}</strong>
-            </p>
-            <button type="button" className="btn btn-primary" disabled={!chosen.length || busy} onClick={() => book({ seatIds: chosen.map((s) => s.id) })} data-testid="hold-seats">
-              {t('seat.hold')}
-            </button>
-            <hr />
-            <h3>{t('seat.bestAvailable')}</h3>
-            <div className="best-available">
-              <label>
-                {t('seat.quantity')}
-                <select value={quantity} onChange={(e) => setQuantity(Number(e.target.value))}>
-                  {Array.from({ length: limit }, (_, i) => i + 1).map((n) => (
-                    <option key={n} value={n}>
-                      {n}
-                    </option>
+            <SaleGate event={event.data}>
+              <h2>{t('seat.yourSeats')}</h2>
+              {chosen.length === 0 ? (
+                <p className="muted">{t('seat.noneSelected')}</p>
+              ) : (
+                <ul className="chosen" data-testid="chosen-seats">
+                  {chosen.map((s) => (
+                    <li key={s.id}>
+                      {s.section} {s.label} · {krw(s.price)}
+                      <button type="button" className="link" aria-label={t('seat.remove', { seat: s.label })} onClick={() => toggle(s)}>
+                        ✕
+                      </button>
+                    </li>
                   ))}
-                </select>
-              </label>
-              <label>
-                {t('seat.section')}
-                <select value={bestSection} onChange={(e) => setBestSection(e.target.value)}>
-                  <option value="">{t('seat.anySection')}</option>
-                  {sections.map((s) => (
-                    <option key={s.name} value={s.name}>
-                      {s.name}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              <button type="button" className="btn" disabled={busy} onClick={() => book({ quantity, ...(bestSection ? { section: bestSection } : {}) })}>
-                {t('seat.findBest')}
+                </ul>
+              )}
+              <p className="total">
+                {t('seat.total')} <strong>{krw(total)}</strong>
+              </p>
+              <button type="button" className="btn btn-primary" disabled={!chosen.length || busy} onClick={() => book({ seatIds: chosen.map((s) => s.id) })} data-testid="hold-seats">
+                {t('seat.hold')}
               </button>
-            </div>
+              <hr />
+              <h3>{t('seat.bestAvailable')}</h3>
+              <div className="best-available">
+                <label>
+                  {t('seat.quantity')}
+                  <select value={quantity} onChange={(e) => setQuantity(Number(e.target.value))}>
+                    {Array.from({ length: limit }, (_, i) => i + 1).map((n) => (
+                      <option key={n} value={n}>
+                        {n}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label>
+                  {t('seat.section')}
+                  <select value={bestSection} onChange={(e) => setBestSection(e.target.value)}>
+                    <option value="">{t('seat.anySection')}</option>
+                    {sections.map((s) => (
+                      <option key={s.name} value={s.name}>
+                        {s.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <button type="button" className="btn" disabled={busy} onClick={() => book({ quantity, ...(bestSection ? { section: bestSection } : {}) })}>
+                  {t('seat.findBest')}
+                </button>
+              </div>
+            </SaleGate>
             <p>
               <Link to={`/events/${id}`}>← {t('seat.backToEvent')}</Link>
             </p>
