@@ -291,6 +291,11 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
       await tp.api('GET', `/api/admin/reservations?eventId=${eventId}&q=Alice`, { token: admin.accessToken })
     ).body.items;
     await page.goto('/admin/reservations');
+    // The event is chosen by its title (its id is what the filter sends).
+    const eventChoice = page.getByTestId('reservations-event');
+    await eventChoice.locator(`option[value="${eventId}"]`).waitFor({ state: 'attached' });
+    await eventChoice.selectOption(eventId);
+    await page.waitForURL(new RegExp(`eventId=${eventId}`));
     await page.getByPlaceholder('ID, email or name').fill('Alice');
     await page.getByTestId('admin-reservations').getByText('Confirmed').first().waitFor();
     await screenshot(page, 'admin-reservations');

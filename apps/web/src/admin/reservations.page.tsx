@@ -18,6 +18,39 @@ function seatText(seats: AdminReservation['seats']): string {
   return seats.map((s) => (typeof s === 'string' ? s : s.label)).join(', ');
 }
 
+/**
+ * The event filter, by title: operators know their events by name, not by id. Upcoming and recent
+ * events first; an event that is not among them (a link with its id) is still offered.
+ */
+function EventFilter({ value, onChange }: { value: string | undefined; onChange: (id: string) => void }) {
+  const { t, dateTime } = useI18n();
+  const events = useQuery({
+    queryKey: ['admin', 'event-choices'],
+    queryFn: () => adminApi.events({ sort: 'date_desc', limit: 100 }),
+    staleTime: 60_000,
+  });
+  const items = events.data?.items ?? [];
+  return (
+    <label>
+      {t('admin.event')}
+      <select
+        className="select-event"
+        value={value ?? ''}
+        onChange={(e) => onChange(e.target.value)}
+        data-testid="reservations-event"
+      >
+        <option value="">{t('admin.allEvents')}</option>
+        {value && !items.some((e) => e.id === value) && <option value={value}>{value}</option>}
+        {items.map((e) => (
+          <option key={e.id} value={e.id}>
+            {e.title} · {dateTime(e.startsAt)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function AdminReservationsPage() {
   const { t, krw, dateTime } = useI18n();
   const queryClient = useQueryClient();
@@ -81,82 +114,83 @@ export function AdminReservationsPage() {
             </option>
           ))}
         </select>
-        <input
-          defaultValue={filters.eventId}
-          placeholder="evt_..."
-          onChange={(e) => set('eventId', e.target.value.trim())}
-          aria-label={t('admin.event')}
-        />
-        <input
-          type="date"
-          value={filters.from ?? ''}
-          onChange={(e) => set('from', e.target.value)}
-          aria-label={t('search.from')}
-        />
-        <input
-          type="date"
-          value={filters.to ?? ''}
-          onChange={(e) => set('to', e.target.value)}
-          aria-label={t('search.to')}
-        />
+        <EventFilter value={filters.eventId} onChange={(id) => set('eventId', id)} />
+        <label>
+          {t('admin.bookedFrom')}
+          <input type="date" value={filters.from ?? ''} onChange={(e) => set('from', e.target.value)} />
+        </label>
+        <label>
+          {t('admin.bookedTo')}
+          <input type="date" value={filters.to ?? ''} onChange={(e) => set('to', e.target.value)} />
+        </label>
       </div>
       <QueryState query={query} isEmpty={(d) => d.items.length === 0}>
         {(d) => (
           <>
-            <table className="table" data-testid="admin-reservations">
-              <thead>
-                <tr>
-                  <th>ID</th>
-                  <th>{t('admin.buyer')}</th>
-                  <th>{t('admin.event')}</th>
-                  <th>{t('seat.seat')}</th>
-                  <th>{t('checkout.total')}</th>
-                  <th>{t('admin.status')}</th>
-                  <th>{t('checkout.method')}</th>
-                  <th>{t('my.bookedAt')}</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {d.items.map((r) => (
-                  <tr key={r.id}>
-                    <td className="mono">{r.id}</td>
-                    <td>
-                      {r.user.name}
-                      <br />
-                      <span className="muted">{r.user.email}</span>
-                    </td>
-                    <td>{r.event.title}</td>
-                    <td>{seatText(r.seats)}</td>
-                    <td>{krw(r.amount)}</td>
-                    <td>
-                      <ReservationStatus status={r.status} />
-                    </td>
-                    <td>{r.paymentMethod ?? '-'}</td>
-                    <td>{dateTime(r.createdAt)}</td>
-                    <td>
-                      <div className="actions">
-                        <Link
-                          className="btn btn-small"
-                          to={{ pathname: `/admin/reservations/${r.id}`, search: params.toString() }}
-                          data-testid={`details-${r.id}`}
-                        >
-                          {t('admin.details')}
-                        </Link>
-                        {cancellable(r.status) && (
-                          <CancelReservation
-                            r={r}
-                            onDone={() =>
-                              void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] })
-                            }
-                          />
-                        )}
-                      </div>
-                    </td>
+            <div className="table-scroll">
+              <table className="table" data-testid="admin-reservations">
+                <thead>
+                  <tr>
+                    <th>ID · {t('my.bookedAt')}</th>
+                    <th>{t('admin.buyer')}</th>
+                    <th>{t('admin.event')}</th>
+                    <th>{t('seat.seat')}</th>
+                    <th>{t('checkout.total')}</th>
+                    <th>
+                      {t('admin.status')} · {t('checkout.method')}
+                    </th>
+                    <th />
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {d.items.map((r) => (
+                    <tr key={r.id}>
+                      <td>
+                        <span className="mono">{r.id}</span>
+                        <br />
+                        <span className="muted">{dateTime(r.createdAt)}</span>
+                      </td>
+                      <td className="cell-break">
+                        {r.user.name}
+                        <br />
+                        <span className="muted">{r.user.email}</span>
+                      </td>
+                      <td className="cell-wide">{r.event.title}</td>
+                      <td className="cell-wide">{seatText(r.seats)}</td>
+                      <td className="cell-money">{krw(r.amount)}</td>
+                      <td>
+                        <ReservationStatus status={r.status} />
+                        {r.paymentMethod && (
+                          <>
+                            <br />
+                            <span className="muted">{r.paymentMethod}</span>
+                          </>
+                        )}
+                      </td>
+                      <td>
+                        <div className="actions">
+                          <Link
+                            className="btn btn-small"
+                            to={{ pathname: `/admin/reservations/${r.id}`, search: params.toString() }}
+                            data-testid={`details-${r.id}`}
+                          >
+                            {t('admin.details')}
+                          </Link>
+                          {cancellable(r.status) && (
+                            <CancelReservation
+                              r={r}
+                              onDone={() =>
+                                void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] })
+                              }
+                            />
+                          )}
+                        </div>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             {d.total > PAGE_SIZE && (
               <nav className="pager">
                 <button
