@@ -13,6 +13,7 @@ import {
   type WebPlatform,
 } from './support/web-platform';
 import { payWithSandbox, seatLabel, seoulInput, useSession, waitAdmitted } from './support/shop.helpers';
+import { onSaleEvent } from '../integration/admin.flow';
 
 // Used only inside page.waitForFunction (runs in the browser); the repo's tsconfig has no DOM lib.
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
@@ -271,6 +272,20 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await page.getByTestId('top-events').getByText(title).waitFor({ timeout: 15_000 });
     await page.getByTestId('live-feed-open').waitFor();
     await screenshot(page, 'admin-dashboard');
+
+    // Statistics list events best seller first; the operator can sort by any column.
+    const quiet = `AAA Quiet Night ${uniqueSuffix().slice(0, 6)}`;
+    await onSaleEvent(tp, admin, quiet);
+    await page.goto('/admin/stats');
+    const figures = page.getByTestId('stats-events');
+    await figures.getByText(quiet).waitFor({ timeout: 15_000 });
+    expect(await figures.locator('tbody tr').first().textContent()).toContain(title);
+    await figures.getByRole('button', { name: 'Event' }).click();
+    await figures.locator('th[aria-sort="ascending"]').waitFor();
+    expect(await figures.locator('tbody tr').first().textContent()).toContain(quiet);
+    await page.goto('/admin');
+    await page.getByTestId('top-events').getByText(title).waitFor();
+    await page.getByTestId('live-feed-open').waitFor();
 
     // A sale made while the dashboard is open arrives over the live feed, without a reload.
     const before = await page.getByTestId('revenue-total').textContent();

@@ -5,10 +5,11 @@ import { adminApi } from '../api/admin.api';
 import { download } from '../api/client';
 import { useI18n } from '../i18n/i18n.context';
 import { QueryState, errorText } from '../components/state-views';
-import { formatPercent, seoulDay } from '../lib/format';
+import { EventFiguresTable } from './event-figures.table';
+import { seoulDay } from '../lib/format';
 
 export function StatisticsPage() {
-  const { t, krw, num, locale } = useI18n();
+  const { t, krw, num } = useI18n();
   const [from, setFrom] = useState(() => seoulDay(new Date(Date.now() - 13 * 86400_000)));
   const [to, setTo] = useState(() => seoulDay(new Date()));
   const [granularity, setGranularity] = useState<'day' | 'hour'>('day');
@@ -86,30 +87,7 @@ export function StatisticsPage() {
       <section>
         <h2>{t('stats.perEvent')}</h2>
         <QueryState query={events} isEmpty={(d) => d.items.length === 0}>
-          {(d) => (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>{t('admin.event')}</th>
-                  <th>{t('dash.seatsSold')}</th>
-                  <th>{t('stats.seatsTotal')}</th>
-                  <th>{t('dash.revenue')}</th>
-                  <th>{t('dash.conversion')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.items.map((e) => (
-                  <tr key={e.eventId}>
-                    <td>{e.title}</td>
-                    <td>{num(e.seatsSold)}</td>
-                    <td>{num(e.seatsTotal)}</td>
-                    <td>{krw(e.revenue)}</td>
-                    <td>{formatPercent(e.conversionRate, locale)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          {(d) => <EventFiguresTable items={d.items} />}
         </QueryState>
       </section>
       <section>

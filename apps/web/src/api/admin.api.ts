@@ -1,6 +1,7 @@
 import { api } from './client';
 import type {
   AdminReservation,
+  EventFigures,
   AuditEntry,
   Dashboard,
   EventDetail,
@@ -79,14 +80,7 @@ export const adminApi = {
     ),
   statsEvents: () =>
     api<{
-      items: Array<{
-        eventId: string;
-        title: string;
-        seatsTotal: number;
-        seatsSold: number;
-        revenue: number;
-        conversionRate: number;
-      }>;
+      items: EventFigures[];
     }>('/api/stats/events'),
   statsUsers: () =>
     api<{ total: number; newToday: number; series: Array<{ bucket: string; count: number }> }>(

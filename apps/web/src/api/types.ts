@@ -245,3 +245,15 @@ export interface QueueFigures {
     oldestWaitSeconds: number;
   };
 }
+
+/** One event's row in the statistics (GET /api/stats/events). */
+export interface EventFigures {
+  eventId: string;
+  title: string;
+  startsAt: string | null;
+  seatsTotal: number;
+  seatsSold: number;
+  revenue: number;
+  refunds: number;
+  conversionRate: number;
+}
