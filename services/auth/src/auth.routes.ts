@@ -85,7 +85,7 @@ export async function authRoutes(scope: FastifyInstance, auth: AuthModule): Prom
   app.get(
     '/api/auth/me',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user',

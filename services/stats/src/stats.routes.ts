@@ -28,13 +28,13 @@ export async function statsRoutes(app: FastifyInstance, ctx: ServiceContext<Stat
 
   r.get(
     '/api/stats/dashboard',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Revenue, reservations, conversion and top events', response: { 200: DashboardBody } } },
+    { onRequest: requireAdmin, schema: { tags, security, summary: 'Revenue, reservations, conversion and top events', response: { 200: DashboardBody } } },
     async () => figures.dashboard(),
   );
 
   r.get(
     '/api/stats/sales',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Sales and refunds per Seoul day or hour', querystring: SalesQuery, response: { 200: SalesBody } } },
+    { onRequest: requireAdmin, schema: { tags, security, summary: 'Sales and refunds per Seoul day or hour', querystring: SalesQuery, response: { 200: SalesBody } } },
     async (request) => {
       const { from, to, granularity, eventId } = request.query;
       return figures.sales(figures.resolveRange(from, to, granularity), granularity, eventId);
@@ -43,7 +43,7 @@ export async function statsRoutes(app: FastifyInstance, ctx: ServiceContext<Stat
 
   r.get(
     '/api/stats/sales.csv',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'The sales series as CSV', querystring: SalesQuery } },
+    { onRequest: requireAdmin, schema: { tags, security, summary: 'The sales series as CSV', querystring: SalesQuery } },
     async (request, reply) => {
       const { from, to, granularity, eventId } = request.query;
       const { series } = await figures.sales(figures.resolveRange(from, to, granularity), granularity, eventId);
@@ -57,19 +57,19 @@ export async function statsRoutes(app: FastifyInstance, ctx: ServiceContext<Stat
 
   r.get(
     '/api/stats/users',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Registered users and new users per Seoul day', querystring: UsersQuery, response: { 200: UsersBody } } },
+    { onRequest: requireAdmin, schema: { tags, security, summary: 'Registered users and new users per Seoul day', querystring: UsersQuery, response: { 200: UsersBody } } },
     async (request) => figures.users(figures.resolveRange(request.query.from, request.query.to, 'day')),
   );
 
   r.get(
     '/api/stats/events',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'Seats, revenue and conversion per event', response: { 200: EventsBody } } },
+    { onRequest: requireAdmin, schema: { tags, security, summary: 'Seats, revenue and conversion per event', response: { 200: EventsBody } } },
     async () => figures.events(),
   );
 
   r.get(
     '/api/admin/audit',
-    { preHandler: requireAdmin, schema: { tags: ['admin'], security, summary: 'The audit log of operator actions, newest first', querystring: AuditQuery, response: { 200: AuditBody } } },
+    { onRequest: requireAdmin, schema: { tags: ['admin'], security, summary: 'The audit log of operator actions, newest first', querystring: AuditQuery, response: { 200: AuditBody } } },
     async (request) => {
       const { from, to, page, limit, ...filters } = request.query;
       const bound = (text: string | undefined, end: boolean) => {
@@ -85,7 +85,7 @@ export async function statsRoutes(app: FastifyInstance, ctx: ServiceContext<Stat
 
   r.post(
     '/internal/stats/rebuild',
-    { preHandler: requireInternal(ctx.config.INTERNAL_TOKEN), schema: { hide: true, response: { 200: RebuildBody } } },
+    { onRequest: requireInternal(ctx.config.INTERNAL_TOKEN), schema: { hide: true, response: { 200: RebuildBody } } },
     async () => {
       const result = await rebuildReadModels(ctx.db);
       ctx.log.info(result, 'stats read models rebuilt');

@@ -58,7 +58,7 @@ export async function dashboardRoutes(
   app.get(
     '/api/admin/dashboard',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Sales figures plus live operations (waiting rooms, seats held, sales per minute)',
@@ -74,7 +74,7 @@ export async function dashboardRoutes(
   app.get(
     '/api/admin/dashboard/live',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Only the live operations of the dashboard (waiting rooms, seats held, tickets sold per minute)',

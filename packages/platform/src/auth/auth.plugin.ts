@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors/app-error';
 import { preferPriorityLane } from '../logging/request-context';
@@ -13,6 +13,7 @@ declare module 'fastify' {
 }
 
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
+const BEARER = [{ bearerAuth: [] }];
 
 /**
  * Every service checks the bearer token itself, never a header a client could set, so a request
@@ -26,6 +27,13 @@ export function installAuth(
   identities?: IdentitySigner,
 ): void {
   app.decorateRequest('user', null);
+  // The API document says which routes need a token from the guards themselves, so it cannot
+  // drift from them (payments and the waiting room's routes were documented as open).
+  app.addHook('onRoute', (route) => {
+    const hooks = [route.onRequest ?? []].flat();
+    if (!hooks.some((hook) => hook === requireUser || hook === requireAdmin)) return;
+    route.schema = { ...route.schema, security: route.schema?.security ?? BEARER };
+  });
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request);
     if (!token) {
@@ -37,11 +45,16 @@ export function installAuth(
   });
 }
 
-export const requireUser: preHandlerAsyncHookHandler = async (request) => {
+/*
+ * The guards run as a route's onRequest hooks, after the token was read (installAuth's hook is the
+ * app's, which runs first) and before the body is parsed or validated: an anonymous caller learns
+ * it must sign in, not what the body should hold, and costs no parsing of what it sent.
+ */
+export const requireUser: onRequestAsyncHookHandler = async (request) => {
   if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
 };
 
-export const requireAdmin: preHandlerAsyncHookHandler = async (request) => {
+export const requireAdmin: onRequestAsyncHookHandler = async (request) => {
   if (!request.user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
   if (request.user.role !== 'admin') throw AppError.forbidden('ADMIN_ONLY', 'Administrators only');
 };
@@ -56,7 +69,7 @@ export function isAdmin(request: FastifyRequest): boolean {
 }
 
 /** Guards /internal/* routes that only other services may call. */
-export function requireInternal(secret: string): preHandlerAsyncHookHandler {
+export function requireInternal(secret: string): onRequestAsyncHookHandler {
   const expected = Buffer.from(secret);
   return async (request) => {
     const given = Buffer.from(String(request.headers[INTERNAL_TOKEN_HEADER] ?? ''));

@@ -31,7 +31,7 @@ const probe = defineService({
       if (id === 'boom') throw new Error('database password is hunter2');
       throw AppError.notFound('THING_NOT_FOUND', 'No such thing', { id });
     });
-    app.get('/api/admin/things', { preHandler: requireAdmin }, async () => ({ items: [] }));
+    app.get('/api/admin/things', { onRequest: requireAdmin }, async () => ({ items: [] }));
     app.get('/api/whoami', async (req) => ({ user: req.user }));
     app.get('/api/things-lane', async () => ({ priority: inPriorityLane() }));
     app.get('/api/things-waiting', async () => {
@@ -39,7 +39,7 @@ const probe = defineService({
       addSpent('db', 20);
       return { ok: true };
     });
-    app.get('/internal/things-lane', { preHandler: requireInternal(INTERNAL) }, async () => ({
+    app.get('/internal/things-lane', { onRequest: requireInternal(INTERNAL) }, async () => ({
       priority: await Promise.resolve().then(() => inPriorityLane()),
     }));
   },

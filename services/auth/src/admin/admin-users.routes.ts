@@ -25,7 +25,7 @@ export async function adminUsersRoutes(scope: FastifyInstance, auth: AuthModule)
   app.get(
     '/api/admin/users',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'Search users by email, name or id',
@@ -52,7 +52,7 @@ export async function adminUsersRoutes(scope: FastifyInstance, auth: AuthModule)
   app.get(
     '/api/admin/users/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'One user',
@@ -71,7 +71,7 @@ export async function adminUsersRoutes(scope: FastifyInstance, auth: AuthModule)
   app.patch(
     '/api/admin/users/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
         summary: "Change a user's role (the last admin cannot be demoted; demotion ends the user's sessions)",
@@ -98,7 +98,7 @@ export async function internalUsersRoutes(
   app.get(
     '/internal/users/:id',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: { hide: true, params: UserIdParams, response: { 200: Type.Object({ user: PublicUser }) } },
     },
     async (request) => {
@@ -111,7 +111,7 @@ export async function internalUsersRoutes(
   app.get(
     '/internal/users',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: {
         hide: true,
         querystring: Type.Object({

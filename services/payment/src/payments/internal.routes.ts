@@ -16,7 +16,7 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/internal/payments/refund-reservation', {
-    preHandler: requireInternal(d.config.INTERNAL_TOKEN),
+    onRequest: requireInternal(d.config.INTERNAL_TOKEN),
     schema: {
       hide: true,
       body: InternalRefundBody,
@@ -38,12 +38,12 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
   });
 
   app.get('/api/admin/payments/refund-policies', {
-    preHandler: requireAdmin,
+    onRequest: requireAdmin,
     schema: { tags: ['admin'], summary: 'Refund policies events may use (refundPolicyId)' },
   }, async () => ({ items: await d.refunds.policies() }));
 
   app.put('/api/admin/payments/refund-policies/:id', {
-    preHandler: requireAdmin,
+    onRequest: requireAdmin,
     schema: {
       tags: ['admin'],
       summary: 'Create or change a refund policy (payments keep the snapshot taken at purchase)',

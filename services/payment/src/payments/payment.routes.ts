@@ -57,7 +57,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.post(
     '/api/payments/create',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         summary: 'Start paying for a pending reservation (the amount comes from the reservation)',
@@ -77,7 +77,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.post(
     '/api/payments/confirm',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         summary: 'Confirm a payment after the provider redirect (idempotent)',
@@ -110,7 +110,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.post(
     '/api/payments/refund',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         summary:
@@ -151,7 +151,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.get(
     '/api/payments/refund-quote',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         summary: 'What cancelling the reservation would refund now',
@@ -176,7 +176,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.get(
     '/api/payments/history',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         summary: 'Own payments; administrators may filter by user, event, method, status',
@@ -202,7 +202,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.get(
     '/api/admin/payments',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
         summary: 'All payments, filtered by user, event, method, status',
@@ -216,7 +216,7 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
   app.get(
     '/api/payments/:id',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         summary: 'One payment (owner or admin)',

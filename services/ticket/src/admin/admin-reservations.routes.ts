@@ -42,7 +42,7 @@ export async function adminReservationRoutes(app: FastifyInstance, service: Admi
   r.get(
     '/api/admin/reservations',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: { tags, security, summary: 'Reservations for operators: filter by status, event, buyer, dates', querystring: AdminReservationsQuery, response: { 200: AdminReservationsBody } },
     },
     async (request) => {
@@ -53,7 +53,7 @@ export async function adminReservationRoutes(app: FastifyInstance, service: Admi
 
   r.get(
     '/api/admin/reservations.csv',
-    { preHandler: requireAdmin, schema: { tags, security, summary: 'The filtered reservations as CSV (every page)', querystring: AdminReservationsQuery } },
+    { onRequest: requireAdmin, schema: { tags, security, summary: 'The filtered reservations as CSV (every page)', querystring: AdminReservationsQuery } },
     async (request, reply) => {
       const { page: _page, limit: _limit, ...filters } = request.query;
       const lines = [CSV_HEADER.join(',')];
@@ -68,7 +68,7 @@ export async function adminReservationRoutes(app: FastifyInstance, service: Admi
   r.patch(
     '/api/admin/reservations/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags,
         security,

@@ -40,7 +40,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
   r.post(
     '/api/tickets/book',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags: ['booking'],
         summary: 'Hold seats: chosen seatIds, or best available by quantity (and section)',
@@ -73,7 +73,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
   r.get(
     '/api/tickets/my',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags: ['booking'],
         summary: "The signed-in buyer's reservations, newest first",
@@ -130,7 +130,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
   r.get(
     '/api/reservations/:id',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags: ['booking'],
         summary: 'One reservation (its owner or an admin)',
@@ -164,7 +164,7 @@ export async function bookingRoutes(app: FastifyInstance, rt: BookingRuntime): P
   r.post(
     '/api/reservations/:id/cancel',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       // A body is optional: a bare POST cancels without a reason.
       preValidation: async (request) => {
         request.body ??= {};

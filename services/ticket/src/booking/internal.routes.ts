@@ -30,7 +30,7 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
   r.get(
     '/internal/reservations/:id',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: { hide, params: IdParams, response: { 200: InternalReservationResponse, ...errors(403, 404) } },
     },
     async (request) => {
@@ -54,7 +54,7 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
   r.post(
     '/internal/reservations/:id/payment-started',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: {
         hide,
         params: IdParams,
@@ -75,7 +75,7 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
   r.post(
     '/internal/reservations/:id/payment-released',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: {
         hide,
         params: IdParams,
@@ -92,7 +92,7 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
   r.post(
     '/internal/reservations/:id/confirm',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: {
         hide,
         params: IdParams,
@@ -106,7 +106,7 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
   r.post(
     '/internal/reservations/:id/refunded',
     {
-      preHandler: guard,
+      onRequest: guard,
       schema: {
         hide,
         params: IdParams,
@@ -119,7 +119,7 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
 
   r.get(
     '/internal/ops',
-    { preHandler: guard, schema: { hide, response: { 200: OpsResponse, ...errors(403) } } },
+    { onRequest: guard, schema: { hide, response: { 200: OpsResponse, ...errors(403) } } },
     async () => {
       const since = new Date(rt.ctx.clock.now().getTime() - 60_000);
       const [queues, seatsHeld, salesPerMinute] = await Promise.all([

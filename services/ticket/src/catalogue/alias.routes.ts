@@ -50,7 +50,7 @@ export async function aliasRoutes(
   app.get(
     '/api/admin/aliases',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags,
         security,
@@ -74,7 +74,7 @@ export async function aliasRoutes(
   app.post(
     '/api/admin/aliases',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: { tags, security, body: AliasBody, response: { 201: Type.Object({ alias: Alias }) } },
     },
     async (request, reply) => {
@@ -117,7 +117,7 @@ export async function aliasRoutes(
   app.delete(
     '/api/admin/aliases/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: { tags, security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }) },
     },
     async (request, reply) => {

@@ -70,7 +70,7 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
     app.post(
       path,
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: {
           tags,
           security,
@@ -90,7 +90,7 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
   app.patch(
     '/api/events/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags,
         security,
@@ -109,7 +109,7 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
   app.delete(
     '/api/events/:id',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: { tags, security, summary: 'Delete an event with nothing sold or held', params: EventIdParams },
     },
     async (request, reply) => {
@@ -121,7 +121,7 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
   app.post(
     '/api/events/:id/publish',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags,
         security,
@@ -139,7 +139,7 @@ export async function eventRoutes(root: FastifyInstance, catalogue: Catalogue): 
   app.post(
     '/api/events/:id/cancel',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: {
         tags,
         security,

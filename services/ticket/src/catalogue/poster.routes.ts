@@ -21,7 +21,7 @@ export async function posterRoutes(
     app.post(
       '/api/events/:id/poster',
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: {
           tags: ['events'],
           security: [{ bearerAuth: [] }],

@@ -35,7 +35,7 @@ export async function seatBlockRoutes(
     app.post(
       `/api/events/:id/seats/${action}`,
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: {
           tags: ['events'],
           security: [{ bearerAuth: [] }],

@@ -55,7 +55,7 @@ export async function venueRoutes(root: FastifyInstance, ctx: ServiceContext<Tic
     app.get(
       prefix,
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: { hide, tags, security, response: { 200: Type.Object({ items: Type.Array(Venue) }) } },
       },
       async () => ({
@@ -66,7 +66,7 @@ export async function venueRoutes(root: FastifyInstance, ctx: ServiceContext<Tic
     app.get(
       `${prefix}/:id`,
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: { hide, tags, security, params: IdParams, response: { 200: Type.Object({ venue: Venue }) } },
       },
       async (request) => {
@@ -79,7 +79,7 @@ export async function venueRoutes(root: FastifyInstance, ctx: ServiceContext<Tic
     app.post(
       prefix,
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: { hide, tags, security, body: VenueBody, response: { 201: Type.Object({ venue: Venue }) } },
       },
       async (request, reply) => {
@@ -105,7 +105,7 @@ export async function venueRoutes(root: FastifyInstance, ctx: ServiceContext<Tic
     app.patch(
       `${prefix}/:id`,
       {
-        preHandler: requireAdmin,
+        onRequest: requireAdmin,
         schema: {
           hide,
           tags,
@@ -140,7 +140,7 @@ export async function venueRoutes(root: FastifyInstance, ctx: ServiceContext<Tic
 
     app.delete(
       `${prefix}/:id`,
-      { preHandler: requireAdmin, schema: { hide, tags, security, params: IdParams } },
+      { onRequest: requireAdmin, schema: { hide, tags, security, params: IdParams } },
       async (request, reply) => {
         await ctx.db.transaction().execute(async (trx) => {
           if (!(await deleteVenue(trx, request.params.id)))

@@ -85,14 +85,14 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
 
   app.get(
     '/api/admin/events/:id/queue',
-    { preHandler: requireAdmin, schema: { tags, summary: 'Waiting-room settings and live figures', params: AdminParams, response: { 200: AdminView } } },
+    { onRequest: requireAdmin, schema: { tags, summary: 'Waiting-room settings and live figures', params: AdminParams, response: { 200: AdminView } } },
     async (request) => withEnabled(await admin.get(request.params.id)),
   );
 
   app.put(
     '/api/admin/events/:id/queue',
     {
-      preHandler: requireAdmin,
+      onRequest: requireAdmin,
       schema: { tags, summary: 'Configure the waiting room', params: AdminParams, body: SettingsBody, response: { 200: AdminView } },
     },
     async (request) => {
@@ -105,7 +105,7 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
   app.post(
     '/api/queue/:eventId/join',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: { tags, summary: 'Join the waiting room (joining again keeps your place)', params: EventParams, response: { 200: StatusView } },
     },
     async (request, reply) => withEdgeHint(reply, queue, request.params.eventId, await queue.join(request.params.eventId, currentUser(request))),
@@ -114,7 +114,7 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
   app.get(
     '/api/queue/:eventId/status',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: { tags, summary: 'Your place in the waiting room (also a heartbeat)', params: EventParams, response: { 200: StatusView } },
     },
     async (request, reply) => withEdgeHint(reply, queue, request.params.eventId, await queue.status(request.params.eventId, currentUser(request).id)),
@@ -122,14 +122,14 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
 
   app.post(
     '/api/queue/:eventId/heartbeat',
-    { preHandler: requireUser, schema: { tags, summary: 'Keep your place while the page is open', params: EventParams, response: { 200: StatusView } } },
+    { onRequest: requireUser, schema: { tags, summary: 'Keep your place while the page is open', params: EventParams, response: { 200: StatusView } } },
     async (request, reply) =>
       withEdgeHint(reply, queue, request.params.eventId, await queue.heartbeat(request.params.eventId, currentUser(request).id)),
   );
 
   app.post(
     '/api/queue/:eventId/leave',
-    { preHandler: requireUser, schema: { tags, summary: 'Give up your place or admission', params: EventParams, response: { 204: Type.Null() } } },
+    { onRequest: requireUser, schema: { tags, summary: 'Give up your place or admission', params: EventParams, response: { 204: Type.Null() } } },
     async (request, reply) => {
       await queue.leave(request.params.eventId, currentUser(request).id);
       return reply.code(204).send(null);
