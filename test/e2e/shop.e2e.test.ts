@@ -158,6 +158,7 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     expect(new URL(page.url()).pathname).toBe('/payments/success');
     await page.getByRole('link', { name: 'View my ticket' }).click();
     await page.getByTestId('reservation-status').filter({ hasText: 'Confirmed' }).waitFor();
+    await page.getByTestId('payment-facts').filter({ hasText: 'Sandbox (test payments) · Paid' }).waitFor();
     await screenshot(page, 'ticket');
 
     await page.getByTestId('cancel-reservation').click();

@@ -56,4 +56,5 @@ export const paymentsApi = {
   confirm: (body: { orderId: string; paymentKey?: string; pgToken?: string; paymentId?: string; amount?: number }) =>
     api<{ payment: Payment; reservation: { id: string; status: string } }>('/api/payments/confirm', { method: 'POST', body }),
   refundQuote: (reservationId: string) => api<RefundQuote>('/api/payments/refund-quote', { query: { reservationId } }),
+  get: (id: string) => api<{ payment: Payment }>(`/api/payments/${encodeURIComponent(id)}`).then((r) => r.payment),
 };

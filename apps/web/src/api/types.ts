@@ -118,14 +118,6 @@ export interface Reservation {
     venue?: string;
     status?: string;
   };
-  payment?: {
-    id: string;
-    method: string;
-    status: string;
-    amount?: number;
-    refundedAmount?: number;
-    paidAt?: string;
-  } | null;
   refundedAmount?: number;
 }
 
@@ -151,7 +143,7 @@ export interface Payment {
   amount: number;
   method: string;
   status: string;
-  paidAt?: string;
+  paidAt?: string | null;
   refundedAmount?: number;
 }
 

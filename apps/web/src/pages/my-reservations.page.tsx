@@ -5,7 +5,7 @@ import { bookingApi, paymentsApi } from '../api/booking.api';
 import type { RefundQuote, Reservation } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { Empty, ErrorView, Loading, QueryState, errorText } from '../components/state-views';
-import { ReservationSeats, ReservationStatus } from './reservation-parts';
+import { PaymentFacts, ReservationSeats, ReservationStatus } from './reservation-parts';
 
 function startsAt(r: Reservation): string | undefined {
   return r.event?.startsAt ?? r.eventStartsAt;
@@ -168,15 +168,7 @@ export function ReservationDetailPage() {
           <dd>{dateTime(r.createdAt)}</dd>
           <dt>{t('checkout.total')}</dt>
           <dd>{krw(r.amount)}</dd>
-          {r.payment && (
-            <>
-              <dt>{t('my.payment')}</dt>
-              <dd>
-                {r.payment.method} · {r.payment.status}
-                {r.payment.refundedAmount ? ` · ${t('my.refunded', { amount: krw(r.payment.refundedAmount) })}` : ''}
-              </dd>
-            </>
-          )}
+          {r.paymentId && <PaymentFacts paymentId={r.paymentId} />}
           {r.refundedAmount ? (
             <>
               <dt>{t('my.refund')}</dt>
@@ -205,6 +197,7 @@ export function ReservationDetailPage() {
           onDone={() => {
             void queryClient.invalidateQueries({ queryKey: ['reservation', id] });
             void queryClient.invalidateQueries({ queryKey: ['my-reservations'] });
+            void queryClient.invalidateQueries({ queryKey: ['payment'] });
           }}
         />
       )}

@@ -1,3 +1,5 @@
+import { useQuery } from '@tanstack/react-query';
+import { paymentsApi } from '../api/booking.api';
 import type { ReservationSeat } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import type { MessageKey } from '../i18n/messages';
@@ -32,5 +34,32 @@ export function ReservationStatus({ status }: { status: string }) {
     <span className={`badge rstatus-${status}`} data-testid="reservation-status">
       {t(`rstatus.${status}` as MessageKey)}
     </span>
+  );
+}
+
+/**
+ * How the booking was paid, as the payment service has it (ticket keeps only the payment's id):
+ * the method by its name, where the money stands, when it was paid, and what came back.
+ */
+export function PaymentFacts({ paymentId }: { paymentId: string }) {
+  const { t, krw, dateTime } = useI18n();
+  const payment = useQuery({ queryKey: ['payment', paymentId], queryFn: () => paymentsApi.get(paymentId) });
+  const methods = useQuery({
+    queryKey: ['payment-methods'],
+    queryFn: paymentsApi.methods,
+    staleTime: 3_600_000,
+  });
+  if (!payment.data) return null;
+  const p = payment.data;
+  const method = methods.data?.find((m) => m.method === p.method)?.name ?? p.method;
+  return (
+    <>
+      <dt>{t('my.payment')}</dt>
+      <dd data-testid="payment-facts">
+        {method} · {t(`paymentStatus.${p.status}` as MessageKey)}
+        {p.paidAt ? ` · ${dateTime(p.paidAt)}` : ''}
+        {p.refundedAmount ? ` · ${t('my.refunded', { amount: krw(p.refundedAmount) })}` : ''}
+      </dd>
+    </>
   );
 }
