@@ -33,7 +33,11 @@ export function detectLocale(): Locale {
 }
 
 export function translate(locale: Locale, key: MessageKey, vars?: Record<string, string | number>): string {
-  let text: string = messages[locale][key] ?? messages.en[key] ?? key;
+  // "1 event", "2 events": a message with a `<key>.one` form takes it where the language says so.
+  const count = vars?.count ?? vars?.n;
+  const form = typeof count === 'number' ? `${key}.${new Intl.PluralRules(locale).select(count)}` : '';
+  const plural = form in messages[locale] ? messages[locale][form as MessageKey] : undefined;
+  let text: string = plural ?? messages[locale][key] ?? messages.en[key] ?? key;
   if (vars) for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(value));
   return text;
 }
