@@ -88,6 +88,41 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('admin starts an event from a saved venue: its name, address and seat layout fill the form', async () => {
+    const venueName = `Blue Square ${uniqueSuffix().slice(0, 6)}`;
+    const created = await tp.api('POST', '/api/venues', {
+      token: admin.accessToken,
+      body: {
+        name: venueName,
+        address: 'Itaewon-ro 294, Seoul',
+        layout: {
+          sections: [
+            {
+              name: 'VIP',
+              price: 99_000,
+              rows: [
+                { label: 'A', seats: 8 },
+                { label: 'B', seats: 9 },
+              ],
+            },
+          ],
+        },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { context, page } = await newPage(browser, tp.web);
+    await logIn(page, TEST_ADMIN.email, TEST_ADMIN.password);
+    await page.goto('/admin/events/new');
+    await page.getByText('40 seats in total').waitFor();
+    const picker = page.getByTestId('venue-template');
+    await picker.locator(`option[value="${created.body.venue.id}"]`).waitFor({ state: 'attached' });
+    await picker.selectOption(created.body.venue.id);
+    await page.getByText('17 seats in total').waitFor();
+    await expect(page.getByLabel('Venue', { exact: true }).inputValue()).resolves.toBe(venueName);
+    await expect(page.getByLabel('Venue address').inputValue()).resolves.toBe('Itaewon-ro 294, Seoul');
+    await context.close();
+  });
+
   it('buyer searches, waits in the waiting room, picks seats, pays in the sandbox, and cancels for a refund', async () => {
     expect(eventId).not.toBe('');
     // A busy sale: the waiting room is on and admits one buyer at a time; someone is already inside.

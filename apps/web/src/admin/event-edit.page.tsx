@@ -11,6 +11,7 @@ import { fromSeoulInput, toSeoulInput } from '../lib/format';
 import { LayoutEditor } from './layout-editor';
 import { fromLayout, newSection, toLayout, type EditorSection } from './layout-editor.model';
 import { QueueControls } from './queue-controls';
+import { VenueTemplatePicker } from './venue-template.picker';
 import { CancelEventDialog } from './cancel-event-dialog';
 import type { MessageKey } from '../i18n/messages';
 
@@ -247,6 +248,18 @@ export function EventEditPage() {
             onChange={set('artist')}
             error={f.artist}
           />
+          {isNew && (
+            <VenueTemplatePicker
+              onPick={(venue) => {
+                setForm({ ...form, venueName: venue.name, venueAddress: venue.address ?? '' });
+                const fromVenue = fromLayout(venue.layout);
+                if (fromVenue) {
+                  setSections(fromVenue);
+                  setLayoutDirty(true);
+                }
+              }}
+            />
+          )}
           <Field
             label={t('admin.venueName')}
             name="venueName"

@@ -2,6 +2,7 @@ import { api } from './client';
 import type {
   AdminReservation,
   EventFigures,
+  VenueTemplate,
   AuditEntry,
   Dashboard,
   EventDetail,
@@ -82,6 +83,7 @@ export const adminApi = {
     api<{
       items: EventFigures[];
     }>('/api/stats/events'),
+  venues: () => api<{ items: VenueTemplate[] }>('/api/venues').then((r) => r.items),
   statsUsers: () =>
     api<{ total: number; newToday: number; series: Array<{ bucket: string; count: number }> }>(
       '/api/stats/users',

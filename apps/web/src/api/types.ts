@@ -249,3 +249,12 @@ export interface EventFigures {
   refunds: number;
   conversionRate: number;
 }
+
+/** A saved venue (GET /api/venues): what a new event can start from. */
+export interface VenueTemplate {
+  id: string;
+  name: string;
+  address: string | null;
+  seatsTotal: number;
+  layout: unknown;
+}
