@@ -14,7 +14,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts'],
-          exclude: ['apps/web/**', '**/node_modules/**'],
+          exclude: ['apps/web/dist/**', '**/node_modules/**'],
         },
       },
       { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'] } },
