@@ -3,6 +3,15 @@ import type { Seat, SeatMap } from '../api/types';
 export interface EditorRow {
   label: string;
   seats: number;
+  /** Kept from a stored layout the editor has no field for: a first seat number other than 1, companion seats. */
+  start?: number;
+  companion?: number[];
+}
+
+/** The seat numbers a row has: `start` .. `start + seats - 1`. */
+function inRow(r: EditorRow): (n: number) => boolean {
+  const first = r.start ?? 1;
+  return (n) => n >= first && n < first + r.seats;
 }
 
 export interface EditorSection {
@@ -70,9 +79,18 @@ export function toLayout(sections: EditorSection[]): { sections: unknown[] } {
         color: s.color,
         rows: s.rows.map((r) => {
           const key = r.label.toUpperCase();
-          const b = (blocked.get(key) ?? []).filter((n) => n <= r.seats);
-          const a = (accessible.get(key) ?? []).filter((n) => n <= r.seats);
-          return { label: r.label, seats: r.seats, ...(b.length ? { blocked: b } : {}), ...(a.length ? { accessible: a } : {}) };
+          const fits = inRow(r);
+          const b = (blocked.get(key) ?? []).filter(fits);
+          const a = (accessible.get(key) ?? []).filter(fits);
+          const c = (r.companion ?? []).filter(fits);
+          return {
+            label: r.label,
+            seats: r.seats,
+            ...(r.start && r.start !== 1 ? { start: r.start } : {}),
+            ...(b.length ? { blocked: b } : {}),
+            ...(a.length ? { accessible: a } : {}),
+            ...(c.length ? { companion: c } : {}),
+          };
         }),
       };
     }),
@@ -94,10 +112,17 @@ export function fromLayout(layout: unknown): EditorSection[] | null {
         start?: number;
         blocked?: number[];
         accessible?: number[];
+        companion?: number[];
       };
       for (const n of r.blocked ?? []) blocked.push(`${r.label}-${n}`);
       for (const n of r.accessible ?? []) accessible.push(`${r.label}-${n}`);
-      if (typeof r.seats === 'number') return { label: r.label, seats: r.seats };
+      if (typeof r.seats === 'number')
+        return {
+          label: r.label,
+          seats: r.seats,
+          ...(r.start ? { start: r.start } : {}),
+          ...(r.companion?.length ? { companion: r.companion } : {}),
+        };
       for (const seat of r.seats ?? []) {
         if (seat.blocked) blocked.push(`${r.label}-${seat.number}`);
         if (seat.accessible) accessible.push(`${r.label}-${seat.number}`);
@@ -135,13 +160,14 @@ export function previewMap(sections: EditorSection[]): SeatMap {
     const width = Math.max(1, ...s.rows.map((r) => r.seats));
     for (const r of s.rows) {
       const offset = ((width - r.seats) / 2) * 10;
+      const first = r.start ?? 1;
       for (let i = 0; i < r.seats; i++) {
-        const label = `${r.label}-${i + 1}`;
+        const label = `${r.label}-${first + i}`;
         seats.push({
           id: `${s.name}-${label}`,
           section: s.name,
           row: r.label,
-          number: i + 1,
+          number: first + i,
           label,
           price: s.price,
           status: blocked.has(label.toUpperCase()) ? 'blocked' : 'available',
