@@ -34,8 +34,13 @@ export function detectLocale(): Locale {
 
 export function translate(locale: Locale, key: MessageKey, vars?: Record<string, string | number>): string {
   // "1 event", "2 events": a message with a `<key>.one` form takes it where the language says so.
-  const count = vars?.count ?? vars?.n;
-  const form = typeof count === 'number' ? `${key}.${new Intl.PluralRules(locale).select(count)}` : '';
+  // The count may come formatted ("1,234").
+  const raw = vars?.count ?? vars?.n;
+  const count = typeof raw === 'string' ? Number(raw.replace(/[^\d.-]/g, '')) : raw;
+  const form =
+    typeof count === 'number' && Number.isFinite(count) && raw !== ''
+      ? `${key}.${new Intl.PluralRules(locale).select(count)}`
+      : '';
   const plural = form in messages[locale] ? messages[locale][form as MessageKey] : undefined;
   let text: string = plural ?? messages[locale][key] ?? messages.en[key] ?? key;
   if (vars) for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(value));

@@ -135,6 +135,7 @@ export const en = {
   'queue.joining': 'Taking your place in line…',
   'queue.position': 'Your place in line',
   'queue.ahead': '{n} people ahead of you',
+  'queue.ahead.one': '{n} person ahead of you',
   'queue.eta': 'Estimated wait: {time}',
   'queue.progress': 'Progress to the front of the line',
   'queue.policy':
@@ -184,6 +185,7 @@ export const en = {
   'seat.justTaken': 'Just taken by another buyer: {seats}. Please pick other seats.',
   'seat.notAvailable': 'Seat {seat} is not available.',
   'seat.limitReached': 'You can pick up to {n} seats.',
+  'seat.limitReached.one': 'You can pick only {n} seat.',
   'seat.admissionEnds': 'Your turn ends in',
   'seat.backToEvent': 'Event details',
   'seat.yourHold': 'You are holding {seats} (outlined in red) for',
@@ -257,6 +259,7 @@ export const en = {
   'admin.venueTemplate': 'Start from a saved venue',
   'admin.venueTemplateNone': 'None (draw the layout)',
   'admin.venueSeats': '{n} seats',
+  'admin.venueSeats.one': '{n} seat',
   'admin.bookedFrom': 'Booked from',
   'admin.bookedTo': 'Booked to',
   'admin.artist': 'Artist / performer',
@@ -287,6 +290,7 @@ export const en = {
   'admin.reservationSearch': 'ID, email or name',
   'layout.title': 'Seat layout',
   'layout.totalSeats': '{n} seats in total',
+  'layout.totalSeats.one': '{n} seat in total',
   'layout.sectionName': 'Section name',
   'layout.color': 'Colour',
   'layout.kind': 'Type',
@@ -348,13 +352,19 @@ export const en = {
   'stats.showDate': 'Show',
   'stats.users': 'Users',
   'stats.usersTotal': '{n} users',
+  'stats.usersTotal.one': '{n} user',
   'stats.usersToday': '{n} new today',
   'stats.newUsers': 'New users',
 };
 
 export type MessageKey = keyof typeof en;
 
-export const ko: Record<MessageKey, string> = {
+/** Singular forms (`<key>.one`): only a language that has them gives them (translate picks them). */
+type PluralFormKey = Extract<MessageKey, `${string}.one`>;
+
+type Messages = Record<Exclude<MessageKey, PluralFormKey>, string> & Partial<Record<PluralFormKey, string>>;
+
+export const ko: Messages = {
   'nav.home': '홈',
   'nav.search': '검색',
   'nav.myReservations': '내 티켓',
@@ -465,7 +475,6 @@ export const ko: Record<MessageKey, string> = {
   'search.to': '종료일',
   'search.noResults': '검색 결과가 없습니다.',
   'search.resultCount': '공연 {count}개',
-  'search.resultCount.one': '공연 {count}개',
   'event.opensIn': '오픈까지',
   'event.saleOpensIn': '예매 오픈까지',
   'event.saleEndsIn': '판매 종료까지',
@@ -569,7 +578,6 @@ export const ko: Record<MessageKey, string> = {
   'my.upcoming': '예정된 공연',
   'my.past': '지난 공연',
   'my.seatCount': '{n}석',
-  'my.seatCount.one': '{n}석',
   'my.reservation': '예매',
   'my.bookedAt': '예매일시',
   'my.payment': '결제',
@@ -704,4 +712,4 @@ export const ko: Record<MessageKey, string> = {
   'stats.newUsers': '신규 회원',
 };
 
-export const messages: Record<'ko' | 'en', Record<MessageKey, string>> = { en, ko };
+export const messages: Record<'ko' | 'en', Partial<Record<MessageKey, string>>> = { en, ko };
