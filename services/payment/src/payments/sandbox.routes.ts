@@ -11,7 +11,7 @@ function page(orderId: string, orderName: string, amount: number, status: string
   const open = status === 'READY' || status === 'IN_PROGRESS';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>TIKETI sandbox checkout</title>
+<title>TIKETI sandbox checkout</title><link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
 .card{border:1px solid #ddd;border-radius:12px;padding:1.5rem}.amount{font-size:2rem;font-weight:700}
 button{font-size:1rem;padding:.7rem 1.4rem;border-radius:8px;border:0;margin-right:.5rem;cursor:pointer}
