@@ -89,6 +89,17 @@ describe('admin reservations', () => {
     expect(lines[2]).toMatch(/,Kim Minji,.*,2,240000,0,$/);
   });
 
+  it('starts both exports with a byte order mark, so a spreadsheet reads their Hangul as UTF-8', async () => {
+    for (const path of [`/api/admin/reservations.csv?eventId=${eventId}`, '/api/stats/sales.csv']) {
+      const res = await fetch(`${tp.url}${path}`, {
+        headers: { authorization: `Bearer ${admin.accessToken}` },
+      });
+      expect(res.status, path).toBe(200);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect([...bytes.subarray(0, 3)], path).toEqual([0xef, 0xbb, 0xbf]);
+    }
+  });
+
   it('refuses status changes that would break consistency (409)', async () => {
     for (const status of ['confirmed', 'expired', 'refunded']) {
       const res = await tp.api('PATCH', `/api/admin/reservations/${pending.id}`, {

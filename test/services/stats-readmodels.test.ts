@@ -254,7 +254,7 @@ describe('stats read models from a scrambled, duplicated event stream', () => {
     expect(csv.statusCode).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body).toBe(
-      'bucket,revenue,refunds,net,count\r\n2026-11-24,200000,0,200000,1\r\n2026-11-25,150000,100000,50000,2\r\n',
+      '\uFEFFbucket,revenue,refunds,net,count\r\n2026-11-24,200000,0,200000,1\r\n2026-11-25,150000,100000,50000,2\r\n',
     );
 
     const bad = await svc.app.inject({

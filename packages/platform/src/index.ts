@@ -23,3 +23,4 @@ export * from './storage/disk-object-store';
 export * from './storage/s3-object-store';
 export * from './storage/create-object-store';
 export * from './net/free-port';
+export * from './http/csv';

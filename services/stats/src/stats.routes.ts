@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, requireAdmin, requireInternal, type ServiceContext } from '@tiketi/platform';
+import { AppError, csvDocument, requireAdmin, requireInternal, type ServiceContext } from '@tiketi/platform';
 import type { StatsConfig } from './stats.config';
 import type { FiguresService } from './queries/figures.service';
 import { rebuildReadModels } from './projection/stats.ingest';
@@ -10,11 +10,6 @@ import { AuditBody, AuditQuery, DashboardBody, EventsBody, RebuildBody, SalesBod
 
 const tags = ['stats'];
 const security = [{ bearerAuth: [] }];
-
-function csvCell(value: string | number): string {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 export interface StatsRouteDeps {
   figures: FiguresService;
@@ -47,11 +42,11 @@ export async function statsRoutes(app: FastifyInstance, ctx: ServiceContext<Stat
     async (request, reply) => {
       const { from, to, granularity, eventId } = request.query;
       const { series } = await figures.sales(figures.resolveRange(from, to, granularity), granularity, eventId);
-      const lines = ['bucket,revenue,refunds,net,count', ...series.map((s) => [s.bucket, s.revenue, s.refunds, s.revenue - s.refunds, s.count].map(csvCell).join(','))];
+      const rows = [['bucket', 'revenue', 'refunds', 'net', 'count'], ...series.map((s) => [s.bucket, s.revenue, s.refunds, s.revenue - s.refunds, s.count])];
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="sales-${granularity}.csv"`)
-        .send(`${lines.join('\r\n')}\r\n`);
+        .send(csvDocument(rows));
     },
   );
 

@@ -1,22 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { currentUser, requireAdmin } from '@tiketi/platform';
+import { csvDocument, currentUser, requireAdmin, type CsvValue } from '@tiketi/platform';
 import type { AdminReservationItem, AdminReservationsService } from './admin-reservations.service';
 import { AdminPatchBody, AdminReservationResponse, AdminReservationsBody, AdminReservationsQuery, IdParams } from './admin.schemas';
 
 const tags = ['admin'];
 const security = [{ bearerAuth: [] }];
 
-/** Spreadsheet-safe: quotes where needed, and a cell that starts like a formula is defused. */
-function csvCell(value: string | number | null): string {
-  let text = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 const CSV_HEADER = ['id', 'createdAt', 'status', 'eventId', 'eventTitle', 'userId', 'userEmail', 'userName', 'seats', 'seatCount', 'amount', 'refundedAmount', 'paymentMethod'];
 
-function csvLine(r: AdminReservationItem): string {
+function csvRow(r: AdminReservationItem): CsvValue[] {
   return [
     r.id,
     r.createdAt,
@@ -31,9 +24,7 @@ function csvLine(r: AdminReservationItem): string {
     r.amount,
     r.refundedAmount,
     r.paymentMethod,
-  ]
-    .map(csvCell)
-    .join(',');
+  ];
 }
 
 export async function adminReservationRoutes(app: FastifyInstance, service: AdminReservationsService): Promise<void> {
@@ -56,12 +47,12 @@ export async function adminReservationRoutes(app: FastifyInstance, service: Admi
     { onRequest: requireAdmin, schema: { tags, security, summary: 'The filtered reservations as CSV (every page)', querystring: AdminReservationsQuery } },
     async (request, reply) => {
       const { page: _page, limit: _limit, ...filters } = request.query;
-      const lines = [CSV_HEADER.join(',')];
-      for await (const batch of service.all(filters)) for (const item of batch) lines.push(csvLine(item));
+      const rows: CsvValue[][] = [CSV_HEADER];
+      for await (const batch of service.all(filters)) for (const item of batch) rows.push(csvRow(item));
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="reservations.csv"')
-        .send(`${lines.join('\r\n')}\r\n`);
+        .send(csvDocument(rows));
     },
   );
 
