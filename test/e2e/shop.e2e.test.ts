@@ -312,7 +312,12 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     // Statistics list events best seller first; the operator can sort by any column.
     const quiet = `AAA Quiet Night ${uniqueSuffix().slice(0, 6)}`;
     await onSaleEvent(tp, admin, quiet);
+    // New users are counted over the page's own date range, as the sales are.
+    const usersAsked = page.waitForRequest((r) =>
+      /\/api\/stats\/users\?from=\d{4}-\d{2}-\d{2}&to=/.test(r.url()),
+    );
     await page.goto('/admin/stats');
+    await usersAsked;
     const figures = page.getByTestId('stats-events');
     await figures.getByText(quiet).waitFor({ timeout: 15_000 });
     expect(await figures.locator('tbody tr').first().textContent()).toContain(title);

@@ -18,7 +18,11 @@ export function StatisticsPage() {
   const range = { from, to, granularity };
   const sales = useQuery({ queryKey: ['admin', 'sales', range], queryFn: () => adminApi.sales(range) });
   const events = useQuery({ queryKey: ['admin', 'stats-events'], queryFn: adminApi.statsEvents });
-  const users = useQuery({ queryKey: ['admin', 'stats-users'], queryFn: adminApi.statsUsers });
+  // New users over the same days as the sales above (it covered a fixed 30 days whatever was chosen).
+  const users = useQuery({
+    queryKey: ['admin', 'stats-users', from, to],
+    queryFn: () => adminApi.statsUsers({ from, to }),
+  });
   return (
     <div className="page">
       <h1>{t('admin.statistics')}</h1>

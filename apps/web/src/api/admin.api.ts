@@ -84,8 +84,9 @@ export const adminApi = {
       items: EventFigures[];
     }>('/api/stats/events'),
   venues: () => api<{ items: VenueTemplate[] }>('/api/venues').then((r) => r.items),
-  statsUsers: () =>
+  statsUsers: (query: { from: string; to: string }) =>
     api<{ total: number; newToday: number; series: Array<{ bucket: string; count: number }> }>(
       '/api/stats/users',
+      { query },
     ),
 };
