@@ -358,7 +358,7 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await page.getByTestId(`details-${alices.id}`).click();
     const drawer = page.getByTestId('reservation-drawer');
     await drawer.getByTestId('drawer-status').filter({ hasText: 'Confirmed' }).waitFor();
-    await drawer.getByText('sandbox').waitFor();
+    await drawer.getByText('Sandbox (test payments)').waitFor();
     await drawer.getByTestId(`cancel-${alices.id}`).click();
     await drawer.getByLabel('Reason').fill('duplicate order');
     await drawer.getByRole('button', { name: 'Yes, cancel' }).click();

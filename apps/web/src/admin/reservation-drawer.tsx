@@ -3,6 +3,7 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { adminApi } from '../api/admin.api';
 import type { AuditEntry, ReservationSeat } from '../api/types';
+import { usePaymentMethodName } from '../api/payment-methods';
 import { useI18n } from '../i18n/i18n.context';
 import { Empty, ErrorView, Loading } from '../components/state-views';
 import { ReservationStatus } from '../pages/reservation-parts';
@@ -35,6 +36,7 @@ function HistoryItem({ entry }: { entry: AuditEntry }) {
 export function ReservationDrawer() {
   const { id = '' } = useParams();
   const { t, krw, dateTime } = useI18n();
+  const methodName = usePaymentMethodName();
   const navigate = useNavigate();
   const location = useLocation();
   const queryClient = useQueryClient();
@@ -93,7 +95,7 @@ export function ReservationDrawer() {
             <dd data-testid="drawer-refunded">{krw(r.refundedAmount ?? 0)}</dd>
             <dt>{t('admin.payment')}</dt>
             <dd>
-              {r.paymentMethod ?? '-'}
+              {methodName(r.paymentMethod)}
               {r.paymentId && <span className="mono muted"> · {r.paymentId}</span>}
             </dd>
             <dt>{t('my.bookedAt')}</dt>

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { adminApi } from '../api/admin.api';
 import type { AdminReservation } from '../api/types';
 import { download } from '../api/client';
+import { usePaymentMethodName } from '../api/payment-methods';
 import { useI18n } from '../i18n/i18n.context';
 import { QueryState, errorText } from '../components/state-views';
 import { CancelReservation, cancellable } from './reservation-cancel';
@@ -53,6 +54,7 @@ function EventFilter({ value, onChange }: { value: string | undefined; onChange:
 
 export function AdminReservationsPage() {
   const { t, krw, dateTime } = useI18n();
+  const methodName = usePaymentMethodName();
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
   const [exportError, setExportError] = useState<string | null>(null);
@@ -163,7 +165,7 @@ export function AdminReservationsPage() {
                         {r.paymentMethod && (
                           <>
                             <br />
-                            <span className="muted">{r.paymentMethod}</span>
+                            <span className="muted">{methodName(r.paymentMethod)}</span>
                           </>
                         )}
                       </td>

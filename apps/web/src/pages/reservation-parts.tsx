@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { paymentsApi } from '../api/booking.api';
+import { usePaymentMethodName } from '../api/payment-methods';
 import type { ReservationSeat } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import type { MessageKey } from '../i18n/messages';
@@ -44,19 +45,14 @@ export function ReservationStatus({ status }: { status: string }) {
 export function PaymentFacts({ paymentId }: { paymentId: string }) {
   const { t, krw, dateTime } = useI18n();
   const payment = useQuery({ queryKey: ['payment', paymentId], queryFn: () => paymentsApi.get(paymentId) });
-  const methods = useQuery({
-    queryKey: ['payment-methods'],
-    queryFn: paymentsApi.methods,
-    staleTime: 3_600_000,
-  });
+  const methodName = usePaymentMethodName();
   if (!payment.data) return null;
   const p = payment.data;
-  const method = methods.data?.find((m) => m.method === p.method)?.name ?? p.method;
   return (
     <>
       <dt>{t('my.payment')}</dt>
       <dd data-testid="payment-facts">
-        {method} · {t(`paymentStatus.${p.status}` as MessageKey)}
+        {methodName(p.method)} · {t(`paymentStatus.${p.status}` as MessageKey)}
         {p.paidAt ? ` · ${dateTime(p.paidAt)}` : ''}
         {p.refundedAmount ? ` · ${t('my.refunded', { amount: krw(p.refundedAmount) })}` : ''}
       </dd>
