@@ -4,8 +4,7 @@ import { useI18n } from '../i18n/i18n.context';
 import type { MessageKey } from '../i18n/messages';
 import { formatPercent } from '../lib/format';
 import type { EventFigures } from '../api/types';
-
-type SortKey = 'title' | 'startsAt' | 'seatsSold' | 'seatsTotal' | 'revenue' | 'refunds' | 'conversionRate';
+import { compareEventFigures, type SortKey } from './event-figures.sort';
 
 const COLUMNS: Array<{ key: SortKey; label: MessageKey }> = [
   { key: 'title', label: 'admin.event' },
@@ -17,15 +16,6 @@ const COLUMNS: Array<{ key: SortKey; label: MessageKey }> = [
   { key: 'conversionRate', label: 'dash.conversion' },
 ];
 
-function compare(a: EventFigures, b: EventFigures, key: SortKey): number {
-  const x = a[key];
-  const y = b[key];
-  // Events without a date (known only from their sales) sort last either way round.
-  if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-  if (typeof x === 'number' && typeof y === 'number') return x - y;
-  return String(x).localeCompare(String(y));
-}
-
 /**
  * Per-event figures, sorted by any column (best sellers first to begin with): an operator with
  * dozens of events looks for the ones selling, or not, rather than reading them in creation order.
@@ -33,10 +23,10 @@ function compare(a: EventFigures, b: EventFigures, key: SortKey): number {
 export function EventFiguresTable({ items }: { items: EventFigures[] }) {
   const { t, krw, num, locale, dateTime } = useI18n();
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'revenue', desc: true });
-  const sorted = useMemo(() => {
-    const rows = [...items].sort((a, b) => compare(a, b, sort.key) || a.title.localeCompare(b.title));
-    return sort.desc ? rows.reverse() : rows;
-  }, [items, sort]);
+  const sorted = useMemo(
+    () => [...items].sort((a, b) => compareEventFigures(a, b, sort.key, sort.desc)),
+    [items, sort],
+  );
   const choose = (key: SortKey) =>
     setSort((s) =>
       s.key === key ? { key, desc: !s.desc } : { key, desc: key !== 'title' && key !== 'startsAt' },
