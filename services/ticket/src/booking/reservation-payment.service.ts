@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '@tiketi/platform';
 import type { ReservationStatus } from '@tiketi/contracts';
 import * as repo from './reservation.repository';
+import { returnSeatQuotas } from './reservation-release.repository';
 import * as queries from './reservation.queries';
 import {
   iso,
@@ -138,7 +139,7 @@ export async function refundedIn(
   });
   const seatIds = returned.map((s) => s.seat_id);
   const changed = await repo.setSeatStatus(trx, seatIds, ['sold', 'held'], 'available');
-  await repo.returnSeatQuota(trx, row.event_id, row.user_id, returned.length);
+  await returnSeatQuotas(trx, [{ eventId: row.event_id, userId: row.user_id, seats: returned.length }]);
   addSeatChanges(fx, row.event_id, changed, 'available');
   fx.releases.push({ keys: seatIds.map((s) => seatHoldKey(row.event_id, s)), owner: row.id });
   fx.holdUpdates.push({ userId: row.user_id, reservationId: id, status, expiresAt: iso(row.expires_at) });

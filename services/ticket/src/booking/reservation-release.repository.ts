@@ -37,30 +37,6 @@ export async function claimPendingOfEvent(
     .execute() as Promise<ReservationRow[]>;
 }
 
-/**
- * pending -> `set` for every id still pending (and, with `notLeasedAt`, not under a payment lease
- * then): one statement for a sweep's whole batch; the rows that moved come back.
- */
-export async function closePendingRows(
-  trx: Db,
-  ids: string[],
-  set: Record<string, unknown>,
-  notLeasedAt?: Date,
-): Promise<ReservationRow[]> {
-  if (ids.length === 0) return [];
-  let q = trx
-    .updateTable('reservations')
-    .set({ ...set, updated_at: new Date() })
-    .where('id', 'in', ids)
-    // As in transitionReservation: the key is the way in, not the pending-expiry index.
-    .where(sql<string>`status || ''`, '=', 'pending');
-  if (notLeasedAt)
-    q = q.where((eb) =>
-      eb.or([eb('payment_lease_until', 'is', null), eb('payment_lease_until', '<=', notLeasedAt)]),
-    );
-  return q.returningAll().execute() as Promise<ReservationRow[]>;
-}
-
 /** Every active seat of these reservations made inactive; the seats come back. */
 export async function deactivateSeatsOf(trx: Db, reservationIds: string[]): Promise<ReservationSeatRow[]> {
   if (reservationIds.length === 0) return [];

@@ -122,10 +122,10 @@ export async function transitionReservation(
   >;
 }
 
-/** transitionReservation's statement (exported so a test can read its plan). */
+/** transitionReservation's statement (exported so a test can read its plan); a batch's for many ids. */
 export function transitionReservationStatement(
   trx: Db,
-  id: string,
+  id: string | string[],
   from: ReservationStatus[],
   set: Record<string, unknown>,
   extraWhere?: { notLeasedAt?: Date },
@@ -133,7 +133,7 @@ export function transitionReservationStatement(
   let q = trx
     .updateTable('reservations')
     .set({ ...set, updated_at: new Date() })
-    .where('id', '=', id)
+    .where('id', 'in', Array.isArray(id) ? id : [id])
     // status || '': the id is the only way in. Written plainly, a move from pending alone matches
     // the pending-expiry index as well as the key, and on a table sampled before a sale the two
     // cost the same: releasing or cancelling each hold then walked every pending hold.
@@ -172,20 +172,6 @@ export async function activeSeatCount(trx: Db, reservationId: string): Promise<n
     .where('active', '=', true)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
-}
-
-/** Returns released seats to the buyer's count for the event (in the releasing transaction). */
-export async function returnSeatQuota(
-  trx: Db,
-  eventId: string,
-  userId: string,
-  seats: number,
-): Promise<void> {
-  if (seats <= 0) return;
-  await sql`
-    update ${sql.table('ticket.user_event_seats')} set seats = greatest(seats - ${seats}, 0)
-    where event_id = ${eventId} and user_id = ${userId}
-  `.execute(trx);
 }
 
 /**

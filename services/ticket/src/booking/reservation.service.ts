@@ -54,12 +54,16 @@ async function closePendingMany(
   reason?: string,
 ): Promise<ReservationRow[]> {
   const now = rt.ctx.clock.now();
-  const rows = await release.closePendingRows(
-    trx,
-    ids,
-    { status: to, closed_at: now, payment_lease_until: null, ...(reason ? { cancel_reason: reason } : {}) },
-    to === 'expired' ? now : undefined,
-  );
+  if (ids.length === 0) return [];
+  const rows = (await repo
+    .transitionReservationStatement(
+      trx,
+      ids,
+      ['pending'],
+      { status: to, closed_at: now, payment_lease_until: null, ...(reason ? { cancel_reason: reason } : {}) },
+      to === 'expired' ? { notLeasedAt: now } : undefined,
+    )
+    .execute()) as ReservationRow[];
   if (rows.length === 0) return rows;
   const released = await release.deactivateSeatsOf(
     trx,
