@@ -5,13 +5,12 @@ import type { QueueSettings } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { QueryState } from '../components/state-views';
 import { FormError, useFormErrors } from '../components/form';
-import { formatDuration } from '../lib/format';
 
 type Editable = Required<Pick<QueueSettings, 'mode' | 'autoThreshold' | 'admissionsPerMinute' | 'maxInside' | 'sessionMinutes' | 'preQueueMinutes'>>;
 
 /** Waiting-room settings for one event with its live figures (refreshed every few seconds). */
 export function QueueControls({ eventId }: { eventId: string }) {
-  const { t, num } = useI18n();
+  const { t, num, duration } = useI18n();
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ['admin', 'queue', eventId], queryFn: () => adminApi.queue(eventId), refetchInterval: 3000 });
   const [settings, setSettings] = useState<Editable | null>(null);
@@ -74,7 +73,7 @@ export function QueueControls({ eventId }: { eventId: string }) {
               {stat(t('queue.inside'), num(q.live.inside))}
               {stat(t('queue.ratePerMinute'), num(q.live.admittedPerMinute))}
               {stat(t('queue.abandoned'), num(q.live.abandoned))}
-              {stat(t('queue.oldestWait'), formatDuration(q.live.oldestWaitSeconds))}
+              {stat(t('queue.oldestWait'), duration(q.live.oldestWaitSeconds))}
             </div>
             {settings && (
               <form className="form form-inline" onSubmit={save}>

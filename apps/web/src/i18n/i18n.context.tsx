@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messages, type MessageKey } from './messages';
-import { formatDate, formatDateTime, formatKRW, formatNumber, type Locale } from '../lib/format';
+import { formatDate, formatDateTime, formatDuration, formatKRW, formatNumber, type Locale } from '../lib/format';
 
 const STORAGE_KEY = 'tiketi.locale';
 
@@ -12,6 +12,8 @@ export interface I18n {
   num(value: number | null | undefined): string;
   dateTime(iso: string | null | undefined): string;
   date(iso: string | null | undefined): string;
+  /** A countdown's time left ("29일 22:59:39"). */
+  duration(seconds: number): string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -69,6 +71,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       num: (n) => formatNumber(n, locale),
       dateTime: (iso) => formatDateTime(iso, locale),
       date: (iso) => formatDate(iso, locale),
+      duration: (seconds) => formatDuration(seconds, locale),
     }),
     [locale, setLocale],
   );

@@ -46,8 +46,8 @@ export function formatDate(iso: string | null | undefined, locale: Locale): stri
   return dtf(locale, 'd', { year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' }).format(d);
 }
 
-/** Seconds as h:mm:ss or m:ss for countdowns. */
-export function formatDuration(totalSeconds: number): string {
+/** Seconds as h:mm:ss or m:ss for countdowns, whole days before it in the reader's words. */
+export function formatDuration(totalSeconds: number, locale: Locale): string {
   const s = Math.max(0, Math.floor(totalSeconds));
   const days = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
@@ -55,7 +55,8 @@ export function formatDuration(totalSeconds: number): string {
   const sec = s % 60;
   const pad = (n: number) => String(n).padStart(2, '0');
   const clock = h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
-  return days > 0 ? `${days}d ${clock}` : clock;
+  if (days === 0) return clock;
+  return locale === 'ko' ? `${days}일 ${clock}` : `${days}d ${clock}`;
 }
 
 /** `datetime-local` input value (Seoul wall clock) <-> ISO instant. */

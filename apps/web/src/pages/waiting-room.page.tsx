@@ -6,7 +6,6 @@ import { eventsApi } from '../api/events.api';
 import type { QueueState } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { ErrorView, Loading } from '../components/state-views';
-import { formatDuration } from '../lib/format';
 import { getSocket } from '../lib/socket';
 
 const POLL_MS = 5000;
@@ -19,7 +18,7 @@ const POLL_MS = 5000;
  */
 export function WaitingRoomPage() {
   const { id = '' } = useParams();
-  const { t, num } = useI18n();
+  const { t, num, duration } = useI18n();
   const navigate = useNavigate();
   const event = useQuery({ queryKey: ['event', id], queryFn: () => eventsApi.get(id) });
   const [state, setState] = useState<QueueState | null>(null);
@@ -108,7 +107,7 @@ export function WaitingRoomPage() {
             {t('queue.position')} <strong data-testid="queue-position">{num(state.position)}</strong>
           </p>
           <p>{t('queue.ahead', { n: num(state.ahead ?? Math.max(0, position - 1)) })}</p>
-          <p>{t('queue.eta', { time: state.etaSeconds !== undefined ? formatDuration(state.etaSeconds) : '-' })}</p>
+          <p>{t('queue.eta', { time: state.etaSeconds !== undefined ? duration(state.etaSeconds) : '-' })}</p>
           <progress max={1} value={progress} aria-label={t('queue.progress')} />
         </div>
       )}
