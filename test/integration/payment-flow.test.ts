@@ -37,6 +37,10 @@ describe('payment flow through the gateway', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('160,000 KRW');
+    // A Korean buyer's browser gets the page in Korean, as a provider's own window would be.
+    const korean = await (await fetch(`${tp.url}${checkoutPath}`, { headers: { 'accept-language': 'ko-KR,ko;q=0.9,en-US;q=0.8' } })).text();
+    expect(korean).toContain('160,000원');
+    expect(korean).toContain('>결제하기</button>');
 
     // The Pay button: a form POST answered like Toss, 303 to the success page with paymentKey, orderId, amount.
     const approved = await fetch(`${tp.url}${checkoutPath}`, {

@@ -14,6 +14,7 @@ import {
   YAxis,
 } from 'recharts';
 import { adminApi } from '../api/admin.api';
+import { paymentMethodName } from '../api/payment-methods';
 import type { StatsDashboard } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { Empty, ErrorView, Loading } from '../components/state-views';
@@ -164,9 +165,12 @@ export function DashboardPage() {
                 <ResponsiveContainer width="100%" height={260}>
                   <PieChart>
                     <Pie
-                      data={d.byPaymentMethod}
+                      data={d.byPaymentMethod.map((m) => ({
+                        ...m,
+                        name: paymentMethodName(locale, m.method),
+                      }))}
                       dataKey="amount"
-                      nameKey="method"
+                      nameKey="name"
                       outerRadius={90}
                       isAnimationActive={false}
                       label={({ value }) => krw(Number(value))}

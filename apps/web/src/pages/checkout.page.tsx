@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { bookingApi, paymentsApi } from '../api/booking.api';
+import { paymentMethodName } from '../api/payment-methods';
 import type { Checkout } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { QueryState, errorText } from '../components/state-views';
@@ -51,7 +52,7 @@ async function startCheckout(checkout: Checkout): Promise<void> {
 
 export function CheckoutPage() {
   const { reservationId = '' } = useParams();
-  const { t, krw, dateTime } = useI18n();
+  const { t, krw, dateTime, locale } = useI18n();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const now = useNow();
@@ -136,7 +137,7 @@ export function CheckoutPage() {
                           .map((m) => (
                             <label key={m.method} className={`method${method === m.method ? ' method-active' : ''}`}>
                               <input type="radio" name="method" value={m.method} checked={method === m.method} onChange={() => setMethod(m.method)} />
-                              {m.name}
+                              {paymentMethodName(locale, m.method, m.name)}
                             </label>
                           ))}
                       </div>

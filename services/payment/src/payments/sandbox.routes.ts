@@ -7,19 +7,57 @@ import type { SandboxAdapter } from '../providers/sandbox.provider';
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(orderId: string, orderName: string, amount: number, status: string): string {
+type Language = 'ko' | 'en';
+
+const copy = {
+  en: {
+    title: 'TIKETI sandbox checkout',
+    note: 'Sandbox payment — no real money moves.',
+    order: 'Order',
+    amount: (n: string) => `${n} KRW`,
+    pay: 'Pay',
+    fail: 'Fail',
+    closed: (status: string) => `This checkout is ${status}.`,
+  },
+  ko: {
+    title: 'TIKETI 샌드박스 결제',
+    note: '샌드박스 결제입니다. 실제로 돈이 오가지 않습니다.',
+    order: '주문번호',
+    amount: (n: string) => `${n}원`,
+    pay: '결제하기',
+    fail: '결제 실패',
+    closed: (status: string) => `이미 끝난 결제입니다 (${status}).`,
+  },
+} satisfies Record<Language, unknown>;
+
+/** The buyer's browser language, as a provider's hosted page would pick it (English when neither is asked for). */
+export function sandboxLanguage(acceptLanguage: string | undefined): Language {
+  const ranked = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, i) => {
+      const [tag, ...params] = part.trim().toLowerCase().split(';');
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+      return { base: tag!.split('-')[0], q: q ? Number(q.slice(2)) : 1, i };
+    })
+    .filter((l) => (l.base === 'ko' || l.base === 'en') && l.q > 0)
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked[0]?.base === 'ko' ? 'ko' : 'en';
+}
+
+function page(lang: Language, orderId: string, orderName: string, amount: number, status: string): string {
   const open = status === 'READY' || status === 'IN_PROGRESS';
+  const c = copy[lang];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>TIKETI sandbox checkout</title><link rel="icon" href="data:,">
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${c.title}</title><link rel="icon" href="data:,">
 <style>body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
 .card{border:1px solid #ddd;border-radius:12px;padding:1.5rem}.amount{font-size:2rem;font-weight:700}
 button{font-size:1rem;padding:.7rem 1.4rem;border-radius:8px;border:0;margin-right:.5rem;cursor:pointer}
 .pay{background:#3182f6;color:#fff}.fail{background:#eee}.note{color:#777;font-size:.85rem}</style></head>
-<body><div class="card"><p class="note">Sandbox payment — no real money moves.</p>
-<h1>${escape(orderName)}</h1><p>Order <code>${escape(orderId)}</code></p>
-<p class="amount" data-testid="amount">${amount.toLocaleString('ko-KR')} KRW</p>
-${open ? `<form method="post"><button class="pay" name="action" value="approve">Pay</button><button class="fail" name="action" value="fail">Fail</button></form>` : `<p>This checkout is ${escape(status.toLowerCase())}.</p>`}
+<body><div class="card"><p class="note">${c.note}</p>
+<h1>${escape(orderName)}</h1><p>${c.order} <code>${escape(orderId)}</code></p>
+<p class="amount" data-testid="amount">${c.amount(amount.toLocaleString('ko-KR'))}</p>
+${open ? `<form method="post"><button class="pay" name="action" value="approve">${c.pay}</button><button class="fail" name="action" value="fail">${c.fail}</button></form>` : `<p>${c.closed(escape(status.toLowerCase()))}</p>`}
 </div></body></html>`;
 }
 
@@ -40,7 +78,7 @@ export async function sandboxRoutes(scope: FastifyInstance, sandbox: SandboxAdap
   }, async (request, reply) => {
     const order = await sandbox.order(request.params.orderId);
     if (!order) throw AppError.notFound('CHECKOUT_NOT_FOUND', 'No such checkout');
-    return reply.type('text/html; charset=utf-8').send(page(request.params.orderId, order.orderName, order.amount, order.status));
+    return reply.type('text/html; charset=utf-8').send(page(sandboxLanguage(request.headers['accept-language']), request.params.orderId, order.orderName, order.amount, order.status));
   });
 
   app.post('/api/payments/sandbox/checkout/:orderId', {
