@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { paymentsApi } from './booking.api';
 import { useI18n } from '../i18n/i18n.context';
-import { messages, type MessageKey } from '../i18n/messages';
+import { namedById } from '../i18n/messages';
 import type { Locale } from '../lib/format';
 
 /**
@@ -9,8 +9,7 @@ import type { Locale } from '../lib/format';
  * the web app does not know yet shows the payment service's own name for it, then the id.
  */
 export function paymentMethodName(locale: Locale, method: string, serviceName?: string): string {
-  const key = `paymentMethod.${method}` as MessageKey;
-  return messages[locale][key] ?? serviceName ?? method;
+  return namedById(locale, 'paymentMethod', method, serviceName);
 }
 
 export function usePaymentMethodName(): (method: string | null | undefined) => string {

@@ -203,6 +203,7 @@ export const en = {
   'paymentMethod.toss': 'Toss Payments',
   'paymentMethod.kakaopay': 'Kakao Pay',
   'paymentMethod.naverpay': 'Naver Pay',
+  'refundPolicy.standard': 'Standard (Korean ticketing schedule)',
   'checkout.noMethods': 'No payment method is available right now.',
   'checkout.pay': 'Pay {amount}',
   'checkout.release': 'Release seats',
@@ -569,6 +570,7 @@ export const ko: Messages = {
   'paymentMethod.toss': '토스페이먼츠',
   'paymentMethod.kakaopay': '카카오페이',
   'paymentMethod.naverpay': '네이버페이',
+  'refundPolicy.standard': '표준 (국내 공연 취소 수수료 기준)',
   'checkout.noMethods': '지금 사용할 수 있는 결제 수단이 없습니다.',
   'checkout.pay': '{amount} 결제하기',
   'checkout.release': '좌석 반납',
@@ -721,3 +723,16 @@ export const ko: Messages = {
 };
 
 export const messages: Record<'ko' | 'en', Partial<Record<MessageKey, string>>> = { en, ko };
+
+/**
+ * Something the services name in English by id (a payment method, a refund policy): the web app's own
+ * words for it where it has them, else the service's name as given.
+ */
+export function namedById(
+  locale: 'ko' | 'en',
+  prefix: 'paymentMethod' | 'refundPolicy',
+  id: string,
+  given?: string,
+): string {
+  return messages[locale][`${prefix}.${id}` as MessageKey] ?? given ?? id;
+}

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { bookingApi, paymentsApi } from '../api/booking.api';
 import type { RefundQuote, Reservation } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
+import { namedById } from '../i18n/messages';
 import { Empty, ErrorView, Loading, QueryState, errorText } from '../components/state-views';
 import { PaymentFacts, ReservationSeats, ReservationStatus } from './reservation-parts';
 
@@ -62,7 +63,7 @@ export function MyReservationsPage() {
 
 /** Shows what the policy refunds before the buyer confirms, then cancels. */
 function CancelPanel({ r, onDone }: { r: Reservation; onDone: () => void }) {
-  const { t, krw } = useI18n();
+  const { t, krw, locale } = useI18n();
   const [quote, setQuote] = useState<RefundQuote | null>(null);
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -117,7 +118,7 @@ function CancelPanel({ r, onDone }: { r: Reservation; onDone: () => void }) {
           {quote.policy && (
             <>
               <dt>{t('my.policy')}</dt>
-              <dd>{quote.policy.name}</dd>
+              <dd>{namedById(locale, 'refundPolicy', quote.policy.id, quote.policy.name)}</dd>
             </>
           )}
         </dl>
@@ -157,7 +158,7 @@ export function ReservationDetailPage() {
       <h1>{r.event?.title ?? r.eventTitle ?? t('my.reservation')}</h1>
       <div className="ticket" data-testid="ticket">
         <p>
-          <ReservationStatus status={r.status} /> <span className="muted">{r.id}</span>
+          <ReservationStatus status={r.status} /> <span className="muted mono break-anywhere">{r.id}</span>
         </p>
         <dl className="facts">
           <dt>{t('event.when')}</dt>
