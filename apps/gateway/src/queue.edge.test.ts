@@ -25,6 +25,8 @@ describe('queueAsked', () => {
   });
 });
 
+const join = { eventId: 'evt_1', join: true };
+
 describe('QueueRooms', () => {
   const header = 'event=evt_1; from=1000; opens=2000; until=9000; rate=60';
 
@@ -35,6 +37,22 @@ describe('QueueRooms', () => {
     expect(rooms.decide('evt_1', 500)).toEqual({ known: { from: 1000, opens: 2000, until: 9000, rate: 60 } });
     expect(rooms.decide('evt_2', 500)).toBeNull();
     expect(rooms.decide('evt_1', 1_000)).toBeNull();
+  });
+
+  it('learns the room’s capacity when the service gives it, and the room without it otherwise', () => {
+    const rooms = new QueueRooms(1_000);
+    rooms.learn(`${header}; inside=500; session=600000`, 0);
+    expect(rooms.decide('evt_1', 1)).toEqual({
+      known: {
+        from: 1000,
+        opens: 2000,
+        until: 9000,
+        rate: 60,
+        capacity: { maxInside: 500, sessionMs: 600_000 },
+      },
+    });
+    rooms.learn(`${header}; inside=0; session=600000`, 2);
+    expect(rooms.decide('evt_1', 3)).toEqual({ known: { from: 1000, opens: 2000, until: 9000, rate: 60 } });
   });
 
   it('learns nothing from a header it cannot read', () => {
@@ -65,7 +83,6 @@ describe('QueueRooms', () => {
 
 describe('answerInLine', () => {
   const room: EdgeRoom = { from: 1_000, opens: 60_000, until: 600_000, rate: 60 };
-  const join = { eventId: 'evt_1', join: true };
   const poll = { eventId: 'evt_1', join: false };
 
   it('answers only inside the room: from its opening to the end of the sale', async () => {
@@ -122,6 +139,29 @@ describe('answerInLine', () => {
       position: 1,
       etaSeconds: null,
     });
+  });
+});
+
+describe('answerInLine behind a full room', () => {
+  it('tells the line when the room’s sessions free its places, as the service does', async () => {
+    const coord = new MemoryCoordination();
+    const full: EdgeRoom = {
+      from: 1_000,
+      opens: 2_000,
+      until: 9_000_000,
+      rate: 60,
+      capacity: { maxInside: 2, sessionMs: 600_000 },
+    };
+    await coord.zadd(waitingLineKey('evt_1', 'inside'), [
+      { member: 'usr_in1', score: 300_000 },
+      { member: 'usr_in2', score: 420_000 },
+    ]);
+    const now = 60_000;
+    const etas = [];
+    for (const user of ['usr_a', 'usr_b', 'usr_c'])
+      etas.push((await answerInLine(coord, join, full, user, now))?.etaSeconds);
+    // At sixty a minute these were 1, 2 and 3 seconds; the room has no place before 5 and 6 minutes.
+    expect(etas).toEqual([240, 360, 240 + 600]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type Coordination,
   type LineRoom,
   type QueueStatusView,
+  type RoomCapacity,
   type ServiceContext,
 } from '@tiketi/platform';
 import type { GatewayConfig } from './gateway.config';
@@ -36,6 +37,8 @@ export interface EdgeRoom {
   until: number;
   /** The configured admission rate, for the ETA until anyone has been admitted. */
   rate: number;
+  /** How many may be inside at once and for how long (absent from an older service's header). */
+  capacity?: RoomCapacity;
 }
 
 const numberIn = (value: string, name: string): number =>
@@ -73,7 +76,9 @@ export class QueueRooms {
       rate: numberIn(value, 'rate'),
     };
     if (!eventId || !Object.values(room).every(Number.isSafeInteger) || room.rate <= 0) return;
-    this.rooms.learn(eventId, room, now);
+    const capacity = { maxInside: numberIn(value, 'inside'), sessionMs: numberIn(value, 'session') };
+    const known = Object.values(capacity).every((n) => Number.isSafeInteger(n) && n > 0);
+    this.rooms.learn(eventId, known ? { ...room, capacity } : room, now);
   }
 
   /** The service answered for the room without the header (the room changed): ask it from now on. */
@@ -110,9 +115,15 @@ export async function answerInLine(
   const { eventId } = asked;
   // Before opening every arrival is equal (shuffled at opening); afterwards strictly first come.
   const join = asked.join ? { band: now < room.opens ? 0 : POST_OPEN_BAND } : undefined;
-  const standing = await enterWaitingLine(coordination, eventId, userId, now, join);
+  const standing = await enterWaitingLine(coordination, eventId, userId, now, join, room.capacity);
   if (standing.admission) return admittedView(eventId, standing.admission);
-  const line: LineRoom = { eventId, opensAt: room.opens, saleOver: false, admissionsPerMinute: room.rate };
+  const line: LineRoom = {
+    eventId,
+    opensAt: room.opens,
+    saleOver: false,
+    admissionsPerMinute: room.rate,
+    capacity: room.capacity,
+  };
   if (standing.rank !== null || !asked.join) return placeView(line, standing, now);
   return null;
 }

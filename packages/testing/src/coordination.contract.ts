@@ -206,6 +206,7 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
         added: false,
         meta: {},
         counters: [null, null],
+        slotEnd: null,
       });
       expect(await c.zcard(keys.wait)).toBe(0);
 
@@ -219,6 +220,7 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
         added: true,
         meta: { closed: '0', credit: '3' },
         counters: [null, '7'],
+        slotEnd: null,
       });
       const bob = await c.enterLine(keys, 'bob', 1_005, { band: 0 });
       expect(bob).toMatchObject({ rank: 0, score: 2, added: true });
@@ -248,6 +250,31 @@ export function coordinationContract(name: string, open: () => Promise<Coordinat
         score: band + 3,
         added: true,
       });
+    });
+
+    it('enterLine with a capacity: the session end that frees each waiting place, counting places free now', async () => {
+      const keys = lineKeys(k('cap'), 0);
+      // Three inside a room of four: one place free; sessions end at 9, 5 and 7 seconds.
+      await c.zadd(keys.inside, [
+        { member: 'x', score: 9_000 },
+        { member: 'y', score: 5_000 },
+        { member: 'z', score: 7_000 },
+      ]);
+      const places = [];
+      for (const [i, member] of ['a', 'b', 'c', 'd', 'e', 'f'].entries())
+        places.push(await c.enterLine(keys, member, 1_000 + i, { band: 0 }, 4));
+      // a takes the free place; b, c, d the places of y, z, x as they end; e and f come round again.
+      expect(places.map((p) => [p.rank, p.slotEnd])).toEqual([
+        [0, null],
+        [1, 5_000],
+        [2, 7_000],
+        [3, 9_000],
+        [4, null],
+        [5, 5_000],
+      ]);
+      // Without a capacity nothing is read; a member not waiting has no place to free.
+      expect((await c.enterLine(keys, 'c', 2_000)).slotEnd).toBeNull();
+      expect((await c.enterLine(keys, 'nobody', 2_000, undefined, 4)).slotEnd).toBeNull();
     });
 
     it("takes 150,000 members or keys in one call (a big sale's whole line): added, read, removed", async () => {

@@ -72,6 +72,11 @@ export interface LinePlace {
   added: boolean;
   meta: Record<string, string>;
   counters: Array<string | null>;
+  /**
+   * With a `capacity`: the session end in `inside` whose close lets this waiting member in (see
+   * `slotIndex`), or null when a place is free for them already (or they are not waiting).
+   */
+  slotEnd: number | null;
 }
 
 /** The line's keys `admitMembers` writes, besides each member's own admission key. */
@@ -128,7 +133,13 @@ export interface Coordination {
    * plus the next `seq` in `wait`, and at `now` in `joined` and `seen`, a place it keeps if it was
    * there first. Its place, the line's meta and the counters come back with it.
    */
-  enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace>;
+  enterLine(
+    keys: LineKeys,
+    member: string,
+    now: number,
+    join?: { band: number },
+    capacity?: number,
+  ): Promise<LinePlace>;
 
   /**
    * Lets members in, in one atomic step: each one's admission is stored under its key with the

@@ -174,7 +174,13 @@ export class MemoryCoordination implements Coordination {
     return removed;
   }
 
-  async enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace> {
+  async enterLine(
+    keys: LineKeys,
+    member: string,
+    now: number,
+    join?: { band: number },
+    capacity = 0,
+  ): Promise<LinePlace> {
     // No await until the answer: the whole step runs before any other operation, as the script does.
     const sessionEnd = this.zset(keys.inside, false)?.get(member);
     const admission =
@@ -194,6 +200,12 @@ export class MemoryCoordination implements Coordination {
       added = true;
     }
     const score = rank === null ? null : (this.zset(keys.wait, false)?.get(member) ?? null);
+    let slotEnd: number | null = null;
+    if (rank !== null && capacity > 0) {
+      const inside = this.zset(keys.inside, false);
+      const j = (rank % capacity) + (inside?.size ?? 0) - capacity;
+      if (j >= 0) slotEnd = inside?.range(j, j)[0]?.score ?? null;
+    }
     return {
       admission,
       rank,
@@ -201,6 +213,7 @@ export class MemoryCoordination implements Coordination {
       added,
       meta: Object.fromEntries(this.typed(keys.meta, 'hash') ?? []),
       counters: this.strings(keys.counters),
+      slotEnd,
     };
   }
 

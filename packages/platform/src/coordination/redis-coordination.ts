@@ -93,7 +93,13 @@ local score = false
 if rank then score = redis.call('ZSCORE', KEYS[3], member) end
 local counters = {}
 if #KEYS > 7 then counters = redis.call('MGET', unpack(KEYS, 8)) end
-return { admission, rank, score, added, redis.call('HGETALL', KEYS[7]), counters }
+local slotEnd = false
+local capacity = tonumber(ARGV[5])
+if rank and capacity > 0 then
+  local j = (rank % capacity) + redis.call('ZCARD', KEYS[1]) - capacity
+  if j >= 0 then slotEnd = redis.call('ZRANGE', KEYS[1], j, j, 'WITHSCORES')[2] or false end
+end
+return { admission, rank, score, added, redis.call('HGETALL', KEYS[7]), counters, slotEnd }
 `;
 
 // KEYS: inside, joined, seen, then each member's admission key; ARGV: session end, ttl, then each
@@ -190,7 +196,9 @@ export class RedisCoordination implements Coordination {
     enterLine(
       numKeys: number,
       ...args: Array<string | number>
-    ): Promise<[string | null, number | null, string | null, number, string[], Array<string | null>]>;
+    ): Promise<
+      [string | null, number | null, string | null, number, string[], Array<string | null>, string | null]
+    >;
   } {
     return this.client as never;
   }
@@ -267,7 +275,13 @@ export class RedisCoordination implements Coordination {
     return joined.map((score) => (score === null ? null : Number(score)));
   }
 
-  async enterLine(keys: LineKeys, member: string, now: number, join?: { band: number }): Promise<LinePlace> {
+  async enterLine(
+    keys: LineKeys,
+    member: string,
+    now: number,
+    join?: { band: number },
+    capacity = 0,
+  ): Promise<LinePlace> {
     const ordered = [
       keys.inside,
       keys.admission,
@@ -278,13 +292,14 @@ export class RedisCoordination implements Coordination {
       keys.meta,
       ...keys.counters,
     ];
-    const [admission, rank, score, added, flatMeta, counters] = await this.cmd.enterLine(
+    const [admission, rank, score, added, flatMeta, counters, slotEnd] = await this.cmd.enterLine(
       ordered.length,
       ...ordered,
       member,
       now,
       join ? '1' : '0',
       join?.band ?? 0,
+      capacity,
     );
     const meta: Record<string, string> = {};
     for (let i = 0; i < flatMeta.length; i += 2) meta[flatMeta[i]!] = flatMeta[i + 1]!;
@@ -295,6 +310,7 @@ export class RedisCoordination implements Coordination {
       added: added === 1,
       meta,
       counters,
+      slotEnd: slotEnd === null ? null : Number(slotEnd),
     };
   }
 

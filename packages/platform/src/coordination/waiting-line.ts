@@ -44,6 +44,8 @@ export interface LineStanding {
   added: boolean;
   meta: RoomMeta;
   recentAdmissions: number;
+  /** With the room's capacity asked for: the session end that frees this buyer's place (`slotIndex`); null when one is free. */
+  slotEnd: number | null;
 }
 
 export interface QueueStatusView {
@@ -68,6 +70,13 @@ export interface LineRoom {
   saleOver: boolean;
   /** The configured rate, used until anyone has been admitted. */
   admissionsPerMinute: number;
+  /** How many may be inside at once and for how long; without it the ETA counts the rate alone. */
+  capacity?: RoomCapacity;
+}
+
+export interface RoomCapacity {
+  maxInside: number;
+  sessionMs: number;
 }
 
 export function waitingLineKey(eventId: string, part: string): string {
@@ -94,6 +103,7 @@ export async function enterWaitingLine(
   userId: string,
   now: number,
   join?: { band: number },
+  capacity?: RoomCapacity,
 ): Promise<LineStanding> {
   const key = (part: string) => waitingLineKey(eventId, part);
   const place = await coord.enterLine(
@@ -110,6 +120,7 @@ export async function enterWaitingLine(
     userId,
     now,
     join,
+    capacity?.maxInside,
   );
   return {
     admission: place.admission ? (JSON.parse(place.admission) as Admission) : null,
@@ -118,6 +129,7 @@ export async function enterWaitingLine(
     added: place.added,
     meta: roomMetaOf(place.meta),
     recentAdmissions: admissionsIn(place.counters),
+    slotEnd: place.slotEnd,
   };
 }
 
@@ -151,8 +163,44 @@ export function admissionRate(measured: number | null, configuredPerMinute: numb
   return measured && measured > 0 ? measured : configuredPerMinute;
 }
 
-export function etaSeconds(perMinute: number, position: number, now: number, opensAt: number): number {
-  return Math.ceil(Math.max(0, opensAt - now) / 1000 + (position / perMinute) * 60);
+/**
+ * Which session in `inside` (0-based, soonest end first) has to end before the buyer at 0-based
+ * `rank` gets in, counting the places free now; null when a place is free for them already.
+ * Places turn over one session at a time: the buyer `maxInside` behind another takes the place
+ * that one leaves (`capacityWaitMs` adds those turns).
+ */
+export function slotIndex(rank: number, insideCount: number, maxInside: number): number | null {
+  const j = (rank % maxInside) + insideCount - maxInside;
+  return j >= 0 ? j : null;
+}
+
+/**
+ * How long the room's capacity alone keeps the buyer at 0-based `rank` out: until the session
+ * holding their place ends, and a whole session more for every `maxInside` ahead of them. An
+ * admitted buyer keeps their place for the session unless they leave, so this is what the room
+ * can do at most: without it a full room's line was told the admission rate's wait (a line of
+ * 2,000 behind a room of 500 ten-minute sessions heard seven minutes, and waited half an hour).
+ */
+export function capacityWaitMs(
+  rank: number,
+  slotEnd: number | null,
+  now: number,
+  capacity: RoomCapacity,
+): number {
+  return Math.max(0, (slotEnd ?? now) - now) + Math.floor(rank / capacity.maxInside) * capacity.sessionMs;
+}
+
+/** Seconds until the buyer at `position` gets in: the sale's opening, then the slower of the rate and the room's turnover. */
+export function etaSeconds(
+  perMinute: number,
+  position: number,
+  now: number,
+  opensAt: number,
+  capacityMs = 0,
+): number {
+  return Math.ceil(
+    Math.max(0, opensAt - now) / 1000 + Math.max((position / perMinute) * 60, capacityMs / 1000),
+  );
 }
 
 /** A buyer's answer from their place in the line and the room's state (`none` when not in line). */
@@ -173,7 +221,15 @@ export function placeView(room: LineRoom, standing: LineStanding, now: number): 
     eventId,
     position,
     ahead: rank,
-    etaSeconds: closed ? null : etaSeconds(rate, position, now, opensAt),
+    etaSeconds: closed
+      ? null
+      : etaSeconds(
+          rate,
+          position,
+          now,
+          opensAt,
+          room.capacity ? capacityWaitMs(rank, standing.slotEnd, Math.max(now, opensAt), room.capacity) : 0,
+        ),
     preQueue,
     opensAt: new Date(opensAt).toISOString(),
   };

@@ -8,6 +8,7 @@ import {
   type AuthUser,
   type LineRoom,
   type QueueStatusView,
+  type RoomCapacity,
   type ServiceContext,
 } from '@tiketi/platform';
 import { EventTypes } from '@tiketi/contracts';
@@ -35,7 +36,12 @@ function lineRoom({ event, settings }: Room): LineRoom {
     opensAt: event.saleStartsAt.getTime(),
     saleOver: CLOSED_STATUSES.includes(event.status),
     admissionsPerMinute: settings.admissionsPerMinute,
+    capacity: roomCapacity(settings),
   };
+}
+
+export function roomCapacity(settings: QueueSettings): RoomCapacity {
+  return { maxInside: settings.maxInside, sessionMs: settings.sessionMinutes * 60_000 };
 }
 
 /** How long the auto mode stays on after arrivals last went over the threshold. */
@@ -130,7 +136,7 @@ export class QueueService implements QueueGate {
     if (settings.mode !== 'on' || CLOSED_STATUSES.includes(event.status) || now > until) return null;
     const opens = event.saleStartsAt.getTime();
     const from = opens - settings.preQueueMinutes * 60_000;
-    return `event=${event.id}; from=${from}; opens=${opens}; until=${until}; rate=${settings.admissionsPerMinute}`;
+    return `event=${event.id}; from=${from}; opens=${opens}; until=${until}; rate=${settings.admissionsPerMinute}; inside=${settings.maxInside}; session=${settings.sessionMinutes * 60_000}`;
   }
 
   /** Whether buyers must come through the waiting room right now. */
@@ -158,7 +164,13 @@ export class QueueService implements QueueGate {
     // the auto mode decides before they are placed. Admitted or waiting already: the answer is
     // their status, and their place is kept.
     const surelyQueues = now >= preQueueFrom && (now < opensAt || settings.mode === 'on');
-    const standing = await this.state.enter(eventId, user.id, now, surelyQueues ? { band } : undefined);
+    const standing = await this.state.enter(
+      eventId,
+      user.id,
+      now,
+      surelyQueues ? { band } : undefined,
+      roomCapacity(settings),
+    );
     if (standing.added) return this.placeView(room, standing, now);
     if (standing.admission || standing.rank !== null) return this.answer(room, user.id, standing, now);
 
@@ -171,7 +183,7 @@ export class QueueService implements QueueGate {
       const [admission] = await this.admitBuyers(event, settings, [user.id], now, { push: false });
       return admittedView(eventId, admission!);
     }
-    const placed = await this.state.enter(eventId, user.id, now, { band });
+    const placed = await this.state.enter(eventId, user.id, now, { band }, roomCapacity(settings));
     return placed.added ? this.placeView(room, placed, now) : this.answer(room, user.id, placed, now);
   }
 
@@ -197,7 +209,12 @@ export class QueueService implements QueueGate {
   async status(eventId: string, userId: string): Promise<QueueStatusView> {
     const room = await this.room(eventId);
     const now = this.now();
-    return this.answer(room, userId, await this.state.enter(eventId, userId, now), now);
+    return this.answer(
+      room,
+      userId,
+      await this.state.enter(eventId, userId, now, undefined, roomCapacity(room.settings)),
+      now,
+    );
   }
 
   /** A buyer's answer from their standing: admitted, waiting (or let in, when the room is off), or none. */

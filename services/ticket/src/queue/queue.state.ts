@@ -11,6 +11,7 @@ import {
   type Admission,
   type Coordination,
   type LineStanding,
+  type RoomCapacity,
   type RoomMeta,
   type SortedSetEntry,
 } from '@tiketi/platform';
@@ -38,8 +39,14 @@ export class QueueState {
 
   // ---- waiting line -------------------------------------------------------------------------
   /** The buyer's standing in one atomic step (see enterWaitingLine); with `join`, placed when new. */
-  enter(eventId: string, userId: string, now: number, join?: { band: number }): Promise<LineStanding> {
-    return enterWaitingLine(this.coord, eventId, userId, now, join);
+  enter(
+    eventId: string,
+    userId: string,
+    now: number,
+    join?: { band: number },
+    capacity?: RoomCapacity,
+  ): Promise<LineStanding> {
+    return enterWaitingLine(this.coord, eventId, userId, now, join, capacity);
   }
 
   async waiting(eventId: string): Promise<number> {
@@ -156,6 +163,16 @@ export class QueueState {
 
   async endedSessions(eventId: string, now: number): Promise<string[]> {
     return (await this.coord.zrangeByScore(this.key(eventId, 'inside'), -Infinity, now)).map((e) => e.member);
+  }
+
+  /** The soonest `count` session ends (ms, soonest first) and how many sessions `inside` holds. */
+  async sessionEnds(eventId: string, count: number): Promise<{ ends: number[]; total: number }> {
+    const key = this.key(eventId, 'inside');
+    const [entries, total] = await Promise.all([
+      count > 0 ? this.coord.zrange(key, 0, count - 1) : Promise.resolve([]),
+      this.coord.zcard(key),
+    ]);
+    return { ends: entries.map((e) => e.score), total };
   }
 
   async inside(eventId: string, now: number): Promise<number> {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
-import { newId, releaseLease, tryAcquireLease, type ServiceContext } from '@tiketi/platform';
+import { capacityWaitMs, newId, releaseLease, slotIndex, tryAcquireLease, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
-import { etaSeconds, type QueueService, type Room } from './queue.service';
+import { etaSeconds, roomCapacity, type QueueService, type Room } from './queue.service';
 import { CLOSED_STATUSES } from './queue.repository';
 
 const LEASE_KEY = 'queue:ticker';
@@ -160,12 +160,24 @@ export class QueueTicker {
     const meta = await state.meta(room.event.id);
     const opensAt = room.event.saleStartsAt.getTime();
     const perMinute = await this.queue.ratePerMinute(room.settings, meta, now);
+    // The same ETA a poll answers (placeView): the rate, or the room's turnover when that is slower.
+    const capacity = roomCapacity(room.settings);
+    const wanted = Math.min(head.length, capacity.maxInside);
+    let sessions = await state.sessionEnds(room.event.id, wanted);
+    // More inside than the room now allows (its capacity was lowered): later ends decide the places.
+    if (sessions.total > capacity.maxInside)
+      sessions = await state.sessionEnds(room.event.id, wanted + sessions.total - capacity.maxInside);
+    const from = Math.max(now, opensAt);
     this.queue.pushMany(
       'queue:update',
-      head.map((entry, i) => ({
-        userId: entry.member,
-        payload: { eventId: room.event.id, position: i + 1, etaSeconds: etaSeconds(perMinute, i + 1, now, opensAt) },
-      })),
+      head.map((entry, i) => {
+        const j = slotIndex(i, sessions.total, capacity.maxInside);
+        const waitMs = capacityWaitMs(i, j === null ? null : (sessions.ends[j] ?? null), from, capacity);
+        return {
+          userId: entry.member,
+          payload: { eventId: room.event.id, position: i + 1, etaSeconds: etaSeconds(perMinute, i + 1, now, opensAt, waitMs) },
+        };
+      }),
     );
   }
 }
