@@ -56,4 +56,58 @@ describe('the layout editor model', () => {
     })!;
     expect(previewMap(numbered).seats.map((s) => s.label)).toEqual(['A-7', 'A-8']);
   });
+
+  it('gives back rows listed seat by seat as they were: numbers with gaps, labels, coordinates, with the form’s marks', () => {
+    const stored = {
+      sections: [
+        {
+          name: 'Box',
+          price: 200_000,
+          color: '#ae3ec9',
+          rows: [
+            {
+              label: 'L',
+              seats: [
+                { number: 1, x: 10, y: 5 },
+                { number: 2, x: 20, y: 5, companion: true },
+                { number: 5, x: 50, y: 5, label: 'Box L-5', accessible: true },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const sections = fromLayout(stored)!;
+    expect(toLayout(sections)).toEqual(stored);
+    expect(previewMap(sections).seats.map((s) => s.label)).toEqual(['L-1', 'L-2', 'L-5']);
+
+    // Marks changed in the form land on the listed seats; the numbering stays.
+    sections[0]!.blocked = 'L-2';
+    sections[0]!.accessible = '';
+    expect(toLayout(sections).sections[0]).toEqual({
+      name: 'Box',
+      price: 200_000,
+      color: '#ae3ec9',
+      rows: [
+        {
+          label: 'L',
+          seats: [
+            { number: 1, x: 10, y: 5 },
+            { number: 2, x: 20, y: 5, companion: true, blocked: true },
+            { number: 5, x: 50, y: 5, label: 'Box L-5' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('numbers a listed row afresh from its first seat once its count changes in the form', () => {
+    const sections = fromLayout({
+      sections: [
+        { name: 'R', price: 1, rows: [{ label: 'D', seats: [{ number: 3 }, { number: 4 }, { number: 9 }] }] },
+      ],
+    })!;
+    sections[0]!.rows[0]!.seats = 4;
+    expect(toLayout(sections).sections[0]).toMatchObject({ rows: [{ label: 'D', seats: 4, start: 3 }] });
+  });
 });

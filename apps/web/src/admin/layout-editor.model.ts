@@ -1,15 +1,47 @@
 import type { Seat, SeatMap } from '../api/types';
 
+/** A seat of a stored row that lists its seats one by one (numbers with gaps, own labels or coordinates). */
+export interface ListedSeat {
+  number: number;
+  label?: string;
+  x?: number;
+  y?: number;
+  accessible?: boolean;
+  companion?: boolean;
+  blocked?: boolean;
+}
+
 export interface EditorRow {
   label: string;
   seats: number;
   /** Kept from a stored layout the editor has no field for: a first seat number other than 1, companion seats. */
   start?: number;
   companion?: number[];
+  /**
+   * A stored row's seats one by one, given back as they were (with the form's blocked and accessible
+   * marks) while the row keeps their count: read as a count alone, "1, 2, 5" came back as "1, 2, 3".
+   */
+  listed?: ListedSeat[];
 }
 
-/** The seat numbers a row has: `start` .. `start + seats - 1`. */
+/** The seats the row stands for: its listed seats while their count holds, else `start` onwards. */
+function listedSeats(r: EditorRow): ListedSeat[] | null {
+  return r.listed && r.listed.length === r.seats ? r.listed : null;
+}
+
+function seatNumbers(r: EditorRow): number[] {
+  const listed = listedSeats(r);
+  if (listed) return listed.map((seat) => seat.number);
+  const first = r.start ?? 1;
+  return Array.from({ length: Math.max(0, r.seats) }, (_, i) => first + i);
+}
+
 function inRow(r: EditorRow): (n: number) => boolean {
+  const listed = listedSeats(r);
+  if (listed) {
+    const numbers = new Set(listed.map((seat) => seat.number));
+    return (n) => numbers.has(n);
+  }
   const first = r.start ?? 1;
   return (n) => n >= first && n < first + r.seats;
 }
@@ -70,7 +102,8 @@ function numbersByRow(text: string): Map<string, number[]> {
 export function toLayout(sections: EditorSection[]): { sections: unknown[] } {
   return {
     sections: sections.map((s) => {
-      if (s.kind === 'standing') return { name: s.name, price: s.price, color: s.color, kind: 'standing', capacity: s.capacity };
+      if (s.kind === 'standing')
+        return { name: s.name, price: s.price, color: s.color, kind: 'standing', capacity: s.capacity };
       const blocked = numbersByRow(s.blocked);
       const accessible = numbersByRow(s.accessible);
       return {
@@ -79,6 +112,19 @@ export function toLayout(sections: EditorSection[]): { sections: unknown[] } {
         color: s.color,
         rows: s.rows.map((r) => {
           const key = r.label.toUpperCase();
+          const listed = listedSeats(r);
+          if (listed) {
+            const b = new Set(blocked.get(key) ?? []);
+            const a = new Set(accessible.get(key) ?? []);
+            return {
+              label: r.label,
+              seats: listed.map(({ blocked: _b, accessible: _a, ...seat }) => ({
+                ...seat,
+                ...(b.has(seat.number) ? { blocked: true } : {}),
+                ...(a.has(seat.number) ? { accessible: true } : {}),
+              })),
+            };
+          }
           const fits = inRow(r);
           const b = (blocked.get(key) ?? []).filter(fits);
           const a = (accessible.get(key) ?? []).filter(fits);
@@ -108,7 +154,7 @@ export function fromLayout(layout: unknown): EditorSection[] | null {
     const rows = ((s.rows as unknown[]) ?? []).map((rawRow) => {
       const r = rawRow as {
         label: string;
-        seats: number | Array<{ number: number; blocked?: boolean; accessible?: boolean }>;
+        seats: number | ListedSeat[];
         start?: number;
         blocked?: number[];
         accessible?: number[];
@@ -123,11 +169,19 @@ export function fromLayout(layout: unknown): EditorSection[] | null {
           ...(r.start ? { start: r.start } : {}),
           ...(r.companion?.length ? { companion: r.companion } : {}),
         };
-      for (const seat of r.seats ?? []) {
+      const listed = r.seats ?? [];
+      for (const seat of listed) {
         if (seat.blocked) blocked.push(`${r.label}-${seat.number}`);
         if (seat.accessible) accessible.push(`${r.label}-${seat.number}`);
       }
-      return { label: r.label, seats: (r.seats ?? []).length };
+      // A count changed in the form numbers the row afresh from its first seat.
+      const first = Math.min(...listed.map((seat) => seat.number));
+      return {
+        label: r.label,
+        seats: listed.length,
+        ...(listed.length && first !== 1 ? { start: first } : {}),
+        listed,
+      };
     });
     return {
       name: String(s.name ?? ''),
@@ -151,7 +205,17 @@ export function previewMap(sections: EditorSection[]): SeatMap {
       const cols = 20;
       const count = Math.min(s.capacity, 400);
       for (let i = 0; i < count; i++) {
-        seats.push({ id: `${s.name}-${i}`, section: s.name, row: 'GA', number: i + 1, label: `GA-${i + 1}`, price: s.price, status: 'available', x: (i % cols) * 10, y: y + Math.floor(i / cols) * 10 });
+        seats.push({
+          id: `${s.name}-${i}`,
+          section: s.name,
+          row: 'GA',
+          number: i + 1,
+          label: `GA-${i + 1}`,
+          price: s.price,
+          status: 'available',
+          x: (i % cols) * 10,
+          y: y + Math.floor(i / cols) * 10,
+        });
       }
       y += Math.ceil(count / cols) * 10 + 20;
       continue;
@@ -160,14 +224,14 @@ export function previewMap(sections: EditorSection[]): SeatMap {
     const width = Math.max(1, ...s.rows.map((r) => r.seats));
     for (const r of s.rows) {
       const offset = ((width - r.seats) / 2) * 10;
-      const first = r.start ?? 1;
-      for (let i = 0; i < r.seats; i++) {
-        const label = `${r.label}-${first + i}`;
+      const numbers = seatNumbers(r);
+      for (const [i, number] of numbers.entries()) {
+        const label = `${r.label}-${number}`;
         seats.push({
           id: `${s.name}-${label}`,
           section: s.name,
           row: r.label,
-          number: first + i,
+          number,
           label,
           price: s.price,
           status: blocked.has(label.toUpperCase()) ? 'blocked' : 'available',
