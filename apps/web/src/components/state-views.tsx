@@ -18,11 +18,12 @@ export function Empty({ children }: { children?: ReactNode }) {
 }
 
 /** Known error codes get a translated sentence; anything else shows the server's message. */
-export function errorText(err: unknown, t: (key: MessageKey) => string): string {
+export function errorText(err: unknown, t: (key: MessageKey, vars?: Record<string, string>) => string): string {
   if (isApiError(err)) {
     const key = `code.${err.code}` as MessageKey;
-    const translated = t(key);
-    if (translated !== key) return translated;
+    // A message may quote the service's own words, where they carry the detail (which layout field).
+    const translated = t(key, { message: err.message });
+    if (translated !== key && translated.trim()) return translated;
     return err.message || t('error.generic');
   }
   return t('error.generic');
