@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { startTestPlatform, type Session, type TestPlatform } from '../support/platform';
+import { paySandbox } from './admin.flow';
 
 /** The waiting room through the gateway, as the web app and the booking page use it. */
 let tp: TestPlatform;
@@ -112,6 +113,52 @@ describe('waiting room through the gateway', () => {
     // Leaving ends the first buyer's session at once and makes room for the second.
     expect((await tp.api('POST', `/api/queue/${id}/leave`, { token: first.accessToken })).status).toBe(204);
     expect((await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken })).body.status).toBe('none');
+    await eventually(async () => {
+      const res = await tp.api('GET', `/api/queue/${id}/status`, { token: second.accessToken });
+      expect(res.body.status).toBe('admitted');
+    }, 10_000);
+  });
+
+  it('gives a buyer’s place inside back once their purchase is confirmed, so the next in line gets in', async () => {
+    const id = await onSaleEvent('Queue Purchase');
+    await tp.api('PUT', `/api/admin/events/${id}/queue`, {
+      token: admin.accessToken,
+      body: { mode: 'on', admissionsPerMinute: 600, maxInside: 1, sessionMinutes: 10, heartbeatTimeoutSeconds: 60 },
+    });
+    const [first, second] = [await tp.register(), await tp.register()];
+    await tp.api('POST', `/api/queue/${id}/join`, { token: first.accessToken });
+    const admitted = await eventually(async () => {
+      const res = await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken });
+      expect(res.body.status).toBe('admitted');
+      return res.body as { token: string };
+    }, 10_000);
+    const waiting = await tp.api('POST', `/api/queue/${id}/join`, { token: second.accessToken });
+    expect(waiting.body).toMatchObject({ status: 'waiting', position: 1 });
+    // The room's one place is the first buyer's for ten minutes: the second is told about that long.
+    expect(waiting.body.etaSeconds).toBeGreaterThan(9 * 60);
+
+    const held = await tp.api('POST', '/api/tickets/book', {
+      token: first.accessToken,
+      headers: { 'x-queue-token': admitted.token },
+      body: { eventId: id, quantity: 2 },
+    });
+    expect(held.status, JSON.stringify(held.body)).toBe(201);
+    // Still inside while paying.
+    expect((await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken })).body.status).toBe('admitted');
+    await paySandbox(tp, first, held.body.reservation.id);
+
+    // Paid: the place is given back; buying again means joining the line again.
+    await eventually(async () => {
+      const res = await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken });
+      expect(res.body.status).toBe('none');
+    }, 10_000);
+    const again = await tp.api('POST', '/api/tickets/book', {
+      token: first.accessToken,
+      headers: { 'x-queue-token': admitted.token },
+      body: { eventId: id, quantity: 1 },
+    });
+    expect(again.status).toBe(403);
+    expect(again.body.error).toMatchObject({ code: 'QUEUE_TOKEN_INVALID', details: { reason: 'ended' } });
     await eventually(async () => {
       const res = await tp.api('GET', `/api/queue/${id}/status`, { token: second.accessToken });
       expect(res.body.status).toBe('admitted');

@@ -19,6 +19,8 @@ export interface TicketArea {
 export interface QueueGate {
   /** Throws 403 QUEUE_TOKEN_REQUIRED / QUEUE_TOKEN_INVALID when the event's waiting room is active and the token does not admit this user. */
   assertAdmitted(eventId: string, userId: string, token: string | undefined): Promise<void>;
+  /** A buyer's purchase was confirmed: their session inside the event's waiting room (if any) ends. */
+  purchased(eventId: string, userId: string): Promise<void>;
 }
 
 /** Pushes to browsers over Socket.IO (the booking area owns the server; the queue area uses it). */
@@ -45,7 +47,7 @@ export interface TicketShared {
 
 export function createTicketShared(): TicketShared {
   return {
-    queueGate: { assertAdmitted: async () => undefined },
+    queueGate: { assertAdmitted: async () => undefined, purchased: async () => undefined },
     realtime: { toEvent: () => undefined, toUser: () => undefined, toUsers: () => undefined },
     seatsChanged: [],
   };

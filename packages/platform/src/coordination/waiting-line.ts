@@ -177,9 +177,9 @@ export function slotIndex(rank: number, insideCount: number, maxInside: number):
 /**
  * How long the room's capacity alone keeps the buyer at 0-based `rank` out: until the session
  * holding their place ends, and a whole session more for every `maxInside` ahead of them. An
- * admitted buyer keeps their place for the session unless they leave, so this is what the room
- * can do at most: without it a full room's line was told the admission rate's wait (a line of
- * 2,000 behind a room of 500 ten-minute sessions heard seven minutes, and waited half an hour).
+ * admitted buyer keeps their place for the session unless they leave or buy, so this is the wait
+ * when nobody finishes early. Without it a full room's line was told the admission rate's wait
+ * (2,000 behind 500 ten-minute places heard seven minutes, and could wait half an hour).
  */
 export function capacityWaitMs(
   rank: number,

@@ -45,11 +45,13 @@ export interface Effects {
   releases: Array<{ keys: string[]; owner: string }>;
   /** Keys of seats just sold: their TTL is extended to SOLD_KEY_TTL_MS. */
   sold: Array<{ keys: string[]; owner: string }>;
+  /** Buyers whose purchase was just confirmed: their waiting-room session ends. */
+  purchases: Array<{ eventId: string; userId: string }>;
   events: number;
 }
 
 export function newEffects(): Effects {
-  return { seatChanges: new Map(), holdUpdates: [], releases: [], sold: [], events: 0 };
+  return { seatChanges: new Map(), holdUpdates: [], releases: [], sold: [], purchases: [], events: 0 };
 }
 
 export function addSeatChanges(fx: Effects, eventId: string, seatIds: string[], status: string): void {
@@ -128,7 +130,8 @@ export async function applyEffects(rt: BookingRuntime, fx: Effects): Promise<voi
       void notifySeatsChanged(rt, eventId);
     }
   })();
-  await Promise.all([...sold, changed]);
+  const sessions = fx.purchases.map((p) => rt.shared.queueGate.purchased(p.eventId, p.userId));
+  await Promise.all([...sold, changed, ...sessions]);
   for (const u of fx.holdUpdates) {
     rt.shared.realtime.toUser(u.userId, 'hold:update', {
       reservationId: u.reservationId,

@@ -48,6 +48,7 @@ async function confirmIn(
     const active = row.seats.filter((s) => s.active).map((s) => s.seat_id);
     addSeatChanges(fx, row.event_id, done.sold, 'sold');
     fx.sold.push({ keys: active.map((seatId) => seatHoldKey(row.event_id, seatId)), owner: id });
+    fx.purchases.push({ eventId: row.event_id, userId: row.user_id });
     fx.holdUpdates.push({
       userId: row.user_id,
       reservationId: id,

@@ -263,6 +263,21 @@ export class QueueService implements QueueGate {
     this.metrics.waiting.set({ event_id: eventId }, await this.state.waiting(eventId));
   }
 
+  /**
+   * One admission, one purchase: a buyer whose purchase is confirmed gives their place inside back
+   * at once, as leaving does, instead of holding it to the session's end while the line waits (a
+   * room of 500 ten-minute places lets 50 a minute through when every buyer keeps theirs). To buy
+   * again they join the line again. Best effort: a session left in place ends on its own.
+   */
+  async purchased(eventId: string, userId: string): Promise<void> {
+    await this.state.endSession(eventId, [userId]).catch((err: unknown) => {
+      this.ctx.log.warn(
+        { err: (err as Error).message, eventId },
+        'could not end a buyer’s session after their purchase',
+      );
+    });
+  }
+
   /** The check the booking route runs before a hold. */
   async assertAdmitted(eventId: string, userId: string, token: string | undefined): Promise<void> {
     // Every hold asks: the settings come from the room cache (a change on this replica clears it).
