@@ -173,7 +173,7 @@ export const en = {
   'queue.eta': 'Estimated wait: {time}',
   'queue.progress': 'Progress to the front of the line',
   'queue.policy':
-    'Fair queue: everyone who arrives before the sale opens gets a random place at opening; after that, first come, first served.',
+    'Fair queue: everyone who arrives before the sale opens gets a random place at opening; after that, first come, first served. Each turn is for one purchase: once it is paid, your place goes to the next in line.',
   'queue.keepOpen':
     'Keep this page open — refreshing keeps your place. You will be taken to the seat map when it is your turn.',
   'queue.leave': 'Leave the line',
@@ -575,7 +575,7 @@ export const ko: Messages = {
   'queue.eta': '예상 대기 시간: {time}',
   'queue.progress': '입장까지 진행률',
   'queue.policy':
-    '공정 대기열: 오픈 전에 도착한 분은 오픈 시각에 무작위로 순번이 정해지고, 그 이후에는 도착 순서대로 입장합니다.',
+    '공정 대기열: 오픈 전에 도착한 분은 오픈 시각에 무작위로 순번이 정해지고, 그 이후에는 도착 순서대로 입장합니다. 한 번 입장에 한 번 예매할 수 있으며, 결제가 끝나면 다음 분이 입장합니다.',
   'queue.keepOpen':
     '이 화면을 닫지 마세요. 새로고침해도 순번은 유지되며, 차례가 되면 좌석 선택 화면으로 이동합니다.',
   'queue.leave': '대기 취소',
