@@ -18,10 +18,12 @@ describe('errorText', () => {
     ).toBe('예매가 있는 공연은 삭제할 수 없습니다. 공연 취소를 이용해 주세요.');
   });
 
-  it('keeps the service’s own sentence in English where it says more than a fixed one', () => {
-    const err = new ApiError(409, 'EVENT_NOT_EDITABLE', 'A cancelled event cannot be edited');
-    expect(text('en', err)).toBe('A cancelled event cannot be edited');
-    expect(text('ko', err)).toBe('지금 상태의 공연은 수정할 수 없습니다.');
+  it('keeps the service’s own detail where it carries one', () => {
+    const err = new ApiError(400, 'VALIDATION_FAILED', 'Name must not be blank');
+    expect(text('en', err)).toBe('Name must not be blank');
+    expect(text('ko', err)).toBe('입력한 내용을 확인해 주세요: Name must not be blank');
+    const state = new ApiError(409, 'EVENT_NOT_EDITABLE', 'A cancelled event cannot be edited');
+    expect(text('ko', state)).toBe('지금 상태의 공연은 수정할 수 없습니다.');
   });
 
   it('falls back to the service’s message for a code it does not know, and to a generic sentence without one', () => {
