@@ -187,6 +187,13 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await screenshot(page, 'checkout');
     await page.getByLabel('Sandbox', { exact: false }).check();
     await page.getByTestId('pay').click();
+    // Cancelled at the provider: the fail page says so and offers the same checkout again.
+    await page.getByRole('button', { name: 'Fail' }).click();
+    await page.getByTestId('payment-failed').filter({ hasText: 'You cancelled the payment.' }).waitFor();
+    await page.getByTestId('retry-payment').click();
+    await page.waitForURL(`**/checkout/${reservationId}`);
+    await page.getByLabel('Sandbox', { exact: false }).check();
+    await page.getByTestId('pay').click();
     // The sandbox provider's own page, then back to the app's success page.
     await page.getByRole('button', { name: 'Pay' }).click();
     await page.getByTestId('payment-confirmed').waitFor({ timeout: 15_000 });

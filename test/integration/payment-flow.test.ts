@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { startTestPlatform, type Session, type TestPlatform } from '../support/platform';
-import { onSaleEvent } from './admin.flow';
+import { onSaleEvent, paySandbox } from './admin.flow';
 
 /** The whole purchase and refund through the gateway, on the embedded platform, as the web app drives it. */
 let tp: TestPlatform;
@@ -81,5 +81,37 @@ describe('payment flow through the gateway', () => {
     const seats = await tp.api('GET', `/api/events/${eventId}/seats`);
     const statuses = seats.body.seats.filter((s: { id: string }) => seatIds.includes(s.id)).map((s: { status: string }) => s.status);
     expect(statuses).toEqual(['available', 'available']);
+  });
+
+  it('a buyer who cancels at the provider comes back to the fail page with their reservation, and pays on a second try', async () => {
+    const eventId = await onSaleEvent(tp, admin, 'Payment Retry Live', 4, 50_000);
+    const buyer = await tp.register();
+    const held = await tp.api('POST', '/api/tickets/book', { token: buyer.accessToken, body: { eventId, quantity: 1 } });
+    expect(held.status, JSON.stringify(held.body)).toBe(201);
+    const reservationId = held.body.reservation.id as string;
+
+    // The web app sends the reservation along in the fail URL, so the fail page can offer a retry.
+    const created = await tp.api('POST', '/api/payments/create', {
+      token: buyer.accessToken,
+      body: { reservationId, method: 'sandbox', failUrl: `${tp.url}/payments/fail?reservationId=${reservationId}` },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const failed = await fetch(`${tp.url}${new URL(created.body.checkout.url).pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'action=fail',
+      redirect: 'manual',
+    });
+    expect(failed.status).toBe(303);
+    const back = new URL(failed.headers.get('location')!);
+    expect(back.pathname).toBe('/payments/fail');
+    expect(back.searchParams.get('reservationId')).toBe(reservationId);
+    expect(back.searchParams.get('code')).toBe('PAY_PROCESS_CANCELED');
+
+    // Still held; the second try goes through.
+    const still = await tp.api('GET', `/api/reservations/${reservationId}`, { token: buyer.accessToken });
+    expect(still.body.reservation.status).toBe('pending');
+    const paid = await paySandbox(tp, buyer, reservationId);
+    expect(paid.amount).toBe(50_000);
   });
 });

@@ -51,7 +51,13 @@ export const paymentsApi = {
   create: (reservationId: string, method: string) =>
     api<{ payment: Payment; checkout: Checkout }>('/api/payments/create', {
       method: 'POST',
-      body: { reservationId, method, successUrl: `${location.origin}/payments/success`, failUrl: `${location.origin}/payments/fail` },
+      body: {
+        reservationId,
+        method,
+        successUrl: `${location.origin}/payments/success`,
+        // The fail page offers the same checkout again while the seats stay held.
+        failUrl: `${location.origin}/payments/fail?reservationId=${encodeURIComponent(reservationId)}`,
+      },
     }),
   confirm: (body: { orderId: string; paymentKey?: string; pgToken?: string; paymentId?: string; amount?: number }) =>
     api<{ payment: Payment; reservation: { id: string; status: string } }>('/api/payments/confirm', { method: 'POST', body }),

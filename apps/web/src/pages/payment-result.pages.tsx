@@ -3,6 +3,8 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { paymentsApi } from '../api/booking.api';
 import { useI18n } from '../i18n/i18n.context';
+import { messages, type MessageKey } from '../i18n/messages';
+import type { Locale } from '../lib/format';
 import { ErrorView, Loading } from '../components/state-views';
 import { isApiError } from '../api/api-error';
 
@@ -58,18 +60,35 @@ export function PaymentSuccessPage() {
   );
 }
 
+/** The provider's reason in the reader's words where it is a known one, else as the provider gave it. */
+export function failReason(locale: Locale, code: string | null, message: string | null): string | null {
+  const known = code ? messages[locale][`payFail.${code}` as MessageKey] : undefined;
+  return known ?? message;
+}
+
+const RESERVATION_ID = /^rsv_[A-Za-z0-9]{1,60}$/;
+
 export function PaymentFailPage() {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const [params] = useSearchParams();
+  const code = params.get('code');
+  const reservationId = params.get('reservationId');
   return (
     <div className="page page-narrow">
       <h1>{t('payment.failTitle')}</h1>
       <p className="notice notice-bad" role="alert" data-testid="payment-failed">
-        {params.get('message') ?? t('payment.failed')}
-        {params.get('code') ? <span className="muted"> ({params.get('code')})</span> : null}
+        {failReason(locale, code, params.get('message')) ?? t('payment.failed')}
+        {code ? <span className="muted"> ({code})</span> : null}
       </p>
       <p>{t('payment.failHint')}</p>
-      <Link to="/my/reservations">{t('nav.myReservations')}</Link>
+      <div className="actions">
+        {reservationId && RESERVATION_ID.test(reservationId) && (
+          <Link className="btn btn-primary" to={`/checkout/${reservationId}`} data-testid="retry-payment">
+            {t('payment.retry')}
+          </Link>
+        )}
+        <Link to="/my/reservations">{t('nav.myReservations')}</Link>
+      </div>
     </div>
   );
 }
