@@ -6,6 +6,7 @@ import { installErrorHandler } from '../errors/error-handler';
 import { installRequestContext } from '../logging/request-context';
 import { installHttpMetrics } from '../metrics/metrics';
 import { installAuth } from '../auth/auth.plugin';
+import { installNulGuard } from './nul-guard';
 import { identitySigner } from '../auth/identity';
 import type { ServiceContext, ServiceDefinition } from './service';
 import type { BaseConfig } from '../config/config';
@@ -54,6 +55,7 @@ export async function buildServiceApp<C extends BaseConfig>(
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
   installErrorHandler(app);
+  installNulGuard(app);
   installHttpMetrics(app, ctx.metrics);
 
   await app.register(swagger, {

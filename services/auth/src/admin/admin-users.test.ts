@@ -33,6 +33,26 @@ describe('auth: admin users and the bootstrapped admin', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('refuses text with a NUL character in a path, a query or a body with 400, before it reaches the database', async () => {
+    const lookups = [
+      await h.get('/api/admin/users/%00', admin.accessToken),
+      await h.get('/api/admin/users?q=kim%00', admin.accessToken),
+      await patch('usr_x', { role: 'admin\u0000' }, admin.accessToken),
+      await h.app.inject({
+        method: 'POST',
+        url: '/api/auth/register',
+        payload: { email: 'nul@test.tiketi', password: 'correct-horse-9', name: 'Nul\u0000Kim' },
+      }),
+    ];
+    expect(lookups.map((r) => [r.statusCode, r.json().error.code, r.json().error.details?.path ?? r.body])).toEqual([
+      [400, 'INVALID_CHARACTERS', 'params.id'],
+      [400, 'INVALID_CHARACTERS', 'query.q'],
+      [400, 'INVALID_CHARACTERS', 'body.role'],
+      [400, 'INVALID_CHARACTERS', 'body.name'],
+    ]);
+    expect(await h.service.ctx.db.selectFrom('users').select('id').where('email', '=', 'nul@test.tiketi').execute()).toEqual([]);
+  });
+
   it('searches users for admins and refuses buyers with 403 and strangers with 401', async () => {
     const buyer = await h.register({ email: 'searchable.kim@test.tiketi', name: 'Kim Searchable' });
     const byEmail = await h.get('/api/admin/users?q=SEARCHABLE.kim', admin.accessToken);
