@@ -120,6 +120,18 @@ describe('gateway in front of stand-in services', () => {
     expect(ticket.seen.length + auth.seen.length + payment.seen.length).toBe(before);
   });
 
+  it('answers a malformed percent-encoding with 400, not a 500, and forwards nothing', async () => {
+    const before = ticket.seen.length + auth.seen.length;
+    for (const path of ['/api/events?q=%ED%A0%80', '/api/events/%E0%A4%A', '/.well-known/jwks.json?x=%']) {
+      const res = await call('GET', path);
+      expect(res.status, path).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code, path).toBe('MALFORMED_URL');
+    }
+    expect(ticket.seen.length + auth.seen.length).toBe(before);
+    // A well-formed escape still goes through.
+    expect((await call('GET', '/api/events?q=%EC%95%84%EC%9D%B4%EC%9C%A0')).status).toBe(200);
+  });
+
   it('passes the request id on (generated when absent), the client address, and strips the internal token', async () => {
     const res = await call('GET', '/api/events', {
       headers: { 'x-request-id': 'req-gw-1', 'x-internal-token': 'guess', 'x-forwarded-for': '6.6.6.6' },

@@ -276,6 +276,7 @@ function forward(
   queue: { rooms: QueueRooms; asked: QueueAsked } | null,
 ): FastifyReply {
   const { config } = ctx;
+  if (request.url.includes('%')) assertDecodable(request.url);
   const whole = Buffer.isBuffer(request.body) ? request.body : undefined;
   const context = requestContextOf(request);
   const sent = performance.now();
@@ -376,4 +377,13 @@ function relayAnswer(
     }
     void reply.send(body);
   });
+}
+
+/** The proxy decodes the address to look for `..`: an escape that is not UTF-8 threw there, a 500. */
+function assertDecodable(url: string): void {
+  try {
+    decodeURIComponent(url);
+  } catch {
+    throw AppError.invalid('MALFORMED_URL', 'The address has a percent-escape that is not valid UTF-8');
+  }
 }

@@ -8,6 +8,10 @@ const fastifyCodeMap: Record<string, { code: string; message?: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported content type' },
   FST_REQ_FILE_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: 'File is too large' },
   FST_ERR_VALIDATION: { code: 'VALIDATION_FAILED' },
+  FST_ERR_BAD_URL: {
+    code: 'MALFORMED_URL',
+    message: 'The address has a percent-escape that is not valid UTF-8',
+  },
 };
 
 /**
@@ -116,4 +120,17 @@ export function installErrorHandler(app: FastifyInstance): void {
     );
     return reply.status(status).send(body);
   });
+}
+
+/**
+ * Fastify answers what it cannot route (a path whose percent-escape is not UTF-8) before any hook
+ * or the error handler, in a shape of its own: given to the app's `frameworkErrors`, it gets ours.
+ */
+export function frameworkErrorResponder(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body } = toErrorResponse(error, request.id);
+  void reply.status(status).send(body);
 }

@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
-import { installErrorHandler } from '../errors/error-handler';
+import { frameworkErrorResponder, installErrorHandler } from '../errors/error-handler';
 import { installRequestContext } from '../logging/request-context';
 import { installHttpMetrics } from '../metrics/metrics';
 import { installAuth } from '../auth/auth.plugin';
@@ -48,6 +48,7 @@ export async function buildServiceApp<C extends BaseConfig>(
       disableRequestLogging: ctx.config.LOG_LEVEL !== 'debug' && ctx.config.LOG_LEVEL !== 'trace',
     }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    frameworkErrors: frameworkErrorResponder,
   }) as unknown as FastifyInstance;
 
   installRequestContext(app);
