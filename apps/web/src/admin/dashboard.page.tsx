@@ -95,6 +95,7 @@ export function DashboardPage() {
         {feed.state === 'open' && (
           <span
             className="live-dot"
+            role="img"
             title={t('admin.live')}
             aria-label={t('admin.live')}
             data-testid="live-feed-open"

@@ -67,7 +67,9 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
                       <tr>
                         <th>{t('seat.row')}</th>
                         <th>{t('layout.seatsInRow')}</th>
-                        <th />
+                        <th>
+                      <span className="sr-only">{t('common.actions')}</span>
+                    </th>
                       </tr>
                     </thead>
                     <tbody>
@@ -151,7 +153,7 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
           </button>
         </div>
       )}
-      <h3>{t('layout.preview')}</h3>
+      <h2 className="subheading">{t('layout.preview')}</h2>
       {preview ? <SeatCanvas model={preview} version={0} selected={EMPTY} height={300} /> : <p className="muted">{t('layout.emptyPreview')}</p>}
     </fieldset>
   );

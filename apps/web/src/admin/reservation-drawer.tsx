@@ -107,7 +107,9 @@ export function ReservationDrawer() {
                 <tr>
                   <th>{t('seat.seat')}</th>
                   <th>{t('checkout.total')}</th>
-                  <th />
+                  <th>
+                    <span className="sr-only">{t('common.actions')}</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>

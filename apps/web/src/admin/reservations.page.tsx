@@ -141,7 +141,9 @@ export function AdminReservationsPage() {
                     <th>
                       {t('admin.status')} · {t('checkout.method')}
                     </th>
-                    <th />
+                    <th>
+                      <span className="sr-only">{t('common.actions')}</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>

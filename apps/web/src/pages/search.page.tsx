@@ -98,9 +98,10 @@ export function SearchPage() {
         <QueryState query={results} isEmpty={(d) => d.items.length === 0} empty={t('search.noResults')}>
           {(data) => (
             <>
-              <p className="muted" data-testid="result-count">
+              {/* The results' heading (h2 under the page's h1, above each event's h3), as small as a caption. */}
+              <h2 className="muted result-count" data-testid="result-count">
                 {t('search.resultCount', { count: data.total })}
-              </p>
+              </h2>
               <EventGrid events={data.items} />
               {data.total > PAGE_SIZE && (
                 <nav className="pager" aria-label={t('common.pagination')}>
