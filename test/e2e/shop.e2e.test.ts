@@ -15,8 +15,17 @@ import {
 import { payWithSandbox, seatLabel, seoulInput, useSession, waitAdmitted } from './support/shop.helpers';
 import { onSaleEvent } from '../integration/admin.flow';
 
-// Used only inside page.waitForFunction (runs in the browser); the repo's tsconfig has no DOM lib.
+// Used only inside page.waitForFunction and page.evaluate (they run in the browser); the repo's
+// tsconfig has no DOM lib.
 declare const document: { querySelector(selector: string): { textContent: string | null } | null };
+declare class PointerEvent {
+  constructor(type: string, init: Record<string, unknown>);
+}
+interface CanvasInPage {
+  dataset: Record<string, string | undefined>;
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number };
+  dispatchEvent(event: PointerEvent): boolean;
+}
 
 /**
  * The operator creates and publishes an event in the admin UI, a buyer finds it, waits in the
@@ -172,6 +181,46 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
 
     await page.getByTestId('seat-canvas').waitFor();
     await screenshot(page, 'seat-map');
+    // Two fingers spread on the map zoom it (to the closest view: a seat 64 px wide), and choose no seat.
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('[data-testid="seat-canvas"]') as unknown as CanvasInPage | null)?.dataset
+          .zoom === '1.00',
+    );
+    await page.evaluate(() => {
+      const canvas = (document.querySelector(
+        '[data-testid="seat-canvas"]',
+      ) as unknown as CanvasInPage | null)!;
+      const box = canvas.getBoundingClientRect();
+      const [cx, cy] = [box.left + box.width / 2, box.top + box.height / 2];
+      const fire = (type: string, pointerId: number, x: number) =>
+        canvas.dispatchEvent(
+          new PointerEvent(type, {
+            pointerId,
+            pointerType: 'touch',
+            clientX: x,
+            clientY: cy,
+            bubbles: true,
+            isPrimary: pointerId === 1,
+          }),
+        );
+      fire('pointerdown', 1, cx - 20);
+      fire('pointerdown', 2, cx + 20);
+      for (let spread = 30; spread <= 80; spread += 10) {
+        fire('pointermove', 1, cx - spread);
+        fire('pointermove', 2, cx + spread);
+      }
+      fire('pointerup', 2, cx + 80);
+      fire('pointerup', 1, cx - 80);
+    });
+    await page.waitForFunction(
+      () =>
+        Number(
+          (document.querySelector('[data-testid="seat-canvas"]') as unknown as CanvasInPage | null)?.dataset
+            .zoom,
+        ) >= 2,
+    );
+    expect(await page.getByTestId('chosen-seats').count()).toBe(0);
     const a2 = await seatLabel(tp, eventId, 'VIP', 'A', 2);
     const a3 = await seatLabel(tp, eventId, 'VIP', 'A', 3);
     await page.getByTestId('list-view').click();

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { Seat } from '../api/types';
 import type { SeatMapModel } from './seat-map.model';
 import { useI18n } from '../i18n/i18n.context';
+import { pinchState, pinchStep, type PinchState, type Point } from './pinch';
 
 const STATUS_FILL = ['', '#adb5bd', '#495057', '#212529'];
 const SELECTED = '#111827';
@@ -16,7 +17,8 @@ interface View {
 
 /**
  * Canvas seat map: one repaint per animation frame, seats batched into one path per colour and
- * culled to the viewport, so 50,000 seats pan and zoom smoothly. Wheel or buttons zoom, drag pans.
+ * culled to the viewport, so 50,000 seats pan and zoom smoothly. Wheel, buttons or a two-finger
+ * pinch zoom; a drag (one finger) pans.
  */
 export function SeatCanvas(props: {
   model: SeatMapModel;
@@ -35,6 +37,9 @@ export function SeatCanvas(props: {
   const fitScale = useRef(1);
   const frame = useRef(0);
   const drag = useRef<{ x: number; y: number; ox: number; oy: number; moved: boolean } | null>(null);
+  // Fingers (or a pen and a mouse) down on the map, and the pinch they make when there are two.
+  const pointers = useRef(new Map<number, Point>());
+  const pinch = useRef<PinchState | null>(null);
 
   const draw = useCallback(() => {
     frame.current = 0;
@@ -50,6 +55,8 @@ export function SeatCanvas(props: {
       canvas.height = Math.round(h * dpr);
     }
     const { scale, ox, oy } = view.current;
+    // The zoom against the whole-map view, readable outside the canvas (tests, tools).
+    canvas.dataset.zoom = (scale / fitScale.current).toFixed(2);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const size = Math.max(1, model.seatSize * scale);
@@ -171,11 +178,47 @@ export function SeatCanvas(props: {
     return { x: (clientX - rect.left - v.ox) / v.scale, y: (clientY - rect.top - v.oy) / v.scale };
   };
 
+  const twoPointers = (): [Point, Point] | null => {
+    const [a, b] = [...pointers.current.values()];
+    return a && b ? [a, b] : null;
+  };
   const onPointerDown = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    try {
+      e.currentTarget.setPointerCapture(e.pointerId);
+    } catch {
+      // A pointer the browser no longer tracks: the gesture goes on without capture.
+    }
+    const two = twoPointers();
+    if (two) {
+      // A second finger: a pinch, never a seat click.
+      pinch.current = pinchState(...two);
+      drag.current = null;
+      return;
+    }
     drag.current = { x: e.clientX, y: e.clientY, ox: view.current.ox, oy: view.current.oy, moved: false };
-    e.currentTarget.setPointerCapture(e.pointerId);
+  };
+  const endPointer = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    pointers.current.delete(e.pointerId);
+    if (pinch.current && !twoPointers()) {
+      pinch.current = null;
+      // The finger left on the map pans on from here; lifting it chooses nothing.
+      const [rest] = [...pointers.current.values()];
+      drag.current = rest ? { x: rest.x, y: rest.y, ox: view.current.ox, oy: view.current.oy, moved: true } : null;
+    }
   };
   const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    if (pointers.current.has(e.pointerId)) pointers.current.set(e.pointerId, { x: e.clientX, y: e.clientY });
+    const two = pinch.current && twoPointers();
+    if (pinch.current && two) {
+      const next = pinchState(...two);
+      const step = pinchStep(pinch.current, next);
+      pinch.current = next;
+      const rect = canvasRef.current!.getBoundingClientRect();
+      view.current = { ...view.current, ox: view.current.ox + step.pan.x, oy: view.current.oy + step.pan.y };
+      zoomAt(step.factor, step.at.x - rect.left, step.at.y - rect.top);
+      return;
+    }
     const d = drag.current;
     if (d) {
       const dx = e.clientX - d.x;
@@ -202,6 +245,9 @@ export function SeatCanvas(props: {
     tip.textContent = `${seat.section} · ${seat.label} · ${krw(seat.price)} · ${t(`seatStatus.${model.statusOf(seat.id) ?? 'blocked'}`)}`;
   };
   const onPointerUp = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const pinching = pinch.current !== null;
+    endPointer(e);
+    if (pinching || pointers.current.size > 0) return;
     const d = drag.current;
     drag.current = null;
     if (d && !d.moved && onSeatClick) {
@@ -239,6 +285,10 @@ export function SeatCanvas(props: {
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
+        onPointerCancel={(e) => {
+          endPointer(e);
+          if (pointers.current.size === 0) drag.current = null;
+        }}
         onPointerLeave={() => {
           if (tipRef.current) tipRef.current.hidden = true;
         }}
