@@ -77,6 +77,9 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
         [operator.page, '/admin', 'live-feed-open'],
         [operator.page, '/admin/reservations', 'reservation-status'],
         [operator.page, '/admin/events/new', 'layout-section'],
+        // An address nothing answers says so, in the shop and in the admin (which showed an empty page).
+        [visitor.page, '/no-such-page', 'not-found'],
+        [operator.page, '/admin/no-such-page', 'not-found'],
       ];
       for (const [page, path, ready] of visits) {
         await page.goto(path);

@@ -1,9 +1,8 @@
 import { lazy, Suspense } from 'react';
-import { Link, Route, Routes } from 'react-router-dom';
+import { Route, Routes } from 'react-router-dom';
 import { Layout } from './components/layout';
 import { RequireAdmin, RequireAuth } from './auth/guards';
-import { Loading } from './components/state-views';
-import { useI18n } from './i18n/i18n.context';
+import { Loading, NotFound } from './components/state-views';
 import { HomePage } from './pages/home.page';
 import { SearchPage } from './pages/search.page';
 import { EventPage } from './pages/event.page';
@@ -16,16 +15,6 @@ import { LoginPage, RegisterPage } from './pages/auth.pages';
 
 // The admin pages (and Recharts) load only for admins.
 const AdminRoutes = lazy(() => import('./admin/admin.routes'));
-
-function NotFound() {
-  const { t } = useI18n();
-  return (
-    <div className="page">
-      <h1>{t('error.notFoundTitle')}</h1>
-      <Link to="/">{t('nav.home')}</Link>
-    </div>
-  );
-}
 
 export function AppRoutes() {
   const auth = (node: React.ReactNode) => <RequireAuth>{node}</RequireAuth>;

@@ -6,6 +6,8 @@ import { EventEditPage } from './event-edit.page';
 import { AdminReservationsPage } from './reservations.page';
 import { ReservationDrawer } from './reservation-drawer';
 import { StatisticsPage } from './statistics.page';
+import { NotFound } from '../components/state-views';
+import { useI18n } from '../i18n/i18n.context';
 
 export default function AdminRoutes() {
   return (
@@ -19,7 +21,14 @@ export default function AdminRoutes() {
           <Route path=":id" element={<ReservationDrawer />} />
         </Route>
         <Route path="stats" element={<StatisticsPage />} />
+        {/* A stale or mistyped admin address showed the menu beside an empty page. */}
+        <Route path="*" element={<AdminNotFound />} />
       </Route>
     </Routes>
   );
+}
+
+function AdminNotFound() {
+  const { t } = useI18n();
+  return <NotFound back="/admin" backLabel={t('admin.dashboard')} />;
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
 import { isApiError } from '../api/api-error';
 import { useI18n } from '../i18n/i18n.context';
 import type { MessageKey } from '../i18n/messages';
@@ -55,4 +56,15 @@ export function QueryState<T>(props: {
   if (query.isError || query.data === undefined) return <ErrorView error={query.error} onRetry={() => void query.refetch()} />;
   if (props.isEmpty?.(query.data)) return <Empty>{props.empty}</Empty>;
   return <>{props.children(query.data)}</>;
+}
+
+/** An address nothing answers: said so, with the way back (the shop's home, or the admin's). */
+export function NotFound({ back = '/', backLabel }: { back?: string; backLabel?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="page" data-testid="not-found">
+      <h1>{t('error.notFoundTitle')}</h1>
+      <Link to={back}>{backLabel ?? t('nav.home')}</Link>
+    </div>
+  );
 }
