@@ -120,6 +120,63 @@ describe.skipIf(skip)('register, log in, log out in the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('changes the name, phone and password from My account; the other device is signed out', async () => {
+    const { context, page } = await newPage(browser, platform.web);
+    const user = {
+      name: 'Park Seoyeon',
+      email: `seoyeon-${uniqueSuffix()}@test.tiketi`,
+      password: 'first-password-1',
+    };
+    await page.goto('/');
+    await signUp(page, user);
+    // The same buyer signed in elsewhere (another device).
+    const elsewhere = await platform.api('POST', '/api/auth/login', {
+      body: { email: user.email, password: user.password },
+    });
+    expect(elsewhere.status).toBe(200);
+
+    await page.getByTestId('user-name').click();
+    await page.getByRole('heading', { name: 'My account' }).waitFor();
+    expect(await page.getByLabel(/^Email/).inputValue()).toBe(user.email);
+    await page.getByLabel('Name').fill('Park Seoyeon Jr');
+    await page.getByLabel('Phone (optional)').fill('010-2222-3333');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your profile was saved.' }).waitFor();
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe('Park Seoyeon Jr');
+    // The session now carries a token with the new name, for what the buyer books next.
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('tiketi.session')!));
+    const claims = JSON.parse(Buffer.from(stored.accessToken.split('.')[1], 'base64url').toString());
+    expect(claims.name).toBe('Park Seoyeon Jr');
+
+    // A wrong current password lands on its field, and nothing changes.
+    await page.getByLabel('Current password').fill('not-my-password');
+    await page.getByLabel('New password', { exact: true }).fill('second-password-2');
+    await page.getByLabel('Confirm new password').fill('second-password-2');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('.field-error').filter({ hasText: 'The current password is not correct.' }).waitFor();
+
+    await page.getByLabel('Current password').fill(user.password);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: '1 other device was signed out' }).waitFor();
+    await screenshot(page, 'account');
+    const other = await platform.api('GET', '/api/auth/me', { token: elsewhere.body.accessToken });
+    expect(other.status).toBe(401);
+
+    // This device stays signed in; after logging out, only the new password opens the account.
+    await page.reload();
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe('Park Seoyeon Jr');
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('link', { name: 'Log in' }).waitFor();
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The email or password is not correct.' }).waitFor();
+    await logIn(page, user.email, 'second-password-2');
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe('Park Seoyeon Jr');
+    await context.close();
+  }, 60_000);
+
   it('shows the admin area to the admin only, in Korean when the browser prefers it', async () => {
     const { context, page } = await newPage(browser, platform.web, 'ko-KR');
     await page.goto('/admin');

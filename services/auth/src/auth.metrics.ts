@@ -5,6 +5,7 @@ export interface AuthMetrics {
   logins: Counter<'result'>;
   refreshes: Counter<'result'>;
   throttleUnavailable: Counter<'operation'>;
+  passwordChanges: Counter<'result'>;
 }
 
 /** Business counters on the service's registry (dashboards: sign-ups, failed logins, token reuse). */
@@ -31,6 +32,12 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
       name: 'auth_login_throttle_unavailable_total',
       help: 'Login throttle operations skipped because coordination was unavailable (check, record, clear)',
       labelNames: ['operation'],
+      registers: [registry],
+    }),
+    passwordChanges: new Counter({
+      name: 'auth_password_changes_total',
+      help: 'Password changes by result (changed, wrong_password, throttled, conflict)',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

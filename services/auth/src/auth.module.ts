@@ -1,6 +1,7 @@
 import {
   createTokenVerifier,
   AppError,
+  isProduction,
   type AuthUser,
   type ServiceContext,
   type TokenVerifier,
@@ -9,6 +10,7 @@ import type { AuthConfig } from './auth.config';
 import { createAuthMetrics } from './auth.metrics';
 import { AccountService } from './account/account.service';
 import { LoginThrottle } from './account/login-throttle';
+import { ProfileService } from './account/profile.service';
 import { createPasswordHasher } from './account/passwords';
 import { AdminUsersService } from './admin/admin-users.service';
 import { KeyRing } from './keys/key-ring';
@@ -22,6 +24,7 @@ export interface AuthModule {
   users: UsersRepository;
   sessions: SessionService;
   accounts: AccountService;
+  profiles: ProfileService;
   adminUsers: AdminUsersService;
   /** Verifies this service's own tokens with its own key set, and the session against the database. */
   verifier: TokenVerifier;
@@ -51,27 +54,40 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
     metrics,
   });
   const relay = () => ctx.relay;
+  const passwords = createPasswordHasher({
+    memoryKib: config.ARGON2_MEMORY_KIB,
+    timeCost: config.ARGON2_TIME_COST,
+  });
+  // One throttle for sign-ins and password changes: both are guesses at the same password.
+  const throttle = new LoginThrottle(
+    ctx.coordination,
+    {
+      maxPerAccount: config.LOGIN_MAX_ATTEMPTS,
+      maxPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
+      windowSeconds: config.LOGIN_WINDOW_SECONDS,
+    },
+    { log: ctx.log, unavailable: metrics.throttleUnavailable },
+  );
   const accounts = new AccountService({
     db: ctx.db,
     schema: ctx.schema,
     users,
     sessions,
-    passwords: createPasswordHasher({
-      memoryKib: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_TIME_COST,
-    }),
-    throttle: new LoginThrottle(
-      ctx.coordination,
-      {
-        maxPerAccount: config.LOGIN_MAX_ATTEMPTS,
-        maxPerIp: config.LOGIN_MAX_ATTEMPTS_PER_IP,
-        windowSeconds: config.LOGIN_WINDOW_SECONDS,
-      },
-      { log: ctx.log, unavailable: metrics.throttleUnavailable },
-    ),
+    passwords,
+    throttle,
     metrics,
     clock: ctx.clock,
     relay,
+  });
+  const profiles = new ProfileService({
+    db: ctx.db,
+    users,
+    sessions,
+    passwords,
+    throttle,
+    metrics,
+    clock: ctx.clock,
+    strongAdminPasswords: isProduction(config),
   });
   const adminUsers = new AdminUsersService({
     db: ctx.db,
@@ -97,5 +113,5 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
       return user;
     },
   };
-  return { keys, users, sessions, accounts, adminUsers, verifier };
+  return { keys, users, sessions, accounts, profiles, adminUsers, verifier };
 }

@@ -11,6 +11,8 @@ const Email = Type.String({
   description: 'case-insensitive; stored lower-cased',
 });
 const NewPassword = Type.String({ minLength: 8, maxLength: 256 });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Phone = Type.String({ maxLength: 30, pattern: '^[0-9+() -]*$' });
 
 const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] });
 
@@ -26,8 +28,8 @@ export async function authRoutes(scope: FastifyInstance, auth: AuthModule): Prom
         body: Type.Object({
           email: Email,
           password: NewPassword,
-          name: Type.String({ minLength: 1, maxLength: 100 }),
-          phone: Type.Optional(Type.String({ maxLength: 30, pattern: '^[0-9+() -]*$' })),
+          name: Name,
+          phone: Type.Optional(Phone),
         }),
         response: { 201: AuthResponse },
       },
@@ -94,6 +96,47 @@ export async function authRoutes(scope: FastifyInstance, auth: AuthModule): Prom
       },
     },
     async (request) => ({ user: await auth.accounts.me(currentUser(request).id) }),
+  );
+
+  app.patch(
+    '/api/auth/me',
+    {
+      onRequest: requireUser,
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Change the signed-in user's name or phone; answers with an access token that carries the new name",
+        security: [{ bearerAuth: [] }],
+        body: Type.Object(
+          {
+            name: Type.Optional(Name),
+            phone: Type.Optional(Type.Union([Phone, Type.Null()], { description: 'null or "" removes it' })),
+          },
+          { minProperties: 1, additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ user: PublicUser, accessToken: Type.String() }) },
+      },
+    },
+    async (request) => auth.profiles.update(currentUser(request), request.body),
+  );
+
+  app.post(
+    '/api/auth/password',
+    {
+      onRequest: requireUser,
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Change the password: 403 INVALID_CURRENT_PASSWORD when the current one is wrong (failures count as failed sign-ins, 429 past the limit); every other session of the account ends',
+        security: [{ bearerAuth: [] }],
+        body: Type.Object({
+          currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+          newPassword: NewPassword,
+        }),
+        response: { 200: Type.Object({ otherSessionsEnded: Type.Integer({ minimum: 0 }) }) },
+      },
+    },
+    async (request) => auth.profiles.changePassword(currentUser(request), request.body, meta(request)),
   );
 
   app.get(

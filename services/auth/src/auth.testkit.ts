@@ -19,6 +19,7 @@ export interface AuthHarness {
     opts?: { token?: string; ip?: string },
   ): Promise<LightMyRequestResponse>;
   get(path: string, token?: string): Promise<LightMyRequestResponse>;
+  patch(path: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;
   register(
     overrides?: Partial<{ email: string; password: string; name: string }>,
   ): Promise<{ user: any; accessToken: string; refreshToken: string; password: string }>;
@@ -55,6 +56,13 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     });
   const get: AuthHarness['get'] = (path, token) =>
     app.inject({ method: 'GET', url: path, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const patch: AuthHarness['patch'] = (path, body, token) =>
+    app.inject({
+      method: 'PATCH',
+      url: path,
+      payload: body as object,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
   return {
     service,
     database,
@@ -72,6 +80,7 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     events,
     post,
     get,
+    patch,
     async register(overrides = {}) {
       const password = overrides.password ?? 'buyer-password-1';
       const email = overrides.email ?? `buyer${++counter}-${Date.now()}@test.tiketi`;

@@ -9,6 +9,10 @@ interface AuthValue {
   login(email: string, password: string): Promise<SessionUser>;
   register(input: { email: string; password: string; name: string; phone?: string }): Promise<SessionUser>;
   logout(): Promise<void>;
+  /** Saves the name or phone; the session takes the new access token, which carries the new name. */
+  updateProfile(changes: { name?: string; phone?: string | null }): Promise<SessionUser>;
+  /** Changes the password; answers how many other sessions it ended. */
+  changePassword(currentPassword: string, newPassword: string): Promise<number>;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -53,9 +57,32 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     queryClient.clear();
   }, [queryClient]);
 
+  const updateProfile = useCallback(async (changes: { name?: string; phone?: string | null }) => {
+    const body = await api<{ user: SessionUser; accessToken: string }>('/api/auth/me', { method: 'PATCH', body: changes });
+    const s = sessionStore.get();
+    if (s) sessionStore.set({ ...s, user: body.user, accessToken: body.accessToken }, 'refresh');
+    return body.user;
+  }, []);
+
+  const changePassword = useCallback(async (currentPassword: string, newPassword: string) => {
+    const body = await api<{ otherSessionsEnded: number }>('/api/auth/password', {
+      method: 'POST',
+      body: { currentPassword, newPassword },
+    });
+    return body.otherSessionsEnded;
+  }, []);
+
   const value = useMemo<AuthValue>(
-    () => ({ user: session?.user ?? null, isAdmin: session?.user.role === 'admin', login, register, logout }),
-    [session, login, register, logout],
+    () => ({
+      user: session?.user ?? null,
+      isAdmin: session?.user.role === 'admin',
+      login,
+      register,
+      logout,
+      updateProfile,
+      changePassword,
+    }),
+    [session, login, register, logout, updateProfile, changePassword],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -3,6 +3,7 @@ export interface SessionUser {
   email: string;
   name: string;
   role: 'user' | 'admin';
+  phone?: string | null;
 }
 
 export interface Session {

@@ -42,9 +42,9 @@ export function Layout() {
           <LanguageSwitch />
           {user ? (
             <>
-              <span className="user-name" data-testid="user-name">
+              <NavLink to="/my/account" className="user-name" data-testid="user-name" aria-label={`${t('nav.account')}: ${user.name}`}>
                 {user.name}
-              </span>
+              </NavLink>
               <button
                 type="button"
                 className="btn btn-ghost"

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import {
   AppError,
@@ -52,7 +52,8 @@ export class SessionService {
     return (this.deps.accessTtlSeconds + 60) * 1000;
   }
 
-  private async accessToken(user: UserRow, sid: string): Promise<string> {
+  /** A new access token for a live session, carrying the user as it is now (after a profile change). */
+  async accessToken(user: UserRow, sid: string): Promise<string> {
     const { token } = await this.deps.keys.signAccessToken({
       userId: user.id,
       role: user.role,
@@ -168,6 +169,24 @@ export class SessionService {
   async revokeUser(userId: string, reason: string): Promise<void> {
     const sids = await this.deps.sessions.revokeSessions({ userId }, reason, this.deps.clock.now());
     await this.markRevoked(sids);
+  }
+
+  /**
+   * Ends every session of a user but one, inside the caller's transaction (a password change keeps
+   * the device that made it). The caller publishes the returned sessions once it has committed.
+   */
+  async revokeOtherSessions(
+    userId: string,
+    keepSid: string,
+    reason: string,
+    trx: Transaction<any>,
+  ): Promise<string[]> {
+    return this.deps.sessions.revokeSessions(
+      { userId, exceptSessionId: keepSid },
+      reason,
+      this.deps.clock.now(),
+      trx,
+    );
   }
 
   /**

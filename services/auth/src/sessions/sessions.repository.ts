@@ -72,7 +72,7 @@ export class SessionsRepository {
 
   /** Returns the ids of sessions that this call revoked (already-revoked ones are left as they were). */
   async revokeSessions(
-    where: { sessionId?: string; userId?: string },
+    where: { sessionId?: string; userId?: string; exceptSessionId?: string },
     reason: string,
     at: Date,
     db: Db = this.db,
@@ -83,6 +83,7 @@ export class SessionsRepository {
       .where('revoked_at', 'is', null);
     if (where.sessionId) q = q.where('id', '=', where.sessionId);
     if (where.userId) q = q.where('user_id', '=', where.userId);
+    if (where.exceptSessionId) q = q.where('id', '<>', where.exceptSessionId);
     const rows = await q.returning('id').execute();
     return rows.map((r) => r.id as string);
   }

@@ -84,6 +84,44 @@ export class UsersRepository {
     return r ? toUser(r) : null;
   }
 
+  /** Changes what the buyer may edit; a field left undefined keeps its value. */
+  async updateProfile(
+    id: string,
+    changes: { name?: string; phone?: string | null },
+    at: Date,
+  ): Promise<UserRow | null> {
+    const set: Record<string, unknown> = { updated_at: at };
+    if (changes.name !== undefined) set.name = changes.name;
+    if (changes.phone !== undefined) set.phone = changes.phone;
+    const r = await this.db
+      .updateTable('users')
+      .set(set)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    return r ? toUser(r) : null;
+  }
+
+  /**
+   * Replaces the hash only while it is still the one the caller verified: of two changes made at
+   * once with the same old password, one wins and the other is told the password changed meanwhile.
+   */
+  async replacePasswordHash(
+    id: string,
+    verifiedHash: string,
+    nextHash: string,
+    at: Date,
+    db: Db = this.db,
+  ): Promise<boolean> {
+    const r = await db
+      .updateTable('users')
+      .set({ password_hash: nextHash, updated_at: at })
+      .where('id', '=', id)
+      .where('password_hash', '=', verifiedHash)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async touchLogin(id: string, at: Date): Promise<void> {
     await this.db.updateTable('users').set({ last_login_at: at }).where('id', '=', id).execute();
   }

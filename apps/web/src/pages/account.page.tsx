@@ -1,0 +1,157 @@
+import { useState, type FormEvent } from 'react';
+import { useAuth } from '../auth/auth.context';
+import { useI18n } from '../i18n/i18n.context';
+import { Field, FormError, useFormErrors } from '../components/form';
+
+/** What a signed-in user may change about their own account: name, phone and password. */
+export function AccountPage() {
+  const { t } = useI18n();
+  return (
+    <div className="page page-narrow account-page">
+      <h1>{t('account.title')}</h1>
+      <ProfileForm />
+      <PasswordForm />
+    </div>
+  );
+}
+
+function ProfileForm() {
+  const { user, updateProfile } = useAuth();
+  const { t } = useI18n();
+  const errors = useFormErrors();
+  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  if (!user) return null;
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    errors.clear();
+    setSaved(false);
+    setBusy(true);
+    try {
+      const phone = String(data.get('phone') ?? '').trim();
+      await updateProfile({ name: String(data.get('name') ?? '').trim(), phone: phone || null });
+      setSaved(true);
+    } catch (err) {
+      errors.set(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="account-profile">
+      <h2 id="account-profile">{t('account.profile')}</h2>
+      <form onSubmit={submit} noValidate className="form">
+        <FormError message={errors.form} />
+        {saved && (
+          <p className="notice notice-good" role="status">
+            {t('account.profileSaved')}
+          </p>
+        )}
+        <Field label={t('account.email')} name="email" type="email" value={user.email} readOnly />
+        <Field
+          label={t('auth.name')}
+          name="name"
+          autoComplete="name"
+          required
+          maxLength={100}
+          defaultValue={user.name}
+          error={errors.fields.name}
+        />
+        <Field
+          label={t('auth.phone')}
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          maxLength={30}
+          defaultValue={user.phone ?? ''}
+          error={errors.fields.phone}
+        />
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {t('account.saveProfile')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PasswordForm() {
+  const { changePassword } = useAuth();
+  const { t } = useI18n();
+  const errors = useFormErrors();
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    errors.clear();
+    setDone(null);
+    const next = String(data.get('newPassword'));
+    if (next !== String(data.get('newPasswordConfirm'))) {
+      errors.setField('newPasswordConfirm', t('auth.passwordMismatch'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const ended = await changePassword(String(data.get('currentPassword')), next);
+      form.reset();
+      setDone(ended > 0 ? t('account.otherSessionsEnded', { n: ended }) : t('account.passwordChanged'));
+    } catch (err) {
+      errors.set(err, {
+        INVALID_CURRENT_PASSWORD: 'currentPassword',
+        PASSWORD_UNCHANGED: 'newPassword',
+        WEAK_PASSWORD: 'newPassword',
+      });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="account-password">
+      <h2 id="account-password">{t('account.password')}</h2>
+      <form onSubmit={submit} noValidate className="form">
+        <p className="muted">{t('account.passwordNote')}</p>
+        <FormError message={errors.form} />
+        {done && (
+          <p className="notice notice-good" role="status">
+            {done}
+          </p>
+        )}
+        <Field
+          label={t('account.currentPassword')}
+          name="currentPassword"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.fields.currentPassword}
+        />
+        <Field
+          label={t('account.newPassword')}
+          name="newPassword"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={8}
+          hint={t('auth.passwordHint')}
+          error={errors.fields.newPassword}
+        />
+        <Field
+          label={t('account.newPasswordConfirm')}
+          name="newPasswordConfirm"
+          type="password"
+          autoComplete="new-password"
+          required
+          error={errors.fields.newPasswordConfirm}
+        />
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {t('account.changePassword')}
+        </button>
+      </form>
+    </section>
+  );
+}
