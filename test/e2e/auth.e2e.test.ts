@@ -177,6 +177,42 @@ describe.skipIf(skip)('register, log in, log out in the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('closes an account from My account in Korean: confirmed by the password and a check, then signed out for good', async () => {
+    const { context, page } = await newPage(browser, platform.web, 'ko-KR');
+    const user = {
+      name: '탈퇴 회원',
+      email: `leaving-${uniqueSuffix()}@test.tiketi`,
+      password: 'leaving-password-1',
+    };
+    const session = await platform.register(user);
+    await page.goto('/');
+    await useSession(page, session);
+    await page.goto('/my/account');
+    await page.getByRole('heading', { name: '회원 탈퇴' }).waitFor();
+    const section = page.locator('section', { has: page.getByRole('heading', { name: '회원 탈퇴' }) });
+
+    await section.getByLabel('비밀번호').fill(user.password);
+    await section.getByRole('button', { name: '회원 탈퇴' }).click();
+    await section.locator('.field-error').filter({ hasText: '안내 내용을 확인해 주세요.' }).waitFor();
+
+    await section.getByLabel('탈퇴한 계정은 복구할 수 없음을 확인했습니다.').check();
+    await section.getByLabel('비밀번호').fill('not-my-password');
+    await section.getByRole('button', { name: '회원 탈퇴' }).click();
+    await section.locator('.field-error').filter({ hasText: '현재 비밀번호가 올바르지 않습니다.' }).waitFor();
+
+    await section.getByLabel('비밀번호').fill(user.password);
+    await section.getByRole('button', { name: '회원 탈퇴' }).click();
+    await page.getByRole('heading', { name: '탈퇴가 완료되었습니다' }).waitFor();
+    await screenshot(page, 'account-closed');
+    expect(await page.evaluate(() => localStorage.getItem('tiketi.session'))).toBeNull();
+    await page.getByRole('link', { name: '로그인' }).waitFor();
+    const login = await platform.api('POST', '/api/auth/login', {
+      body: { email: user.email, password: user.password },
+    });
+    expect(login.status).toBe(401);
+    await context.close();
+  }, 60_000);
+
   it('shows the admin area to the admin only, in Korean when the browser prefers it', async () => {
     const { context, page } = await newPage(browser, platform.web, 'ko-KR');
     await page.goto('/admin');

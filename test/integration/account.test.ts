@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
-import { hold, onSaleEvent } from './admin.flow';
+import { hold, onSaleEvent, paySandbox } from './admin.flow';
 
 describe('a buyer changes their account through the gateway', () => {
   let p: TestPlatform;
   beforeAll(async () => {
-    p = await startTestPlatform({ services: 'auth,gateway,ticket' });
+    p = await startTestPlatform({ services: 'auth,gateway,ticket,payment' });
   });
   afterAll(async () => {
     await p?.close();
@@ -68,5 +68,42 @@ describe('a buyer changes their account through the gateway', () => {
       body: { email: here.user.email, password: 'gateway-password-1' },
     });
     expect(old.status).toBe(401);
+  });
+
+  it('an account closes only once nothing is going: a hold, then a paid ticket, hold it open until the event is cancelled', async () => {
+    const admin = await p.admin();
+    const eventId = await onSaleEvent(p, admin, 'Closing Account Concert');
+    const buyer = await p.register({ password: 'closing-password-1' });
+    const close = () =>
+      p.api('DELETE', '/api/auth/me', { token: buyer.accessToken, body: { password: 'closing-password-1' } });
+
+    const held = await hold(p, buyer, eventId, 2);
+    const whileHeld = await close();
+    expect(whileHeld.status).toBe(409);
+    expect(whileHeld.body.error).toMatchObject({
+      code: 'OPEN_BOOKINGS',
+      details: { pending: 1, upcoming: 0 },
+    });
+
+    await paySandbox(p, buyer, held.id);
+    const whilePaid = await eventually(async () => {
+      const res = await close();
+      expect(res.body.error?.details).toEqual({ pending: 0, upcoming: 1 });
+      return res;
+    });
+    expect(whilePaid.status).toBe(409);
+
+    const cancelled = await p.api('POST', `/api/events/${eventId}/cancel`, {
+      token: admin.accessToken,
+      body: { reason: 'artist ill' },
+    });
+    expect(cancelled.status).toBe(200);
+    const closed = await close();
+    expect(closed.status, JSON.stringify(closed.body)).toBe(204);
+    expect((await p.api('GET', '/api/tickets/my', { token: buyer.accessToken })).status).toBe(401);
+    const login = await p.api('POST', '/api/auth/login', {
+      body: { email: buyer.user.email, password: 'closing-password-1' },
+    });
+    expect(login.status).toBe(401);
   });
 });

@@ -12,7 +12,7 @@ import { CheckoutPage } from './pages/checkout.page';
 import { PaymentFailPage, PaymentSuccessPage } from './pages/payment-result.pages';
 import { MyReservationsPage, ReservationDetailPage } from './pages/my-reservations.page';
 import { LoginPage, RegisterPage } from './pages/auth.pages';
-import { AccountPage } from './pages/account.page';
+import { AccountClosedPage, AccountPage } from './pages/account.page';
 
 // The admin pages (and Recharts) load only for admins.
 const AdminRoutes = lazy(() => import('./admin/admin.routes'));
@@ -33,6 +33,7 @@ export function AppRoutes() {
         <Route path="my/reservations" element={auth(<MyReservationsPage />)} />
         <Route path="my/reservations/:id" element={auth(<ReservationDetailPage />)} />
         <Route path="my/account" element={auth(<AccountPage />)} />
+        <Route path="account-closed" element={<AccountClosedPage />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />
         <Route

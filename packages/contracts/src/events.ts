@@ -14,6 +14,12 @@ export const UserRegistered = Type.Object({
   registeredAt: Type.String({ format: 'date-time' }),
 });
 
+/** An account was closed by its owner: its personal data are gone from auth; the id stays. */
+export const UserDeleted = Type.Object({
+  userId: Type.String(),
+  deletedAt: Type.String({ format: 'date-time' }),
+});
+
 /** Published/updated/cancelled events: enough for read models that need titles and sizes. */
 export const EventChanged = Type.Object({
   eventId: Type.String(),
@@ -90,6 +96,7 @@ export const AuditRecorded = Type.Object({
 export const EventTypes = {
   auditRecorded: 'audit.recorded',
   userRegistered: 'user.registered',
+  userDeleted: 'user.deleted',
   eventPublished: 'event.published',
   eventUpdated: 'event.updated',
   eventCancelled: 'event.cancelled',
@@ -106,6 +113,7 @@ export const EventTypes = {
 
 export interface EventDataByType {
   'user.registered': Static<typeof UserRegistered>;
+  'user.deleted': Static<typeof UserDeleted>;
   'event.published': Static<typeof EventChanged>;
   'event.updated': Static<typeof EventChanged>;
   'event.cancelled': Static<typeof EventChanged>;

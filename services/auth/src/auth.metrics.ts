@@ -6,6 +6,7 @@ export interface AuthMetrics {
   refreshes: Counter<'result'>;
   throttleUnavailable: Counter<'operation'>;
   passwordChanges: Counter<'result'>;
+  accountClosures: Counter<'result'>;
 }
 
 /** Business counters on the service's registry (dashboards: sign-ups, failed logins, token reuse). */
@@ -37,6 +38,12 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
     passwordChanges: new Counter({
       name: 'auth_password_changes_total',
       help: 'Password changes by result (changed, wrong_password, throttled, conflict)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    accountClosures: new Counter({
+      name: 'auth_account_closures_total',
+      help: 'Accounts closed by their owners, by result (closed, wrong_password, throttled, open_bookings, conflict)',
       labelNames: ['result'],
       registers: [registry],
     }),

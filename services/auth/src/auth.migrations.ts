@@ -74,3 +74,10 @@ export const coreMigration: Migration = {
       .execute();
   },
 };
+
+/** Closed accounts: the row stays (sessions and audit point at it), its personal data do not. */
+export const closedAccountsMigration: Migration = {
+  async up(db) {
+    await db.schema.withSchema(S).alterTable('users').addColumn('deleted_at', 'timestamptz').execute();
+  },
+};

@@ -2,6 +2,7 @@ import {
   createTokenVerifier,
   AppError,
   isProduction,
+  ServiceClient,
   type AuthUser,
   type ServiceContext,
   type TokenVerifier,
@@ -54,6 +55,7 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
     metrics,
   });
   const relay = () => ctx.relay;
+  const ticket = new ServiceClient(config.TICKET_URL, config.INTERNAL_TOKEN, 'ticket');
   const passwords = createPasswordHasher({
     memoryKib: config.ARGON2_MEMORY_KIB,
     timeCost: config.ARGON2_TIME_COST,
@@ -88,6 +90,12 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
     metrics,
     clock: ctx.clock,
     strongAdminPasswords: isProduction(config),
+    schema: ctx.schema,
+    relay,
+    openBookings: (userId) =>
+      ticket.call<{ pending: number; upcoming: number }>(
+        `/internal/users/${encodeURIComponent(userId)}/open-bookings`,
+      ),
   });
   const adminUsers = new AdminUsersService({
     db: ctx.db,

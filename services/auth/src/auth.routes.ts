@@ -139,6 +139,25 @@ export async function authRoutes(scope: FastifyInstance, auth: AuthModule): Prom
     async (request) => auth.profiles.changePassword(currentUser(request), request.body, meta(request)),
   );
 
+  app.delete(
+    '/api/auth/me',
+    {
+      onRequest: requireUser,
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Close the signed-in user's account: the password confirms it; 409 OPEN_BOOKINGS while a hold or a booking of an event to come remains; name, email and phone are wiped and every session ends",
+        security: [{ bearerAuth: [] }],
+        body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }) }),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await auth.profiles.close(currentUser(request), request.body, meta(request));
+      return reply.status(204).send(null);
+    },
+  );
+
   app.get(
     '/.well-known/jwks.json',
     { schema: { tags: ['auth'], summary: 'Public keys that verify access tokens' } },

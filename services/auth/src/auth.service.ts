@@ -8,7 +8,7 @@ import {
   type ServiceContext,
 } from '@tiketi/platform';
 import { authConfigSchema, type AuthConfig } from './auth.config';
-import { coreMigration } from './auth.migrations';
+import { closedAccountsMigration, coreMigration } from './auth.migrations';
 import { createAuthModule, type AuthModule } from './auth.module';
 import { authRoutes } from './auth.routes';
 import { adminUsersRoutes, internalUsersRoutes } from './admin/admin-users.routes';
@@ -34,6 +34,7 @@ export const authService = defineService<AuthConfig>({
     '0001_outbox': outboxMigration('auth'),
     '0001_outbox_claim': outboxClaimMigration('auth'),
     '0002_core': coreMigration,
+    '0003_closed_accounts': closedAccountsMigration,
   },
   openapi: { title: 'TIKETI auth service', description: 'Accounts, sign-in, sessions and access tokens' },
   // Auth verifies its own tokens with its own key set (below), not by fetching its JWKS over HTTP.

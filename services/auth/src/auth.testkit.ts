@@ -20,6 +20,7 @@ export interface AuthHarness {
   ): Promise<LightMyRequestResponse>;
   get(path: string, token?: string): Promise<LightMyRequestResponse>;
   patch(path: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;
+  delete(path: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;
   register(
     overrides?: Partial<{ email: string; password: string; name: string }>,
   ): Promise<{ user: any; accessToken: string; refreshToken: string; password: string }>;
@@ -36,7 +37,14 @@ let counter = 0;
 /** The auth service on a throwaway database with a bootstrapped admin, recording what it publishes. */
 export async function startAuthHarness(env: Record<string, string> = {}): Promise<AuthHarness> {
   const database = await createTestDatabase('auth');
-  const serviceEnv = { ADMIN_EMAIL: TEST_ADMIN.email, ADMIN_PASSWORD: TEST_ADMIN.password, ...env };
+  // The ticket service is not started with auth alone: its address is one nothing listens on, so a
+  // call to it fails as an outage does, unless a test gives it one.
+  const serviceEnv = {
+    ADMIN_EMAIL: TEST_ADMIN.email,
+    ADMIN_PASSWORD: TEST_ADMIN.password,
+    TICKET_URL: 'http://127.0.0.1:9',
+    ...env,
+  };
   const service = await startTestService(authService, { database, env: serviceEnv });
   const replicas: TestService<AuthConfig>[] = [];
   const events: EventEnvelope[] = [];
@@ -56,9 +64,9 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     });
   const get: AuthHarness['get'] = (path, token) =>
     app.inject({ method: 'GET', url: path, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const patch: AuthHarness['patch'] = (path, body, token) =>
+  const send = (method: 'PATCH' | 'DELETE') => (path: string, body: unknown, token?: string) =>
     app.inject({
-      method: 'PATCH',
+      method,
       url: path,
       payload: body as object,
       headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -80,7 +88,8 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     events,
     post,
     get,
-    patch,
+    patch: send('PATCH'),
+    delete: send('DELETE'),
     async register(overrides = {}) {
       const password = overrides.password ?? 'buyer-password-1';
       const email = overrides.email ?? `buyer${++counter}-${Date.now()}@test.tiketi`;

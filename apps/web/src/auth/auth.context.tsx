@@ -13,6 +13,12 @@ interface AuthValue {
   updateProfile(changes: { name?: string; phone?: string | null }): Promise<SessionUser>;
   /** Changes the password; answers how many other sessions it ended. */
   changePassword(currentPassword: string, newPassword: string): Promise<number>;
+  /**
+   * Closes the account (the password confirms it). The server ends its sessions; the page the user
+   * lands on then calls forgetSession (cleared here, a signed-in page would send them to log in).
+   */
+  closeAccount(password: string): Promise<void>;
+  forgetSession(): void;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -34,31 +40,54 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       .catch(() => undefined);
   }, []);
 
-  const login = useCallback(async (email: string, password: string) => {
-    const body = await api<Session>('/api/auth/login', { method: 'POST', body: { email, password }, noRefresh: true });
-    queryClient.clear();
-    sessionStore.set({ user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken }, 'login');
-    return body.user;
-  }, [queryClient]);
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const body = await api<Session>('/api/auth/login', {
+        method: 'POST',
+        body: { email, password },
+        noRefresh: true,
+      });
+      queryClient.clear();
+      sessionStore.set(
+        { user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken },
+        'login',
+      );
+      return body.user;
+    },
+    [queryClient],
+  );
 
-  const register = useCallback(async (input: { email: string; password: string; name: string; phone?: string }) => {
-    const body = await api<Session>('/api/auth/register', { method: 'POST', body: input, noRefresh: true });
-    queryClient.clear();
-    sessionStore.set({ user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken }, 'login');
-    return body.user;
-  }, [queryClient]);
+  const register = useCallback(
+    async (input: { email: string; password: string; name: string; phone?: string }) => {
+      const body = await api<Session>('/api/auth/register', { method: 'POST', body: input, noRefresh: true });
+      queryClient.clear();
+      sessionStore.set(
+        { user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken },
+        'login',
+      );
+      return body.user;
+    },
+    [queryClient],
+  );
 
   const logout = useCallback(async () => {
     const s = sessionStore.get();
     if (s) {
-      await api('/api/auth/logout', { method: 'POST', body: { refreshToken: s.refreshToken }, noRefresh: true }).catch(() => undefined);
+      await api('/api/auth/logout', {
+        method: 'POST',
+        body: { refreshToken: s.refreshToken },
+        noRefresh: true,
+      }).catch(() => undefined);
     }
     sessionStore.set(null, 'logout');
     queryClient.clear();
   }, [queryClient]);
 
   const updateProfile = useCallback(async (changes: { name?: string; phone?: string | null }) => {
-    const body = await api<{ user: SessionUser; accessToken: string }>('/api/auth/me', { method: 'PATCH', body: changes });
+    const body = await api<{ user: SessionUser; accessToken: string }>('/api/auth/me', {
+      method: 'PATCH',
+      body: changes,
+    });
     const s = sessionStore.get();
     if (s) sessionStore.set({ ...s, user: body.user, accessToken: body.accessToken }, 'refresh');
     return body.user;
@@ -72,6 +101,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return body.otherSessionsEnded;
   }, []);
 
+  const closeAccount = useCallback(async (password: string) => {
+    await api('/api/auth/me', { method: 'DELETE', body: { password } });
+  }, []);
+
+  // The server already ended the session (a closed account): only this browser's copy is left.
+  const forgetSession = useCallback(() => {
+    if (!sessionStore.get()) return;
+    sessionStore.set(null, 'logout');
+    queryClient.clear();
+  }, [queryClient]);
+
   const value = useMemo<AuthValue>(
     () => ({
       user: session?.user ?? null,
@@ -81,8 +121,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       logout,
       updateProfile,
       changePassword,
+      closeAccount,
+      forgetSession,
     }),
-    [session, login, register, logout, updateProfile, changePassword],
+    [session, login, register, logout, updateProfile, changePassword, closeAccount, forgetSession],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

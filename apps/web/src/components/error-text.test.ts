@@ -26,6 +26,15 @@ describe('errorText', () => {
     expect(text('ko', state)).toBe('지금 상태의 공연은 수정할 수 없습니다.');
   });
 
+  it('fills in the numbers the error’s details carry', () => {
+    const err = new ApiError(409, 'OPEN_BOOKINGS', 'The account has bookings still going', {
+      pending: 1,
+      upcoming: 2,
+    });
+    expect(text('ko', err)).toContain('결제 전 1건, 관람 예정 2건');
+    expect(text('en', err)).toContain('(1 unpaid, 2 for events to come)');
+  });
+
   it('falls back to the service’s message for a code it does not know, and to a generic sentence without one', () => {
     expect(text('ko', new ApiError(409, 'SOMETHING_NEW', 'Something new happened'))).toBe(
       'Something new happened',

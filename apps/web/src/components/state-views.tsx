@@ -22,8 +22,12 @@ export function Empty({ children }: { children?: ReactNode }) {
 export function errorText(err: unknown, t: (key: MessageKey, vars?: Record<string, string>) => string): string {
   if (isApiError(err)) {
     const key = `code.${err.code}` as MessageKey;
-    // A message may quote the service's own words, where they carry the detail (which layout field).
-    const translated = t(key, { message: err.message });
+    // A message may quote the service's own words, where they carry the detail (which layout field),
+    // or the numbers its details give (how many bookings are still going).
+    const vars: Record<string, string> = {};
+    for (const [name, value] of Object.entries(err.details ?? {}))
+      if (typeof value === 'number' || typeof value === 'string') vars[name] = String(value);
+    const translated = t(key, { ...vars, message: err.message });
     if (translated !== key && translated.trim()) return translated;
     return err.message || t('error.generic');
   }

@@ -68,6 +68,10 @@ export const en = {
   'code.WEAK_PASSWORD':
     "An administrator's password needs at least 12 characters mixing three of lower case, upper case, digits and symbols, and must not be a common password or contain the account name.",
   'code.PASSWORD_CHANGED_MEANWHILE': 'Your password was just changed from another request. Use the new one.',
+  'code.OPEN_BOOKINGS':
+    'Your account still has bookings going ({pending} unpaid, {upcoming} for events to come). Cancel them, or close the account after the events.',
+  'code.ADMIN_ACCOUNT':
+    'An administrator account cannot be closed here. Another administrator must make it a buyer account first.',
   'code.VALIDATION_FAILED': '{message}',
   'code.SEAT_NOT_FOUND': 'Some of these seats are not part of this event. Reload the seat map.',
   'code.RESERVATION_NOT_CANCELLABLE': 'This reservation cannot be cancelled now.',
@@ -278,6 +282,16 @@ export const en = {
   'account.otherSessionsEnded.one':
     'Your password was changed. You stay signed in here; {n} other device was signed out.',
   'account.passwordNote': 'Changing your password signs you out everywhere else.',
+  'account.close': 'Close account',
+  'account.closeNote':
+    'Closing your account deletes your name, email and phone number and signs you out everywhere. It cannot be undone. Records of past purchases are kept as the law requires.',
+  'account.closePassword': 'Password',
+  'account.closeUnderstood': 'I understand that my account cannot be restored.',
+  'account.closeConfirmRequired': 'Please confirm that you understand.',
+  'account.closeButton': 'Close my account',
+  'account.closedTitle': 'Your account is closed',
+  'account.closedBody':
+    'Your personal data were deleted and you were signed out. Thank you for using TIKETI.',
   'my.title': 'My tickets',
   'my.empty': 'You have no bookings yet.',
   'my.browse': 'Find an event',
@@ -501,6 +515,10 @@ export const ko: Messages = {
     '관리자 비밀번호는 영문 소문자, 대문자, 숫자, 기호 중 세 가지 이상을 섞어 12자 이상이어야 하며, 흔한 비밀번호나 계정 이름을 포함할 수 없습니다.',
   'code.PASSWORD_CHANGED_MEANWHILE':
     '방금 다른 요청으로 비밀번호가 바뀌었습니다. 새 비밀번호를 사용해 주세요.',
+  'code.OPEN_BOOKINGS':
+    '아직 진행 중인 예매가 있습니다 (결제 전 {pending}건, 관람 예정 {upcoming}건). 예매를 취소하거나 공연이 끝난 뒤 탈퇴해 주세요.',
+  'code.ADMIN_ACCOUNT':
+    '관리자 계정은 여기서 탈퇴할 수 없습니다. 다른 관리자가 먼저 일반 회원으로 바꿔야 합니다.',
   'code.VALIDATION_FAILED': '입력한 내용을 확인해 주세요: {message}',
   'code.SEAT_NOT_FOUND': '이 공연의 좌석이 아닌 좌석이 있습니다. 좌석 배치도를 새로 고쳐 주세요.',
   'code.RESERVATION_NOT_CANCELLABLE': '이 예매는 지금 취소할 수 없습니다.',
@@ -705,6 +723,15 @@ export const ko: Messages = {
   'account.otherSessionsEnded':
     '비밀번호를 변경했습니다. 이 기기에서는 로그인 상태가 유지되며, 다른 기기 {n}대에서 로그아웃되었습니다.',
   'account.passwordNote': '비밀번호를 바꾸면 다른 모든 기기에서 로그아웃됩니다.',
+  'account.close': '회원 탈퇴',
+  'account.closeNote':
+    '탈퇴하면 이름, 이메일, 휴대전화 번호가 삭제되고 모든 기기에서 로그아웃됩니다. 되돌릴 수 없습니다. 지난 구매 기록은 관련 법령에 따라 보관됩니다.',
+  'account.closePassword': '비밀번호',
+  'account.closeUnderstood': '탈퇴한 계정은 복구할 수 없음을 확인했습니다.',
+  'account.closeConfirmRequired': '안내 내용을 확인해 주세요.',
+  'account.closeButton': '회원 탈퇴',
+  'account.closedTitle': '탈퇴가 완료되었습니다',
+  'account.closedBody': '개인정보가 삭제되었고 로그아웃되었습니다. 그동안 TIKETI를 이용해 주셔서 감사합니다.',
   'my.title': '내 티켓',
   'my.empty': '아직 예매 내역이 없습니다.',
   'my.browse': '공연 찾기',

@@ -1,9 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { isApiError } from '../api/api-error';
 import { useAuth } from '../auth/auth.context';
 import { useI18n } from '../i18n/i18n.context';
 import { Field, FormError, useFormErrors } from '../components/form';
 
-/** What a signed-in user may change about their own account: name, phone and password. */
+/** What a signed-in user may change about their own account: name, phone, password; or close it. */
 export function AccountPage() {
   const { t } = useI18n();
   return (
@@ -11,7 +13,92 @@ export function AccountPage() {
       <h1>{t('account.title')}</h1>
       <ProfileForm />
       <PasswordForm />
+      <CloseAccountForm />
     </div>
+  );
+}
+
+/** Where a closed account lands: the session is gone, so this page is public. */
+export function AccountClosedPage() {
+  const { t } = useI18n();
+  const { forgetSession } = useAuth();
+  const closed = (useLocation().state as { closed?: boolean } | null)?.closed === true;
+  useEffect(() => {
+    if (closed) forgetSession();
+  }, [closed, forgetSession]);
+  return (
+    <div className="page page-narrow">
+      <h1>{t('account.closedTitle')}</h1>
+      <p>{t('account.closedBody')}</p>
+      <Link to="/" className="btn">
+        {t('nav.home')}
+      </Link>
+    </div>
+  );
+}
+
+function CloseAccountForm() {
+  const { closeAccount } = useAuth();
+  const { t } = useI18n();
+  const navigate = useNavigate();
+  const errors = useFormErrors();
+  const [busy, setBusy] = useState(false);
+  const [openBookings, setOpenBookings] = useState(false);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    errors.clear();
+    setOpenBookings(false);
+    if (!data.get('understood')) {
+      errors.setField('understood', t('account.closeConfirmRequired'));
+      return;
+    }
+    setBusy(true);
+    try {
+      await closeAccount(String(data.get('password') ?? ''));
+      navigate('/account-closed', { replace: true, state: { closed: true } });
+    } catch (err) {
+      if (isApiError(err) && err.code === 'OPEN_BOOKINGS') setOpenBookings(true);
+      errors.set(err, { INVALID_CURRENT_PASSWORD: 'password' });
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section aria-labelledby="account-close">
+      <h2 id="account-close">{t('account.close')}</h2>
+      <form onSubmit={submit} noValidate className="form">
+        <p className="muted">{t('account.closeNote')}</p>
+        <FormError message={errors.form} />
+        {openBookings && (
+          <p>
+            <Link to="/my/reservations">{t('nav.myReservations')}</Link>
+          </p>
+        )}
+        <Field
+          label={t('account.closePassword')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.fields.password}
+        />
+        <div className={`field${errors.fields.understood ? ' field-invalid' : ''}`}>
+          <label className="check">
+            <input type="checkbox" name="understood" value="1" /> {t('account.closeUnderstood')}
+          </label>
+          {errors.fields.understood && (
+            <small className="field-error" role="alert">
+              {errors.fields.understood}
+            </small>
+          )}
+        </div>
+        <button type="submit" className="btn btn-danger" disabled={busy}>
+          {t('account.closeButton')}
+        </button>
+      </form>
+    </section>
   );
 }
 

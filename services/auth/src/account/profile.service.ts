@@ -1,9 +1,17 @@
 import type { Kysely } from 'kysely';
-import { AppError, isAppError, type AuthUser, type Clock } from '@tiketi/platform';
-import type { PublicUser } from '@tiketi/contracts';
+import type { Counter } from 'prom-client';
+import {
+  AppError,
+  enqueueEvent,
+  isAppError,
+  type AuthUser,
+  type Clock,
+  type OutboxRelay,
+} from '@tiketi/platform';
+import { EventTypes, type EventDataByType, type PublicUser } from '@tiketi/contracts';
 import type { AuthMetrics } from '../auth.metrics';
 import type { SessionService } from '../sessions/session.service';
-import type { UsersRepository } from '../users/users.repository';
+import type { UserRow, UsersRepository } from '../users/users.repository';
 import { publicUser, type RequestMeta } from './account.service';
 import type { LoginAttempt, LoginThrottle } from './login-throttle';
 import { adminPasswordWeakness, type PasswordHasher } from './passwords';
@@ -18,6 +26,10 @@ export interface ProfileServiceDeps {
   clock: Clock;
   /** Production holds an administrator's new password to the rule its first one met at boot. */
   strongAdminPasswords: boolean;
+  schema: string;
+  relay: () => OutboxRelay | null;
+  /** The ticket service's count of what the user still has going (holds, bookings of events to come). */
+  openBookings: (userId: string) => Promise<{ pending: number; upcoming: number }>;
 }
 
 export interface ProfileChanges {
@@ -27,7 +39,7 @@ export interface ProfileChanges {
 
 const gone = () => AppError.unauthorized('INVALID_TOKEN', 'Account no longer exists');
 
-/** What a signed-in user changes about their own account: name, phone and password. */
+/** What a signed-in user changes about their own account: name, phone, password, and closing it. */
 export class ProfileService {
   constructor(private readonly deps: ProfileServiceDeps) {}
 
@@ -52,10 +64,34 @@ export class ProfileService {
   }
 
   /**
-   * Checks the current password (counted with sign-in failures, so a stolen access token cannot be
-   * used to guess it), stores the new one and ends every other session of the account in the same
-   * transaction: whoever else was signed in must sign in again with the new password. The session
-   * that made the change stays signed in.
+   * Checks the caller's password, counted with sign-in failures: a stolen access token is not a way
+   * to guess the password that would take the account over (or close it).
+   */
+  private async verifyPassword(
+    user: UserRow,
+    password: string,
+    meta: RequestMeta,
+    outcomes: Counter<'result'>,
+  ): Promise<void> {
+    let attempt: LoginAttempt;
+    try {
+      attempt = await this.deps.throttle.admit(user.email, meta.ip);
+    } catch (err) {
+      if (isAppError(err)) outcomes.inc({ result: 'throttled' });
+      throw err;
+    }
+    if (!(await this.deps.passwords.verify(user.passwordHash, password))) {
+      await this.deps.throttle.recordFailure(user.email, meta.ip, attempt);
+      outcomes.inc({ result: 'wrong_password' });
+      throw AppError.forbidden('INVALID_CURRENT_PASSWORD', 'The current password is incorrect');
+    }
+    await this.deps.throttle.recordSuccess(user.email, meta.ip, attempt);
+  }
+
+  /**
+   * Stores the new password once the current one checks out, and ends every other session of the
+   * account in the same transaction: whoever else was signed in must sign in again with the new
+   * password. The session that made the change stays signed in.
    */
   async changePassword(
     caller: AuthUser,
@@ -77,26 +113,14 @@ export class ProfileService {
         });
     }
 
-    let attempt: LoginAttempt;
-    try {
-      attempt = await this.deps.throttle.admit(user.email, meta.ip);
-    } catch (err) {
-      if (isAppError(err)) this.deps.metrics.passwordChanges.inc({ result: 'throttled' });
-      throw err;
-    }
-    if (!(await this.deps.passwords.verify(user.passwordHash, input.currentPassword))) {
-      await this.deps.throttle.recordFailure(user.email, meta.ip, attempt);
-      this.deps.metrics.passwordChanges.inc({ result: 'wrong_password' });
-      throw AppError.forbidden('INVALID_CURRENT_PASSWORD', 'The current password is incorrect');
-    }
-    await this.deps.throttle.recordSuccess(user.email, meta.ip, attempt);
+    await this.verifyPassword(user, input.currentPassword, meta, this.deps.metrics.passwordChanges);
 
     const nextHash = await this.deps.passwords.hash(input.newPassword);
     const now = this.deps.clock.now();
     const ended = await this.deps.db.transaction().execute(async (trx) => {
       if (!(await this.deps.users.replacePasswordHash(user.id, user.passwordHash, nextHash, now, trx)))
         return null;
-      return this.deps.sessions.revokeOtherSessions(user.id, caller.sid, 'password_changed', trx);
+      return this.deps.sessions.revokeUserSessions(user.id, 'password_changed', trx, caller.sid);
     });
     if (!ended) {
       this.deps.metrics.passwordChanges.inc({ result: 'conflict' });
@@ -108,5 +132,49 @@ export class ProfileService {
     await this.deps.sessions.markRevoked(ended);
     this.deps.metrics.passwordChanges.inc({ result: 'changed' });
     return { otherSessionsEnded: ended.length };
+  }
+
+  /**
+   * Closes the caller's account once the password is confirmed and the ticket service says nothing
+   * is still going (a hold not yet paid or let go, a paid booking of an event still to come): those
+   * are cancelled or end first, so no money is left with an account nobody can sign in to. The
+   * personal data go in one transaction with every session and the user.deleted event; bookings
+   * and payments stay in their services as the records of what was sold.
+   */
+  async close(caller: AuthUser, input: { password: string }, meta: RequestMeta): Promise<void> {
+    const user = await this.deps.users.findById(caller.id);
+    if (!user || user.deletedAt) throw gone();
+    if (user.role === 'admin')
+      throw AppError.conflict(
+        'ADMIN_ACCOUNT',
+        'An administrator account cannot be closed by its owner; another administrator makes it a buyer first',
+      );
+    await this.verifyPassword(user, input.password, meta, this.deps.metrics.accountClosures);
+    const open = await this.deps.openBookings(user.id);
+    if (open.pending + open.upcoming > 0) {
+      this.deps.metrics.accountClosures.inc({ result: 'open_bookings' });
+      throw AppError.conflict(
+        'OPEN_BOOKINGS',
+        'The account has bookings still going: cancel them, or close it after the events',
+        open,
+      );
+    }
+    const now = this.deps.clock.now();
+    const ended = await this.deps.db.transaction().execute(async (trx) => {
+      if (!(await this.deps.users.close(user.id, user.passwordHash, now, trx))) return null;
+      const data: EventDataByType['user.deleted'] = { userId: user.id, deletedAt: now.toISOString() };
+      await enqueueEvent(trx, this.deps.schema, 'auth', EventTypes.userDeleted, data);
+      return this.deps.sessions.revokeUserSessions(user.id, 'account_closed', trx);
+    });
+    if (!ended) {
+      this.deps.metrics.accountClosures.inc({ result: 'conflict' });
+      throw AppError.conflict(
+        'PASSWORD_CHANGED_MEANWHILE',
+        'The password was changed by another request meanwhile; use the new one',
+      );
+    }
+    this.deps.relay()?.poke();
+    await this.deps.sessions.markRevoked(ended);
+    this.deps.metrics.accountClosures.inc({ result: 'closed' });
   }
 }

@@ -172,17 +172,18 @@ export class SessionService {
   }
 
   /**
-   * Ends every session of a user but one, inside the caller's transaction (a password change keeps
-   * the device that made it). The caller publishes the returned sessions once it has committed.
+   * Ends a user's sessions inside the caller's transaction, all of them or all but one (a password
+   * change keeps the device that made it). The caller publishes the returned sessions once it has
+   * committed (markRevoked).
    */
-  async revokeOtherSessions(
+  async revokeUserSessions(
     userId: string,
-    keepSid: string,
     reason: string,
     trx: Transaction<any>,
+    exceptSid?: string,
   ): Promise<string[]> {
     return this.deps.sessions.revokeSessions(
-      { userId, exceptSessionId: keepSid },
+      { userId, exceptSessionId: exceptSid },
       reason,
       this.deps.clock.now(),
       trx,

@@ -11,6 +11,7 @@ export interface UserRow {
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
+  deletedAt: Date | null;
 }
 
 type Db = Kysely<any> | Transaction<any>;
@@ -26,6 +27,7 @@ function toUser(r: Record<string, any>): UserRow {
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     lastLoginAt: r.last_login_at ? new Date(r.last_login_at) : null,
+    deletedAt: r.deleted_at ? new Date(r.deleted_at) : null,
   };
 }
 
@@ -122,6 +124,29 @@ export class UsersRepository {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /**
+   * Closes an account: its email, name, phone and password are wiped (the email is free to sign up
+   * again), the row and its id stay for the records that point at it. Only while the password is
+   * still the one the caller verified, as for a password change.
+   */
+  async close(id: string, verifiedHash: string, at: Date, db: Db): Promise<boolean> {
+    const r = await db
+      .updateTable('users')
+      .set({
+        email: `closed+${id}@accounts.tiketi.invalid`,
+        name: '',
+        phone: null,
+        password_hash: '!closed',
+        deleted_at: at,
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .where('password_hash', '=', verifiedHash)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async touchLogin(id: string, at: Date): Promise<void> {
     await this.db.updateTable('users').set({ last_login_at: at }).where('id', '=', id).execute();
   }
@@ -154,7 +179,7 @@ export class UsersRepository {
     limit: number;
     offset: number;
   }): Promise<{ items: UserRow[]; total: number }> {
-    let base = this.db.selectFrom('users');
+    let base = this.db.selectFrom('users').where('deleted_at', 'is', null);
     if (query.q) {
       const pattern = `%${query.q
         .trim()

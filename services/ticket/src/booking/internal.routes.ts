@@ -51,6 +51,22 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
     },
   );
 
+  r.get(
+    '/internal/users/:id/open-bookings',
+    {
+      onRequest: guard,
+      schema: {
+        hide,
+        params: IdParams,
+        response: {
+          200: Type.Object({ pending: Type.Integer(), upcoming: Type.Integer() }),
+          ...errors(403),
+        },
+      },
+    },
+    async (request) => queries.openBookingsOf(rt.ctx.db, request.params.id, rt.ctx.clock.now()),
+  );
+
   r.post(
     '/internal/reservations/:id/payment-started',
     {

@@ -43,6 +43,43 @@ export async function listReservations(
   return { rows: rows as ReservationRow[], total: Number(count?.n ?? 0) };
 }
 
+/**
+ * What a buyer still has going: holds not yet paid or let go, and paid bookings of events that
+ * have not ended and were not cancelled. An account is not closed while any remain.
+ */
+export async function openBookingsOf(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<{ pending: number; upcoming: number }> {
+  const row = await db
+    .selectFrom('reservations as r')
+    .leftJoin('events as e', 'e.id', 'r.event_id')
+    .select((eb) => [
+      eb.fn.sum<number>(eb.case().when('r.status', '=', 'pending').then(1).else(0).end()).as('pending'),
+      eb.fn
+        .sum<number>(
+          eb
+            .case()
+            .when(
+              eb.and([
+                eb('r.status', 'in', ['confirmed', 'partially_refunded']),
+                eb('e.ends_at', '>', now),
+                eb('e.status', '<>', 'cancelled'),
+              ]),
+            )
+            .then(1)
+            .else(0)
+            .end(),
+        )
+        .as('upcoming'),
+    ])
+    .where('r.user_id', '=', userId)
+    .where('r.status', 'in', ['pending', 'confirmed', 'partially_refunded'])
+    .executeTakeFirst();
+  return { pending: Number(row?.pending ?? 0), upcoming: Number(row?.upcoming ?? 0) };
+}
+
 export async function countHeldSeats(db: Db): Promise<number> {
   const row = await db
     .selectFrom('seats')
