@@ -20,6 +20,9 @@ describe('the sold-out edge renews what it knows with one probe', () => {
   let soldOut = true;
   let arrived = 0;
   let gate: Promise<void> | null = null;
+  // Set while the stand-in holds its answers: a failed assertion must not leave the crowd hanging
+  // (closing the gateway waits for them).
+  let release: (() => void) | null = null;
 
   beforeAll(async () => {
     ticket = await startEchoUpstream('ticket', (app) => {
@@ -41,6 +44,7 @@ describe('the sold-out edge renews what it knows with one probe', () => {
     );
   });
   afterAll(async () => {
+    release?.();
     await gateway?.close();
     await ticket?.close();
   });
@@ -66,16 +70,15 @@ describe('the sold-out edge renews what it knows with one probe', () => {
 
     // Into the last quarter: the service keeps the probe until the rest have their answers.
     await sleep(learnedAt + MOMENT_MS * 0.8 - Date.now());
-    let release!: () => void;
     gate = new Promise<void>((r) => (release = r));
     const crowd = Array.from({ length: 10 }, () => hold(buyer.headers));
     const answered: Array<{ status: number; atEdge: boolean }> = [];
     for (const h of crowd) void h.then((a) => answered.push(a));
-    for (let i = 0; i < 100 && answered.length < 9; i++) await sleep(10);
+    for (let i = 0; i < 500 && answered.length < 9; i++) await sleep(10);
     expect(answered).toHaveLength(9);
     expect(answered.every((a) => a.status === 409 && a.atEdge)).toBe(true);
     expect(arrived).toBe(2);
-    release();
+    release!();
     gate = null;
     const probe = (await Promise.all(crowd)).find((a) => !a.atEdge);
     expect(probe).toEqual({ status: 409, atEdge: false });
