@@ -77,6 +77,8 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
         [buyerPage.page, '/my/account', ''],
         [operator.page, '/admin', 'live-feed-open'],
         [operator.page, '/admin/reservations', 'reservation-status'],
+        [operator.page, '/admin/users', 'admin-users'],
+        [operator.page, '/admin/entry', 'gate-event'],
         [operator.page, '/admin/events/new', 'layout-section'],
         // An address nothing answers says so, in the shop and in the admin (which showed an empty page).
         [visitor.page, '/no-such-page', 'not-found'],

@@ -213,6 +213,42 @@ describe.skipIf(skip)('register, log in, log out in the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('an administrator finds a member and makes them an administrator, then a buyer again', async () => {
+    const member = await platform.register({ name: 'Promoted Member' });
+    const admin = await platform.admin();
+    const { context, page } = await newPage(browser, platform.web);
+    await useSession(page, admin);
+    await page.goto('/admin/users');
+    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.getByLabel('Search by name, email or id').fill(member.user.email);
+    const row = page.getByTestId(`user-${member.user.id}`);
+    await row.getByText('Buyer', { exact: true }).waitFor();
+    await expect.poll(() => page.getByTestId('admin-users').locator('tbody tr').count()).toBe(1);
+
+    await row.getByRole('button', { name: 'Make administrator' }).click();
+    await row.getByText('will be able to manage events').waitFor();
+    await row.getByRole('button', { name: 'Make administrator' }).click();
+    await row.getByText('Administrator', { exact: true }).waitFor();
+    const promoted = await platform.api('POST', '/api/auth/login', {
+      body: { email: member.user.email, password: member.password },
+    });
+    expect(promoted.body.user.role).toBe('admin');
+
+    await row.getByRole('button', { name: 'Make buyer' }).click();
+    await row.getByRole('button', { name: 'Make buyer' }).click();
+    await row.getByText('Buyer', { exact: true }).waitFor();
+    await screenshot(page, 'admin-users');
+    // Demotion ends the member's sessions: their administrator token stops working at once.
+    expect((await platform.api('GET', '/api/auth/me', { token: promoted.body.accessToken })).status).toBe(
+      401,
+    );
+
+    // The operator's own row offers nothing: stepping down is another administrator's decision.
+    await page.getByLabel('Search by name, email or id').fill(TEST_ADMIN.email);
+    await page.getByTestId(`user-${admin.user.id}`).getByText('You', { exact: true }).waitFor();
+    await context.close();
+  }, 60_000);
+
   it('shows the admin area to the admin only, in Korean when the browser prefers it', async () => {
     const { context, page } = await newPage(browser, platform.web, 'ko-KR');
     await page.goto('/admin');

@@ -13,7 +13,7 @@ import {
   type WebPlatform,
 } from './support/web-platform';
 import { payWithSandbox, seatLabel, seoulInput, useSession, waitAdmitted } from './support/shop.helpers';
-import { onSaleEvent } from '../integration/admin.flow';
+import { hold, onSaleEvent, paySandbox } from '../integration/admin.flow';
 
 // Used only inside page.waitForFunction and page.evaluate (they run in the browser); the repo's
 // tsconfig has no DOM lib.
@@ -463,5 +463,41 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     } finally {
       await buyerView.context.close();
     }
+  }, 60_000);
+
+  it('a paid buyer shows the entry pass on a phone, and the gate admits it once', async () => {
+    const show = await onSaleEvent(tp, admin, `Gate Night ${uniqueSuffix().slice(0, 6)}`);
+    const buyer = await tp.register({ name: 'Pass Holder' });
+    const booked = await hold(tp, buyer, show, 2);
+    await paySandbox(tp, buyer, booked.id);
+
+    const phone = await newPage(browser, tp.web, 'en-US', { width: 390, height: 844 });
+    await useSession(phone.page, buyer);
+    await phone.page.goto(`/my/reservations/${booked.id}`);
+    const pass = phone.page.getByTestId('entry-pass');
+    await pass.locator('.entry-qr svg').waitFor();
+    const code = (await phone.page.getByTestId('entry-code').textContent())!;
+    expect(code).toMatch(/^TKT-/);
+    await pass.getByText('Show this code at the entrance').waitFor();
+    await phone.page.screenshot({ path: 'test-results/screenshots/entry-pass.png', fullPage: true });
+
+    const gate = await newPage(browser, tp.web);
+    await useSession(gate.page, admin);
+    await gate.page.goto('/admin/entry');
+    await gate.page.getByTestId('gate-event').selectOption(show);
+    const codeInput = gate.page.getByLabel('Ticket code (scan or type)');
+    // A scanner types the code and presses Enter.
+    await codeInput.fill(code.toLowerCase());
+    await codeInput.press('Enter');
+    const answer = gate.page.getByTestId('gate-answer');
+    await answer.filter({ hasText: 'Admit' }).filter({ hasText: 'Pass Holder' }).waitFor();
+    await screenshot(gate.page, 'gate-admit');
+    await codeInput.fill(code);
+    await codeInput.press('Enter');
+    await answer.filter({ hasText: 'Do not admit' }).filter({ hasText: 'already used' }).waitFor();
+
+    await phone.page.reload();
+    await phone.page.getByTestId('entry-pass').getByText('Used at the entrance').waitFor();
+    for (const { context } of [phone, gate]) await context.close();
   }, 60_000);
 });

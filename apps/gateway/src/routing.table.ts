@@ -37,6 +37,7 @@ export const routingTable: RouteEntry[] = [
   { prefix: '/api/admin/reservations', upstream: 'ticket' },
   { prefix: '/api/admin/venues', upstream: 'ticket' },
   { prefix: '/api/admin/aliases', upstream: 'ticket' },
+  { prefix: '/api/admin/entry', upstream: 'ticket' },
 
   { prefix: '/api/payments', upstream: 'payment' },
   { prefix: '/api/admin/payments', upstream: 'payment' },

@@ -1,3 +1,4 @@
+import { entryArea } from './entry/entry.area';
 import { defineService, outboxClaimMigration, outboxMigration, type MigrationSet } from '@tiketi/platform';
 import { ticketConfigSchema, type TicketConfig } from './ticket.config';
 import { createTicketShared, type TicketArea } from './ticket.area';
@@ -7,7 +8,7 @@ import { bookingArea } from './booking/booking.area';
 import { queueArea } from './queue/queue.area';
 import { adminArea } from './admin/admin.area';
 
-const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea, adminArea];
+const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea, adminArea, entryArea];
 
 const migrations: MigrationSet = {
   '0000_outbox': outboxMigration('ticket'),

@@ -62,11 +62,12 @@ export async function newPage(
   browser: Browser,
   baseURL: string,
   locale = 'en-US',
+  viewport = { width: 1280, height: 860 },
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     baseURL,
     locale,
-    viewport: { width: 1280, height: 860 },
+    viewport,
     timezoneId: 'Europe/London',
   });
   context.setDefaultTimeout(10_000);

@@ -12,6 +12,8 @@ export function AdminLayout() {
         <NavLink to="/admin/events">{t('admin.events')}</NavLink>
         <NavLink to="/admin/reservations">{t('admin.reservations')}</NavLink>
         <NavLink to="/admin/stats">{t('admin.statistics')}</NavLink>
+        <NavLink to="/admin/entry">{t('admin.entry')}</NavLink>
+        <NavLink to="/admin/users">{t('admin.users')}</NavLink>
       </nav>
       <div className="admin-body">
         <Outlet />

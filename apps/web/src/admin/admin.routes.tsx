@@ -6,6 +6,8 @@ import { EventEditPage } from './event-edit.page';
 import { AdminReservationsPage } from './reservations.page';
 import { ReservationDrawer } from './reservation-drawer';
 import { StatisticsPage } from './statistics.page';
+import { AdminUsersPage } from './users.page';
+import { AdminEntryPage } from './entry.page';
 import { NotFound } from '../components/state-views';
 import { useI18n } from '../i18n/i18n.context';
 
@@ -21,6 +23,8 @@ export default function AdminRoutes() {
           <Route path=":id" element={<ReservationDrawer />} />
         </Route>
         <Route path="stats" element={<StatisticsPage />} />
+        <Route path="users" element={<AdminUsersPage />} />
+        <Route path="entry" element={<AdminEntryPage />} />
         {/* A stale or mistyped admin address showed the menu beside an empty page. */}
         <Route path="*" element={<AdminNotFound />} />
       </Route>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, Outlet, useSearchParams } from 'react-router-dom';
+import { Link, Outlet } from 'react-router-dom';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { adminApi } from '../api/admin.api';
 import type { AdminReservation } from '../api/types';
@@ -7,6 +7,7 @@ import { download } from '../api/client';
 import { usePaymentMethodName } from '../api/payment-methods';
 import { useI18n } from '../i18n/i18n.context';
 import { QueryState, errorText } from '../components/state-views';
+import { Pager, useUrlFilters } from '../components/pager';
 import { CancelReservation, cancellable } from './reservation-cancel';
 import { ReservationStatus } from '../pages/reservation-parts';
 import type { MessageKey } from '../i18n/messages';
@@ -56,7 +57,7 @@ export function AdminReservationsPage() {
   const { t, krw, dateTime } = useI18n();
   const methodName = usePaymentMethodName();
   const queryClient = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const [params, set] = useUrlFilters();
   const [exportError, setExportError] = useState<string | null>(null);
   const filters = {
     q: params.get('q') ?? undefined,
@@ -71,13 +72,6 @@ export function AdminReservationsPage() {
     queryFn: () => adminApi.reservations({ ...filters, page, limit: PAGE_SIZE }),
     placeholderData: keepPreviousData,
   });
-  const set = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
-    if (key !== 'page') next.delete('page');
-    setParams(next, { replace: true });
-  };
   return (
     <div className="page">
       <div className="page-head">
@@ -195,29 +189,7 @@ export function AdminReservationsPage() {
                 </tbody>
               </table>
             </div>
-            {d.total > PAGE_SIZE && (
-              <nav className="pager">
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={page <= 1}
-                  onClick={() => set('page', String(page - 1))}
-                >
-                  {t('common.prev')}
-                </button>
-                <span>
-                  {page} / {Math.ceil(d.total / PAGE_SIZE)}
-                </span>
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={page * PAGE_SIZE >= d.total}
-                  onClick={() => set('page', String(page + 1))}
-                >
-                  {t('common.next')}
-                </button>
-              </nav>
-            )}
+            <Pager page={page} total={d.total} pageSize={PAGE_SIZE} onPage={(n) => set('page', String(n))} />
           </>
         )}
       </QueryState>

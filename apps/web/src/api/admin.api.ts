@@ -1,6 +1,8 @@
 import { api } from './client';
 import type {
   AdminReservation,
+  AdminUser,
+  CheckInResult,
   EventFigures,
   VenueTemplate,
   AuditEntry,
@@ -84,6 +86,17 @@ export const adminApi = {
       items: EventFigures[];
     }>('/api/stats/events'),
   venues: () => api<{ items: VenueTemplate[] }>('/api/venues').then((r) => r.items),
+  checkIn: (code: string, eventId?: string) =>
+    api<CheckInResult>('/api/admin/entry/check-in', {
+      method: 'POST',
+      body: { code, ...(eventId ? { eventId } : {}) },
+    }),
+  users: (query: { q?: string; role?: string; page: number; limit: number }) =>
+    api<{ items: AdminUser[]; total: number }>('/api/admin/users', { query }),
+  setRole: (id: string, role: AdminUser['role']) =>
+    api<{ user: AdminUser }>(`/api/admin/users/${e(id)}`, { method: 'PATCH', body: { role } }).then(
+      (r) => r.user,
+    ),
   statsUsers: (query: { from: string; to: string }) =>
     api<{ total: number; newToday: number; series: Array<{ bucket: string; count: number }> }>(
       '/api/stats/users',

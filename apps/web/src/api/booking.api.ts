@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { PaymentMethodInfo, Payment, Checkout, QueueState, RefundQuote, Reservation } from './types';
+import type { PaymentMethodInfo, Payment, Checkout, QueueState, RefundQuote, Reservation, EntryPass } from './types';
 
 const QUEUE_KEY = (eventId: string) => `tiketi.queue.${eventId}`;
 
@@ -37,6 +37,7 @@ export const bookingApi = {
     api<{ reservation: Reservation }>('/api/tickets/book', { method: 'POST', body: input, headers: queueHeader(input.eventId) }).then((r) => r.reservation),
   my: () => api<{ items: Reservation[] }>('/api/tickets/my'),
   reservation: (id: string) => api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}`).then((r) => r.reservation),
+  pass: (id: string) => api<{ pass: EntryPass }>(`/api/reservations/${encodeURIComponent(id)}/pass`).then((r) => r.pass),
   cancel: (id: string) => api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }).then((r) => r.reservation),
 };
 

@@ -258,3 +258,30 @@ export interface VenueTemplate {
   seatsTotal: number;
   layout: unknown;
 }
+
+export interface AdminUser {
+  id: string;
+  email: string;
+  name: string;
+  phone: string | null;
+  role: 'user' | 'admin';
+  createdAt: string;
+  lastLoginAt: string | null;
+  closedAt: string | null;
+}
+
+export interface EntryPass {
+  code: string;
+  reservationId: string;
+  event: { id: string; title: string; startsAt: string; venueName: string };
+  seats: string[];
+  checkedInAt: string | null;
+}
+
+export interface CheckInResult {
+  reservationId: string;
+  holder: string;
+  event: { id: string; title: string; startsAt: string };
+  seats: string[];
+  checkedInAt: string;
+}

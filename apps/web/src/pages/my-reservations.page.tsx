@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/i18n.context';
 import { namedById } from '../i18n/messages';
 import { Empty, ErrorView, Loading, QueryState, errorText } from '../components/state-views';
 import { PaymentFacts, ReservationSeats, ReservationStatus } from './reservation-parts';
+import { EntryPassPanel } from './entry-pass';
 
 function startsAt(r: Reservation): string | undefined {
   return r.event?.startsAt ?? r.eventStartsAt;
@@ -156,6 +157,8 @@ export function ReservationDetailPage() {
         <Link to="/my/reservations">← {t('my.title')}</Link>
       </p>
       <h1>{r.event?.title ?? r.eventTitle ?? t('my.reservation')}</h1>
+      {/* First on the page: at the venue the buyer opens this to show the code. */}
+      {(r.status === 'confirmed' || r.status === 'partially_refunded') && !eventCancelled && <EntryPassPanel r={r} />}
       <div className="ticket" data-testid="ticket">
         <p>
           <ReservationStatus status={r.status} /> <span className="muted mono break-anywhere">{r.id}</span>

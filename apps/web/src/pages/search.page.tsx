@@ -5,6 +5,7 @@ import { eventsApi, type EventQuery } from '../api/events.api';
 import { CATEGORIES } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { EventGrid } from '../components/event-card';
+import { Pager } from '../components/pager';
 import { QueryState } from '../components/state-views';
 import type { MessageKey } from '../i18n/messages';
 
@@ -103,19 +104,7 @@ export function SearchPage() {
                 {t('search.resultCount', { count: data.total })}
               </h2>
               <EventGrid events={data.items} />
-              {data.total > PAGE_SIZE && (
-                <nav className="pager" aria-label={t('common.pagination')}>
-                  <button type="button" className="btn btn-small" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>
-                    {t('common.prev')}
-                  </button>
-                  <span>
-                    {page} / {Math.ceil(data.total / PAGE_SIZE)}
-                  </span>
-                  <button type="button" className="btn btn-small" disabled={page * PAGE_SIZE >= data.total} onClick={() => update({ page: String(page + 1) })}>
-                    {t('common.next')}
-                  </button>
-                </nav>
-              )}
+              <Pager page={page} total={data.total} pageSize={PAGE_SIZE} onPage={(n) => update({ page: String(n) })} />
             </>
           )}
         </QueryState>

@@ -84,6 +84,12 @@ describe('auth: a buyer closes their account', () => {
     const admin = await h.login(TEST_ADMIN.email, TEST_ADMIN.password);
     const listed = await h.get('/api/admin/users?q=accounts.tiketi.invalid', admin.accessToken);
     expect(listed.json().total).toBe(0);
+    const byId = await h.get(`/api/admin/users/${buyer.user.id}`, admin.accessToken);
+    expect(byId.json().user).toMatchObject({ name: '', phone: null, role: 'user' });
+    expect(byId.json().user.closedAt).not.toBeNull();
+    const promoted = await h.patch(`/api/admin/users/${buyer.user.id}`, { role: 'admin' }, admin.accessToken);
+    expect(promoted.statusCode).toBe(409);
+    expect(promoted.json().error.code).toBe('ACCOUNT_CLOSED');
   });
 
   it('refuses while bookings are still going, with their counts, and changes nothing', async () => {

@@ -15,6 +15,9 @@ const AdminUser = Type.Object({
   role: Role,
   createdAt: Type.String({ format: 'date-time' }),
   lastLoginAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  closedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when its owner closed the account (its personal data are gone); search leaves these out',
+  }),
 });
 const UserIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 

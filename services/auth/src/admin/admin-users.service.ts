@@ -19,6 +19,7 @@ export interface AdminUserView {
   role: Role;
   createdAt: string;
   lastLoginAt: string | null;
+  closedAt: string | null;
 }
 
 export function adminUserView(u: UserRow): AdminUserView {
@@ -30,6 +31,7 @@ export function adminUserView(u: UserRow): AdminUserView {
     role: u.role,
     createdAt: u.createdAt.toISOString(),
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    closedAt: u.deletedAt?.toISOString() ?? null,
   };
 }
 
@@ -67,6 +69,8 @@ export class AdminUsersService {
       const before = await this.deps.users.findById(userId, trx);
       if (!before) throw AppError.notFound('USER_NOT_FOUND', 'No such user');
       if (before.role === role) return { user: before, changed: false };
+      if (before.deletedAt)
+        throw AppError.conflict('ACCOUNT_CLOSED', 'This account was closed by its owner');
       if (before.role === 'admin' && role !== 'admin' && admins.length <= 1) {
         throw AppError.conflict(
           'LAST_ADMIN',

@@ -1,0 +1,13 @@
+import type { TicketArea } from '../ticket.area';
+import { entryMigration } from './entry.migrations';
+import { entryRoutes } from './entry.routes';
+import { EntryService } from './entry.service';
+
+/** Entry: the buyer's pass for a paid booking and the venue gate that admits it once. */
+export const entryArea: TicketArea = {
+  name: 'entry',
+  migrations: { '0500_entry': entryMigration },
+  async routes(app, ctx) {
+    await entryRoutes(app, new EntryService(ctx));
+  },
+};

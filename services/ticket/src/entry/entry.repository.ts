@@ -1,0 +1,92 @@
+import type { Kysely } from 'kysely';
+
+type Db = Kysely<any>;
+
+/** What the pass and the gate need of a reservation, with its event. */
+export interface EntryRow {
+  id: string;
+  user_id: string;
+  user_name: string;
+  status: string;
+  event_id: string;
+  entry_code: string | null;
+  checked_in_at: Date | null;
+  event_title: string;
+  event_starts_at: Date;
+  event_ends_at: Date;
+  event_status: string;
+  venue_name: string;
+}
+
+const columns = [
+  'r.id',
+  'r.user_id',
+  'r.user_name',
+  'r.status',
+  'r.event_id',
+  'r.entry_code',
+  'r.checked_in_at',
+  'e.title as event_title',
+  'e.starts_at as event_starts_at',
+  'e.ends_at as event_ends_at',
+  'e.status as event_status',
+  'e.venue_name',
+] as const;
+
+const withEvent = (db: Db) =>
+  db.selectFrom('reservations as r').innerJoin('events as e', 'e.id', 'r.event_id').select(columns);
+
+export async function entryById(db: Db, reservationId: string): Promise<EntryRow | undefined> {
+  return (await withEvent(db).where('r.id', '=', reservationId).executeTakeFirst()) as EntryRow | undefined;
+}
+
+export async function entryByCode(db: Db, code: string): Promise<EntryRow | undefined> {
+  return (await withEvent(db).where('r.entry_code', '=', code).executeTakeFirst()) as EntryRow | undefined;
+}
+
+/** Sets the code once: a second request (another tab) gets the first one back. */
+export async function ensureEntryCode(db: Db, reservationId: string, fresh: string): Promise<string> {
+  const row = await db
+    .updateTable('reservations')
+    .set((eb) => ({ entry_code: eb.fn.coalesce('entry_code', eb.val(fresh)) }))
+    .where('id', '=', reservationId)
+    .returning('entry_code')
+    .executeTakeFirstOrThrow();
+  return row.entry_code as string;
+}
+
+/**
+ * Marks a valid pass used, in one statement: of two gates scanning the same code at once, one
+ * admits and the other finds it used. Null when nothing was admitted (the caller explains why).
+ */
+export async function checkIn(
+  db: Db,
+  code: string,
+  eventId: string | undefined,
+  actorId: string,
+  at: Date,
+): Promise<string | null> {
+  let q = db
+    .updateTable('reservations')
+    .set({ checked_in_at: at, checked_in_by: actorId, updated_at: at })
+    .where('entry_code', '=', code)
+    .where('status', 'in', ['confirmed', 'partially_refunded'])
+    .where('checked_in_at', 'is', null);
+  if (eventId) q = q.where('event_id', '=', eventId);
+  const row = await q.returning('id').executeTakeFirst();
+  return (row?.id as string | undefined) ?? null;
+}
+
+/** The seats a pass admits: those sold to it and not refunded. */
+export async function admittedSeats(db: Db, reservationId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('reservation_seats as rs')
+    .innerJoin('seats as s', 's.id', 'rs.seat_id')
+    .select('rs.label')
+    .where('rs.reservation_id', '=', reservationId)
+    .where('rs.active', '=', true)
+    .where('rs.refunded', '=', false)
+    .orderBy('s.sort')
+    .execute();
+  return rows.map((r) => r.label as string);
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { AppError, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import type { TicketConfig } from '../ticket.config';
+import * as repo from './entry.repository';
+
+const VALID = new Set(['confirmed', 'partially_refunded']);
+// Crockford's base32: upper case and digits only, which a QR code packs densely and a person can read out.
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** 120 random bits: the code is the credential, so it must not be guessable from another one. */
+export function newEntryCode(): string {
+  const bytes = randomBytes(15);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return `TKT-${out}`;
+}
+
+/** What a person types or a scanner sends: spaces and case do not matter, look-alikes read as digits. */
+export function normaliseEntryCode(input: string): string {
+  return input.trim().toUpperCase().replace(/\s+/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+}
+
+export interface EntryPass {
+  code: string;
+  reservationId: string;
+  event: { id: string; title: string; startsAt: string; venueName: string };
+  seats: string[];
+  checkedInAt: string | null;
+}
+
+export interface CheckInResult {
+  reservationId: string;
+  holder: string;
+  event: { id: string; title: string; startsAt: string };
+  seats: string[];
+  checkedInAt: string;
+}
+
+const notFound = () => AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
+
+export class EntryService {
+  constructor(private readonly ctx: ServiceContext<TicketConfig>) {}
+
+  /**
+   * The buyer's pass for a paid booking of an event that has not ended: the code the gate checks,
+   * made on first request. A hold, a refunded booking or a cancelled event has none.
+   */
+  async pass(user: AuthUser, reservationId: string): Promise<EntryPass> {
+    const row = await repo.entryById(this.ctx.db, reservationId);
+    if (!row || (row.user_id !== user.id && user.role !== 'admin')) throw notFound();
+    if (!VALID.has(row.status) || row.event_status === 'cancelled')
+      throw AppError.conflict(
+        'PASS_UNAVAILABLE',
+        'Only a paid booking of an event still to come has an entry pass',
+        {
+          status: row.event_status === 'cancelled' ? 'event_cancelled' : row.status,
+        },
+      );
+    if (row.event_ends_at <= this.ctx.clock.now())
+      throw AppError.conflict('PASS_UNAVAILABLE', 'The event has ended', { status: 'event_ended' });
+    const seats = await repo.admittedSeats(this.ctx.db, row.id);
+    const code = row.entry_code ?? (await repo.ensureEntryCode(this.ctx.db, row.id, newEntryCode()));
+    return {
+      code,
+      reservationId: row.id,
+      event: {
+        id: row.event_id,
+        title: row.event_title,
+        startsAt: row.event_starts_at.toISOString(),
+        venueName: row.venue_name,
+      },
+      seats,
+      checkedInAt: row.checked_in_at?.toISOString() ?? null,
+    };
+  }
+
+  /**
+   * The gate: a valid, unused pass (of the event the gate is for, when it names one) is admitted
+   * once. Every refusal says why, so the staff can tell a used ticket from a refunded one.
+   */
+  async checkIn(actor: AuthUser, input: { code: string; eventId?: string }): Promise<CheckInResult> {
+    const code = normaliseEntryCode(input.code);
+    const now = this.ctx.clock.now();
+    const admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
+    const row = await repo.entryByCode(this.ctx.db, code);
+    if (!row) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
+    const event = { id: row.event_id, title: row.event_title, startsAt: row.event_starts_at.toISOString() };
+    if (!admitted) {
+      if (input.eventId && row.event_id !== input.eventId)
+        throw AppError.conflict('WRONG_EVENT', `This ticket is for another event: ${row.event_title}`, {
+          event,
+        });
+      if (!VALID.has(row.status))
+        throw AppError.conflict('TICKET_NOT_VALID', 'This ticket was cancelled or refunded', {
+          status: row.status,
+          event,
+        });
+      throw AppError.conflict('ALREADY_CHECKED_IN', 'This ticket was already used', {
+        checkedInAt: row.checked_in_at?.toISOString() ?? null,
+        event,
+      });
+    }
+    return {
+      reservationId: row.id,
+      holder: row.user_name,
+      event,
+      seats: await repo.admittedSeats(this.ctx.db, row.id),
+      checkedInAt: now.toISOString(),
+    };
+  }
+}
