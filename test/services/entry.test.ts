@@ -82,6 +82,16 @@ describe('entry passes and the gate', () => {
       details: { checkedInAt: admitted.json().checkedInAt },
     });
     expect((await pass(id, buyer)).json().pass.checkedInAt).toBe(admitted.json().checkedInAt);
+
+    // A used ticket: its buyer can no longer cancel it (the refund is never asked for).
+    const view = await inject('GET', `/api/reservations/${id}`, buyer.headers);
+    expect(view.json().reservation.checkedInAt).toBe(admitted.json().checkedInAt);
+    const cancel = await inject('POST', `/api/reservations/${id}/cancel`, buyer.headers, {});
+    expect(cancel.statusCode).toBe(409);
+    expect(cancel.json().error.code).toBe('TICKET_USED');
+    expect((await inject('GET', `/api/reservations/${id}`, buyer.headers)).json().reservation.status).toBe(
+      'confirmed',
+    );
   });
 
   it('of gates scanning one code at once, exactly one admits', async () => {

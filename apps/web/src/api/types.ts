@@ -107,6 +107,8 @@ export interface Reservation {
   expiresAt?: string | null;
   createdAt: string;
   paymentId?: string | null;
+  /** When the venue's gate admitted its pass; a used ticket is not cancelled. */
+  checkedInAt?: string | null;
   eventTitle?: string;
   eventStartsAt?: string;
   venueName?: string;

@@ -195,7 +195,7 @@ export function ReservationDetailPage() {
         </p>
       )}
       {/* The organiser's cancellation refunds it (and closes a hold) without the buyer. */}
-      {(r.status === 'pending' || r.status === 'confirmed') && !eventCancelled && (
+      {(r.status === 'pending' || r.status === 'confirmed') && !eventCancelled && !r.checkedInAt && (
         <CancelPanel
           r={r}
           onDone={() => {

@@ -70,6 +70,18 @@ export async function refundMode(
 }
 
 /**
+ * A buyer does not get their money back for a ticket the venue's gate already admitted (the
+ * ticket service refuses its own cancel the same way); an operator can still refund it in full.
+ */
+export async function assertTicketUnused(d: PaymentDeps, p: PaymentRow): Promise<void> {
+  const { reservation } = await d.ticket.reservation(p.reservation_id);
+  if (reservation.checkedInAt)
+    throw AppError.conflict('TICKET_USED', 'This ticket was used at the entrance and can no longer be cancelled', {
+      checkedInAt: reservation.checkedInAt,
+    });
+}
+
+/**
  * paid|partially_refunded -> refund_pending (refund row and its idempotency key stored first) ->
  * provider cancel -> refunded|partially_refunded. An unknown outcome stays refund_pending for the
  * reconciler, which looks the payment up before trying again.

@@ -13,6 +13,8 @@ export interface TicketReservation {
   expiresAt: string | null;
   createdAt: string;
   paymentId: string | null;
+  /** When the venue's gate admitted it (a used ticket is not refunded by its buyer). */
+  checkedInAt?: string | null;
 }
 
 export interface TicketReservationView {

@@ -21,6 +21,12 @@ export const EventRef = Type.Object({
   status: Type.String(),
 });
 
+const CheckedInAt = Type.Optional(
+  Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: "when the venue's gate admitted it; a used ticket is not cancelled by its buyer",
+  }),
+);
+
 export const Reservation = Type.Object({
   id: Type.String(),
   eventId: Type.String(),
@@ -33,6 +39,7 @@ export const Reservation = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   createdAt: Type.String({ format: 'date-time' }),
   paymentId: Type.Union([Type.String(), Type.Null()]),
+  checkedInAt: CheckedInAt,
   event: Type.Optional(EventRef),
 });
 
@@ -79,6 +86,7 @@ export const InternalReservation = Type.Object({
   expiresAt: Type.String(),
   createdAt: Type.String(),
   paymentId: Type.Union([Type.String(), Type.Null()]),
+  checkedInAt: CheckedInAt,
 });
 
 export const InternalReservationResponse = Type.Object({

@@ -233,6 +233,15 @@ export async function cancelReservation(
     );
   }
   if (row.status === 'confirmed' || row.status === 'partially_refunded') {
+    // The holder went in: the ticket was used. An operator may still refund it in full.
+    if (input.refund === 'policy' && row.checked_in_at)
+      throw AppError.conflict(
+        'TICKET_USED',
+        'This ticket was used at the entrance and can no longer be cancelled',
+        {
+          checkedInAt: iso(row.checked_in_at),
+        },
+      );
     // The organiser cancelled the event: everything goes back, whoever asks. Payment decides so
     // too once it has the fact; ticket has it first.
     const refund =

@@ -22,6 +22,8 @@ export interface ReservationRow {
   closed_at: Date | string | null;
   created_at: Date | string;
   updated_at: Date | string;
+  /** Set when the venue's gate admitted its pass (entry area). */
+  checked_in_at?: Date | string | null;
 }
 
 export interface ReservationSeatRow {
@@ -59,6 +61,7 @@ export interface ReservationView {
   expiresAt: string;
   createdAt: string;
   paymentId: string | null;
+  checkedInAt: string | null;
 }
 
 export interface EventSummary {
@@ -95,6 +98,7 @@ export function toReservationView(row: ReservationRow, seats: ReservationSeatRow
     expiresAt: iso(row.expires_at),
     createdAt: iso(row.created_at),
     paymentId: row.payment_id,
+    checkedInAt: row.checked_in_at ? iso(row.checked_in_at) : null,
   };
 }
 
