@@ -491,6 +491,10 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await codeInput.press('Enter');
     const answer = gate.page.getByTestId('gate-answer');
     await answer.filter({ hasText: 'Admit' }).filter({ hasText: 'Pass Holder' }).waitFor();
+    await gate.page
+      .getByTestId('gate-count')
+      .filter({ hasText: 'Admitted 1 of 1 tickets (2 of 2 seats).' })
+      .waitFor();
     await screenshot(gate.page, 'gate-admit');
     await codeInput.fill(code);
     await codeInput.press('Enter');

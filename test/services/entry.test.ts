@@ -65,6 +65,18 @@ describe('entry passes and the gate', () => {
     expect((await pass(id, await svc.issuer.user())).statusCode).toBe(404);
     expect((await checkIn(buyer, { code })).statusCode).toBe(403);
 
+    const attendance = () => inject('GET', `/api/admin/entry/events/${f.eventId}`, admin.headers);
+    // The pending hold is no ticket; the paid booking is one of two seats.
+    expect((await attendance()).json()).toEqual({
+      eventId: f.eventId,
+      tickets: 1,
+      admitted: 0,
+      seats: 2,
+      seatsAdmitted: 0,
+    });
+    expect((await inject('GET', `/api/admin/entry/events/${f.eventId}`, buyer.headers)).statusCode).toBe(403);
+    expect((await inject('GET', '/api/admin/entry/events/evt_nope', admin.headers)).statusCode).toBe(404);
+
     const typed = ` ${code.toLowerCase().slice(0, 10)} ${code.toLowerCase().slice(10)} `;
     const admitted = await checkIn(admin, { code: typed, eventId: f.eventId });
     expect(admitted.statusCode, admitted.body).toBe(200);
@@ -75,6 +87,12 @@ describe('entry passes and the gate', () => {
       event: { id: f.eventId },
     });
 
+    expect((await attendance()).json()).toMatchObject({
+      tickets: 1,
+      admitted: 1,
+      seats: 2,
+      seatsAdmitted: 2,
+    });
     const again = await checkIn(admin, { code });
     expect(again.statusCode).toBe(409);
     expect(again.json().error).toMatchObject({

@@ -26,6 +26,13 @@ export function AdminEntryPage() {
     staleTime: 60_000,
   });
 
+  const attendance = useQuery({
+    queryKey: ['admin', 'attendance', eventId],
+    queryFn: () => adminApi.attendance(eventId),
+    enabled: !!eventId,
+    refetchInterval: 15_000,
+  });
+
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const code = input.current?.value.trim() ?? '';
@@ -54,6 +61,7 @@ export function AdminEntryPage() {
       };
     }
     setAnswers((prev) => [answer, ...prev].slice(0, 10));
+    if (answer.ok && eventId) void attendance.refetch();
     setBusy(false);
     if (input.current) {
       input.current.value = '';
@@ -85,6 +93,16 @@ export function AdminEntryPage() {
           {t('gate.check')}
         </button>
       </form>
+      {eventId && attendance.data && (
+        <p className="gate-count" data-testid="gate-count">
+          {t('gate.count', {
+            admitted: attendance.data.admitted,
+            tickets: attendance.data.tickets,
+            seatsAdmitted: attendance.data.seatsAdmitted,
+            seats: attendance.data.seats,
+          })}
+        </p>
+      )}
       {latest && (
         <div
           className={`gate-answer ${latest.ok ? 'gate-ok' : 'gate-refused'}`}

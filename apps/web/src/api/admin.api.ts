@@ -91,6 +91,10 @@ export const adminApi = {
       method: 'POST',
       body: { code, ...(eventId ? { eventId } : {}) },
     }),
+  attendance: (eventId: string) =>
+    api<{ eventId: string; tickets: number; admitted: number; seats: number; seatsAdmitted: number }>(
+      `/api/admin/entry/events/${e(eventId)}`,
+    ),
   users: (query: { q?: string; role?: string; page: number; limit: number }) =>
     api<{ items: AdminUser[]; total: number }>('/api/admin/users', { query }),
   setRole: (id: string, role: AdminUser['role']) =>

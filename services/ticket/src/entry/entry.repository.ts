@@ -90,3 +90,39 @@ export async function admittedSeats(db: Db, reservationId: string): Promise<stri
     .execute();
   return rows.map((r) => r.label as string);
 }
+
+export async function eventExists(db: Db, eventId: string): Promise<boolean> {
+  return !!(await db.selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst());
+}
+
+/** How far the gate has got with an event: paid tickets and their seats, and how many went in. */
+export async function attendance(
+  db: Db,
+  eventId: string,
+): Promise<{ tickets: number; admitted: number; seats: number; seatsAdmitted: number }> {
+  const row = await db
+    .selectFrom('reservations as r')
+    .leftJoin('reservation_seats as rs', (j) =>
+      j.onRef('rs.reservation_id', '=', 'r.id').on('rs.active', '=', true).on('rs.refunded', '=', false),
+    )
+    .select((eb) => [
+      eb.fn.count<number>('r.id').distinct().as('tickets'),
+      eb.fn
+        .count<number>(eb.case().when('r.checked_in_at', 'is not', null).then(eb.ref('r.id')).end())
+        .distinct()
+        .as('admitted'),
+      eb.fn.count<number>('rs.seat_id').as('seats'),
+      eb.fn
+        .count<number>(eb.case().when('r.checked_in_at', 'is not', null).then(eb.ref('rs.seat_id')).end())
+        .as('seats_admitted'),
+    ])
+    .where('r.event_id', '=', eventId)
+    .where('r.status', 'in', ['confirmed', 'partially_refunded'])
+    .executeTakeFirst();
+  return {
+    tickets: Number(row?.tickets ?? 0),
+    admitted: Number(row?.admitted ?? 0),
+    seats: Number(row?.seats ?? 0),
+    seatsAdmitted: Number(row?.seats_admitted ?? 0),
+  };
+}

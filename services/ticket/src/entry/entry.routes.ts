@@ -51,6 +51,14 @@ const CheckInResponse = Type.Object({
   checkedInAt: Type.String({ format: 'date-time' }),
 });
 
+const Attendance = Type.Object({
+  eventId: Type.String(),
+  tickets: Type.Integer({ description: 'paid bookings (passes) of the event' }),
+  admitted: Type.Integer({ description: 'of which the gate admitted' }),
+  seats: Type.Integer({ description: 'seats of those bookings, refunded ones left out' }),
+  seatsAdmitted: Type.Integer(),
+});
+
 export async function entryRoutes(app: FastifyInstance, entry: EntryService): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -68,6 +76,21 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
       },
     },
     async (request) => ({ pass: await entry.pass(currentUser(request), request.params.id) }),
+  );
+
+  r.get(
+    '/api/admin/entry/events/:id',
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags: ['admin'],
+        summary: "An event's attendance: paid tickets and seats, and how many the gate admitted",
+        security,
+        params: IdParams,
+        response: { 200: Attendance, ...errors(401, 403, 404) },
+      },
+    },
+    async (request) => entry.attendance(request.params.id),
   );
 
   r.post(

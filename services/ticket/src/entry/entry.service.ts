@@ -83,6 +83,13 @@ export class EntryService {
     };
   }
 
+  /** Paid tickets of an event and how many the gate has admitted (the gate page's counter). */
+  async attendance(eventId: string) {
+    if (!(await repo.eventExists(this.ctx.db, eventId)))
+      throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+    return { eventId, ...(await repo.attendance(this.ctx.db, eventId)) };
+  }
+
   /**
    * The gate: a valid, unused pass (of the event the gate is for, when it names one) is admitted
    * once. Every refusal says why, so the staff can tell a used ticket from a refunded one.
