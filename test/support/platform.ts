@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createTestDatabase, type TestDatabase, testEnv, testRedisPrefix, uniqueSuffix } from '@tiketi/testing';
 import { startPlatform, type RunningPlatform } from '@tiketi/all-in-one';
 
@@ -40,6 +41,7 @@ export const TEST_ADMIN = { email: 'admin@test.tiketi', password: 'Admin-Test-Pa
  */
 export async function startTestPlatform(options: { env?: Record<string, string>; services?: string } = {}): Promise<TestPlatform> {
   const database: TestDatabase = await createTestDatabase('platform');
+  const dataDir = `.data/test-${uniqueSuffix()}`;
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TIKETI_TEST_LOG_LEVEL ?? 'silent',
@@ -48,7 +50,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     SERVICES: options.services ?? 'auth,ticket,payment,stats,gateway',
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
-    DATA_DIR: `.data/test-${uniqueSuffix()}`,
+    DATA_DIR: dataDir,
     ...(testEnv.redisUrl ? { REDIS_URL: testEnv.redisUrl, REDIS_KEY_PREFIX: testRedisPrefix() } : {}),
     // A test drives the API faster than any person: one admin's 31st request within a second was
     // refused by the per-user burst limit, depending on the machine's speed. The burst limits
@@ -102,6 +104,8 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     async close() {
       await platform.stop();
       await database.drop();
+      // Posters the test uploaded: a developer's .data should not fill up with every run's.
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
