@@ -5,6 +5,9 @@ import { isApiError } from '../api/api-error';
 import type { CheckInResult } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { errorText } from '../components/state-views';
+import type { MessageKey } from '../i18n/messages';
+
+const GATE_REFUSALS = new Set(['WRONG_EVENT', 'ALREADY_CHECKED_IN', 'TICKET_NOT_VALID', 'TICKET_NOT_FOUND']);
 
 type GateAnswer =
   | { ok: true; code: string; result: CheckInResult }
@@ -42,23 +45,7 @@ export function AdminEntryPage() {
     try {
       answer = { ok: true, code, result: await adminApi.checkIn(code, eventId || undefined) };
     } catch (err) {
-      const details = isApiError(err) ? (err.details ?? {}) : {};
-      const event = details.event as { title?: string } | undefined;
-      const code_ = isApiError(err) ? err.code : '';
-      answer = {
-        ok: false,
-        code,
-        reason:
-          code_ === 'WRONG_EVENT' ||
-          code_ === 'ALREADY_CHECKED_IN' ||
-          code_ === 'TICKET_NOT_VALID' ||
-          code_ === 'TICKET_NOT_FOUND'
-            ? t(`gate.${code_}`, {
-                at: typeof details.checkedInAt === 'string' ? dateTime(details.checkedInAt) : '',
-                event: event?.title ?? '',
-              })
-            : errorText(err, t),
-      };
+      answer = { ok: false, code, reason: refusal(err) };
     }
     setAnswers((prev) => [answer, ...prev].slice(0, 10));
     if (answer.ok && eventId) void attendance.refetch();
@@ -67,6 +54,17 @@ export function AdminEntryPage() {
       input.current.value = '';
       input.current.focus();
     }
+  }
+
+  /** Why the gate says no, in the staff's language, with when it was used or whose event it is. */
+  function refusal(err: unknown): string {
+    if (!isApiError(err) || !GATE_REFUSALS.has(err.code)) return errorText(err, t);
+    const details = err.details ?? {};
+    const event = details.event as { title?: string } | undefined;
+    return t(`gate.${err.code}` as MessageKey, {
+      at: typeof details.checkedInAt === 'string' ? dateTime(details.checkedInAt) : '',
+      event: event?.title ?? '',
+    });
   }
 
   const [latest, ...earlier] = answers;

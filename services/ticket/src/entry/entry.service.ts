@@ -4,6 +4,7 @@ import type { TicketConfig } from '../ticket.config';
 import * as repo from './entry.repository';
 
 const VALID = new Set(['confirmed', 'partially_refunded']);
+const PREFIX = 'TKT-';
 // Crockford's base32: upper case and digits only, which a QR code packs densely and a person can read out.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -21,12 +22,15 @@ export function newEntryCode(): string {
       bits -= 5;
     }
   }
-  return `TKT-${out}`;
+  return `${PREFIX}${out}`;
 }
 
-/** What a person types or a scanner sends: spaces and case do not matter, look-alikes read as digits. */
+/** What a person types or a scanner sends: spaces, case and the prefix do not matter; look-alikes read as digits. */
 export function normaliseEntryCode(input: string): string {
-  return input.trim().toUpperCase().replace(/\s+/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
+  const compact = input.toUpperCase().replace(/\s+/g, '');
+  // Typed without its prefix (read off a screen), it is still the same code.
+  const body = compact.startsWith(PREFIX) ? compact.slice(PREFIX.length) : compact;
+  return PREFIX + body.replace(/[IL]/g, '1').replace(/O/g, '0');
 }
 
 export interface EntryPass {
