@@ -44,10 +44,16 @@ afterAll(async () => {
 });
 
 describe("another buyer and a buyer's data", () => {
-  it('cannot read, pay, confirm, cancel or refund it, and nothing of it changes', async () => {
+  it('cannot read, pay, confirm, cancel or refund it, or see its entry pass, and nothing of it changes', async () => {
     const as = { token: stranger.accessToken };
     const refused = [
       await tp.api('GET', `/api/reservations/${paid.id}`, as),
+      // The entry pass is the ticket itself: whoever holds its code gets in.
+      await tp.api('GET', `/api/reservations/${paid.id}/pass`, as),
+      await tp.api('POST', '/api/admin/entry/check-in', {
+        ...as,
+        body: { code: 'TKT-0000000000000000000000AA' },
+      }),
       await tp.api('GET', `/api/payments/${payment.id}`, as),
       await tp.api('GET', `/api/payments/refund-quote?reservationId=${paid.id}`, as),
       await tp.api('POST', '/api/payments/create', {
