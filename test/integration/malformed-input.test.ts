@@ -38,6 +38,37 @@ const BODIES: Array<string | undefined> = [
   }),
 ];
 
+/**
+ * Sends one request and says what is wrong with its answer: a 5xx, or a 4xx not in the one JSON
+ * error shape (with its request id); null when it is right.
+ */
+async function send(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<string | null> {
+  if (body !== undefined) headers = { ...headers, 'content-type': 'application/json' };
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(10_000) });
+  if (res.ok && String(res.headers.get('content-type')).includes('text/event-stream')) {
+    // The live dashboard feed, rightly open: it never ends on its own.
+    await res.body?.cancel();
+    return null;
+  }
+  const text = await res.text();
+  const shaped = (() => {
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: unknown; requestId?: unknown } };
+      return typeof parsed.error?.code === 'string' && typeof parsed.error.requestId === 'string';
+    } catch {
+      return false;
+    }
+  })();
+  if (res.status >= 500 || (res.status >= 400 && !shaped))
+    return `${res.status} ${method} ${url} ${String(body).slice(0, 40)} -> ${text.slice(0, 120)}`;
+  return null;
+}
+
 describe('malformed input, on every documented route', () => {
   it('is refused with a 4xx in the JSON error shape, never a 5xx', async () => {
     const doc = (await (await fetch(`${tp.url}/api-docs/json`)).json()) as {
@@ -64,27 +95,9 @@ describe('malformed input, on every documented route', () => {
           for (const body of hasBody ? (who === admin ? BODIES : BODIES.slice(3, 4)) : [undefined]) {
             const headers: Record<string, string> = {};
             if (who) headers.authorization = `Bearer ${who.accessToken}`;
-            if (body !== undefined) headers['content-type'] = 'application/json';
-            const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(10_000) });
             sent += 1;
-            if (res.ok && String(res.headers.get('content-type')).includes('text/event-stream')) {
-              // The live dashboard feed, rightly open: it never ends on its own.
-              await res.body?.cancel();
-              continue;
-            }
-            const text = await res.text();
-            const shaped = (() => {
-              try {
-                const parsed = JSON.parse(text) as { error?: { code?: unknown; requestId?: unknown } };
-                return typeof parsed.error?.code === 'string' && typeof parsed.error.requestId === 'string';
-              } catch {
-                return false;
-              }
-            })();
-            if (res.status >= 500 || (res.status >= 400 && !shaped))
-              wrong.push(
-                `${res.status} ${method} ${url} ${String(body).slice(0, 40)} -> ${text.slice(0, 120)}`,
-              );
+            const complaint = await send(method, url, headers, body);
+            if (complaint) wrong.push(complaint);
           }
         }
       }
@@ -124,21 +137,9 @@ describe('malformed input, on every service-to-service route', () => {
         const url = `${tp.platform.urls[service]}${path.replace('{id}', id)}`;
         for (const body of method === 'POST' ? BODIES : [undefined]) {
           const headers: Record<string, string> = { 'x-internal-token': token };
-          if (body !== undefined) headers['content-type'] = 'application/json';
-          const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(10_000) });
           sent += 1;
-          const text = await res.text();
-          const shaped = (() => {
-            try {
-              return typeof (JSON.parse(text) as { error?: { code?: unknown } }).error?.code === 'string';
-            } catch {
-              return false;
-            }
-          })();
-          if (res.status >= 500 || (res.status >= 400 && !shaped))
-            wrong.push(
-              `${res.status} ${method} ${url} ${String(body).slice(0, 40)} -> ${text.slice(0, 120)}`,
-            );
+          const complaint = await send(method, url, headers, body);
+          if (complaint) wrong.push(complaint);
         }
       }
     }

@@ -1,5 +1,21 @@
 import type { Kysely } from 'kysely';
 import { newId, type Clock, type Coordination } from '@tiketi/platform';
+import { startTestService, type TestService } from '@tiketi/testing';
+import { createTicketService, type TicketConfig } from '@tiketi/ticket';
+
+/** The token the test uses to call the ticket service as the payment service does. */
+export const INTERNAL_HEADERS = { 'x-internal-token': 'test-internal-token-0123456789' };
+
+/**
+ * The ticket service alone on the test's clock: payment is an address nothing answers, so what the
+ * payment service would do (lease, confirm, refund) the test does through the internal routes.
+ */
+export function startTicketAlone(clock: Clock): Promise<TestService<TicketConfig>> {
+  return startTestService(createTicketService(), {
+    clock,
+    env: { INTERNAL_TOKEN: INTERNAL_HEADERS['x-internal-token'], PAYMENT_URL: 'http://127.0.0.1:9' },
+  });
+}
 
 export interface EventFixture {
   eventId: string;

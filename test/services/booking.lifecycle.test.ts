@@ -1,22 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '@tiketi/platform';
-import { eventually, startTestService, type TestService } from '@tiketi/testing';
-import { createTicketService, type TicketConfig } from '@tiketi/ticket';
+import { eventually, type TestService } from '@tiketi/testing';
+import type { TicketConfig } from '@tiketi/ticket';
 import { bookingInstance } from '../../services/ticket/src/booking/booking.area';
-import { createEventFixture, movableClock } from './booking.fixtures';
+import { INTERNAL_HEADERS, createEventFixture, movableClock, startTicketAlone } from './booking.fixtures';
 import { recordPaymentMethods } from '../../services/ticket/src/admin/admin-payments.consumer';
 import { recordPaidIfSettled } from '../../services/ticket/src/booking/reservation.repository';
 
 const clock = movableClock();
 let svc: TestService<TicketConfig>;
-const internal = { 'x-internal-token': 'test-internal-token-0123456789' };
+const internal = INTERNAL_HEADERS;
 
 beforeAll(async () => {
-  svc = await startTestService(createTicketService(), {
-    clock,
-    // Nothing listens there: a paid cancel must fail cleanly while the payment service is away.
-    env: { INTERNAL_TOKEN: internal['x-internal-token'], PAYMENT_URL: 'http://127.0.0.1:9' },
-  });
+  // Payment is away: a paid cancel must fail cleanly without it.
+  svc = await startTicketAlone(clock);
 });
 afterAll(async () => {
   await svc?.close();

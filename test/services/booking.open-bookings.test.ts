@@ -1,18 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '@tiketi/testing';
-import { createTicketService, type TicketConfig } from '@tiketi/ticket';
-import { createEventFixture, movableClock } from './booking.fixtures';
+import type { TestService } from '@tiketi/testing';
+import type { TicketConfig } from '@tiketi/ticket';
+import { INTERNAL_HEADERS, createEventFixture, movableClock, startTicketAlone } from './booking.fixtures';
 
 // What auth asks before it closes an account: what the buyer still has going.
 const clock = movableClock();
 let svc: TestService<TicketConfig>;
-const internal = { 'x-internal-token': 'test-internal-token-0123456789' };
+const internal = INTERNAL_HEADERS;
 
 beforeAll(async () => {
-  svc = await startTestService(createTicketService(), {
-    clock,
-    env: { INTERNAL_TOKEN: internal['x-internal-token'], PAYMENT_URL: 'http://127.0.0.1:9' },
-  });
+  svc = await startTicketAlone(clock);
 });
 afterAll(async () => {
   await svc?.close();

@@ -1,18 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from '@tiketi/testing';
-import { createTicketService, type TicketConfig } from '@tiketi/ticket';
-import { createEventFixture, movableClock, type EventFixture } from './booking.fixtures';
+import type { TestService } from '@tiketi/testing';
+import type { TicketConfig } from '@tiketi/ticket';
+import {
+  INTERNAL_HEADERS,
+  createEventFixture,
+  movableClock,
+  startTicketAlone,
+  type EventFixture,
+} from './booking.fixtures';
 
 const clock = movableClock();
 let svc: TestService<TicketConfig>;
-const internal = { 'x-internal-token': 'test-internal-token-0123456789' };
+const internal = INTERNAL_HEADERS;
 type User = Awaited<ReturnType<TestService['issuer']['user']>>;
 
 beforeAll(async () => {
-  svc = await startTestService(createTicketService(), {
-    clock,
-    env: { INTERNAL_TOKEN: internal['x-internal-token'], PAYMENT_URL: 'http://127.0.0.1:9' },
-  });
+  svc = await startTicketAlone(clock);
 });
 afterAll(async () => {
   await svc?.close();

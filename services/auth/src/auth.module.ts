@@ -70,7 +70,7 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
     },
     { log: ctx.log, unavailable: metrics.throttleUnavailable },
   );
-  const accounts = new AccountService({
+  const accountDeps = {
     db: ctx.db,
     schema: ctx.schema,
     users,
@@ -80,18 +80,11 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
     metrics,
     clock: ctx.clock,
     relay,
-  });
+  };
+  const accounts = new AccountService(accountDeps);
   const profiles = new ProfileService({
-    db: ctx.db,
-    users,
-    sessions,
-    passwords,
-    throttle,
-    metrics,
-    clock: ctx.clock,
+    ...accountDeps,
     strongAdminPasswords: isProduction(config),
-    schema: ctx.schema,
-    relay,
     openBookings: (userId) =>
       ticket.call<{ pending: number; upcoming: number }>(
         `/internal/users/${encodeURIComponent(userId)}/open-bookings`,

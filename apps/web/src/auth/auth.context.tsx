@@ -40,34 +40,27 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       .catch(() => undefined);
   }, []);
 
-  const login = useCallback(
-    async (email: string, password: string) => {
-      const body = await api<Session>('/api/auth/login', {
-        method: 'POST',
-        body: { email, password },
-        noRefresh: true,
-      });
+  /** Sign-in and sign-up both answer with a user and a token pair: a new session, nothing cached from the last. */
+  const signIn = useCallback(
+    async (path: '/api/auth/login' | '/api/auth/register', body: object) => {
+      const answer = await api<Session>(path, { method: 'POST', body, noRefresh: true });
       queryClient.clear();
       sessionStore.set(
-        { user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken },
+        { user: answer.user, accessToken: answer.accessToken, refreshToken: answer.refreshToken },
         'login',
       );
-      return body.user;
+      return answer.user;
     },
     [queryClient],
   );
-
+  const login = useCallback(
+    (email: string, password: string) => signIn('/api/auth/login', { email, password }),
+    [signIn],
+  );
   const register = useCallback(
-    async (input: { email: string; password: string; name: string; phone?: string }) => {
-      const body = await api<Session>('/api/auth/register', { method: 'POST', body: input, noRefresh: true });
-      queryClient.clear();
-      sessionStore.set(
-        { user: body.user, accessToken: body.accessToken, refreshToken: body.refreshToken },
-        'login',
-      );
-      return body.user;
-    },
-    [queryClient],
+    (input: { email: string; password: string; name: string; phone?: string }) =>
+      signIn('/api/auth/register', input),
+    [signIn],
   );
 
   const logout = useCallback(async () => {

@@ -1,33 +1,15 @@
-import type { Kysely } from 'kysely';
 import type { Counter } from 'prom-client';
-import {
-  AppError,
-  enqueueEvent,
-  isAppError,
-  type AuthUser,
-  type Clock,
-  type OutboxRelay,
-} from '@tiketi/platform';
+import { AppError, enqueueEvent, isAppError, type AuthUser } from '@tiketi/platform';
 import { EventTypes, type EventDataByType, type PublicUser } from '@tiketi/contracts';
-import type { AuthMetrics } from '../auth.metrics';
-import type { SessionService } from '../sessions/session.service';
-import type { UserRow, UsersRepository } from '../users/users.repository';
-import { publicUser, type RequestMeta } from './account.service';
-import type { LoginAttempt, LoginThrottle } from './login-throttle';
-import { adminPasswordWeakness, type PasswordHasher } from './passwords';
+import type { UserRow } from '../users/users.repository';
+import { publicUser, type AccountServiceDeps, type RequestMeta } from './account.service';
+import type { LoginAttempt } from './login-throttle';
+import { adminPasswordWeakness } from './passwords';
 
-export interface ProfileServiceDeps {
-  db: Kysely<any>;
-  users: UsersRepository;
-  sessions: SessionService;
-  passwords: PasswordHasher;
-  throttle: LoginThrottle;
-  metrics: AuthMetrics;
-  clock: Clock;
+/** What sign-in needs (the same users, sessions, hashes and throttle), and two things of its own. */
+export interface ProfileServiceDeps extends AccountServiceDeps {
   /** Production holds an administrator's new password to the rule its first one met at boot. */
   strongAdminPasswords: boolean;
-  schema: string;
-  relay: () => OutboxRelay | null;
   /** The ticket service's count of what the user still has going (holds, bookings of events to come). */
   openBookings: (userId: string) => Promise<{ pending: number; upcoming: number }>;
 }

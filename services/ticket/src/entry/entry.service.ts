@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import * as repo from './entry.repository';
+import type { Attendance, CheckInResult, EntryPass } from './entry.schemas';
 
 const VALID = new Set(['confirmed', 'partially_refunded']);
 const PREFIX = 'TKT-';
@@ -31,22 +32,6 @@ export function normaliseEntryCode(input: string): string {
   // Typed without its prefix (read off a screen), it is still the same code.
   const body = compact.startsWith(PREFIX) ? compact.slice(PREFIX.length) : compact;
   return PREFIX + body.replace(/[IL]/g, '1').replace(/O/g, '0');
-}
-
-export interface EntryPass {
-  code: string;
-  reservationId: string;
-  event: { id: string; title: string; startsAt: string; venueName: string };
-  seats: string[];
-  checkedInAt: string | null;
-}
-
-export interface CheckInResult {
-  reservationId: string;
-  holder: string;
-  event: { id: string; title: string; startsAt: string };
-  seats: string[];
-  checkedInAt: string;
 }
 
 const notFound = () => AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
@@ -88,7 +73,7 @@ export class EntryService {
   }
 
   /** Paid tickets of an event and how many the gate has admitted (the gate page's counter). */
-  async attendance(eventId: string) {
+  async attendance(eventId: string): Promise<Attendance> {
     if (!(await repo.eventExists(this.ctx.db, eventId)))
       throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     return { eventId, ...(await repo.attendance(this.ctx.db, eventId)) };

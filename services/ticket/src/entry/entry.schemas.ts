@@ -1,0 +1,57 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** The entry area's requests and answers: they validate the routes, document them and type the service. */
+export const EntryPass = Type.Object({
+  code: Type.String({ description: 'what the QR code carries and the gate checks' }),
+  reservationId: Type.String(),
+  event: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    startsAt: Type.String({ format: 'date-time' }),
+    venueName: Type.String(),
+  }),
+  seats: Type.Array(Type.String(), {
+    description: 'labels of the seats it admits (refunded ones left out)',
+  }),
+  checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type EntryPass = Static<typeof EntryPass>;
+
+export const EntryPassBody = Type.Object({ pass: EntryPass });
+
+export const CheckInBody = Type.Object({
+  code: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: 'as scanned or typed; case and spaces ignored',
+  }),
+  eventId: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: "the gate's event: a ticket for another is refused",
+    }),
+  ),
+});
+
+export const CheckInResult = Type.Object({
+  reservationId: Type.String(),
+  holder: Type.String(),
+  event: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    startsAt: Type.String({ format: 'date-time' }),
+  }),
+  seats: Type.Array(Type.String()),
+  checkedInAt: Type.String({ format: 'date-time' }),
+});
+export type CheckInResult = Static<typeof CheckInResult>;
+
+export const Attendance = Type.Object({
+  eventId: Type.String(),
+  tickets: Type.Integer({ description: 'paid bookings (passes) of the event' }),
+  admitted: Type.Integer({ description: 'of which the gate admitted' }),
+  seats: Type.Integer({ description: 'seats of those bookings, refunded ones left out' }),
+  seatsAdmitted: Type.Integer(),
+});
+export type Attendance = Static<typeof Attendance>;
