@@ -19,6 +19,8 @@ import {
 const NODE = Object.keys(NODE_COMPONENTS) as NodeComponent[];
 /** Stand-in for values that come from secrets or .env: long enough for every secret's minLength. */
 const SECRET = 'x'.repeat(40);
+/** Secrets whose schema wants a shape (a relay URL), stood in by one of that shape. */
+const SHAPED_SECRETS: Record<string, string> = { SMTP_URL: `smtps://relay:${SECRET}@smtp.example.com:465` };
 /** Variables that must come from a secret in production for each component. */
 const REQUIRED_SECRETS: Record<string, string[]> = {
   gateway: ['DATABASE_URL', 'REDIS_URL', 'INTERNAL_TOKEN'],
@@ -171,7 +173,7 @@ describe.skipIf(!renderTestsEnabled)('kubernetes matches the code', () => {
         for (const e of container.env ?? []) {
           if (e.valueFrom?.secretKeyRef) {
             expect(e.valueFrom.secretKeyRef.key).toBe(e.name);
-            out[e.name] = SECRET;
+            out[e.name] = SHAPED_SECRETS[e.name] ?? SECRET;
           } else out[e.name] = String(e.value);
         }
         return out;

@@ -71,6 +71,8 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
         [visitor.page, '/search?q=Accessible', 'result-count'],
         [visitor.page, `/events/${eventId}`, 'book-button'],
         [visitor.page, '/login', ''],
+        [visitor.page, '/forgot-password', ''],
+        [visitor.page, '/reset-password#token=not-checked-until-sent', ''],
         [buyerPage.page, `/events/${eventId}/seats`, 'seat-canvas'],
         [buyerPage.page, `/checkout/${pending.id}`, 'pay'],
         [buyerPage.page, '/my/reservations', 'reservation-row'],

@@ -12,6 +12,7 @@ import {
   type WebPlatform,
 } from './support/web-platform';
 import { useSession } from './support/shop.helpers';
+import { waitForMail } from './support/mailbox';
 
 // Used only inside page.evaluate (runs in the browser); the repo's tsconfig has no DOM lib.
 declare const localStorage: {
@@ -264,6 +265,47 @@ describe.skipIf(skip)('register, log in, log out in the browser', () => {
     await page.getByRole('link', { name: 'Events', exact: true }).waitFor();
     await page.reload();
     await page.getByRole('link', { name: 'Events', exact: true }).waitFor();
+    await context.close();
+  }, 60_000);
+
+  it('resets a forgotten password from the mailed link; the link works once', async () => {
+    const user = await platform.register({ name: 'Forgetful Buyer', password: 'forgotten-password-1' });
+    const { context, page } = await newPage(browser, platform.web);
+    await page.goto('/login');
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+    await page.getByLabel('Email').fill(user.user.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.getByRole('status').filter({ hasText: 'a link is on its way' }).waitFor();
+
+    // The embedded platform writes its mail to DATA_DIR/mail, as a relay would deliver it.
+    const mail = await waitForMail(platform.dataDir, user.user.email);
+    expect(mail.subject).toBe('[TIKETI] Reset your password');
+    const link = /https?:\/\/\S+\/reset-password#token=[A-Za-z0-9_-]+/.exec(mail.text)?.[0];
+    expect(link).toBeDefined();
+    const { pathname, hash } = new URL(link!);
+    await page.goto(`${pathname}${hash}`);
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    // The token leaves the address bar (history, screenshots, a shared screen) once read.
+    expect(page.url()).not.toContain('token');
+    await page.getByLabel('New password').fill('remembered-password-2');
+    await page.getByLabel('Confirm password').fill('remembered-password-2');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password is changed' }).waitFor();
+    await expect(page.getByLabel('Email').inputValue()).resolves.toBe(user.user.email);
+    await screenshot(page, 'password-reset-done');
+    await page.getByLabel('Password', { exact: true }).fill('remembered-password-2');
+    await page.locator('form').getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('user-name').filter({ hasText: 'Forgetful Buyer' }).waitFor();
+    // The buyer's earlier session ended with the reset.
+    expect((await platform.api('GET', '/api/auth/me', { token: user.accessToken })).status).toBe(401);
+
+    await page.goto(`${pathname}${hash}`);
+    await page.getByLabel('New password').fill('attacker-password-3');
+    await page.getByLabel('Confirm password').fill('attacker-password-3');
+    await page.getByRole('button', { name: 'Save the new password' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This link was used already or has expired' }).waitFor();
+    await page.getByRole('link', { name: 'Ask for a new link' }).waitFor();
     await context.close();
   }, 60_000);
 });

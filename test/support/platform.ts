@@ -25,6 +25,8 @@ export interface TestPlatform {
   platform: RunningPlatform;
   /** Gateway base URL: the public API. */
   url: string;
+  /** The platform's DATA_DIR (uploaded files; mail as .eml files under mail/). */
+  dataDir: string;
   api<T = any>(method: string, path: string, options?: ApiOptions): Promise<ApiResponse<T>>;
   /** Registers a fresh buyer through the gateway. */
   register(overrides?: Partial<{ email: string; name: string; password: string }>): Promise<Session>;
@@ -92,6 +94,7 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
   return {
     platform,
     url,
+    dataDir,
     api,
     async register(overrides = {}) {
       const password = overrides.password ?? 'buyer-password-1';

@@ -12,6 +12,7 @@ import { CheckoutPage } from './pages/checkout.page';
 import { PaymentFailPage, PaymentSuccessPage } from './pages/payment-result.pages';
 import { MyReservationsPage, ReservationDetailPage } from './pages/my-reservations.page';
 import { LoginPage, RegisterPage } from './pages/auth.pages';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.pages';
 import { AccountClosedPage, AccountPage } from './pages/account.page';
 
 // The admin pages (and Recharts) load only for admins.
@@ -36,6 +37,8 @@ export function AppRoutes() {
         <Route path="account-closed" element={<AccountClosedPage />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />
+        <Route path="forgot-password" element={<ForgotPasswordPage />} />
+        <Route path="reset-password" element={<ResetPasswordPage />} />
         <Route
           path="admin/*"
           element={

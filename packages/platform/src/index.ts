@@ -24,3 +24,4 @@ export * from './storage/s3-object-store';
 export * from './storage/create-object-store';
 export * from './net/free-port';
 export * from './http/csv';
+export * from './mail';

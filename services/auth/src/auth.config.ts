@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { baseConfigSchema, mergeConfigSchemas } from '@tiketi/platform';
+import { baseConfigSchema, mailConfigSchema, mergeConfigSchemas } from '@tiketi/platform';
 
 /** Variables only the auth service reads. */
 export const authOwnConfig = Type.Object({
@@ -53,7 +53,26 @@ export const authOwnConfig = Type.Object({
     description: 'argon2id memory cost in KiB (OWASP minimum 19 MiB)',
   }),
   ARGON2_TIME_COST: Type.Integer({ default: 2, minimum: 2, description: 'argon2id iterations' }),
+  PASSWORD_RESET_TTL_MINUTES: Type.Integer({
+    default: 30,
+    minimum: 5,
+    maximum: 1440,
+    description: 'how long a mailed password-reset link works (it works once)',
+  }),
+  PASSWORD_RESET_MAX_PER_ACCOUNT: Type.Integer({
+    default: 3,
+    minimum: 1,
+    description:
+      'reset mails one account gets per hour at most; further requests are answered alike but not mailed',
+  }),
+  PASSWORD_RESET_MAX_PER_IP: Type.Integer({
+    default: 10,
+    minimum: 1,
+    description: 'reset requests per client IP per hour before 429',
+  }),
 });
 
-export const authConfigSchema = mergeConfigSchemas(baseConfigSchema, authOwnConfig);
-export type AuthConfig = Static<typeof baseConfigSchema> & Static<typeof authOwnConfig>;
+export const authConfigSchema = mergeConfigSchemas(baseConfigSchema, mailConfigSchema, authOwnConfig);
+export type AuthConfig = Static<typeof baseConfigSchema> &
+  Static<typeof mailConfigSchema> &
+  Static<typeof authOwnConfig>;

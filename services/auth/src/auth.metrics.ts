@@ -7,6 +7,7 @@ export interface AuthMetrics {
   throttleUnavailable: Counter<'operation'>;
   passwordChanges: Counter<'result'>;
   accountClosures: Counter<'result'>;
+  passwordResets: Counter<'result'>;
 }
 
 /** Business counters on the service's registry (dashboards: sign-ups, failed logins, token reuse). */
@@ -44,6 +45,12 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
     accountClosures: new Counter({
       name: 'auth_account_closures_total',
       help: 'Accounts closed by their owners, by result (closed, wrong_password, throttled, open_bookings, conflict)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    passwordResets: new Counter({
+      name: 'auth_password_resets_total',
+      help: 'Password-reset requests and resets by result (mailed, unknown_email, account_limit, throttled, failed, reset, invalid_link)',
       labelNames: ['result'],
       registers: [registry],
     }),

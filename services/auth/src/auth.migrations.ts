@@ -81,3 +81,25 @@ export const closedAccountsMigration: Migration = {
     await db.schema.withSchema(S).alterTable('users').addColumn('deleted_at', 'timestamptz').execute();
   },
 };
+
+/** Password-reset links: only a hash of each token is kept, and each is spent once. */
+export const passwordResetsMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema(S)
+      .createTable('password_resets')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references(`${S}.users.id`).onDelete('cascade'))
+      // sha256 of the token in the mailed link: a database leak gives no usable link.
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+      .addColumn('expires_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('used_at', 'timestamptz')
+      .addColumn('ip', 'text')
+      .execute();
+    await sql`create index if not exists password_resets_open on ${sql.table(`${S}.password_resets`)} (user_id) where used_at is null`.execute(
+      db,
+    );
+  },
+};

@@ -3,6 +3,7 @@ import {
   AppError,
   isProduction,
   ServiceClient,
+  createMailer,
   type AuthUser,
   type ServiceContext,
   type TokenVerifier,
@@ -19,6 +20,8 @@ import { SigningKeysRepository } from './keys/signing-keys.repository';
 import { SessionService } from './sessions/session.service';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { UsersRepository } from './users/users.repository';
+import { PasswordResetService } from './recovery/password-reset.service';
+import { PasswordResetsRepository } from './recovery/password-resets.repository';
 
 export interface AuthModule {
   keys: KeyRing;
@@ -27,6 +30,7 @@ export interface AuthModule {
   accounts: AccountService;
   profiles: ProfileService;
   adminUsers: AdminUsersService;
+  resets: PasswordResetService;
   /** Verifies this service's own tokens with its own key set, and the session against the database. */
   verifier: TokenVerifier;
 }
@@ -90,6 +94,30 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
         `/internal/users/${encodeURIComponent(userId)}/open-bookings`,
       ),
   });
+  const mailer = createMailer(config);
+  const resets = new PasswordResetService({
+    db: ctx.db,
+    users,
+    resets: new PasswordResetsRepository(ctx.db),
+    sessions,
+    passwords,
+    throttle,
+    coordination: ctx.coordination,
+    mailer,
+    clock: ctx.clock,
+    log: ctx.log,
+    outcomes: metrics.passwordResets,
+    webUrl: config.PUBLIC_WEB_URL,
+    ttlMinutes: config.PASSWORD_RESET_TTL_MINUTES,
+    maxPerAccount: config.PASSWORD_RESET_MAX_PER_ACCOUNT,
+    maxPerIp: config.PASSWORD_RESET_MAX_PER_IP,
+    strongAdminPasswords: isProduction(config),
+  });
+  // Registered after the database: closing runs in reverse, so the mails being sent finish first.
+  ctx.onClose(async () => {
+    await resets.settle();
+    await mailer.close();
+  });
   const adminUsers = new AdminUsersService({
     db: ctx.db,
     schema: ctx.schema,
@@ -114,5 +142,5 @@ export function createAuthModule(ctx: ServiceContext<AuthConfig>): AuthModule {
       return user;
     },
   };
-  return { keys, users, sessions, accounts, profiles, adminUsers, verifier };
+  return { keys, users, sessions, accounts, profiles, adminUsers, resets, verifier };
 }

@@ -139,6 +139,50 @@ export async function authRoutes(scope: FastifyInstance, auth: AuthModule): Prom
     async (request) => auth.profiles.changePassword(currentUser(request), request.body, meta(request)),
   );
 
+  app.post(
+    '/api/auth/password/forgot',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Mail a password-reset link to the address, if an account has it: the answer is the same either way (202); 429 TOO_MANY_RESET_REQUESTS when one address asks too often',
+        body: Type.Object({
+          email: Type.String({ minLength: 1, maxLength: 254 }),
+          locale: Type.Optional(
+            Type.Union([Type.Literal('ko'), Type.Literal('en')], {
+              description: 'language of the mail (default ko)',
+            }),
+          ),
+        }),
+        response: {
+          202: Type.Object({
+            expiresInMinutes: Type.Integer({ description: 'how long the mailed link works' }),
+          }),
+        },
+      },
+    },
+    async (request, reply) => reply.status(202).send(await auth.resets.request(request.body, meta(request))),
+  );
+
+  app.post(
+    '/api/auth/password/reset',
+    {
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Set a new password with a mailed link's token: 400 INVALID_RESET_TOKEN once it is used or expired; every session of the account ends",
+        body: Type.Object({
+          token: Type.String({ minLength: 1, maxLength: 128 }),
+          newPassword: NewPassword,
+        }),
+        response: {
+          200: Type.Object({ email: Type.String({ description: 'the account, to sign in with' }) }),
+        },
+      },
+    },
+    async (request) => auth.resets.reset(request.body),
+  );
+
   app.delete(
     '/api/auth/me',
     {

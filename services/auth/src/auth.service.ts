@@ -3,12 +3,13 @@ import {
   identitySigner,
   installAuth,
   isProduction,
+  mailDirectory,
   outboxClaimMigration,
   outboxMigration,
   type ServiceContext,
 } from '@tiketi/platform';
 import { authConfigSchema, type AuthConfig } from './auth.config';
-import { closedAccountsMigration, coreMigration } from './auth.migrations';
+import { closedAccountsMigration, coreMigration, passwordResetsMigration } from './auth.migrations';
 import { createAuthModule, type AuthModule } from './auth.module';
 import { authRoutes } from './auth.routes';
 import { adminUsersRoutes, internalUsersRoutes } from './admin/admin-users.routes';
@@ -35,6 +36,7 @@ export const authService = defineService<AuthConfig>({
     '0001_outbox_claim': outboxClaimMigration('auth'),
     '0002_core': coreMigration,
     '0003_closed_accounts': closedAccountsMigration,
+    '0004_password_resets': passwordResetsMigration,
   },
   openapi: { title: 'TIKETI auth service', description: 'Accounts, sign-in, sessions and access tokens' },
   // Auth verifies its own tokens with its own key set (below), not by fetching its JWKS over HTTP.
@@ -44,6 +46,11 @@ export const authService = defineService<AuthConfig>({
     assertAdminConfig(ctx.config);
     const auth = moduleOf(ctx);
     await auth.keys.ensureActiveKey();
+    if (isProduction(ctx.config) && !ctx.config.SMTP_URL)
+      ctx.log.warn(
+        { dir: mailDirectory(ctx.config) },
+        'no SMTP_URL: password-reset mail is written to disk, not sent; buyers will not get their links',
+      );
     installAuth(app, auth.verifier, identitySigner(ctx.config.INTERNAL_TOKEN));
     await authRoutes(app, auth);
     await adminUsersRoutes(app, auth);

@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { EventEnvelope } from '@tiketi/platform';
+import type { Clock, EventEnvelope } from '@tiketi/platform';
 import { createTestDatabase, startTestService, type TestDatabase, type TestService } from '@tiketi/testing';
 import type { AuthConfig } from './auth.config';
 import { authService } from './auth.service';
@@ -35,7 +35,10 @@ export interface AuthHarness {
 let counter = 0;
 
 /** The auth service on a throwaway database with a bootstrapped admin, recording what it publishes. */
-export async function startAuthHarness(env: Record<string, string> = {}): Promise<AuthHarness> {
+export async function startAuthHarness(
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<AuthHarness> {
   const database = await createTestDatabase('auth');
   // The ticket service is not started with auth alone: its address is one nothing listens on, so a
   // call to it fails as an outage does, unless a test gives it one.
@@ -45,7 +48,7 @@ export async function startAuthHarness(env: Record<string, string> = {}): Promis
     TICKET_URL: 'http://127.0.0.1:9',
     ...env,
   };
-  const service = await startTestService(authService, { database, env: serviceEnv });
+  const service = await startTestService(authService, { database, env: serviceEnv, clock: options.clock });
   const replicas: TestService<AuthConfig>[] = [];
   const events: EventEnvelope[] = [];
   const unsubscribe = await service.bus.subscribe({ group: 'test.auth-events', types: '*' }, async (e) => {

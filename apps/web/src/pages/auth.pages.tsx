@@ -41,14 +41,30 @@ export function LoginPage() {
           {t('auth.sessionExpired')}
         </p>
       )}
+      {params.get('reset') && (
+        <p className="notice" role="status">
+          {t('auth.resetDone')}
+        </p>
+      )}
       <form onSubmit={submit} noValidate className="form">
         <FormError message={errors.form} />
-        <Field label={t('auth.email')} name="email" type="email" autoComplete="email" required error={errors.fields.email} />
+        <Field
+          label={t('auth.email')}
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={params.get('email') ?? undefined}
+          error={errors.fields.email}
+        />
         <Field label={t('auth.password')} name="password" type="password" autoComplete="current-password" required error={errors.fields.password} />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {t('auth.login')}
         </button>
       </form>
+      <p>
+        <Link to="/forgot-password">{t('auth.forgotLink')}</Link>
+      </p>
       <p>
         {t('auth.noAccount')} <Link to={`/register?next=${encodeURIComponent(next)}`}>{t('auth.register')}</Link>
       </p>

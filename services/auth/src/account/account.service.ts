@@ -89,6 +89,7 @@ export class AccountService {
       role: 'user',
     });
     if (!user) throw AppError.conflict('EMAIL_TAKEN', 'An account with this email already exists');
+    await this.deps.users.touchLogin(user.id, this.deps.clock.now());
     const tokens = await this.deps.sessions.start(user, meta);
     return { user: publicUser(user), ...tokens };
   }

@@ -160,6 +160,17 @@ export class LoginThrottle {
     }
   }
 
+  /** The owner proved the account theirs another way (a reset link from their mailbox): its lock ends. */
+  async forgive(email: string): Promise<void> {
+    const { account } = this.keys(email, '');
+    this.unrecorded.delete(account);
+    try {
+      await this.coordination.del(account);
+    } catch (err) {
+      this.unavailable('clear', err);
+    }
+  }
+
   /** Takes one hit back from each counter (with the window's TTL, should the key have expired meanwhile). */
   private async giveBack(keys: string[]): Promise<void> {
     const ttlMs = this.options.windowSeconds * 1000;

@@ -1,3 +1,4 @@
+import { AppError } from '@tiketi/platform';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 
 /** argon2id; `Algorithm` is a const enum the isolated-module build cannot inline, so its value is spelled out. */
@@ -58,4 +59,23 @@ export function adminPasswordWeakness(password: string, email: string): string |
   if (classes < 3) return 'must mix at least three of lower case, upper case, digits and symbols';
   if (new Set(password).size < 6) return 'repeats too few distinct characters';
   return null;
+}
+
+/**
+ * Refuses a new password an administrator may not have where production asks for strong ones (the
+ * rule their first one met at boot), naming the reason; buyers' passwords only need the length the
+ * route checks.
+ */
+export function assertNewPasswordAllowed(
+  user: { role: string; email: string },
+  password: string,
+  strongAdminPasswords: boolean,
+): void {
+  if (user.role !== 'admin' || !strongAdminPasswords) return;
+  const weakness = adminPasswordWeakness(password, user.email);
+  if (weakness)
+    throw AppError.invalid('WEAK_PASSWORD', `An administrator's password ${weakness}`, {
+      path: 'body.newPassword',
+      reason: weakness,
+    });
 }

@@ -4,7 +4,7 @@ import { EventTypes, type EventDataByType, type PublicUser } from '@tiketi/contr
 import type { UserRow } from '../users/users.repository';
 import { publicUser, type AccountServiceDeps, type RequestMeta } from './account.service';
 import type { LoginAttempt } from './login-throttle';
-import { adminPasswordWeakness } from './passwords';
+import { assertNewPasswordAllowed } from './passwords';
 
 /** What sign-in needs (the same users, sessions, hashes and throttle), and two things of its own. */
 export interface ProfileServiceDeps extends AccountServiceDeps {
@@ -86,14 +86,7 @@ export class ProfileService {
       throw AppError.invalid('PASSWORD_UNCHANGED', 'The new password must differ from the current one', {
         path: 'body.newPassword',
       });
-    if (user.role === 'admin' && this.deps.strongAdminPasswords) {
-      const weakness = adminPasswordWeakness(input.newPassword, user.email);
-      if (weakness)
-        throw AppError.invalid('WEAK_PASSWORD', `An administrator's password ${weakness}`, {
-          path: 'body.newPassword',
-          reason: weakness,
-        });
-    }
+    assertNewPasswordAllowed(user, input.newPassword, this.deps.strongAdminPasswords);
 
     await this.verifyPassword(user, input.currentPassword, meta, this.deps.metrics.passwordChanges);
 

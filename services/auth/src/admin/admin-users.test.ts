@@ -58,6 +58,8 @@ describe('auth: admin users and the bootstrapped admin', () => {
     const byEmail = await h.get('/api/admin/users?q=SEARCHABLE.kim', admin.accessToken);
     expect(byEmail.statusCode).toBe(200);
     expect(byEmail.json()).toMatchObject({ total: 1, page: 1, items: [{ id: buyer.user.id, role: 'user' }] });
+    // Signing up signs in: the member list shows when, not "never".
+    expect(Date.parse(byEmail.json().items[0].lastLoginAt)).toBeGreaterThan(Date.now() - 60_000);
     const byName = await h.get('/api/admin/users?q=kim%20search', admin.accessToken);
     expect(byName.json().items.map((u: { id: string }) => u.id)).toEqual([buyer.user.id]);
     const all = await h.get('/api/admin/users?limit=1&role=admin', admin.accessToken);

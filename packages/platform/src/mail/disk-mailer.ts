@@ -1,0 +1,41 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { newId } from '../ids';
+import type { Mailer } from './mailer';
+
+export interface DiskMailerOptions {
+  /** Directory the messages are written to, one RFC 5322 `.eml` file each (any mail client opens them). */
+  dir: string;
+  from: string;
+}
+
+/**
+ * Mail written to disk instead of sent: the embedded platform has no relay, and a developer opens
+ * the newest file to follow a reset link. The message is composed exactly as the SMTP mailer's
+ * would be (nodemailer's stream transport), so what is tested here is what production sends.
+ */
+export function createDiskMailer(options: DiskMailerOptions): Mailer {
+  const composer = nodemailer.createTransport(
+    { streamTransport: true, buffer: true, newline: 'unix' },
+    {
+      from: options.from,
+    },
+  );
+  return {
+    kind: 'disk',
+    async send(message) {
+      const info = await composer.sendMail(message);
+      await mkdir(options.dir, { recursive: true });
+      // Sortable names: the newest message is the last file.
+      const path = join(options.dir, `${newId('mail')}.eml`);
+      const tmp = `${path}.tmp`;
+      await writeFile(tmp, info.message as Buffer);
+      await rename(tmp, path);
+      return { messageId: info.messageId };
+    },
+    async close() {
+      composer.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Kysely, Transaction } from 'kysely';
+
+type Db = Kysely<any> | Transaction<any>;
+
+export interface PasswordResetRow {
+  id: string;
+  userId: string;
+  expiresAt: Date;
+}
+
+export class PasswordResetsRepository {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async insert(row: {
+    id: string;
+    userId: string;
+    tokenHash: string;
+    createdAt: Date;
+    expiresAt: Date;
+    ip: string;
+  }): Promise<void> {
+    await this.db
+      .insertInto('password_resets')
+      .values({
+        id: row.id,
+        user_id: row.userId,
+        token_hash: row.tokenHash,
+        created_at: row.createdAt,
+        expires_at: row.expiresAt,
+        ip: row.ip,
+      })
+      .execute();
+  }
+
+  /** The reset a token opens, while it is unspent and unexpired. */
+  async findUsable(tokenHash: string, now: Date): Promise<PasswordResetRow | null> {
+    const r = await this.db
+      .selectFrom('password_resets')
+      .select(['id', 'user_id', 'expires_at'])
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return r ? { id: r.id, userId: r.user_id, expiresAt: new Date(r.expires_at) } : null;
+  }
+
+  /** Spends a reset once: of two requests with the same link, one gets true. */
+  async spend(id: string, now: Date, db: Db): Promise<boolean> {
+    const r = await db
+      .updateTable('password_resets')
+      .set({ used_at: now })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  /** Spends every other open link of the user: once the password is reset, older mails stop working. */
+  async spendAllOf(userId: string, now: Date, db: Db): Promise<number> {
+    const r = await db
+      .updateTable('password_resets')
+      .set({ used_at: now })
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+}

@@ -1,0 +1,29 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+
+/**
+ * The newest mail the embedded platform wrote to DATA_DIR/mail for this address, parsed as a mail
+ * client would (the files are RFC 5322 messages); waits for it to appear.
+ */
+export async function waitForMail(
+  dataDir: string,
+  to: string,
+  timeoutMs = 10_000,
+): Promise<{ subject: string; text: string }> {
+  const dir = join(dataDir, 'mail');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = await readdir(dir).catch(() => [] as string[]);
+    for (const file of files
+      .filter((f) => f.endsWith('.eml'))
+      .sort()
+      .reverse()) {
+      const parsed = await simpleParser(await readFile(join(dir, file)));
+      const recipients = [parsed.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address));
+      if (recipients.includes(to)) return { subject: parsed.subject ?? '', text: parsed.text ?? '' };
+    }
+    if (Date.now() > deadline) throw new Error(`no mail to ${to} in ${dir} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
