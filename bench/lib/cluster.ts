@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from '@tiketi/platform';
 import { deleteRedisKeys } from '@tiketi/testing';
@@ -115,6 +118,8 @@ async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
     // Production refuses a password containing the account name, so this one does not.
     ADMIN_PASSWORD: 'Flash-Sale-Operator-2026!',
     DEMO_DATA: 'false',
+    // Keys, uploads and mail (no relay here: booking mail is written as files) of this run only.
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'tiketi-cluster-')),
     AUTH_PORT: String(ports.auth),
     TICKET_PORT: String(ports.ticket),
     PAYMENT_PORT: String(ports.payment),
@@ -163,6 +168,7 @@ async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
     async stop() {
       for (const s of [...children.keys()].reverse()) await kill(s, 'SIGTERM');
       await deleteRedisKeys(options.redisUrl, env.REDIS_KEY_PREFIX!).catch(() => undefined);
+      rmSync(env.DATA_DIR!, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { newId, type Clock, type Coordination } from '@tiketi/platform';
 import { startTestService, type TestService } from '@tiketi/testing';
+import { expect } from 'vitest';
 import { createTicketService, type TicketConfig } from '@tiketi/ticket';
 
 /** The token the test uses to call the ticket service as the payment service does. */
@@ -10,11 +11,31 @@ export const INTERNAL_HEADERS = { 'x-internal-token': 'test-internal-token-01234
  * The ticket service alone on the test's clock: payment is an address nothing answers, so what the
  * payment service would do (lease, confirm, refund) the test does through the internal routes.
  */
-export function startTicketAlone(clock: Clock): Promise<TestService<TicketConfig>> {
+export function startTicketAlone(
+  clock: Clock,
+  env: Record<string, string> = {},
+): Promise<TestService<TicketConfig>> {
   return startTestService(createTicketService(), {
     clock,
-    env: { INTERNAL_TOKEN: INTERNAL_HEADERS['x-internal-token'], PAYMENT_URL: 'http://127.0.0.1:9' },
+    env: { INTERNAL_TOKEN: INTERNAL_HEADERS['x-internal-token'], PAYMENT_URL: 'http://127.0.0.1:9', ...env },
   });
+}
+
+/** Pays a held booking as the payment service does: a payment lease, then the confirm. */
+export async function confirmAsPayment(svc: TestService<TicketConfig>, reservationId: string): Promise<void> {
+  const paymentId = `pay_${reservationId}`;
+  for (const [step, body] of [
+    ['payment-started', { paymentId, ttlSeconds: 600 }],
+    ['confirm', { paymentId }],
+  ] as const) {
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: `/internal/reservations/${reservationId}/${step}`,
+      headers: INTERNAL_HEADERS,
+      payload: body,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+  }
 }
 
 export interface EventFixture {

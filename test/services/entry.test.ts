@@ -3,6 +3,7 @@ import type { TestService } from '@tiketi/testing';
 import type { TicketConfig } from '@tiketi/ticket';
 import {
   INTERNAL_HEADERS,
+  confirmAsPayment,
   createEventFixture,
   movableClock,
   startTicketAlone,
@@ -29,14 +30,7 @@ async function paidBooking(f: EventFixture, buyer: User, quantity = 2): Promise<
   const held = await inject('POST', '/api/tickets/book', buyer.headers, { eventId: f.eventId, quantity });
   expect(held.statusCode, held.body).toBe(201);
   const id = held.json().reservation.id as string;
-  const paymentId = `pay_${id}`;
-  for (const [step, body] of [
-    ['payment-started', { paymentId, ttlSeconds: 600 }],
-    ['confirm', { paymentId }],
-  ] as const) {
-    const res = await inject('POST', `/internal/reservations/${id}/${step}`, internal, body);
-    expect(res.statusCode, res.body).toBe(200);
-  }
+  await confirmAsPayment(svc, id);
   return id;
 }
 

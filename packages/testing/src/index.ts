@@ -8,3 +8,4 @@ export * from './coordination.contract';
 export * from './outage';
 export * from './sockets';
 export * from './plans';
+export * from './smtp-relay';

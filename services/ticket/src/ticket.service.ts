@@ -1,4 +1,5 @@
 import { entryArea } from './entry/entry.area';
+import { notifyArea } from './notify/notify.area';
 import { defineService, outboxClaimMigration, outboxMigration, type MigrationSet } from '@tiketi/platform';
 import { ticketConfigSchema, type TicketConfig } from './ticket.config';
 import { createTicketShared, type TicketArea } from './ticket.area';
@@ -8,7 +9,7 @@ import { bookingArea } from './booking/booking.area';
 import { queueArea } from './queue/queue.area';
 import { adminArea } from './admin/admin.area';
 
-const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea, adminArea, entryArea];
+const areas: TicketArea[] = [catalogueArea, queueArea, bookingArea, adminArea, entryArea, notifyArea];
 
 const migrations: MigrationSet = {
   '0000_outbox': outboxMigration('ticket'),
@@ -26,7 +27,10 @@ export function createTicketService() {
     schema: 'ticket',
     configSchema: ticketConfigSchema,
     migrations,
-    openapi: { title: 'TIKETI ticket service', description: 'Events, seat maps, holds, reservations, waiting room, live seat map' },
+    openapi: {
+      title: 'TIKETI ticket service',
+      description: 'Events, seat maps, holds, reservations, waiting room, live seat map',
+    },
     async routes(app, ctx) {
       for (const area of areas) await area.routes(app, ctx, shared);
     },

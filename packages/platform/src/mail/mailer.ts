@@ -21,7 +21,7 @@ export const mailConfigSchema = Type.Object({
   MAIL_FROM: Type.String({
     default: 'TIKETI <no-reply@tiketi.local>',
     minLength: 3,
-    description: 'sender of the mail the platform sends (password resets)',
+    description: 'sender of the mail the platform sends (password resets, booking confirmations, refunds)',
   }),
   SMTP_URL: Type.Optional(
     Type.String({

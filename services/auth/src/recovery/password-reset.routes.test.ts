@@ -1,55 +1,14 @@
-import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Counter } from 'prom-client';
+import { startSmtpRelay, type SmtpRelay } from '@tiketi/testing';
 import { startAuthHarness, type AuthHarness } from '../auth.testkit';
 
-interface Received {
-  to: string;
-  subject: string;
-  text: string;
-  token: string;
-}
+/** The reset token in a mailed link. */
+const tokenOf = (text: string) => /reset-password#token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
 
-/** A real SMTP relay on a free port: the service sends its mail as it would in production. */
-async function startRelay(): Promise<{
-  url: string;
-  mail: Received[];
-  delayMs: { value: number };
-  close(): Promise<void>;
-}> {
-  const mail: Received[] = [];
-  const delayMs = { value: 0 };
-  const server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS'],
-    authOptional: true,
-    onData(stream, session, callback) {
-      const to = session.envelope.rcptTo.map((r) => r.address)[0]!;
-      void simpleParser(stream).then((parsed) => {
-        setTimeout(() => {
-          if (to.startsWith('bounce')) return callback(new Error('Mailbox unavailable'));
-          const text = parsed.text ?? '';
-          const token = /reset-password#token=([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
-          mail.push({ to, subject: parsed.subject ?? '', text, token });
-          callback();
-        }, delayMs.value);
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as { port: number }).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    mail,
-    delayMs,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-let relay: Awaited<ReturnType<typeof startRelay>>;
+let relay: SmtpRelay;
 beforeAll(async () => {
-  relay = await startRelay();
+  relay = await startSmtpRelay();
 });
 afterAll(async () => {
   await relay?.close();
@@ -74,7 +33,8 @@ describe('auth: forgotten password, reset by a mailed link', () => {
       },
       { timeout: 5_000, interval: 20 },
     );
-  const mailTo = (email: string) => relay.mail.filter((m) => m.to === email);
+  const mailTo = (email: string) =>
+    relay.mail.filter((m) => m.to === email).map((m) => ({ ...m, token: tokenOf(m.text) }));
   const forgot = (email: string, ip = freshIp(), locale?: 'ko' | 'en') =>
     h.post('/api/auth/password/forgot', { email, ...(locale ? { locale } : {}) }, { ip });
   const reset = (token: string, newPassword: string) =>
@@ -273,7 +233,7 @@ describe('auth in production: a reset holds an administrator to the strong-passw
     await vi.waitFor(() => expect(relay.mail.filter((m) => m.to === OPS.email)).toHaveLength(1), {
       timeout: 5_000,
     });
-    const { token } = relay.mail.find((m) => m.to === OPS.email)!;
+    const token = tokenOf(relay.mail.find((m) => m.to === OPS.email)!.text);
     const weak = await h.post('/api/auth/password/reset', { token, newPassword: 'password123' });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().error).toMatchObject({ code: 'WEAK_PASSWORD', details: { path: 'body.newPassword' } });

@@ -1,0 +1,140 @@
+import type { MailMessage } from '@tiketi/platform';
+import type { BookingForMail } from './booking-mails.repository';
+
+/**
+ * Booking mails in Korean, then English: the ticket service does not know which language the buyer
+ * reads the web app in, and the booking number, seats and amounts read the same in both.
+ */
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+// Events happen in Korea: the time printed is the venue's, whatever the server's zone.
+const whenKo = (d: Date) =>
+  new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', dateStyle: 'full', timeStyle: 'short' }).format(
+    d,
+  );
+const whenEn = (d: Date) =>
+  `${new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Seoul', dateStyle: 'full', timeStyle: 'short' }).format(d)} KST`;
+const wonKo = (n: number) => `${new Intl.NumberFormat('ko-KR').format(n)}원`;
+const wonEn = (n: number) => `KRW ${new Intl.NumberFormat('en-US').format(n)}`;
+
+interface Line {
+  label: string;
+  value: string;
+}
+
+interface Section {
+  lead: string;
+  lines: Line[];
+  linkText: string;
+}
+
+function compose(to: string, subject: string, ko: Section, en: Section, link: string): MailMessage {
+  const textOf = (s: Section) =>
+    [s.lead, '', ...s.lines.map((l) => `${l.label}: ${l.value}`), '', `${s.linkText}: ${link}`].join('\n');
+  const htmlOf = (s: Section) =>
+    [
+      `<p>${escapeHtml(s.lead)}</p>`,
+      '<table cellpadding="4" style="border-collapse:collapse">',
+      ...s.lines.map(
+        (l) =>
+          `<tr><th align="left" style="color:#555">${escapeHtml(l.label)}</th><td>${escapeHtml(l.value)}</td></tr>`,
+      ),
+      '</table>',
+      `<p><a href="${escapeHtml(link)}">${escapeHtml(s.linkText)}</a></p>`,
+    ].join('\n');
+  return {
+    to,
+    subject,
+    text: `${textOf(ko)}\n\n---\n\n${textOf(en)}\n`,
+    html: `${htmlOf(ko)}\n<hr>\n${htmlOf(en)}`,
+  };
+}
+
+const seatList = (seats: Array<{ label: string }>) => seats.map((s) => s.label).join(', ');
+
+export function bookingLink(webUrl: string, reservationId: string): string {
+  return `${webUrl.replace(/\/+$/, '')}/my/reservations/${encodeURIComponent(reservationId)}`;
+}
+
+/** "Your booking is confirmed": what, when, where, which seats, how much, and where the pass is. */
+export function confirmedMail(b: BookingForMail, webUrl: string): MailMessage {
+  const seats = seatList(b.seats.filter((s) => !s.refunded));
+  return compose(
+    b.userEmail,
+    `[TIKETI] 예매 완료 · Booking confirmed: ${b.eventTitle}`,
+    {
+      lead: `${b.userName}님, 예매가 완료되었습니다. 입장권(QR 코드)은 예매 내역에서 볼 수 있습니다.`,
+      lines: [
+        { label: '공연', value: b.eventTitle },
+        { label: '일시', value: whenKo(b.eventStartsAt) },
+        { label: '장소', value: b.venueName },
+        { label: '좌석', value: seats },
+        { label: '결제 금액', value: wonKo(b.amount) },
+        { label: '예매 번호', value: b.id },
+      ],
+      linkText: '예매 내역과 입장권',
+    },
+    {
+      lead: `${b.userName}, your booking is confirmed. Your entry pass (a QR code) is on the booking's page.`,
+      lines: [
+        { label: 'Event', value: b.eventTitle },
+        { label: 'When', value: whenEn(b.eventStartsAt) },
+        { label: 'Where', value: b.venueName },
+        { label: 'Seats', value: seats },
+        { label: 'Paid', value: wonEn(b.amount) },
+        { label: 'Booking number', value: b.id },
+      ],
+      linkText: 'Your booking and entry pass',
+    },
+    bookingLink(webUrl, b.id),
+  );
+}
+
+/** "Refunded": this refund's amount and seats, and what stays booked when it was partial. */
+export function refundedMail(
+  b: BookingForMail,
+  refund: { amount: number; seatIds: string[] },
+  webUrl: string,
+): MailMessage {
+  const returned = b.seats.filter((s) => refund.seatIds.includes(s.id));
+  const kept = b.seats.filter((s) => !s.refunded);
+  // Partial while something stays booked: seats, or money kept after a money-only refund.
+  const partial = b.status !== 'refunded';
+  const koLines: Line[] = [
+    { label: '공연', value: b.eventTitle },
+    { label: '일시', value: whenKo(b.eventStartsAt) },
+    { label: '환불 금액', value: wonKo(refund.amount) },
+  ];
+  const enLines: Line[] = [
+    { label: 'Event', value: b.eventTitle },
+    { label: 'When', value: whenEn(b.eventStartsAt) },
+    { label: 'Refunded', value: wonEn(refund.amount) },
+  ];
+  if (returned.length > 0) {
+    koLines.push({ label: '취소된 좌석', value: seatList(returned) });
+    enLines.push({ label: 'Seats cancelled', value: seatList(returned) });
+  }
+  if (partial && kept.length > 0) {
+    koLines.push({ label: '유지되는 좌석', value: seatList(kept) });
+    enLines.push({ label: 'Seats you keep', value: seatList(kept) });
+  }
+  koLines.push({ label: '예매 번호', value: b.id });
+  enLines.push({ label: 'Booking number', value: b.id });
+  return compose(
+    b.userEmail,
+    `[TIKETI] ${partial ? '부분 환불' : '환불'} 완료 · ${partial ? 'Partly refunded' : 'Refunded'}: ${b.eventTitle}`,
+    {
+      lead: `${b.userName}님, 환불이 처리되었습니다. 카드사나 결제 수단에 따라 돌려받기까지 며칠 걸릴 수 있습니다.`,
+      lines: koLines,
+      linkText: '예매 내역',
+    },
+    {
+      lead: `${b.userName}, your refund has been made. Depending on your card or payment method, it can take a few days to reach you.`,
+      lines: enLines,
+      linkText: 'Your booking',
+    },
+    bookingLink(webUrl, b.id),
+  );
+}

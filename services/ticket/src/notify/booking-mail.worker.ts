@@ -1,0 +1,168 @@
+import { Counter } from 'prom-client';
+import type { EventEnvelope, Mailer, ServiceContext } from '@tiketi/platform';
+import { EventTypes, type EventDataByType } from '@tiketi/contracts';
+import type { TicketConfig } from '../ticket.config';
+import { confirmedMail, refundedMail } from './booking-mail';
+import * as repo from './booking-mails.repository';
+
+export const BOOKING_MAIL_GROUP = 'ticket.booking-mail';
+const LEASE_MS = 60_000;
+const BATCH = 20;
+/** Tries over about four hours (30 s doubling, at most an hour apart) before a mail is given up. */
+const MAX_ATTEMPTS = 8;
+const SENT_KEPT_MS = 30 * 86_400_000;
+
+export function retryDelayMs(attempts: number): number {
+  return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
+}
+
+export interface BookingMailWorker {
+  /** Sends every mail due now; returns how many went out. */
+  sweep(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const workers = new WeakMap<ServiceContext<any>, BookingMailWorker>();
+
+/** The mail worker of one ticket-service instance (tests). */
+export function bookingMailWorker(ctx: ServiceContext<any>): BookingMailWorker {
+  const worker = workers.get(ctx);
+  if (!worker) throw new Error('the notify area has not started on this service');
+  return worker;
+}
+
+function owedFor(event: EventEnvelope): repo.OwedMail {
+  if (event.type === EventTypes.reservationConfirmed) {
+    const data = event.data as EventDataByType['reservation.confirmed'];
+    return { factId: event.id, reservationId: data.reservationId, kind: 'confirmed' };
+  }
+  const data = event.data as EventDataByType['reservation.refunded'];
+  return {
+    factId: event.id,
+    reservationId: data.reservationId,
+    kind: 'refunded',
+    refundAmount: data.amount,
+    refundSeatIds: data.seatIds ?? [],
+  };
+}
+
+/**
+ * Mails buyers when a booking is paid and when money goes back. Facts from the bus become rows of
+ * `booking_mails` (one per fact, however often it arrives); this worker sends the rows that are
+ * due, each from the booking as it is when sent, and gives a refused one another try later. A
+ * mail relay that is down delays mail, never the bus or the sale.
+ */
+export async function startBookingMailWorker(
+  ctx: ServiceContext<TicketConfig>,
+  mailer: Mailer,
+  intervalMs = 5_000,
+): Promise<BookingMailWorker> {
+  // Relays cap senders (a few to a few tens a second), and a sell-out's thousands of confirmations
+  // would otherwise be composed in the seconds the sale needs the CPU most: sent at this pace
+  // instead, the last of them goes out minutes later.
+  const spacingMs = 1000 / ctx.config.BOOKING_MAIL_PER_SECOND;
+  let lastSendAt = 0;
+  const paced = async () => {
+    const wait = lastSendAt + spacingMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastSendAt = performance.now();
+  };
+  const outcomes = new Counter({
+    name: 'ticket_booking_mails_total',
+    help: 'Booking mails by kind (confirmed, refunded) and result (sent, retry, failed, no_address)',
+    labelNames: ['kind', 'result'],
+    registers: [ctx.metrics],
+  });
+  let stopped = false;
+  let running: Promise<number> | null = null;
+  let lastPruneAt = 0;
+
+  const send = async (mail: repo.ClaimedMail): Promise<boolean> => {
+    const now = ctx.clock.now();
+    const booking = await repo.bookingForMail(ctx.db, mail.reservationId);
+    if (!booking?.userEmail) {
+      outcomes.inc({ kind: mail.kind, result: 'no_address' });
+      await repo.markRefused(ctx.db, mail.id, 'the booking has no address to mail', null);
+      return false;
+    }
+    const web = ctx.config.PUBLIC_WEB_URL;
+    const message =
+      mail.kind === 'confirmed'
+        ? confirmedMail(booking, web)
+        : refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
+    try {
+      await paced();
+      await mailer.send(message);
+    } catch (err) {
+      const last = mail.attempts >= MAX_ATTEMPTS;
+      outcomes.inc({ kind: mail.kind, result: last ? 'failed' : 'retry' });
+      const retryAt = last ? null : new Date(now.getTime() + retryDelayMs(mail.attempts));
+      await repo.markRefused(ctx.db, mail.id, (err as Error).message ?? String(err), retryAt);
+      ctx.log.warn(
+        { err: (err as Error).message, mailId: mail.id, attempts: mail.attempts, retryAt },
+        last ? 'booking mail given up' : 'booking mail refused; will try again',
+      );
+      return false;
+    }
+    await repo.markSent(ctx.db, mail.id, ctx.clock.now());
+    outcomes.inc({ kind: mail.kind, result: 'sent' });
+    return true;
+  };
+
+  const sweepOnce = async (): Promise<number> => {
+    let sent = 0;
+    for (;;) {
+      const due = await repo.claimDue(ctx.db, ctx.clock.now(), LEASE_MS, BATCH);
+      for (const mail of due) if (!stopped && (await send(mail))) sent += 1;
+      if (due.length < BATCH || stopped) break;
+    }
+    const now = ctx.clock.now().getTime();
+    if (now - lastPruneAt > 3_600_000) {
+      lastPruneAt = now;
+      await repo.pruneSent(ctx.db, new Date(now - SENT_KEPT_MS));
+    }
+    return sent;
+  };
+
+  // One sweep at a time; asked for during a sweep, one more runs after it (and the caller gets that one).
+  let queued: Promise<number> | null = null;
+  const sweep = (): Promise<number> => {
+    if (running) {
+      queued ??= running.then(() => {
+        queued = null;
+        return sweep();
+      });
+      return queued;
+    }
+    running = sweepOnce()
+      .catch((err: unknown) => {
+        ctx.log.error({ err }, 'booking mail sweep failed');
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  };
+
+  const timer = setInterval(() => void sweep(), intervalMs);
+  timer.unref();
+  const unsubscribe = await ctx.bus.subscribeBatch(
+    { group: BOOKING_MAIL_GROUP, types: [EventTypes.reservationConfirmed, EventTypes.reservationRefunded] },
+    async (events) => {
+      if ((await repo.owe(ctx.db, events.map(owedFor), ctx.clock.now())) > 0) void sweep();
+    },
+  );
+
+  const worker: BookingMailWorker = {
+    sweep,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await unsubscribe().catch(() => undefined);
+      await running?.catch(() => undefined);
+    },
+  };
+  workers.set(ctx, worker);
+  return worker;
+}

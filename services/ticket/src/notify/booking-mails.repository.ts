@@ -1,0 +1,165 @@
+import { sql, type Kysely } from 'kysely';
+import { newId } from '@tiketi/platform';
+
+type Db = Kysely<any>;
+
+export type BookingMailKind = 'confirmed' | 'refunded';
+
+export interface OwedMail {
+  factId: string;
+  reservationId: string;
+  kind: BookingMailKind;
+  refundAmount?: number;
+  refundSeatIds?: string[];
+}
+
+export interface ClaimedMail extends OwedMail {
+  id: string;
+  attempts: number;
+}
+
+/** Records mail owed for these facts; a fact already recorded adds nothing. */
+export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number> {
+  if (mails.length === 0) return 0;
+  const inserted = await db
+    .insertInto('booking_mails')
+    .values(
+      mails.map((m) => ({
+        id: newId('mail'),
+        fact_id: m.factId,
+        reservation_id: m.reservationId,
+        kind: m.kind,
+        refund_amount: m.refundAmount ?? null,
+        refund_seat_ids: m.refundSeatIds ? JSON.stringify(m.refundSeatIds) : null,
+        next_attempt_at: now,
+        created_at: now,
+      })),
+    )
+    .onConflict((oc) => oc.column('fact_id').doNothing())
+    .returning('id')
+    .execute();
+  return inserted.length;
+}
+
+/**
+ * Takes up to `limit` due mails for `leaseMs`, oldest first, counting the attempt: of two workers
+ * (replicas) sweeping at once each mail goes to one, and a worker that dies mid-send leaves its
+ * mails to be taken again once the lease runs out.
+ */
+export async function claimDue(db: Db, now: Date, leaseMs: number, limit: number): Promise<ClaimedMail[]> {
+  const until = new Date(now.getTime() + leaseMs);
+  const rows = await db
+    .updateTable('booking_mails')
+    .set((eb) => ({ claimed_until: until, attempts: eb('attempts', '+', 1) }))
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('booking_mails')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(['id', 'fact_id', 'reservation_id', 'kind', 'refund_amount', 'refund_seat_ids', 'attempts'])
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    factId: r.fact_id,
+    reservationId: r.reservation_id,
+    kind: r.kind,
+    refundAmount: r.refund_amount ?? undefined,
+    refundSeatIds:
+      (typeof r.refund_seat_ids === 'string' ? JSON.parse(r.refund_seat_ids) : r.refund_seat_ids) ??
+      undefined,
+    attempts: r.attempts,
+  }));
+}
+
+export async function markSent(db: Db, id: string, now: Date): Promise<void> {
+  await db
+    .updateTable('booking_mails')
+    .set({ status: 'sent', sent_at: now, claimed_until: null, last_error: null })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Another try at `retryAt`, or given up (`retryAt` null) after the last attempt. */
+export async function markRefused(db: Db, id: string, error: string, retryAt: Date | null): Promise<void> {
+  await db
+    .updateTable('booking_mails')
+    .set({
+      status: retryAt ? 'pending' : 'failed',
+      next_attempt_at: retryAt ?? sql`next_attempt_at`,
+      claimed_until: null,
+      last_error: error.slice(0, 500),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Sent mails older than `before` go: the record of a sale is the reservation, not its mail. */
+export async function pruneSent(db: Db, before: Date): Promise<number> {
+  const r = await db
+    .deleteFrom('booking_mails')
+    .where('status', '=', 'sent')
+    .where('sent_at', '<', before)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** What a booking mail says: the buyer as booked, the event, and the booking's seats. */
+export interface BookingForMail {
+  id: string;
+  userEmail: string;
+  userName: string;
+  amount: number;
+  refundedAmount: number;
+  status: string;
+  eventTitle: string;
+  eventStartsAt: Date;
+  venueName: string;
+  seats: Array<{ id: string; label: string; refunded: boolean }>;
+}
+
+export async function bookingForMail(db: Db, reservationId: string): Promise<BookingForMail | null> {
+  const row = await db
+    .selectFrom('reservations as r')
+    .innerJoin('events as e', 'e.id', 'r.event_id')
+    .select([
+      'r.id',
+      'r.user_email',
+      'r.user_name',
+      'r.amount',
+      'r.refunded_amount',
+      'r.status',
+      'e.title',
+      'e.starts_at',
+      'e.venue_name',
+    ])
+    .where('r.id', '=', reservationId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const seats = await db
+    .selectFrom('reservation_seats')
+    .select(['seat_id', 'label', 'refunded'])
+    .where('reservation_id', '=', reservationId)
+    .orderBy('seat_id')
+    .execute();
+  return {
+    id: row.id,
+    userEmail: row.user_email,
+    userName: row.user_name,
+    amount: row.amount,
+    refundedAmount: row.refunded_amount,
+    status: row.status,
+    eventTitle: row.title,
+    eventStartsAt: new Date(row.starts_at),
+    venueName: row.venue_name,
+    seats: seats.map((s) => ({ id: s.seat_id, label: s.label, refunded: Boolean(s.refunded) })),
+  };
+}

@@ -1,0 +1,24 @@
+import { createMailer, isProduction, mailDirectory } from '@tiketi/platform';
+import type { TicketArea } from '../ticket.area';
+import { startBookingMailWorker } from './booking-mail.worker';
+import { notifyMigration } from './notify.migrations';
+
+/** Notify: mail to buyers about their bookings (paid, refunded). */
+export const notifyArea: TicketArea = {
+  name: 'notify',
+  migrations: { '0600_notify': notifyMigration },
+  async routes() {},
+  async start(ctx) {
+    if (isProduction(ctx.config) && !ctx.config.SMTP_URL)
+      ctx.log.warn(
+        { dir: mailDirectory(ctx.config) },
+        'no SMTP_URL: booking mail is written to disk, not sent; buyers will not get it',
+      );
+    const mailer = createMailer(ctx.config);
+    const worker = await startBookingMailWorker(ctx, mailer);
+    ctx.onClose(async () => {
+      await worker.stop();
+      await mailer.close();
+    });
+  },
+};

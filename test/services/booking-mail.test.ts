@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Counter } from 'prom-client';
+import type { EventEnvelope } from '@tiketi/platform';
+import { eventually, startSmtpRelay, type SmtpRelay, type TestService } from '@tiketi/testing';
+import type { TicketConfig } from '@tiketi/ticket';
+import { bookingMailWorker, retryDelayMs } from '../../services/ticket/src/notify/booking-mail.worker';
+import {
+  INTERNAL_HEADERS,
+  confirmAsPayment,
+  createEventFixture,
+  movableClock,
+  startTicketAlone,
+  type EventFixture,
+} from './booking.fixtures';
+
+const clock = movableClock();
+let svc: TestService<TicketConfig>;
+let relay: SmtpRelay;
+const seen: EventEnvelope[] = [];
+type User = Awaited<ReturnType<TestService['issuer']['user']>>;
+
+beforeAll(async () => {
+  relay = await startSmtpRelay();
+  svc = await startTicketAlone(clock, {
+    SMTP_URL: relay.url,
+    PUBLIC_WEB_URL: 'https://tickets.example.kr',
+    BOOKING_MAIL_PER_SECOND: '10',
+  });
+  await svc.bus.subscribe(
+    { group: 'test.booking-mail-facts', types: ['reservation.confirmed', 'reservation.refunded'] },
+    async (event) => {
+      seen.push(event);
+    },
+  );
+});
+afterAll(async () => {
+  await svc?.close();
+  await relay?.close();
+});
+
+const inject = (url: string, headers: Record<string, string>, payload: object) =>
+  svc.app.inject({ method: 'POST', url, headers, payload });
+
+/** A booking of these seats, paid as the payment service confirms one. */
+async function paidBooking(
+  f: EventFixture,
+  buyer: User,
+  seatIds: string[],
+): Promise<{ id: string; amount: number }> {
+  const held = await inject('/api/tickets/book', buyer.headers, { eventId: f.eventId, seatIds });
+  expect(held.statusCode, held.body).toBe(201);
+  const { id, amount } = held.json().reservation as { id: string; amount: number };
+  await confirmAsPayment(svc, id);
+  return { id, amount };
+}
+
+const outcome = async (result: string): Promise<number> => {
+  const metric = svc.ctx.metrics.getSingleMetric('ticket_booking_mails_total') as Counter<'kind' | 'result'>;
+  const { values } = await metric.get();
+  return values.filter((v) => v.labels.result === result).reduce((n, v) => n + v.value, 0);
+};
+const worker = () => bookingMailWorker(svc.ctx);
+const mailsTo = (email: string) => relay.mail.filter((m) => m.to === email);
+/** Lets redeliveries and relay retries run their course before counting what arrived. */
+const quiet = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+describe('booking mail', () => {
+  it('mails the buyer once a booking is paid: event, time in KST, venue, seats, amount, booking link', async () => {
+    const f = await createEventFixture(svc.ctx.db, { price: 66_000 });
+    const buyer = await svc.issuer.user('user', { name: '이서연' });
+    const booking = await paidBooking(f, buyer, [f.rows.B![2]!, f.rows.B![3]!]);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(1));
+    const [mail] = mailsTo(buyer.email);
+    expect(mail!.subject).toBe('[TIKETI] 예매 완료 · Booking confirmed: Race Night');
+    expect(mail!.text).toContain('이서연님, 예매가 완료되었습니다.');
+    expect(mail!.text).toContain('좌석: R-B3, R-B4');
+    expect(mail!.text).toContain('결제 금액: 132,000원');
+    expect(mail!.text).toContain('Paid: KRW 132,000');
+    expect(mail!.text).toContain('장소: Olympic Hall');
+    expect(mail!.text).toContain(`예매 번호: ${booking.id}`);
+    expect(mail!.text).toContain(`https://tickets.example.kr/my/reservations/${booking.id}`);
+    expect(mail!.text).toMatch(/When: .+ KST/);
+    expect(mail!.html).toContain(`href="https://tickets.example.kr/my/reservations/${booking.id}"`);
+    expect(booking.amount).toBe(132_000);
+  });
+
+  it('sends one mail per fact however often the fact arrives', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const booking = await paidBooking(f, buyer, [f.rows.B![0]!]);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(1));
+    const fact = seen.find(
+      (e) => e.type === 'reservation.confirmed' && (e.data as any).reservationId === booking.id,
+    );
+    expect(fact).toBeDefined();
+    // Again while the first delivery may still be recording it, and after.
+    await Promise.all([svc.bus.publish(fact!), svc.bus.publish(fact!)].map((p) => p.catch(() => undefined)));
+    await svc.bus.publish(fact!).catch(() => undefined);
+    await quiet();
+    expect(mailsTo(buyer.email)).toHaveLength(1);
+  });
+
+  it('tries a refused mail again later, and sends it once the relay takes it', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const retriesBefore = await outcome('retry');
+    relay.refusing.value = true;
+    try {
+      await paidBooking(f, buyer, [f.rows.B![1]!]);
+      await eventually(async () => expect(await outcome('retry')).toBe(retriesBefore + 1));
+      // Not again before its time: the next try is 30 s on.
+      await worker().sweep();
+      expect(await outcome('retry')).toBe(retriesBefore + 1);
+    } finally {
+      relay.refusing.value = false;
+    }
+    expect(mailsTo(buyer.email)).toHaveLength(0);
+    clock.advance(31_000);
+    expect(await worker().sweep()).toBeGreaterThanOrEqual(1);
+    expect(mailsTo(buyer.email)).toHaveLength(1);
+    clock.advance(3_600_000);
+    await worker().sweep();
+    expect(mailsTo(buyer.email)).toHaveLength(1);
+  });
+
+  it('gives a mail up after its last try, and sends nothing more for it', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const [retried, failed] = [await outcome('retry'), await outcome('failed')];
+    relay.refusing.value = true;
+    try {
+      await paidBooking(f, buyer, [f.rows.B![7]!]);
+      await eventually(async () => expect(await outcome('retry')).toBe(retried + 1));
+      for (let attempt = 1; attempt < 8; attempt++) {
+        clock.advance(retryDelayMs(attempt) + 1_000);
+        await worker().sweep();
+      }
+      expect(await outcome('retry')).toBe(retried + 7);
+      expect(await outcome('failed')).toBe(failed + 1);
+    } finally {
+      relay.refusing.value = false;
+    }
+    clock.advance(3_600_000);
+    await worker().sweep();
+    expect(mailsTo(buyer.email)).toHaveLength(0);
+  });
+
+  it('mails a partial refund with the seats cancelled and those kept, then a full one', async () => {
+    const f = await createEventFixture(svc.ctx.db, { price: 50_000 });
+    const buyer = await svc.issuer.user('user', { name: 'Kim Refund' });
+    const [a, b] = [f.rows.A![6]!, f.rows.A![7]!];
+    const booking = await paidBooking(f, buyer, [a, b]);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(1));
+    const partial = await inject(`/internal/reservations/${booking.id}/refunded`, INTERNAL_HEADERS, {
+      paymentId: `pay_${booking.id}`,
+      amount: 45_000,
+      seatIds: [a],
+      scope: 'seats',
+    });
+    expect(partial.statusCode, partial.body).toBe(200);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(2));
+    const first = mailsTo(buyer.email)[1]!;
+    expect(first.subject).toBe('[TIKETI] 부분 환불 완료 · Partly refunded: Race Night');
+    expect(first.text).toContain('환불 금액: 45,000원');
+    expect(first.text).toContain('취소된 좌석: R-A7');
+    expect(first.text).toContain('유지되는 좌석: R-A8');
+    expect(first.text).toContain('Seats you keep: R-A8');
+
+    const rest = await inject(`/internal/reservations/${booking.id}/refunded`, INTERNAL_HEADERS, {
+      paymentId: `pay_${booking.id}`,
+      amount: 50_000,
+      seatIds: [b],
+      scope: 'seats',
+    });
+    expect(rest.statusCode, rest.body).toBe(200);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(3));
+    const last = mailsTo(buyer.email)[2]!;
+    expect(last.subject).toBe('[TIKETI] 환불 완료 · Refunded: Race Night');
+    expect(last.text).toContain('취소된 좌석: R-A8');
+    expect(last.text).not.toContain('유지되는 좌석');
+  });
+
+  it('sends at the configured pace, however many bookings are paid at once', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyers = await Promise.all([0, 1, 2, 3].map(() => svc.issuer.user('user')));
+    await Promise.all(buyers.map((buyer, i) => paidBooking(f, buyer, [f.rows.A![i]!])));
+    const mails = await eventually(() => {
+      const found = buyers.map((b) => mailsTo(b.email)[0]);
+      expect(found.every(Boolean)).toBe(true);
+      return found.map((m) => m!.receivedAt).sort((a, b) => a - b);
+    });
+    // 10 a second: a tenth of a second apart (less the few milliseconds an SMTP exchange varies by).
+    for (let i = 1; i < mails.length; i++) expect(mails[i]! - mails[i - 1]!).toBeGreaterThan(80);
+  });
+
+  it('mails nobody for a booking that was never paid', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const held = await inject('/api/tickets/book', buyer.headers, {
+      eventId: f.eventId,
+      seatIds: [f.rows.B![5]!],
+    });
+    expect(held.statusCode).toBe(201);
+    const cancelled = await svc.app.inject({
+      method: 'POST',
+      url: `/api/reservations/${held.json().reservation.id}/cancel`,
+      headers: buyer.headers,
+    });
+    expect(cancelled.statusCode, cancelled.body).toBeLessThan(300);
+    await quiet();
+    expect(mailsTo(buyer.email)).toHaveLength(0);
+  });
+});
