@@ -102,6 +102,7 @@ export function refundedMail(
   const kept = b.seats.filter((s) => !s.refunded);
   // Partial while something stays booked: seats, or money kept after a money-only refund.
   const partial = b.status !== 'refunded';
+  const cancelled = b.eventStatus === 'cancelled';
   const koLines: Line[] = [
     { label: '공연', value: b.eventTitle },
     { label: '일시', value: whenKo(b.eventStartsAt) },
@@ -126,12 +127,12 @@ export function refundedMail(
     b.userEmail,
     `[TIKETI] ${partial ? '부분 환불' : '환불'} 완료 · ${partial ? 'Partly refunded' : 'Refunded'}: ${b.eventTitle}`,
     {
-      lead: `${b.userName}님, 환불이 처리되었습니다. 카드사나 결제 수단에 따라 돌려받기까지 며칠 걸릴 수 있습니다.`,
+      lead: `${b.userName}님, ${cancelled ? '공연이 취소되어 ' : ''}환불이 처리되었습니다. 카드사나 결제 수단에 따라 돌려받기까지 며칠 걸릴 수 있습니다.`,
       lines: koLines,
       linkText: '예매 내역',
     },
     {
-      lead: `${b.userName}, your refund has been made. Depending on your card or payment method, it can take a few days to reach you.`,
+      lead: `${b.userName}, ${cancelled ? 'the event was cancelled and ' : ''}your refund has been made. Depending on your card or payment method, it can take a few days to reach you.`,
       lines: enLines,
       linkText: 'Your booking',
     },

@@ -122,6 +122,8 @@ export interface BookingForMail {
   status: string;
   eventTitle: string;
   eventStartsAt: Date;
+  /** 'cancelled' when the organiser called the event off (its refunds say so). */
+  eventStatus: string;
   venueName: string;
   seats: Array<{ id: string; label: string; refunded: boolean }>;
 }
@@ -139,6 +141,7 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
       'r.status',
       'e.title',
       'e.starts_at',
+      'e.status as event_status',
       'e.venue_name',
     ])
     .where('r.id', '=', reservationId)
@@ -159,6 +162,7 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
     status: row.status,
     eventTitle: row.title,
     eventStartsAt: new Date(row.starts_at),
+    eventStatus: row.event_status,
     venueName: row.venue_name,
     seats: seats.map((s) => ({ id: s.seat_id, label: s.label, refunded: Boolean(s.refunded) })),
   };
