@@ -12,6 +12,7 @@ import {
   startWebPlatform,
   type WebPlatform,
 } from './support/web-platform';
+import { waitForMail } from './support/mailbox';
 import { payWithSandbox, seatLabel, seoulInput, useSession, waitAdmitted } from './support/shop.helpers';
 import { hold, onSaleEvent, paySandbox } from '../integration/admin.flow';
 
@@ -152,11 +153,12 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await waitAdmitted(tp, earlier, eventId);
 
     const { context, page } = await newPage(browser, tp.web);
-    await signUp(page, {
+    const jiwoo = {
       name: 'Park Jiwoo',
       email: `jiwoo-${uniqueSuffix()}@test.tiketi`,
       password: 'buyer-password-1',
-    });
+    };
+    await signUp(page, jiwoo);
 
     await page.goto('/search');
     await page.getByLabel('Keyword').fill(title.split(' ').slice(0, 2).join(' '));
@@ -246,6 +248,7 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     // The sandbox provider's own page, then back to the app's success page.
     await page.getByRole('button', { name: 'Pay' }).click();
     await page.getByTestId('payment-confirmed').waitFor({ timeout: 15_000 });
+    await page.getByTestId('payment-confirmed').getByText(`on its way to ${jiwoo.email}`).waitFor();
     expect(new URL(page.url()).pathname).toBe('/payments/success');
     await page.getByRole('link', { name: 'View my ticket' }).click();
     await page.getByTestId('reservation-status').filter({ hasText: 'Confirmed' }).waitFor();
@@ -268,6 +271,13 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
       token: admin.accessToken,
     });
     expect(reservation.body.reservation).toMatchObject({ status: 'refunded', refundedAmount: 300_000 });
+    // The buyer was mailed both: the booking with its seats, then the refund.
+    const booked = await waitForMail(tp.dataDir, jiwoo.email, { subject: /Booking confirmed/ });
+    expect(booked.subject).toBe(`[TIKETI] 예매 완료 · Booking confirmed: ${title}`);
+    expect(booked.text).toContain(`Seats: ${a2.label}, ${a3.label}`);
+    expect(booked.text).toContain(`/my/reservations/${reservationId}`);
+    const refund = await waitForMail(tp.dataDir, jiwoo.email, { subject: /Refunded/ });
+    expect(refund.text).toContain('Refunded: KRW 300,000');
     await context.close();
   }, 90_000);
 

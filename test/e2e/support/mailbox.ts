@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 
 /**
- * The newest mail the embedded platform wrote to DATA_DIR/mail for this address, parsed as a mail
- * client would (the files are RFC 5322 messages); waits for it to appear.
+ * The newest mail the embedded platform wrote to DATA_DIR/mail for this address (and subject, when
+ * given), parsed as a mail client would (the files are RFC 5322 messages); waits for it to appear.
  */
 export async function waitForMail(
   dataDir: string,
   to: string,
-  timeoutMs = 10_000,
+  options: { subject?: RegExp; timeoutMs?: number } = {},
 ): Promise<{ subject: string; text: string }> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const dir = join(dataDir, 'mail');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -21,7 +22,9 @@ export async function waitForMail(
       .reverse()) {
       const parsed = await simpleParser(await readFile(join(dir, file)));
       const recipients = [parsed.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address));
-      if (recipients.includes(to)) return { subject: parsed.subject ?? '', text: parsed.text ?? '' };
+      const subject = parsed.subject ?? '';
+      if (recipients.includes(to) && (!options.subject || options.subject.test(subject)))
+        return { subject, text: parsed.text ?? '' };
     }
     if (Date.now() > deadline) throw new Error(`no mail to ${to} in ${dir} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -275,6 +275,7 @@ export const en = {
   'payment.successTitle': 'Payment',
   'payment.confirming': 'Confirming your payment…',
   'payment.confirmed': 'Paid {amount}. Your tickets are confirmed.',
+  'payment.mailed': 'A confirmation is on its way to {email}.',
   'payment.viewTicket': 'View my ticket',
   'payment.expiredRefunded':
     'The hold ran out before the payment finished, so the money is refunded automatically.',
@@ -770,6 +771,7 @@ export const ko: Messages = {
   'payment.successTitle': '결제',
   'payment.confirming': '결제를 확인하는 중…',
   'payment.confirmed': '{amount} 결제가 완료되어 예매가 확정되었습니다.',
+  'payment.mailed': '예매 확인 메일을 {email}(으)로 보내 드립니다.',
   'payment.viewTicket': '내 티켓 보기',
   'payment.expiredRefunded': '결제가 끝나기 전에 선점 시간이 지나 자동으로 환불됩니다.',
   'payment.failTitle': '결제가 완료되지 않았습니다',

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { paymentsApi } from '../api/booking.api';
+import { useAuth } from '../auth/auth.context';
 import { useI18n } from '../i18n/i18n.context';
 import { messages, type MessageKey } from '../i18n/messages';
 import type { Locale } from '../lib/format';
@@ -11,6 +12,7 @@ import { isApiError } from '../api/api-error';
 /** The provider sends the buyer here (Toss-style query); confirming is idempotent on the server. */
 export function PaymentSuccessPage() {
   const { t, krw } = useI18n();
+  const { user } = useAuth();
   const [params] = useSearchParams();
   const queryClient = useQueryClient();
   const started = useRef(false);
@@ -51,6 +53,7 @@ export function PaymentSuccessPage() {
       ) : (
         <div className="notice notice-good" data-testid="payment-confirmed">
           <p>{t('payment.confirmed', { amount: krw(result.amount) })}</p>
+          {user && <p>{t('payment.mailed', { email: user.email })}</p>}
           <Link className="btn btn-primary" to={`/my/reservations/${result.reservationId}`}>
             {t('payment.viewTicket')}
           </Link>

@@ -9,15 +9,24 @@ import type { BookingForMail } from './booking-mails.repository';
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-// Events happen in Korea: the time printed is the venue's, whatever the server's zone.
-const whenKo = (d: Date) =>
-  new Intl.DateTimeFormat('ko-KR', { timeZone: 'Asia/Seoul', dateStyle: 'full', timeStyle: 'short' }).format(
-    d,
-  );
-const whenEn = (d: Date) =>
-  `${new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Seoul', dateStyle: 'full', timeStyle: 'short' }).format(d)} KST`;
-const wonKo = (n: number) => `${new Intl.NumberFormat('ko-KR').format(n)}원`;
-const wonEn = (n: number) => `KRW ${new Intl.NumberFormat('en-US').format(n)}`;
+// Events happen in Korea: the time printed is the venue's, whatever the server's zone. Formatters
+// are made once: making one costs far more than formatting with it.
+const KO_WHEN = new Intl.DateTimeFormat('ko-KR', {
+  timeZone: 'Asia/Seoul',
+  dateStyle: 'full',
+  timeStyle: 'short',
+});
+const EN_WHEN = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Seoul',
+  dateStyle: 'full',
+  timeStyle: 'short',
+});
+const KO_NUMBER = new Intl.NumberFormat('ko-KR');
+const EN_NUMBER = new Intl.NumberFormat('en-US');
+const whenKo = (d: Date) => KO_WHEN.format(d);
+const whenEn = (d: Date) => `${EN_WHEN.format(d)} KST`;
+const wonKo = (n: number) => `${KO_NUMBER.format(n)}원`;
+const wonEn = (n: number) => `KRW ${EN_NUMBER.format(n)}`;
 
 interface Line {
   label: string;

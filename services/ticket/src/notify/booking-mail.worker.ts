@@ -7,7 +7,6 @@ import * as repo from './booking-mails.repository';
 
 export const BOOKING_MAIL_GROUP = 'ticket.booking-mail';
 const LEASE_MS = 60_000;
-const BATCH = 20;
 /** Tries over about four hours (30 s doubling, at most an hour apart) before a mail is given up. */
 const MAX_ATTEMPTS = 8;
 const SENT_KEPT_MS = 30 * 86_400_000;
@@ -61,6 +60,11 @@ export async function startBookingMailWorker(
   // would otherwise be composed in the seconds the sale needs the CPU most: sent at this pace
   // instead, the last of them goes out minutes later.
   const spacingMs = 1000 / ctx.config.BOOKING_MAIL_PER_SECOND;
+  // A claimed batch is sent within half its lease at this pace: no other replica takes it meanwhile.
+  const batch = Math.max(
+    1,
+    Math.min(20, Math.floor((ctx.config.BOOKING_MAIL_PER_SECOND * LEASE_MS) / 2_000)),
+  );
   let lastSendAt = 0;
   const paced = async () => {
     const wait = lastSendAt + spacingMs - performance.now();
@@ -112,9 +116,9 @@ export async function startBookingMailWorker(
   const sweepOnce = async (): Promise<number> => {
     let sent = 0;
     for (;;) {
-      const due = await repo.claimDue(ctx.db, ctx.clock.now(), LEASE_MS, BATCH);
+      const due = await repo.claimDue(ctx.db, ctx.clock.now(), LEASE_MS, batch);
       for (const mail of due) if (!stopped && (await send(mail))) sent += 1;
-      if (due.length < BATCH || stopped) break;
+      if (due.length < batch || stopped) break;
     }
     const now = ctx.clock.now().getTime();
     if (now - lastPruneAt > 3_600_000) {
