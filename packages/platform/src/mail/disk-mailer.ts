@@ -22,16 +22,28 @@ export function createDiskMailer(options: DiskMailerOptions): Mailer {
       from: options.from,
     },
   );
+  // Made once; made again when it has gone (a developer emptied .data/mail).
+  let ready: Promise<unknown> | null = null;
+  const write = async (path: string, body: Buffer) => {
+    ready ??= mkdir(options.dir, { recursive: true });
+    await ready;
+    const tmp = `${path}.tmp`;
+    await writeFile(tmp, body);
+    await rename(tmp, path);
+  };
   return {
     kind: 'disk',
     async send(message) {
       const info = await composer.sendMail(message);
-      await mkdir(options.dir, { recursive: true });
       // Sortable names: the newest message is the last file.
       const path = join(options.dir, `${newId('mail')}.eml`);
-      const tmp = `${path}.tmp`;
-      await writeFile(tmp, info.message as Buffer);
-      await rename(tmp, path);
+      try {
+        await write(path, info.message as Buffer);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        ready = null;
+        await write(path, info.message as Buffer);
+      }
       return { messageId: info.messageId };
     },
     async close() {

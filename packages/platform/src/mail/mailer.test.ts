@@ -41,6 +41,17 @@ describe('disk mailer', () => {
     await mailer.close();
   });
 
+  it('makes its directory again when it was removed meanwhile', async () => {
+    const own = join(dir, 'emptied');
+    const mailer = createDiskMailer({ dir: own, from: 'TIKETI <no-reply@tiketi.test>' });
+    await mailer.send(message);
+    await rm(own, { recursive: true });
+    await mailer.send({ ...message, subject: 'after' });
+    const files = await readdir(own);
+    expect(files).toHaveLength(1);
+    expect((await simpleParser(await readFile(join(own, files[0]!)))).subject).toBe('after');
+  });
+
   it('is what the factory gives without an SMTP relay, under DATA_DIR/mail', () => {
     expect(createMailer({ DATA_DIR: dir, MAIL_FROM: 'a <a@b.c>' }).kind).toBe('disk');
     expect(createMailer({ DATA_DIR: dir, MAIL_FROM: 'a <a@b.c>', SMTP_URL: 'smtp://127.0.0.1:1' }).kind).toBe(
