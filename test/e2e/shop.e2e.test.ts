@@ -425,6 +425,14 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     const drawer = page.getByTestId('reservation-drawer');
     await drawer.getByTestId('drawer-status').filter({ hasText: 'Confirmed' }).waitFor();
     await drawer.getByText('Sandbox (test payments)').waitFor();
+    // What was mailed to Alice, and her confirmation sent again when she says it never came.
+    const mails = drawer.getByTestId('booking-mail');
+    await mails.filter({ hasText: 'Booking confirmation · sent' }).waitFor();
+    await drawer.getByRole('button', { name: 'Send the confirmation again' }).click();
+    await expect
+      .poll(() => mails.filter({ hasText: 'Booking confirmation · sent' }).count(), { timeout: 10_000 })
+      .toBe(2);
+    await screenshot(page, 'admin-reservation-mails');
     await drawer.getByTestId(`cancel-${alices.id}`).click();
     await drawer.getByLabel('Reason').fill('duplicate order');
     await drawer.getByRole('button', { name: 'Yes, cancel' }).click();

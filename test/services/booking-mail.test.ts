@@ -213,6 +213,72 @@ describe('booking mail', () => {
     expect(times.at(-1)! - times[0]!).toBeGreaterThan(700);
   });
 
+  it('shows operators what was mailed, and sends the confirmation again on request', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const admin = await svc.issuer.user('admin');
+    const booking = await paidBooking(f, buyer, [f.rows.B![9]!]);
+    const mails = (user: User, id = booking.id) =>
+      svc.app.inject({ method: 'GET', url: `/api/admin/reservations/${id}/mails`, headers: user.headers });
+    const resend = (user: User, id = booking.id) =>
+      svc.app.inject({
+        method: 'POST',
+        url: `/api/admin/reservations/${id}/mails/resend`,
+        headers: user.headers,
+      });
+    await eventually(async () =>
+      expect((await mails(admin)).json().items).toMatchObject([
+        { kind: 'confirmed', status: 'sent', attempts: 1 },
+      ]),
+    );
+    expect(mailsTo(buyer.email)).toHaveLength(1);
+    expect((await mails(buyer)).statusCode).toBe(403);
+    expect((await resend(buyer)).statusCode).toBe(403);
+
+    // The relay refuses: the resend waits with its reason, and asking again answers the same mail.
+    relay.refusing.value = true;
+    let first: { id: string };
+    try {
+      const asked = await resend(admin);
+      expect(asked.statusCode, asked.body).toBe(202);
+      first = asked.json().mail;
+      expect(first).toMatchObject({ kind: 'confirmed', status: 'pending' });
+      await eventually(async () =>
+        expect((await mails(admin)).json().items[0]).toMatchObject({
+          id: first.id,
+          status: 'pending',
+          attempts: 1,
+          lastError: expect.stringContaining('Mailbox unavailable'),
+        }),
+      );
+      const again = await resend(admin);
+      expect(again.statusCode).toBe(200);
+      expect(again.json().mail.id).toBe(first.id);
+    } finally {
+      relay.refusing.value = false;
+    }
+    clock.advance(31_000);
+    await worker().sweep();
+    expect(mailsTo(buyer.email)).toHaveLength(2);
+    expect(mailsTo(buyer.email)[1]!.subject).toBe(mailsTo(buyer.email)[0]!.subject);
+    expect((await mails(admin)).json().items.map((m: { status: string }) => m.status)).toEqual([
+      'sent',
+      'sent',
+    ]);
+
+    const held = await inject('/api/tickets/book', buyer.headers, {
+      eventId: f.eventId,
+      seatIds: [f.rows.A![9]!],
+    });
+    const unpaid = await resend(admin, held.json().reservation.id);
+    expect(unpaid.statusCode).toBe(409);
+    expect(unpaid.json().error).toMatchObject({
+      code: 'MAIL_NOT_APPLICABLE',
+      details: { status: 'pending' },
+    });
+    expect((await resend(admin, 'rsv_unknown')).statusCode).toBe(404);
+  });
+
   it('mails nobody for a booking that was never paid', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user('user');

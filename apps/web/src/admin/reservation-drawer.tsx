@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/i18n.context';
 import { Empty, ErrorView, Loading } from '../components/state-views';
 import { ReservationStatus } from '../pages/reservation-parts';
 import { CancelReservation, cancellable } from './reservation-cancel';
+import { ReservationMails } from './reservation-mails';
 
 type Seat = Partial<ReservationSeat> & { id: string; label: string; refunded?: boolean };
 
@@ -138,6 +139,7 @@ export function ReservationDrawer() {
           {history.data && history.data.items.length === 0 && (
             <p className="muted">{t('admin.historyEmpty')}</p>
           )}
+          <ReservationMails id={id} paid={r.status === 'confirmed' || r.status === 'partially_refunded'} />
           {cancellable(r.status) && (
             <CancelReservation
               r={r}

@@ -6,6 +6,7 @@ import type {
   EventFigures,
   VenueTemplate,
   AuditEntry,
+  BookingMail,
   Dashboard,
   EventDetail,
   EventList,
@@ -69,6 +70,9 @@ export const adminApi = {
     api<{ items: AdminReservation[] }>('/api/admin/reservations', { query: { q: id, limit: 1 } }).then(
       (r) => r.items.find((i) => i.id === id) ?? null,
     ),
+  reservationMails: (id: string) => api<{ items: BookingMail[] }>(`/api/admin/reservations/${e(id)}/mails`),
+  resendConfirmation: (id: string) =>
+    api<{ mail: BookingMail }>(`/api/admin/reservations/${e(id)}/mails/resend`, { method: 'POST' }),
   audit: (query: { targetType?: string; targetId?: string; action?: string; limit?: number }) =>
     api<{ items: AuditEntry[]; total: number }>('/api/admin/audit', { query }),
   cancelReservation: (id: string, reason: string, refund: 'full' | 'policy') =>

@@ -194,6 +194,18 @@ export interface Dashboard extends StatsDashboard {
   degraded?: string[];
 }
 
+/** A mail to a booking's buyer, as operators see it. */
+export interface BookingMail {
+  id: string;
+  kind: 'confirmed' | 'refunded';
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+}
+
 export interface AuditEntry {
   id: string;
   actorId: string;

@@ -167,3 +167,34 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
     seats: seats.map((s) => ({ id: s.seat_id, label: s.label, refunded: Boolean(s.refunded) })),
   };
 }
+
+export interface BookingMailRow {
+  id: string;
+  kind: BookingMailKind;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: Date;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+  lastError: string | null;
+}
+
+/** A booking's mails, newest first (the operator's view). */
+export async function mailsOf(db: Db, reservationId: string): Promise<BookingMailRow[]> {
+  const rows = await db
+    .selectFrom('booking_mails')
+    .select(['id', 'kind', 'status', 'attempts', 'created_at', 'sent_at', 'next_attempt_at', 'last_error'])
+    .where('reservation_id', '=', reservationId)
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: new Date(r.created_at),
+    sentAt: r.sent_at ? new Date(r.sent_at) : null,
+    nextAttemptAt: new Date(r.next_attempt_at),
+    lastError: r.last_error,
+  }));
+}

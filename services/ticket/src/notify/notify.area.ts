@@ -1,13 +1,23 @@
 import { createMailer, isProduction, mailDirectory } from '@tiketi/platform';
 import type { TicketArea } from '../ticket.area';
-import { startBookingMailWorker } from './booking-mail.worker';
+import { bookingMailAdminRoutes } from './booking-mail.admin';
+import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
 import { notifyMigration } from './notify.migrations';
 
-/** Notify: mail to buyers about their bookings (paid, refunded). */
+/** Notify: mail to buyers about their bookings (paid, refunded), and what operators see of it. */
 export const notifyArea: TicketArea = {
   name: 'notify',
   migrations: { '0600_notify': notifyMigration },
-  async routes() {},
+  async routes(app, ctx) {
+    // The worker starts after the routes (start()); a resend asked before then waits for its timer.
+    await bookingMailAdminRoutes(app, ctx, () => {
+      try {
+        void bookingMailWorker(ctx).sweep();
+      } catch {
+        // not started yet
+      }
+    });
+  },
   async start(ctx) {
     if (isProduction(ctx.config) && !ctx.config.SMTP_URL)
       ctx.log.warn(
