@@ -164,6 +164,27 @@ describe('auth: forgotten password, reset by a mailed link', () => {
     await h.login(buyer.user.email, 'kept-password-1');
   });
 
+  it('forgets links a week after they expired', async () => {
+    const buyer = await h.register();
+    const links = () =>
+      h.service.ctx.db
+        .selectFrom('password_resets')
+        .select('id')
+        .where('user_id', '=', buyer.user.id)
+        .execute();
+    await forgot(buyer.user.email);
+    await vi.waitFor(() => expect(mailTo(buyer.user.email)).toHaveLength(1), { timeout: 5_000 });
+    expect(await links()).toHaveLength(1);
+    offsetMs = 8 * 24 * 3_600_000;
+    try {
+      await forgot(buyer.user.email);
+      await vi.waitFor(() => expect(mailTo(buyer.user.email)).toHaveLength(2), { timeout: 5_000 });
+      expect(await links()).toHaveLength(1);
+    } finally {
+      offsetMs = 0;
+    }
+  });
+
   it('mails one account a few times an hour at most, answering every request alike', async () => {
     const buyer = await h.register();
     const [limited, mailed] = [await outcome('account_limit'), await outcome('mailed')];

@@ -49,6 +49,7 @@ const invalidLink = () =>
  */
 export class PasswordResetService {
   private readonly inFlight = new Set<Promise<void>>();
+  private lastPruneAt = 0;
 
   constructor(private readonly deps: PasswordResetDeps) {}
 
@@ -135,6 +136,10 @@ export class PasswordResetService {
       expiresAt: new Date(now.getTime() + this.deps.ttlMinutes * 60_000),
       ip: meta.ip,
     });
+    if (now.getTime() - this.lastPruneAt > HOUR_MS) {
+      this.lastPruneAt = now.getTime();
+      await this.deps.resets.pruneExpired(new Date(now.getTime() - 7 * 24 * HOUR_MS));
+    }
     // In the fragment, the token never reaches a server's access log or another site's Referer.
     const link = `${this.deps.webUrl.replace(/\/+$/, '')}/reset-password#token=${token}`;
     const sent = await this.deps.mailer.send(

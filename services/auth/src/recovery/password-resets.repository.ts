@@ -66,4 +66,10 @@ export class PasswordResetsRepository {
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
   }
+
+  /** Links expired before `before` go: a spent or dead link proves nothing any more. */
+  async pruneExpired(before: Date): Promise<number> {
+    const r = await this.db.deleteFrom('password_resets').where('expires_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }
