@@ -297,3 +297,53 @@ describe('booking mail', () => {
     expect(mailsTo(buyer.email)).toHaveLength(0);
   });
 });
+
+describe('reminders before the event (last: they move the clock a day on)', () => {
+  it('mails each paid booking once within the window, and no booking refunded, called off or paid late', async () => {
+    const startsAt = new Date(clock.now().getTime() + 2 * 86_400_000);
+    const f = await createEventFixture(svc.ctx.db, { startsAt });
+    const [kept, refunded, late] = await Promise.all(
+      [0, 1, 2].map(() => svc.issuer.user('user', { name: '관객' })),
+    );
+    const keptBooking = await paidBooking(f, kept!, [f.rows.A![0]!, f.rows.A![1]!]);
+    const refundedBooking = await paidBooking(f, refunded!, [f.rows.A![2]!]);
+    const other = await createEventFixture(svc.ctx.db, { startsAt });
+    const calledOff = await svc.issuer.user('user');
+    await paidBooking(other, calledOff, [other.rows.A![0]!]);
+    await eventually(() => expect(mailsTo(calledOff.email)).toHaveLength(1));
+    await svc.ctx.db
+      .updateTable('events')
+      .set({ status: 'cancelled' })
+      .where('id', '=', other.eventId)
+      .execute();
+    const refund = await inject(`/internal/reservations/${refundedBooking.id}/refunded`, INTERNAL_HEADERS, {
+      paymentId: `pay_${refundedBooking.id}`,
+      amount: refundedBooking.amount,
+    });
+    expect(refund.statusCode, refund.body).toBe(200);
+
+    // Not yet: the event is two days off.
+    await worker().sweep();
+    expect(mailsTo(kept!.email).filter((m) => m.subject.includes('Coming up'))).toHaveLength(0);
+
+    clock.advance(25 * 3_600_000 + 6 * 60_000);
+    // Paid after the window opened: its confirmation is all it gets.
+    await paidBooking(f, late!, [f.rows.B![0]!]);
+    await worker().sweep();
+    await eventually(() => expect(mailsTo(kept!.email)).toHaveLength(2));
+    const reminder = mailsTo(kept!.email)[1]!;
+    expect(reminder.subject).toBe('[TIKETI] 공연 안내 · Coming up: Race Night');
+    expect(reminder.text).toContain('좌석: R-A1, R-A2');
+    expect(reminder.text).toContain(`https://tickets.example.kr/my/reservations/${keptBooking.id}`);
+
+    clock.advance(6 * 60_000);
+    await worker().sweep();
+    await quiet();
+    expect(mailsTo(kept!.email)).toHaveLength(2);
+    expect(mailsTo(refunded!.email).map((m) => m.subject)).not.toContain(
+      '[TIKETI] 공연 안내 · Coming up: Race Night',
+    );
+    expect(mailsTo(calledOff.email)).toHaveLength(1);
+    expect(mailsTo(late!.email)).toHaveLength(1);
+  });
+});

@@ -55,6 +55,8 @@ export interface EventFixtureOptions {
   status?: string;
   saleStartsAt?: Date;
   saleEndsAt?: Date;
+  /** When the event starts (default in 30 days); it lasts two hours. */
+  startsAt?: Date;
 }
 
 /** An event on sale with one section of rows A, B, ... (seat ids sort in layout order). */
@@ -65,6 +67,7 @@ export async function createEventFixture(
   const eventId = newId('evt');
   const sectionId = newId('sec');
   const now = Date.now();
+  const startsAt = options.startsAt ?? new Date(now + 30 * 86_400_000);
   await db
     .insertInto('events')
     .values({
@@ -72,10 +75,11 @@ export async function createEventFixture(
       title: 'Race Night',
       category: 'concert',
       venue_name: 'Olympic Hall',
-      starts_at: new Date(now + 30 * 86_400_000),
-      ends_at: new Date(now + 30 * 86_400_000 + 7_200_000),
+      starts_at: startsAt,
+      ends_at: new Date(startsAt.getTime() + 7_200_000),
       sale_starts_at: options.saleStartsAt ?? new Date(now - 3_600_000),
-      sale_ends_at: options.saleEndsAt ?? new Date(now + 29 * 86_400_000),
+      sale_ends_at:
+        options.saleEndsAt ?? new Date(Math.min(now + 29 * 86_400_000, startsAt.getTime() - 3_600_000)),
       status: options.status ?? 'on_sale',
       seat_limit: options.seatLimit ?? 4,
       hold_minutes: options.holdMinutes ?? 10,

@@ -9,6 +9,12 @@ export const ticketOwnConfig = Type.Object({
     description:
       "booking mails (paid, refunded) sent per second at most per ticket replica: the relay's limit, and a sell-out's mail spread over minutes",
   }),
+  BOOKING_REMINDER_HOURS: Type.Number({
+    default: 24,
+    minimum: 0,
+    description:
+      'buyers of paid bookings are mailed a reminder this many hours before the event starts (bookings paid later are not); 0 sends none',
+  }),
   QUEUE_TOKEN_SECRET: Type.String({
     default: 'dev-queue-token-secret-change-me',
     minLength: 16,

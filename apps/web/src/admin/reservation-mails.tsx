@@ -5,11 +5,17 @@ import type { BookingMail } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
 import { errorText } from '../components/state-views';
 
+const KIND = {
+  confirmed: 'admin.mailConfirmed',
+  refunded: 'admin.mailRefunded',
+  reminder: 'admin.mailReminder',
+} as const;
+
 function MailLine({ mail }: { mail: BookingMail }) {
   const { t, dateTime } = useI18n();
   return (
     <li data-testid="booking-mail">
-      <strong>{t(mail.kind === 'confirmed' ? 'admin.mailConfirmed' : 'admin.mailRefunded')}</strong> ·{' '}
+      <strong>{t(KIND[mail.kind])}</strong> ·{' '}
       {mail.status === 'sent'
         ? t('admin.mailSent', { when: dateTime(mail.sentAt ?? mail.createdAt) })
         : mail.status === 'pending'

@@ -15,7 +15,7 @@ import * as repo from './booking-mails.repository';
 
 const BookingMail = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('confirmed'), Type.Literal('refunded')]),
+  kind: Type.Union([Type.Literal('confirmed'), Type.Literal('refunded'), Type.Literal('reminder')]),
   status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
   attempts: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),

@@ -67,34 +67,39 @@ export function bookingLink(webUrl: string, reservationId: string): string {
   return `${webUrl.replace(/\/+$/, '')}/my/reservations/${encodeURIComponent(reservationId)}`;
 }
 
+/** What, when, where and which seats (still booked), in each language. */
+function eventLines(b: BookingForMail): { ko: Line[]; en: Line[] } {
+  const seats = seatList(b.seats.filter((s) => !s.refunded));
+  return {
+    ko: [
+      { label: '공연', value: b.eventTitle },
+      { label: '일시', value: whenKo(b.eventStartsAt) },
+      { label: '장소', value: b.venueName },
+      { label: '좌석', value: seats },
+    ],
+    en: [
+      { label: 'Event', value: b.eventTitle },
+      { label: 'When', value: whenEn(b.eventStartsAt) },
+      { label: 'Where', value: b.venueName },
+      { label: 'Seats', value: seats },
+    ],
+  };
+}
+
 /** "Your booking is confirmed": what, when, where, which seats, how much, and where the pass is. */
 export function confirmedMail(b: BookingForMail, webUrl: string): MailMessage {
-  const seats = seatList(b.seats.filter((s) => !s.refunded));
+  const { ko, en } = eventLines(b);
   return compose(
     b.userEmail,
     `[TIKETI] 예매 완료 · Booking confirmed: ${b.eventTitle}`,
     {
       lead: `${b.userName}님, 예매가 완료되었습니다. 입장권(QR 코드)은 예매 내역에서 볼 수 있습니다.`,
-      lines: [
-        { label: '공연', value: b.eventTitle },
-        { label: '일시', value: whenKo(b.eventStartsAt) },
-        { label: '장소', value: b.venueName },
-        { label: '좌석', value: seats },
-        { label: '결제 금액', value: wonKo(b.amount) },
-        { label: '예매 번호', value: b.id },
-      ],
+      lines: [...ko, { label: '결제 금액', value: wonKo(b.amount) }, { label: '예매 번호', value: b.id }],
       linkText: '예매 내역과 입장권',
     },
     {
       lead: `${b.userName}, your booking is confirmed. Your entry pass (a QR code) is on the booking's page.`,
-      lines: [
-        { label: 'Event', value: b.eventTitle },
-        { label: 'When', value: whenEn(b.eventStartsAt) },
-        { label: 'Where', value: b.venueName },
-        { label: 'Seats', value: seats },
-        { label: 'Paid', value: wonEn(b.amount) },
-        { label: 'Booking number', value: b.id },
-      ],
+      lines: [...en, { label: 'Paid', value: wonEn(b.amount) }, { label: 'Booking number', value: b.id }],
       linkText: 'Your booking and entry pass',
     },
     bookingLink(webUrl, b.id),
@@ -144,6 +149,26 @@ export function refundedMail(
       lead: `${b.userName}, ${cancelled ? 'the event was cancelled and ' : ''}your refund has been made. Depending on your card or payment method, it can take a few days to reach you.`,
       lines: enLines,
       linkText: 'Your booking',
+    },
+    bookingLink(webUrl, b.id),
+  );
+}
+
+/** Before the event: when and where, which seats, and the pass to have ready at the gate. */
+export function reminderMail(b: BookingForMail, webUrl: string): MailMessage {
+  const { ko, en } = eventLines(b);
+  return compose(
+    b.userEmail,
+    `[TIKETI] 공연 안내 · Coming up: ${b.eventTitle}`,
+    {
+      lead: `${b.userName}님, 예매하신 공연이 곧 시작합니다. 입장할 때 예매 내역의 입장권(QR 코드)을 보여 주세요.`,
+      lines: [...ko, { label: '예매 번호', value: b.id }],
+      linkText: '입장권',
+    },
+    {
+      lead: `${b.userName}, your event is coming up. Show the entry pass (a QR code) on your booking's page at the gate.`,
+      lines: [...en, { label: 'Booking number', value: b.id }],
+      linkText: 'Your entry pass',
     },
     bookingLink(webUrl, b.id),
   );

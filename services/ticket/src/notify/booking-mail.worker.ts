@@ -2,7 +2,7 @@ import { Counter } from 'prom-client';
 import type { EventEnvelope, Mailer, ServiceContext } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
-import { confirmedMail, refundedMail } from './booking-mail';
+import { confirmedMail, refundedMail, reminderMail } from './booking-mail';
 import * as repo from './booking-mails.repository';
 
 export const BOOKING_MAIL_GROUP = 'ticket.booking-mail';
@@ -10,6 +10,9 @@ const LEASE_MS = 60_000;
 /** Tries over about four hours (30 s doubling, at most an hour apart) before a mail is given up. */
 const MAX_ATTEMPTS = 8;
 const SENT_KEPT_MS = 30 * 86_400_000;
+/** How often paid bookings of events coming up are looked for (reminders are owed once each). */
+const REMINDER_SCAN_MS = 5 * 60_000;
+const PAID = new Set(['confirmed', 'partially_refunded']);
 
 export function retryDelayMs(attempts: number): number {
   return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
@@ -46,7 +49,7 @@ function owedFor(event: EventEnvelope): repo.OwedMail {
 }
 
 /**
- * Mails buyers when a booking is paid and when money goes back. Facts from the bus become rows of
+ * Mails buyers when a booking is paid, when money goes back, and before the event. Facts from the bus become rows of
  * `booking_mails` (one per fact, however often it arrives); this worker sends the rows that are
  * due, each from the booking as it is when sent, and gives a refused one another try later. A
  * mail relay that is down delays mail, never the bus or the sale.
@@ -73,7 +76,7 @@ export async function startBookingMailWorker(
   };
   const outcomes = new Counter({
     name: 'ticket_booking_mails_total',
-    help: 'Booking mails by kind (confirmed, refunded) and result (sent, retry, failed, no_address)',
+    help: 'Booking mails by kind (confirmed, refunded, reminder) and result (sent, retry, failed, no_address, skipped)',
     labelNames: ['kind', 'result'],
     registers: [ctx.metrics],
   });
@@ -90,10 +93,21 @@ export async function startBookingMailWorker(
       return false;
     }
     const web = ctx.config.PUBLIC_WEB_URL;
+    if (
+      mail.kind === 'reminder' &&
+      (!PAID.has(booking.status) || booking.eventStatus === 'cancelled' || booking.eventStartsAt <= now)
+    ) {
+      // Refunded, called off or already begun since it was owed: nothing to remind of.
+      outcomes.inc({ kind: mail.kind, result: 'skipped' });
+      await repo.markRefused(ctx.db, mail.id, 'not sent: the booking or its event changed', null);
+      return false;
+    }
     const message =
       mail.kind === 'confirmed'
         ? confirmedMail(booking, web)
-        : refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
+        : mail.kind === 'reminder'
+          ? reminderMail(booking, web)
+          : refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
     try {
       await paced();
       await mailer.send(message);
@@ -113,8 +127,15 @@ export async function startBookingMailWorker(
     return true;
   };
 
+  const reminderWindowMs = ctx.config.BOOKING_REMINDER_HOURS * 3_600_000;
+  let lastReminderScanAt = Number.NEGATIVE_INFINITY;
   const sweepOnce = async (): Promise<number> => {
     let sent = 0;
+    const scanAt = ctx.clock.now();
+    if (reminderWindowMs > 0 && scanAt.getTime() - lastReminderScanAt >= REMINDER_SCAN_MS) {
+      lastReminderScanAt = scanAt.getTime();
+      await repo.oweReminders(ctx.db, scanAt, reminderWindowMs);
+    }
     for (;;) {
       const due = await repo.claimDue(ctx.db, ctx.clock.now(), LEASE_MS, batch);
       for (const mail of due) if (!stopped && (await send(mail))) sent += 1;

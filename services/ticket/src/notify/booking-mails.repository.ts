@@ -3,7 +3,7 @@ import { newId } from '@tiketi/platform';
 
 type Db = Kysely<any>;
 
-export type BookingMailKind = 'confirmed' | 'refunded';
+export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder';
 
 export interface OwedMail {
   factId: string;
@@ -197,4 +197,42 @@ export async function mailsOf(db: Db, reservationId: string): Promise<BookingMai
     nextAttemptAt: new Date(r.next_attempt_at),
     lastError: r.last_error,
   }));
+}
+
+/**
+ * Owes a reminder to every paid booking of an event starting within `windowMs`, once per booking
+ * (its fact id is the booking's). A booking paid after the window opened got its confirmation
+ * moments ago: it is not reminded.
+ */
+export async function oweReminders(db: Db, now: Date, windowMs: number, limit = 500): Promise<number> {
+  const opens = sql<Date>`e.starts_at - make_interval(secs => ${windowMs / 1000})`;
+  const due = await db
+    .selectFrom('reservations as r')
+    .innerJoin('events as e', 'e.id', 'r.event_id')
+    .select('r.id')
+    .where('r.status', 'in', ['confirmed', 'partially_refunded'])
+    .where('e.status', '!=', 'cancelled')
+    .where('e.starts_at', '>', now)
+    .where('e.starts_at', '<=', new Date(now.getTime() + windowMs))
+    .where('r.confirmed_at', '<=', opens)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('booking_mails as m')
+            .select('m.id')
+            .whereRef('m.fact_id', '=', sql<string>`'reminder:' || r.id`),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return owe(
+    db,
+    due.map((r) => ({
+      factId: `reminder:${r.id}`,
+      reservationId: r.id as string,
+      kind: 'reminder' as const,
+    })),
+    now,
+  );
 }

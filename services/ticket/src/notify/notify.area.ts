@@ -2,12 +2,12 @@ import { createMailer, isProduction, mailDirectory } from '@tiketi/platform';
 import type { TicketArea } from '../ticket.area';
 import { bookingMailAdminRoutes } from './booking-mail.admin';
 import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
-import { notifyMigration } from './notify.migrations';
+import { notifyMigration, reminderMigration } from './notify.migrations';
 
-/** Notify: mail to buyers about their bookings (paid, refunded), and what operators see of it. */
+/** Notify: mail to buyers about their bookings (paid, refunded, coming up), and what operators see of it. */
 export const notifyArea: TicketArea = {
   name: 'notify',
-  migrations: { '0600_notify': notifyMigration },
+  migrations: { '0600_notify': notifyMigration, '0601_notify_reminders': reminderMigration },
   async routes(app, ctx) {
     // The worker starts after the routes (start()); a resend asked before then waits for its timer.
     await bookingMailAdminRoutes(app, ctx, () => {

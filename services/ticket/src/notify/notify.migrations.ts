@@ -35,3 +35,15 @@ export const notifyMigration: Migration = {
     );
   },
 };
+
+/** Reminders before the event: a third kind of booking mail. */
+export const reminderMigration: Migration = {
+  async up(db) {
+    await sql`alter table ${sql.table('ticket.booking_mails')} drop constraint if exists booking_mails_kind_check`.execute(
+      db,
+    );
+    await sql`alter table ${sql.table('ticket.booking_mails')} add constraint booking_mails_kind_check check (kind in ('confirmed', 'refunded', 'reminder'))`.execute(
+      db,
+    );
+  },
+};
