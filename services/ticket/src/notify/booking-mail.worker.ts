@@ -134,7 +134,8 @@ export async function startBookingMailWorker(
     const scanAt = ctx.clock.now();
     if (reminderWindowMs > 0 && scanAt.getTime() - lastReminderScanAt >= REMINDER_SCAN_MS) {
       lastReminderScanAt = scanAt.getTime();
-      await repo.oweReminders(ctx.db, scanAt, reminderWindowMs);
+      // A big event's thousands of bookings are owed in pages, all in this scan.
+      while ((await repo.oweReminders(ctx.db, scanAt, reminderWindowMs)) > 0 && !stopped);
     }
     for (;;) {
       const due = await repo.claimDue(ctx.db, ctx.clock.now(), LEASE_MS, batch);

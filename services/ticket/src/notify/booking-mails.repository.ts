@@ -202,7 +202,7 @@ export async function mailsOf(db: Db, reservationId: string): Promise<BookingMai
 /**
  * Owes a reminder to every paid booking of an event starting within `windowMs`, once per booking
  * (its fact id is the booking's). A booking paid after the window opened got its confirmation
- * moments ago: it is not reminded.
+ * moments ago: it is not reminded. Owes at most `limit` at a time; returns how many it owed.
  */
 export async function oweReminders(db: Db, now: Date, windowMs: number, limit = 500): Promise<number> {
   const opens = sql<Date>`e.starts_at - make_interval(secs => ${windowMs / 1000})`;
