@@ -50,6 +50,57 @@ export function useFormErrors() {
   };
 }
 
+export interface NewPasswordNames {
+  password: string;
+  confirm: string;
+}
+
+/** A new password typed twice (sign-up, a change, a reset): the same rules and hint everywhere. */
+export function NewPasswordFields(props: {
+  names: NewPasswordNames;
+  label: string;
+  confirmLabel: string;
+  errors: Record<string, string>;
+}) {
+  const { t } = useI18n();
+  const { names, errors } = props;
+  return (
+    <>
+      <Field
+        label={props.label}
+        name={names.password}
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        hint={t('auth.passwordHint')}
+        error={errors[names.password]}
+      />
+      <Field
+        label={props.confirmLabel}
+        name={names.confirm}
+        type="password"
+        autoComplete="new-password"
+        required
+        error={errors[names.confirm]}
+      />
+    </>
+  );
+}
+
+/** The new password, or null with the confirmation marked when the two differ. */
+export function typedTwice(
+  data: FormData,
+  names: NewPasswordNames,
+  errors: { setField(name: string, message: string): void },
+  mismatch: string,
+): string | null {
+  const password = String(data.get(names.password));
+  if (password === String(data.get(names.confirm))) return password;
+  errors.setField(names.confirm, mismatch);
+  return null;
+}
+
 export function FormError({ message }: { message: string | null }) {
   if (!message) return null;
   return (

@@ -3,7 +3,9 @@ import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { isApiError } from '../api/api-error';
 import { useAuth } from '../auth/auth.context';
 import { useI18n } from '../i18n/i18n.context';
-import { Field, FormError, useFormErrors } from '../components/form';
+import { Field, FormError, NewPasswordFields, typedTwice, useFormErrors } from '../components/form';
+
+const NEW_PASSWORD = { password: 'newPassword', confirm: 'newPasswordConfirm' };
 
 /** What a signed-in user may change about their own account: name, phone, password; or close it. */
 export function AccountPage() {
@@ -177,11 +179,8 @@ function PasswordForm() {
     const data = new FormData(form);
     errors.clear();
     setDone(null);
-    const next = String(data.get('newPassword'));
-    if (next !== String(data.get('newPasswordConfirm'))) {
-      errors.setField('newPasswordConfirm', t('auth.passwordMismatch'));
-      return;
-    }
+    const next = typedTwice(data, NEW_PASSWORD, errors, t('auth.passwordMismatch'));
+    if (next === null) return;
     setBusy(true);
     try {
       const ended = await changePassword(String(data.get('currentPassword')), next);
@@ -217,23 +216,11 @@ function PasswordForm() {
           required
           error={errors.fields.currentPassword}
         />
-        <Field
+        <NewPasswordFields
+          names={NEW_PASSWORD}
           label={t('account.newPassword')}
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          hint={t('auth.passwordHint')}
-          error={errors.fields.newPassword}
-        />
-        <Field
-          label={t('account.newPasswordConfirm')}
-          name="newPasswordConfirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={errors.fields.newPasswordConfirm}
+          confirmLabel={t('account.newPasswordConfirm')}
+          errors={errors.fields}
         />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {t('account.changePassword')}

@@ -2,7 +2,9 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../auth/auth.context';
 import { useI18n } from '../i18n/i18n.context';
-import { Field, FormError, useFormErrors } from '../components/form';
+import { Field, FormError, NewPasswordFields, typedTwice, useFormErrors } from '../components/form';
+
+const SIGN_UP_PASSWORD = { password: 'password', confirm: 'passwordConfirm' };
 
 /** Only same-site paths are followed after login (no open redirect). */
 function safeNext(next: string | null): string {
@@ -85,11 +87,8 @@ export function RegisterPage() {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
     errors.clear();
-    const password = String(data.get('password'));
-    if (password !== String(data.get('passwordConfirm'))) {
-      errors.setField('passwordConfirm', t('auth.passwordMismatch'));
-      return;
-    }
+    const password = typedTwice(data, SIGN_UP_PASSWORD, errors, t('auth.passwordMismatch'));
+    if (password === null) return;
     setBusy(true);
     try {
       const phone = String(data.get('phone') ?? '').trim();
@@ -110,17 +109,12 @@ export function RegisterPage() {
         <Field label={t('auth.name')} name="name" autoComplete="name" required error={errors.fields.name} />
         <Field label={t('auth.email')} name="email" type="email" autoComplete="email" required error={errors.fields.email} />
         <Field label={t('auth.phone')} name="phone" type="tel" autoComplete="tel" error={errors.fields.phone} />
-        <Field
+        <NewPasswordFields
+          names={SIGN_UP_PASSWORD}
           label={t('auth.password')}
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          hint={t('auth.passwordHint')}
-          error={errors.fields.password}
+          confirmLabel={t('auth.passwordConfirm')}
+          errors={errors.fields}
         />
-        <Field label={t('auth.passwordConfirm')} name="passwordConfirm" type="password" autoComplete="new-password" required error={errors.fields.passwordConfirm} />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {t('auth.register')}
         </button>

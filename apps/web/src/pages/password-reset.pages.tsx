@@ -3,7 +3,9 @@ import { Link, useNavigate } from 'react-router-dom';
 import { api } from '../api/client';
 import { useAuth } from '../auth/auth.context';
 import { useI18n } from '../i18n/i18n.context';
-import { Field, FormError, useFormErrors } from '../components/form';
+import { Field, FormError, NewPasswordFields, typedTwice, useFormErrors } from '../components/form';
+
+const NEW_PASSWORD = { password: 'newPassword', confirm: 'newPasswordConfirm' };
 
 /** Asks for a reset link; the answer reads the same whether or not the address has an account. */
 export function ForgotPasswordPage() {
@@ -81,11 +83,8 @@ export function ResetPasswordPage() {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
     errors.clear();
-    const newPassword = String(data.get('newPassword'));
-    if (newPassword !== String(data.get('passwordConfirm'))) {
-      errors.setField('passwordConfirm', t('auth.passwordMismatch'));
-      return;
-    }
+    const newPassword = typedTwice(data, NEW_PASSWORD, errors, t('auth.passwordMismatch'));
+    if (newPassword === null) return;
     setBusy(true);
     try {
       const { email } = await api<{ email: string }>('/api/auth/password/reset', {
@@ -119,23 +118,11 @@ export function ResetPasswordPage() {
       <h1>{t('auth.resetTitle')}</h1>
       <form onSubmit={submit} noValidate className="form">
         <FormError message={errors.form} />
-        <Field
+        <NewPasswordFields
+          names={NEW_PASSWORD}
           label={t('auth.newPassword')}
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={8}
-          hint={t('auth.passwordHint')}
-          error={errors.fields.newPassword}
-        />
-        <Field
-          label={t('auth.passwordConfirm')}
-          name="passwordConfirm"
-          type="password"
-          autoComplete="new-password"
-          required
-          error={errors.fields.passwordConfirm}
+          confirmLabel={t('auth.passwordConfirm')}
+          errors={errors.fields}
         />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {t('auth.resetSave')}
