@@ -239,9 +239,11 @@ describe('booking mail', () => {
     relay.refusing.value = true;
     let first: { id: string };
     try {
-      const asked = await resend(admin);
-      expect(asked.statusCode, asked.body).toBe(202);
-      first = asked.json().mail;
+      // Two operators at once: one confirmation is owed, and both are answered with it.
+      const asked = await Promise.all([resend(admin), resend(admin)]);
+      expect(asked.map((a) => a.statusCode).sort()).toEqual([200, 202]);
+      first = asked.find((a) => a.statusCode === 202)!.json().mail;
+      expect(asked.map((a) => a.json().mail.id)).toEqual([first.id, first.id]);
       expect(first).toMatchObject({ kind: 'confirmed', status: 'pending' });
       await eventually(async () =>
         expect((await mails(admin)).json().items[0]).toMatchObject({

@@ -5,7 +5,6 @@ type Db = Kysely<any> | Transaction<any>;
 export interface PasswordResetRow {
   id: string;
   userId: string;
-  expiresAt: Date;
 }
 
 export class PasswordResetsRepository {
@@ -36,12 +35,12 @@ export class PasswordResetsRepository {
   async findUsable(tokenHash: string, now: Date): Promise<PasswordResetRow | null> {
     const r = await this.db
       .selectFrom('password_resets')
-      .select(['id', 'user_id', 'expires_at'])
+      .select(['id', 'user_id'])
       .where('token_hash', '=', tokenHash)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .executeTakeFirst();
-    return r ? { id: r.id, userId: r.user_id, expiresAt: new Date(r.expires_at) } : null;
+    return r ? { id: r.id, userId: r.user_id } : null;
   }
 
   /** Spends a reset once: of two requests with the same link, one gets true. */

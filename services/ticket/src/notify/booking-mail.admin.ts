@@ -1,16 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  AppError,
-  currentUser,
-  enqueueEvent,
-  newId,
-  requireAdmin,
-  type ServiceContext,
-} from '@tiketi/platform';
-import { EventTypes, type EventDataByType } from '@tiketi/contracts';
-import type { TicketConfig } from '../ticket.config';
+import { currentUser, requireAdmin } from '@tiketi/platform';
+import type { BookingMailAdmin } from './booking-mail.admin.service';
 import * as repo from './booking-mails.repository';
 
 const BookingMail = Type.Object({
@@ -39,29 +31,11 @@ const view = (m: repo.BookingMailRow): BookingMail => ({
 });
 
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const PAID = new Set(['confirmed', 'partially_refunded']);
 
-/**
- * Operators answer "I never got my confirmation": what was mailed for a booking and when, and a
- * confirmation sent again (to the address the booking was made with).
- */
-export async function bookingMailAdminRoutes(
-  app: FastifyInstance,
-  ctx: ServiceContext<TicketConfig>,
-  poke: () => void,
-): Promise<void> {
+export async function bookingMailAdminRoutes(app: FastifyInstance, admin: BookingMailAdmin): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['admin'];
   const security = [{ bearerAuth: [] }];
-  const bookingOf = async (id: string) => {
-    const row = await ctx.db
-      .selectFrom('reservations')
-      .select(['id', 'status'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
-    return row as { id: string; status: string };
-  };
 
   r.get(
     '/api/admin/reservations/:id/mails',
@@ -70,15 +44,12 @@ export async function bookingMailAdminRoutes(
       schema: {
         tags,
         security,
-        summary: "What was mailed to a booking's buyer (confirmation, refunds), newest first",
+        summary: "What was mailed to a booking's buyer (confirmation, refunds, reminder), newest first",
         params: Params,
         response: { 200: Type.Object({ items: Type.Array(BookingMail) }) },
       },
     },
-    async (request) => {
-      await bookingOf(request.params.id);
-      return { items: (await repo.mailsOf(ctx.db, request.params.id)).map(view) };
-    },
+    async (request) => ({ items: (await admin.mails(request.params.id)).map(view) }),
   );
 
   r.post(
@@ -95,33 +66,8 @@ export async function bookingMailAdminRoutes(
       },
     },
     async (request, reply) => {
-      const booking = await bookingOf(request.params.id);
-      if (!PAID.has(booking.status))
-        throw AppError.conflict('MAIL_NOT_APPLICABLE', 'Only a paid booking has a confirmation to send', {
-          status: booking.status,
-        });
-      const waiting = (await repo.mailsOf(ctx.db, booking.id)).find(
-        (m) => m.kind === 'confirmed' && m.status === 'pending',
-      );
-      if (waiting) return reply.status(200).send({ mail: view(waiting) });
-      const actor = currentUser(request);
-      const now = ctx.clock.now();
-      await ctx.db.transaction().execute(async (trx) => {
-        await repo.owe(trx, [{ factId: newId('resend'), reservationId: booking.id, kind: 'confirmed' }], now);
-        const audit: EventDataByType['audit.recorded'] = {
-          actorId: actor.id,
-          actorEmail: actor.email,
-          action: 'reservation.mail.resend',
-          targetType: 'reservation',
-          targetId: booking.id,
-          occurredAt: now.toISOString(),
-        };
-        await enqueueEvent(trx, 'ticket', 'ticket', EventTypes.auditRecorded, audit);
-      });
-      ctx.relay?.poke();
-      poke();
-      const created = (await repo.mailsOf(ctx.db, booking.id)).find((m) => m.kind === 'confirmed');
-      return reply.status(202).send({ mail: view(created!) });
+      const { mail, created } = await admin.resend(request.params.id, currentUser(request));
+      return reply.status(created ? 202 : 200).send({ mail: view(mail) });
     },
   );
 }

@@ -1,6 +1,7 @@
 import { createMailer, isProduction, mailDirectory } from '@tiketi/platform';
 import type { TicketArea } from '../ticket.area';
 import { bookingMailAdminRoutes } from './booking-mail.admin';
+import { BookingMailAdmin } from './booking-mail.admin.service';
 import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
 import { notifyMigration, reminderMigration } from './notify.migrations';
 
@@ -10,13 +11,14 @@ export const notifyArea: TicketArea = {
   migrations: { '0600_notify': notifyMigration, '0601_notify_reminders': reminderMigration },
   async routes(app, ctx) {
     // The worker starts after the routes (start()); a resend asked before then waits for its timer.
-    await bookingMailAdminRoutes(app, ctx, () => {
+    const admin = new BookingMailAdmin(ctx, () => {
       try {
         void bookingMailWorker(ctx).sweep();
       } catch {
         // not started yet
       }
     });
+    await bookingMailAdminRoutes(app, admin);
   },
   async start(ctx) {
     if (isProduction(ctx.config) && !ctx.config.SMTP_URL)
