@@ -524,4 +524,50 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     expect(await phone.page.getByTestId('cancel-reservation').count()).toBe(0);
     for (const { context } of [phone, gate]) await context.close();
   }, 60_000);
+  it('a buyer asks to be mailed before a sale opens, gets the mail, and sees it on My tickets', async () => {
+    const at = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const soon = `Opening Soon ${uniqueSuffix().slice(0, 6)}`;
+    const created = await tp.api('POST', '/api/admin/events', {
+      token: admin.accessToken,
+      body: {
+        title: soon,
+        category: 'concert',
+        venueName: 'Olympic Hall',
+        startsAt: at(48 * HOUR),
+        endsAt: at(51 * HOUR),
+        // Inside the 30 minutes before the opening: the alert is mailed as soon as it is asked.
+        saleStartsAt: at(20 * 60_000),
+        saleEndsAt: at(47 * HOUR),
+        layout: { sections: [{ name: 'R', price: 99_000, rows: [{ label: 'A', seats: 4 }] }] },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const soonId = created.body.event.id as string;
+    const published = await tp.api('POST', `/api/events/${soonId}/publish`, { token: admin.accessToken });
+    expect(published.body.event?.status).toBe('scheduled');
+
+    const fan = await tp.register({ name: 'Early Fan' });
+    const { context, page } = await newPage(browser, tp.web);
+    await useSession(page, fan);
+    await page.goto(`/events/${soonId}`);
+    const alert = page.getByTestId('sale-alert');
+    await alert.getByRole('button', { name: 'Mail me when tickets open' }).click();
+    await alert.getByText("We'll mail you about 30 minutes before the sale opens.").waitFor();
+    await screenshot(page, 'sale-alert');
+
+    const mail = await waitForMail(tp.dataDir, fan.user.email, { subject: /티켓 오픈 알림/ });
+    expect(mail.subject).toBe(`[TIKETI] 티켓 오픈 알림 · On sale soon: ${soon}`);
+    expect(mail.text).toContain(`/events/${soonId}`);
+    await page.reload();
+    await alert.getByText(/We mailed you about the sale/).waitFor();
+
+    await page.goto('/my/reservations');
+    const row = page.getByTestId('sale-alert-row').filter({ hasText: soon });
+    await row.getByText('Mailed').waitFor();
+    await screenshot(page, 'sale-alerts-list');
+    await row.getByRole('button', { name: `Cancel the sale alert for ${soon}` }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await tp.api('GET', '/api/alerts', { token: fan.accessToken })).body.items).toEqual([]);
+    await context.close();
+  }, 60_000);
 });

@@ -31,6 +31,7 @@ export const routingTable: RouteEntry[] = [
   { prefix: '/api/tickets', upstream: 'ticket' },
   { prefix: '/api/reservations', upstream: 'ticket' },
   { prefix: '/api/queue', upstream: 'ticket' },
+  { prefix: '/api/alerts', upstream: 'ticket' },
   { prefix: '/api/files', upstream: 'ticket' },
   { prefix: '/socket.io', upstream: 'ticket' },
   { prefix: '/api/admin/events', upstream: 'ticket' },

@@ -15,6 +15,17 @@ export const ticketOwnConfig = Type.Object({
     description:
       'buyers of paid bookings are mailed a reminder this many hours before the event starts (bookings paid later are not); 0 sends none',
   }),
+  SALE_ALERT_LEAD_MINUTES: Type.Number({
+    default: 30,
+    exclusiveMinimum: 0,
+    description:
+      "buyers who asked for an event's sale alert are mailed this many minutes before its sale opens (at BOOKING_MAIL_PER_SECOND, 30 minutes reach 36,000 of them)",
+  }),
+  SALE_ALERTS_PER_USER: Type.Integer({
+    default: 50,
+    minimum: 1,
+    description: 'sale alerts one account may keep at once (409 TOO_MANY_ALERTS past it)',
+  }),
   QUEUE_TOKEN_SECRET: Type.String({
     default: 'dev-queue-token-secret-change-me',
     minLength: 16,

@@ -299,3 +299,16 @@ export interface CheckInResult {
   seats: string[];
   checkedInAt: string;
 }
+
+/** A buyer's ask to be mailed before an event's sale opens. */
+export interface SaleAlert {
+  eventId: string;
+  title: string;
+  eventStatus: string;
+  saleStartsAt: string;
+  startsAt: string;
+  venueName: string;
+  createdAt: string;
+  mailedAt: string | null;
+  leadMinutes: number;
+}

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/i18n.context';
 import { QueryState } from '../components/state-views';
 import { StatusBadge } from '../components/event-card';
 import { Countdown } from '../components/countdown';
+import { SaleAlertToggle } from '../components/sale-alert';
 import { useNow } from '../lib/use-now';
 import { saleStateOf } from '../lib/sale-state';
 import { useAuth } from '../auth/auth.context';
@@ -21,9 +22,12 @@ function BookPanel({ event }: { event: EventDetail }) {
   if (state === 'sold_out') return <p className="notice">{t('event.soldOut')}</p>;
   if (state === 'not_open')
     return (
-      <div className="sale-countdown">
-        <span>{t('event.saleOpensIn')}</span> <Countdown to={event.saleStartsAt} className="big-timer" />
-      </div>
+      <>
+        <div className="sale-countdown">
+          <span>{t('event.saleOpensIn')}</span> <Countdown to={event.saleStartsAt} className="big-timer" />
+        </div>
+        <SaleAlertToggle eventId={event.id} />
+      </>
     );
   if (state === 'closed') return <p className="notice">{t('event.saleClosed')}</p>;
   const book = () => {

@@ -8,6 +8,7 @@ import { namedById } from '../i18n/messages';
 import { Empty, ErrorView, Loading, QueryState, errorText } from '../components/state-views';
 import { PaymentFacts, ReservationSeats, ReservationStatus } from './reservation-parts';
 import { EntryPassPanel } from './entry-pass';
+import { SaleAlertList } from '../components/sale-alert';
 
 function startsAt(r: Reservation): string | undefined {
   return r.event?.startsAt ?? r.eventStartsAt;
@@ -58,6 +59,7 @@ export function MyReservationsPage() {
           );
         }}
       </QueryState>
+      <SaleAlertList />
     </div>
   );
 }

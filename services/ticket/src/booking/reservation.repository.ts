@@ -203,3 +203,14 @@ export async function recordPaidIfSettled(
   `.execute(db);
   return new Set(rows.map((r) => r.event_id));
 }
+
+/** A closed account's name and address leave its bookings; the bookings stay, as the record of the sale. */
+export async function forgetBuyer(db: Db, userId: string): Promise<number> {
+  const r = await db
+    .updateTable('reservations')
+    .set({ user_email: '', user_name: '' })
+    .where('user_id', '=', userId)
+    .where((eb) => eb.or([eb('user_email', '!=', ''), eb('user_name', '!=', '')]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -1,5 +1,6 @@
 import type { MailMessage } from '@tiketi/platform';
 import type { BookingForMail } from './booking-mails.repository';
+import type { SaleAlertForMail } from './sale-alerts.repository';
 
 /**
  * Booking mails in Korean, then English: the ticket service does not know which language the buyer
@@ -171,5 +172,43 @@ export function reminderMail(b: BookingForMail, webUrl: string): MailMessage {
       linkText: 'Your entry pass',
     },
     bookingLink(webUrl, b.id),
+  );
+}
+
+export function eventLink(webUrl: string, eventId: string): string {
+  return `${webUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(eventId)}`;
+}
+
+/**
+ * The buyer asked to hear before the sale opens: when it opens, and the event's page to book
+ * from. Sent late (a relay that was down), it says the sale has opened.
+ */
+export function saleOpenMail(a: SaleAlertForMail, webUrl: string, now: Date): MailMessage {
+  const { event } = a;
+  const opened = event.saleStartsAt.getTime() <= now.getTime();
+  return compose(
+    a.email,
+    `[TIKETI] 티켓 오픈 알림 · ${opened ? 'On sale now' : 'On sale soon'}: ${event.title}`,
+    {
+      lead: `${a.name}님, 알림을 신청하신 공연의 예매가 ${opened ? '시작되었습니다' : '곧 시작됩니다'}. 공연 페이지에서 예매할 수 있습니다.`,
+      lines: [
+        { label: '공연', value: event.title },
+        { label: '예매 시작', value: whenKo(event.saleStartsAt) },
+        { label: '일시', value: whenKo(event.startsAt) },
+        { label: '장소', value: event.venueName },
+      ],
+      linkText: '공연 페이지',
+    },
+    {
+      lead: `${a.name}, tickets for the event you asked about ${opened ? 'are on sale now' : 'go on sale soon'}. Book from the event's page.`,
+      lines: [
+        { label: 'Event', value: event.title },
+        { label: 'Sale opens', value: whenEn(event.saleStartsAt) },
+        { label: 'When', value: whenEn(event.startsAt) },
+        { label: 'Where', value: event.venueName },
+      ],
+      linkText: "The event's page",
+    },
+    eventLink(webUrl, event.id),
   );
 }

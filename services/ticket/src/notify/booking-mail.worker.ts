@@ -1,9 +1,10 @@
 import { Counter } from 'prom-client';
-import type { EventEnvelope, Mailer, ServiceContext } from '@tiketi/platform';
+import type { EventEnvelope, MailMessage, Mailer, ServiceContext } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
-import { confirmedMail, refundedMail, reminderMail } from './booking-mail';
+import { confirmedMail, refundedMail, reminderMail, saleOpenMail } from './booking-mail';
 import * as repo from './booking-mails.repository';
+import * as alerts from './sale-alerts.repository';
 
 export const BOOKING_MAIL_GROUP = 'ticket.booking-mail';
 const LEASE_MS = 60_000;
@@ -13,6 +14,12 @@ const SENT_KEPT_MS = 30 * 86_400_000;
 /** How often paid bookings of events coming up are looked for (reminders are owed once each). */
 const REMINDER_SCAN_MS = 5 * 60_000;
 const PAID = new Set(['confirmed', 'partially_refunded']);
+/** How often alerts of sales opening soon are looked for (each is owed once per opening time). */
+const ALERT_SCAN_MS = 60_000;
+/** An alert is kept a day past its sale's opening (the buyer's list shows it was mailed). */
+const ALERT_KEPT_MS = 86_400_000;
+/** Events whose alerts are still worth sending: before the sale, or late while it is on. */
+const ALERTABLE = new Set(['scheduled', 'on_sale']);
 
 export function retryDelayMs(attempts: number): number {
   return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
@@ -21,6 +28,8 @@ export function retryDelayMs(attempts: number): number {
 export interface BookingMailWorker {
   /** Sends every mail due now; returns how many went out. */
   sweep(): Promise<number>;
+  /** An alert was asked for: the next sweep looks for alerts due at once, not within the minute. */
+  alertsChanged(): void;
   stop(): Promise<void>;
 }
 
@@ -76,7 +85,7 @@ export async function startBookingMailWorker(
   };
   const outcomes = new Counter({
     name: 'ticket_booking_mails_total',
-    help: 'Booking mails by kind (confirmed, refunded, reminder) and result (sent, retry, failed, no_address, skipped)',
+    help: 'Booking mails by kind (confirmed, refunded, reminder, sale_open) and result (sent, retry, failed, no_address, skipped)',
     labelNames: ['kind', 'result'],
     registers: [ctx.metrics],
   });
@@ -84,30 +93,49 @@ export async function startBookingMailWorker(
   let running: Promise<number> | null = null;
   let lastPruneAt = 0;
 
-  const send = async (mail: repo.ClaimedMail): Promise<boolean> => {
-    const now = ctx.clock.now();
-    const booking = await repo.bookingForMail(ctx.db, mail.reservationId);
-    if (!booking?.userEmail) {
-      outcomes.inc({ kind: mail.kind, result: 'no_address' });
-      await repo.markRefused(ctx.db, mail.id, 'the booking has no address to mail', null);
-      return false;
-    }
+  const skip = async (mail: repo.ClaimedMail, result: 'no_address' | 'skipped', why: string) => {
+    outcomes.inc({ kind: mail.kind, result });
+    await repo.markRefused(ctx.db, mail.id, why, null);
+  };
+
+  /** The message as things are now, or null once it has been recorded as not to be sent. */
+  const messageFor = async (mail: repo.ClaimedMail, now: Date): Promise<MailMessage | null> => {
     const web = ctx.config.PUBLIC_WEB_URL;
+    if (mail.kind === 'sale_open') {
+      const alert = await alerts.saleAlertForMail(ctx.db, mail.alertId!);
+      if (
+        !alert ||
+        !ALERTABLE.has(alert.event.status) ||
+        alert.event.saleStartsAt.getTime() !== mail.saleStartsAt!.getTime()
+      ) {
+        // Withdrawn, called off, sold out or moved since it was owed (a moved opening is owed anew).
+        await skip(mail, 'skipped', 'not sent: the alert or its event changed');
+        return null;
+      }
+      return saleOpenMail(alert, web, now);
+    }
+    const booking = await repo.bookingForMail(ctx.db, mail.reservationId!);
+    if (!booking?.userEmail) {
+      await skip(mail, 'no_address', 'the booking has no address to mail');
+      return null;
+    }
     if (
       mail.kind === 'reminder' &&
       (!PAID.has(booking.status) || booking.eventStatus === 'cancelled' || booking.eventStartsAt <= now)
     ) {
       // Refunded, called off or already begun since it was owed: nothing to remind of.
-      outcomes.inc({ kind: mail.kind, result: 'skipped' });
-      await repo.markRefused(ctx.db, mail.id, 'not sent: the booking or its event changed', null);
-      return false;
+      await skip(mail, 'skipped', 'not sent: the booking or its event changed');
+      return null;
     }
-    const message =
-      mail.kind === 'confirmed'
-        ? confirmedMail(booking, web)
-        : mail.kind === 'reminder'
-          ? reminderMail(booking, web)
-          : refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
+    if (mail.kind === 'confirmed') return confirmedMail(booking, web);
+    if (mail.kind === 'reminder') return reminderMail(booking, web);
+    return refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
+  };
+
+  const send = async (mail: repo.ClaimedMail): Promise<boolean> => {
+    const now = ctx.clock.now();
+    const message = await messageFor(mail, now);
+    if (!message) return false;
     try {
       await paced();
       await mailer.send(message);
@@ -129,6 +157,9 @@ export async function startBookingMailWorker(
 
   const reminderWindowMs = ctx.config.BOOKING_REMINDER_HOURS * 3_600_000;
   let lastReminderScanAt = Number.NEGATIVE_INFINITY;
+  const alertLeadMs = ctx.config.SALE_ALERT_LEAD_MINUTES * 60_000;
+  let lastAlertScanAt = Number.NEGATIVE_INFINITY;
+  let alertsAsked = false;
   const sweepOnce = async (): Promise<number> => {
     let sent = 0;
     const scanAt = ctx.clock.now();
@@ -136,6 +167,11 @@ export async function startBookingMailWorker(
       lastReminderScanAt = scanAt.getTime();
       // A big event's thousands of bookings are owed in pages, all in this scan.
       while ((await repo.oweReminders(ctx.db, scanAt, reminderWindowMs)) > 0 && !stopped);
+    }
+    if (alertsAsked || scanAt.getTime() - lastAlertScanAt >= ALERT_SCAN_MS) {
+      alertsAsked = false;
+      lastAlertScanAt = scanAt.getTime();
+      while ((await alerts.oweSaleAlerts(ctx.db, scanAt, alertLeadMs)) > 0 && !stopped);
     }
     for (;;) {
       const due = await repo.claimDue(ctx.db, ctx.clock.now(), LEASE_MS, batch);
@@ -146,6 +182,7 @@ export async function startBookingMailWorker(
     if (now - lastPruneAt > 3_600_000) {
       lastPruneAt = now;
       await repo.pruneSent(ctx.db, new Date(now - SENT_KEPT_MS));
+      await alerts.pruneAlerts(ctx.db, new Date(now - ALERT_KEPT_MS));
     }
     return sent;
   };
@@ -182,6 +219,10 @@ export async function startBookingMailWorker(
 
   const worker: BookingMailWorker = {
     sweep,
+    alertsChanged() {
+      alertsAsked = true;
+      void sweep();
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

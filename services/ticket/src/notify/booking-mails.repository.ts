@@ -3,19 +3,45 @@ import { newId } from '@tiketi/platform';
 
 type Db = Kysely<any>;
 
-export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder';
+export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder' | 'sale_open';
 
-export interface OwedMail {
+/**
+ * Lower goes first: a buyer waiting on a payment's or a refund's word before a big event's
+ * reminders or a sale's alerts, and the alerts (due before the sale opens) before the reminders.
+ */
+export const MAIL_PRIORITY: Record<BookingMailKind, number> = {
+  confirmed: 0,
+  refunded: 0,
+  sale_open: 1,
+  reminder: 2,
+};
+
+export type OwedMail =
+  | {
+      factId: string;
+      reservationId: string;
+      kind: 'confirmed' | 'refunded' | 'reminder';
+      refundAmount?: number;
+      refundSeatIds?: string[];
+    }
+  | {
+      factId: string;
+      kind: 'sale_open';
+      alertId: string;
+      /** The opening the alert is for, as PostgreSQL wrote it (to the microsecond). */
+      saleStartsAt: string;
+    };
+
+export interface ClaimedMail {
+  id: string;
   factId: string;
-  reservationId: string;
   kind: BookingMailKind;
+  attempts: number;
+  reservationId?: string;
   refundAmount?: number;
   refundSeatIds?: string[];
-}
-
-export interface ClaimedMail extends OwedMail {
-  id: string;
-  attempts: number;
+  alertId?: string;
+  saleStartsAt?: Date;
 }
 
 /** Records mail owed for these facts; a fact already recorded adds nothing. */
@@ -27,10 +53,23 @@ export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number>
       mails.map((m) => ({
         id: newId('mail'),
         fact_id: m.factId,
-        reservation_id: m.reservationId,
         kind: m.kind,
-        refund_amount: m.refundAmount ?? null,
-        refund_seat_ids: m.refundSeatIds ? JSON.stringify(m.refundSeatIds) : null,
+        priority: MAIL_PRIORITY[m.kind],
+        ...(m.kind === 'sale_open'
+          ? {
+              reservation_id: null,
+              alert_id: m.alertId,
+              sale_starts_at: sql`${m.saleStartsAt}::timestamptz`,
+              refund_amount: null,
+              refund_seat_ids: null,
+            }
+          : {
+              reservation_id: m.reservationId,
+              alert_id: null,
+              sale_starts_at: null,
+              refund_amount: m.refundAmount ?? null,
+              refund_seat_ids: m.refundSeatIds ? JSON.stringify(m.refundSeatIds) : null,
+            }),
         next_attempt_at: now,
         created_at: now,
       })),
@@ -42,7 +81,8 @@ export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number>
 }
 
 /**
- * Takes up to `limit` due mails for `leaseMs`, oldest first, counting the attempt: of two workers
+ * Takes up to `limit` due mails for `leaseMs`, most urgent kind first and then oldest first,
+ * counting the attempt: of two workers
  * (replicas) sweeping at once each mail goes to one, and a worker that dies mid-send leaves its
  * mails to be taken again once the lease runs out.
  */
@@ -60,17 +100,38 @@ export async function claimDue(db: Db, now: Date, leaseMs: number, limit: number
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+        .orderBy('priority')
         .orderBy('next_attempt_at')
         .limit(limit)
         .forUpdate()
         .skipLocked(),
     )
-    .returning(['id', 'fact_id', 'reservation_id', 'kind', 'refund_amount', 'refund_seat_ids', 'attempts'])
+    .returning([
+      'id',
+      'fact_id',
+      'reservation_id',
+      'kind',
+      'refund_amount',
+      'refund_seat_ids',
+      'attempts',
+      'alert_id',
+      'sale_starts_at',
+      'priority',
+      'next_attempt_at',
+    ])
     .execute();
+  // In the order they were chosen: RETURNING keeps none.
+  rows.sort(
+    (a, b) =>
+      a.priority - b.priority ||
+      new Date(a.next_attempt_at).getTime() - new Date(b.next_attempt_at).getTime(),
+  );
   return rows.map((r) => ({
     id: r.id,
     factId: r.fact_id,
-    reservationId: r.reservation_id,
+    reservationId: r.reservation_id ?? undefined,
+    alertId: r.alert_id ?? undefined,
+    saleStartsAt: r.sale_starts_at ? new Date(r.sale_starts_at) : undefined,
     kind: r.kind,
     refundAmount: r.refund_amount ?? undefined,
     refundSeatIds:
@@ -170,7 +231,7 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
 
 export interface BookingMailRow {
   id: string;
-  kind: BookingMailKind;
+  kind: Exclude<BookingMailKind, 'sale_open'>;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   createdAt: Date;

@@ -3,22 +3,33 @@ import type { TicketArea } from '../ticket.area';
 import { bookingMailAdminRoutes } from './booking-mail.admin';
 import { BookingMailAdmin } from './booking-mail.admin.service';
 import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
-import { notifyMigration, reminderMigration } from './notify.migrations';
+import { subscribeClosedAccounts } from './closed-accounts.consumer';
+import { notifyMigration, reminderMigration, saleAlertMigration } from './notify.migrations';
+import { saleAlertRoutes } from './sale-alert.routes';
+import { SaleAlertService } from './sale-alert.service';
 
-/** Notify: mail to buyers about their bookings (paid, refunded, coming up), and what operators see of it. */
+/**
+ * Notify: mail to buyers about their bookings (paid, refunded, coming up) and about sales they
+ * asked to hear of, what operators see of it, and forgetting a closed account's address.
+ */
 export const notifyArea: TicketArea = {
   name: 'notify',
-  migrations: { '0600_notify': notifyMigration, '0601_notify_reminders': reminderMigration },
+  migrations: {
+    '0600_notify': notifyMigration,
+    '0601_notify_reminders': reminderMigration,
+    '0602_sale_alerts': saleAlertMigration,
+  },
   async routes(app, ctx) {
-    // The worker starts after the routes (start()); a resend asked before then waits for its timer.
-    const admin = new BookingMailAdmin(ctx, () => {
+    // The worker starts after the routes (start()); asked before then, it finds the work on its first sweep.
+    const worker = () => {
       try {
-        void bookingMailWorker(ctx).sweep();
+        return bookingMailWorker(ctx);
       } catch {
-        // not started yet
+        return null; // not started yet
       }
-    });
-    await bookingMailAdminRoutes(app, admin);
+    };
+    await bookingMailAdminRoutes(app, new BookingMailAdmin(ctx, () => void worker()?.sweep()));
+    await saleAlertRoutes(app, new SaleAlertService(ctx, () => worker()?.alertsChanged()));
   },
   async start(ctx) {
     if (isProduction(ctx.config) && !ctx.config.SMTP_URL)
@@ -28,7 +39,9 @@ export const notifyArea: TicketArea = {
       );
     const mailer = createMailer(ctx.config);
     const worker = await startBookingMailWorker(ctx, mailer);
+    const unsubscribe = await subscribeClosedAccounts(ctx);
     ctx.onClose(async () => {
+      await unsubscribe().catch(() => undefined);
       await worker.stop();
       await mailer.close();
     });

@@ -47,3 +47,49 @@ export const reminderMigration: Migration = {
     );
   },
 };
+
+/**
+ * Sale-opening alerts: a buyer asks to be mailed before an event's sale opens. The mail is a
+ * fourth kind of row in `booking_mails` (about an alert, not a booking), owed once per alert and
+ * opening time; rows are sent most urgent first, so a big event's reminders or alerts never keep
+ * a buyer's confirmation waiting.
+ */
+export const saleAlertMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema('ticket')
+      .createTable('sale_alerts')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull().references('events.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('user_email', 'text', (c) => c.notNull())
+      .addColumn('user_name', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+      .addUniqueConstraint('sale_alerts_one_per_buyer', ['event_id', 'user_id'])
+      .execute();
+    await sql`create index if not exists sale_alerts_user on ${sql.table('ticket.sale_alerts')} (user_id)`.execute(
+      db,
+    );
+    const mails = sql.table('ticket.booking_mails');
+    await sql`alter table ${mails} alter column reservation_id drop not null`.execute(db);
+    await sql`alter table ${mails} add column if not exists alert_id text`.execute(db);
+    await sql`alter table ${mails} add column if not exists sale_starts_at timestamptz`.execute(db);
+    await sql`alter table ${mails} add column if not exists priority smallint not null default 0`.execute(db);
+    await sql`update ${mails} set priority = 2 where kind = 'reminder'`.execute(db);
+    await sql`alter table ${mails} drop constraint if exists booking_mails_kind_check`.execute(db);
+    await sql`alter table ${mails} add constraint booking_mails_kind_check check (kind in ('confirmed', 'refunded', 'reminder', 'sale_open'))`.execute(
+      db,
+    );
+    await sql`alter table ${mails} add constraint booking_mails_subject check (case when kind = 'sale_open' then alert_id is not null and sale_starts_at is not null else reservation_id is not null end)`.execute(
+      db,
+    );
+    await sql`drop index if exists ticket.booking_mails_due`.execute(db);
+    await sql`create index if not exists booking_mails_due on ${mails} (priority, next_attempt_at) where status = 'pending'`.execute(
+      db,
+    );
+    await sql`create index if not exists booking_mails_alert on ${mails} (alert_id) where alert_id is not null`.execute(
+      db,
+    );
+  },
+};
