@@ -300,6 +300,88 @@ describe('booking mail', () => {
   });
 });
 
+describe('a change of time or place', () => {
+  it('mails each paid booking what the event was and is, once, and no booking unpaid or refunded', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const admin = await svc.issuer.user('admin');
+    const [paid, refunded, refundsLater, holder] = await Promise.all(
+      [0, 1, 2, 3].map(() => svc.issuer.user('user', { name: '관객' })),
+    );
+    const paidBookingId = (await paidBooking(f, paid!, [f.rows.A![0]!, f.rows.A![1]!])).id;
+    const refundedBooking = await paidBooking(f, refunded!, [f.rows.A![2]!]);
+    const laterBooking = await paidBooking(f, refundsLater!, [f.rows.A![4]!]);
+    await inject('/api/tickets/book', holder!.headers, { eventId: f.eventId, seatIds: [f.rows.A![3]!] });
+    const refund = (booking: { id: string; amount: number }) =>
+      inject(`/internal/reservations/${booking.id}/refunded`, INTERNAL_HEADERS, {
+        paymentId: `pay_${booking.id}`,
+        amount: booking.amount,
+      });
+    expect((await refund(refundedBooking)).statusCode).toBe(200);
+    await eventually(() => expect(mailsTo(refunded!.email)).toHaveLength(2));
+    await eventually(() => expect(mailsTo(refundsLater!.email)).toHaveLength(1));
+    const edit = (payload: object) =>
+      svc.app.inject({ method: 'PATCH', url: `/api/events/${f.eventId}`, headers: admin.headers, payload });
+    const changes = (user: User) => mailsTo(user.email).filter((m) => m.subject.includes('Event changed'));
+    const owed = () =>
+      svc.ctx.db
+        .selectFrom('booking_mails')
+        .select(['reservation_id', 'attempts', 'status'])
+        .where('kind', '=', 'changed')
+        .where('reservation_id', 'in', [paidBookingId, refundedBooking.id, laterBooking.id])
+        .orderBy('reservation_id')
+        .execute();
+
+    // A new title or description is no news to a buyer.
+    expect((await edit({ description: 'Doors open an hour before.' })).statusCode).toBe(200);
+    const { starts_at: was } = await svc.ctx.db
+      .selectFrom('events')
+      .select('starts_at')
+      .where('id', '=', f.eventId)
+      .executeTakeFirstOrThrow();
+    const later = new Date(new Date(was).getTime() + 86_400_000);
+    // The relay is down when the change is owed; one buyer is refunded before it comes back.
+    relay.refusing.value = true;
+    try {
+      const moved = await edit({
+        startsAt: later.toISOString(),
+        endsAt: new Date(later.getTime() + 7_200_000).toISOString(),
+        venueName: 'KSPO Dome',
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      // Both tried once and refused: the next try is 30 s on.
+      await eventually(async () =>
+        expect(await owed()).toEqual(
+          [paidBookingId, laterBooking.id]
+            .sort()
+            .map((id) => ({ reservation_id: id, attempts: 1, status: 'pending' })),
+        ),
+      );
+      expect((await refund(laterBooking)).statusCode).toBe(200);
+    } finally {
+      relay.refusing.value = false;
+    }
+    clock.advance(31_000);
+    await worker().sweep();
+    await eventually(() => expect(changes(paid!)).toHaveLength(1));
+    const [mail] = changes(paid!);
+    expect(mail!.subject).toBe('[TIKETI] 공연 변경 안내 · Event changed: Race Night');
+    expect(mail!.text).toContain('관객님, 예매하신 공연의 일시와 장소가 변경되었습니다.');
+    expect(mail!.text).toContain('변경 전 장소: Olympic Hall');
+    expect(mail!.text).toContain('장소: KSPO Dome');
+    expect(mail!.text).toContain('Was at: Olympic Hall');
+    expect(mail!.text).toMatch(/변경 전 일시: .+\n일시: .+/);
+    expect(mail!.text).toContain('좌석: R-A1, R-A2');
+
+    await quiet();
+    clock.advance(3_600_000);
+    await worker().sweep();
+    expect(changes(paid!)).toHaveLength(1);
+    expect(changes(refunded!)).toHaveLength(0);
+    expect(changes(refundsLater!)).toHaveLength(0);
+    expect(mailsTo(holder!.email)).toHaveLength(0);
+  });
+});
+
 describe('reminders before the event (last: they move the clock a day on)', () => {
   it('mails each paid booking once within the window, and no booking refunded, called off or paid late', async () => {
     const startsAt = new Date(clock.now().getTime() + 2 * 86_400_000);

@@ -149,6 +149,13 @@ describe('sale alerts: mail', () => {
     await aMinuteLater();
     expect(alertsTo(keen)).toHaveLength(1);
     expect(alertsTo(changedMind)).toHaveLength(0);
+
+    // The operator sees the demand: one buyer still asking, mailed.
+    const admin = await svc.issuer.user('admin');
+    const figures = await call('GET', `/api/admin/events/${f.eventId}/alerts`, admin);
+    expect(figures.json()).toEqual({ asked: 1, mailed: 1, leadMinutes: 30 });
+    expect((await call('GET', `/api/admin/events/${f.eventId}/alerts`, keen)).statusCode).toBe(403);
+    expect((await call('GET', '/api/admin/events/evt_nothing/alerts', admin)).statusCode).toBe(404);
   });
 
   it('mails at once an alert asked inside the lead time', async () => {

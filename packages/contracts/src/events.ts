@@ -28,6 +28,8 @@ export const EventChanged = Type.Object({
   startsAt: Type.String(),
   seatsTotal: Type.Integer(),
   seatsAvailable: Type.Optional(Type.Integer()),
+  /** event.updated only, when the time or the venue changed: as they were, for the buyers' notice. */
+  previously: Type.Optional(Type.Object({ startsAt: Type.String(), venueName: Type.String() })),
 });
 
 const reservationBase = {

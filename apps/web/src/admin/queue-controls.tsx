@@ -13,6 +13,7 @@ export function QueueControls({ eventId }: { eventId: string }) {
   const { t, num, duration } = useI18n();
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ['admin', 'queue', eventId], queryFn: () => adminApi.queue(eventId), refetchInterval: 3000 });
+  const alerts = useQuery({ queryKey: ['admin', 'alerts', eventId], queryFn: () => adminApi.alerts(eventId), refetchInterval: 30_000 });
   const [settings, setSettings] = useState<Editable | null>(null);
   const errors = useFormErrors();
   const [saved, setSaved] = useState(false);
@@ -74,6 +75,13 @@ export function QueueControls({ eventId }: { eventId: string }) {
               {stat(t('queue.ratePerMinute'), num(q.live.admittedPerMinute))}
               {stat(t('queue.abandoned'), num(q.live.abandoned))}
               {stat(t('queue.oldestWait'), duration(q.live.oldestWaitSeconds))}
+              {alerts.data && (
+                <div className="stat-card" data-testid="alerts-asked">
+                  <span className="stat-label">{t('queue.alertsAsked')}</span>
+                  <strong className="stat-value">{num(alerts.data.asked)}</strong>
+                  {alerts.data.mailed > 0 && <span className="muted">{t('queue.alertsMailed', { n: num(alerts.data.mailed) })}</span>}
+                </div>
+              )}
             </div>
             {settings && (
               <form className="form form-inline" onSubmit={save}>

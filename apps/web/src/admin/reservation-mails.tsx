@@ -9,6 +9,7 @@ const KIND = {
   confirmed: 'admin.mailConfirmed',
   refunded: 'admin.mailRefunded',
   reminder: 'admin.mailReminder',
+  changed: 'admin.mailChanged',
 } as const;
 
 function MailLine({ mail }: { mail: BookingMail }) {

@@ -197,7 +197,7 @@ export interface Dashboard extends StatsDashboard {
 /** A mail to a booking's buyer, as operators see it. */
 export interface BookingMail {
   id: string;
-  kind: 'confirmed' | 'refunded' | 'reminder';
+  kind: 'confirmed' | 'refunded' | 'reminder' | 'changed';
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   createdAt: string;

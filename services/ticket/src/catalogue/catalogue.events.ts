@@ -9,6 +9,7 @@ export async function emitEventChanged(
   type: 'event.published' | 'event.updated' | 'event.cancelled',
   row: Pick<EventRow, 'id' | 'title' | 'status' | 'starts_at' | 'seats_total'>,
   seatsAvailable?: number,
+  previously?: { startsAt: string; venueName: string },
 ): Promise<void> {
   const data: EventDataByType['event.updated'] = {
     eventId: row.id,
@@ -17,6 +18,7 @@ export async function emitEventChanged(
     startsAt: new Date(row.starts_at).toISOString(),
     seatsTotal: row.seats_total,
     ...(seatsAvailable === undefined ? {} : { seatsAvailable }),
+    ...(previously ? { previously } : {}),
   };
   await enqueueEvent(trx, 'ticket', 'ticket', type, data);
 }

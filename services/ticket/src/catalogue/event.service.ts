@@ -180,8 +180,15 @@ export class EventService {
           starts_at: dates.startsAt,
           seats_total: (values.seats_total as number | undefined) ?? row.seats_total,
         };
+        // Buyers hear of a new time or place (the notify area mails those with paid bookings).
+        const moved =
+          dates.startsAt.getTime() !== current.startsAt.getTime() ||
+          (values.venue_name !== undefined && values.venue_name !== row.venue_name);
+        const previously = moved
+          ? { startsAt: current.startsAt.toISOString(), venueName: row.venue_name }
+          : undefined;
         if (row.status !== 'draft')
-          await emitEventChanged(trx, 'event.updated', after as EventRow, available);
+          await emitEventChanged(trx, 'event.updated', after as EventRow, available, previously);
         await recordAudit(trx, actor, 'event.update', 'event', id, {
           before: { status: row.status },
           after: { ...body, layout: body.layout ? '(layout)' : undefined, status },

@@ -7,7 +7,12 @@ import * as repo from './booking-mails.repository';
 
 const BookingMail = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('confirmed'), Type.Literal('refunded'), Type.Literal('reminder')]),
+  kind: Type.Union([
+    Type.Literal('confirmed'),
+    Type.Literal('refunded'),
+    Type.Literal('reminder'),
+    Type.Literal('changed'),
+  ]),
   status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
   attempts: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),

@@ -1,5 +1,5 @@
 import type { MailMessage } from '@tiketi/platform';
-import type { BookingForMail } from './booking-mails.repository';
+import type { BookingForMail, EventBefore } from './booking-mails.repository';
 import type { SaleAlertForMail } from './sale-alerts.repository';
 
 /**
@@ -170,6 +170,44 @@ export function reminderMail(b: BookingForMail, webUrl: string): MailMessage {
       lead: `${b.userName}, your event is coming up. Show the entry pass (a QR code) on your booking's page at the gate.`,
       lines: [...en, { label: 'Booking number', value: b.id }],
       linkText: 'Your entry pass',
+    },
+    bookingLink(webUrl, b.id),
+  );
+}
+
+/**
+ * The event moved (time or place): what it was and what it is now, the seats kept, and that the
+ * booking stands. Told from the booking as it is when sent, so a second change is told as it ended.
+ */
+export function changedMail(b: BookingForMail, before: EventBefore, webUrl: string): MailMessage {
+  const { ko, en } = eventLines(b);
+  const previously = new Date(before.startsAt);
+  const timeMoved = previously.getTime() !== b.eventStartsAt.getTime();
+  const placeMoved = before.venueName !== b.venueName;
+  const was = (label: string, lines: Line[], at: string, value: string) => {
+    const i = lines.findIndex((l) => l.label === at);
+    lines.splice(i, 0, { label, value });
+  };
+  if (timeMoved) {
+    was('변경 전 일시', ko, '일시', whenKo(previously));
+    was('Was', en, 'When', whenEn(previously));
+  }
+  if (placeMoved) {
+    was('변경 전 장소', ko, '장소', before.venueName);
+    was('Was at', en, 'Where', before.venueName);
+  }
+  return compose(
+    b.userEmail,
+    `[TIKETI] 공연 변경 안내 · Event changed: ${b.eventTitle}`,
+    {
+      lead: `${b.userName}님, 예매하신 공연의 ${timeMoved && placeMoved ? '일시와 장소가' : placeMoved ? '장소가' : '일시가'} 변경되었습니다. 예매와 입장권은 그대로 유효합니다. 참석이 어려우시면 예매 내역에서 취소할 수 있습니다.`,
+      lines: [...ko, { label: '예매 번호', value: b.id }],
+      linkText: '예매 내역',
+    },
+    {
+      lead: `${b.userName}, your event has ${timeMoved && placeMoved ? 'a new time and place' : placeMoved ? 'a new place' : 'a new time'}. Your booking and entry pass stay valid; if you can no longer come, you can cancel from your booking's page.`,
+      lines: [...en, { label: 'Booking number', value: b.id }],
+      linkText: 'Your booking',
     },
     bookingLink(webUrl, b.id),
   );

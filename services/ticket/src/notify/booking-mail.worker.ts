@@ -2,7 +2,8 @@ import { Counter } from 'prom-client';
 import type { EventEnvelope, MailMessage, Mailer, ServiceContext } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
-import { confirmedMail, refundedMail, reminderMail, saleOpenMail } from './booking-mail';
+import { changedMail, confirmedMail, refundedMail, reminderMail, saleOpenMail } from './booking-mail';
+import { oweEventChanged, oweReminders } from './owed-mails.repository';
 import * as repo from './booking-mails.repository';
 import * as alerts from './sale-alerts.repository';
 
@@ -120,24 +121,26 @@ export async function startBookingMailWorker(
       return null;
     }
     if (
-      mail.kind === 'reminder' &&
+      (mail.kind === 'reminder' || mail.kind === 'changed') &&
       (!PAID.has(booking.status) || booking.eventStatus === 'cancelled' || booking.eventStartsAt <= now)
     ) {
-      // Refunded, called off or already begun since it was owed: nothing to remind of.
+      // Refunded, called off or already begun since it was owed: nothing to tell.
       await skip(mail, 'skipped', 'not sent: the booking or its event changed');
       return null;
     }
     if (mail.kind === 'confirmed') return confirmedMail(booking, web);
     if (mail.kind === 'reminder') return reminderMail(booking, web);
+    if (mail.kind === 'changed') return changedMail(booking, mail.before!, web);
     return refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
   };
 
   const send = async (mail: repo.ClaimedMail): Promise<boolean> => {
+    // Paced before it is composed: composed first, it would go out as things were a pace ago.
+    await paced();
     const now = ctx.clock.now();
     const message = await messageFor(mail, now);
     if (!message) return false;
     try {
-      await paced();
       await mailer.send(message);
     } catch (err) {
       const last = mail.attempts >= MAX_ATTEMPTS;
@@ -166,7 +169,7 @@ export async function startBookingMailWorker(
     if (reminderWindowMs > 0 && scanAt.getTime() - lastReminderScanAt >= REMINDER_SCAN_MS) {
       lastReminderScanAt = scanAt.getTime();
       // A big event's thousands of bookings are owed in pages, all in this scan.
-      while ((await repo.oweReminders(ctx.db, scanAt, reminderWindowMs)) > 0 && !stopped);
+      while ((await oweReminders(ctx.db, scanAt, reminderWindowMs)) > 0 && !stopped);
     }
     if (alertsAsked || scanAt.getTime() - lastAlertScanAt >= ALERT_SCAN_MS) {
       alertsAsked = false;
@@ -211,9 +214,24 @@ export async function startBookingMailWorker(
   const timer = setInterval(() => void sweep(), intervalMs);
   timer.unref();
   const unsubscribe = await ctx.bus.subscribeBatch(
-    { group: BOOKING_MAIL_GROUP, types: [EventTypes.reservationConfirmed, EventTypes.reservationRefunded] },
+    {
+      group: BOOKING_MAIL_GROUP,
+      types: [EventTypes.reservationConfirmed, EventTypes.reservationRefunded, EventTypes.eventUpdated],
+    },
     async (events) => {
-      if ((await repo.owe(ctx.db, events.map(owedFor), ctx.clock.now())) > 0) void sweep();
+      const now = ctx.clock.now();
+      const bookings = events.filter((e) => e.type !== EventTypes.eventUpdated);
+      let owed = await repo.owe(ctx.db, bookings.map(owedFor), now);
+      for (const e of events) {
+        const data = e.data as EventDataByType['event.updated'];
+        if (e.type === EventTypes.eventUpdated && data.previously)
+          owed += await oweEventChanged(
+            ctx.db,
+            { factId: e.id, eventId: data.eventId, before: data.previously },
+            now,
+          );
+      }
+      if (owed > 0) void sweep();
     },
   );
 

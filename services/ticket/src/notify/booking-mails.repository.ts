@@ -3,26 +3,35 @@ import { newId } from '@tiketi/platform';
 
 type Db = Kysely<any>;
 
-export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder' | 'sale_open';
+export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder' | 'sale_open' | 'changed';
 
 /**
- * Lower goes first: a buyer waiting on a payment's or a refund's word before a big event's
- * reminders or a sale's alerts, and the alerts (due before the sale opens) before the reminders.
+ * Lower goes first: a buyer waiting on a payment's or a refund's word before the mail an event
+ * sends to all its buyers at once (a change of time or place, a sale's alerts due before it opens),
+ * and those before the reminders.
  */
 export const MAIL_PRIORITY: Record<BookingMailKind, number> = {
   confirmed: 0,
   refunded: 0,
+  changed: 1,
   sale_open: 1,
   reminder: 2,
 };
+
+/** What an event was before a change of time or place (a `changed` mail's details). */
+export interface EventBefore {
+  startsAt: string;
+  venueName: string;
+}
 
 export type OwedMail =
   | {
       factId: string;
       reservationId: string;
-      kind: 'confirmed' | 'refunded' | 'reminder';
+      kind: 'confirmed' | 'refunded' | 'reminder' | 'changed';
       refundAmount?: number;
       refundSeatIds?: string[];
+      before?: EventBefore;
     }
   | {
       factId: string;
@@ -42,6 +51,7 @@ export interface ClaimedMail {
   refundSeatIds?: string[];
   alertId?: string;
   saleStartsAt?: Date;
+  before?: EventBefore;
 }
 
 /** Records mail owed for these facts; a fact already recorded adds nothing. */
@@ -62,6 +72,7 @@ export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number>
               sale_starts_at: sql`${m.saleStartsAt}::timestamptz`,
               refund_amount: null,
               refund_seat_ids: null,
+              details: null,
             }
           : {
               reservation_id: m.reservationId,
@@ -69,6 +80,7 @@ export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number>
               sale_starts_at: null,
               refund_amount: m.refundAmount ?? null,
               refund_seat_ids: m.refundSeatIds ? JSON.stringify(m.refundSeatIds) : null,
+              details: m.before ? JSON.stringify(m.before) : null,
             }),
         next_attempt_at: now,
         created_at: now,
@@ -118,6 +130,7 @@ export async function claimDue(db: Db, now: Date, leaseMs: number, limit: number
       'sale_starts_at',
       'priority',
       'next_attempt_at',
+      'details',
     ])
     .execute();
   // In the order they were chosen: RETURNING keeps none.
@@ -132,6 +145,7 @@ export async function claimDue(db: Db, now: Date, leaseMs: number, limit: number
     reservationId: r.reservation_id ?? undefined,
     alertId: r.alert_id ?? undefined,
     saleStartsAt: r.sale_starts_at ? new Date(r.sale_starts_at) : undefined,
+    before: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) ?? undefined,
     kind: r.kind,
     refundAmount: r.refund_amount ?? undefined,
     refundSeatIds:
@@ -258,42 +272,4 @@ export async function mailsOf(db: Db, reservationId: string): Promise<BookingMai
     nextAttemptAt: new Date(r.next_attempt_at),
     lastError: r.last_error,
   }));
-}
-
-/**
- * Owes a reminder to every paid booking of an event starting within `windowMs`, once per booking
- * (its fact id is the booking's). A booking paid after the window opened got its confirmation
- * moments ago: it is not reminded. Owes at most `limit` at a time; returns how many it owed.
- */
-export async function oweReminders(db: Db, now: Date, windowMs: number, limit = 500): Promise<number> {
-  const opens = sql<Date>`e.starts_at - make_interval(secs => ${windowMs / 1000})`;
-  const due = await db
-    .selectFrom('reservations as r')
-    .innerJoin('events as e', 'e.id', 'r.event_id')
-    .select('r.id')
-    .where('r.status', 'in', ['confirmed', 'partially_refunded'])
-    .where('e.status', '!=', 'cancelled')
-    .where('e.starts_at', '>', now)
-    .where('e.starts_at', '<=', new Date(now.getTime() + windowMs))
-    .where('r.confirmed_at', '<=', opens)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('booking_mails as m')
-            .select('m.id')
-            .whereRef('m.fact_id', '=', sql<string>`'reminder:' || r.id`),
-        ),
-      ),
-    )
-    .limit(limit)
-    .execute();
-  return owe(
-    db,
-    due.map((r) => ({
-      factId: `reminder:${r.id}`,
-      reservationId: r.id as string,
-      kind: 'reminder' as const,
-    })),
-    now,
-  );
 }

@@ -4,7 +4,12 @@ import { bookingMailAdminRoutes } from './booking-mail.admin';
 import { BookingMailAdmin } from './booking-mail.admin.service';
 import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
 import { subscribeClosedAccounts } from './closed-accounts.consumer';
-import { notifyMigration, reminderMigration, saleAlertMigration } from './notify.migrations';
+import {
+  eventChangedMigration,
+  notifyMigration,
+  reminderMigration,
+  saleAlertMigration,
+} from './notify.migrations';
 import { saleAlertRoutes } from './sale-alert.routes';
 import { SaleAlertService } from './sale-alert.service';
 
@@ -18,6 +23,7 @@ export const notifyArea: TicketArea = {
     '0600_notify': notifyMigration,
     '0601_notify_reminders': reminderMigration,
     '0602_sale_alerts': saleAlertMigration,
+    '0603_event_changed_mails': eventChangedMigration,
   },
   async routes(app, ctx) {
     // The worker starts after the routes (start()); asked before then, it finds the work on its first sweep.

@@ -93,3 +93,18 @@ export const saleAlertMigration: Migration = {
     );
   },
 };
+
+/**
+ * A fifth kind: buyers of paid bookings told that their event's time or venue changed. The row
+ * keeps what the event was before (`details`); the mail says what it is when sent.
+ */
+export const eventChangedMigration: Migration = {
+  async up(db) {
+    const mails = sql.table('ticket.booking_mails');
+    await sql`alter table ${mails} add column if not exists details jsonb`.execute(db);
+    await sql`alter table ${mails} drop constraint if exists booking_mails_kind_check`.execute(db);
+    await sql`alter table ${mails} add constraint booking_mails_kind_check check (kind in ('confirmed', 'refunded', 'reminder', 'sale_open', 'changed'))`.execute(
+      db,
+    );
+  },
+};

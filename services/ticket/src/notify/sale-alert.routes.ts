@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser, requireUser } from '@tiketi/platform';
-import { errors } from '../booking/booking.schemas';
+import { currentUser, requireAdmin, requireUser } from '@tiketi/platform';
+import { IdParams, errors } from '../booking/booking.schemas';
 import type { SaleAlertService } from './sale-alert.service';
 
 const SaleAlert = Type.Object({
@@ -93,5 +93,24 @@ export async function saleAlertRoutes(app: FastifyInstance, alerts: SaleAlertSer
       await alerts.remove(currentUser(request), request.params.eventId);
       return reply.status(204).send(null);
     },
+  );
+
+  r.get(
+    '/api/admin/events/:id/alerts',
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags: ['admin'],
+        security,
+        summary:
+          "How many buyers asked for the event's sale alert, and how many were mailed for its present opening",
+        params: IdParams,
+        response: {
+          200: Type.Object({ asked: Type.Integer(), mailed: Type.Integer(), leadMinutes: Type.Number() }),
+          ...errors(401, 403, 404),
+        },
+      },
+    },
+    async (request) => alerts.figures(request.params.id),
   );
 }

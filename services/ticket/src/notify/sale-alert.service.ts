@@ -84,6 +84,16 @@ export class SaleAlertService {
     return alert ? this.view(alert) : null;
   }
 
+  /** The operator's view: how many buyers are waiting to hear of the sale (a measure of demand). */
+  async figures(eventId: string): Promise<{ asked: number; mailed: number; leadMinutes: number }> {
+    const event = await repo.eventForAlert(this.ctx.db, eventId);
+    if (!event) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
+    return {
+      ...(await repo.alertFigures(this.ctx.db, eventId)),
+      leadMinutes: this.ctx.config.SALE_ALERT_LEAD_MINUTES,
+    };
+  }
+
   async list(user: AuthUser): Promise<SaleAlertView[]> {
     return (await repo.alertsOf(this.ctx.db, user.id)).map((a) => this.view(a));
   }

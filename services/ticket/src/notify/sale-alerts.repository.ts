@@ -217,3 +217,13 @@ export async function pruneAlerts(db: Db, before: Date): Promise<number> {
     .executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** How many buyers asked for the event's alert, and how many were mailed for its present opening. */
+export async function alertFigures(db: Db, eventId: string): Promise<{ asked: number; mailed: number }> {
+  const row = await alerts(db)
+    .clearSelect()
+    .select((eb) => [eb.fn.countAll<string>().as('asked'), eb.fn.count<string>('m.id').as('mailed')])
+    .where('a.event_id', '=', eventId)
+    .executeTakeFirstOrThrow();
+  return { asked: Number(row.asked), mailed: Number(row.mailed) };
+}

@@ -1,0 +1,82 @@
+/** Mail owed to many bookings at once: an event's change of time or place, and the reminders before it. */
+import { sql, type Kysely } from 'kysely';
+import { owe, type EventBefore } from './booking-mails.repository';
+
+type Db = Kysely<any>;
+const PAGE = 500;
+
+/**
+ * Owes every paid booking of the event a mail about a change of its time or place, once per
+ * booking and change (the change's fact id and the booking's): a redelivered fact owes nothing
+ * more. In pages, so a big event's thousands of bookings never make one statement.
+ */
+export async function oweEventChanged(
+  db: Db,
+  change: { factId: string; eventId: string; before: EventBefore },
+  now: Date,
+): Promise<number> {
+  let owed = 0;
+  let after = '';
+  for (;;) {
+    const page = await db
+      .selectFrom('reservations')
+      .select('id')
+      .where('event_id', '=', change.eventId)
+      .where('status', 'in', ['confirmed', 'partially_refunded'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    if (page.length === 0) return owed;
+    owed += await owe(
+      db,
+      page.map((r) => ({
+        factId: `${change.factId}:${r.id}`,
+        reservationId: r.id as string,
+        kind: 'changed' as const,
+        before: change.before,
+      })),
+      now,
+    );
+    after = page.at(-1)!.id as string;
+    if (page.length < PAGE) return owed;
+  }
+}
+
+/**
+ * Owes a reminder to every paid booking of an event starting within `windowMs`, once per booking
+ * (its fact id is the booking's). A booking paid after the window opened got its confirmation
+ * moments ago: it is not reminded. Owes at most `limit` at a time; returns how many it owed.
+ */
+export async function oweReminders(db: Db, now: Date, windowMs: number, limit = 500): Promise<number> {
+  const opens = sql<Date>`e.starts_at - make_interval(secs => ${windowMs / 1000})`;
+  const due = await db
+    .selectFrom('reservations as r')
+    .innerJoin('events as e', 'e.id', 'r.event_id')
+    .select('r.id')
+    .where('r.status', 'in', ['confirmed', 'partially_refunded'])
+    .where('e.status', '!=', 'cancelled')
+    .where('e.starts_at', '>', now)
+    .where('e.starts_at', '<=', new Date(now.getTime() + windowMs))
+    .where('r.confirmed_at', '<=', opens)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('booking_mails as m')
+            .select('m.id')
+            .whereRef('m.fact_id', '=', sql<string>`'reminder:' || r.id`),
+        ),
+      ),
+    )
+    .limit(limit)
+    .execute();
+  return owe(
+    db,
+    due.map((r) => ({
+      factId: `reminder:${r.id}`,
+      reservationId: r.id as string,
+      kind: 'reminder' as const,
+    })),
+    now,
+  );
+}
