@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
 import { startTestPlatform, type Session, type TestPlatform } from '../support/platform';
-import { onSaleEvent, paySandbox } from './admin.flow';
+import { hold, onSaleEvent, paySandbox } from './admin.flow';
 
 /** The whole purchase and refund through the gateway, on the embedded platform, as the web app drives it. */
 let tp: TestPlatform;
@@ -113,5 +113,31 @@ describe('payment flow through the gateway', () => {
     expect(still.body.reservation.status).toBe('pending');
     const paid = await paySandbox(tp, buyer, reservationId);
     expect(paid.amount).toBe(50_000);
+  });
+
+  it('the operator moves the event: a buyer who paid before may cancel without the fee, one who paid after may not', async () => {
+    const eventId = await onSaleEvent(tp, admin, 'Moved Night', 4, 60_000);
+    const quote = async (who: Session, reservationId: string) =>
+      (await tp.api('GET', `/api/payments/refund-quote?reservationId=${reservationId}`, { token: who.accessToken })).body;
+    const early = await tp.register();
+    const earlyBooking = await hold(tp, early, eventId, 1);
+    await paySandbox(tp, early, earlyBooking.id);
+    expect((await quote(early, earlyBooking.id)).feeWaived).toBeNull();
+
+    const { event } = (await tp.api('GET', `/api/events/${eventId}`)).body;
+    const later = (iso: string) => new Date(new Date(iso).getTime() + 86_400_000).toISOString();
+    const moved = await tp.api('PATCH', `/api/events/${eventId}`, {
+      token: admin.accessToken,
+      body: { startsAt: later(event.startsAt), endsAt: later(event.endsAt) },
+    });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    // ticket says what the event was (event.updated); payment hears it through the bus.
+    await eventually(async () =>
+      expect(await quote(early, earlyBooking.id)).toMatchObject({ fee: 0, refundAmount: 60_000, feeWaived: 'event_changed' }),
+    );
+    const late = await tp.register();
+    const lateBooking = await hold(tp, late, eventId, 1);
+    await paySandbox(tp, late, lateBooking.id);
+    expect((await quote(late, lateBooking.id)).feeWaived).toBeNull();
   });
 });

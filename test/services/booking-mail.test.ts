@@ -326,6 +326,8 @@ describe('a change of time or place', () => {
       svc.ctx.db
         .selectFrom('booking_mails')
         .select(['reservation_id', 'attempts', 'status'])
+        // Counted when claimed, an attempt has been made once the relay's refusal is recorded.
+        .select((eb) => eb('last_error', 'is not', null).as('refused'))
         .where('kind', '=', 'changed')
         .where('reservation_id', 'in', [paidBookingId, refundedBooking.id, laterBooking.id])
         .orderBy('reservation_id')
@@ -353,7 +355,7 @@ describe('a change of time or place', () => {
         expect(await owed()).toEqual(
           [paidBookingId, laterBooking.id]
             .sort()
-            .map((id) => ({ reservation_id: id, attempts: 1, status: 'pending' })),
+            .map((id) => ({ reservation_id: id, attempts: 1, status: 'pending', refused: true })),
         ),
       );
       expect((await refund(laterBooking)).statusCode).toBe(200);

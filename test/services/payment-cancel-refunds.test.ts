@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
+import { newId } from '@tiketi/platform';
 import { CancelledEventRefunds, paymentDeps, reconcileOnce } from '@tiketi/payment';
 import { payThrough, publishEventCancelled, startHarness, type PaymentHarness } from './payment-harness';
 import type { DoubleEvent } from './payment-ticket-double';
@@ -169,5 +170,87 @@ describe("a cancelled event's refunds", () => {
     expect(own.statusCode, own.body).toBe(200);
     // Before: 40,000 back and 10,000 kept, the payment closed as refunded, so no sweep returned it.
     expect(own.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 50_000, fee: 0 });
+  });
+});
+
+describe('an event moved to another time or venue', () => {
+  /** What ticket publishes when the operator moves the event: its new start and what it was. */
+  const publishMoved = (event: DoubleEvent, startsAt: Date) =>
+    h.svc.bus.publish({
+      id: newId('evn'),
+      type: 'event.updated',
+      source: 'ticket',
+      occurredAt: new Date().toISOString(),
+      data: {
+        eventId: event.id,
+        title: event.title,
+        status: 'on_sale',
+        startsAt: startsAt.toISOString(),
+        seatsTotal: 100,
+        previously: { startsAt: event.startsAt, venueName: 'Olympic Hall' },
+      },
+    });
+  const quoteFor = async (buyer: { headers: Record<string, string> }, reservationId: string) =>
+    (
+      await h.svc.app.inject({
+        method: 'GET',
+        url: `/api/payments/refund-quote?reservationId=${reservationId}`,
+        headers: buyer.headers,
+      })
+    ).json();
+
+  it('lets a buyer who paid before the change cancel without a fee until it begins, and no one else', async () => {
+    // Three days before the show the policy keeps 20%.
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    const before = await h.svc.issuer.user('user');
+    const early = h.ticket.addReservation(before.id, { event, prices: [30_000, 20_000] });
+    const earlyPayment = await payThrough(h, before, early.id, 'toss');
+    expect(await quoteFor(before, early.id)).toMatchObject({ fee: 10_000, feeWaived: null });
+
+    await publishMoved(event, new Date(Date.now() + 4 * 86_400_000));
+    await eventually(async () =>
+      expect(await quoteFor(before, early.id)).toMatchObject({
+        refundable: true,
+        fee: 0,
+        refundAmount: 50_000,
+        feeWaived: 'event_changed',
+      }),
+    );
+    // Paid after the change: the buyer took the new time as it was.
+    const after = await h.svc.issuer.user('user');
+    const late = h.ticket.addReservation(after.id, { event, prices: [30_000] });
+    await payThrough(h, after, late.id, 'toss');
+    expect(await quoteFor(after, late.id)).toMatchObject({
+      fee: 6_000,
+      refundAmount: 24_000,
+      feeWaived: null,
+    });
+
+    const own = await h.svc.app.inject({
+      method: 'POST',
+      url: '/api/payments/refund',
+      payload: { paymentId: earlyPayment.id, reason: 'cannot come on the new date' },
+      headers: before.headers,
+    });
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 50_000, fee: 0 });
+  });
+
+  it('takes the fee again once the moved event has begun', async () => {
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    const buyer = await h.svc.issuer.user('user');
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [40_000] });
+    await payThrough(h, buyer, reservation.id, 'toss');
+    // Moved to an hour ago (the fact is late, or the show was brought forward and has begun).
+    await publishMoved(event, new Date(Date.now() - 3_600_000));
+    await eventually(async () => {
+      const changed = await h.svc.ctx.db
+        .selectFrom('changed_events')
+        .select('event_id')
+        .where('event_id', '=', event.id)
+        .execute();
+      expect(changed).toHaveLength(1);
+    });
+    expect(await quoteFor(buyer, reservation.id)).toMatchObject({ fee: 8_000, feeWaived: null });
   });
 });

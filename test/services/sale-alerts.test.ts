@@ -254,10 +254,12 @@ describe('sale alerts: mail', () => {
         const rows = await svc.ctx.db
           .selectFrom('booking_mails')
           .select(['kind', 'attempts'])
+          // Counted when claimed, an attempt has been made once the relay's refusal is recorded.
+          .select((eb) => eb('last_error', 'is not', null).as('refused'))
           .where('kind', '=', 'confirmed')
           .where('reservation_id', '=', held.json().reservation.id)
           .execute();
-        expect(rows).toEqual([{ kind: 'confirmed', attempts: 1 }]);
+        expect(rows).toEqual([{ kind: 'confirmed', attempts: 1, refused: true }]);
       });
     } finally {
       relay.refusing.value = false;

@@ -144,10 +144,28 @@ const cancelledEvents: Migration = {
   },
 };
 
+/**
+ * The events whose time or venue the organiser changed (from event.updated): a buyer who paid
+ * before the change cancels without a fee until the event begins.
+ */
+const changedEvents: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema(S)
+      .createTable('changed_events')
+      .ifNotExists()
+      .addColumn('event_id', 'text', (c) => c.primaryKey())
+      .addColumn('changed_at', 'timestamptz', (c) => c.notNull())
+      .addColumn('starts_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const paymentMigrations = {
   '0001_outbox': outboxMigration(S),
   '0001_outbox_claim': outboxClaimMigration(S),
   '0002_payments': core,
   '0003_ready_index': readyIndex,
   '0004_cancelled_events': cancelledEvents,
+  '0005_changed_events': changedEvents,
 };

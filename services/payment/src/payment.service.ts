@@ -5,10 +5,11 @@ import { createPaymentMetrics } from './payments/payment.metrics';
 import type { PaymentDeps } from './payments/payment.core';
 import { PaymentRepository } from './payments/payment.repository';
 import { CancelledEventRepository } from './payments/cancelled-event.repository';
+import { ChangedEventRepository } from './payments/changed-event.repository';
 import { RefundRepository } from './payments/refund.repository';
 import { internalRoutes } from './payments/internal.routes';
 import { paymentRoutes } from './payments/payment.routes';
-import { startReconciler, subscribeEventCancelled } from './payments/reconciler';
+import { startReconciler, subscribeEventCancelled, subscribeEventChanged } from './payments/reconciler';
 import { CancelledEventRefunds } from './payments/cancelled-event.refunds';
 import { sandboxRoutes } from './payments/sandbox.routes';
 import { TicketClient } from './payments/ticket.client';
@@ -24,6 +25,7 @@ export function paymentDeps(ctx: ServiceContext<PaymentConfig>): PaymentDeps {
     deps = {
       repo: new PaymentRepository(ctx.db),
       cancelledEvents: new CancelledEventRepository(ctx.db),
+      changedEvents: new ChangedEventRepository(ctx.db),
       refunds: new RefundRepository(ctx.db),
       providers: createProviderRegistry(ctx.config, ctx.db, metrics.providerCall),
       ticket: new TicketClient(ctx.config.TICKET_URL, ctx.config.INTERNAL_TOKEN),
@@ -65,5 +67,6 @@ export const paymentService = defineService<PaymentConfig>({
     // ctx.db: the consumer's transaction names the payment schema like every other statement.
     const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.db, refunds);
     ctx.onClose(unsubscribe);
+    ctx.onClose(await subscribeEventChanged(deps, ctx.bus));
   },
 });

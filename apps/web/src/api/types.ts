@@ -168,6 +168,8 @@ export interface RefundQuote {
   refundAmount: number;
   policy?: { id: string; name: string; rules?: unknown };
   reason?: string;
+  /** Why no fee is taken: the organiser cancelled the event, or moved it after the payment. */
+  feeWaived?: 'event_cancelled' | 'event_changed' | null;
 }
 
 /** GET /api/stats/dashboard and each `dashboard` message of the live feed (GET /api/stats/live). */

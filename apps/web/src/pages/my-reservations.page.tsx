@@ -126,6 +126,11 @@ function CancelPanel({ r, onDone }: { r: Reservation; onDone: () => void }) {
           )}
         </dl>
       )}
+      {quote?.feeWaived && (
+        <p className="notice notice-good" data-testid="fee-waived">
+          {t(quote.feeWaived === 'event_changed' ? 'my.feeWaivedChanged' : 'my.feeWaivedCancelled')}
+        </p>
+      )}
       {quote && !quote.refundable && <p className="notice notice-bad">{t('my.notRefundable')}</p>}
       {error && (
         <p className="form-error" role="alert">

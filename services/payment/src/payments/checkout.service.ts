@@ -4,7 +4,7 @@ import { DEFAULT_POLICY, quoteRefund } from '../policy/refund-policy';
 import { PAYMENT_METHODS, ProviderError, type Checkout } from '../providers/provider';
 import { paymentView, type PaymentDeps, type PaymentView } from './payment.core';
 import type { PaymentRow } from './payment.model';
-import { refundMode } from './refund.service';
+import { feeWaiver } from './refund.service';
 
 export interface CreateBody {
   reservationId: string;
@@ -171,10 +171,10 @@ export async function refundQuote(d: PaymentDeps, user: AuthUser, reservationId:
   if (!p || (p.user_id !== user.id && user.role !== 'admin'))
     throw AppError.notFound('PAYMENT_NOT_FOUND', 'No paid payment for this reservation');
   const remaining = p.amount - p.refunded_amount;
-  const q =
-    (await refundMode(d, p, 'policy')) === 'full'
-      ? { refundable: true, fee: 0, refundAmount: remaining, feePercent: 0 }
-      : quoteRefund(p.policy.rules, remaining, p.booked_at, p.event_starts_at, d.clock.now());
+  const waiver = await feeWaiver(d, p);
+  const q = waiver
+    ? { refundable: true, fee: 0, refundAmount: remaining, feePercent: 0 }
+    : quoteRefund(p.policy.rules, remaining, p.booked_at, p.event_starts_at, d.clock.now());
   const refundable =
     q.refundable && remaining > 0 && (p.status === 'paid' || p.status === 'partially_refunded');
   return {
@@ -185,5 +185,6 @@ export async function refundQuote(d: PaymentDeps, user: AuthUser, reservationId:
     refundAmount: refundable ? q.refundAmount : 0,
     feePercent: q.feePercent,
     policy: p.policy,
+    feeWaived: refundable ? waiver : null,
   };
 }

@@ -9,12 +9,14 @@ import type { PaymentMetrics } from './payment.metrics';
 import type { PaymentRow, PaymentStatus } from './payment.model';
 import type { PaymentRepository } from './payment.repository';
 import type { CancelledEventRepository } from './cancelled-event.repository';
+import type { ChangedEventRepository } from './changed-event.repository';
 import type { RefundRepository } from './refund.repository';
 import type { TicketClient } from './ticket.client';
 
 export interface PaymentDeps {
   repo: PaymentRepository;
   cancelledEvents: CancelledEventRepository;
+  changedEvents: ChangedEventRepository;
   refunds: RefundRepository;
   providers: ProviderRegistry;
   ticket: TicketClient;

@@ -167,6 +167,13 @@ export async function paymentRoutes(scope: FastifyInstance, d: PaymentDeps): Pro
             refundAmount: Type.Integer(),
             feePercent: Type.Integer(),
             policy: RefundPolicy,
+            feeWaived: Type.Union(
+              [Type.Literal('event_cancelled'), Type.Literal('event_changed'), Type.Null()],
+              {
+                description:
+                  'why no fee is taken: the organiser cancelled the event, or moved its time or venue after the payment (until it begins)',
+              },
+            ),
           }),
           404: Err,
         },

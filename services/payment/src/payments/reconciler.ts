@@ -161,3 +161,17 @@ export async function subscribeEventCancelled(
     },
   );
 }
+
+export const EVENT_CHANGED_GROUP = 'payment.event-changed';
+
+/**
+ * event.updated with `previously` (the organiser moved the event's time or venue): payment keeps
+ * the latest change, after which a buyer who paid before it cancels without a fee.
+ */
+export function subscribeEventChanged(d: PaymentDeps, bus: EventBus): Promise<() => Promise<void>> {
+  return bus.subscribe({ group: EVENT_CHANGED_GROUP, types: [EventTypes.eventUpdated] }, async (event) => {
+    const data = event.data as EventDataByType['event.updated'];
+    if (data.previously)
+      await d.changedEvents.record(data.eventId, new Date(event.occurredAt), new Date(data.startsAt));
+  });
+}

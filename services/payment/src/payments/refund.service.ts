@@ -57,16 +57,27 @@ export function planRefund(d: PaymentDeps, p: PaymentRow, req: Pick<RefundReques
 }
 
 /**
- * The organiser's cancellation gives everything back: a buyer who cancels such a booking before its
- * refund reaches them (the fact, then a run over the event's payments) pays no fee either, even on
- * the day of the show.
+ * Why the organiser, not the buyer, pays for a cancellation. A cancelled event gives everything
+ * back: a buyer who cancels such a booking before its refund reaches them (the fact, then a run
+ * over the event's payments) pays no fee either, even on the day of the show. An event moved to
+ * another time or venue after the buyer paid lets them cancel without a fee until it begins (the
+ * Korean consumer-dispute standard for performances changed by the organiser).
  */
+export async function feeWaiver(d: PaymentDeps, p: PaymentRow): Promise<FeeWaiver | null> {
+  if (await d.cancelledEvents.has(p.event_id)) return 'event_cancelled';
+  const committedAt = p.paid_at ?? p.booked_at;
+  if (await d.changedEvents.changedSince(p.event_id, committedAt, d.clock.now())) return 'event_changed';
+  return null;
+}
+
+export type FeeWaiver = 'event_cancelled' | 'event_changed';
+
 export async function refundMode(
   d: PaymentDeps,
   p: PaymentRow,
   mode: RefundRequest['mode'],
 ): Promise<RefundRequest['mode']> {
-  return mode === 'policy' && (await d.cancelledEvents.has(p.event_id)) ? 'full' : mode;
+  return mode === 'policy' && (await feeWaiver(d, p)) ? 'full' : mode;
 }
 
 /**

@@ -200,12 +200,12 @@ export function changedMail(b: BookingForMail, before: EventBefore, webUrl: stri
     b.userEmail,
     `[TIKETI] 공연 변경 안내 · Event changed: ${b.eventTitle}`,
     {
-      lead: `${b.userName}님, 예매하신 공연의 ${timeMoved && placeMoved ? '일시와 장소가' : placeMoved ? '장소가' : '일시가'} 변경되었습니다. 예매와 입장권은 그대로 유효합니다. 참석이 어려우시면 예매 내역에서 취소할 수 있습니다.`,
+      lead: `${b.userName}님, 예매하신 공연의 ${timeMoved && placeMoved ? '일시와 장소가' : placeMoved ? '장소가' : '일시가'} 변경되었습니다. 예매와 입장권은 그대로 유효합니다. 참석이 어려우시면 공연 시작 전까지 예매 내역에서 수수료 없이 취소할 수 있습니다.`,
       lines: [...ko, { label: '예매 번호', value: b.id }],
       linkText: '예매 내역',
     },
     {
-      lead: `${b.userName}, your event has ${timeMoved && placeMoved ? 'a new time and place' : placeMoved ? 'a new place' : 'a new time'}. Your booking and entry pass stay valid; if you can no longer come, you can cancel from your booking's page.`,
+      lead: `${b.userName}, your event has ${timeMoved && placeMoved ? 'a new time and place' : placeMoved ? 'a new place' : 'a new time'}. Your booking and entry pass stay valid; if you can no longer come, you can cancel without a fee from your booking's page until the event begins.`,
       lines: [...en, { label: 'Booking number', value: b.id }],
       linkText: 'Your booking',
     },
