@@ -570,4 +570,45 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     expect((await tp.api('GET', '/api/alerts', { token: fan.accessToken })).body.items).toEqual([]);
     await context.close();
   }, 60_000);
+  it('the operator moves a sold event: warned first; the buyer is mailed and cancels without a fee', async () => {
+    const moving = `Moving Night ${uniqueSuffix().slice(0, 6)}`;
+    const show = await onSaleEvent(tp, admin, moving, 4, 120_000);
+    const buyer = await tp.register({ name: 'Moved Buyer' });
+    const booked = await hold(tp, buyer, show, 1);
+    await paySandbox(tp, buyer, booked.id);
+
+    const ops = await newPage(browser, tp.web);
+    await useSession(ops.page, admin);
+    await ops.page.goto(`/admin/events/${show}`);
+    await ops.page.getByLabel('Starts (KST)').fill(seoulInput(72 * HOUR));
+    await ops.page.getByLabel('Ends (KST)').fill(seoulInput(75 * HOUR));
+    await ops.page
+      .getByTestId('move-warning')
+      .filter({ hasText: 'A new time or place is mailed to the 1 paid bookings' })
+      .waitFor();
+    await ops.page.getByTestId('save-event').click();
+    await ops.page.getByTestId('admin-notice').filter({ hasText: 'Saved' }).waitFor();
+
+    const mail = await waitForMail(tp.dataDir, buyer.user.email, { subject: /Event changed/ });
+    expect(mail.subject).toBe(`[TIKETI] 공연 변경 안내 · Event changed: ${moving}`);
+    expect(mail.text).toContain('수수료 없이 취소할 수 있습니다');
+
+    const own = await newPage(browser, tp.web);
+    await useSession(own.page, buyer);
+    await own.page.goto(`/my/reservations/${booked.id}`);
+    await own.page.getByTestId('cancel-reservation').click();
+    await own.page
+      .getByTestId('fee-waived')
+      .filter({ hasText: 'No cancellation fee: the organiser changed the time or place after you paid.' })
+      .waitFor();
+    await own.page.getByTestId('refund-amount').filter({ hasText: '₩120,000' }).waitFor();
+    await own.page.getByTestId('fee-waived').scrollIntoViewIfNeeded();
+    await screenshot(own.page, 'cancel-after-move');
+    await own.page.getByTestId('confirm-cancel').click();
+    await own.page
+      .getByTestId('refunded-amount')
+      .filter({ hasText: '₩120,000' })
+      .waitFor({ timeout: 15_000 });
+    for (const { context } of [ops, own]) await context.close();
+  }, 60_000);
 });

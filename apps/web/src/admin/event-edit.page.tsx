@@ -357,11 +357,31 @@ export function EventEditPage() {
           }}
           errors={f}
         />
+        {event &&
+          event.status !== 'draft' &&
+          (form.startsAt !== initialForm(event).startsAt || form.venueName !== initialForm(event).venueName) && (
+            <MoveWarning eventId={event.id} />
+          )}
         <button type="submit" className="btn btn-primary btn-large" disabled={busy} data-testid="save-event">
           {isNew ? t('admin.create') : t('common.save')}
         </button>
       </form>
       {event && <QueueControls eventId={event.id} />}
     </div>
+  );
+}
+
+/**
+ * Moving a sold event is not a quiet edit: its buyers are mailed, and those who paid before it may
+ * cancel without a fee. The operator is told how many before saving.
+ */
+function MoveWarning({ eventId }: { eventId: string }) {
+  const { t, num } = useI18n();
+  const query = useQuery({ queryKey: ['admin', 'attendance', eventId], queryFn: () => adminApi.attendance(eventId) });
+  if (!query.data?.tickets) return null;
+  return (
+    <p className="notice" role="status" data-testid="move-warning">
+      {t('admin.moveWarning', { n: num(query.data.tickets) })}
+    </p>
   );
 }
