@@ -359,9 +359,8 @@ export function EventEditPage() {
         />
         {event &&
           event.status !== 'draft' &&
-          (form.startsAt !== initialForm(event).startsAt || form.venueName !== initialForm(event).venueName) && (
-            <MoveWarning eventId={event.id} />
-          )}
+          (form.startsAt !== initialForm(event).startsAt ||
+            form.venueName !== initialForm(event).venueName) && <MoveWarning eventId={event.id} />}
         <button type="submit" className="btn btn-primary btn-large" disabled={busy} data-testid="save-event">
           {isNew ? t('admin.create') : t('common.save')}
         </button>
@@ -377,7 +376,10 @@ export function EventEditPage() {
  */
 function MoveWarning({ eventId }: { eventId: string }) {
   const { t, num } = useI18n();
-  const query = useQuery({ queryKey: ['admin', 'attendance', eventId], queryFn: () => adminApi.attendance(eventId) });
+  const query = useQuery({
+    queryKey: ['admin', 'attendance', eventId],
+    queryFn: () => adminApi.attendance(eventId),
+  });
   if (!query.data?.tickets) return null;
   return (
     <p className="notice" role="status" data-testid="move-warning">
