@@ -116,6 +116,14 @@ describe('booking mail', () => {
     }
     expect(mailsTo(buyer.email)).toHaveLength(0);
     clock.advance(31_000);
+    // Due again, and operators can see it waiting (the backlog alert reads these).
+    const scraped = (await svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(scraped).toMatch(/^ticket_booking_mails_due\{kind="confirmed"[^}]*\} 1$/m);
+    const waited = Number(
+      /^ticket_booking_mails_oldest_due_seconds\{kind="confirmed"[^}]*\} (\S+)$/m.exec(scraped)?.[1],
+    );
+    expect(waited).toBeGreaterThan(0.5);
+    expect(waited).toBeLessThan(30);
     expect(await worker().sweep()).toBeGreaterThanOrEqual(1);
     expect(mailsTo(buyer.email)).toHaveLength(1);
     clock.advance(3_600_000);

@@ -273,3 +273,18 @@ export async function mailsOf(db: Db, reservationId: string): Promise<BookingMai
     lastError: r.last_error,
   }));
 }
+
+/** Mail due now and not yet sent, by kind: how many, and since when the oldest has waited. */
+export async function dueByKind(
+  db: Db,
+  now: Date,
+): Promise<Array<{ kind: BookingMailKind; count: number; oldest: Date }>> {
+  const rows = await db
+    .selectFrom('booking_mails')
+    .select((eb) => ['kind', eb.fn.countAll<string>().as('count'), eb.fn.min('next_attempt_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', '<=', now)
+    .groupBy('kind')
+    .execute();
+  return rows.map((r) => ({ kind: r.kind, count: Number(r.count), oldest: new Date(r.oldest) }));
+}
