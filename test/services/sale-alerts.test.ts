@@ -50,6 +50,17 @@ const outcome = async (result: string): Promise<number> => {
     .filter((v) => v.labels.kind === 'sale_open' && v.labels.result === result)
     .reduce((n, v) => n + v.value, 0);
 };
+/** Asks an alert inside the lead time while the relay refuses: owed, tried once, refused. */
+const askWhileRefused = async (eventId: string, buyer: User) => {
+  const retries = await outcome('retry');
+  relay.refusing.value = true;
+  try {
+    expect((await ask(eventId, buyer)).statusCode).toBe(201);
+    await eventually(async () => expect(await outcome('retry')).toBe(retries + 1));
+  } finally {
+    relay.refusing.value = false;
+  }
+};
 
 describe('sale alerts: asking', () => {
   it("asks once however often, shows the alert in the buyer's list, and withdraws it", async () => {
@@ -193,15 +204,8 @@ describe('sale alerts: mail', () => {
   it('sends nothing for an event called off after its alert was owed', async () => {
     const f = await upcoming(15 * MINUTE);
     const buyer = await svc.issuer.user('user');
-    const retries = await outcome('retry');
     const skipped = await outcome('skipped');
-    relay.refusing.value = true;
-    try {
-      expect((await ask(f.eventId, buyer)).statusCode).toBe(201);
-      await eventually(async () => expect(await outcome('retry')).toBe(retries + 1));
-    } finally {
-      relay.refusing.value = false;
-    }
+    await askWhileRefused(f.eventId, buyer);
     await svc.ctx.db.updateTable('events').set({ status: 'cancelled' }).where('id', '=', f.eventId).execute();
     clock.advance(31_000);
     await worker().sweep();
@@ -213,14 +217,7 @@ describe('sale alerts: mail', () => {
     const f = await upcoming(15 * MINUTE);
     const buyer = await svc.issuer.user('user');
     const skipped = await outcome('skipped');
-    relay.refusing.value = true;
-    try {
-      const retries = await outcome('retry');
-      expect((await ask(f.eventId, buyer)).statusCode).toBe(201);
-      await eventually(async () => expect(await outcome('retry')).toBe(retries + 1));
-    } finally {
-      relay.refusing.value = false;
-    }
+    await askWhileRefused(f.eventId, buyer);
     await moveSale(f.eventId, new Date(clock.now().getTime() + 2 * 3_600_000));
     clock.advance(31_000);
     await worker().sweep();

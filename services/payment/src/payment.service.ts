@@ -9,7 +9,7 @@ import { ChangedEventRepository } from './payments/changed-event.repository';
 import { RefundRepository } from './payments/refund.repository';
 import { internalRoutes } from './payments/internal.routes';
 import { paymentRoutes } from './payments/payment.routes';
-import { startReconciler, subscribeEventCancelled, subscribeEventChanged } from './payments/reconciler';
+import { startReconciler, subscribeEventFacts } from './payments/reconciler';
 import { CancelledEventRefunds } from './payments/cancelled-event.refunds';
 import { sandboxRoutes } from './payments/sandbox.routes';
 import { TicketClient } from './payments/ticket.client';
@@ -65,8 +65,7 @@ export const paymentService = defineService<PaymentConfig>({
     ctx.onClose(stopReconciler);
     ctx.onClose(() => refunds.close());
     // ctx.db: the consumer's transaction names the payment schema like every other statement.
-    const unsubscribe = await subscribeEventCancelled(deps, ctx.bus, ctx.db, refunds);
+    const unsubscribe = await subscribeEventFacts(deps, ctx.bus, ctx.db, refunds);
     ctx.onClose(unsubscribe);
-    ctx.onClose(await subscribeEventChanged(deps, ctx.bus));
   },
 });

@@ -19,6 +19,7 @@ import { resumeRefund } from './refund.service';
 import type { CancelledEventRefunds } from './cancelled-event.refunds';
 
 const LEASE_KEY = 'payment:reconciler';
+// Named when it took event.cancelled alone; the name stays, as Redis and processed_events know it.
 const EVENT_CANCELLED_GROUP = 'payment.event-cancelled';
 /** A provider that keeps refusing a refund is asked again at most this rarely. */
 const MAX_REFUND_BACKOFF_MS = 3_600_000;
@@ -139,20 +140,33 @@ export function startReconciler(
 }
 
 /**
+ * Ticket's facts about events, in one consumer group: every group reads the whole stream (a
+ * sale's thousands of holds included), so a second group for event.updated would double that.
+ *
  * event.cancelled: payment records the fact (its own table: it never reads ticket's) and hands the
  * event's refunds to `refunds`, which refunds every payment of the event holding money in full
  * while the delivery is acknowledged. What that cannot refund now (a provider refusing, a refund in
  * flight, a confirm still settling, a crash) the reconciler's sweep picks up.
+ *
+ * event.updated with `previously` (the organiser moved the event's time or venue): payment keeps
+ * the latest change, after which a buyer who paid before it cancels without a fee (repeated or
+ * out-of-order facts keep the latest).
  */
-export async function subscribeEventCancelled(
+export async function subscribeEventFacts(
   d: PaymentDeps,
   bus: EventBus,
   db: Kysely<any>,
   refunds: CancelledEventRefunds,
 ): Promise<() => Promise<void>> {
   return bus.subscribe(
-    { group: EVENT_CANCELLED_GROUP, types: [EventTypes.eventCancelled] },
+    { group: EVENT_CANCELLED_GROUP, types: [EventTypes.eventCancelled, EventTypes.eventUpdated] },
     async (event: EventEnvelope) => {
+      if (event.type === EventTypes.eventUpdated) {
+        const data = event.data as EventDataByType['event.updated'];
+        if (data.previously)
+          await d.changedEvents.record(data.eventId, new Date(event.occurredAt), new Date(data.startsAt));
+        return;
+      }
       const data = event.data as EventDataByType['event.cancelled'];
       await applyOnce(db, 'payment', EVENT_CANCELLED_GROUP, event, (trx) =>
         d.cancelledEvents.record(data.eventId, new Date(event.occurredAt), trx),
@@ -160,18 +174,4 @@ export async function subscribeEventCancelled(
       refunds.start(data.eventId);
     },
   );
-}
-
-export const EVENT_CHANGED_GROUP = 'payment.event-changed';
-
-/**
- * event.updated with `previously` (the organiser moved the event's time or venue): payment keeps
- * the latest change, after which a buyer who paid before it cancels without a fee.
- */
-export function subscribeEventChanged(d: PaymentDeps, bus: EventBus): Promise<() => Promise<void>> {
-  return bus.subscribe({ group: EVENT_CHANGED_GROUP, types: [EventTypes.eventUpdated] }, async (event) => {
-    const data = event.data as EventDataByType['event.updated'];
-    if (data.previously)
-      await d.changedEvents.record(data.eventId, new Date(event.occurredAt), new Date(data.startsAt));
-  });
 }

@@ -1,8 +1,9 @@
-import { Counter, Gauge } from 'prom-client';
 import type { EventEnvelope, MailMessage, Mailer, ServiceContext } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
 import { changedMail, confirmedMail, refundedMail, reminderMail, saleOpenMail } from './booking-mail';
+import { forgetClosedAccount } from './closed-accounts.consumer';
+import { mailMetrics } from './mail.metrics';
 import { oweEventChanged, oweReminders } from './owed-mails.repository';
 import * as repo from './booking-mails.repository';
 import * as alerts from './sale-alerts.repository';
@@ -84,50 +85,7 @@ export async function startBookingMailWorker(
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     lastSendAt = performance.now();
   };
-  const outcomes = new Counter({
-    name: 'ticket_booking_mails_total',
-    help: 'Booking mails by kind (confirmed, refunded, reminder, sale_open, changed) and result (sent, retry, failed, no_address, skipped)',
-    labelNames: ['kind', 'result'],
-    registers: [ctx.metrics],
-  });
-  // Read at each scrape: a backlog the relay's pace cannot clear shows before buyers notice (a
-  // sale's alerts arriving after it opened). A scrape collects every metric at once: the two
-  // gauges share one read.
-  let reading: Promise<Array<{ kind: string; count: number; waited: number }>> | null = null;
-  const backlog = () =>
-    (reading ??= (async () => {
-      const now = ctx.clock.now();
-      const rows = await repo.dueByKind(ctx.db, now).catch(() => []);
-      return rows.map((r) => ({
-        kind: r.kind,
-        count: r.count,
-        waited: Math.max(0, (now.getTime() - r.oldest.getTime()) / 1000),
-      }));
-    })().finally(() => {
-      reading = null;
-    }));
-  new Gauge({
-    name: 'ticket_booking_mails_due',
-    help: 'Mail due now and not yet sent, by kind',
-    labelNames: ['kind'],
-    registers: [ctx.metrics],
-    async collect() {
-      const rows = await backlog();
-      this.reset();
-      for (const r of rows) this.set({ kind: r.kind }, r.count);
-    },
-  });
-  new Gauge({
-    name: 'ticket_booking_mails_oldest_due_seconds',
-    help: 'How long the oldest mail due has waited past its time, by kind (absent when none is due)',
-    labelNames: ['kind'],
-    registers: [ctx.metrics],
-    async collect() {
-      const rows = await backlog();
-      this.reset();
-      for (const r of rows) this.set({ kind: r.kind }, r.waited);
-    },
-  });
+  const outcomes = mailMetrics(ctx);
   let stopped = false;
   let running: Promise<number> | null = null;
   let lastPruneAt = 0;
@@ -251,16 +209,29 @@ export async function startBookingMailWorker(
 
   const timer = setInterval(() => void sweep(), intervalMs);
   timer.unref();
+  // One group for every fact the notify area takes: each group reads the whole stream (a sale's
+  // thousands of holds included), so another group would read it all again.
   const unsubscribe = await ctx.bus.subscribeBatch(
     {
       group: BOOKING_MAIL_GROUP,
-      types: [EventTypes.reservationConfirmed, EventTypes.reservationRefunded, EventTypes.eventUpdated],
+      types: [
+        EventTypes.reservationConfirmed,
+        EventTypes.reservationRefunded,
+        EventTypes.eventUpdated,
+        EventTypes.userDeleted,
+      ],
     },
     async (events) => {
       const now = ctx.clock.now();
-      const bookings = events.filter((e) => e.type !== EventTypes.eventUpdated);
+      const bookings = events.filter(
+        (e) => e.type === EventTypes.reservationConfirmed || e.type === EventTypes.reservationRefunded,
+      );
       let owed = await repo.owe(ctx.db, bookings.map(owedFor), now);
       for (const e of events) {
+        if (e.type === EventTypes.userDeleted) {
+          await forgetClosedAccount(ctx, (e.data as EventDataByType['user.deleted']).userId);
+          continue;
+        }
         const data = e.data as EventDataByType['event.updated'];
         if (e.type === EventTypes.eventUpdated && data.previously)
           owed += await oweEventChanged(

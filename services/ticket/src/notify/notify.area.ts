@@ -3,7 +3,6 @@ import type { TicketArea } from '../ticket.area';
 import { bookingMailAdminRoutes } from './booking-mail.admin';
 import { BookingMailAdmin } from './booking-mail.admin.service';
 import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
-import { subscribeClosedAccounts } from './closed-accounts.consumer';
 import {
   eventChangedMigration,
   notifyMigration,
@@ -45,9 +44,7 @@ export const notifyArea: TicketArea = {
       );
     const mailer = createMailer(ctx.config);
     const worker = await startBookingMailWorker(ctx, mailer);
-    const unsubscribe = await subscribeClosedAccounts(ctx);
     ctx.onClose(async () => {
-      await unsubscribe().catch(() => undefined);
       await worker.stop();
       await mailer.close();
     });
