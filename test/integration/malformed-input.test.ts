@@ -119,9 +119,12 @@ const INTERNAL: Array<{ service: 'auth' | 'ticket' | 'payment'; method: string; 
   { service: 'ticket', method: 'POST', path: '/internal/reservations/{id}/payment-released' },
   { service: 'ticket', method: 'POST', path: '/internal/reservations/{id}/confirm' },
   { service: 'ticket', method: 'POST', path: '/internal/reservations/{id}/refunded' },
+  { service: 'ticket', method: 'POST', path: '/internal/reservations/{id}/refund-claim' },
+  { service: 'ticket', method: 'DELETE', path: '/internal/reservations/{id}/refund-claim/rfd_x' },
   { service: 'ticket', method: 'GET', path: '/internal/users/{id}/open-bookings' },
   { service: 'ticket', method: 'GET', path: '/internal/ops' },
   { service: 'payment', method: 'POST', path: '/internal/payments/refund-reservation' },
+  { service: 'payment', method: 'GET', path: '/internal/refunds/{id}' },
   { service: 'auth', method: 'GET', path: '/internal/users/{id}' },
   { service: 'auth', method: 'GET', path: '/internal/users?ids={id}' },
 ];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
 import type { TestService } from '@tiketi/testing';
 import type { TicketConfig } from '@tiketi/ticket';
 import {
@@ -15,11 +16,29 @@ let svc: TestService<TicketConfig>;
 const internal = INTERNAL_HEADERS;
 type User = Awaited<ReturnType<TestService['issuer']['user']>>;
 
+/**
+ * TEST DOUBLE of the payment service's GET /internal/refunds/:id, which the gate asks when it finds
+ * a ticket claimed by a refund (the real route: services/payment, internal.routes.ts).
+ */
+const refundStates = new Map<string, 'pending' | 'done' | 'failed'>();
+let paymentDown = false;
+const paymentDouble = Fastify({ logger: false, forceCloseConnections: true });
+paymentDouble.get('/internal/refunds/:id', async (request, reply) => {
+  const { id } = request.params as { id: string };
+  if (paymentDown) return reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'down' } });
+  const status = refundStates.get(id);
+  if (!status)
+    return reply.status(404).send({ error: { code: 'REFUND_NOT_FOUND', message: 'no such refund' } });
+  return { refund: { id, paymentId: 'pay_double', status } };
+});
+
 beforeAll(async () => {
-  svc = await startTicketAlone(clock);
+  const url = await paymentDouble.listen({ port: 0, host: '127.0.0.1' });
+  svc = await startTicketAlone(clock, { PAYMENT_URL: url });
 });
 afterAll(async () => {
   await svc?.close();
+  await paymentDouble.close();
 });
 
 const inject = (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: object) =>
@@ -37,6 +56,116 @@ async function paidBooking(f: EventFixture, buyer: User, quantity = 2): Promise<
 const pass = (id: string, user: User) => inject('GET', `/api/reservations/${id}/pass`, user.headers);
 const checkIn = (admin: User, body: { code: string; eventId?: string }) =>
   inject('POST', '/api/admin/entry/check-in', admin.headers, body);
+
+const claim = (id: string, refundId: string, usedTicketOk?: boolean) =>
+  inject('POST', `/internal/reservations/${id}/refund-claim`, internal, {
+    refundId,
+    ...(usedTicketOk !== undefined ? { usedTicketOk } : {}),
+  });
+const release = (id: string, refundId: string) =>
+  svc.app.inject({
+    method: 'DELETE',
+    url: `/internal/reservations/${id}/refund-claim/${refundId}`,
+    headers: internal,
+  });
+
+/** A paid booking, its pass's code and its seats, for the refund-claim tests. */
+async function ticket(quantity = 2) {
+  const f = await createEventFixture(svc.ctx.db);
+  const buyer = await svc.issuer.user();
+  const id = await paidBooking(f, buyer, quantity);
+  const code = (await pass(id, buyer)).json().pass.code as string;
+  const held = (await inject('GET', `/internal/reservations/${id}`, internal)).json().reservation;
+  return { id, code, seats: held.seats as Array<{ id: string; price: number }> };
+}
+
+describe('a ticket whose refund is under way', () => {
+  it('is not admitted until that refund is reported; another refund cannot end the claim', async () => {
+    const admin = await svc.issuer.user('admin');
+    const { id, code, seats } = await ticket(2);
+    refundStates.set('rfd_claimA', 'pending');
+    expect((await claim(id, 'rfd_claimA')).statusCode).toBe(204);
+    const refused = await checkIn(admin, { code });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: 'REFUND_IN_PROGRESS',
+      details: { status: 'confirmed' },
+    });
+
+    expect((await release(id, 'rfd_other')).statusCode).toBe(204);
+    expect((await checkIn(admin, { code })).json().error.code).toBe('REFUND_IN_PROGRESS');
+
+    // The refund gives one seat back and is reported with its id: the other seat admits.
+    const reported = await inject('POST', `/internal/reservations/${id}/refunded`, internal, {
+      paymentId: `pay_${id}`,
+      amount: seats[0]!.price,
+      seatIds: [seats[0]!.id],
+      refundId: 'rfd_claimA',
+    });
+    expect(reported.json().reservation.status).toBe('partially_refunded');
+    const admitted = await checkIn(admin, { code });
+    expect(admitted.statusCode, admitted.body).toBe(200);
+    expect(admitted.json().seats).toHaveLength(1);
+  });
+
+  it("is refused to a buyer's refund once the gate admitted it; an operator's refund may still claim it", async () => {
+    const admin = await svc.issuer.user('admin');
+    const { id, code } = await ticket(1);
+    expect((await checkIn(admin, { code })).statusCode).toBe(200);
+    const refused = await claim(id, 'rfd_used');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: 'TICKET_USED',
+      details: { checkedInAt: expect.any(String) },
+    });
+    expect((await claim(id, 'rfd_used', true)).statusCode).toBe(204);
+    expect((await claim('rsv_nope', 'rfd_used')).statusCode).toBe(404);
+    expect((await claim(id, 'not a refund id!')).statusCode).toBe(400);
+  });
+
+  it('of a claim and a scan at once, exactly one wins', async () => {
+    const admin = await svc.issuer.user('admin');
+    for (let i = 0; i < 8; i++) {
+      const { id, code } = await ticket(1);
+      refundStates.set(`rfd_race${i}`, 'pending');
+      const [claimed, scanned] = await Promise.all([claim(id, `rfd_race${i}`), checkIn(admin, { code })]);
+      const outcome = [claimed.statusCode === 204, scanned.statusCode === 200];
+      expect(outcome, `${claimed.body} ${scanned.body}`).toContainEqual(true);
+      expect(outcome).toContainEqual(false);
+      expect(claimed.statusCode === 204 ? scanned.json().error.code : claimed.json().error.code).toBe(
+        claimed.statusCode === 204 ? 'REFUND_IN_PROGRESS' : 'TICKET_USED',
+      );
+    }
+  });
+
+  it('admits again once payment says the refund failed or never began; stays shut while payment cannot say or the report is on its way', async () => {
+    const admin = await svc.issuer.user('admin');
+    const failed = await ticket(1);
+    refundStates.set('rfd_failed', 'failed');
+    await claim(failed.id, 'rfd_failed');
+    expect((await checkIn(admin, { code: failed.code })).statusCode).toBe(200);
+
+    const unknown = await ticket(1);
+    await claim(unknown.id, 'rfd_never');
+    expect((await checkIn(admin, { code: unknown.code })).statusCode).toBe(200);
+
+    const done = await ticket(1);
+    refundStates.set('rfd_done', 'done');
+    await claim(done.id, 'rfd_done');
+    expect((await checkIn(admin, { code: done.code })).json().error.code).toBe('REFUND_IN_PROGRESS');
+
+    const silent = await ticket(1);
+    refundStates.set('rfd_silent', 'failed');
+    await claim(silent.id, 'rfd_silent');
+    paymentDown = true;
+    try {
+      expect((await checkIn(admin, { code: silent.code })).json().error.code).toBe('REFUND_IN_PROGRESS');
+    } finally {
+      paymentDown = false;
+    }
+    expect((await checkIn(admin, { code: silent.code })).statusCode).toBe(200);
+  });
+});
 
 describe('entry passes and the gate', () => {
   it('a paid booking has one pass; the gate admits it once, whatever the case and spacing of the code', async () => {

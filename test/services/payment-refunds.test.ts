@@ -81,7 +81,7 @@ describe('refunds by policy and by the ticket service', () => {
     expect(h.ticket.reservations.get(reservation.id)!.status).toBe('refunded');
     expect(
       h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id).map((c) => c.body),
-    ).toEqual([{ paymentId: payment.id, amount: 80_000 }]);
+    ).toEqual([{ paymentId: payment.id, amount: 80_000, refundId: expect.stringMatching(/^rfd_/) }]);
     // Repeated by a retrying caller: the same answer, no second refund.
     const again = await call();
     expect(again.json().payment).toEqual(res.json().payment);
@@ -322,7 +322,13 @@ describe("money-only refunds (an operator's amount, no seats)", () => {
     ]);
     const call = h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id);
     expect(call.map((c) => c.body)).toEqual([
-      { paymentId: payment.id, amount: 25_000, scope: 'money', refundedTotal: 25_000 },
+      {
+        paymentId: payment.id,
+        amount: 25_000,
+        scope: 'money',
+        refundedTotal: 25_000,
+        refundId: expect.stringMatching(/^rfd_/),
+      },
     ]);
     expect(h.ticket.reservations.get(reservation.id)).toMatchObject({
       status: 'partially_refunded',

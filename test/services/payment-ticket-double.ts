@@ -3,7 +3,7 @@ import { newId } from '@tiketi/platform';
 
 /**
  * TEST DOUBLE of the ticket service's internal reservation API (contracts: GET /internal/reservations/:id,
- * payment-started, payment-released, confirm, refunded), so the payment service can be tested alone.
+ * payment-started, payment-released, confirm, refunded, refund-claim and its release), so the payment service can be tested alone.
  * The real one lives in services/ticket (booking area); the end-to-end test uses that.
  */
 export interface DoubleReservation {
@@ -19,6 +19,10 @@ export interface DoubleReservation {
   paymentId: string | null;
   leaseUntil: number | null;
   returnedSeatIds: string[];
+  /** When the venue's gate admitted it. */
+  checkedInAt: string | null;
+  /** The refund that claimed it (the gate refuses it meanwhile). */
+  refundClaim: string | null;
 }
 
 export interface DoubleEvent {
@@ -70,6 +74,8 @@ export class TicketInternalDouble {
       paymentId: null,
       leaseUntil: null,
       returnedSeatIds: [],
+      checkedInAt: null,
+      refundClaim: null,
     };
     this.reservations.set(r.id, r);
     return r;
@@ -81,6 +87,14 @@ export class TicketInternalDouble {
     if (r.status !== 'pending') return false;
     if (!ignoreLease && r.leaseUntil && r.leaseUntil > Date.now()) return false;
     r.status = 'expired';
+    return true;
+  }
+
+  /** What the real gate does: admits an unclaimed paid ticket once. */
+  checkIn(id: string): boolean {
+    const r = this.reservations.get(id)!;
+    if (r.checkedInAt || r.refundClaim || (r.status !== 'confirmed' && r.status !== 'partially_refunded')) return false;
+    r.checkedInAt = new Date().toISOString();
     return true;
   }
 
@@ -98,7 +112,7 @@ export class TicketInternalDouble {
       if (request.headers['x-internal-token'] !== this.internalToken) return this.err(reply, 403, 'INTERNAL_ONLY');
     });
     const view = (r: DoubleReservation) => {
-      const { leaseUntil: _l, returnedSeatIds: _s, ...rest } = r;
+      const { leaseUntil: _l, returnedSeatIds: _s, refundClaim: _c, ...rest } = r;
       return { ...rest, userEmail: `${r.userId}@test.tiketi`, userName: 'Buyer' };
     };
     const find = (id: string) => this.reservations.get(id);
@@ -135,11 +149,28 @@ export class TicketInternalDouble {
       r.leaseUntil = null;
       return { reservation: view(r) };
     });
+    app.post('/internal/reservations/:id/refund-claim', async (request, reply) => {
+      const r = find((request.params as any).id);
+      const body = request.body as { refundId: string; usedTicketOk?: boolean };
+      this.calls.push({ op: 'refund-claim', id: (request.params as any).id, body });
+      if (!r) return this.err(reply, 404, 'RESERVATION_NOT_FOUND');
+      if (r.checkedInAt && !body.usedTicketOk && r.refundClaim !== body.refundId) return this.err(reply, 409, 'TICKET_USED');
+      r.refundClaim = body.refundId;
+      return reply.status(204).send();
+    });
+    app.delete('/internal/reservations/:id/refund-claim/:refundId', async (request, reply) => {
+      const { id, refundId } = request.params as { id: string; refundId: string };
+      const r = find(id);
+      this.calls.push({ op: 'refund-claim-released', id, body: { refundId } });
+      if (r && r.refundClaim === refundId) r.refundClaim = null;
+      return reply.status(204).send();
+    });
     app.post('/internal/reservations/:id/refunded', async (request, reply) => {
       const r = find((request.params as any).id);
-      const body = request.body as { paymentId: string; amount: number; seatIds?: string[]; scope?: string };
+      const body = request.body as { paymentId: string; amount: number; seatIds?: string[]; scope?: string; refundId?: string };
       this.calls.push({ op: 'refunded', id: (request.params as any).id, body });
       if (!r) return this.err(reply, 404, 'RESERVATION_NOT_FOUND');
+      if (body.refundId && r.refundClaim === body.refundId) r.refundClaim = null;
       if (body.scope === 'money') {
         r.status = 'partially_refunded';
       } else if (body.seatIds) {

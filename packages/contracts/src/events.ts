@@ -77,6 +77,8 @@ export const PaymentRefunded = Type.Object({
    * from before this field existed: then no seatIds means "all".
    */
   scope: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('seats'), Type.Literal('money')])),
+  /** The refund this fact reports (absent on older facts). */
+  refundId: Type.Optional(Type.String()),
 });
 export const PaymentFailed = Type.Object({ ...paymentBase, code: Type.String() });
 

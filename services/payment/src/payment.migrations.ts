@@ -161,6 +161,21 @@ const changedEvents: Migration = {
   },
 };
 
+/**
+ * Whether a refund may take a ticket the venue's gate already admitted (an operator's, a cancelled
+ * event's; a buyer's may not): kept with the refund, so the reconciler's retry claims the ticket
+ * with the same right as the request that began it.
+ */
+const refundUsedTicket: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema(S)
+      .alterTable('refunds')
+      .addColumn('used_ticket_ok', 'boolean', (c) => c.notNull().defaultTo(false))
+      .execute();
+  },
+};
+
 export const paymentMigrations = {
   '0001_outbox': outboxMigration(S),
   '0001_outbox_claim': outboxClaimMigration(S),
@@ -168,4 +183,5 @@ export const paymentMigrations = {
   '0003_ready_index': readyIndex,
   '0004_cancelled_events': cancelledEvents,
   '0005_changed_events': changedEvents,
+  '0006_refund_used_ticket': refundUsedTicket,
 };

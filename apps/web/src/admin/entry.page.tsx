@@ -7,7 +7,13 @@ import { useI18n } from '../i18n/i18n.context';
 import { errorText } from '../components/state-views';
 import type { MessageKey } from '../i18n/messages';
 
-const GATE_REFUSALS = new Set(['WRONG_EVENT', 'ALREADY_CHECKED_IN', 'TICKET_NOT_VALID', 'TICKET_NOT_FOUND']);
+const GATE_REFUSALS = new Set([
+  'WRONG_EVENT',
+  'ALREADY_CHECKED_IN',
+  'TICKET_NOT_VALID',
+  'TICKET_NOT_FOUND',
+  'REFUND_IN_PROGRESS',
+]);
 
 type GateAnswer =
   | { ok: true; code: string; result: CheckInResult }

@@ -37,6 +37,28 @@ export async function internalRoutes(scope: FastifyInstance, d: PaymentDeps): Pr
     return { payment: { id: p.id, status: p.status, refundedAmount: p.refunded_amount, fee: p.fee_amount } };
   });
 
+  // The gate, finding a ticket claimed by a refund, asks whether that refund is still under way.
+  app.get('/internal/refunds/:id', {
+    onRequest: requireInternal(d.config.INTERNAL_TOKEN),
+    schema: {
+      hide: true,
+      params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+      response: {
+        200: Type.Object({
+          refund: Type.Object({
+            id: Type.String(),
+            paymentId: Type.String(),
+            status: Type.Union([Type.Literal('pending'), Type.Literal('done'), Type.Literal('failed')]),
+          }),
+        }),
+      },
+    },
+  }, async (request) => {
+    const refund = await d.refunds.byId(request.params.id);
+    if (!refund) throw AppError.notFound('REFUND_NOT_FOUND', 'No refund has this id');
+    return { refund: { id: refund.id, paymentId: refund.payment_id, status: refund.status } };
+  });
+
   app.get('/api/admin/payments/refund-policies', {
     onRequest: requireAdmin,
     schema: { tags: ['admin'], summary: 'Refund policies events may use (refundPolicyId)' },

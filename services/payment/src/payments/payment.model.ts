@@ -76,6 +76,8 @@ export interface RefundRow {
   reason: string;
   actor_id: string | null;
   idempotency_key: string;
+  /** The refund may take a ticket the gate already admitted (not a buyer's own). */
+  used_ticket_ok: boolean;
   created_at: Date;
   completed_at: Date | null;
 }

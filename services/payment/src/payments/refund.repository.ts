@@ -12,6 +12,15 @@ export class RefundRepository {
     return { ...row, seat_ids: parseJson(row.seat_ids) } as RefundRow;
   }
 
+  async byId(id: string): Promise<Pick<RefundRow, 'id' | 'payment_id' | 'status'> | null> {
+    const row = await this.db
+      .selectFrom('refunds')
+      .select(['id', 'payment_id', 'status'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return (row as Pick<RefundRow, 'id' | 'payment_id' | 'status'> | undefined) ?? null;
+  }
+
   async pending(paymentId: string): Promise<RefundRow | null> {
     const row = await this.db
       .selectFrom('refunds')

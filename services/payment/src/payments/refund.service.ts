@@ -81,18 +81,6 @@ export async function refundMode(
 }
 
 /**
- * A buyer does not get their money back for a ticket the venue's gate already admitted (the
- * ticket service refuses its own cancel the same way); an operator can still refund it in full.
- */
-export async function assertTicketUnused(d: PaymentDeps, p: PaymentRow): Promise<void> {
-  const { reservation } = await d.ticket.reservation(p.reservation_id);
-  if (reservation.checkedInAt)
-    throw AppError.conflict('TICKET_USED', 'This ticket was used at the entrance and can no longer be cancelled', {
-      checkedInAt: reservation.checkedInAt,
-    });
-}
-
-/**
  * paid|partially_refunded -> refund_pending (refund row and its idempotency key stored first) ->
  * provider cancel -> refunded|partially_refunded. An unknown outcome stays refund_pending for the
  * reconciler, which looks the payment up before trying again.
@@ -118,6 +106,8 @@ export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRe
         reason: req.reason.slice(0, 500),
         actor_id: req.actorId,
         idempotency_key: `${id}-cancel`,
+        // A buyer's own refund (by policy) may not take a ticket the gate admitted; an operator's may.
+        used_ticket_ok: req.mode !== 'policy',
       },
       trx,
     );
@@ -131,8 +121,9 @@ export async function executeRefund(
   d: PaymentDeps,
   p: PaymentRow,
   refund: RefundRow,
-  req: Pick<RefundRequest, 'notifyTicket' | 'audit' | 'actorEmail'>,
+  req: Pick<RefundRequest, 'notifyTicket' | 'audit' | 'actorEmail'> & { resumed?: boolean },
 ): Promise<PaymentRow> {
+  if (!(await claimTicket(d, p, refund, req.resumed ?? false))) return (await d.repo.byId(p.id))!;
   const adapter = adapterFor(d, p);
   const expectedCancelled = p.refunded_amount + refund.amount;
   try {
@@ -151,17 +142,53 @@ export async function executeRefund(
     }
   } catch (err) {
     if (err instanceof ProviderError && err.outcome !== 'unknown') {
-      const previous = p.refunded_amount > 0 ? 'partially_refunded' : 'paid';
-      await d.repo.transaction(async (trx) => {
-        await d.refunds.finish(refund.id, 'failed', trx);
-        await d.repo.transition(p.id, ['refund_pending'], previous, {}, trx);
-      });
+      await abandonRefund(d, p, refund);
+      if (p.reservation_confirmed_at)
+        await d.ticket.releaseRefundClaim(p.reservation_id, refund.id).catch((releaseErr: unknown) => {
+          // The gate asks payment about a claim it finds, and ends one whose refund failed.
+          d.log.warn({ err: releaseErr, refundId: refund.id }, 'refund claim not released; the gate will ask');
+        });
       throw new AppError('bad_gateway', 'REFUND_REJECTED', `The provider refused the refund: ${err.message}`, { details: { providerCode: err.code } });
     }
     d.log.warn({ err, paymentId: p.id, refundId: refund.id }, 'refund outcome unknown; the reconciler will settle it');
     return (await d.repo.byId(p.id))!;
   }
   return completeRefund(d, p, refund, req);
+}
+
+/** The refund ends without money moving: the payment is back where it was. */
+async function abandonRefund(d: PaymentDeps, p: PaymentRow, refund: RefundRow): Promise<void> {
+  const previous = p.refunded_amount > 0 ? 'partially_refunded' : 'paid';
+  await d.repo.transaction(async (trx) => {
+    await d.refunds.finish(refund.id, 'failed', trx);
+    await d.repo.transition(p.id, ['refund_pending'], previous, {}, trx);
+  });
+}
+
+/**
+ * A ticket the venue's gate could admit is claimed before the provider is asked for its money:
+ * from then the gate refuses it until the refund is reported, so nobody walks in on a ticket
+ * whose money is on its way back, and a buyer's refund of a ticket the gate admitted first is
+ * refused (409 TICKET_USED; an operator can still refund it). True when the refund may go on.
+ * Ticket unreachable: a new request fails and leaves nothing behind; the reconciler's retry stays
+ * pending for its next pass.
+ */
+async function claimTicket(d: PaymentDeps, p: PaymentRow, refund: RefundRow, resumed: boolean): Promise<boolean> {
+  // A reservation never confirmed has no pass to claim (an expired hold's charge going back).
+  if (!p.reservation_confirmed_at) return true;
+  try {
+    await d.ticket.claimForRefund(p.reservation_id, refund.id, refund.used_ticket_ok);
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'RESERVATION_NOT_FOUND') return true;
+    const refused = err instanceof AppError && err.kind === 'conflict';
+    if (!resumed || refused) {
+      await abandonRefund(d, p, refund);
+      throw err;
+    }
+    d.log.warn({ err, paymentId: p.id, refundId: refund.id }, 'ticket not claimed for the refund; the reconciler will retry');
+    return false;
+  }
 }
 
 async function completeRefund(
@@ -194,6 +221,7 @@ async function completeRefund(
       fee: refund.fee,
       status,
       scope,
+      refundId: refund.id,
       ...(scope === 'seats' ? { seatIds: refund.seat_ids! } : scope === 'money' ? { seatIds: [] } : {}),
     });
     if (req.audit && refund.actor_id) {
@@ -214,7 +242,10 @@ async function completeRefund(
   d.relay?.poke();
   d.metrics.status(p.method, status);
   if (req.notifyTicket && p.reservation_confirmed_at) {
-    await d.ticket.refunded(p.reservation_id, p.id, refund.amount, scope === 'money' ? { scope, refundedTotal: refundedAmount } : { seatIds: refund.seat_ids ?? undefined }).catch((err) => {
+    await d.ticket.refunded(p.reservation_id, p.id, refund.amount, {
+      ...(scope === 'money' ? { scope, refundedTotal: refundedAmount } : { seatIds: refund.seat_ids ?? undefined }),
+      refundId: refund.id,
+    }).catch((err) => {
       d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
     });
   }
@@ -228,5 +259,5 @@ export async function resumeRefund(d: PaymentDeps, p: PaymentRow): Promise<Payme
     // The refund row finished but the payment did not move: put it back where the refunds say.
     return (await d.repo.transition(p.id, ['refund_pending'], p.refunded_amount > 0 ? 'partially_refunded' : 'paid')) ?? p;
   }
-  return executeRefund(d, p, refund, { notifyTicket: true });
+  return executeRefund(d, p, refund, { notifyTicket: true, resumed: true });
 }

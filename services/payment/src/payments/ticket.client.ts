@@ -49,17 +49,44 @@ export class TicketClient {
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/confirm`, { method: 'POST', body: { paymentId } });
   }
 
+  /**
+   * Before the provider is asked for a refund: the gate stops admitting the ticket until the
+   * refund is reported (or released). 409 TICKET_USED when the gate admitted it first and the
+   * refund may not take a used ticket.
+   */
+  async claimForRefund(id: string, refundId: string, usedTicketOk: boolean): Promise<void> {
+    await this.client.call(`/internal/reservations/${encodeURIComponent(id)}/refund-claim`, {
+      method: 'POST',
+      body: { refundId, usedTicketOk },
+    });
+  }
+
+  /** A refund that ended without money back gives the ticket back to its holder. */
+  async releaseRefundClaim(id: string, refundId: string): Promise<void> {
+    await this.client.call(
+      `/internal/reservations/${encodeURIComponent(id)}/refund-claim/${encodeURIComponent(refundId)}`,
+      { method: 'DELETE' },
+    );
+  }
+
   /** scope "money": the reservation's refunded amount becomes refundedTotal and every seat stays sold. */
   refunded(
     id: string,
     paymentId: string,
     amount: number,
-    opts: { seatIds?: string[]; scope?: 'all' | 'seats' | 'money'; refundedTotal?: number } = {},
+    opts: { seatIds?: string[]; scope?: 'all' | 'seats' | 'money'; refundedTotal?: number; refundId?: string } = {},
   ): Promise<{ reservation: TicketReservation }> {
-    const { seatIds, scope, refundedTotal } = opts;
+    const { seatIds, scope, refundedTotal, refundId } = opts;
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/refunded`, {
       method: 'POST',
-      body: { paymentId, amount, ...(seatIds ? { seatIds } : {}), ...(scope ? { scope } : {}), ...(refundedTotal !== undefined ? { refundedTotal } : {}) },
+      body: {
+        paymentId,
+        amount,
+        ...(seatIds ? { seatIds } : {}),
+        ...(scope ? { scope } : {}),
+        ...(refundedTotal !== undefined ? { refundedTotal } : {}),
+        ...(refundId ? { refundId } : {}),
+      },
     });
   }
 }

@@ -114,6 +114,8 @@ export const RefundedBody = Type.Object({
   scope: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('seats'), Type.Literal('money')])),
   /** The payment's refunded total after this refund (makes a money-only refund idempotent). */
   refundedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The refund reported (ends its claim on the reservation, which kept the gate shut). */
+  refundId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 
 export const OpsResponse = Type.Object({

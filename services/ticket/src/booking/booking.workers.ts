@@ -81,6 +81,7 @@ export async function startWorkers(
             seatIds: data.seatIds,
             scope,
             refundedTotal: data.refundedTotal,
+            refundId: data.refundId,
           });
       }
     });

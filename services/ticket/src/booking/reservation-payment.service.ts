@@ -21,6 +21,7 @@ import {
   type Effects,
 } from './booking.runtime';
 import { confirmForPayment } from './checkout.repository';
+import { releaseRefundClaim } from '../entry/entry.repository';
 import {
   base,
   cancelPending,
@@ -109,6 +110,8 @@ export interface RefundedInput {
   scope?: 'all' | 'seats' | 'money';
   /** The payment's refunded total after this refund. */
   refundedTotal?: number;
+  /** The refund reported: it ends that refund's claim on the reservation (the gate may admit again). */
+  refundId?: string;
 }
 
 /**
@@ -126,6 +129,7 @@ export async function refundedIn(
   const now = rt.ctx.clock.now();
   const row = await repo.findReservationForUpdate(trx, id);
   if (!row) throw reservationNotFound();
+  if (input.refundId) await releaseRefundClaim(trx, id, input.refundId);
   if (row.status !== 'confirmed' && row.status !== 'partially_refunded') return row;
   if (input.scope === 'money') return moneyRefundedIn(rt, trx, fx, row, input, now);
   const partialAsked = input.seatIds !== undefined && input.seatIds.length > 0;

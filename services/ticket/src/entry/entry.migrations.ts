@@ -18,3 +18,19 @@ export const entryMigration: Migration = {
     );
   },
 };
+
+/**
+ * A refund under way claims its reservation first (the payment service asks before it sends the
+ * provider its cancel): the gate does not admit a claimed ticket, so a buyer cannot walk in on a
+ * ticket whose money is on its way back. The refund's id, so only its own report releases it.
+ */
+export const refundClaimMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema('ticket')
+      .alterTable('reservations')
+      .addColumn('refund_claim', 'text')
+      .addColumn('refund_claimed_at', 'timestamptz')
+      .execute();
+  },
+};

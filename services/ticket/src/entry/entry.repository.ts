@@ -11,6 +11,7 @@ export interface EntryRow {
   event_id: string;
   entry_code: string | null;
   checked_in_at: Date | null;
+  refund_claim: string | null;
   event_title: string;
   event_starts_at: Date;
   event_ends_at: Date;
@@ -26,6 +27,7 @@ const columns = [
   'r.event_id',
   'r.entry_code',
   'r.checked_in_at',
+  'r.refund_claim',
   'e.title as event_title',
   'e.starts_at as event_starts_at',
   'e.ends_at as event_ends_at',
@@ -57,7 +59,9 @@ export async function ensureEntryCode(db: Db, reservationId: string, fresh: stri
 
 /**
  * Marks a valid pass used, in one statement: of two gates scanning the same code at once, one
- * admits and the other finds it used. Null when nothing was admitted (the caller explains why).
+ * admits and the other finds it used; a pass whose refund is under way is not admitted (the
+ * refund's claim and this statement take the same row, so one of them finds the other's mark).
+ * Null when nothing was admitted (the caller explains why).
  */
 export async function checkIn(
   db: Db,
@@ -71,10 +75,45 @@ export async function checkIn(
     .set({ checked_in_at: at, checked_in_by: actorId, updated_at: at })
     .where('entry_code', '=', code)
     .where('status', 'in', ['confirmed', 'partially_refunded'])
-    .where('checked_in_at', 'is', null);
+    .where('checked_in_at', 'is', null)
+    .where('refund_claim', 'is', null);
   if (eventId) q = q.where('event_id', '=', eventId);
   const row = await q.returning('id').executeTakeFirst();
   return (row?.id as string | undefined) ?? null;
+}
+
+/**
+ * A refund claims its reservation before the provider is asked: refused (false) for a ticket the
+ * gate already admitted, unless the refund may take a used ticket (an operator's, a cancelled
+ * event's). The same refund claims again when it is retried; a newer refund replaces an older
+ * refund's claim (payment runs one refund of a payment at a time, so the older one has ended).
+ */
+export async function claimForRefund(
+  db: Db,
+  reservationId: string,
+  refundId: string,
+  usedTicketOk: boolean,
+  at: Date,
+): Promise<boolean> {
+  let q = db
+    .updateTable('reservations')
+    .set({ refund_claim: refundId, refund_claimed_at: at })
+    .where('id', '=', reservationId);
+  if (!usedTicketOk)
+    q = q.where((eb) => eb.or([eb('checked_in_at', 'is', null), eb('refund_claim', '=', refundId)]));
+  return !!(await q.returning('id').executeTakeFirst());
+}
+
+/** Ends a refund's claim (its refund finished or failed); another refund's claim is left alone. */
+export async function releaseRefundClaim(db: Db, reservationId: string, refundId: string): Promise<boolean> {
+  const row = await db
+    .updateTable('reservations')
+    .set({ refund_claim: null, refund_claimed_at: null })
+    .where('id', '=', reservationId)
+    .where('refund_claim', '=', refundId)
+    .returning('id')
+    .executeTakeFirst();
+  return !!row;
 }
 
 /** The seats a pass admits: those sold to it and not refunded. */

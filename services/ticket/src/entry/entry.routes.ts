@@ -1,9 +1,17 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { currentUser, requireAdmin, requireUser } from '@tiketi/platform';
+import { Type } from '@sinclair/typebox';
+import { currentUser, requireAdmin, requireInternal, requireUser } from '@tiketi/platform';
 import { IdParams, errors } from '../booking/booking.schemas';
 import type { EntryService } from './entry.service';
-import { Attendance, CheckInBody, CheckInResult, EntryPassBody } from './entry.schemas';
+import {
+  Attendance,
+  CheckInBody,
+  CheckInResult,
+  EntryPassBody,
+  RefundClaimBody,
+  RefundClaimParams,
+} from './entry.schemas';
 
 const security = [{ bearerAuth: [] }];
 
@@ -48,12 +56,44 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
       schema: {
         tags: ['admin'],
         summary:
-          'Admit a ticket at the gate, once: 404 TICKET_NOT_FOUND, 409 ALREADY_CHECKED_IN (with when), TICKET_NOT_VALID (cancelled or refunded) or WRONG_EVENT',
+          'Admit a ticket at the gate, once: 404 TICKET_NOT_FOUND, 409 ALREADY_CHECKED_IN (with when), TICKET_NOT_VALID (cancelled or refunded), REFUND_IN_PROGRESS or WRONG_EVENT',
         security,
         body: CheckInBody,
         response: { 200: CheckInResult, ...errors(401, 403, 404, 409) },
       },
     },
     async (request) => entry.checkIn(currentUser(request), request.body),
+  );
+
+  // The payment service, around a refund: claim before the provider is asked, release if it refused.
+  const internal = requireInternal(entry.internalToken);
+  r.post(
+    '/internal/reservations/:id/refund-claim',
+    {
+      onRequest: internal,
+      schema: {
+        hide: true,
+        params: IdParams,
+        body: RefundClaimBody,
+        response: { 204: Type.Null(), ...errors(403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { refundId, usedTicketOk } = request.body;
+      await entry.claimForRefund(request.params.id, refundId, usedTicketOk ?? false);
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.delete(
+    '/internal/reservations/:id/refund-claim/:refundId',
+    {
+      onRequest: internal,
+      schema: { hide: true, params: RefundClaimParams, response: { 204: Type.Null(), ...errors(403) } },
+    },
+    async (request, reply) => {
+      await entry.releaseRefundClaim(request.params.id, request.params.refundId);
+      return reply.status(204).send(null);
+    },
   );
 }

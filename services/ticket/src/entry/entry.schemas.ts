@@ -55,3 +55,19 @@ export const Attendance = Type.Object({
   seatsAdmitted: Type.Integer(),
 });
 export type Attendance = Static<typeof Attendance>;
+
+const RefundId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+
+export const RefundClaimBody = Type.Object(
+  {
+    refundId: RefundId,
+    /** An operator's or a cancelled event's refund may take a ticket the gate already admitted. */
+    usedTicketOk: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const RefundClaimParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  refundId: RefundId,
+});

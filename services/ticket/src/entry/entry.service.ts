@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AppError, type AuthUser, type ServiceContext } from '@tiketi/platform';
+import { AppError, ServiceClient, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import * as repo from './entry.repository';
 import type { Attendance, CheckInResult, EntryPass } from './entry.schemas';
@@ -36,8 +36,71 @@ export function normaliseEntryCode(input: string): string {
 
 const notFound = () => AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
 
+/** What the payment service says of a refund (GET /internal/refunds/:id). */
+interface RefundState {
+  refund: { id: string; status: 'pending' | 'done' | 'failed' };
+}
+
 export class EntryService {
-  constructor(private readonly ctx: ServiceContext<TicketConfig>) {}
+  private readonly payments: ServiceClient;
+
+  readonly internalToken: string;
+
+  constructor(private readonly ctx: ServiceContext<TicketConfig>) {
+    this.internalToken = ctx.config.INTERNAL_TOKEN;
+    this.payments = new ServiceClient(ctx.config.PAYMENT_URL, ctx.config.INTERNAL_TOKEN, 'payment');
+  }
+
+  /**
+   * The payment service claims a reservation for a refund before it asks the provider (see
+   * claimForRefund): 409 TICKET_USED when the gate got there first and the refund may not take a
+   * used ticket.
+   */
+  async claimForRefund(reservationId: string, refundId: string, usedTicketOk: boolean): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (await repo.claimForRefund(this.ctx.db, reservationId, refundId, usedTicketOk, now)) return;
+    const row = await repo.entryById(this.ctx.db, reservationId);
+    if (!row) throw notFound();
+    throw AppError.conflict(
+      'TICKET_USED',
+      'This ticket was used at the entrance and can no longer be cancelled',
+      {
+        checkedInAt: row.checked_in_at?.toISOString() ?? null,
+      },
+    );
+  }
+
+  async releaseRefundClaim(reservationId: string, refundId: string): Promise<void> {
+    await repo.releaseRefundClaim(this.ctx.db, reservationId, refundId);
+  }
+
+  /**
+   * A claim whose refund failed (the provider refused it) and whose release never arrived must
+   * not keep its holder out: ask payment, and end the claim when its refund is over without
+   * money back. True when the claim was ended. A refund still under way, done but not yet
+   * reported, or unknown because payment is unreachable keeps the gate closed.
+   */
+  private async endFailedClaim(reservationId: string, refundId: string): Promise<boolean> {
+    let state: RefundState['refund']['status'] | 'unknown';
+    try {
+      state = (
+        await this.payments.call<RefundState>(`/internal/refunds/${encodeURIComponent(refundId)}`, {
+          timeoutMs: 2_000,
+        })
+      ).refund.status;
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'REFUND_NOT_FOUND') {
+        this.ctx.log.warn(
+          { err, reservationId, refundId },
+          'refund claim left in place: payment did not say',
+        );
+        return false;
+      }
+      state = 'unknown';
+    }
+    if (state !== 'failed' && state !== 'unknown') return false;
+    return repo.releaseRefundClaim(this.ctx.db, reservationId, refundId);
+  }
 
   /**
    * The buyer's pass for a paid booking of an event that has not ended: the code the gate checks,
@@ -86,9 +149,16 @@ export class EntryService {
   async checkIn(actor: AuthUser, input: { code: string; eventId?: string }): Promise<CheckInResult> {
     const code = normaliseEntryCode(input.code);
     const now = this.ctx.clock.now();
-    const admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
-    const row = await repo.entryByCode(this.ctx.db, code);
+    let admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
+    let row = await repo.entryByCode(this.ctx.db, code);
     if (!row) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
+    const forThisGate = !input.eventId || row.event_id === input.eventId;
+    if (!admitted && forThisGate && row.refund_claim && VALID.has(row.status) && !row.checked_in_at) {
+      if (await this.endFailedClaim(row.id, row.refund_claim)) {
+        admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
+        row = (await repo.entryByCode(this.ctx.db, code))!;
+      }
+    }
     const event = { id: row.event_id, title: row.event_title, startsAt: row.event_starts_at.toISOString() };
     if (!admitted) {
       if (input.eventId && row.event_id !== input.eventId)
@@ -100,6 +170,15 @@ export class EntryService {
           status: row.status,
           event,
         });
+      if (!row.checked_in_at && row.refund_claim)
+        throw AppError.conflict(
+          'REFUND_IN_PROGRESS',
+          'A refund of this ticket is under way: it does not admit',
+          {
+            status: row.status,
+            event,
+          },
+        );
       throw AppError.conflict('ALREADY_CHECKED_IN', 'This ticket was already used', {
         checkedInAt: row.checked_in_at?.toISOString() ?? null,
         event,
