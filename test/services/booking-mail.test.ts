@@ -392,6 +392,59 @@ describe('a change of time or place', () => {
   });
 });
 
+describe("an operator's correction", () => {
+  it('is no move: the fact says nothing was before, no mail is owed, and the audit log keeps it', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const admin = await svc.issuer.user('admin');
+    const buyer = await svc.issuer.user();
+    const booking = await paidBooking(f, buyer, [f.rows.B![0]!]);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(1));
+    const edit = (payload: object) =>
+      svc.app.inject({ method: 'PATCH', url: `/api/events/${f.eventId}`, headers: admin.headers, payload });
+    const updates = async () =>
+      (
+        await svc.ctx.db
+          .selectFrom('outbox')
+          .select('payload')
+          .where('type', '=', 'event.updated')
+          .orderBy('id')
+          .execute()
+      )
+        .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload))
+        .filter((e) => e.data.eventId === f.eventId);
+    const owed = () =>
+      svc.ctx.db
+        .selectFrom('booking_mails')
+        .select('id')
+        .where('kind', '=', 'changed')
+        .where('reservation_id', '=', booking.id)
+        .execute();
+
+    const fixed = await edit({ venueName: 'Olympic  Hall', correction: true });
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    const [corrected] = await updates();
+    expect(corrected.data).not.toHaveProperty('previously');
+    expect(
+      (await svc.app.inject({ method: 'GET', url: `/api/events/${f.eventId}` })).json().event.venueName,
+    ).toBe('Olympic  Hall');
+    const audit = (
+      await svc.ctx.db.selectFrom('outbox').select('payload').where('type', '=', 'audit.recorded').execute()
+    )
+      .map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload))
+      .find((e) => e.data.targetId === f.eventId && e.data.action === 'event.update');
+    expect(audit?.data.after).toMatchObject({ venueName: 'Olympic  Hall', correction: true });
+
+    // The same edit, not called a correction, is a move: one change mail is owed, none for the correction.
+    expect((await edit({ venueName: 'Olympic Hall' })).statusCode).toBe(200);
+    const [, moved] = await updates();
+    expect(moved.data.previously).toMatchObject({ venueName: 'Olympic  Hall' });
+    await eventually(async () => expect(await owed()).toHaveLength(1));
+    await quiet();
+    expect(await owed()).toHaveLength(1);
+    expect((await edit({ correction: 'yes' })).statusCode).toBe(400);
+  });
+});
+
 describe('reminders before the event (last: they move the clock a day on)', () => {
   it('mails each paid booking once within the window, and no booking refunded, called off or paid late', async () => {
     const startsAt = new Date(clock.now().getTime() + 2 * 86_400_000);

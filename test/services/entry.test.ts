@@ -290,6 +290,17 @@ describe('entry passes and the gate', () => {
     expect((await pass(refundedId, buyer)).json().error.code).toBe('PASS_UNAVAILABLE');
   });
 
+  it('admits nobody to a cancelled event, whose refunds may not all have run yet', async () => {
+    const admin = await svc.issuer.user('admin');
+    const { id, code } = await ticket(1);
+    const eventId = (await inject('GET', `/internal/reservations/${id}`, internal)).json().reservation.eventId;
+    const cancelled = await inject('POST', `/api/events/${eventId}/cancel`, admin.headers, { reason: 'storm' });
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    const refused = await checkIn(admin, { code });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({ code: 'EVENT_CANCELLED', details: { status: 'confirmed' } });
+  });
+
   it('has no pass once the event has ended', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user();

@@ -2,6 +2,20 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 
+/** Every mail written so far for this address (and subject, when given): subjects, oldest first. */
+export async function mailsTo(dataDir: string, to: string, subject?: RegExp): Promise<string[]> {
+  const dir = join(dataDir, 'mail');
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml')).sort();
+  const found: string[] = [];
+  for (const file of files) {
+    const parsed = await simpleParser(await readFile(join(dir, file)));
+    const recipients = [parsed.to ?? []].flat().flatMap((a) => a.value.map((v) => v.address));
+    if (recipients.includes(to) && (!subject || subject.test(parsed.subject ?? '')))
+      found.push(parsed.subject ?? '');
+  }
+  return found;
+}
+
 /**
  * The newest mail the embedded platform wrote to DATA_DIR/mail for this address (and subject, when
  * given), parsed as a mail client would (the files are RFC 5322 messages); waits for it to appear.

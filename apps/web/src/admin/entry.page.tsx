@@ -13,6 +13,7 @@ const GATE_REFUSALS = new Set([
   'TICKET_NOT_VALID',
   'TICKET_NOT_FOUND',
   'REFUND_IN_PROGRESS',
+  'EVENT_CANCELLED',
 ]);
 
 type GateAnswer =

@@ -86,6 +86,7 @@ export function EventEditPage() {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
+  const [correction, setCorrection] = useState(false);
   const errors = useFormErrors();
   const event = query.data ?? null;
 
@@ -106,6 +107,12 @@ export function EventEditPage() {
   if (!isNew && query.isPending) return <Loading />;
   if (!isNew && query.isError) return <ErrorView error={query.error} onRetry={() => void query.refetch()} />;
   if (!form) return <Loading />;
+
+  // A new time or place of an event already on sale: its buyers hear of it, unless it is a correction.
+  const moving =
+    !!event &&
+    event.status !== 'draft' &&
+    (form.startsAt !== initialForm(event).startsAt || form.venueName !== initialForm(event).venueName);
 
   const set = (key: keyof FormState) => (e: { target: { value: string } }) =>
     setForm({
@@ -138,9 +145,10 @@ export function EventEditPage() {
         await queryClient.invalidateQueries({ queryKey: ['admin', 'events'] });
         navigate(`/admin/events/${created.id}`, { replace: true, state: { created: true } });
       } else {
-        await adminApi.updateEvent(id!, input);
+        await adminApi.updateEvent(id!, correction && moving ? { ...input, correction: true } : input);
         await uploadPoster(id!);
         setLayoutDirty(false);
+        setCorrection(false);
         setNotice(t('common.saved'));
         await queryClient.invalidateQueries({ queryKey: ['admin', 'event', id] });
       }
@@ -357,10 +365,9 @@ export function EventEditPage() {
           }}
           errors={f}
         />
-        {event &&
-          event.status !== 'draft' &&
-          (form.startsAt !== initialForm(event).startsAt ||
-            form.venueName !== initialForm(event).venueName) && <MoveWarning eventId={event.id} />}
+        {event && moving && (
+          <MoveWarning eventId={event.id} correction={correction} onCorrection={setCorrection} />
+        )}
         <button type="submit" className="btn btn-primary btn-large" disabled={busy} data-testid="save-event">
           {isNew ? t('admin.create') : t('common.save')}
         </button>
@@ -372,9 +379,18 @@ export function EventEditPage() {
 
 /**
  * Moving a sold event is not a quiet edit: its buyers are mailed, and those who paid before it may
- * cancel without a fee. The operator is told how many before saving.
+ * cancel without a fee. The operator is told how many before saving, and may say the edit only
+ * fixes a mistake (a misspelt venue, a wrong minute), which the audit log keeps.
  */
-function MoveWarning({ eventId }: { eventId: string }) {
+function MoveWarning({
+  eventId,
+  correction,
+  onCorrection,
+}: {
+  eventId: string;
+  correction: boolean;
+  onCorrection: (value: boolean) => void;
+}) {
   const { t, num } = useI18n();
   const query = useQuery({
     queryKey: ['admin', 'attendance', eventId],
@@ -382,8 +398,21 @@ function MoveWarning({ eventId }: { eventId: string }) {
   });
   if (!query.data?.tickets) return null;
   return (
-    <p className="notice" role="status" data-testid="move-warning">
-      {t('admin.moveWarning', { n: num(query.data.tickets) })}
-    </p>
+    <div className="notice" role="status" data-testid="move-warning">
+      <p>
+        {correction
+          ? t('admin.correctionNotice', { n: num(query.data.tickets) })
+          : t('admin.moveWarning', { n: num(query.data.tickets) })}
+      </p>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={correction}
+          onChange={(e) => onCorrection(e.target.checked)}
+          data-testid="move-correction"
+        />{' '}
+        {t('admin.correction')}
+      </label>
+    </div>
   );
 }

@@ -34,6 +34,12 @@ export interface EventInput {
   layout?: unknown;
 }
 
+/** An edit of an event that may already have buyers. */
+export interface EventUpdate extends Partial<EventInput> {
+  /** A fix of a mistake, not a move: no change mail, no fee-free cancellation. */
+  correction?: boolean;
+}
+
 const e = encodeURIComponent;
 
 export const adminApi = {
@@ -44,7 +50,7 @@ export const adminApi = {
   event: (id: string) => api<{ event: EventDetail }>(`/api/events/${e(id)}`).then((r) => r.event),
   createEvent: (input: EventInput) =>
     api<{ event: EventDetail }>('/api/events', { method: 'POST', body: input }).then((r) => r.event),
-  updateEvent: (id: string, input: Partial<EventInput>) =>
+  updateEvent: (id: string, input: EventUpdate) =>
     api<{ event: EventDetail }>(`/api/events/${e(id)}`, { method: 'PATCH', body: input }).then(
       (r) => r.event,
     ),

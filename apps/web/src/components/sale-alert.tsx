@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { useEffect, useRef, useState } from 'react';
+import { Link, useLocation, useNavigate, useSearchParams } from 'react-router-dom';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { alertsApi } from '../api/alerts.api';
 import type { SaleAlert } from '../api/types';
@@ -29,23 +29,40 @@ function useAlertChange(eventId: string) {
   return { busy, error, run };
 }
 
+/** What a signed-out buyer's tap leaves on the event's address, so the ask survives signing in. */
+const ASK_PARAM = 'alert';
+
 /** On an event whose sale has not opened: ask to be mailed before it does, or take that back. */
 export function SaleAlertToggle({ eventId }: { eventId: string }) {
   const { t, dateTime } = useI18n();
   const { user } = useAuth();
   const navigate = useNavigate();
   const location = useLocation();
+  const [params, setParams] = useSearchParams();
   const { busy, error, run } = useAlertChange(eventId);
   const query = useQuery({
     queryKey: ['sale-alert', eventId],
     queryFn: () => alertsApi.get(eventId),
     enabled: Boolean(user),
   });
-  if (user && query.isPending) return null;
   const alert = query.data ?? null;
+  // Back from signing in after tapping the button signed out: ask once, as the tap meant.
+  const carried = useRef(false);
+  const askedBeforeSignIn = params.get(ASK_PARAM) === '1';
+  useEffect(() => {
+    if (!user || !query.isSuccess || !askedBeforeSignIn || carried.current) return;
+    carried.current = true;
+    const rest = new URLSearchParams(params);
+    rest.delete(ASK_PARAM);
+    setParams(rest, { replace: true });
+    if (!query.data) void run(() => alertsApi.add(eventId));
+  }, [user, query.isSuccess, query.data, askedBeforeSignIn, params, setParams, run, eventId]);
+  if (user && query.isPending) return null;
   const ask = () => {
-    if (!user) navigate(loginPath(location));
-    else void run(() => alertsApi.add(eventId));
+    if (user) return void run(() => alertsApi.add(eventId));
+    const back = new URLSearchParams(location.search);
+    back.set(ASK_PARAM, '1');
+    navigate(loginPath({ pathname: location.pathname, search: `?${back.toString()}` }));
   };
   return (
     <div className="sale-alert" data-testid="sale-alert">

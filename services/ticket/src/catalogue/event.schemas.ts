@@ -130,10 +130,16 @@ export const CreateEventBody = Type.Object(
 );
 export type CreateEventBody = Static<typeof CreateEventBody>;
 
-export const UpdateEventBody = Type.Partial(Type.Object(editable), {
-  additionalProperties: false,
-  minProperties: 1,
-});
+export const UpdateEventBody = Type.Partial(
+  Type.Object({
+    ...editable,
+    correction: Type.Boolean({
+      description:
+        'the edit corrects a mistake (a misspelt venue, a wrong minute) and the event has not moved: its buyers are not mailed a change and no fee-free cancellation follows; kept in the audit log',
+    }),
+  }),
+  { additionalProperties: false, minProperties: 1 },
+);
 export type UpdateEventBody = Static<typeof UpdateEventBody>;
 
 export const CancelEventBody = Type.Object(

@@ -180,10 +180,12 @@ export class EventService {
           starts_at: dates.startsAt,
           seats_total: (values.seats_total as number | undefined) ?? row.seats_total,
         };
-        // Buyers hear of a new time or place (the notify area mails those with paid bookings).
+        // Buyers hear of a new time or place (the notify area mails those with paid bookings, and
+        // payment waives the cancellation fee); an operator's correction of a mistake is no move.
         const moved =
-          dates.startsAt.getTime() !== current.startsAt.getTime() ||
-          (values.venue_name !== undefined && values.venue_name !== row.venue_name);
+          !body.correction &&
+          (dates.startsAt.getTime() !== current.startsAt.getTime() ||
+            (values.venue_name !== undefined && values.venue_name !== row.venue_name));
         const previously = moved
           ? { startsAt: current.startsAt.toISOString(), venueName: row.venue_name }
           : undefined;

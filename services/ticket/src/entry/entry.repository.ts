@@ -76,7 +76,18 @@ export async function checkIn(
     .where('entry_code', '=', code)
     .where('status', 'in', ['confirmed', 'partially_refunded'])
     .where('checked_in_at', 'is', null)
-    .where('refund_claim', 'is', null);
+    .where('refund_claim', 'is', null)
+    // A cancelled event's tickets admit nobody, though their refunds may not all have run yet.
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('events as e')
+            .select('e.id')
+            .whereRef('e.id', '=', 'reservations.event_id')
+            .where('e.status', '=', 'cancelled'),
+        ),
+      ),
+    );
   if (eventId) q = q.where('event_id', '=', eventId);
   const row = await q.returning('id').executeTakeFirst();
   return (row?.id as string | undefined) ?? null;

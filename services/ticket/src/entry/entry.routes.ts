@@ -56,7 +56,7 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
       schema: {
         tags: ['admin'],
         summary:
-          'Admit a ticket at the gate, once: 404 TICKET_NOT_FOUND, 409 ALREADY_CHECKED_IN (with when), TICKET_NOT_VALID (cancelled or refunded), REFUND_IN_PROGRESS or WRONG_EVENT',
+          'Admit a ticket at the gate, once: 404 TICKET_NOT_FOUND, 409 ALREADY_CHECKED_IN (with when), TICKET_NOT_VALID (cancelled or refunded), REFUND_IN_PROGRESS, EVENT_CANCELLED or WRONG_EVENT',
         security,
         body: CheckInBody,
         response: { 200: CheckInResult, ...errors(401, 403, 404, 409) },

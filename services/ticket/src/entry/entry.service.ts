@@ -165,6 +165,11 @@ export class EntryService {
         throw AppError.conflict('WRONG_EVENT', `This ticket is for another event: ${row.event_title}`, {
           event,
         });
+      if (row.event_status === 'cancelled')
+        throw AppError.conflict('EVENT_CANCELLED', 'This event was cancelled: its tickets admit nobody', {
+          status: row.status,
+          event,
+        });
       if (!VALID.has(row.status))
         throw AppError.conflict('TICKET_NOT_VALID', 'This ticket was cancelled or refunded', {
           status: row.status,

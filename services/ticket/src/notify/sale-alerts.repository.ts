@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { newId } from '@tiketi/platform';
 import { owe } from './booking-mails.repository';
 
@@ -129,23 +129,19 @@ export async function addAlert(
 
 /** Removes the alert and any mail of it not yet sent; true when there was one. */
 export async function removeAlert(db: Db, eventId: string, userId: string): Promise<boolean> {
-  const { rows } = await sql<{ id: string }>`
-    with gone as (
-      delete from ${sql.table('ticket.sale_alerts')} where event_id = ${eventId} and user_id = ${userId}
-      returning id
-    ), unsent as (
-      delete from ${sql.table('ticket.booking_mails')}
-      where alert_id in (select id from gone) and status = 'pending'
-    )
-    select id from gone`.execute(db);
-  return rows.length > 0;
+  return (await deleteAlerts(db, sql`event_id = ${eventId} and user_id = ${userId}`)) > 0;
 }
 
 /** Every alert of a closed account goes, with its unsent mail. */
 export async function forgetAlertsOf(db: Db, userId: string): Promise<number> {
+  return deleteAlerts(db, sql`user_id = ${userId}`);
+}
+
+/** Deletes the alerts that match and, in the same statement, their mail not sent yet. */
+async function deleteAlerts(db: Db, which: RawBuilder<unknown>): Promise<number> {
   const { rows } = await sql<{ id: string }>`
     with gone as (
-      delete from ${sql.table('ticket.sale_alerts')} where user_id = ${userId} returning id
+      delete from ${sql.table('ticket.sale_alerts')} where ${which} returning id
     ), unsent as (
       delete from ${sql.table('ticket.booking_mails')}
       where alert_id in (select id from gone) and status = 'pending'
