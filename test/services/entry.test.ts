@@ -293,8 +293,11 @@ describe('entry passes and the gate', () => {
   it('admits nobody to a cancelled event, whose refunds may not all have run yet', async () => {
     const admin = await svc.issuer.user('admin');
     const { id, code } = await ticket(1);
-    const eventId = (await inject('GET', `/internal/reservations/${id}`, internal)).json().reservation.eventId;
-    const cancelled = await inject('POST', `/api/events/${eventId}/cancel`, admin.headers, { reason: 'storm' });
+    const eventId = (await inject('GET', `/internal/reservations/${id}`, internal)).json().reservation
+      .eventId;
+    const cancelled = await inject('POST', `/api/events/${eventId}/cancel`, admin.headers, {
+      reason: 'storm',
+    });
     expect(cancelled.statusCode, cancelled.body).toBe(200);
     const refused = await checkIn(admin, { code });
     expect(refused.statusCode).toBe(409);
