@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import sharp from 'sharp';
-import { testMode, uniqueSuffix } from '@tiketi/testing';
+import { eventually, testMode, uniqueSuffix } from '@tiketi/testing';
 import { TEST_ADMIN, type Session } from '../support/platform';
 import {
   launchBrowser,
@@ -575,6 +575,43 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await row.getByRole('button', { name: `Cancel the sale alert for ${soon}` }).click();
     await row.waitFor({ state: 'detached' });
     expect((await tp.api('GET', '/api/alerts', { token: fan.accessToken })).body.items).toEqual([]);
+    await context.close();
+  }, 60_000);
+  it('a fan of a sold-out event asks to hear of returned seats, is mailed when a hold is let go, and books', async () => {
+    const full = `Full House ${uniqueSuffix().slice(0, 6)}`;
+    const eventId = await onSaleEvent(tp, admin, full, 2, 88_000);
+    const holder = await tp.register({ name: 'Holds Everything' });
+    const held = await hold(tp, holder, eventId, 2);
+    const fan = await tp.register({ name: 'Waiting Fan' });
+    const { context, page } = await newPage(browser, tp.web);
+    await useSession(page, fan);
+    await page.goto(`/events/${eventId}`);
+    const alert = page.getByTestId('return-alert');
+    await alert.getByRole('button', { name: 'Mail me if seats come back' }).click();
+    await alert.getByText("We'll mail you once if seats come back").waitFor();
+    await screenshot(page, 'return-alert');
+
+    const letGo = await tp.api('POST', `/api/reservations/${held.id}/cancel`, {
+      token: holder.accessToken,
+      body: {},
+    });
+    expect(letGo.status, JSON.stringify(letGo.body)).toBe(200);
+    const mail = await waitForMail(tp.dataDir, fan.user.email, { subject: /취소표 알림/ });
+    expect(mail.subject).toBe(`[TIKETI] 취소표 알림 · Seats are back: ${full}`);
+    expect(mail.text).toContain('남은 좌석: 2석');
+    expect(mail.text).toContain(`/events/${eventId}`);
+
+    await page.goto('/my/reservations');
+    await page
+      .getByTestId('return-alert-row')
+      .filter({ hasText: full })
+      .getByText('Mailed: seats came back')
+      .waitFor();
+    // The event's page is cached at the edge for a second: a fan quicker than that reloads.
+    await eventually(async () => {
+      await page.goto(`/events/${eventId}`);
+      await page.getByTestId('book-button').waitFor({ timeout: 1_500 });
+    }, 10_000);
     await context.close();
   }, 60_000);
   it('the operator corrects a sold event quietly, then moves it: warned first; the buyer is mailed once and cancels without a fee', async () => {

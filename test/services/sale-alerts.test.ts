@@ -164,7 +164,7 @@ describe('sale alerts: mail', () => {
     // The operator sees the demand: one buyer still asking, mailed.
     const admin = await svc.issuer.user('admin');
     const figures = await call('GET', `/api/admin/events/${f.eventId}/alerts`, admin);
-    expect(figures.json()).toEqual({ asked: 1, mailed: 1, leadMinutes: 30 });
+    expect(figures.json()).toEqual({ asked: 1, mailed: 1, leadMinutes: 30, waitingForReturns: 0 });
     expect((await call('GET', `/api/admin/events/${f.eventId}/alerts`, keen)).statusCode).toBe(403);
     expect((await call('GET', '/api/admin/events/evt_nothing/alerts', admin)).statusCode).toBe(404);
   });

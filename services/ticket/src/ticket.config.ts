@@ -24,7 +24,8 @@ export const ticketOwnConfig = Type.Object({
   SALE_ALERTS_PER_USER: Type.Integer({
     default: 50,
     minimum: 1,
-    description: 'sale alerts one account may keep at once (409 TOO_MANY_ALERTS past it)',
+    description:
+      'sale alerts one account may keep at once, and as many seat-return alerts (409 TOO_MANY_ALERTS past it)',
   }),
   QUEUE_TOKEN_SECRET: Type.String({
     default: 'dev-queue-token-secret-change-me',

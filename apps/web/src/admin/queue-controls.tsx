@@ -82,6 +82,12 @@ export function QueueControls({ eventId }: { eventId: string }) {
                   {alerts.data.mailed > 0 && <span className="muted">{t('queue.alertsMailed', { n: num(alerts.data.mailed) })}</span>}
                 </div>
               )}
+              {alerts.data && alerts.data.waitingForReturns > 0 && (
+                <div className="stat-card" data-testid="returns-waiting">
+                  <span className="stat-label">{t('queue.returnsWaiting')}</span>
+                  <strong className="stat-value">{num(alerts.data.waitingForReturns)}</strong>
+                </div>
+              )}
             </div>
             {settings && (
               <form className="form form-inline" onSubmit={save}>

@@ -70,7 +70,9 @@ export const adminApi = {
   queue: (id: string) => api<QueueFigures>(`/api/admin/events/${e(id)}/queue`),
   /** Buyers who asked to be mailed before the sale opens: the demand the waiting room will meet. */
   alerts: (id: string) =>
-    api<{ asked: number; mailed: number; leadMinutes: number }>(`/api/admin/events/${e(id)}/alerts`),
+    api<{ asked: number; mailed: number; leadMinutes: number; waitingForReturns: number }>(
+      `/api/admin/events/${e(id)}/alerts`,
+    ),
   saveQueue: (id: string, settings: QueueSettings) =>
     api<QueueFigures>(`/api/admin/events/${e(id)}/queue`, { method: 'PUT', body: settings }),
   reservations: (query: Record<string, string | number | undefined>) =>

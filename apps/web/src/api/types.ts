@@ -302,6 +302,17 @@ export interface CheckInResult {
   checkedInAt: string;
 }
 
+/** A buyer's ask to be mailed once when seats of a sold-out event come back. */
+export interface ReturnAlert {
+  eventId: string;
+  title: string;
+  eventStatus: string;
+  startsAt: string;
+  venueName: string;
+  createdAt: string;
+  mailedAt: string | null;
+}
+
 /** A buyer's ask to be mailed before an event's sale opens. */
 export interface SaleAlert {
   eventId: string;

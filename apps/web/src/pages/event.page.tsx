@@ -6,6 +6,7 @@ import { QueryState } from '../components/state-views';
 import { StatusBadge } from '../components/event-card';
 import { Countdown } from '../components/countdown';
 import { SaleAlertToggle } from '../components/sale-alert';
+import { ReturnAlertToggle } from '../components/return-alert';
 import { useNow } from '../lib/use-now';
 import { saleStateOf } from '../lib/sale-state';
 import { useAuth } from '../auth/auth.context';
@@ -19,7 +20,13 @@ function BookPanel({ event }: { event: EventDetail }) {
   const navigate = useNavigate();
   const state = saleStateOf(event, useNow());
   if (state === 'cancelled') return <p className="notice notice-bad">{t('event.cancelled')}</p>;
-  if (state === 'sold_out') return <p className="notice">{t('event.soldOut')}</p>;
+  if (state === 'sold_out')
+    return (
+      <>
+        <p className="notice">{t('event.soldOut')}</p>
+        <ReturnAlertToggle eventId={event.id} />
+      </>
+    );
   if (state === 'not_open')
     return (
       <>

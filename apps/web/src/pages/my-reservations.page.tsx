@@ -9,6 +9,7 @@ import { Empty, ErrorView, Loading, QueryState, errorText } from '../components/
 import { PaymentFacts, ReservationSeats, ReservationStatus } from './reservation-parts';
 import { EntryPassPanel } from './entry-pass';
 import { SaleAlertList } from '../components/sale-alert';
+import { ReturnAlertList } from '../components/return-alert';
 
 function startsAt(r: Reservation): string | undefined {
   return r.event?.startsAt ?? r.eventStartsAt;
@@ -60,6 +61,7 @@ export function MyReservationsPage() {
         }}
       </QueryState>
       <SaleAlertList />
+      <ReturnAlertList />
     </div>
   );
 }

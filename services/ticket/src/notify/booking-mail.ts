@@ -1,5 +1,6 @@
 import type { MailMessage } from '@tiketi/platform';
 import type { BookingForMail, EventBefore } from './booking-mails.repository';
+import type { ReturnAlertForMail } from './return-alerts.repository';
 import type { SaleAlertForMail } from './sale-alerts.repository';
 
 /**
@@ -242,6 +243,36 @@ export function saleOpenMail(a: SaleAlertForMail, webUrl: string, now: Date): Ma
       lines: [
         { label: 'Event', value: event.title },
         { label: 'Sale opens', value: whenEn(event.saleStartsAt) },
+        { label: 'When', value: whenEn(event.startsAt) },
+        { label: 'Where', value: event.venueName },
+      ],
+      linkText: "The event's page",
+    },
+    eventLink(webUrl, event.id),
+  );
+}
+
+/** Seats of a sold-out event came back: sent only while some are there, and once per ask. */
+export function seatsBackMail(a: ReturnAlertForMail, webUrl: string, now: Date): MailMessage {
+  const { event } = a;
+  return compose(
+    a.email,
+    `[TIKETI] 취소표 알림 · Seats are back: ${event.title}`,
+    {
+      lead: `${a.name}님, 매진되었던 공연에 좌석이 다시 나왔습니다. 먼저 예매하는 분께 돌아가니 서둘러 주세요. 이 알림은 한 번만 보내드리며, 놓치셨다면 공연 페이지에서 다시 신청할 수 있습니다.`,
+      lines: [
+        { label: '공연', value: event.title },
+        { label: '남은 좌석', value: `${KO_NUMBER.format(a.available)}석 (${whenKo(now)} 기준)` },
+        { label: '일시', value: whenKo(event.startsAt) },
+        { label: '장소', value: event.venueName },
+      ],
+      linkText: '공연 페이지',
+    },
+    {
+      lead: `${a.name}, seats of the sold-out event you asked about are back. They go to whoever books first. This alert is sent once; if you miss them, ask again on the event's page.`,
+      lines: [
+        { label: 'Event', value: event.title },
+        { label: 'Seats left', value: `${EN_NUMBER.format(a.available)} (at ${whenEn(now)})` },
         { label: 'When', value: whenEn(event.startsAt) },
         { label: 'Where', value: event.venueName },
       ],

@@ -1,12 +1,20 @@
 import type { EventEnvelope, MailMessage, Mailer, ServiceContext } from '@tiketi/platform';
 import { EventTypes, type EventDataByType } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
-import { changedMail, confirmedMail, refundedMail, reminderMail, saleOpenMail } from './booking-mail';
+import {
+  changedMail,
+  confirmedMail,
+  refundedMail,
+  reminderMail,
+  saleOpenMail,
+  seatsBackMail,
+} from './booking-mail';
 import { forgetClosedAccount } from './closed-accounts.consumer';
 import { mailMetrics } from './mail.metrics';
 import { oweEventChanged, oweReminders } from './owed-mails.repository';
 import * as repo from './booking-mails.repository';
 import * as alerts from './sale-alerts.repository';
+import { oweReturnAlerts, pruneReturnAlerts, returnAlertForMail } from './return-alerts.repository';
 
 export const BOOKING_MAIL_GROUP = 'ticket.booking-mail';
 const LEASE_MS = 60_000;
@@ -22,6 +30,8 @@ const ALERT_SCAN_MS = 60_000;
 const ALERT_KEPT_MS = 86_400_000;
 /** Events whose alerts are still worth sending: before the sale, or late while it is on. */
 const ALERTABLE = new Set(['scheduled', 'on_sale']);
+/** Events whose returned seats can still be booked (sold_out may be a moment stale). */
+const SELLING = new Set(['on_sale', 'sold_out']);
 
 export function retryDelayMs(attempts: number): number {
   return Math.min(3_600_000, 30_000 * 2 ** Math.max(0, attempts - 1));
@@ -111,6 +121,15 @@ export async function startBookingMailWorker(
       }
       return saleOpenMail(alert, web, now);
     }
+    if (mail.kind === 'seats_back') {
+      const alert = await returnAlertForMail(ctx.db, mail.alertId!);
+      if (!alert || !SELLING.has(alert.event.status) || alert.available === 0) {
+        // Withdrawn, over, or the seats went again before this mail's turn: the next return owes it anew.
+        await skip(mail, 'skipped', 'not sent: no seat to be had now');
+        return null;
+      }
+      return seatsBackMail(alert, web, now);
+    }
     const booking = await repo.bookingForMail(ctx.db, mail.reservationId!);
     if (!booking?.userEmail) {
       await skip(mail, 'no_address', 'the booking has no address to mail');
@@ -182,6 +201,7 @@ export async function startBookingMailWorker(
       lastPruneAt = now;
       await repo.pruneSent(ctx.db, new Date(now - SENT_KEPT_MS));
       await alerts.pruneAlerts(ctx.db, new Date(now - ALERT_KEPT_MS));
+      await pruneReturnAlerts(ctx.db, new Date(now - ALERT_KEPT_MS));
     }
     return sent;
   };
@@ -239,6 +259,9 @@ export async function startBookingMailWorker(
             { factId: e.id, eventId: data.eventId, before: data.previously },
             now,
           );
+        // On sale again: seats came back (only a sold-out event has seat-return alerts).
+        if (e.type === EventTypes.eventUpdated && data.status === 'on_sale')
+          owed += await oweReturnAlerts(ctx.db, { factId: e.id, eventId: data.eventId }, now);
       }
       if (owed > 0) void sweep();
     },

@@ -3,7 +3,7 @@ import { newId } from '@tiketi/platform';
 
 type Db = Kysely<any>;
 
-export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder' | 'sale_open' | 'changed';
+export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder' | 'sale_open' | 'changed' | 'seats_back';
 
 /**
  * Lower goes first: a buyer waiting on a payment's or a refund's word before the mail an event
@@ -15,6 +15,8 @@ export const MAIL_PRIORITY: Record<BookingMailKind, number> = {
   refunded: 0,
   changed: 1,
   sale_open: 1,
+  // Seats that came back go to whoever books first: this one is worth nothing late.
+  seats_back: 1,
   reminder: 2,
 };
 
@@ -39,7 +41,8 @@ export type OwedMail =
       alertId: string;
       /** The opening the alert is for, as PostgreSQL wrote it (to the microsecond). */
       saleStartsAt: string;
-    };
+    }
+  | { factId: string; kind: 'seats_back'; alertId: string };
 
 export interface ClaimedMail {
   id: string;
@@ -65,11 +68,11 @@ export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number>
         fact_id: m.factId,
         kind: m.kind,
         priority: MAIL_PRIORITY[m.kind],
-        ...(m.kind === 'sale_open'
+        ...(m.kind === 'sale_open' || m.kind === 'seats_back'
           ? {
               reservation_id: null,
               alert_id: m.alertId,
-              sale_starts_at: sql`${m.saleStartsAt}::timestamptz`,
+              sale_starts_at: m.kind === 'sale_open' ? sql`${m.saleStartsAt}::timestamptz` : null,
               refund_amount: null,
               refund_seat_ids: null,
               details: null,
@@ -245,7 +248,7 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
 
 export interface BookingMailRow {
   id: string;
-  kind: Exclude<BookingMailKind, 'sale_open'>;
+  kind: Exclude<BookingMailKind, 'sale_open' | 'seats_back'>;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
   createdAt: Date;

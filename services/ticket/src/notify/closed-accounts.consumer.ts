@@ -1,5 +1,6 @@
 import type { ServiceContext } from '@tiketi/platform';
 import { forgetBuyer } from '../booking/reservation.repository';
+import { removeReturnAlerts } from './return-alerts.repository';
 import { forgetAlertsOf } from './sale-alerts.repository';
 
 /**
@@ -10,7 +11,7 @@ import { forgetAlertsOf } from './sale-alerts.repository';
  */
 export async function forgetClosedAccount(ctx: ServiceContext<any>, userId: string): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
-    const alerts = await forgetAlertsOf(trx, userId);
+    const alerts = (await forgetAlertsOf(trx, userId)) + (await removeReturnAlerts(trx, { userId }));
     const bookings = await forgetBuyer(trx, userId);
     ctx.log.info({ userId, alerts, bookings }, "a closed account's name and address forgotten");
   });

@@ -6,7 +6,7 @@ import * as repo from './booking-mails.repository';
 export function mailMetrics(ctx: ServiceContext<any>): Counter<'kind' | 'result'> {
   const outcomes = new Counter({
     name: 'ticket_booking_mails_total',
-    help: 'Booking mails by kind (confirmed, refunded, reminder, sale_open, changed) and result (sent, retry, failed, no_address, skipped)',
+    help: 'Booking mails by kind (confirmed, refunded, reminder, sale_open, changed, seats_back) and result (sent, retry, failed, no_address, skipped)',
     labelNames: ['kind', 'result'],
     registers: [ctx.metrics],
   });

@@ -7,14 +7,17 @@ import {
   eventChangedMigration,
   notifyMigration,
   reminderMigration,
+  returnAlertMigration,
   saleAlertMigration,
 } from './notify.migrations';
+import { returnAlertRoutes } from './return-alert.routes';
+import { ReturnAlertService } from './return-alert.service';
 import { saleAlertRoutes } from './sale-alert.routes';
 import { SaleAlertService } from './sale-alert.service';
 
 /**
- * Notify: mail to buyers about their bookings (paid, refunded, coming up) and about sales they
- * asked to hear of, what operators see of it, and forgetting a closed account's address.
+ * Notify: mail to buyers about their bookings (paid, refunded, coming up), about sales they
+ * asked to hear of and seats of a sold-out event that came back, what operators see of it, and forgetting a closed account's address.
  */
 export const notifyArea: TicketArea = {
   name: 'notify',
@@ -23,6 +26,7 @@ export const notifyArea: TicketArea = {
     '0601_notify_reminders': reminderMigration,
     '0602_sale_alerts': saleAlertMigration,
     '0603_event_changed_mails': eventChangedMigration,
+    '0604_return_alerts': returnAlertMigration,
   },
   async routes(app, ctx) {
     // The worker starts after the routes (start()); asked before then, it finds the work on its first sweep.
@@ -35,6 +39,7 @@ export const notifyArea: TicketArea = {
     };
     await bookingMailAdminRoutes(app, new BookingMailAdmin(ctx, () => void worker()?.sweep()));
     await saleAlertRoutes(app, new SaleAlertService(ctx, () => worker()?.alertsChanged()));
+    await returnAlertRoutes(app, new ReturnAlertService(ctx));
   },
   async start(ctx) {
     if (isProduction(ctx.config) && !ctx.config.SMTP_URL)

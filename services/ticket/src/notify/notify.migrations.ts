@@ -108,3 +108,37 @@ export const eventChangedMigration: Migration = {
     );
   },
 };
+
+/**
+ * Seat-return alerts ("취소표 알림"): on a sold-out event a buyer asks to be mailed when seats
+ * come back (a refund, an expired hold). A sixth kind of mail, `seats_back`, about such an alert;
+ * it is sent once, when seats are there to be had.
+ */
+export const returnAlertMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema('ticket')
+      .createTable('return_alerts')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull().references('events.id').onDelete('cascade'))
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('user_email', 'text', (c) => c.notNull())
+      .addColumn('user_name', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+      .addUniqueConstraint('return_alerts_one_per_buyer', ['event_id', 'user_id'])
+      .execute();
+    await sql`create index if not exists return_alerts_user on ${sql.table('ticket.return_alerts')} (user_id)`.execute(
+      db,
+    );
+    const mails = sql.table('ticket.booking_mails');
+    await sql`alter table ${mails} drop constraint if exists booking_mails_kind_check`.execute(db);
+    await sql`alter table ${mails} add constraint booking_mails_kind_check check (kind in ('confirmed', 'refunded', 'reminder', 'sale_open', 'changed', 'seats_back'))`.execute(
+      db,
+    );
+    await sql`alter table ${mails} drop constraint if exists booking_mails_subject`.execute(db);
+    await sql`alter table ${mails} add constraint booking_mails_subject check (case when kind = 'sale_open' then alert_id is not null and sale_starts_at is not null when kind = 'seats_back' then alert_id is not null else reservation_id is not null end)`.execute(
+      db,
+    );
+  },
+};

@@ -106,7 +106,14 @@ export async function saleAlertRoutes(app: FastifyInstance, alerts: SaleAlertSer
           "How many buyers asked for the event's sale alert, and how many were mailed for its present opening",
         params: IdParams,
         response: {
-          200: Type.Object({ asked: Type.Integer(), mailed: Type.Integer(), leadMinutes: Type.Number() }),
+          200: Type.Object({
+            asked: Type.Integer(),
+            mailed: Type.Integer(),
+            leadMinutes: Type.Number(),
+            waitingForReturns: Type.Integer({
+              description: 'buyers asking to be mailed when seats of the sold-out event come back',
+            }),
+          }),
           ...errors(401, 403, 404),
         },
       },

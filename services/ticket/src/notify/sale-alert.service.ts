@@ -1,6 +1,7 @@
 import { AppError, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import * as repo from './sale-alerts.repository';
+import { returnAlertCount } from './return-alerts.repository';
 
 export interface SaleAlertView {
   eventId: string;
@@ -84,13 +85,19 @@ export class SaleAlertService {
     return alert ? this.view(alert) : null;
   }
 
-  /** The operator's view: how many buyers are waiting to hear of the sale (a measure of demand). */
-  async figures(eventId: string): Promise<{ asked: number; mailed: number; leadMinutes: number }> {
+  /**
+   * The operator's view: how many buyers are waiting to hear of the sale, and of seats coming back
+   * once it sold out (a measure of demand).
+   */
+  async figures(
+    eventId: string,
+  ): Promise<{ asked: number; mailed: number; leadMinutes: number; waitingForReturns: number }> {
     const event = await repo.eventForAlert(this.ctx.db, eventId);
     if (!event) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     return {
       ...(await repo.alertFigures(this.ctx.db, eventId)),
       leadMinutes: this.ctx.config.SALE_ALERT_LEAD_MINUTES,
+      waitingForReturns: await returnAlertCount(this.ctx.db, eventId),
     };
   }
 

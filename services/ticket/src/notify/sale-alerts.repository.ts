@@ -129,19 +129,23 @@ export async function addAlert(
 
 /** Removes the alert and any mail of it not yet sent; true when there was one. */
 export async function removeAlert(db: Db, eventId: string, userId: string): Promise<boolean> {
-  return (await deleteAlerts(db, sql`event_id = ${eventId} and user_id = ${userId}`)) > 0;
+  return (await deleteAlerts(db, 'sale_alerts', sql`event_id = ${eventId} and user_id = ${userId}`)) > 0;
 }
 
 /** Every alert of a closed account goes, with its unsent mail. */
 export async function forgetAlertsOf(db: Db, userId: string): Promise<number> {
-  return deleteAlerts(db, sql`user_id = ${userId}`);
+  return deleteAlerts(db, 'sale_alerts', sql`user_id = ${userId}`);
 }
 
 /** Deletes the alerts that match and, in the same statement, their mail not sent yet. */
-async function deleteAlerts(db: Db, which: RawBuilder<unknown>): Promise<number> {
+export async function deleteAlerts(
+  db: Db,
+  table: 'sale_alerts' | 'return_alerts',
+  which: RawBuilder<unknown>,
+): Promise<number> {
   const { rows } = await sql<{ id: string }>`
     with gone as (
-      delete from ${sql.table('ticket.sale_alerts')} where ${which} returning id
+      delete from ${sql.table(`ticket.${table}`)} where ${which} returning id
     ), unsent as (
       delete from ${sql.table('ticket.booking_mails')}
       where alert_id in (select id from gone) and status = 'pending'
