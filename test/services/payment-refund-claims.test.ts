@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
-import { INTERNAL_TOKEN, payThrough, startHarness, type PaymentHarness } from './payment-harness';
+import {
+  INTERNAL_TOKEN,
+  payThrough,
+  publishEventCancelled,
+  startHarness,
+  type PaymentHarness,
+} from './payment-harness';
 
 /**
  * A refund claims its ticket at the ticket service before the provider is asked for the money, so
@@ -148,5 +154,20 @@ describe('a refund claims its ticket before the provider is asked', () => {
     expect(new Set(claims.map((c) => c.body.refundId))).toEqual(new Set([row!.id]));
     expect(cancels()).toHaveLength(1);
     expect(reservation.refundClaim).toBeNull();
+  });
+
+  it("claims nothing for a cancelled event's refunds: the gate admits nobody to it, and ticket need not answer", async () => {
+    const event = h.ticket.addEvent();
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000] });
+    const payment = await payThrough(h, buyer, reservation.id, 'toss');
+    await publishEventCancelled(h, event);
+    await eventually(() => expect(reservation.status).toBe('refunded'), 20_000);
+    const after = await h.svc.app.inject({
+      method: 'GET',
+      url: `/api/payments/${payment.id}`,
+      headers: buyer.headers,
+    });
+    expect(after.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 30_000 });
+    expect(h.ticket.calls.filter((c) => c.op === 'refund-claim' && c.id === reservation.id)).toEqual([]);
   });
 });

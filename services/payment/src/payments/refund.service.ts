@@ -174,8 +174,9 @@ async function abandonRefund(d: PaymentDeps, p: PaymentRow, refund: RefundRow): 
  * pending for its next pass.
  */
 async function claimTicket(d: PaymentDeps, p: PaymentRow, refund: RefundRow, resumed: boolean): Promise<boolean> {
-  // A reservation never confirmed has no pass to claim (an expired hold's charge going back).
-  if (!p.reservation_confirmed_at) return true;
+  // A reservation never confirmed has no pass to claim (an expired hold's charge going back), and
+  // the gate admits nobody to a cancelled event: its refunds need no claim, nor ticket to answer.
+  if (!p.reservation_confirmed_at || (await d.cancelledEvents.has(p.event_id))) return true;
   try {
     await d.ticket.claimForRefund(p.reservation_id, refund.id, refund.used_ticket_ok);
     return true;
