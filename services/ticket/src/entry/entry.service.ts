@@ -152,8 +152,13 @@ export class EntryService {
     let admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
     let row = await repo.entryByCode(this.ctx.db, code);
     if (!row) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
-    const forThisGate = !input.eventId || row.event_id === input.eventId;
-    if (!admitted && forThisGate && row.refund_claim && VALID.has(row.status) && !row.checked_in_at) {
+    // Only a ticket the gate would admit but for its claim is worth asking payment about.
+    const admissible =
+      (!input.eventId || row.event_id === input.eventId) &&
+      row.event_status !== 'cancelled' &&
+      VALID.has(row.status) &&
+      !row.checked_in_at;
+    if (!admitted && admissible && row.refund_claim) {
       if (await this.endFailedClaim(row.id, row.refund_claim)) {
         admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
         row = (await repo.entryByCode(this.ctx.db, code))!;
