@@ -203,6 +203,42 @@ describe('auth: forgotten password, reset by a mailed link', () => {
     expect((await forgot('stranger9@test.tiketi')).statusCode).toBe(202);
   });
 
+  it('keeps both hourly caps while coordination is down, counted from the links the database holds', async () => {
+    const down = vi
+      .spyOn(h.service.ctx.coordination, 'hitWindow')
+      .mockRejectedValue(new Error('coordination down'));
+    try {
+      const buyer = await h.register();
+      const [limited, mailed] = [await outcome('account_limit'), await outcome('mailed')];
+      for (let i = 1; i <= 4; i++) {
+        expect((await forgot(buyer.user.email)).statusCode).toBe(202);
+        await vi.waitFor(
+          async () =>
+            expect((await outcome('account_limit')) + (await outcome('mailed'))).toBe(limited + mailed + i),
+          { timeout: 5_000, interval: 20 },
+        );
+      }
+      expect(mailTo(buyer.user.email)).toHaveLength(2);
+      expect(await outcome('account_limit')).toBe(limited + 2);
+
+      // One address asking for four accounts' links gets them; the fifth ask is refused.
+      const ip = freshIp();
+      for (let i = 0; i < 4; i++) {
+        const other = await h.register();
+        const before = await outcome('mailed');
+        expect((await forgot(other.user.email, ip)).statusCode).toBe(202);
+        await settled({ mailed: before + 1 });
+      }
+      const refused = await forgot((await h.register()).user.email, ip);
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error.code).toBe('TOO_MANY_RESET_REQUESTS');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3_500);
+      expect(down).toHaveBeenCalled();
+    } finally {
+      down.mockRestore();
+    }
+  });
+
   it('ends a sign-in lock: the owner proved the mailbox theirs', async () => {
     const buyer = await h.register({ password: 'locked-out-pass-1' });
     for (let i = 0; i < 3; i++)

@@ -79,12 +79,16 @@ export class PasswordResetService {
     try {
       ({ count, ttlMs } = await this.deps.coordination.hitWindow(`auth:reset:ip:${ip}`, HOUR_MS));
     } catch (err) {
-      // Coordination is the fast path, not a gate: the per-account cap below still bounds the mail.
+      // Coordination is the fast path: without it the links this address had mailed in the hour
+      // are counted from the database (unknown addresses leave no row, and get no mail either).
       this.deps.log.warn(
         { err: (err as Error).message },
-        'reset request limit unchecked (coordination down)',
+        'reset request limit counted from the database (coordination down)',
       );
-      return;
+      const now = this.deps.clock.now().getTime();
+      const issued = await this.deps.resets.issuedSince({ ip }, new Date(now - HOUR_MS));
+      count = issued.count + 1;
+      ttlMs = issued.oldest ? issued.oldest.getTime() + HOUR_MS - now : HOUR_MS;
     }
     if (count <= this.deps.maxPerIp) return;
     this.deps.outcomes.inc({ result: 'throttled' });
@@ -100,14 +104,21 @@ export class PasswordResetService {
     );
   }
 
-  /** Whether the account may get another mail this hour; unlimited only while coordination is down. */
-  private async admitAccount(email: string): Promise<boolean> {
+  /**
+   * Whether the account may get another mail this hour: counted by coordination, or, while it is
+   * down, from the links the database holds.
+   */
+  private async admitAccount(email: string, userId: string): Promise<boolean> {
     try {
       const { count } = await this.deps.coordination.hitWindow(`auth:reset:acct:${email}`, HOUR_MS);
       return count <= this.deps.maxPerAccount;
     } catch (err) {
-      this.deps.log.warn({ err: (err as Error).message }, 'reset mail cap unchecked (coordination down)');
-      return true;
+      this.deps.log.warn(
+        { err: (err as Error).message },
+        'reset mail cap counted from the database (coordination down)',
+      );
+      const since = new Date(this.deps.clock.now().getTime() - HOUR_MS);
+      return (await this.deps.resets.issuedSince({ userId }, since)).count < this.deps.maxPerAccount;
     }
   }
 
@@ -117,7 +128,7 @@ export class PasswordResetService {
       this.deps.outcomes.inc({ result: 'unknown_email' });
       return;
     }
-    if (!(await this.admitAccount(email))) {
+    if (!(await this.admitAccount(email, user.id))) {
       this.deps.outcomes.inc({ result: 'account_limit' });
       this.deps.log.info(
         { userId: user.id },

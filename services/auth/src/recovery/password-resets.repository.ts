@@ -31,6 +31,23 @@ export class PasswordResetsRepository {
       .execute();
   }
 
+  /**
+   * Links issued since `since` to an account or from an address, and when the oldest of them was:
+   * the hourly caps' record while coordination (their fast path) is down.
+   */
+  async issuedSince(
+    by: { userId: string } | { ip: string },
+    since: Date,
+  ): Promise<{ count: number; oldest: Date | null }> {
+    const row = await this.db
+      .selectFrom('password_resets')
+      .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('created_at').as('oldest')])
+      .where('created_at', '>=', since)
+      .where((eb) => ('userId' in by ? eb('user_id', '=', by.userId) : eb('ip', '=', by.ip)))
+      .executeTakeFirstOrThrow();
+    return { count: Number(row.count), oldest: row.oldest ? new Date(row.oldest as string | Date) : null };
+  }
+
   /** The reset a token opens, while it is unspent and unexpired. */
   async findUsable(tokenHash: string, now: Date): Promise<PasswordResetRow | null> {
     const r = await this.db

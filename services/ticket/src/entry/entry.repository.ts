@@ -95,8 +95,7 @@ export async function checkIn(
 
 /**
  * A refund claims its reservation before the provider is asked: refused (false) for a ticket the
- * gate already admitted, unless the refund may take a used ticket (an operator's, a cancelled
- * event's). The same refund claims again when it is retried; a newer refund replaces an older
+ * gate already admitted, unless the refund may take a used ticket (an operator's). The same refund claims again when it is retried; a newer refund replaces an older
  * refund's claim (payment runs one refund of a payment at a time, so the older one has ended).
  */
 export async function claimForRefund(
