@@ -392,6 +392,67 @@ describe('a change of time or place', () => {
   });
 });
 
+describe('two changes before the first is told', () => {
+  it('make one mail: what the event was before both, and what it is', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const admin = await svc.issuer.user('admin');
+    const buyer = await svc.issuer.user('user', { name: '관객' });
+    const booking = await paidBooking(f, buyer, [f.rows.B![5]!]);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(1));
+    const edit = (payload: object) =>
+      svc.app.inject({ method: 'PATCH', url: `/api/events/${f.eventId}`, headers: admin.headers, payload });
+    const owed = () =>
+      svc.ctx.db
+        .selectFrom('booking_mails')
+        .select(['status', 'details'])
+        .select((eb) => eb('last_error', 'is not', null).as('refused'))
+        .where('kind', '=', 'changed')
+        .where('reservation_id', '=', booking.id)
+        .execute();
+    const { starts_at: was } = await svc.ctx.db
+      .selectFrom('events')
+      .select('starts_at')
+      .where('id', '=', f.eventId)
+      .executeTakeFirstOrThrow();
+    const later = new Date(new Date(was).getTime() + 86_400_000);
+    relay.refusing.value = true;
+    try {
+      const moved = await edit({
+        startsAt: later.toISOString(),
+        endsAt: new Date(later.getTime() + 7_200_000).toISOString(),
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      await eventually(async () =>
+        expect(await owed()).toMatchObject([{ status: 'pending', refused: true }]),
+      );
+      expect((await edit({ venueName: 'KSPO Dome' })).statusCode).toBe(200);
+      // Folded: one mail owed, still saying what the event was before the first change.
+      await eventually(async () =>
+        expect(await owed()).toEqual([
+          {
+            status: 'pending',
+            refused: expect.anything(),
+            details: { startsAt: new Date(was).toISOString(), venueName: 'Olympic Hall' },
+          },
+        ]),
+      );
+    } finally {
+      relay.refusing.value = false;
+    }
+    clock.advance(31_000);
+    await worker().sweep();
+    const changes = () => mailsTo(buyer.email).filter((m) => m.subject.includes('Event changed'));
+    await eventually(() => expect(changes()).toHaveLength(1));
+    const [mail] = changes();
+    expect(mail!.text).toContain('변경 전 장소: Olympic Hall');
+    expect(mail!.text).toContain('장소: KSPO Dome');
+    expect(mail!.text).toMatch(/변경 전 일시: .+\n일시: .+/);
+    await quiet();
+    await worker().sweep();
+    expect(changes()).toHaveLength(1);
+  });
+});
+
 describe("an operator's correction", () => {
   it('is no move: the fact says nothing was before, no mail is owed, and the audit log keeps it', async () => {
     const f = await createEventFixture(svc.ctx.db);

@@ -8,7 +8,9 @@ const PAGE = 500;
 /**
  * Owes every paid booking of the event a mail about a change of its time or place, once per
  * booking and change (the change's fact id and the booking's): a redelivered fact owes nothing
- * more. In pages, so a big event's thousands of bookings never make one statement.
+ * more. A change not yet told (the relay slow or down; not one being sent this moment) is folded
+ * into the new one, so the buyer gets one mail saying what the event was before both. In pages,
+ * so a big event's thousands of bookings never make one statement.
  */
 export async function oweEventChanged(
   db: Db,
@@ -28,13 +30,31 @@ export async function oweEventChanged(
       .limit(PAGE)
       .execute();
     if (page.length === 0) return owed;
+    const untold = await db
+      .deleteFrom('booking_mails')
+      .where('kind', '=', 'changed')
+      .where('status', '=', 'pending')
+      .where(
+        'reservation_id',
+        'in',
+        page.map((r) => r.id as string),
+      )
+      .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
+      .returning(['reservation_id', 'details'])
+      .execute();
+    const earlier = new Map(
+      untold.map((m) => [
+        m.reservation_id as string,
+        (typeof m.details === 'string' ? JSON.parse(m.details) : m.details) as EventBefore,
+      ]),
+    );
     owed += await owe(
       db,
       page.map((r) => ({
         factId: `${change.factId}:${r.id}`,
         reservationId: r.id as string,
         kind: 'changed' as const,
-        before: change.before,
+        before: earlier.get(r.id as string) ?? change.before,
       })),
       now,
     );
