@@ -31,6 +31,11 @@ export class RefundRepository {
     return row ? ({ ...row, seat_ids: parseJson(row.seat_ids) } as RefundRow) : null;
   }
 
+  /** A refund stopped before the provider was asked leaves no row: nothing was tried. */
+  async discard(id: string, db: Db): Promise<void> {
+    await db.deleteFrom('refunds').where('id', '=', id).where('status', '=', 'pending').execute();
+  }
+
   async finish(id: string, status: 'done' | 'failed', db: Db): Promise<boolean> {
     const res = await finishRefundStatement(db, id, status).executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;

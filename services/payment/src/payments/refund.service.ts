@@ -142,7 +142,7 @@ export async function executeRefund(
     }
   } catch (err) {
     if (err instanceof ProviderError && err.outcome !== 'unknown') {
-      await abandonRefund(d, p, refund);
+      await abandonRefund(d, p, refund, 'provider_refused');
       if (p.reservation_confirmed_at)
         await d.ticket.releaseRefundClaim(p.reservation_id, refund.id).catch((releaseErr: unknown) => {
           // The gate asks payment about a claim it finds, and ends one whose refund failed.
@@ -156,11 +156,21 @@ export async function executeRefund(
   return completeRefund(d, p, refund, req);
 }
 
-/** The refund ends without money moving: the payment is back where it was. */
-async function abandonRefund(d: PaymentDeps, p: PaymentRow, refund: RefundRow): Promise<void> {
+/**
+ * The refund ends without money moving: the payment is back where it was. One the provider
+ * refused stays on record as failed (the cancelled-event sweep backs off from a refusing
+ * provider by counting them); one stopped before the provider was asked leaves no row.
+ */
+async function abandonRefund(
+  d: PaymentDeps,
+  p: PaymentRow,
+  refund: RefundRow,
+  asked: 'provider_refused' | 'never_asked',
+): Promise<void> {
   const previous = p.refunded_amount > 0 ? 'partially_refunded' : 'paid';
   await d.repo.transaction(async (trx) => {
-    await d.refunds.finish(refund.id, 'failed', trx);
+    if (asked === 'provider_refused') await d.refunds.finish(refund.id, 'failed', trx);
+    else await d.refunds.discard(refund.id, trx);
     await d.repo.transition(p.id, ['refund_pending'], previous, {}, trx);
   });
 }
@@ -184,7 +194,7 @@ async function claimTicket(d: PaymentDeps, p: PaymentRow, refund: RefundRow, res
     if (err instanceof AppError && err.code === 'RESERVATION_NOT_FOUND') return true;
     const refused = err instanceof AppError && err.kind === 'conflict';
     if (!resumed || refused) {
-      await abandonRefund(d, p, refund);
+      await abandonRefund(d, p, refund, 'never_asked');
       throw err;
     }
     d.log.warn({ err, paymentId: p.id, refundId: refund.id }, 'ticket not claimed for the refund; the reconciler will retry');
