@@ -150,7 +150,10 @@ export async function startBookingMailWorker(
   };
 
   const send = async (mail: repo.ClaimedMail): Promise<boolean> => {
-    // Paced before it is composed: composed first, it would go out as things were a pace ago.
+    // A mail not to be sent is settled without a slot (a crowd's seat-return mails, the seats gone
+    // again, would spend minutes of the relay's pace on nothing); one to be sent is composed again
+    // once its slot comes: composed first, it would go out as things were a pace ago.
+    if (!(await messageFor(mail, ctx.clock.now()))) return false;
     await paced();
     const now = ctx.clock.now();
     const message = await messageFor(mail, now);
