@@ -30,15 +30,30 @@ export async function oweEventChanged(
       .limit(PAGE)
       .execute();
     if (page.length === 0) return owed;
+    // A fact seen again (the bus delivers at least once) owes nothing and folds nothing: its rows
+    // are kept, sent or not, so the fact stays recorded.
+    const factIds = page.map((r) => `${change.factId}:${r.id}`);
+    const recorded = new Set(
+      (
+        await db
+          .selectFrom('booking_mails')
+          .select('reservation_id')
+          .where('fact_id', 'in', factIds)
+          .execute()
+      ).map((m) => m.reservation_id as string),
+    );
+    const fresh = page.map((r) => r.id as string).filter((id) => !recorded.has(id));
+    if (fresh.length === 0) {
+      if (page.length < PAGE) return owed;
+      after = page.at(-1)!.id as string;
+      continue;
+    }
     const untold = await db
-      .deleteFrom('booking_mails')
+      .updateTable('booking_mails')
+      .set({ status: 'failed', claimed_until: null, last_error: 'folded into a later change' })
       .where('kind', '=', 'changed')
       .where('status', '=', 'pending')
-      .where(
-        'reservation_id',
-        'in',
-        page.map((r) => r.id as string),
-      )
+      .where('reservation_id', 'in', fresh)
       .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
       .returning(['reservation_id', 'details'])
       .execute();
@@ -50,11 +65,11 @@ export async function oweEventChanged(
     );
     owed += await owe(
       db,
-      page.map((r) => ({
-        factId: `${change.factId}:${r.id}`,
-        reservationId: r.id as string,
+      fresh.map((id) => ({
+        factId: `${change.factId}:${id}`,
+        reservationId: id,
         kind: 'changed' as const,
-        before: earlier.get(r.id as string) ?? change.before,
+        before: earlier.get(id) ?? change.before,
       })),
       now,
     );
