@@ -651,6 +651,18 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     // The move's mail is the buyer's only change mail: the correction before it sent none.
     expect(await mailsTo(tp.dataDir, buyer.user.email, /Event changed/)).toHaveLength(1);
 
+    // A word to the buyers ("공지") from the same page reaches them too.
+    const notices = ops.page.getByTestId('announcements');
+    await notices.getByLabel('Subject').fill('Doors open late');
+    await notices.getByLabel('Message').fill('Gates open at 19:30 tonight.');
+    await notices.getByTestId('send-notice').click();
+    await notices.getByText('Sent to 1 paid bookings.').waitFor();
+    const notice = await waitForMail(tp.dataDir, buyer.user.email, { subject: /공지/ });
+    expect(notice.subject).toBe(`[TIKETI] 공지 · Notice: ${moving}: Doors open late`);
+    expect(notice.text).toContain('Gates open at 19:30 tonight.');
+    await notices.getByTestId('notice-row').filter({ hasText: 'Mailed 1 of 1' }).waitFor({ timeout: 15_000 });
+    await screenshot(ops.page, 'admin-notice');
+
     const own = await newPage(browser, tp.web);
     await useSession(own.page, buyer);
     await own.page.goto(`/my/reservations/${booked.id}`);

@@ -11,6 +11,7 @@ import { fromSeoulInput, toSeoulInput } from '../lib/format';
 import { LayoutEditor } from './layout-editor';
 import { fromLayout, newSection, toLayout, type EditorSection } from './layout-editor.model';
 import { QueueControls } from './queue-controls';
+import { Announcements } from './announcements';
 import { VenueTemplatePicker } from './venue-template.picker';
 import { CancelEventDialog } from './cancel-event-dialog';
 import type { MessageKey } from '../i18n/messages';
@@ -373,6 +374,7 @@ export function EventEditPage() {
         </button>
       </form>
       {event && <QueueControls eventId={event.id} />}
+      {event && event.status !== 'draft' && <Announcements eventId={event.id} />}
     </div>
   );
 }

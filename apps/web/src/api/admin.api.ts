@@ -34,6 +34,16 @@ export interface EventInput {
   layout?: unknown;
 }
 
+/** An operator's notice to an event's buyers, and how far its mail has got. */
+export interface Announcement {
+  id: string;
+  subject: string;
+  message: string;
+  recipients: number;
+  mailed: number;
+  createdAt: string;
+}
+
 /** An edit of an event that may already have buyers. */
 export interface EventUpdate extends Partial<EventInput> {
   /** A fix of a mistake, not a move: no change mail, no fee-free cancellation. */
@@ -73,6 +83,13 @@ export const adminApi = {
     api<{ asked: number; mailed: number; leadMinutes: number; waitingForReturns: number }>(
       `/api/admin/events/${e(id)}/alerts`,
     ),
+  announcements: (id: string) =>
+    api<{ items: Announcement[] }>(`/api/admin/events/${e(id)}/announcements`).then((r) => r.items),
+  announce: (id: string, notice: { subject: string; message: string }) =>
+    api<{ announcement: Announcement }>(`/api/admin/events/${e(id)}/announcements`, {
+      method: 'POST',
+      body: notice,
+    }).then((r) => r.announcement),
   saveQueue: (id: string, settings: QueueSettings) =>
     api<QueueFigures>(`/api/admin/events/${e(id)}/queue`, { method: 'PUT', body: settings }),
   reservations: (query: Record<string, string | number | undefined>) =>

@@ -12,6 +12,7 @@ const BookingMail = Type.Object({
     Type.Literal('refunded'),
     Type.Literal('reminder'),
     Type.Literal('changed'),
+    Type.Literal('announcement'),
   ]),
   status: Type.Union([Type.Literal('pending'), Type.Literal('sent'), Type.Literal('failed')]),
   attempts: Type.Integer(),

@@ -41,7 +41,7 @@ interface Section {
   linkText: string;
 }
 
-function compose(to: string, subject: string, ko: Section, en: Section, link: string): MailMessage {
+export function compose(to: string, subject: string, ko: Section, en: Section, link: string): MailMessage {
   const textOf = (s: Section) =>
     [s.lead, '', ...s.lines.map((l) => `${l.label}: ${l.value}`), '', `${s.linkText}: ${link}`].join('\n');
   const htmlOf = (s: Section) =>
@@ -70,7 +70,7 @@ export function bookingLink(webUrl: string, reservationId: string): string {
 }
 
 /** What, when, where and which seats (still booked), in each language. */
-function eventLines(b: BookingForMail): { ko: Line[]; en: Line[] } {
+export function eventLines(b: BookingForMail): { ko: Line[]; en: Line[] } {
   const seats = seatList(b.seats.filter((s) => !s.refunded));
   return {
     ko: [

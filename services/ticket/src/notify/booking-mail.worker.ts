@@ -15,6 +15,8 @@ import { oweEventChanged, oweReminders } from './owed-mails.repository';
 import * as repo from './booking-mails.repository';
 import * as alerts from './sale-alerts.repository';
 import { oweReturnAlerts, pruneReturnAlerts, returnAlertForMail } from './return-alerts.repository';
+import { announcementMail } from './announcement.mail';
+import { announcementById } from './announcements.repository';
 
 export const BOOKING_MAIL_GROUP = 'ticket.booking-mail';
 const LEASE_MS = 60_000;
@@ -136,7 +138,7 @@ export async function startBookingMailWorker(
       return null;
     }
     if (
-      (mail.kind === 'reminder' || mail.kind === 'changed') &&
+      (mail.kind === 'reminder' || mail.kind === 'changed' || mail.kind === 'announcement') &&
       (!PAID.has(booking.status) || booking.eventStatus === 'cancelled' || booking.eventStartsAt <= now)
     ) {
       // Refunded, called off or already begun since it was owed: nothing to tell.
@@ -146,6 +148,12 @@ export async function startBookingMailWorker(
     if (mail.kind === 'confirmed') return confirmedMail(booking, web);
     if (mail.kind === 'reminder') return reminderMail(booking, web);
     if (mail.kind === 'changed') return changedMail(booking, mail.before!, web);
+    if (mail.kind === 'announcement') {
+      const notice = await announcementById(ctx.db, mail.announcementId!);
+      if (notice) return announcementMail(booking, notice, web);
+      await skip(mail, 'skipped', 'not sent: the notice is gone');
+      return null;
+    }
     return refundedMail(booking, { amount: mail.refundAmount ?? 0, seatIds: mail.refundSeatIds ?? [] }, web);
   };
 

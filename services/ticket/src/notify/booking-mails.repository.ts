@@ -3,7 +3,8 @@ import { newId } from '@tiketi/platform';
 
 type Db = Kysely<any>;
 
-export type BookingMailKind = 'confirmed' | 'refunded' | 'reminder' | 'sale_open' | 'changed' | 'seats_back';
+export type BookingMailKind =
+  'confirmed' | 'refunded' | 'reminder' | 'sale_open' | 'changed' | 'seats_back' | 'announcement';
 
 /**
  * Lower goes first: a buyer waiting on a payment's or a refund's word before the mail an event
@@ -14,6 +15,8 @@ export const MAIL_PRIORITY: Record<BookingMailKind, number> = {
   confirmed: 0,
   refunded: 0,
   changed: 1,
+  // The organiser's word to an event's buyers ("gates open late") goes before reminders.
+  announcement: 1,
   sale_open: 1,
   // Seats that came back go to whoever books first: this one is worth nothing late.
   seats_back: 1,
@@ -30,10 +33,11 @@ export type OwedMail =
   | {
       factId: string;
       reservationId: string;
-      kind: 'confirmed' | 'refunded' | 'reminder' | 'changed';
+      kind: 'confirmed' | 'refunded' | 'reminder' | 'changed' | 'announcement';
       refundAmount?: number;
       refundSeatIds?: string[];
       before?: EventBefore;
+      announcementId?: string;
     }
   | {
       factId: string;
@@ -55,6 +59,7 @@ export interface ClaimedMail {
   alertId?: string;
   saleStartsAt?: Date;
   before?: EventBefore;
+  announcementId?: string;
 }
 
 /** Records mail owed for these facts; a fact already recorded adds nothing. */
@@ -83,7 +88,11 @@ export async function owe(db: Db, mails: OwedMail[], now: Date): Promise<number>
               sale_starts_at: null,
               refund_amount: m.refundAmount ?? null,
               refund_seat_ids: m.refundSeatIds ? JSON.stringify(m.refundSeatIds) : null,
-              details: m.before ? JSON.stringify(m.before) : null,
+              details: m.before
+                ? JSON.stringify(m.before)
+                : m.announcementId
+                  ? JSON.stringify({ announcementId: m.announcementId })
+                  : null,
             }),
         next_attempt_at: now,
         created_at: now,
@@ -142,20 +151,24 @@ export async function claimDue(db: Db, now: Date, leaseMs: number, limit: number
       a.priority - b.priority ||
       new Date(a.next_attempt_at).getTime() - new Date(b.next_attempt_at).getTime(),
   );
-  return rows.map((r) => ({
-    id: r.id,
-    factId: r.fact_id,
-    reservationId: r.reservation_id ?? undefined,
-    alertId: r.alert_id ?? undefined,
-    saleStartsAt: r.sale_starts_at ? new Date(r.sale_starts_at) : undefined,
-    before: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) ?? undefined,
-    kind: r.kind,
-    refundAmount: r.refund_amount ?? undefined,
-    refundSeatIds:
-      (typeof r.refund_seat_ids === 'string' ? JSON.parse(r.refund_seat_ids) : r.refund_seat_ids) ??
-      undefined,
-    attempts: r.attempts,
-  }));
+  return rows.map((r) => {
+    const details = (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) ?? undefined;
+    return {
+      id: r.id,
+      factId: r.fact_id,
+      reservationId: r.reservation_id ?? undefined,
+      alertId: r.alert_id ?? undefined,
+      saleStartsAt: r.sale_starts_at ? new Date(r.sale_starts_at) : undefined,
+      before: r.kind === 'changed' ? details : undefined,
+      announcementId: r.kind === 'announcement' ? details?.announcementId : undefined,
+      kind: r.kind,
+      refundAmount: r.refund_amount ?? undefined,
+      refundSeatIds:
+        (typeof r.refund_seat_ids === 'string' ? JSON.parse(r.refund_seat_ids) : r.refund_seat_ids) ??
+        undefined,
+      attempts: r.attempts,
+    };
+  });
 }
 
 export async function markSent(db: Db, id: string, now: Date): Promise<void> {

@@ -3,7 +3,10 @@ import type { TicketArea } from '../ticket.area';
 import { bookingMailAdminRoutes } from './booking-mail.admin';
 import { BookingMailAdmin } from './booking-mail.admin.service';
 import { bookingMailWorker, startBookingMailWorker } from './booking-mail.worker';
+import { announcementRoutes } from './announcement.routes';
+import { AnnouncementService } from './announcement.service';
 import {
+  announcementMigration,
   eventChangedMigration,
   notifyMigration,
   reminderMigration,
@@ -27,6 +30,7 @@ export const notifyArea: TicketArea = {
     '0602_sale_alerts': saleAlertMigration,
     '0603_event_changed_mails': eventChangedMigration,
     '0604_return_alerts': returnAlertMigration,
+    '0605_announcements': announcementMigration,
   },
   async routes(app, ctx) {
     // The worker starts after the routes (start()); asked before then, it finds the work on its first sweep.
@@ -40,6 +44,7 @@ export const notifyArea: TicketArea = {
     await bookingMailAdminRoutes(app, new BookingMailAdmin(ctx, () => void worker()?.sweep()));
     await saleAlertRoutes(app, new SaleAlertService(ctx, () => worker()?.alertsChanged()));
     await returnAlertRoutes(app, new ReturnAlertService(ctx));
+    await announcementRoutes(app, new AnnouncementService(ctx, () => void worker()?.sweep()));
   },
   async start(ctx) {
     if (isProduction(ctx.config) && !ctx.config.SMTP_URL)

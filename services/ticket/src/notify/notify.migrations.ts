@@ -142,3 +142,32 @@ export const returnAlertMigration: Migration = {
     );
   },
 };
+
+/**
+ * An operator's notice to an event's buyers ("공지"): kept once, mailed as a seventh kind,
+ * `announcement`, to each paid booking; the row points at the notice (`details.announcementId`).
+ */
+export const announcementMigration: Migration = {
+  async up(db) {
+    await db.schema
+      .withSchema('ticket')
+      .createTable('event_announcements')
+      .ifNotExists()
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('event_id', 'text', (c) => c.notNull().references('events.id').onDelete('cascade'))
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('recipients', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+      .execute();
+    await sql`create index if not exists event_announcements_event on ${sql.table('ticket.event_announcements')} (event_id, created_at)`.execute(
+      db,
+    );
+    const mails = sql.table('ticket.booking_mails');
+    await sql`alter table ${mails} drop constraint if exists booking_mails_kind_check`.execute(db);
+    await sql`alter table ${mails} add constraint booking_mails_kind_check check (kind in ('confirmed', 'refunded', 'reminder', 'sale_open', 'changed', 'seats_back', 'announcement'))`.execute(
+      db,
+    );
+  },
+};

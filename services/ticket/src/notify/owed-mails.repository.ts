@@ -18,36 +18,24 @@ export async function oweEventChanged(
   now: Date,
 ): Promise<number> {
   let owed = 0;
-  let after = '';
-  for (;;) {
-    const page = await db
-      .selectFrom('reservations')
-      .select('id')
-      .where('event_id', '=', change.eventId)
-      .where('status', 'in', ['confirmed', 'partially_refunded'])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    if (page.length === 0) return owed;
-    // A fact seen again (the bus delivers at least once) owes nothing and folds nothing: its rows
-    // are kept, sent or not, so the fact stays recorded.
-    const factIds = page.map((r) => `${change.factId}:${r.id}`);
+  for await (const page of paidBookingPages(db, change.eventId)) {
+    // A fact seen again (the bus delivers at least once) owes and folds nothing: its rows are
+    // kept, sent or not, so the fact stays recorded.
     const recorded = new Set(
       (
         await db
           .selectFrom('booking_mails')
           .select('reservation_id')
-          .where('fact_id', 'in', factIds)
+          .where(
+            'fact_id',
+            'in',
+            page.map((id) => `${change.factId}:${id}`),
+          )
           .execute()
       ).map((m) => m.reservation_id as string),
     );
-    const fresh = page.map((r) => r.id as string).filter((id) => !recorded.has(id));
-    if (fresh.length === 0) {
-      if (page.length < PAGE) return owed;
-      after = page.at(-1)!.id as string;
-      continue;
-    }
+    const fresh = page.filter((id) => !recorded.has(id));
+    if (fresh.length === 0) continue;
     const untold = await db
       .updateTable('booking_mails')
       .set({ status: 'failed', claimed_until: null, last_error: 'folded into a later change' })
@@ -73,8 +61,26 @@ export async function oweEventChanged(
       })),
       now,
     );
+  }
+  return owed;
+}
+
+/** An event's paid bookings, a page at a time: a big event's thousands never make one statement. */
+export async function* paidBookingPages(db: Db, eventId: string): AsyncGenerator<string[]> {
+  let after = '';
+  for (;;) {
+    const page = await db
+      .selectFrom('reservations')
+      .select('id')
+      .where('event_id', '=', eventId)
+      .where('status', 'in', ['confirmed', 'partially_refunded'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(PAGE)
+      .execute();
+    if (page.length > 0) yield page.map((r) => r.id as string);
+    if (page.length < PAGE) return;
     after = page.at(-1)!.id as string;
-    if (page.length < PAGE) return owed;
   }
 }
 
