@@ -681,4 +681,71 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
       .waitFor({ timeout: 15_000 });
     for (const { context } of [ops, own]) await context.close();
   }, 60_000);
+
+  it('a buyer cancels with a fee and sees it kept; the operator gives the fee back from the booking', async () => {
+    const show = await onSaleEvent(tp, admin, `Fee Night ${uniqueSuffix().slice(0, 6)}`, 2, 100_000);
+    const buyer = await tp.register({ name: 'Fee Buyer' });
+    const booked = await hold(tp, buyer, show, 1);
+    const paid = await paySandbox(tp, buyer, booked.id);
+    // Two days before the show: the standard schedule keeps 30%.
+    const fee = Math.round(paid.amount * 0.3);
+    const won = (n: number) => `₩${n.toLocaleString('en-US')}`;
+
+    const own = await newPage(browser, tp.web);
+    await useSession(own.page, buyer);
+    await own.page.goto(`/my/reservations/${booked.id}`);
+    await own.page.getByTestId('cancel-reservation').click();
+    await own.page
+      .getByTestId('refund-amount')
+      .filter({ hasText: won(paid.amount - fee) })
+      .waitFor();
+    await own.page.getByTestId('confirm-cancel').click();
+    await own.page
+      .getByTestId('fee-kept')
+      .filter({ hasText: won(fee) })
+      .waitFor({ timeout: 15_000 });
+
+    const ops = await newPage(browser, tp.web);
+    await useSession(ops.page, admin);
+    await ops.page.goto(`/admin/reservations/${booked.id}`);
+    const drawer = ops.page.getByTestId('reservation-drawer');
+    await drawer
+      .getByTestId('drawer-fee-kept')
+      .filter({ hasText: won(fee) })
+      .waitFor();
+    const giveBack = drawer.getByTestId('return-fee');
+    await giveBack.getByLabel('Reason').fill('complaint upheld');
+    await screenshot(ops.page, 'admin-return-fee');
+    await giveBack.getByRole('button', { name: 'Refund the fee' }).click();
+    await drawer
+      .getByTestId('drawer-refunded')
+      .filter({ hasText: won(paid.amount) })
+      .waitFor({ timeout: 15_000 });
+    await drawer.getByTestId('return-fee').waitFor({ state: 'detached' });
+    // The booking's history shows the operator's refund of its payment (audit facts reach stats a moment later).
+    await expect
+      .poll(
+        async () => {
+          await ops.page.reload();
+          await drawer.getByTestId('drawer-status').waitFor();
+          return drawer
+            .locator('.history')
+            .filter({ hasText: 'payment.refund' })
+            .filter({ hasText: 'complaint upheld' })
+            .count();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(1);
+
+    const mail = await waitForMail(tp.dataDir, buyer.user.email, { subject: /Cancellation fee refunded/ });
+    expect(mail.text).toContain(`Refunded: KRW ${fee.toLocaleString('en-US')}`);
+    await own.page.reload();
+    await own.page
+      .getByTestId('refunded-amount')
+      .filter({ hasText: won(paid.amount) })
+      .waitFor();
+    expect(await own.page.getByTestId('fee-kept').count()).toBe(0);
+    for (const { context } of [ops, own]) await context.close();
+  }, 60_000);
 });

@@ -208,6 +208,39 @@ describe('booking mail', () => {
     expect(mail.text).toContain('Park Cancelled, the event was cancelled and your refund has been made.');
   });
 
+  it('mails a cancellation fee given back when the organiser cancels after the buyer did', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user', { name: 'Lee Fee' });
+    const booking = await paidBooking(f, buyer, [f.rows.B![9]!]);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(1));
+    const refund = (amount: number, refundedTotal: number) =>
+      inject(`/internal/reservations/${booking.id}/refunded`, INTERNAL_HEADERS, {
+        paymentId: `pay_${booking.id}`,
+        amount,
+        refundedTotal,
+      });
+    const fee = 30_000;
+    expect((await refund(booking.amount - fee, booking.amount - fee)).statusCode).toBe(200);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(2));
+    expect(mailsTo(buyer.email)[1]!.subject).toBe('[TIKETI] 환불 완료 · Refunded: Race Night');
+    await svc.ctx.db.updateTable('events').set({ status: 'cancelled' }).where('id', '=', f.eventId).execute();
+    expect((await refund(fee, booking.amount)).statusCode).toBe(200);
+    expect((await refund(fee, booking.amount)).statusCode).toBe(200);
+    await eventually(() => expect(mailsTo(buyer.email)).toHaveLength(3));
+    const mail = mailsTo(buyer.email)[2]!;
+    expect(mail.subject).toBe('[TIKETI] 취소 수수료 환불 · Cancellation fee refunded: Race Night');
+    expect(mail.text).toContain(
+      'Lee Fee님, 공연이 취소되어 예매를 취소하실 때 낸 취소 수수료를 돌려 드렸습니다.',
+    );
+    expect(mail.text).toContain(
+      'Lee Fee, the event was cancelled, so the cancellation fee you paid when you cancelled has been refunded.',
+    );
+    expect(mail.text).toContain('환불 금액: 30,000원');
+    expect(mail.text).not.toContain('취소된 좌석');
+    await worker().sweep();
+    expect(mailsTo(buyer.email)).toHaveLength(3);
+  });
+
   it('sends at the configured pace, however many bookings are paid at once', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyers = await Promise.all([0, 1, 2, 3, 4, 5].map(() => svc.issuer.user('user')));

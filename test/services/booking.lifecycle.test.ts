@@ -419,6 +419,52 @@ describe('internal API for payments', () => {
     expect((await outbox('reservation.refunded', r.id)).map((e) => e.data.partial)).toEqual([true, false]);
   });
 
+  it('a cancellation fee given back later is recorded on the refunded booking once; reports out of order end at the payment total', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user');
+    const confirmed = async (seatIds: string[], paymentId: string) => {
+      const r = (await bookSeats(buyer, f.eventId, { seatIds })).json().reservation;
+      await call('POST', `/internal/reservations/${r.id}/payment-started`, undefined, {
+        paymentId,
+        ttlSeconds: 600,
+      });
+      expect(
+        (await call('POST', `/internal/reservations/${r.id}/confirm`, undefined, { paymentId })).statusCode,
+      ).toBe(200);
+      return r as { id: string; amount: number };
+    };
+    const refunded = (id: string, body: Record<string, unknown>) =>
+      call('POST', `/internal/reservations/${id}/refunded`, undefined, body);
+
+    // Cancelled by the buyer with a 30% fee, then the fee back when the organiser cancels.
+    const one = await confirmed([f.rows.A![0]!], 'pay_fee');
+    expect(one.amount).toBe(120_000);
+    const first = await refunded(one.id, { paymentId: 'pay_fee', amount: 84_000, refundedTotal: 84_000 });
+    expect(first.json().reservation).toMatchObject({ status: 'refunded', refundedAmount: 84_000 });
+    const fee = { paymentId: 'pay_fee', amount: 36_000, refundedTotal: 120_000 };
+    expect((await refunded(one.id, fee)).json().reservation).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 120_000,
+    });
+    expect((await refunded(one.id, fee)).json().reservation.refundedAmount).toBe(120_000);
+    // A report without the payment's total cannot say what is new for a refunded booking: nothing moves.
+    expect(
+      (await refunded(one.id, { paymentId: 'pay_fee', amount: 5_000 })).json().reservation.refundedAmount,
+    ).toBe(120_000);
+    expect((await outbox('reservation.refunded', one.id)).map((e) => e.data)).toEqual([
+      expect.objectContaining({ amount: 84_000, partial: false, seatCount: 1 }),
+      expect.objectContaining({ amount: 36_000, partial: false, seatCount: 0, seatIds: [] }),
+    ]);
+
+    // The fee's report arrives before the refund it follows (the bus keeps no order between them).
+    const two = await confirmed([f.rows.A![1]!, f.rows.A![2]!], 'pay_order');
+    const late = await refunded(two.id, { paymentId: 'pay_order', amount: 48_000, refundedTotal: 240_000 });
+    expect(late.json().reservation).toMatchObject({ status: 'refunded', refundedAmount: 240_000 });
+    const early = await refunded(two.id, { paymentId: 'pay_order', amount: 192_000, refundedTotal: 192_000 });
+    expect(early.json().reservation).toMatchObject({ status: 'refunded', refundedAmount: 240_000 });
+    expect(await outbox('reservation.refunded', two.id)).toHaveLength(1);
+  });
+
   it('a released payment lease lets the hold expire again', async () => {
     const f = await createEventFixture(svc.ctx.db, { holdMinutes: 1 });
     const buyer = await svc.issuer.user('user');

@@ -190,6 +190,52 @@ describe('cancelling an event (whole platform)', () => {
       ]);
     },
   );
+
+  it(
+    'gives back the fee a buyer paid on cancelling before the organiser cancelled',
+    { timeout: 60_000 },
+    async () => {
+      const eventId = await onSaleEvent(tp, admin, 'Fee Night', 4, 50_000);
+      const buyer = await tp.register();
+      const reservation = await hold(tp, buyer, eventId, 1);
+      const paid = await paySandbox(tp, buyer, reservation.id);
+      const own = await tp.api('POST', `/api/reservations/${reservation.id}/cancel`, {
+        token: buyer.accessToken,
+        body: { reason: 'cannot come' },
+      });
+      expect(own.status, JSON.stringify(own.body)).toBe(200);
+      // Two days before the show: the standard schedule keeps 30%.
+      const fee = Math.round(paid.amount * 0.3);
+      expect(await paymentRow(paid.id)).toMatchObject({
+        status: 'refunded',
+        refunded_amount: paid.amount - fee,
+        fee_amount: fee,
+      });
+      expect((await reservationRow(reservation.id)).refunded_amount).toBe(paid.amount - fee);
+
+      const cancelled = await tp.api('POST', `/api/events/${eventId}/cancel`, {
+        token: admin.accessToken,
+        body: { reason: 'Venue flooded' },
+      });
+      expect(cancelled.status, JSON.stringify(cancelled.body)).toBeLessThan(300);
+      await eventually(async () => {
+        expect(await paymentRow(paid.id)).toMatchObject({
+          status: 'refunded',
+          refunded_amount: paid.amount,
+          fee_amount: 0,
+        });
+        expect((await reservationRow(reservation.id)).refunded_amount).toBe(paid.amount);
+      }, 20_000);
+      const atSandbox = await payments()
+        .selectFrom('sandbox_payments')
+        .select(['status', 'cancelled_amount'])
+        .where('order_id', '=', (await paymentRow(paid.id)).order_id)
+        .executeTakeFirstOrThrow();
+      expect(atSandbox).toMatchObject({ status: 'CANCELED', cancelled_amount: paid.amount });
+      const mine = await tp.api('GET', `/api/reservations/${reservation.id}`, { token: buyer.accessToken });
+      expect(mine.body.reservation).toMatchObject({ status: 'refunded', refundedAmount: paid.amount });
+    },
+  );
 });
 
 /** The ticket side on its own (no consumers running), so each step is seen apart. */

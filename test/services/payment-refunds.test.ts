@@ -81,7 +81,14 @@ describe('refunds by policy and by the ticket service', () => {
     expect(h.ticket.reservations.get(reservation.id)!.status).toBe('refunded');
     expect(
       h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === reservation.id).map((c) => c.body),
-    ).toEqual([{ paymentId: payment.id, amount: 80_000, refundId: expect.stringMatching(/^rfd_/) }]);
+    ).toEqual([
+      {
+        paymentId: payment.id,
+        amount: 80_000,
+        refundedTotal: 80_000,
+        refundId: expect.stringMatching(/^rfd_/),
+      },
+    ]);
     // Repeated by a retrying caller: the same answer, no second refund.
     const again = await call();
     expect(again.json().payment).toEqual(res.json().payment);
@@ -180,6 +187,131 @@ describe('refunds by policy and by the ticket service', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('RESERVATION_EXPIRED');
     expect(h.toss.charges()).toBe(charges);
+  });
+});
+
+describe('a cancellation fee when the organiser cancels afterwards', () => {
+  const paymentOf = async (id: string) =>
+    (await inject('GET', `/api/payments/${id}`, undefined, admin)).json().payment;
+  const cancelByPolicy = (reservationId: string) =>
+    h.svc.app.inject({
+      method: 'POST',
+      url: '/internal/payments/refund-reservation',
+      payload: { reservationId, reason: 'cannot come', refund: 'policy', actorId: buyer.id },
+      headers: { 'x-internal-token': INTERNAL_TOKEN },
+    });
+
+  it('is given back with the rest of the money, once, and only by a refund without a fee', async () => {
+    // Five days before the show: 20% under the default schedule.
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 5 * DAY).toISOString() });
+    const cancelled = h.ticket.addReservation(buyer.id, { event, prices: [50_000, 50_000] });
+    const whole = await paidFor(cancelled, 'toss');
+    expect((await cancelByPolicy(cancelled.id)).json().payment).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 80_000,
+      fee: 20_000,
+    });
+    const halved = h.ticket.addReservation(buyer.id, { event, prices: [30_000, 30_000] });
+    const half = await paidFor(halved);
+    const oneSeat = await inject('POST', '/api/payments/refund', {
+      paymentId: half.id,
+      seatIds: [halved.seats[0]!.id],
+      reason: 'one friend cannot come',
+    });
+    expect(oneSeat.json().payment).toMatchObject({
+      status: 'partially_refunded',
+      refundedAmount: 24_000,
+      fee: 6_000,
+    });
+    // The buyer cannot ask for their own fee back: only a refund without one returns it.
+    const own = await inject('POST', '/api/payments/refund', { paymentId: whole.id, reason: 'my fee' });
+    expect(own.statusCode).toBe(409);
+    expect(own.json().error.code).toBe('NOT_REFUNDABLE');
+
+    // Toss refuses to return the fee for a while: the payment stays refunded with its fee kept.
+    h.toss.knobs.forceError = {
+      operation: 'cancel',
+      code: 'NOT_CANCELABLE_PAYMENT',
+      message: 'try later',
+      every: true,
+    };
+    const refundsOf = (paymentId: string) =>
+      h.svc.ctx.db
+        .selectFrom('refunds')
+        .select(['status', 'amount', 'fee'])
+        .where('payment_id', '=', paymentId)
+        .orderBy('created_at')
+        .execute();
+    try {
+      await publishEventCancelled(h, event);
+      await eventually(async () => {
+        expect(await paymentOf(half.id)).toMatchObject({
+          status: 'refunded',
+          refundedAmount: 60_000,
+          fee: 0,
+        });
+        expect((await refundsOf(whole.id)).filter((r) => r.status === 'failed').length).toBeGreaterThan(0);
+      }, 20_000);
+      expect(await paymentOf(whole.id)).toMatchObject({
+        status: 'refunded',
+        refundedAmount: 80_000,
+        fee: 20_000,
+      });
+    } finally {
+      h.toss.knobs.forceError = null;
+    }
+    // The sweep tries again once the provider takes it.
+    await eventually(async () => {
+      expect(await paymentOf(whole.id)).toMatchObject({
+        status: 'refunded',
+        refundedAmount: 100_000,
+        fee: 0,
+      });
+    }, 20_000);
+    const tried = await refundsOf(whole.id);
+    expect(tried[0]).toEqual({ status: 'done', amount: 80_000, fee: 20_000 });
+    expect(tried.at(-1)).toEqual({ status: 'done', amount: 20_000, fee: 0 });
+    expect(tried.slice(1, -1).every((r) => r.status === 'failed' && r.amount === 20_000)).toBe(true);
+    const atToss = [...h.toss.payments.values()].find((x) => x.orderId === whole.orderId)!;
+    expect(atToss).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
+    expect(
+      h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === cancelled.id).map((c) => c.body),
+    ).toEqual([
+      expect.objectContaining({ amount: 80_000, refundedTotal: 80_000 }),
+      expect.objectContaining({ amount: 20_000, refundedTotal: 100_000 }),
+    ]);
+
+    // The fact again (a redelivery, the sweep): nothing more goes back.
+    await publishEventCancelled(h, event);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(atToss.cancels).toHaveLength(2);
+    expect(h.ticket.count('refunded', cancelled.id)).toBe(2);
+  });
+
+  it('an operator may give it back; the fee gone, nothing is left to refund', async () => {
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 5 * DAY).toISOString() });
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [40_000] });
+    const payment = await paidFor(reservation);
+    expect((await cancelByPolicy(reservation.id)).json().payment).toMatchObject({
+      refundedAmount: 32_000,
+      fee: 8_000,
+    });
+    const goodwill = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, reason: 'goodwill' },
+      admin,
+    );
+    expect(goodwill.statusCode, goodwill.body).toBe(200);
+    expect(goodwill.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 40_000, fee: 0 });
+    const again = await inject(
+      'POST',
+      '/api/payments/refund',
+      { paymentId: payment.id, reason: 'again' },
+      admin,
+    );
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('NOT_REFUNDABLE');
   });
 });
 

@@ -70,3 +70,51 @@ export function CancelReservation({ r, onDone }: { r: AdminReservation; onDone: 
     </div>
   );
 }
+
+/** The cancellation fee a refunded booking's payment kept, if any. */
+export function feeKept(r: AdminReservation): number {
+  return r.status === 'refunded' && r.paymentId ? Math.max(0, r.amount - (r.refundedAmount ?? 0)) : 0;
+}
+
+/**
+ * An operator gives a kept cancellation fee back (goodwill, a complaint upheld): payment refunds
+ * what the payment still holds, and ticket records it on the booking.
+ */
+export function ReturnFee({ r, onDone }: { r: AdminReservation; onDone: () => void }) {
+  const { t, krw } = useI18n();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fee = feeKept(r);
+  if (fee === 0 || !r.paymentId) return null;
+  const paymentId = r.paymentId;
+  return (
+    <div className="confirm-box" data-testid="return-fee">
+      <p className="muted">{t('admin.returnFeeHint', { amount: krw(fee) })}</p>
+      <label>
+        {t('admin.reason')}
+        <input value={reason} onChange={(e) => setReason(e.target.value)} />
+      </label>
+      {error && <p className="field-error">{error}</p>}
+      <button
+        type="button"
+        className="btn btn-small"
+        disabled={busy || !reason.trim()}
+        onClick={async () => {
+          setBusy(true);
+          setError(null);
+          try {
+            await adminApi.refundPayment(paymentId, reason.trim());
+            onDone();
+          } catch (err) {
+            setError(errorText(err, t));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {t('admin.returnFee')}
+      </button>
+    </div>
+  );
+}

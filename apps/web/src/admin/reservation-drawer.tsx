@@ -7,7 +7,7 @@ import { usePaymentMethodName } from '../api/payment-methods';
 import { useI18n } from '../i18n/i18n.context';
 import { Empty, ErrorView, Loading } from '../components/state-views';
 import { ReservationStatus } from '../pages/reservation-parts';
-import { CancelReservation, cancellable } from './reservation-cancel';
+import { CancelReservation, ReturnFee, cancellable, feeKept } from './reservation-cancel';
 import { ReservationMails } from './reservation-mails';
 
 type Seat = Partial<ReservationSeat> & { id: string; label: string; refunded?: boolean };
@@ -43,9 +43,20 @@ export function ReservationDrawer() {
   const queryClient = useQueryClient();
   const close = () => navigate({ pathname: '/admin/reservations', search: location.search });
   const query = useQuery({ queryKey: ['admin', 'reservation', id], queryFn: () => adminApi.reservation(id) });
+  const paymentId = query.data?.paymentId ?? null;
+  // What operators did to the booking and to its payment (a refund made on the payment, a fee
+  // given back), oldest first under "Booked".
   const history = useQuery({
-    queryKey: ['admin', 'reservation', id, 'audit'],
-    queryFn: () => adminApi.audit({ targetType: 'reservation', targetId: id, limit: 50 }),
+    queryKey: ['admin', 'reservation', id, 'audit', paymentId],
+    enabled: query.isSuccess,
+    queryFn: async () => {
+      const [own, payment] = await Promise.all([
+        adminApi.audit({ targetType: 'reservation', targetId: id, limit: 50 }),
+        paymentId ? adminApi.audit({ targetType: 'payment', targetId: paymentId, limit: 50 }) : null,
+      ]);
+      const items = [...own.items, ...(payment?.items ?? [])];
+      return { items: items.sort((a, b) => a.occurredAt.localeCompare(b.occurredAt)) };
+    },
   });
 
   useEffect(() => {
@@ -54,6 +65,10 @@ export function ReservationDrawer() {
     return () => window.removeEventListener('keydown', onKey);
   });
 
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] });
+    void queryClient.invalidateQueries({ queryKey: ['admin', 'reservation', id] });
+  };
   const r = query.data;
   return (
     <aside
@@ -94,6 +109,12 @@ export function ReservationDrawer() {
             <dd>{krw(r.amount)}</dd>
             <dt>{t('admin.refundedAmount')}</dt>
             <dd data-testid="drawer-refunded">{krw(r.refundedAmount ?? 0)}</dd>
+            {feeKept(r) > 0 && (
+              <>
+                <dt>{t('admin.feeKept')}</dt>
+                <dd data-testid="drawer-fee-kept">{krw(feeKept(r))}</dd>
+              </>
+            )}
             <dt>{t('admin.payment')}</dt>
             <dd>
               {methodName(r.paymentMethod)}
@@ -140,15 +161,8 @@ export function ReservationDrawer() {
             <p className="muted">{t('admin.historyEmpty')}</p>
           )}
           <ReservationMails id={id} paid={r.status === 'confirmed' || r.status === 'partially_refunded'} />
-          {cancellable(r.status) && (
-            <CancelReservation
-              r={r}
-              onDone={() => {
-                void queryClient.invalidateQueries({ queryKey: ['admin', 'reservations'] });
-                void queryClient.invalidateQueries({ queryKey: ['admin', 'reservation', id] });
-              }}
-            />
-          )}
+          {cancellable(r.status) && <CancelReservation r={r} onDone={refresh} />}
+          <ReturnFee r={r} onDone={refresh} />
         </>
       )}
     </aside>

@@ -11,6 +11,7 @@ import type {
   EventDetail,
   EventList,
   LiveOps,
+  Payment,
   QueueFigures,
   QueueSettings,
   Reservation,
@@ -103,6 +104,9 @@ export const adminApi = {
     api<{ mail: BookingMail }>(`/api/admin/reservations/${e(id)}/mails/resend`, { method: 'POST' }),
   audit: (query: { targetType?: string; targetId?: string; action?: string; limit?: number }) =>
     api<{ items: AuditEntry[]; total: number }>('/api/admin/audit', { query }),
+  /** An operator's refund of a payment: with no amount, everything it still holds (a kept fee, say). */
+  refundPayment: (paymentId: string, reason: string) =>
+    api<{ payment: Payment }>('/api/payments/refund', { method: 'POST', body: { paymentId, reason } }),
   cancelReservation: (id: string, reason: string, refund: 'full' | 'policy') =>
     api<{ reservation: Reservation }>(`/api/admin/reservations/${e(id)}`, {
       method: 'PATCH',

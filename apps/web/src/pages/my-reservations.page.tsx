@@ -188,6 +188,12 @@ export function ReservationDetailPage() {
               <dd data-testid="refunded-amount">{krw(r.refundedAmount)}</dd>
             </>
           ) : null}
+          {r.status === 'refunded' && (r.refundedAmount ?? 0) < r.amount ? (
+            <>
+              <dt>{t('my.fee')}</dt>
+              <dd data-testid="fee-kept">{krw(r.amount - (r.refundedAmount ?? 0))}</dd>
+            </>
+          ) : null}
         </dl>
         <ReservationSeats seats={r.seats} />
       </div>

@@ -1,7 +1,17 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { toPayment, type PaymentRow } from './payment.model';
 
 type Db = Kysely<any> | Transaction<any>;
+
+/**
+ * A payment still holding the buyer's money: paid, partly refunded, or refunded with a
+ * cancellation fee kept (the buyer cancelled before the organiser did; the fee goes back too).
+ */
+const holdsMoney = (eb: ExpressionBuilder<any, 'p'>) =>
+  eb.or([
+    eb('p.status', 'in', ['paid', 'partially_refunded']),
+    eb.and([eb('p.status', '=', 'refunded'), eb('p.refunded_amount', '<', eb.ref('p.amount'))]),
+  ]);
 
 /**
  * The events payment learnt were cancelled (event.cancelled, table cancelled_events) and the
@@ -20,7 +30,7 @@ export class CancelledEventRepository {
     const rows = await query
       .selectAll('p')
       .where('p.event_id', '=', eventId)
-      .where('p.status', 'in', ['paid', 'partially_refunded'])
+      .where(holdsMoney)
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
@@ -79,7 +89,7 @@ export class CancelledEventRepository {
           .where('r.status', '=', 'failed')
           .as('last_failed_at'),
       ])
-      .where('p.status', 'in', ['paid', 'partially_refunded'])
+      .where(holdsMoney)
       .where('p.event_id', 'in', this.db.selectFrom('cancelled_events').select('event_id'))
       // Never refused first: a provider refusing a few must not hold up the rest.
       .orderBy('failed_refunds')

@@ -157,13 +157,19 @@ export class PaymentRepository {
    * A refund's first step: to refund_pending only while the payment still is as `p` was read (its
    * status refundable, nothing refunded since). A refund planned on an older read (an event's
    * cancellation working through its list, an operator's page) would otherwise give a seat or an
-   * amount back that another refund just gave.
+   * amount back that another refund just gave. `refunded` is a start only for returning a kept
+   * fee (refundPayment decides that).
    */
   async startRefund(
     p: Pick<PaymentRow, 'id' | 'refunded_amount' | 'refunded_seat_ids'>,
     db: Db = this.db,
   ): Promise<PaymentRow | null> {
-    const row = await transitionStatement(db, p.id, ['paid', 'partially_refunded'], 'refund_pending')
+    const row = await transitionStatement(
+      db,
+      p.id,
+      ['paid', 'partially_refunded', 'refunded'],
+      'refund_pending',
+    )
       .where('refunded_amount', '=', p.refunded_amount)
       .where('refunded_seat_ids', '=', sql<string>`${JSON.stringify(p.refunded_seat_ids)}::jsonb`)
       .executeTakeFirst();

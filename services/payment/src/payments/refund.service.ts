@@ -81,12 +81,34 @@ export async function refundMode(
 }
 
 /**
- * paid|partially_refunded -> refund_pending (refund row and its idempotency key stored first) ->
+ * Whether a refund may start from the payment as read. A payment refunded with a cancellation fee
+ * still holds that fee: only a refund without one gives it back (the organiser cancelled the
+ * event after the buyer had cancelled, or an operator's goodwill), never the buyer's own.
+ */
+export function refundable(p: Pick<PaymentRow, 'status' | 'amount' | 'refunded_amount'>, mode: RefundRequest['mode']): boolean {
+  if (p.status === 'paid' || p.status === 'partially_refunded') return true;
+  return p.status === 'refunded' && mode === 'full' && p.refunded_amount < p.amount;
+}
+
+/**
+ * Where a payment's finished refunds leave it (a refund that ends without money moving puts it
+ * back there): the rule completeRefund writes, read back from the figures it wrote.
+ */
+export function settledStatus(
+  p: Pick<PaymentRow, 'amount' | 'refunded_amount' | 'seats' | 'refunded_seat_ids'>,
+): 'paid' | 'partially_refunded' | 'refunded' {
+  if (p.refunded_amount === 0 && p.refunded_seat_ids.length === 0) return 'paid';
+  const everySeat = p.seats.every((s) => p.refunded_seat_ids.includes(s.id));
+  return everySeat || p.refunded_amount >= p.amount ? 'refunded' : 'partially_refunded';
+}
+
+/**
+ * paid|partially_refunded|refunded with a fee kept -> refund_pending (refund row and its idempotency key stored first) ->
  * provider cancel -> refunded|partially_refunded. An unknown outcome stays refund_pending for the
  * reconciler, which looks the payment up before trying again.
  */
 export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRequest): Promise<PaymentRow> {
-  if (p.status !== 'paid' && p.status !== 'partially_refunded') {
+  if (!refundable(p, req.mode)) {
     throw AppError.conflict('NOT_REFUNDABLE', `A ${p.status} payment cannot be refunded`, { status: p.status });
   }
   const plan = planRefund(d, p, { ...req, mode: await refundMode(d, p, req.mode) });
@@ -167,7 +189,7 @@ async function abandonRefund(
   refund: RefundRow,
   asked: 'provider_refused' | 'never_asked',
 ): Promise<void> {
-  const previous = p.refunded_amount > 0 ? 'partially_refunded' : 'paid';
+  const previous = settledStatus(p);
   await d.repo.transaction(async (trx) => {
     if (asked === 'provider_refused') await d.refunds.finish(refund.id, 'failed', trx);
     else await d.refunds.discard(refund.id, trx);
@@ -220,7 +242,12 @@ async function completeRefund(
       p.id,
       ['refund_pending'],
       status,
-      { refunded_amount: refundedAmount, fee_amount: p.fee_amount + refund.fee, refunded_seat_ids: JSON.stringify([...new Set(refundedSeats)]) },
+      {
+        refunded_amount: refundedAmount,
+        // The fee kept is money still held: a later refund without a fee (the event cancelled) gives it back.
+        fee_amount: Math.min(p.fee_amount + refund.fee, p.amount - refundedAmount),
+        refunded_seat_ids: JSON.stringify([...new Set(refundedSeats)]),
+      },
       trx,
     );
     if (!row) return null;
@@ -254,7 +281,8 @@ async function completeRefund(
   d.metrics.status(p.method, status);
   if (req.notifyTicket && p.reservation_confirmed_at) {
     await d.ticket.refunded(p.reservation_id, p.id, refund.amount, {
-      ...(scope === 'money' ? { scope, refundedTotal: refundedAmount } : { seatIds: refund.seat_ids ?? undefined }),
+      ...(scope === 'money' ? { scope } : { seatIds: refund.seat_ids ?? undefined }),
+      refundedTotal: refundedAmount,
       refundId: refund.id,
     }).catch((err) => {
       d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
@@ -268,7 +296,7 @@ export async function resumeRefund(d: PaymentDeps, p: PaymentRow): Promise<Payme
   const refund = await d.refunds.pending(p.id);
   if (!refund) {
     // The refund row finished but the payment did not move: put it back where the refunds say.
-    return (await d.repo.transition(p.id, ['refund_pending'], p.refunded_amount > 0 ? 'partially_refunded' : 'paid')) ?? p;
+    return (await d.repo.transition(p.id, ['refund_pending'], settledStatus(p))) ?? p;
   }
   return executeRefund(d, p, refund, { notifyTicket: true, resumed: true });
 }

@@ -116,8 +116,9 @@ export interface RefundedInput {
 
 /**
  * confirmed -> refunded (every seat) or partially_refunded (the given seats): those seats come
- * back. Idempotent: seats already returned are not returned or counted twice. A money-only refund
- * returns no seat and records the payment's refunded total instead.
+ * back. Idempotent: seats already returned are not returned or counted twice. A money-only refund,
+ * and a kept fee returned to a refunded booking, return no seat and record the payment's refunded
+ * total instead.
  */
 export async function refundedIn(
   rt: BookingRuntime,
@@ -130,6 +131,8 @@ export async function refundedIn(
   const row = await repo.findReservationForUpdate(trx, id);
   if (!row) throw reservationNotFound();
   if (input.refundId) await releaseRefundClaim(trx, id, input.refundId);
+  // A refunded booking has no seat left to return: more money back is its kept fee.
+  if (row.status === 'refunded') return moneyRefundedIn(rt, trx, fx, row, input, now);
   if (row.status !== 'confirmed' && row.status !== 'partially_refunded') return row;
   if (input.scope === 'money') return moneyRefundedIn(rt, trx, fx, row, input, now);
   const partialAsked = input.seatIds !== undefined && input.seatIds.length > 0;
@@ -139,7 +142,7 @@ export async function refundedIn(
   const status: ReservationStatus = remaining > 0 ? 'partially_refunded' : 'refunded';
   const updated = await repo.transitionReservation(trx, id, [row.status], {
     status,
-    refunded_amount: row.refunded_amount + Math.max(0, input.amount),
+    refunded_amount: refundedTotalAfter(row, input),
     ...(remaining === 0 ? { closed_at: now } : {}),
   });
   const seatIds = returned.map((s) => s.seat_id);
@@ -160,9 +163,22 @@ export async function refundedIn(
 }
 
 /**
- * confirmed|partially_refunded -> partially_refunded with the money recorded, seats untouched.
- * Idempotent without a seat to key on: the payment's running total only moves the figure up, so
- * the HTTP call and the bus fact for one refund count once.
+ * The reservation's refunded figure after a refund: the payment's running total where the report
+ * carries it, so two refunds reported out of order (the bus does not keep their order) end at the
+ * payment's figure, not at a sum that counts one twice.
+ */
+function refundedTotalAfter(row: ReservationRow, input: RefundedInput): number {
+  const total = input.refundedTotal ?? row.refunded_amount + Math.max(0, input.amount);
+  return Math.max(row.refunded_amount, Math.min(row.amount, total));
+}
+
+/**
+ * Money back, no seat moving. On a standing booking an operator's amount: confirmed|
+ * partially_refunded -> partially_refunded. On a refunded one the cancellation fee its buyer paid
+ * on cancelling, returned when the organiser cancelled the event afterwards or by an operator:
+ * refunded stays refunded. Either fact tells the buyer (a refund mail) and stats. Idempotent
+ * without a seat to key on: the payment's running total only moves the figure up, so the HTTP call
+ * and the bus fact for one refund count once.
  */
 async function moneyRefundedIn(
   rt: BookingRuntime,
@@ -172,28 +188,25 @@ async function moneyRefundedIn(
   input: RefundedInput,
   now: Date,
 ): Promise<ReservationRow> {
-  const amount = Math.max(0, input.amount);
-  const target = Math.min(row.amount, input.refundedTotal ?? row.refunded_amount + amount);
+  // Without the payment's total a report to a refunded booking cannot say what is new.
+  if (row.status === 'refunded' && input.refundedTotal === undefined) return row;
+  const target = refundedTotalAfter(row, input);
   if (target <= row.refunded_amount) return row;
+  const status: ReservationStatus = row.status === 'refunded' ? 'refunded' : 'partially_refunded';
   const updated = await repo.transitionReservation(trx, row.id, [row.status], {
-    status: 'partially_refunded',
+    status,
     refunded_amount: target,
   });
   if (!updated) return row;
-  fx.holdUpdates.push({
-    userId: row.user_id,
-    reservationId: row.id,
-    status: 'partially_refunded',
-    expiresAt: iso(row.expires_at),
-  });
+  fx.holdUpdates.push({ userId: row.user_id, reservationId: row.id, status, expiresAt: iso(row.expires_at) });
   await emit(trx, fx, 'reservation.refunded', {
     ...base(row, now),
     seatCount: 0,
     amount: target - row.refunded_amount,
-    partial: true,
+    partial: status === 'partially_refunded',
     seatIds: [],
   });
-  if (row.status !== 'partially_refunded') rt.metrics.transitions.inc({ to: 'partially_refunded' });
+  if (row.status !== status) rt.metrics.transitions.inc({ to: status });
   return updated;
 }
 

@@ -119,6 +119,8 @@ export function refundedMail(
   // Partial while something stays booked: seats, or money kept after a money-only refund.
   const partial = b.status !== 'refunded';
   const cancelled = b.eventStatus === 'cancelled';
+  // Money back on a booking already refunded: the cancellation fee its buyer paid on cancelling.
+  const feeReturned = !partial && returned.length === 0;
   const koLines: Line[] = [
     { label: '공연', value: b.eventTitle },
     { label: '일시', value: whenKo(b.eventStartsAt) },
@@ -139,16 +141,36 @@ export function refundedMail(
   }
   koLines.push({ label: '예매 번호', value: b.id });
   enLines.push({ label: 'Booking number', value: b.id });
+  const takesDays = {
+    ko: '카드사나 결제 수단에 따라 돌려받기까지 며칠 걸릴 수 있습니다.',
+    en: 'Depending on your card or payment method, it can take a few days to reach you.',
+  };
+  if (feeReturned)
+    return compose(
+      b.userEmail,
+      `[TIKETI] 취소 수수료 환불 · Cancellation fee refunded: ${b.eventTitle}`,
+      {
+        lead: `${b.userName}님, ${cancelled ? '공연이 취소되어 ' : ''}예매를 취소하실 때 낸 취소 수수료를 돌려 드렸습니다. ${takesDays.ko}`,
+        lines: koLines,
+        linkText: '예매 내역',
+      },
+      {
+        lead: `${b.userName}, ${cancelled ? 'the event was cancelled, so ' : ''}the cancellation fee you paid when you cancelled has been refunded. ${takesDays.en}`,
+        lines: enLines,
+        linkText: 'Your booking',
+      },
+      bookingLink(webUrl, b.id),
+    );
   return compose(
     b.userEmail,
     `[TIKETI] ${partial ? '부분 환불' : '환불'} 완료 · ${partial ? 'Partly refunded' : 'Refunded'}: ${b.eventTitle}`,
     {
-      lead: `${b.userName}님, ${cancelled ? '공연이 취소되어 ' : ''}환불이 처리되었습니다. 카드사나 결제 수단에 따라 돌려받기까지 며칠 걸릴 수 있습니다.`,
+      lead: `${b.userName}님, ${cancelled ? '공연이 취소되어 ' : ''}환불이 처리되었습니다. ${takesDays.ko}`,
       lines: koLines,
       linkText: '예매 내역',
     },
     {
-      lead: `${b.userName}, ${cancelled ? 'the event was cancelled and ' : ''}your refund has been made. Depending on your card or payment method, it can take a few days to reach you.`,
+      lead: `${b.userName}, ${cancelled ? 'the event was cancelled and ' : ''}your refund has been made. ${takesDays.en}`,
       lines: enLines,
       linkText: 'Your booking',
     },
