@@ -24,6 +24,7 @@ export default async function mailBench(args: string[]): Promise<void> {
     status: 'confirmed',
     eventTitle: '2026 아이유 콘서트 — The Golden Hour',
     eventStartsAt: new Date('2026-12-24T10:30:00Z'),
+    eventEndsAt: new Date('2026-12-24T13:00:00Z'),
     eventStatus: 'on_sale',
     venueName: '서울 올림픽공원 KSPO DOME',
     seats: [

@@ -120,4 +120,33 @@ describe('notices to an event’s buyers', () => {
     expect(late.json().error).toMatchObject({ code: 'EVENT_OVER', details: { status: 'cancelled' } });
     expect((await call('GET', url, admin)).json().items).toEqual([]);
   });
+
+  // Last: it moves the service's clock on.
+  it('reach the audience of a show under way, and none once it has ended', async () => {
+    const now = Date.now();
+    const f = await createEventFixture(svc.ctx.db, {
+      startsAt: new Date(now + 2 * 3_600_000),
+      saleEndsAt: new Date(now + 3_600_000),
+    });
+    const admin = await svc.issuer.user('admin');
+    const buyer = await svc.issuer.user('user', { name: '관객' });
+    await booked(f.eventId, buyer, f.rows.B![0]!);
+    const url = `/api/admin/events/${f.eventId}/announcements`;
+    // Half an hour into the show (it lasts two hours).
+    clock.advance(2.5 * 3_600_000);
+    const sent = await call('POST', url, admin, {
+      subject: 'Second half at 21:10',
+      message: 'The interval runs late.',
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    expect(sent.json().announcement).toMatchObject({ recipients: 1, mailed: 0 });
+    await eventually(() => expect(notices(buyer)).toHaveLength(1));
+    expect(notices(buyer)[0]!.text).toContain('The interval runs late.');
+
+    // Over: by the clock, whatever the event's stored status still says.
+    clock.advance(2 * 3_600_000);
+    const late = await call('POST', url, admin, { subject: 'Thanks', message: 'See you next year.' });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error).toMatchObject({ code: 'EVENT_OVER', details: { status: 'ended' } });
+  });
 });

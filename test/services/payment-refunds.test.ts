@@ -7,6 +7,7 @@ import {
   buyerApproves,
   INTERNAL_TOKEN,
   payThrough,
+  providerOf,
   publishEventCancelled,
   startHarness,
   type PaymentHarness,
@@ -288,31 +289,47 @@ describe('a cancellation fee when the organiser cancels afterwards', () => {
     expect(h.ticket.count('refunded', cancelled.id)).toBe(2);
   });
 
-  it('an operator may give it back; the fee gone, nothing is left to refund', async () => {
-    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 5 * DAY).toISOString() });
-    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [40_000] });
-    const payment = await paidFor(reservation);
-    expect((await cancelByPolicy(reservation.id)).json().payment).toMatchObject({
-      refundedAmount: 32_000,
-      fee: 8_000,
-    });
-    const goodwill = await inject(
-      'POST',
-      '/api/payments/refund',
-      { paymentId: payment.id, reason: 'goodwill' },
-      admin,
-    );
-    expect(goodwill.statusCode, goodwill.body).toBe(200);
-    expect(goodwill.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 40_000, fee: 0 });
-    const again = await inject(
-      'POST',
-      '/api/payments/refund',
-      { paymentId: payment.id, reason: 'again' },
-      admin,
-    );
-    expect(again.statusCode).toBe(409);
-    expect(again.json().error.code).toBe('NOT_REFUNDABLE');
-  });
+  it.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])(
+    'an operator may give it back (%s); the fee gone, nothing is left to refund',
+    async (method) => {
+      const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 5 * DAY).toISOString() });
+      const reservation = h.ticket.addReservation(buyer.id, { event, prices: [40_000] });
+      const payment = await paidFor(reservation, method);
+      expect((await cancelByPolicy(reservation.id)).json().payment).toMatchObject({
+        refundedAmount: 32_000,
+        fee: 8_000,
+      });
+      const goodwill = await inject(
+        'POST',
+        '/api/payments/refund',
+        { paymentId: payment.id, reason: 'goodwill' },
+        admin,
+      );
+      expect(goodwill.statusCode, goodwill.body).toBe(200);
+      expect(goodwill.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 40_000, fee: 0 });
+      // The provider's books agree: the whole charge cancelled, in two parts.
+      const row = await h.svc.ctx.db
+        .selectFrom('payments')
+        .select(['provider_ref', 'provider_payment_key'])
+        .where('id', '=', payment.id)
+        .executeTakeFirstOrThrow();
+      const atProvider = await providerOf(h, method).lookup({
+        orderId: payment.orderId,
+        providerRef: row.provider_ref,
+        providerKey: row.provider_payment_key,
+        amount: payment.amount,
+      });
+      expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: 40_000 });
+      const again = await inject(
+        'POST',
+        '/api/payments/refund',
+        { paymentId: payment.id, reason: 'again' },
+        admin,
+      );
+      expect(again.statusCode).toBe(409);
+      expect(again.json().error.code).toBe('NOT_REFUNDABLE');
+    },
+  );
 });
 
 describe('two payments for one reservation', () => {

@@ -2,7 +2,6 @@ import { AppError, newId, type AuthUser, type ServiceContext } from '@tiketi/pla
 import type { TicketConfig } from '../ticket.config';
 import { recordAudit } from '../catalogue/catalogue.events';
 import * as repo from './announcements.repository';
-import { eventForAlert } from './sale-alerts.repository';
 
 export interface AnnouncementView {
   id: string;
@@ -42,12 +41,13 @@ export class AnnouncementService {
     input: { subject: string; message: string },
   ): Promise<AnnouncementView> {
     const { db, clock } = this.ctx;
-    const event = await eventForAlert(db, eventId);
+    const now = clock.now();
+    const event = await repo.noticeEvent(db, eventId);
     if (!event || event.status === 'draft') throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
-    if (event.status === 'cancelled' || event.status === 'ended')
-      throw AppError.conflict('EVENT_OVER', `A ${event.status} event's buyers are not sent notices`, {
-        status: event.status,
-      });
+    // A show under way still has an audience to tell ("the second half starts late"); one over has none.
+    const status = event.endsAt <= now ? 'ended' : event.status;
+    if (status === 'cancelled' || status === 'ended')
+      throw AppError.conflict('EVENT_OVER', `A ${status} event's buyers are not sent notices`, { status });
     const subject = input.subject.trim();
     const message = input.message.trim();
     if (!subject || !message)
@@ -55,20 +55,19 @@ export class AnnouncementService {
         path: subject ? 'body.message' : 'body.subject',
       });
     const id = newId('ann');
-    await db.transaction().execute(async (trx) => {
-      const recipients = await repo.announce(
-        trx,
-        { id, eventId, subject, message, actorId: actor.id },
-        clock.now(),
-      );
-      await recordAudit(trx, actor, 'event.announce', 'event', eventId, { after: { subject, recipients } });
+    const recipients = await db.transaction().execute(async (trx) => {
+      const owed = await repo.announce(trx, { id, eventId, subject, message, actorId: actor.id }, now);
+      await recordAudit(trx, actor, 'event.announce', 'event', eventId, {
+        after: { subject, recipients: owed },
+      });
+      return owed;
     });
     this.mailOwed();
-    return view((await repo.announcementsOf(db, eventId)).find((a) => a.id === id)!);
+    return view({ id, eventId, subject, message, recipients, createdAt: now, mailed: 0 });
   }
 
   async list(eventId: string): Promise<AnnouncementView[]> {
-    const event = await eventForAlert(this.ctx.db, eventId);
+    const event = await repo.noticeEvent(this.ctx.db, eventId);
     if (!event) throw AppError.notFound('EVENT_NOT_FOUND', 'Event not found');
     return (await repo.announcementsOf(this.ctx.db, eventId)).map(view);
   }

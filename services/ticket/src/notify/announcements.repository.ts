@@ -53,6 +53,19 @@ export async function announce(
   return owed;
 }
 
+/** What a notice needs of its event: whether it is over (cancelled, or past its end). */
+export async function noticeEvent(
+  db: Db,
+  eventId: string,
+): Promise<{ status: string; endsAt: Date } | undefined> {
+  const row = await db
+    .selectFrom('events')
+    .select(['status', 'ends_at'])
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+  return row && { status: row.status as string, endsAt: new Date(row.ends_at as string) };
+}
+
 export async function announcementById(
   db: Db,
   id: string,

@@ -137,11 +137,14 @@ export async function startBookingMailWorker(
       await skip(mail, 'no_address', 'the booking has no address to mail');
       return null;
     }
+    // A reminder or a change is news only before the show; a notice is until it ends ("the second
+    // half starts late").
+    const newsUntil = mail.kind === 'announcement' ? booking.eventEndsAt : booking.eventStartsAt;
     if (
       (mail.kind === 'reminder' || mail.kind === 'changed' || mail.kind === 'announcement') &&
-      (!PAID.has(booking.status) || booking.eventStatus === 'cancelled' || booking.eventStartsAt <= now)
+      (!PAID.has(booking.status) || booking.eventStatus === 'cancelled' || newsUntil <= now)
     ) {
-      // Refunded, called off or already begun since it was owed: nothing to tell.
+      // Refunded, called off or over since it was owed: nothing to tell.
       await skip(mail, 'skipped', 'not sent: the booking or its event changed');
       return null;
     }

@@ -213,6 +213,7 @@ export interface BookingForMail {
   status: string;
   eventTitle: string;
   eventStartsAt: Date;
+  eventEndsAt: Date;
   /** 'cancelled' when the organiser called the event off (its refunds say so). */
   eventStatus: string;
   venueName: string;
@@ -232,6 +233,7 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
       'r.status',
       'e.title',
       'e.starts_at',
+      'e.ends_at',
       'e.status as event_status',
       'e.venue_name',
     ])
@@ -253,6 +255,7 @@ export async function bookingForMail(db: Db, reservationId: string): Promise<Boo
     status: row.status,
     eventTitle: row.title,
     eventStartsAt: new Date(row.starts_at),
+    eventEndsAt: new Date(row.ends_at),
     eventStatus: row.event_status,
     venueName: row.venue_name,
     seats: seats.map((s) => ({ id: s.seat_id, label: s.label, refunded: Boolean(s.refunded) })),
