@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { testMode } from '@tiketi/testing';
-import { hold, onSaleEvent } from '../integration/admin.flow';
+import { hold, onSaleEvent, paySandbox } from '../integration/admin.flow';
 import { launchBrowser, newPage, startWebPlatform, type WebPlatform } from './support/web-platform';
 import { useSession } from './support/shop.helpers';
 
@@ -57,6 +57,13 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
     const buyer = await platform.register();
     const eventId = await onSaleEvent(platform, admin, 'Accessible Evening', 12, 80_000);
     const pending = await hold(platform, buyer, eventId, 2);
+    // A paid booking of two: its pass with each seat's, and one seat's page as a companion opens it.
+    const paid = await hold(platform, buyer, eventId, 2);
+    await paySandbox(platform, buyer, paid.id);
+    const passes = await platform.api('GET', `/api/reservations/${paid.id}/pass`, {
+      token: buyer.accessToken,
+    });
+    const seatCode = passes.body.pass.seatPasses[0].code as string;
     // A sold-out event's page, with the seat-return alert a fan asks for there.
     const full = await onSaleEvent(platform, admin, 'Accessible Full House', 1, 80_000);
     await hold(platform, await platform.register(), full, 1);
@@ -79,6 +86,8 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
         [buyerPage.page, `/events/${eventId}/seats`, 'seat-canvas'],
         [buyerPage.page, `/checkout/${pending.id}`, 'pay'],
         [buyerPage.page, '/my/reservations', 'reservation-row'],
+        [buyerPage.page, `/my/reservations/${paid.id}`, 'seat-pass'],
+        [visitor.page, `/passes/${seatCode}`, 'seat-pass-seat'],
         [buyerPage.page, '/my/account', ''],
         [operator.page, '/admin', 'live-feed-open'],
         [operator.page, '/admin/reservations', 'reservation-status'],

@@ -499,15 +499,38 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await pass.getByText('Show this code at the entrance').waitFor();
     await phone.page.screenshot({ path: 'test-results/screenshots/entry-pass.png', fullPage: true });
 
+    // The second seat's own pass, sent to a companion as a link they open without an account.
+    const second = pass.getByTestId('seat-pass').nth(1);
+    const seatLabelText = await second.getAttribute('data-seat');
+    await second.getByRole('button', { name: 'Show' }).click();
+    const link = (await second.getByTestId('seat-pass-link').textContent())!;
+    expect(link).toMatch(new RegExp(`^${tp.web}/passes/TKT-`));
+    await phone.page.screenshot({ path: 'test-results/screenshots/entry-pass-seats.png', fullPage: true });
+    const companion = await newPage(browser, tp.web, 'en-US', { width: 390, height: 844 });
+    await companion.page.goto(link);
+    await companion.page.getByTestId('seat-pass-seat').filter({ hasText: seatLabelText! }).waitFor();
+    await companion.page.getByText('It admits this seat once.').waitFor();
+    const seatCode = (await companion.page.getByTestId('entry-code').textContent())!;
+    expect(await companion.page.getByText('Pass Holder').count()).toBe(0);
+    await screenshot(companion.page, 'seat-pass-companion');
+
     const gate = await newPage(browser, tp.web);
     await useSession(gate.page, admin);
     await gate.page.goto('/admin/entry');
     await gate.page.getByTestId('gate-event').selectOption(show);
     const codeInput = gate.page.getByLabel('Ticket code (scan or type)');
-    // A scanner types the code and presses Enter.
+    const answer = gate.page.getByTestId('gate-answer');
+    // The companion comes first, on their seat's pass.
+    await codeInput.fill(seatCode);
+    await codeInput.press('Enter');
+    await answer.filter({ hasText: 'Admit' }).filter({ hasText: seatLabelText! }).waitFor();
+    await gate.page
+      .getByTestId('gate-count')
+      .filter({ hasText: 'Admitted 1 of 1 tickets (1 of 2 seats).' })
+      .waitFor();
+    // A scanner types the booking's code and presses Enter: it admits the seat not yet in.
     await codeInput.fill(code.toLowerCase());
     await codeInput.press('Enter');
-    const answer = gate.page.getByTestId('gate-answer');
     await answer.filter({ hasText: 'Admit' }).filter({ hasText: 'Pass Holder' }).waitFor();
     await gate.page
       .getByTestId('gate-count')
@@ -522,7 +545,9 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     await phone.page.getByTestId('entry-pass').getByText('Used at the entrance').waitFor();
     // A used ticket offers no cancellation (the services refuse it too).
     expect(await phone.page.getByTestId('cancel-reservation').count()).toBe(0);
-    for (const { context } of [phone, gate]) await context.close();
+    await companion.page.reload();
+    await companion.page.getByText('Used at the entrance').waitFor();
+    for (const { context } of [phone, gate, companion]) await context.close();
   }, 60_000);
   it('a buyer asks to be mailed before a sale opens, gets the mail, and sees it on My tickets', async () => {
     const at = (ms: number) => new Date(Date.now() + ms).toISOString();

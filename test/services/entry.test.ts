@@ -304,6 +304,135 @@ describe('entry passes and the gate', () => {
     expect(refused.json().error).toMatchObject({ code: 'EVENT_CANCELLED', details: { status: 'confirmed' } });
   });
 
+  it('each seat has its own pass: a group enters apart, the booking pass admits the rest, a companion sees the seat and nothing of the buyer', async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user('user', { name: 'Seat Buyer' });
+    const admin = await svc.issuer.user('admin');
+    const id = await paidBooking(f, buyer, 3);
+    const first = (await pass(id, buyer)).json().pass;
+    expect(first.seatPasses).toHaveLength(3);
+    expect(first.seatPasses.map((s: { label: string }) => s.label)).toEqual(first.seats);
+    const codes = first.seatPasses.map((s: { code: string }) => s.code) as string[];
+    for (const c of codes) expect(c).toMatch(/^TKT-[0-9A-HJKMNP-TV-Z]{24}$/);
+    expect(new Set([...codes, first.code]).size).toBe(4);
+    expect((await pass(id, buyer)).json().pass.seatPasses).toEqual(first.seatPasses);
+
+    // Sent to a companion: the seat's page needs no account and says nothing of the buyer.
+    const companion = await svc.app.inject({ method: 'GET', url: `/api/passes/${codes[0]!.toLowerCase()}` });
+    expect(companion.statusCode, companion.body).toBe(200);
+    expect(companion.headers['cache-control']).toBe('no-store');
+    expect(companion.json().pass).toEqual({
+      code: codes[0],
+      event: expect.objectContaining({ id: f.eventId, title: 'Race Night', venueName: 'Olympic Hall' }),
+      seat: first.seats[0],
+      checkedInAt: null,
+    });
+    expect(companion.body).not.toContain('Seat Buyer');
+    expect(companion.body).not.toContain(buyer.email);
+    expect(companion.body).not.toContain(first.code);
+    const notASeat = await svc.app.inject({ method: 'GET', url: `/api/passes/${first.code}` });
+    expect(notASeat.statusCode).toBe(404);
+    expect(notASeat.json().error.code).toBe('PASS_NOT_FOUND');
+
+    const companionIn = await checkIn(admin, { code: codes[0]!, eventId: f.eventId });
+    expect(companionIn.statusCode, companionIn.body).toBe(200);
+    expect(companionIn.json()).toMatchObject({ reservationId: id, seats: [first.seats[0]] });
+    const twice = await checkIn(admin, { code: codes[0]! });
+    expect(twice.json().error).toMatchObject({
+      code: 'ALREADY_CHECKED_IN',
+      details: { checkedInAt: companionIn.json().checkedInAt },
+    });
+    const attendance = async () =>
+      (await inject('GET', `/api/admin/entry/events/${f.eventId}`, admin.headers)).json();
+    expect(await attendance()).toMatchObject({ tickets: 1, admitted: 1, seats: 3, seatsAdmitted: 1 });
+    // Someone of the booking is inside: its buyer can no longer cancel it.
+    expect(
+      (await inject('POST', `/api/reservations/${id}/cancel`, buyer.headers, {})).json().error.code,
+    ).toBe('TICKET_USED');
+
+    clock.advance(60_000);
+    const rest = await checkIn(admin, { code: first.code });
+    expect(rest.statusCode, rest.body).toBe(200);
+    expect(rest.json().seats).toEqual(first.seats.slice(1));
+    expect(await attendance()).toMatchObject({ admitted: 1, seatsAdmitted: 3 });
+    expect((await checkIn(admin, { code: first.code })).json().error.code).toBe('ALREADY_CHECKED_IN');
+    expect((await checkIn(admin, { code: codes[2]! })).json().error).toMatchObject({
+      code: 'ALREADY_CHECKED_IN',
+      details: { checkedInAt: rest.json().checkedInAt },
+    });
+    const after = (await pass(id, buyer)).json().pass;
+    // The booking was first used when the companion went in.
+    expect(after.checkedInAt).toBe(companionIn.json().checkedInAt);
+    expect(after.seatPasses.map((s: { checkedInAt: string }) => s.checkedInAt)).toEqual([
+      companionIn.json().checkedInAt,
+      rest.json().checkedInAt,
+      rest.json().checkedInAt,
+    ]);
+  });
+
+  it("a refunded seat's pass admits nobody and shows no more; the booking's other seats still enter", async () => {
+    const admin = await svc.issuer.user('admin');
+    const { id, code, seats } = await ticket(2);
+    const seatCodes = (await inject('GET', `/api/reservations/${id}/pass`, admin.headers)).json().pass
+      .seatPasses as Array<{ seatId: string; code: string }>;
+    const gone = seatCodes.find((s) => s.seatId === seats[0]!.id)!;
+    const kept = seatCodes.find((s) => s.seatId === seats[1]!.id)!;
+    const refunded = await inject('POST', `/internal/reservations/${id}/refunded`, internal, {
+      paymentId: `pay_${id}`,
+      amount: seats[0]!.price,
+      seatIds: [seats[0]!.id],
+    });
+    expect(refunded.json().reservation.status).toBe('partially_refunded');
+    const refused = await checkIn(admin, { code: gone.code });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: 'TICKET_NOT_VALID',
+      details: { status: 'seat_refunded' },
+    });
+    const page = await svc.app.inject({ method: 'GET', url: `/api/passes/${gone.code}` });
+    expect(page.statusCode).toBe(409);
+    expect(page.json().error).toMatchObject({
+      code: 'PASS_UNAVAILABLE',
+      details: { status: 'seat_refunded' },
+    });
+    expect(
+      (await inject('GET', `/api/reservations/${id}/pass`, admin.headers)).json().pass.seatPasses,
+    ).toEqual([expect.objectContaining({ seatId: kept.seatId, code: kept.code })]);
+    expect((await checkIn(admin, { code: kept.code })).statusCode).toBe(200);
+    expect((await checkIn(admin, { code })).json().error.code).toBe('ALREADY_CHECKED_IN');
+  });
+
+  it("of a refund's claim and a seat's scan at once exactly one wins; scans of one booking's passes at once admit each seat once", async () => {
+    const admin = await svc.issuer.user('admin');
+    for (let i = 0; i < 6; i++) {
+      const { id } = await ticket(2);
+      const seatCode = (await inject('GET', `/api/reservations/${id}/pass`, admin.headers)).json().pass
+        .seatPasses[0].code as string;
+      refundStates.set(`rfd_seat${i}`, 'pending');
+      const [claimed, scanned] = await Promise.all([
+        claim(id, `rfd_seat${i}`),
+        checkIn(admin, { code: seatCode }),
+      ]);
+      const won = [claimed.statusCode === 204, scanned.statusCode === 200];
+      expect(won.filter(Boolean), `${claimed.body} ${scanned.body}`).toHaveLength(1);
+      expect(claimed.statusCode === 204 ? scanned.json().error.code : claimed.json().error.code).toBe(
+        claimed.statusCode === 204 ? 'REFUND_IN_PROGRESS' : 'TICKET_USED',
+      );
+    }
+    for (let i = 0; i < 4; i++) {
+      const { id, code } = await ticket(3);
+      const seatPasses = (await inject('GET', `/api/reservations/${id}/pass`, admin.headers)).json().pass
+        .seatPasses as Array<{ label: string; code: string }>;
+      const scans = await Promise.all(
+        [code, ...seatPasses.map((s) => s.code), code].map((c) => checkIn(admin, { code: c })),
+      );
+      const admitted = scans.filter((s) => s.statusCode === 200).flatMap((s) => s.json().seats as string[]);
+      expect(admitted.sort()).toEqual(seatPasses.map((s) => s.label).sort());
+      for (const s of scans.filter((x) => x.statusCode !== 200))
+        expect(s.json().error.code).toBe('ALREADY_CHECKED_IN');
+    }
+  });
+
   it('has no pass once the event has ended', async () => {
     const f = await createEventFixture(svc.ctx.db);
     const buyer = await svc.issuer.user();

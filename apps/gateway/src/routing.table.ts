@@ -30,6 +30,7 @@ export const routingTable: RouteEntry[] = [
   { prefix: '/api/venues', upstream: 'ticket' },
   { prefix: '/api/tickets', upstream: 'ticket' },
   { prefix: '/api/reservations', upstream: 'ticket' },
+  { prefix: '/api/passes', upstream: 'ticket' },
   { prefix: '/api/queue', upstream: 'ticket' },
   { prefix: '/api/alerts', upstream: 'ticket' },
   { prefix: '/api/files', upstream: 'ticket' },

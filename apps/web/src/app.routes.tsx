@@ -14,6 +14,7 @@ import { MyReservationsPage, ReservationDetailPage } from './pages/my-reservatio
 import { LoginPage, RegisterPage } from './pages/auth.pages';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.pages';
 import { AccountClosedPage, AccountPage } from './pages/account.page';
+import { SeatPassPage } from './pages/entry-pass';
 
 // The admin pages (and Recharts) load only for admins.
 const AdminRoutes = lazy(() => import('./admin/admin.routes'));
@@ -34,6 +35,7 @@ export function AppRoutes() {
         <Route path="my/reservations" element={auth(<MyReservationsPage />)} />
         <Route path="my/reservations/:id" element={auth(<ReservationDetailPage />)} />
         <Route path="my/account" element={auth(<AccountPage />)} />
+        <Route path="passes/:code" element={<SeatPassPage />} />
         <Route path="account-closed" element={<AccountClosedPage />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />

@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { PaymentMethodInfo, Payment, Checkout, QueueState, RefundQuote, Reservation, EntryPass } from './types';
+import type { PaymentMethodInfo, Payment, Checkout, QueueState, RefundQuote, Reservation, EntryPass, SeatPass } from './types';
 
 const QUEUE_KEY = (eventId: string) => `tiketi.queue.${eventId}`;
 
@@ -38,6 +38,7 @@ export const bookingApi = {
   my: () => api<{ items: Reservation[] }>('/api/tickets/my'),
   reservation: (id: string) => api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}`).then((r) => r.reservation),
   pass: (id: string) => api<{ pass: EntryPass }>(`/api/reservations/${encodeURIComponent(id)}/pass`).then((r) => r.pass),
+  seatPass: (code: string) => api<{ pass: SeatPass }>(`/api/passes/${encodeURIComponent(code)}`).then((r) => r.pass),
   cancel: (id: string) => api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }).then((r) => r.reservation),
 };
 

@@ -286,11 +286,28 @@ export interface AdminUser {
   closedAt: string | null;
 }
 
+export interface SeatPassSummary {
+  seatId: string;
+  label: string;
+  code: string;
+  checkedInAt: string | null;
+}
+
 export interface EntryPass {
   code: string;
   reservationId: string;
   event: { id: string; title: string; startsAt: string; venueName: string };
   seats: string[];
+  /** Each seat's own pass: to enter apart, or to send a companion. */
+  seatPasses: SeatPassSummary[];
+  checkedInAt: string | null;
+}
+
+/** One seat's pass as whoever holds its code sees it (GET /api/passes/:code). */
+export interface SeatPass {
+  code: string;
+  event: { id: string; title: string; startsAt: string; venueName: string };
+  seat: string;
   checkedInAt: string | null;
 }
 

@@ -57,40 +57,127 @@ export async function ensureEntryCode(db: Db, reservationId: string, fresh: stri
   return row.entry_code as string;
 }
 
+/** A seat's pass, as the booking's pass page and a companion's page show it. */
+export interface SeatPassRow {
+  seat_id: string;
+  label: string;
+  entry_code: string | null;
+  checked_in_at: Date | null;
+}
+
+/** The seats a booking's pass can still admit (sold to it, not refunded), in layout order, with their codes. */
+export async function seatPasses(db: Db, reservationId: string): Promise<SeatPassRow[]> {
+  return (await db
+    .selectFrom('reservation_seats as rs')
+    .innerJoin('seats as s', 's.id', 'rs.seat_id')
+    .select(['rs.seat_id', 'rs.label', 'rs.entry_code', 'rs.checked_in_at'])
+    .where('rs.reservation_id', '=', reservationId)
+    .where('rs.active', '=', true)
+    .where('rs.refunded', '=', false)
+    .orderBy('s.sort')
+    .execute()) as SeatPassRow[];
+}
+
+/** Gives each seat without a code its own, once: a second request (another tab) keeps the first. */
+export async function ensureSeatCodes(
+  db: Db,
+  seats: Array<{ seat_id: string }>,
+  reservationId: string,
+  fresh: () => string,
+): Promise<void> {
+  for (const seat of seats)
+    await db
+      .updateTable('reservation_seats')
+      .set({ entry_code: fresh() })
+      .where('reservation_id', '=', reservationId)
+      .where('seat_id', '=', seat.seat_id)
+      .where('entry_code', 'is', null)
+      .execute();
+}
+
+/** The booking a seat's code belongs to, and that seat (undefined for an unknown code). */
+export async function entryBySeatCode(
+  db: Db,
+  code: string,
+): Promise<(EntryRow & { seat: SeatPassRow & { active: boolean; refunded: boolean } }) | undefined> {
+  const seat = await db
+    .selectFrom('reservation_seats')
+    .select(['reservation_id', 'seat_id', 'label', 'entry_code', 'checked_in_at', 'active', 'refunded'])
+    .where('entry_code', '=', code)
+    .executeTakeFirst();
+  if (!seat) return undefined;
+  const row = await entryById(db, seat.reservation_id as string);
+  if (!row) return undefined;
+  const { reservation_id: _, ...rest } = seat;
+  return {
+    ...row,
+    seat: {
+      ...(rest as SeatPassRow & { active: boolean; refunded: boolean }),
+      active: Boolean(seat.active),
+      refunded: Boolean(seat.refunded),
+    },
+  };
+}
+
+class NothingAdmitted extends Error {}
+
 /**
- * Marks a valid pass used, in one statement: of two gates scanning the same code at once, one
- * admits and the other finds it used; a pass whose refund is under way is not admitted (the
- * refund's claim and this statement take the same row, so one of them finds the other's mark).
- * Null when nothing was admitted (the caller explains why).
+ * Admits seats of a booking: every seat not yet in (the booking's pass), or the one seat a seat's
+ * pass names. One transaction that first takes the booking's row, marking it used at its first
+ * admission: of two gates scanning at once one admits and the other finds the seats in, and a
+ * refund's claim (the same row) and an admission cannot both pass, so nobody walks in on a
+ * ticket whose money is on its way back. A cancelled event's tickets admit nobody, though their
+ * refunds may not all have run yet. Returns the seat ids admitted; none means nothing changed
+ * (the caller explains why).
  */
 export async function checkIn(
   db: Db,
-  code: string,
+  target: { reservationId: string; seatId?: string },
   eventId: string | undefined,
   actorId: string,
   at: Date,
-): Promise<string | null> {
-  let q = db
-    .updateTable('reservations')
-    .set({ checked_in_at: at, checked_in_by: actorId, updated_at: at })
-    .where('entry_code', '=', code)
-    .where('status', 'in', ['confirmed', 'partially_refunded'])
-    .where('checked_in_at', 'is', null)
-    .where('refund_claim', 'is', null)
-    // A cancelled event's tickets admit nobody, though their refunds may not all have run yet.
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('events as e')
-            .select('e.id')
-            .whereRef('e.id', '=', 'reservations.event_id')
-            .where('e.status', '=', 'cancelled'),
-        ),
-      ),
-    );
-  if (eventId) q = q.where('event_id', '=', eventId);
-  const row = await q.returning('id').executeTakeFirst();
-  return (row?.id as string | undefined) ?? null;
+): Promise<string[]> {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      let q = trx
+        .updateTable('reservations')
+        .set((eb) => ({
+          checked_in_at: eb.fn.coalesce('checked_in_at', eb.val(at)),
+          checked_in_by: eb.fn.coalesce('checked_in_by', eb.val(actorId)),
+          updated_at: at,
+        }))
+        .where('id', '=', target.reservationId)
+        .where('status', 'in', ['confirmed', 'partially_refunded'])
+        .where('refund_claim', 'is', null)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('events as e')
+                .select('e.id')
+                .whereRef('e.id', '=', 'reservations.event_id')
+                .where('e.status', '=', 'cancelled'),
+            ),
+          ),
+        );
+      if (eventId) q = q.where('event_id', '=', eventId);
+      if (!(await q.returning('id').executeTakeFirst())) throw new NothingAdmitted();
+      let seats = trx
+        .updateTable('reservation_seats')
+        .set({ checked_in_at: at, checked_in_by: actorId })
+        .where('reservation_id', '=', target.reservationId)
+        .where('active', '=', true)
+        .where('refunded', '=', false)
+        .where('checked_in_at', 'is', null);
+      if (target.seatId) seats = seats.where('seat_id', '=', target.seatId);
+      const admitted = (await seats.returning('seat_id').execute()).map((r) => r.seat_id as string);
+      // Nothing left to admit: the booking's first-admission mark must not move either.
+      if (admitted.length === 0) throw new NothingAdmitted();
+      return admitted;
+    });
+  } catch (err) {
+    if (err instanceof NothingAdmitted) return [];
+    throw err;
+  }
 }
 
 /**
@@ -126,20 +213,6 @@ export async function releaseRefundClaim(db: Db, reservationId: string, refundId
   return !!row;
 }
 
-/** The seats a pass admits: those sold to it and not refunded. */
-export async function admittedSeats(db: Db, reservationId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('reservation_seats as rs')
-    .innerJoin('seats as s', 's.id', 'rs.seat_id')
-    .select('rs.label')
-    .where('rs.reservation_id', '=', reservationId)
-    .where('rs.active', '=', true)
-    .where('rs.refunded', '=', false)
-    .orderBy('s.sort')
-    .execute();
-  return rows.map((r) => r.label as string);
-}
-
 export async function eventExists(db: Db, eventId: string): Promise<boolean> {
   return !!(await db.selectFrom('events').select('id').where('id', '=', eventId).executeTakeFirst());
 }
@@ -162,7 +235,7 @@ export async function attendance(
         .as('admitted'),
       eb.fn.count<number>('rs.seat_id').as('seats'),
       eb.fn
-        .count<number>(eb.case().when('r.checked_in_at', 'is not', null).then(eb.ref('rs.seat_id')).end())
+        .count<number>(eb.case().when('rs.checked_in_at', 'is not', null).then(eb.ref('rs.seat_id')).end())
         .as('seats_admitted'),
     ])
     .where('r.event_id', '=', eventId)

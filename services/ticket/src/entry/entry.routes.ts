@@ -11,6 +11,8 @@ import {
   EntryPassBody,
   RefundClaimBody,
   RefundClaimParams,
+  SeatPass,
+  SeatPassParams,
 } from './entry.schemas';
 
 const security = [{ bearerAuth: [] }];
@@ -35,6 +37,24 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
   );
 
   r.get(
+    '/api/passes/:code',
+    {
+      schema: {
+        tags: ['booking'],
+        summary:
+          "One seat's pass, for whoever holds its code (a companion the buyer sent it to): the event, the seat and the code for the gate, nothing of the buyer; 404 PASS_NOT_FOUND, 409 PASS_UNAVAILABLE (refunded, cancelled or over)",
+        params: SeatPassParams,
+        response: { 200: Type.Object({ pass: SeatPass }), ...errors(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      // The code is the credential: no cache may keep a page of it.
+      reply.header('cache-control', 'no-store');
+      return { pass: await entry.seatPass(request.params.code) };
+    },
+  );
+
+  r.get(
     '/api/admin/entry/events/:id',
     {
       onRequest: requireAdmin,
@@ -56,7 +76,7 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
       schema: {
         tags: ['admin'],
         summary:
-          'Admit a ticket at the gate, once: 404 TICKET_NOT_FOUND, 409 ALREADY_CHECKED_IN (with when), TICKET_NOT_VALID (cancelled or refunded), REFUND_IN_PROGRESS, EVENT_CANCELLED or WRONG_EVENT',
+          "Admit a ticket at the gate, each seat once (a booking's code admits every seat not yet in, a seat's code that seat): 404 TICKET_NOT_FOUND, 409 ALREADY_CHECKED_IN (with when), TICKET_NOT_VALID (cancelled or refunded), REFUND_IN_PROGRESS, EVENT_CANCELLED or WRONG_EVENT",
         security,
         body: CheckInBody,
         response: { 200: CheckInResult, ...errors(401, 403, 404, 409) },

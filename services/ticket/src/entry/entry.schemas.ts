@@ -13,9 +13,36 @@ export const EntryPass = Type.Object({
   seats: Type.Array(Type.String(), {
     description: 'labels of the seats it admits (refunded ones left out)',
   }),
-  checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  seatPasses: Type.Array(
+    Type.Object({
+      seatId: Type.String(),
+      label: Type.String(),
+      code: Type.String({ description: "this seat's own code: it admits this seat alone" }),
+      checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    }),
+    { description: "each seat's pass, to enter apart or to send a companion (GET /api/passes/:code)" },
+  ),
+  checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'when the first of its seats went in',
+  }),
 });
 export type EntryPass = Static<typeof EntryPass>;
+
+/** One seat's pass, as whoever holds its code sees it: nothing of the buyer. */
+export const SeatPass = Type.Object({
+  code: Type.String(),
+  event: Type.Object({
+    id: Type.String(),
+    title: Type.String(),
+    startsAt: Type.String({ format: 'date-time' }),
+    venueName: Type.String(),
+  }),
+  seat: Type.String({ description: "the seat's label" }),
+  checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type SeatPass = Static<typeof SeatPass>;
+
+export const SeatPassParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) });
 
 export const EntryPassBody = Type.Object({ pass: EntryPass });
 
@@ -42,7 +69,7 @@ export const CheckInResult = Type.Object({
     title: Type.String(),
     startsAt: Type.String({ format: 'date-time' }),
   }),
-  seats: Type.Array(Type.String()),
+  seats: Type.Array(Type.String(), { description: 'the seats this scan admitted' }),
   checkedInAt: Type.String({ format: 'date-time' }),
 });
 export type CheckInResult = Static<typeof CheckInResult>;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, ServiceClient, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import * as repo from './entry.repository';
-import type { Attendance, CheckInResult, EntryPass } from './entry.schemas';
+import type { Attendance, CheckInResult, EntryPass, SeatPass } from './entry.schemas';
 
 const VALID = new Set(['confirmed', 'partially_refunded']);
 const PREFIX = 'TKT-';
@@ -35,6 +35,13 @@ export function normaliseEntryCode(input: string): string {
 }
 
 const notFound = () => AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
+
+const eventOf = (row: repo.EntryRow) => ({
+  id: row.event_id,
+  title: row.event_title,
+  startsAt: row.event_starts_at.toISOString(),
+  venueName: row.venue_name,
+});
 
 /** What the payment service says of a refund (GET /internal/refunds/:id). */
 interface RefundState {
@@ -103,12 +110,61 @@ export class EntryService {
   }
 
   /**
-   * The buyer's pass for a paid booking of an event that has not ended: the code the gate checks,
-   * made on first request. A hold, a refunded booking or a cancelled event has none.
+   * The buyer's passes for a paid booking of an event that has not ended: the booking's code (it
+   * admits every seat not yet in) and each seat's (a companion's, sent on or shown apart), made on
+   * first request. A hold, a refunded booking or a cancelled event has none.
    */
   async pass(user: AuthUser, reservationId: string): Promise<EntryPass> {
     const row = await repo.entryById(this.ctx.db, reservationId);
     if (!row || (row.user_id !== user.id && user.role !== 'admin')) throw notFound();
+    this.assertPassable(row);
+    let seats = await repo.seatPasses(this.ctx.db, row.id);
+    if (seats.some((s) => !s.entry_code)) {
+      await repo.ensureSeatCodes(
+        this.ctx.db,
+        seats.filter((s) => !s.entry_code),
+        row.id,
+        newEntryCode,
+      );
+      seats = await repo.seatPasses(this.ctx.db, row.id);
+    }
+    const code = row.entry_code ?? (await repo.ensureEntryCode(this.ctx.db, row.id, newEntryCode()));
+    return {
+      code,
+      reservationId: row.id,
+      event: eventOf(row),
+      seats: seats.map((s) => s.label),
+      seatPasses: seats.map((s) => ({
+        seatId: s.seat_id,
+        label: s.label,
+        code: s.entry_code!,
+        checkedInAt: s.checked_in_at?.toISOString() ?? null,
+      })),
+      checkedInAt: row.checked_in_at?.toISOString() ?? null,
+    };
+  }
+
+  /**
+   * One seat's pass, for whoever holds its code (a companion the buyer sent it to): the event, the
+   * seat and the code to show at the gate; nothing of the buyer. 404 PASS_NOT_FOUND for a code that
+   * is no seat's; 409 PASS_UNAVAILABLE once the seat or its booking was refunded, or the event
+   * cancelled or over.
+   */
+  async seatPass(code: string): Promise<SeatPass> {
+    const row = await repo.entryBySeatCode(this.ctx.db, normaliseEntryCode(code));
+    if (!row) throw AppError.notFound('PASS_NOT_FOUND', 'No seat pass has this code');
+    this.assertPassable(row);
+    if (!row.seat.active || row.seat.refunded)
+      throw AppError.conflict('PASS_UNAVAILABLE', 'This seat was refunded', { status: 'seat_refunded' });
+    return {
+      code: row.seat.entry_code!,
+      event: eventOf(row),
+      seat: row.seat.label,
+      checkedInAt: row.seat.checked_in_at?.toISOString() ?? null,
+    };
+  }
+
+  private assertPassable(row: repo.EntryRow): void {
     if (!VALID.has(row.status) || row.event_status === 'cancelled')
       throw AppError.conflict(
         'PASS_UNAVAILABLE',
@@ -119,20 +175,6 @@ export class EntryService {
       );
     if (row.event_ends_at <= this.ctx.clock.now())
       throw AppError.conflict('PASS_UNAVAILABLE', 'The event has ended', { status: 'event_ended' });
-    const seats = await repo.admittedSeats(this.ctx.db, row.id);
-    const code = row.entry_code ?? (await repo.ensureEntryCode(this.ctx.db, row.id, newEntryCode()));
-    return {
-      code,
-      reservationId: row.id,
-      event: {
-        id: row.event_id,
-        title: row.event_title,
-        startsAt: row.event_starts_at.toISOString(),
-        venueName: row.venue_name,
-      },
-      seats,
-      checkedInAt: row.checked_in_at?.toISOString() ?? null,
-    };
   }
 
   /** Paid tickets of an event and how many the gate has admitted (the gate page's counter). */
@@ -143,29 +185,36 @@ export class EntryService {
   }
 
   /**
-   * The gate: a valid, unused pass (of the event the gate is for, when it names one) is admitted
-   * once. Every refusal says why, so the staff can tell a used ticket from a refunded one.
+   * The gate: a valid pass (of the event the gate is for, when it names one) admits its seats
+   * once: the booking's pass every seat not yet in, a seat's pass its seat. Every refusal says
+   * why, so the staff can tell a used ticket from a refunded one.
    */
   async checkIn(actor: AuthUser, input: { code: string; eventId?: string }): Promise<CheckInResult> {
     const code = normaliseEntryCode(input.code);
     const now = this.ctx.clock.now();
-    let admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
-    let row = await repo.entryByCode(this.ctx.db, code);
-    if (!row) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
+    const found = await this.ticketOf(code);
+    if (!found) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
+    const target = { reservationId: found.row.id, seatId: found.seat?.seat_id };
+    let admitted = await repo.checkIn(this.ctx.db, target, input.eventId, actor.id, now);
+    let { row, seat } = admitted.length > 0 ? found : (await this.ticketOf(code))!;
+    const unused = async () =>
+      seat
+        ? seat.active && !seat.refunded && !seat.checked_in_at
+        : (await repo.seatPasses(this.ctx.db, row.id)).some((s) => !s.checked_in_at);
     // Only a ticket the gate would admit but for its claim is worth asking payment about.
-    const admissible =
+    const admissible = async () =>
       (!input.eventId || row.event_id === input.eventId) &&
       row.event_status !== 'cancelled' &&
       VALID.has(row.status) &&
-      !row.checked_in_at;
-    if (!admitted && admissible && row.refund_claim) {
+      (await unused());
+    if (admitted.length === 0 && row.refund_claim && (await admissible())) {
       if (await this.endFailedClaim(row.id, row.refund_claim)) {
-        admitted = await repo.checkIn(this.ctx.db, code, input.eventId, actor.id, now);
-        row = (await repo.entryByCode(this.ctx.db, code))!;
+        admitted = await repo.checkIn(this.ctx.db, target, input.eventId, actor.id, now);
+        ({ row, seat } = (await this.ticketOf(code))!);
       }
     }
     const event = { id: row.event_id, title: row.event_title, startsAt: row.event_starts_at.toISOString() };
-    if (!admitted) {
+    if (admitted.length === 0) {
       if (input.eventId && row.event_id !== input.eventId)
         throw AppError.conflict('WRONG_EVENT', `This ticket is for another event: ${row.event_title}`, {
           event,
@@ -175,12 +224,12 @@ export class EntryService {
           status: row.status,
           event,
         });
-      if (!VALID.has(row.status))
+      if (!VALID.has(row.status) || (seat && (!seat.active || seat.refunded)))
         throw AppError.conflict('TICKET_NOT_VALID', 'This ticket was cancelled or refunded', {
-          status: row.status,
+          status: seat && VALID.has(row.status) ? 'seat_refunded' : row.status,
           event,
         });
-      if (!row.checked_in_at && row.refund_claim)
+      if (row.refund_claim && (await unused()))
         throw AppError.conflict(
           'REFUND_IN_PROGRESS',
           'A refund of this ticket is under way: it does not admit',
@@ -190,16 +239,31 @@ export class EntryService {
           },
         );
       throw AppError.conflict('ALREADY_CHECKED_IN', 'This ticket was already used', {
-        checkedInAt: row.checked_in_at?.toISOString() ?? null,
+        checkedInAt: (seat ? seat.checked_in_at : row.checked_in_at)?.toISOString() ?? null,
         event,
       });
     }
+    const labels = (await repo.seatPasses(this.ctx.db, row.id)).filter((s) => admitted.includes(s.seat_id));
     return {
       reservationId: row.id,
       holder: row.user_name,
       event,
-      seats: await repo.admittedSeats(this.ctx.db, row.id),
+      seats: labels.map((s) => s.label),
       checkedInAt: now.toISOString(),
     };
+  }
+
+  /** A code is a booking's pass or one seat's. */
+  private async ticketOf(
+    code: string,
+  ): Promise<
+    { row: repo.EntryRow; seat?: repo.SeatPassRow & { active: boolean; refunded: boolean } } | undefined
+  > {
+    const booking = await repo.entryByCode(this.ctx.db, code);
+    if (booking) return { row: booking };
+    const bySeat = await repo.entryBySeatCode(this.ctx.db, code);
+    if (!bySeat) return undefined;
+    const { seat, ...row } = bySeat;
+    return { row, seat };
   }
 }
