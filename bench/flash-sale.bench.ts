@@ -1,7 +1,18 @@
 import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { describeCpuShare, sampleCpuShare, type SampledCpuShare } from './lib/cpu-share';
 import { checkSale } from './lib/flash-sale.check';
-import { arg, createOnSaleEvent, drive, outcome, publish, registerBuyers, round, startBenchCluster, tally, type HttpClient } from './lib/load';
+import {
+  arg,
+  createOnSaleEvent,
+  drive,
+  outcome,
+  publish,
+  registerBuyers,
+  round,
+  startBenchCluster,
+  tally,
+  type HttpClient,
+} from './lib/load';
 import { serviceMetric } from './lib/memory';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 import { summarize } from './lib/report';
@@ -39,15 +50,29 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
   const payShare = Math.min(1, arg(args, 'pay-share', 0.3));
 
   const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
-  const bench = await startBenchCluster('bench_flash', { connections, env: { DATABASE_POOL_MAX: '30' }, profileDir });
+  const bench = await startBenchCluster('bench_flash', {
+    connections,
+    env: { DATABASE_POOL_MAX: '30' },
+    profileDir,
+  });
   try {
     const adminToken = await bench.adminToken();
-    const { eventId, seatIds } = await createOnSaleEvent(bench.client, adminToken, { title: 'Flash sale bench', seats: seatCount, seatLimit: 4 });
+    const { eventId, seatIds } = await createOnSaleEvent(bench.client, adminToken, {
+      title: 'Flash sale bench',
+      seats: seatCount,
+      seatLimit: 4,
+    });
     const reg = await registerBuyers(bench.client, buyerCount, 'flash');
     const buyers: Buyer[] = reg.tokens.map((token) => ({ token, holding: false }));
-    console.log(`event ${eventId} with ${seatIds.length} seats; ${buyers.length} buyers registered at ${Math.round(reg.perSecond)}/s`);
+    console.log(
+      `event ${eventId} with ${seatIds.length} seats; ${buyers.length} buyers registered at ${Math.round(reg.perSecond)}/s`,
+    );
 
-    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections, upstreamUrl: bench.cluster.urls.payment });
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, {
+      seconds: 5,
+      connections,
+      upstreamUrl: bench.cluster.urls.payment,
+    });
 
     // The sale.
     const client: HttpClient = bench.client;
@@ -92,16 +117,25 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     };
 
     const pay = async (buyer: Buyer, reservationId: string) => {
-      const created = await client.request('POST', '/api/payments/create', { token: buyer.token, body: { reservationId, method: 'sandbox' } });
+      const created = await client.request('POST', '/api/payments/create', {
+        token: buyer.token,
+        body: { reservationId, method: 'sandbox' },
+      });
       createMs.push(created.ms);
       if (created.status !== 201) return tally(payCodes, `create:${outcome(created)}`);
-      const approved = await client.request('POST', new URL(created.body.checkout.url as string).pathname, { form: 'action=approve' });
+      const approved = await client.request('POST', new URL(created.body.checkout.url as string).pathname, {
+        form: 'action=approve',
+      });
       const location = approved.headers.location;
       if (approved.status !== 303 || !location) return tally(payCodes, `approve:${outcome(approved)}`);
       const back = new URL(location, bench.gateway);
       const confirmed = await client.request('POST', '/api/payments/confirm', {
         token: buyer.token,
-        body: { orderId: back.searchParams.get('orderId'), paymentKey: back.searchParams.get('paymentKey'), amount: Number(back.searchParams.get('amount')) },
+        body: {
+          orderId: back.searchParams.get('orderId'),
+          paymentKey: back.searchParams.get('paymentKey'),
+          amount: Number(back.searchParams.get('amount')),
+        },
       });
       confirmMs.push(confirmed.ms);
       confirmEndedAt.push(performance.now() - saleStartedAt);
@@ -141,8 +175,14 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const cpuShare = endCpuShare();
     const timesAfter = await Promise.all(timed.map(routeTimes));
-    const answeredAtEdge = await serviceMetric(bench.gateway, 'tiketi_gateway_sold_out_holds_total', { label: 'outcome="answered"', absent: 0 });
-    const probesFromEdge = await serviceMetric(bench.gateway, 'tiketi_gateway_sold_out_holds_total', { label: 'outcome="probe"', absent: 0 });
+    const answeredAtEdge = await serviceMetric(bench.gateway, 'tiketi_gateway_sold_out_holds_total', {
+      label: 'outcome="answered"',
+      absent: 0,
+    });
+    const probesFromEdge = await serviceMetric(bench.gateway, 'tiketi_gateway_sold_out_holds_total', {
+      label: 'outcome="probe"',
+      absent: 0,
+    });
     if (profileDir) toggleChildProfiles();
     const elapsed = run.elapsedMs / 1000;
     const generatorCpu = (cpu.user + cpu.system) / 1e3 / run.elapsedMs;
@@ -176,7 +216,9 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
           'p99 ms': round(h.p99, 2),
           ratio: round(attemptsPerSecond / ceilings.gatewayRps, 3),
           target: '>= 5000/s, p95 <= 50 ms, ratio >= 0.6',
-          met: yes(attemptsPerSecond >= 5_000 && h.p95 <= 50 && attemptsPerSecond / ceilings.gatewayRps >= 0.6),
+          met: yes(
+            attemptsPerSecond >= 5_000 && h.p95 <= 50 && attemptsPerSecond / ceilings.gatewayRps >= 0.6,
+          ),
         },
         ...phases,
         {
@@ -190,7 +232,14 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
           target: '>= 2500/s',
           met: yes(holdsPerSecond >= 2_500),
         },
-        { measure: 'payment create (POST /api/payments/create)', value: cr.count, unit: 'requests', 'p50 ms': round(cr.p50, 2), 'p95 ms': round(cr.p95, 2), 'p99 ms': round(cr.p99, 2) },
+        {
+          measure: 'payment create (POST /api/payments/create)',
+          value: cr.count,
+          unit: 'requests',
+          'p50 ms': round(cr.p50, 2),
+          'p95 ms': round(cr.p95, 2),
+          'p99 ms': round(cr.p99, 2),
+        },
         {
           measure: 'confirms (POST /api/payments/confirm)',
           value: c.count,
@@ -212,7 +261,11 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
       ],
       [
         `attempts ${holdMs.length}, holds ${holds} (${seatsHeld} seats; ${Math.round(holds / elapsed)}/s over the whole run), paid ${paid}; errors by code ${JSON.stringify(codes)}; payment outcomes ${JSON.stringify(payCodes)}`,
-        `invariants: ${check.ok ? 'PASS' : `FAIL: ${check.violations.join('; ')}`}; ${Object.entries(check.figures).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `invariants: ${check.ok ? 'PASS' : `FAIL: ${check.violations.join('; ')}`}; ${Object.entries(
+          check.figures,
+        )
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
         `ratios: attempts/s over the gateway trivial-route ceiling (${Math.round(ceilings.gatewayRps)} req/s); committed holds/s over PostgreSQL single-row commits (${Math.round(ceilings.pgCommits)}/s)`,
         describeCpuShare(cpuShare.whole),
         ...describeSellingPhases(cpuShare, lastHeldAt),
@@ -228,12 +281,14 @@ export default async function flashSaleBench(args: string[]): Promise<void> {
   }
 }
 
-
 /** Who used the CPU while seats remained and after the sell-out (split at the nearest sample). */
 function describeSellingPhases(share: SampledCpuShare, lastHeldAt: number): string[] {
   const split = lastHeldAt > 0 ? share.splitAt(lastHeldAt) : null;
   if (!split) return [];
-  return [describeCpuShare(split.before, 'the sale while seats remained'), describeCpuShare(split.after, 'the sale after the sell-out')];
+  return [
+    describeCpuShare(split.before, 'the sale while seats remained'),
+    describeCpuShare(split.after, 'the sale after the sell-out'),
+  ];
 }
 
 const average = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0);
@@ -251,11 +306,15 @@ function describeServerTimes(
 ): string {
   const at = (i: number) => (routes: string[]) => meanMs(before[i]!, after[i]!, routes);
   const [gateway, payment, ticket] = [at(0), at(1), at(2)];
-  const fmt = (where: string, rows: RouteMean[]) => rows.map((r) => `${where} ${r.route} ${describeMean(r)}`).join(', ');
+  const fmt = (where: string, rows: RouteMean[]) =>
+    rows.map((r) => `${where} ${r.route} ${describeMean(r)}`).join(', ');
   return [
     `mean time inside each process during the sale (http_request_duration_seconds): confirm as seen by the load generator ${round(confirmSeenMs, 1)} ms`,
     fmt('payment', payment(['POST /api/payments/confirm'])),
-    fmt('ticket', ticket(['POST /internal/reservations/:id/payment-started', 'POST /internal/reservations/:id/confirm'])),
+    fmt(
+      'ticket',
+      ticket(['POST /internal/reservations/:id/payment-started', 'POST /internal/reservations/:id/confirm']),
+    ),
     `hold as seen by the load generator ${round(holdSeenMs, 1)} ms`,
     fmt('gateway', gateway(['POST /api/tickets/*'])),
     fmt('ticket', ticket(['POST /api/tickets/book'])),
@@ -264,20 +323,41 @@ function describeServerTimes(
 }
 
 /** Confirms that ended while seats remained (the cores full of holds and checkouts) and after. */
-function confirmPhases(confirmMs: number[], endedAt: number[], lastHeldAt: number): Array<Record<string, string | number>> {
+function confirmPhases(
+  confirmMs: number[],
+  endedAt: number[],
+  lastHeldAt: number,
+): Array<Record<string, string | number>> {
   if (lastHeldAt <= 0 || confirmMs.length === 0) return [];
   const row = (measure: string, values: number[]) => {
     const s = summarize(values);
-    return { measure, value: values.length, unit: 'requests', 'p50 ms': round(s.p50, 2), 'p95 ms': round(s.p95, 2), 'p99 ms': round(s.p99, 2) };
+    return {
+      measure,
+      value: values.length,
+      unit: 'requests',
+      'p50 ms': round(s.p50, 2),
+      'p95 ms': round(s.p95, 2),
+      'p99 ms': round(s.p99, 2),
+    };
   };
   const { selling, after } = splitAtSellOut(confirmMs, endedAt, lastHeldAt);
   // A phase no confirm ended in (every checkout done before the sell-out) has no figures to print.
-  return [row('  of which ended while seats remained', selling), row('  of which ended after the sell-out', after)].filter((r) => r.value > 0);
+  return [
+    row('  of which ended while seats remained', selling),
+    row('  of which ended after the sell-out', after),
+  ].filter((r) => r.value > 0);
 }
 
 /** Durations split by when each request ended: by the last committed hold, or after it. */
-function splitAtSellOut(ms: number[], endedAt: number[], lastHeldAt: number): { selling: number[]; after: number[] } {
-  return { selling: ms.filter((_, i) => endedAt[i]! <= lastHeldAt), after: ms.filter((_, i) => endedAt[i]! > lastHeldAt) };
+function splitAtSellOut(
+  ms: number[],
+  endedAt: number[],
+  lastHeldAt: number,
+): { selling: number[]; after: number[] } {
+  return {
+    selling: ms.filter((_, i) => endedAt[i]! <= lastHeldAt),
+    after: ms.filter((_, i) => endedAt[i]! > lastHeldAt),
+  };
 }
 
 /**
@@ -285,13 +365,28 @@ function splitAtSellOut(ms: number[], endedAt: number[], lastHeldAt: number): { 
  * one reaches PostgreSQL or loses to a racing hold) and attempts after the sell-out (turned away by
  * the fast path). The overall figure depends on how much of the window each phase takes.
  */
-function salePhases(holdMs: number[], endedAt: number[], lastHeldAt: number, elapsedMs: number): Array<Record<string, string | number>> {
+function salePhases(
+  holdMs: number[],
+  endedAt: number[],
+  lastHeldAt: number,
+  elapsedMs: number,
+): Array<Record<string, string | number>> {
   const { selling, after } = splitAtSellOut(holdMs, endedAt, lastHeldAt);
   const row = (measure: string, values: number[], ms: number) => {
     const s = summarize(values);
-    return { measure, value: ms > 0 ? Math.round(values.length / (ms / 1000)) : 0, unit: `attempts/s over ${round(ms / 1000, 1)} s`, 'p50 ms': round(s.p50, 2), 'p95 ms': round(s.p95, 2), 'p99 ms': round(s.p99, 2) };
+    return {
+      measure,
+      value: ms > 0 ? Math.round(values.length / (ms / 1000)) : 0,
+      unit: `attempts/s over ${round(ms / 1000, 1)} s`,
+      'p50 ms': round(s.p50, 2),
+      'p95 ms': round(s.p95, 2),
+      'p99 ms': round(s.p99, 2),
+    };
   };
   // Seats left at the end (a large map): there was no sell-out, so no second phase to report.
   if (after.length === 0) return [row('  of which while seats remained (no sell-out)', selling, elapsedMs)];
-  return [row('  of which while seats remained', selling, lastHeldAt), row('  of which after the sell-out (turned away)', after, elapsedMs - lastHeldAt)];
+  return [
+    row('  of which while seats remained', selling, lastHeldAt),
+    row('  of which after the sell-out (turned away)', after, elapsedMs - lastHeldAt),
+  ];
 }

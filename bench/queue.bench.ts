@@ -287,14 +287,23 @@ async function httpRun(
     // With --gateways 2, a second crowd (tokens new to every process again) joins a third sale
     // through two gateway processes, as production runs replicas behind its load balancer.
     const replicated = gateways > 1 ? await alwaysQueuing('Queue bench (HTTP), two gateways') : null;
-    const moreTokens = replicated ? (await registerBuyers(bench.client, count, 'queue-bench-replicas')).tokens : [];
+    const moreTokens = replicated
+      ? (await registerBuyers(bench.client, count, 'queue-bench-replicas')).tokens
+      : [];
     const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, {
       seconds: 5,
       connections: concurrency,
       upstreamUrl: bench.cluster.urls.payment,
     });
     for (const c of ceilingRows(ceilings, concurrency))
-      rows.push({ operation: String(c.measure), count: '-', 'ops/s': c.value!, 'p50 ms': '-', 'p95 ms': c['p95 ms']!, 'p99 ms': '-' });
+      rows.push({
+        operation: String(c.measure),
+        count: '-',
+        'ops/s': c.value!,
+        'p50 ms': '-',
+        'p95 ms': c['p95 ms']!,
+        'p99 ms': '-',
+      });
     const rated = (r: Row): Row => ({ ...r, ratio: round(Number(r['ops/s']) / ceilings.gatewayRps, 3) });
     const check = (res: { status: number; body: any }) => {
       if (res.status !== 200) throw new Error(`queue call failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -308,8 +317,17 @@ async function httpRun(
     );
     notes.push(describeCpuShare(endCpuShare(), 'the HTTP joins'));
     if (profileDir) toggleChildProfiles();
-    rows.push(rated(row('join (HTTP via gateway, each buyer once: its token is new to every process)', joins)));
-    rows.push(rated(row('status (HTTP via gateway, first poll of each buyer)', await drive(count, concurrency, async (i) => check(await status(i))))));
+    rows.push(
+      rated(row('join (HTTP via gateway, each buyer once: its token is new to every process)', joins)),
+    );
+    rows.push(
+      rated(
+        row(
+          'status (HTTP via gateway, first poll of each buyer)',
+          await drive(count, concurrency, async (i) => check(await status(i))),
+        ),
+      ),
+    );
     rows.push(
       rated(
         row(
@@ -333,7 +351,8 @@ async function httpRun(
     );
     if (replicated) {
       const clients = [bench.client];
-      for (let g = 1; g < gateways; g++) clients.push(new HttpClient((await bench.extraGateway()).url, concurrency));
+      for (let g = 1; g < gateways; g++)
+        clients.push(new HttpClient((await bench.extraGateway()).url, concurrency));
       try {
         // The new processes warm up as a long-running replica has (JIT, connections): the first
         // crowd's polls, whose tokens they check for the first time.
@@ -343,11 +362,20 @@ async function httpRun(
           );
         const endShare = measureCpuShare(bench.cluster.databaseUrl);
         const spread = await drive(count, concurrency, async (i) =>
-          check(await clients[i % clients.length]!.request('POST', `/api/queue/${replicated}/join`, { token: moreTokens[i] })),
+          check(
+            await clients[i % clients.length]!.request('POST', `/api/queue/${replicated}/join`, {
+              token: moreTokens[i],
+            }),
+          ),
         );
         notes.push(describeCpuShare(endShare(), `the joins through ${gateways} gateway processes`));
         rows.push(
-          rated(row(`join (HTTP via ${gateways} gateway processes taking turns, each buyer once: its token is new to every process)`, spread)),
+          rated(
+            row(
+              `join (HTTP via ${gateways} gateway processes taking turns, each buyer once: its token is new to every process)`,
+              spread,
+            ),
+          ),
         );
         notes.push(
           `${gateways} gateway processes: the load generator sends each request to the next one in turn (a load balancer's round robin); ratio over the one-gateway ceiling above`,

@@ -30,10 +30,18 @@ export default async function readBench(args: string[]): Promise<void> {
     const idle = await clusterIdleRss(bench.cluster.urls);
 
     const adminToken = await bench.adminToken();
-    for (let i = 0; i < eventCount - 1; i++) await createOnSaleEvent(bench.client, adminToken, { title: `Read bench ${i + 1}`, seats: 200 });
-    const { eventId } = await createOnSaleEvent(bench.client, adminToken, { title: 'Read bench stadium', seats: mapSeats });
+    for (let i = 0; i < eventCount - 1; i++)
+      await createOnSaleEvent(bench.client, adminToken, { title: `Read bench ${i + 1}`, seats: 200 });
+    const { eventId } = await createOnSaleEvent(bench.client, adminToken, {
+      title: 'Read bench stadium',
+      seats: mapSeats,
+    });
 
-    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: Math.min(seconds, 5), connections, upstreamUrl: bench.cluster.urls.payment });
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, {
+      seconds: Math.min(seconds, 5),
+      connections,
+      upstreamUrl: bench.cluster.urls.payment,
+    });
 
     const client = new HttpClient(bench.gateway, connections);
     const rows: Array<Record<string, string | number>> = [];
@@ -84,31 +92,62 @@ export default async function readBench(args: string[]): Promise<void> {
         ratio: round(rps / ceilings.gatewayRps, 3),
         'edge cache hits': asked > 0 ? `${round((hits / asked) * 100, 1)}%` : '-',
         target: t.rps ? `>= ${t.rps} req/s, p95 <= ${t.p95} ms` : `p95 <= ${t.p95} ms`,
-        met: (rps >= t.rps && s.p95 <= t.p95 ? 'yes' : 'NO') + (Object.keys(failures).length ? ` (failures ${JSON.stringify(failures)})` : ''),
+        met:
+          (rps >= t.rps && s.p95 <= t.p95 ? 'yes' : 'NO') +
+          (Object.keys(failures).length ? ` (failures ${JSON.stringify(failures)})` : ''),
       });
     }
     client.close();
 
     for (const [service, rss] of Object.entries(idle)) {
-      rows.push({ measure: `idle RSS: ${service} process (tsx)`, value: mib(rss), unit: 'MiB', target: '<= 150 MB', met: rss <= 150e6 ? 'yes' : 'NO' });
+      rows.push({
+        measure: `idle RSS: ${service} process (tsx)`,
+        value: mib(rss),
+        unit: 'MiB',
+        target: '<= 150 MB',
+        met: rss <= 150e6 ? 'yes' : 'NO',
+      });
     }
     if (!args.includes('--no-bundled')) {
       const bundled = await bundledIdleRss(bench.cluster.env, Object.keys(idle));
       for (const [service, rss] of Object.entries(bundled)) {
-        rows.push({ measure: `idle RSS: ${service} process (bundled server.mjs, as in its container)`, value: mib(rss), unit: 'MiB', target: '<= 150 MB', met: rss <= 150e6 ? 'yes' : 'NO' });
+        rows.push({
+          measure: `idle RSS: ${service} process (bundled server.mjs, as in its container)`,
+          value: mib(rss),
+          unit: 'MiB',
+          target: '<= 150 MB',
+          met: rss <= 150e6 ? 'yes' : 'NO',
+        });
       }
     }
     if (withAllInOne) {
       const aio = await allInOneIdleRss();
-      rows.push({ measure: `idle RSS: all-in-one process, first start (${aio.parts}, initdb, migrations and demo seed done in a short-lived child first, as npm start does)`, value: mib(aio.firstStart), unit: 'MiB', target: '<= 400 MB', met: aio.firstStart <= 400e6 ? 'yes' : 'NO' });
-      rows.push({ measure: 'idle RSS: all-in-one process, restarted on its data', value: mib(aio.restart), unit: 'MiB', target: '<= 400 MB', met: aio.restart <= 400e6 ? 'yes' : 'NO' });
+      rows.push({
+        measure: `idle RSS: all-in-one process, first start (${aio.parts}, initdb, migrations and demo seed done in a short-lived child first, as npm start does)`,
+        value: mib(aio.firstStart),
+        unit: 'MiB',
+        target: '<= 400 MB',
+        met: aio.firstStart <= 400e6 ? 'yes' : 'NO',
+      });
+      rows.push({
+        measure: 'idle RSS: all-in-one process, restarted on its data',
+        value: mib(aio.restart),
+        unit: 'MiB',
+        target: '<= 400 MB',
+        met: aio.restart <= 400e6 ? 'yes' : 'NO',
+      });
     }
 
-    publish(args, `read (production mode, ${connections} connections, ${seconds}s per route)`, [...ceilingRows(ceilings, connections), ...rows], [
-      `ratio = requests/s over the gateway trivial-route ceiling measured in the same run (${Math.round(ceilings.gatewayRps)} req/s); the load generator runs on the same 2 cores`,
-      `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB, ${round(gzipBytes / 1024)} KiB gzipped (served from a copy compressed once per map version); reads are anonymous (no token), as a buyer browsing; the gateway answers the list and the detail from its one-second edge cache when the ticket service marks them public (ADR 0005; GATEWAY_EDGE_CACHE_ENTRIES=0 turns it off)`,
-      'idle RSS from each process\'s process_resident_memory_bytes (/metrics) before any load; bundled: each service built by deploy/docker/build.mjs and started with plain node as an extra replica, read 3 s after ready; all-in-one (npm start\'s tsx process) measured in a child after start-up and one request, on a fresh data directory and again restarted on it',
-    ]);
+    publish(
+      args,
+      `read (production mode, ${connections} connections, ${seconds}s per route)`,
+      [...ceilingRows(ceilings, connections), ...rows],
+      [
+        `ratio = requests/s over the gateway trivial-route ceiling measured in the same run (${Math.round(ceilings.gatewayRps)} req/s); the load generator runs on the same 2 cores`,
+        `${eventCount} published events; the seat map answer is ${round(bytes / 1024)} KiB, ${round(gzipBytes / 1024)} KiB gzipped (served from a copy compressed once per map version); reads are anonymous (no token), as a buyer browsing; the gateway answers the list and the detail from its one-second edge cache when the ticket service marks them public (ADR 0005; GATEWAY_EDGE_CACHE_ENTRIES=0 turns it off)`,
+        "idle RSS from each process's process_resident_memory_bytes (/metrics) before any load; bundled: each service built by deploy/docker/build.mjs and started with plain node as an extra replica, read 3 s after ready; all-in-one (npm start's tsx process) measured in a child after start-up and one request, on a fresh data directory and again restarted on it",
+      ],
+    );
   } finally {
     await bench.stop();
   }
@@ -118,6 +157,10 @@ export default async function readBench(args: string[]): Promise<void> {
 async function edgeCacheCounts(gateway: string): Promise<{ hit: number; miss: number }> {
   const text = await (await fetch(`${gateway}/metrics`)).text();
   const count = (outcome: string) =>
-    Number(new RegExp(`^tiketi_gateway_edge_cache_total\\{outcome="${outcome}"[^}]*\\} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? 0);
+    Number(
+      new RegExp(`^tiketi_gateway_edge_cache_total\\{outcome="${outcome}"[^}]*\\} ([0-9.e+]+)$`, 'm').exec(
+        text,
+      )?.[1] ?? 0,
+    );
   return { hit: count('hit'), miss: count('miss') };
 }

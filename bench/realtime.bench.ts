@@ -2,7 +2,15 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { ceilingRows, measureCeilings } from './lib/ceilings';
 import { fanoutCost } from './lib/fanout';
-import { arg, argString, createOnSaleEvent, publish, registerBuyers, round, startBenchCluster } from './lib/load';
+import {
+  arg,
+  argString,
+  createOnSaleEvent,
+  publish,
+  registerBuyers,
+  round,
+  startBenchCluster,
+} from './lib/load';
 import { mib, serviceHeapUsed, serviceRss } from './lib/memory';
 import { summarizeProfiles, toggleChildProfiles } from './lib/profile';
 import { summarize } from './lib/report';
@@ -31,8 +39,17 @@ function ready(child: ChildProcess): Promise<{ child: ChildProcess; joined: numb
   });
 }
 
-function spawnClients(config: { urls: string[]; warm: number; count: number; eventId: string; batch: number }): Promise<{ child: ChildProcess; joined: number; failed: number }> {
-  const child = fork('bench/lib/realtime.client.ts', [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function spawnClients(config: {
+  urls: string[];
+  warm: number;
+  count: number;
+  eventId: string;
+  batch: number;
+}): Promise<{ child: ChildProcess; joined: number; failed: number }> {
+  const child = fork('bench/lib/realtime.client.ts', [JSON.stringify(config)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return ready(child);
 }
 
@@ -45,7 +62,8 @@ async function ticketMemory(urls: string[]): Promise<{ rss: number[]; heap: numb
     heap.push(await Promise.all(urls.map(serviceHeapUsed)));
     await new Promise((r) => setTimeout(r, 1_000));
   }
-  const median = (readings: number[][]) => urls.map((_, u) => readings.map((r) => r[u]!).sort((a, b) => a - b)[1]!);
+  const median = (readings: number[][]) =>
+    urls.map((_, u) => readings.map((r) => r[u]!).sort((a, b) => a - b)[1]!);
   return { rss: median(rss), heap: median(heap) };
 }
 
@@ -64,14 +82,18 @@ export default async function realtimeBench(args: string[]): Promise<void> {
   const rate = arg(args, 'rate', 2);
   const seconds = arg(args, 'seconds', 20);
   const via = argString(args, 'via', 'ticket');
-  if (clients / procs > 9_000) throw new Error('at most 9,000 clients per process (20,000 open files each): raise --procs');
+  if (clients / procs > 9_000)
+    throw new Error('at most 9,000 clients per process (20,000 open files each): raise --procs');
 
   // What a delivery costs here with nothing else running, before the cluster starts: the bound
   // the last client's delay is judged against (server and clients share the same 2 cores).
   const tcp = await fanoutCost('tcp');
   const sio = await fanoutCost('socket.io');
-  const boundMs = (cost: { sendUs: number; receiveUs: number }) => (clients * (cost.sendUs + cost.receiveUs)) / 2 / 1000;
-  console.log(`fan-out per delivery: raw TCP ${round(tcp.sendUs, 1)} + ${round(tcp.receiveUs, 1)} µs, bare Socket.IO ${round(sio.sendUs, 1)} + ${round(sio.receiveUs, 1)} µs (send + receive)`);
+  const boundMs = (cost: { sendUs: number; receiveUs: number }) =>
+    (clients * (cost.sendUs + cost.receiveUs)) / 2 / 1000;
+  console.log(
+    `fan-out per delivery: raw TCP ${round(tcp.sendUs, 1)} + ${round(tcp.receiveUs, 1)} µs, bare Socket.IO ${round(sio.sendUs, 1)} + ${round(sio.receiveUs, 1)} µs (send + receive)`,
+  );
 
   const profileDir = args.includes('--cpu-prof') ? `.data/bench-prof-${Date.now().toString(36)}` : undefined;
   const bench = await startBenchCluster('bench_rt', { connections: 64, profileDir });
@@ -81,15 +103,30 @@ export default async function realtimeBench(args: string[]): Promise<void> {
     const ticketUrls = [bench.cluster.urls.ticket, second.url];
     const adminToken = await bench.adminToken();
     const holds = Math.max(1, Math.round(rate * seconds));
-    const { eventId, seatIds } = await createOnSaleEvent(bench.client, adminToken, { title: 'Realtime bench', seats: Math.max(100, holds + 100), seatLimit: 20 });
+    const { eventId, seatIds } = await createOnSaleEvent(bench.client, adminToken, {
+      title: 'Realtime bench',
+      seats: Math.max(100, holds + 100),
+      seatLimit: 20,
+    });
     const { tokens } = await registerBuyers(bench.client, Math.ceil(holds / 20), 'rt', 4);
-    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, { seconds: 5, connections: 64, upstreamUrl: bench.cluster.urls.payment });
+    const ceilings = await measureCeilings(bench.gateway, bench.cluster.databaseUrl, {
+      seconds: 5,
+      connections: 64,
+      upstreamUrl: bench.cluster.urls.payment,
+    });
 
     // A tenth of the clients first (warms the connection paths), memory, then the rest, memory again.
     const urls = via === 'gateway' ? [bench.gateway] : ticketUrls;
     const t0 = performance.now();
-    const perProcess = Array.from({ length: procs }, (_, p) => Math.floor(clients / procs) + (p < clients % procs ? 1 : 0));
-    const warmed = await Promise.all(perProcess.map((count) => spawnClients({ urls, warm: Math.ceil(count / 10), count, eventId, batch: 50 })));
+    const perProcess = Array.from(
+      { length: procs },
+      (_, p) => Math.floor(clients / procs) + (p < clients % procs ? 1 : 0),
+    );
+    const warmed = await Promise.all(
+      perProcess.map((count) =>
+        spawnClients({ urls, warm: Math.ceil(count / 10), count, eventId, batch: 50 }),
+      ),
+    );
     children.push(...warmed.map((s) => s.child));
     const warmJoined = warmed.reduce((n, s) => n + s.joined, 0);
     const before = await ticketMemory(ticketUrls);
@@ -120,7 +157,10 @@ export default async function realtimeBench(args: string[]): Promise<void> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const seatId = seatIds[i]!;
       const at = wall();
-      const res = await bench.client.request('POST', '/api/tickets/book', { token: tokens[Math.floor(i / 20)]!, body: { eventId, seatIds: [seatId] } });
+      const res = await bench.client.request('POST', '/api/tickets/book', {
+        token: tokens[Math.floor(i / 20)]!,
+        body: { eventId, seatIds: [seatId] },
+      });
       holdMs.push(res.ms);
       sent.push({ seatId, at, answeredAt: wall(), ok: res.status === 201 });
     }
@@ -171,13 +211,60 @@ export default async function realtimeBench(args: string[]): Promise<void> {
       `realtime (production mode, ${joined} clients in ${procs} processes via ${via === 'gateway' ? 'the gateway' : '2 ticket processes'}, ${rate} holds/s for ${seconds}s)`,
       [
         ...ceilingRows(ceilings, 64),
-        { measure: `floor: raw TCP, one write to each of ${tcp.sockets} loopback sockets (send + receive CPU)`, value: round(tcp.sendUs + tcp.receiveUs, 1), unit: 'µs/delivery', 'p95 ms': '-', ratio: '-', 'max ms': `${round(tcp.sendUs, 1)} + ${round(tcp.receiveUs, 1)}` },
-        { measure: `floor: bare Socket.IO broadcast to ${sio.sockets} socket.io-clients (send + receive CPU)`, value: round(sio.sendUs + sio.receiveUs, 1), unit: 'µs/delivery', 'p95 ms': '-', ratio: '-', 'max ms': `${round(sio.sendUs, 1)} + ${round(sio.receiveUs, 1)}` },
-        { measure: `bound: last of ${joined} clients on 2 shared cores at the bare Socket.IO cost (raw TCP: ${Math.round(boundMs(tcp))} ms)`, value: Math.round(boundMs(sio)), unit: 'ms', 'p95 ms': '-', ratio: '-' },
-        { measure: 'hold commit -> last client (seats:update)', value: round(last.p50, 1), unit: 'ms p50', 'p95 ms': round(last.p95, 1), ratio: round(boundMs(sio) / last.p95, 2), 'max ms': round(last.max, 1), target: 'p95 <= 200 ms', met: yes(last.p95 <= 200 && missing === 0) },
-        { measure: 'hold commit -> first client', value: round(first.p50, 1), unit: 'ms p50', 'p95 ms': round(first.p95, 1), 'max ms': round(first.max, 1) },
-        { measure: 'hold request sent -> last client (upper bound)', value: round(upper.p50, 1), unit: 'ms p50', 'p95 ms': round(upper.p95, 1), 'max ms': round(upper.max, 1) },
-        { measure: 'hold request (POST /api/tickets/book)', value: round(hm.p50, 1), unit: 'ms p50', 'p95 ms': round(hm.p95, 1), 'max ms': round(hm.max, 1) },
+        {
+          measure: `floor: raw TCP, one write to each of ${tcp.sockets} loopback sockets (send + receive CPU)`,
+          value: round(tcp.sendUs + tcp.receiveUs, 1),
+          unit: 'µs/delivery',
+          'p95 ms': '-',
+          ratio: '-',
+          'max ms': `${round(tcp.sendUs, 1)} + ${round(tcp.receiveUs, 1)}`,
+        },
+        {
+          measure: `floor: bare Socket.IO broadcast to ${sio.sockets} socket.io-clients (send + receive CPU)`,
+          value: round(sio.sendUs + sio.receiveUs, 1),
+          unit: 'µs/delivery',
+          'p95 ms': '-',
+          ratio: '-',
+          'max ms': `${round(sio.sendUs, 1)} + ${round(sio.receiveUs, 1)}`,
+        },
+        {
+          measure: `bound: last of ${joined} clients on 2 shared cores at the bare Socket.IO cost (raw TCP: ${Math.round(boundMs(tcp))} ms)`,
+          value: Math.round(boundMs(sio)),
+          unit: 'ms',
+          'p95 ms': '-',
+          ratio: '-',
+        },
+        {
+          measure: 'hold commit -> last client (seats:update)',
+          value: round(last.p50, 1),
+          unit: 'ms p50',
+          'p95 ms': round(last.p95, 1),
+          ratio: round(boundMs(sio) / last.p95, 2),
+          'max ms': round(last.max, 1),
+          target: 'p95 <= 200 ms',
+          met: yes(last.p95 <= 200 && missing === 0),
+        },
+        {
+          measure: 'hold commit -> first client',
+          value: round(first.p50, 1),
+          unit: 'ms p50',
+          'p95 ms': round(first.p95, 1),
+          'max ms': round(first.max, 1),
+        },
+        {
+          measure: 'hold request sent -> last client (upper bound)',
+          value: round(upper.p50, 1),
+          unit: 'ms p50',
+          'p95 ms': round(upper.p95, 1),
+          'max ms': round(upper.max, 1),
+        },
+        {
+          measure: 'hold request (POST /api/tickets/book)',
+          value: round(hm.p50, 1),
+          unit: 'ms p50',
+          'p95 ms': round(hm.p95, 1),
+          'max ms': round(hm.max, 1),
+        },
         {
           measure: 'ticket processes resident memory per connection',
           value: round(perConnection / 1024, 1),
@@ -187,7 +274,13 @@ export default async function realtimeBench(args: string[]): Promise<void> {
           target: '<= 30 KB',
           met: yes(perConnection <= 30_000),
         },
-        { measure: 'ticket processes live JS heap per connection', value: round(heapPerConnection / 1024, 1), unit: 'KiB/conn', 'p95 ms': '-', 'max ms': '-' },
+        {
+          measure: 'ticket processes live JS heap per connection',
+          value: round(heapPerConnection / 1024, 1),
+          unit: 'KiB/conn',
+          'p95 ms': '-',
+          'max ms': '-',
+        },
       ],
       [
         `${sent.filter((x) => x.ok).length} of ${holds} holds committed; versions seen ${merged.size}; holds never seen by any client ${missing}; holds not delivered to every client ${incomplete}; clients connected at the end ${connectedAtEnd} of ${joined}; connect+join of all clients took ${round(connectSeconds)} s`,

@@ -19,7 +19,11 @@ function newest(dir) {
 
 if (!existsSync(join(web, 'index.html'))) process.exit(0);
 const builtAt = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-const changed = Math.max(newest(join(web, 'src')), statSync(join(web, 'index.html')).mtimeMs, statSync(join(web, 'vite.config.ts')).mtimeMs);
+const changed = Math.max(
+  newest(join(web, 'src')),
+  statSync(join(web, 'index.html')).mtimeMs,
+  statSync(join(web, 'vite.config.ts')).mtimeMs,
+);
 if (builtAt >= changed) process.exit(0);
 console.log('building the web app (first start or sources changed)...');
 const result = spawnSync('npm', ['run', 'build', '-w', '@tiketi/web', '--silent'], { stdio: 'inherit' });

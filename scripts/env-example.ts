@@ -10,7 +10,9 @@ export function renderEnvExample(): string {
     '# schemas by `npm run env:example`; do not edit by hand.',
     '',
   ];
-  for (const [name, schema] of Object.entries(platformConfigSchema.properties) as Array<[string, { description?: string; default?: unknown }]>) {
+  for (const [name, schema] of Object.entries(platformConfigSchema.properties) as Array<
+    [string, { description?: string; default?: unknown }]
+  >) {
     if (schema.description) lines.push(`# ${schema.description}`);
     const value = schema.default === undefined ? '' : String(schema.default);
     lines.push(schema.default === undefined ? `# ${name}=` : `${name}=${value}`);
@@ -22,15 +24,21 @@ export function renderEnvExample(): string {
 /** The README's configuration table, between its config markers. */
 export function renderConfigTable(): string {
   const rows = ['| Variable | Default | Meaning |', '| --- | --- | --- |'];
-  for (const [name, schema] of Object.entries(platformConfigSchema.properties) as Array<[string, { description?: string; default?: unknown }]>) {
-    const value = schema.default === undefined || schema.default === '' ? '—' : `\`${String(schema.default)}\``;
+  for (const [name, schema] of Object.entries(platformConfigSchema.properties) as Array<
+    [string, { description?: string; default?: unknown }]
+  >) {
+    const value =
+      schema.default === undefined || schema.default === '' ? '—' : `\`${String(schema.default)}\``;
     rows.push(`| \`${name}\` | ${value} | ${(schema.description ?? '').replace(/\|/g, '\\|')} |`);
   }
   return rows.join('\n');
 }
 
 export function withConfigTable(readme: string): string {
-  return readme.replace(/<!-- config:start -->[\s\S]*<!-- config:end -->/, `<!-- config:start -->\n${renderConfigTable()}\n<!-- config:end -->`);
+  return readme.replace(
+    /<!-- config:start -->[\s\S]*<!-- config:end -->/,
+    `<!-- config:start -->\n${renderConfigTable()}\n<!-- config:end -->`,
+  );
 }
 
 if (process.argv[1]?.endsWith('env-example.ts')) {

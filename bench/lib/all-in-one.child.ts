@@ -8,7 +8,12 @@ import { prepareEmbeddedDatabase, startPlatform } from '@tiketi/all-in-one';
  */
 const dataDir = process.argv[2]!;
 const settleMs = Number(process.argv[3] ?? 5_000);
-const env: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'warn', DATA_DIR: dataDir, PGLITE_DIR: `${dataDir}/pglite` };
+const env: Record<string, string | undefined> = {
+  ...process.env,
+  LOG_LEVEL: 'warn',
+  DATA_DIR: dataDir,
+  PGLITE_DIR: `${dataDir}/pglite`,
+};
 delete env.DATABASE_URL;
 delete env.REDIS_URL;
 delete env.NODE_ENV;

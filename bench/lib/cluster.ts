@@ -44,7 +44,10 @@ export interface Cluster {
 export { freePort };
 
 /** Creates a fresh database for one run and returns its URL. */
-export async function createRunDatabase(adminUrl: string, label: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createRunDatabase(
+  adminUrl: string,
+  label: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `tiketi_${label}_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -70,14 +73,20 @@ class PortTaken extends Error {}
  * Ready, and answering as the service we started: between freePort and the child's listen another
  * process may take the port, and its /ready would pass for ours.
  */
-async function waitReady(url: string, service: ClusterService, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+async function waitReady(
+  url: string,
+  service: ClusterService,
+  child: ChildProcess,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
       throw new PortTaken(`${service} exited before it was ready (${child.exitCode ?? child.signalCode})`);
     try {
       const health = (await (await fetch(`${url}/health`)).json()) as { service?: string };
-      if (health.service !== service) throw new PortTaken(`${url} answers as ${health.service}, not ${service}`);
+      if (health.service !== service)
+        throw new PortTaken(`${url} answers as ${health.service}, not ${service}`);
       if ((await fetch(`${url}/ready`)).ok) return;
     } catch (err) {
       if (err instanceof PortTaken) throw err;
@@ -102,8 +111,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
   const services = options.services ?? ['auth', 'ticket', 'payment', 'stats', 'gateway'];
   const ports = {} as Record<ClusterService, number>;
-  for (const s of ['auth', 'ticket', 'payment', 'stats', 'gateway'] as ClusterService[]) ports[s] = await freePort();
-  const urls = Object.fromEntries(Object.entries(ports).map(([s, p]) => [s, `http://127.0.0.1:${p}`])) as Record<ClusterService, string>;
+  for (const s of ['auth', 'ticket', 'payment', 'stats', 'gateway'] as ClusterService[])
+    ports[s] = await freePort();
+  const urls = Object.fromEntries(
+    Object.entries(ports).map(([s, p]) => [s, `http://127.0.0.1:${p}`]),
+  ) as Record<ClusterService, string>;
   const env: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: options.log ? 'info' : 'warn',
@@ -172,4 +184,3 @@ async function startClusterOnce(options: ClusterOptions): Promise<Cluster> {
     },
   };
 }
-

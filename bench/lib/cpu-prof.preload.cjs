@@ -19,7 +19,10 @@ if (dir) {
     session.post('Profiler.stop', (err, result) => {
       if (err || !result) return;
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, `CPU.${Date.now()}.${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      fs.writeFileSync(
+        path.join(dir, `CPU.${Date.now()}.${process.pid}.cpuprofile`),
+        JSON.stringify(result.profile),
+      );
     });
   };
   process.on('SIGUSR2', () => {

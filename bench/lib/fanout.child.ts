@@ -57,9 +57,13 @@ async function sender(): Promise<void> {
     broadcast = () => server.to('room').emit('seats:update', message);
     connected = () => server.of('/').adapter.rooms.get('room')?.size ?? 0;
   }
-  const receiver = fork(new URL(import.meta.url).pathname, [role.replace('send', 'receive'), portText, countText, roundsText], {
-    execArgv: ['--import', 'tsx'],
-  });
+  const receiver = fork(
+    new URL(import.meta.url).pathname,
+    [role.replace('send', 'receive'), portText, countText, roundsText],
+    {
+      execArgv: ['--import', 'tsx'],
+    },
+  );
   const ask = () =>
     new Promise<{ cpu: number; got: number }>((resolve) => {
       receiver.once('message', resolve as never);
@@ -98,7 +102,11 @@ async function receiverRole(): Promise<void> {
               s.on('data', () => got++);
             })
           : new Promise<void>((resolve) => {
-              const s = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true });
+              const s = io(`http://127.0.0.1:${port}`, {
+                transports: ['websocket'],
+                reconnection: false,
+                forceNew: true,
+              });
               s.on('seats:update', () => got++);
               s.once('connect', () => s.emit('join', () => resolve()));
             }),

@@ -18,11 +18,19 @@ export interface FanoutCost {
  * realtime benchmark's clients use them. With server and clients on the same 2 cores, a message to
  * N clients cannot reach the last one before N x (send + receive) / 2 cores.
  */
-export async function fanoutCost(kind: 'tcp' | 'socket.io', sockets = 5_000, rounds = 20): Promise<FanoutCost> {
-  const child = fork('bench/lib/fanout.child.ts', [kind === 'tcp' ? 'tcp-send' : 'sio-send', String(await freePort()), String(sockets), String(rounds)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+export async function fanoutCost(
+  kind: 'tcp' | 'socket.io',
+  sockets = 5_000,
+  rounds = 20,
+): Promise<FanoutCost> {
+  const child = fork(
+    'bench/lib/fanout.child.ts',
+    [kind === 'tcp' ? 'tcp-send' : 'sio-send', String(await freePort()), String(sockets), String(rounds)],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -32,6 +40,9 @@ export async function fanoutCost(kind: 'tcp' | 'socket.io', sockets = 5_000, rou
       clearTimeout(timer);
       resolve(m);
     });
-    child.once('exit', (code) => code !== 0 && reject(new Error(`${kind} fan-out child exited with ${code}`)));
+    child.once(
+      'exit',
+      (code) => code !== 0 && reject(new Error(`${kind} fan-out child exited with ${code}`)),
+    );
   });
 }

@@ -33,20 +33,29 @@ export interface InvariantReport {
 
 const MONEY_STATUSES = ['paid', 'partially_refunded', 'refund_pending', 'refunded'];
 
-export async function checkInvariants(databaseUrl: string, options: InvariantOptions = {}): Promise<InvariantReport> {
+export async function checkInvariants(
+  databaseUrl: string,
+  options: InvariantOptions = {},
+): Promise<InvariantReport> {
   const graceMs = (options.sweepIntervalMs ?? 1_000) + (options.slackMs ?? 5_000);
   const outboxAgeMs = options.outboxAgeMs ?? 10_000;
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const violations: string[] = [];
   const figures: Record<string, number | string> = {};
-  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await client.query<R>(text, values)).rows;
+  const q = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    (await client.query<R>(text, values)).rows;
   const note = (what: string, rows: unknown[], show = 5) => {
     if (rows.length > 0) violations.push(`${what}: ${rows.length} (${JSON.stringify(rows.slice(0, show))})`);
   };
   try {
     // A seat in two active reservations: the oversell the unique index must make impossible.
-    note('seats in two active reservations', await q(`select seat_id, count(*)::int as n from ticket.reservation_seats where active group by seat_id having count(*) > 1`));
+    note(
+      'seats in two active reservations',
+      await q(
+        `select seat_id, count(*)::int as n from ticket.reservation_seats where active group by seat_id having count(*) > 1`,
+      ),
+    );
 
     // seats.status follows the active reservation holding the seat.
     note(
@@ -67,7 +76,8 @@ export async function checkInvariants(databaseUrl: string, options: InvariantOpt
     // Every confirmed reservation: exactly one payment that took its money, the same amount, linked both ways.
     note(
       'confirmed reservations without exactly one matching payment',
-      await q(`
+      await q(
+        `
         select r.id, r.amount, r.payment_id,
           (select count(*)::int from payment.payments p where p.reservation_id = r.id and p.status = any($1)) as money_payments,
           (select count(*)::int from payment.payments p where p.id = r.payment_id and p.status = any($1) and p.amount = r.amount) as matching
@@ -99,13 +109,21 @@ export async function checkInvariants(databaseUrl: string, options: InvariantOpt
       from payment.sandbox_payments`);
     const ledger = [...sandbox, ...(options.providerLedger ?? [])];
     const books = new Map(
-      (await q<{ order_id: string; status: string; kept: number }>(`select order_id, status, case when status = any($1) then amount - refunded_amount else 0 end as kept from payment.payments`, [MONEY_STATUSES])).map(
-        (p) => [p.order_id, p],
-      ),
+      (
+        await q<{ order_id: string; status: string; kept: number }>(
+          `select order_id, status, case when status = any($1) then amount - refunded_amount else 0 end as kept from payment.payments`,
+          [MONEY_STATUSES],
+        )
+      ).map((p) => [p.order_id, p]),
     );
     const mismatched = ledger
       .filter((e) => e.charged - e.cancelled !== (books.get(e.orderId)?.kept ?? 0))
-      .map((e) => ({ orderId: e.orderId, providerKept: e.charged - e.cancelled, booksKept: books.get(e.orderId)?.kept ?? null, status: books.get(e.orderId)?.status ?? null }));
+      .map((e) => ({
+        orderId: e.orderId,
+        providerKept: e.charged - e.cancelled,
+        booksKept: books.get(e.orderId)?.kept ?? null,
+        status: books.get(e.orderId)?.status ?? null,
+      }));
     note('provider money not matching the payment books (charge without ticket or refund)', mismatched);
 
     if (options.requireSettled ?? true) {
@@ -119,7 +137,8 @@ export async function checkInvariants(databaseUrl: string, options: InvariantOpt
 
     note(
       'pending holds overdue for the sweeper',
-      await q(`
+      await q(
+        `
         select id, expires_at, payment_lease_until from ticket.reservations
         where status = 'pending' and expires_at < now() - make_interval(secs => $1)
           and (payment_lease_until is null or payment_lease_until < now() - make_interval(secs => $1))`,
@@ -127,7 +146,11 @@ export async function checkInvariants(databaseUrl: string, options: InvariantOpt
       ),
     );
 
-    const outboxSchemas = (await q<{ schema: string }>(`select table_schema as schema from information_schema.tables where table_name = 'outbox' order by 1`)).map((r) => r.schema);
+    const outboxSchemas = (
+      await q<{ schema: string }>(
+        `select table_schema as schema from information_schema.tables where table_name = 'outbox' order by 1`,
+      )
+    ).map((r) => r.schema);
     for (const schema of outboxSchemas) {
       const [row] = await q<{ stale: number; unpublished: number }>(
         `select count(*) filter (where created_at < now() - make_interval(secs => $1))::int as stale, count(*)::int as unpublished
@@ -135,15 +158,24 @@ export async function checkInvariants(databaseUrl: string, options: InvariantOpt
         [outboxAgeMs / 1000],
       );
       figures[`${schema} outbox unpublished`] = row!.unpublished;
-      if (row!.stale > 0) violations.push(`${schema} outbox: ${row!.stale} events unpublished for over ${outboxAgeMs} ms`);
+      if (row!.stale > 0)
+        violations.push(`${schema} outbox: ${row!.stale} events unpublished for over ${outboxAgeMs} ms`);
     }
 
-    for (const r of await q<{ status: string; n: number; amount: number }>(`select status, count(*)::int as n, coalesce(sum(amount), 0)::int as amount from ticket.reservations group by status order by 1`)) {
+    for (const r of await q<{ status: string; n: number; amount: number }>(
+      `select status, count(*)::int as n, coalesce(sum(amount), 0)::int as amount from ticket.reservations group by status order by 1`,
+    )) {
       figures[`reservations ${r.status}`] = r.n;
       if (r.status === 'confirmed') figures['confirmed amount'] = r.amount;
     }
-    for (const s of await q<{ status: string; n: number }>(`select status, count(*)::int as n from ticket.seats group by status order by 1`)) figures[`seats ${s.status}`] = s.n;
-    for (const p of await q<{ status: string; n: number }>(`select status, count(*)::int as n from payment.payments group by status order by 1`)) figures[`payments ${p.status}`] = p.n;
+    for (const s of await q<{ status: string; n: number }>(
+      `select status, count(*)::int as n from ticket.seats group by status order by 1`,
+    ))
+      figures[`seats ${s.status}`] = s.n;
+    for (const p of await q<{ status: string; n: number }>(
+      `select status, count(*)::int as n from payment.payments group by status order by 1`,
+    ))
+      figures[`payments ${p.status}`] = p.n;
     figures['provider money kept'] = ledger.reduce((sum, e) => sum + e.charged - e.cancelled, 0);
     figures['books money kept'] = [...books.values()].reduce((sum, p) => sum + Number(p.kept), 0);
   } finally {

@@ -10,7 +10,8 @@ import { createRunDatabase, freePort, startCluster, type Cluster, type ClusterSe
  * Shared pieces of the production-mode benchmarks: CLI arguments, a keep-alive HTTP client that
  * costs the load generator little, a bounded driver, and a cluster on a fresh database.
  */
-export const BENCH_DATABASE_URL = process.env.TIKETI_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+export const BENCH_DATABASE_URL =
+  process.env.TIKETI_BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 export const BENCH_REDIS_URL = process.env.TIKETI_BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 
 export function arg(args: string[], name: string, fallback: number): number {
@@ -65,10 +66,16 @@ export class HttpClient {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (payload !== undefined)
-      headers['content-type'] = opts.form !== undefined ? 'application/x-www-form-urlencoded' : 'application/json';
+      headers['content-type'] =
+        opts.form !== undefined ? 'application/x-www-form-urlencoded' : 'application/json';
     const t0 = performance.now();
     try {
-      const res = await this.pool.request({ method: method as Dispatcher.HttpMethod, path, headers, body: payload });
+      const res = await this.pool.request({
+        method: method as Dispatcher.HttpMethod,
+        path,
+        headers,
+        body: payload,
+      });
       const chunks: Buffer[] = [];
       for await (const chunk of res.body) chunks.push(chunk as Buffer);
       const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
@@ -81,9 +88,22 @@ export class HttpClient {
           body = text;
         }
       }
-      return { status: res.statusCode, body, ms: performance.now() - t0, bytes: buf.length, headers: res.headers as http.IncomingHttpHeaders };
+      return {
+        status: res.statusCode,
+        body,
+        ms: performance.now() - t0,
+        bytes: buf.length,
+        headers: res.headers as http.IncomingHttpHeaders,
+      };
     } catch (err) {
-      return { status: 0, body: null, ms: performance.now() - t0, bytes: 0, headers: {}, error: transportError(err) };
+      return {
+        status: 0,
+        body: null,
+        ms: performance.now() - t0,
+        bytes: 0,
+        headers: {},
+        error: transportError(err),
+      };
     }
   }
 
@@ -114,7 +134,10 @@ export function tally(into: Record<string, number>, key: string): void {
  * Runs `workers` loops until `seconds` pass (or `count` operations started); returns the elapsed
  * time. Each loop awaits its own operation, so `workers` is the number of requests in flight.
  */
-export async function drive(opts: { workers: number; seconds: number; count?: number }, op: (worker: number, i: number) => Promise<void>): Promise<{ elapsedMs: number; operations: number }> {
+export async function drive(
+  opts: { workers: number; seconds: number; count?: number },
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<{ elapsedMs: number; operations: number }> {
   const started = performance.now();
   const deadline = started + opts.seconds * 1000;
   let next = 0;
@@ -127,7 +150,10 @@ export async function drive(opts: { workers: number; seconds: number; count?: nu
       }
     }),
   );
-  return { elapsedMs: performance.now() - started, operations: opts.count !== undefined ? Math.min(next, opts.count) : next };
+  return {
+    elapsedMs: performance.now() - started,
+    operations: opts.count !== undefined ? Math.min(next, opts.count) : next,
+  };
 }
 
 export interface BenchCluster {
@@ -149,7 +175,12 @@ export interface BenchCluster {
  */
 export async function startBenchCluster(
   label: string,
-  opts: { connections: number; services?: ClusterService[]; env?: Record<string, string>; profileDir?: string },
+  opts: {
+    connections: number;
+    services?: ClusterService[];
+    env?: Record<string, string>;
+    profileDir?: string;
+  },
 ): Promise<BenchCluster> {
   const run = await createRunDatabase(BENCH_DATABASE_URL, label);
   const extras: ChildProcess[] = [];
@@ -169,7 +200,12 @@ export async function startBenchCluster(
         ADMIN_EMAIL: 'ops@tiketi.test',
         ADMIN_PASSWORD: 'Load-Operator-Pass-2026!',
         // `--cpu-prof`: every service process writes a V8 CPU profile when it stops (bench/lib/profile.ts reads them).
-        ...(opts.profileDir ? { NODE_OPTIONS: `--require ${resolve('bench/lib/cpu-prof.preload.cjs')}`, TIKETI_CPU_PROF_DIR: resolve(opts.profileDir) } : {}),
+        ...(opts.profileDir
+          ? {
+              NODE_OPTIONS: `--require ${resolve('bench/lib/cpu-prof.preload.cjs')}`,
+              TIKETI_CPU_PROF_DIR: resolve(opts.profileDir),
+            }
+          : {}),
         ...opts.env,
       },
     });
@@ -194,7 +230,8 @@ export async function startBenchCluster(
         () => false,
       );
       if (ok) break;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`extra ${name} process not ready`);
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`extra ${name} process not ready`);
       await new Promise((r) => setTimeout(r, 200));
     }
     return { url, process: child };
@@ -207,7 +244,8 @@ export async function startBenchCluster(
     admin,
     async adminToken() {
       const res = await client.request('POST', '/api/auth/login', { body: admin });
-      if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 200)
+        throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.accessToken as string;
     },
     extraTicket: () => extra('ticket', 'services/ticket/src/server.ts', 'TICKET_PORT'),
@@ -232,7 +270,12 @@ export async function startBenchCluster(
  * Registers `count` buyers through the gateway, `parallel` at a time (argon2id hashing, about
  * 20-50 ms of CPU each, is the cost); returns their access tokens and the registrations per second.
  */
-export async function registerBuyers(client: HttpClient, count: number, label: string, parallel = 16): Promise<{ tokens: string[]; perSecond: number }> {
+export async function registerBuyers(
+  client: HttpClient,
+  count: number,
+  label: string,
+  parallel = 16,
+): Promise<{ tokens: string[]; perSecond: number }> {
   const tokens: string[] = [];
   const run = Date.now().toString(36);
   const t0 = performance.now();
@@ -243,9 +286,14 @@ export async function registerBuyers(client: HttpClient, count: number, label: s
         const i = next++;
         if (i >= count) return;
         const res = await client.request('POST', '/api/auth/register', {
-          body: { email: `${label}-${run}-${i}@tiketi.test`, password: 'bench-buyer-pass-1', name: `Buyer ${i}` },
+          body: {
+            email: `${label}-${run}-${i}@tiketi.test`,
+            password: 'bench-buyer-pass-1',
+            name: `Buyer ${i}`,
+          },
         });
-        if (res.status !== 201 && res.status !== 200) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+        if (res.status !== 201 && res.status !== 200)
+          throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
         tokens.push(res.body.accessToken as string);
       }
     }),
@@ -265,8 +313,13 @@ export async function createOnSaleEvent(
   for (let s = 0, left = opts.seats; left > 0; s++, left -= 5_000) {
     const inSection = Math.min(5_000, left);
     const rows = [];
-    for (let r = 0, rest = inSection; rest > 0; r++, rest -= 100) rows.push({ label: `R${r + 1}`, seats: Math.min(100, rest) });
-    sections.push({ name: `Block ${String.fromCharCode(65 + s)}`, price: (opts.price ?? 55_000) + s * 11_000, rows });
+    for (let r = 0, rest = inSection; rest > 0; r++, rest -= 100)
+      rows.push({ label: `R${r + 1}`, seats: Math.min(100, rest) });
+    sections.push({
+      name: `Block ${String.fromCharCode(65 + s)}`,
+      price: (opts.price ?? 55_000) + s * 11_000,
+      rows,
+    });
   }
   const created = await client.request('POST', '/api/admin/events', {
     token: adminToken,
@@ -283,18 +336,26 @@ export async function createOnSaleEvent(
       layout: { sections },
     },
   });
-  if (created.status !== 201) throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
+  if (created.status !== 201)
+    throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
   const eventId = created.body.event.id as string;
   const published = await client.request('POST', `/api/events/${eventId}/publish`, { token: adminToken });
-  if (published.status >= 300) throw new Error(`event not published: ${published.status} ${JSON.stringify(published.body)}`);
+  if (published.status >= 300)
+    throw new Error(`event not published: ${published.status} ${JSON.stringify(published.body)}`);
   const map = await client.request('GET', `/api/events/${eventId}/seats`);
   return { eventId, seatIds: (map.body.seats as Array<{ id: string }>).map((s) => s.id) };
 }
 
-export const round = (v: number, digits = 1) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : NaN);
+export const round = (v: number, digits = 1) =>
+  Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : NaN;
 
 /** report() (table + bench/RESULTS.md), or with `--dry-run` only the table: for scaled-down trial runs. */
-export function publish(args: string[], name: string, rows: Array<Record<string, string | number>>, notes: string[] = []): void {
+export function publish(
+  args: string[],
+  name: string,
+  rows: Array<Record<string, string | number>>,
+  notes: string[] = [],
+): void {
   if (!args.includes('--dry-run')) return report(name, rows, notes);
   console.log(`\n== ${name} (dry run: not appended to bench/RESULTS.md) ==`);
   console.table(rows);

@@ -9,7 +9,11 @@ import { freePort } from './cluster';
  * `label` (e.g. `outcome="answered"`), if given. `absent` is the value of a series not there
  * (a labelled counter appears only once counted); without it, a missing series is an error.
  */
-export async function serviceMetric(url: string, name: string, options: { label?: string; absent?: number } = {}): Promise<number> {
+export async function serviceMetric(
+  url: string,
+  name: string,
+  options: { label?: string; absent?: number } = {},
+): Promise<number> {
   const res = await fetch(`${url}/metrics`);
   const text = await res.text();
   const labels = options.label ? `\\{[^}]*${options.label}[^}]*\\}` : '(?:\\{[^}]*\\})?';
@@ -47,7 +51,9 @@ export async function clusterIdleRss(urls: Record<string, string>): Promise<Reco
  * the WebAssembly memory PGlite grows for them is never given back; the restart is the platform as
  * it idles on every later `npm start`.
  */
-export async function allInOneIdleRss(settleMs = 5_000): Promise<{ firstStart: number; restart: number; parts: string }> {
+export async function allInOneIdleRss(
+  settleMs = 5_000,
+): Promise<{ firstStart: number; restart: number; parts: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tiketi-aio-'));
   try {
     const first = await startAndRead(dir, settleMs);
@@ -59,9 +65,13 @@ export async function allInOneIdleRss(settleMs = 5_000): Promise<{ firstStart: n
 }
 
 async function startAndRead(dir: string, settleMs: number): Promise<{ rss: number; parts: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/all-in-one.child.ts', dir, String(settleMs)], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/lib/all-in-one.child.ts', dir, String(settleMs)],
+    {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   try {
     return await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('all-in-one did not start within 150 s')), 150_000);
@@ -86,7 +96,11 @@ async function startAndRead(dir: string, settleMs: number): Promise<{ rss: numbe
  * into one server.mjs and started with plain `node` (no tsx compiling TypeScript in the process),
  * as an extra replica beside a running cluster (same database and Redis, its own port).
  */
-export async function bundledIdleRss(clusterEnv: Record<string, string>, services: string[], settleMs = 3_000): Promise<Record<string, number>> {
+export async function bundledIdleRss(
+  clusterEnv: Record<string, string>,
+  services: string[],
+  settleMs = 3_000,
+): Promise<Record<string, number>> {
   const { bundle } = await import('../../deploy/docker/build.mjs');
   const outRoot = resolve('.data', `bench-dist-${Date.now().toString(36)}`);
   const out: Record<string, number> = {};
@@ -101,8 +115,14 @@ export async function bundledIdleRss(clusterEnv: Record<string, string>, service
       const url = `http://127.0.0.1:${port}`;
       try {
         const deadline = Date.now() + 60_000;
-        while (!(await fetch(`${url}/ready`).then((r) => r.ok, () => false))) {
-          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`bundled ${service} not ready`);
+        while (
+          !(await fetch(`${url}/ready`).then(
+            (r) => r.ok,
+            () => false,
+          ))
+        ) {
+          if (Date.now() > deadline || child.exitCode !== null)
+            throw new Error(`bundled ${service} not ready`);
           await new Promise((r) => setTimeout(r, 200));
         }
         await new Promise((r) => setTimeout(r, settleMs));

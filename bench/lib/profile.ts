@@ -17,7 +17,12 @@ export function summarizeProfiles(dir: string, top = 12): string[] {
   if (!existsSync(dir)) return [`no CPU profiles in ${dir}`];
   const lines: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
-    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { nodes: ProfileNode[]; samples: number[]; startTime: number; endTime: number };
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+      nodes: ProfileNode[];
+      samples: number[];
+      startTime: number;
+      endTime: number;
+    };
     const hits = new Map<number, number>();
     for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
     const total = profile.samples.length || 1;
@@ -32,7 +37,9 @@ export function summarizeProfiles(dir: string, top = 12): string[] {
         idle += n;
         continue;
       }
-      const where = url ? `${url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url}:${lineNumber + 1}` : '';
+      const where = url
+        ? `${url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url}:${lineNumber + 1}`
+        : '';
       const key = `${functionName || '(anonymous)'} ${where}`.trim();
       byFunction.set(key, (byFunction.get(key) ?? 0) + n);
       const module = moduleOf(url);
@@ -40,8 +47,11 @@ export function summarizeProfiles(dir: string, top = 12): string[] {
     }
     const seconds = (profile.endTime - profile.startTime) / 1e6;
     const service = processNames.get(Number(file.split('.')[2])) ?? 'process';
-    lines.push(`${service} (${file}): ${Math.round(seconds)} s, not idle in ${Math.round((1 - idle / total) * 100)}% of wall-clock samples (waiting for a core counts; the CPU share line says what it used); top self time:`);
-    for (const [key, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${((n / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
+    lines.push(
+      `${service} (${file}): ${Math.round(seconds)} s, not idle in ${Math.round((1 - idle / total) * 100)}% of wall-clock samples (waiting for a core counts; the CPU share line says what it used); top self time:`,
+    );
+    for (const [key, n] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+      lines.push(`  ${((n / total) * 100).toFixed(1).padStart(5)}%  ${key}`);
     lines.push(
       `  by module: ${[...byModule]
         .sort((a, b) => b[1] - a[1])
@@ -62,7 +72,11 @@ function moduleOf(url: string): string {
   const path = url.startsWith('file://') ? relative(process.cwd(), new URL(url).pathname) : url;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
   if (pkg) return pkg[1]!;
-  return path.split('/').slice(0, 4).join('/').replace(/\/[^/]*\.ts$/, '');
+  return path
+    .split('/')
+    .slice(0, 4)
+    .join('/')
+    .replace(/\/[^/]*\.ts$/, '');
 }
 
 /** Toggles the CPU profile (bench/lib/cpu-prof.preload.cjs) of every process this process started. */

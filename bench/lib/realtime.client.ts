@@ -42,7 +42,13 @@ function onUpdate(msg: { version: number; changes: Array<{ seatId: string }> }):
 
 function connectOne(url: string): Promise<void> {
   return new Promise((resolve) => {
-    const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+    const socket = io(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: 60_000,
+    });
     let done = false;
     const finish = (ok: boolean) => {
       if (done) return;
@@ -52,7 +58,11 @@ function connectOne(url: string): Promise<void> {
     };
     socket.on('seats:update', onUpdate);
     socket.once('connect', () => {
-      socket.timeout(60_000).emit('event:join', { eventId: config.eventId }, (err: Error | null, ack?: { ok: boolean }) => finish(!err && !!ack?.ok));
+      socket
+        .timeout(60_000)
+        .emit('event:join', { eventId: config.eventId }, (err: Error | null, ack?: { ok: boolean }) =>
+          finish(!err && !!ack?.ok),
+        );
     });
     socket.once('connect_error', () => finish(false));
     sockets.push(socket);
@@ -61,7 +71,11 @@ function connectOne(url: string): Promise<void> {
 
 async function connectRange(from: number, to: number): Promise<void> {
   for (let i = from; i < to; i += config.batch) {
-    await Promise.all(Array.from({ length: Math.min(config.batch, to - i) }, (_, j) => connectOne(config.urls[(i + j) % config.urls.length]!)));
+    await Promise.all(
+      Array.from({ length: Math.min(config.batch, to - i) }, (_, j) =>
+        connectOne(config.urls[(i + j) % config.urls.length]!),
+      ),
+    );
   }
   process.send!({ type: 'ready', joined: to - failed, failed });
 }

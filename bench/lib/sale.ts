@@ -18,7 +18,11 @@ export class SaleClient {
   ) {}
 
   /** `ip` is sent as X-Forwarded-For: a gateway trusting one proxy hop then sees each simulated client apart. */
-  async api(method: string, path: string, opts: { token?: string; body?: unknown; form?: string; ip?: string } = {}): Promise<ApiResult> {
+  async api(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; form?: string; ip?: string } = {},
+  ): Promise<ApiResult> {
     const headers: Record<string, string> = {};
     if (opts.ip) headers['x-forwarded-for'] = opts.ip;
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -42,7 +46,11 @@ export class SaleClient {
       if (res.status >= 300 && res.status < 400) body = { location: res.headers.get('location') };
       return { status: res.status, body };
     } catch (err) {
-      return { status: 0, body: null, transportError: (err as Error).name === 'TimeoutError' ? 'timeout' : String((err as Error).message) };
+      return {
+        status: 0,
+        body: null,
+        transportError: (err as Error).name === 'TimeoutError' ? 'timeout' : String((err as Error).message),
+      };
     }
   }
 
@@ -53,20 +61,30 @@ export class SaleClient {
   }
 
   /** Registers `count` buyers a few at a time (password hashing is the cost) and returns their tokens. */
-  async registerBuyers(count: number, label: string, parallel = 6, ipOf?: (i: number) => string): Promise<string[]> {
+  async registerBuyers(
+    count: number,
+    label: string,
+    parallel = 6,
+    ipOf?: (i: number) => string,
+  ): Promise<string[]> {
     const tokens: string[] = [];
     const run = Date.now().toString(36);
     for (let i = 0; i < count; i += parallel) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(parallel, count - i) }, (_, j) =>
           this.api('POST', '/api/auth/register', {
-            body: { email: `${label}-${run}-${i + j}@tiketi.test`, password: 'chaos-buyer-pass-1', name: `Buyer ${i + j}` },
+            body: {
+              email: `${label}-${run}-${i + j}@tiketi.test`,
+              password: 'chaos-buyer-pass-1',
+              name: `Buyer ${i + j}`,
+            },
             ip: ipOf?.(i + j),
           }),
         ),
       );
       for (const r of batch) {
-        if (r.status !== 201 && r.status !== 200) throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
+        if (r.status !== 201 && r.status !== 200)
+          throw new Error(`register failed: ${r.status} ${JSON.stringify(r.body)}`);
         tokens.push(r.body.accessToken as string);
       }
     }
@@ -74,7 +92,10 @@ export class SaleClient {
   }
 
   /** An operator creates and publishes an event on sale now; returns its id and seat ids. */
-  async onSaleEvent(adminToken: string, opts: { title: string; rows: number; perRow: number; price: number; seatLimit?: number }): Promise<{ eventId: string; seatIds: string[] }> {
+  async onSaleEvent(
+    adminToken: string,
+    opts: { title: string; rows: number; perRow: number; price: number; seatLimit?: number },
+  ): Promise<{ eventId: string; seatIds: string[] }> {
     const hour = 3_600_000;
     const at = (ms: number) => new Date(Date.now() + ms).toISOString();
     const created = await this.api('POST', '/api/admin/events', {
@@ -89,13 +110,23 @@ export class SaleClient {
         saleEndsAt: at(70 * hour),
         seatLimit: opts.seatLimit ?? 4,
         holdMinutes: 10,
-        layout: { sections: [{ name: 'Floor', price: opts.price, rows: Array.from({ length: opts.rows }, (_, i) => ({ label: `R${i + 1}`, seats: opts.perRow })) }] },
+        layout: {
+          sections: [
+            {
+              name: 'Floor',
+              price: opts.price,
+              rows: Array.from({ length: opts.rows }, (_, i) => ({ label: `R${i + 1}`, seats: opts.perRow })),
+            },
+          ],
+        },
       },
     });
-    if (created.status !== 201) throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`event not created: ${created.status} ${JSON.stringify(created.body)}`);
     const eventId = created.body.event.id as string;
     const published = await this.api('POST', `/api/events/${eventId}/publish`, { token: adminToken });
-    if (published.status >= 300) throw new Error(`event not published: ${published.status} ${JSON.stringify(published.body)}`);
+    if (published.status >= 300)
+      throw new Error(`event not published: ${published.status} ${JSON.stringify(published.body)}`);
     const map = await this.api('GET', `/api/events/${eventId}/seats`);
     return { eventId, seatIds: (map.body.seats as Array<{ id: string }>).map((s) => s.id) };
   }
@@ -105,8 +136,17 @@ export class SaleClient {
   }
 
   /** Sandbox checkout: create the payment, press Pay on the checkout page; returns what confirm needs. */
-  async sandboxCheckout(token: string, reservationId: string): Promise<{ ok: true; confirm: { orderId: string; paymentKey: string; amount: number } } | { ok: false; step: string; result: ApiResult }> {
-    const created = await this.api('POST', '/api/payments/create', { token, body: { reservationId, method: 'sandbox' } });
+  async sandboxCheckout(
+    token: string,
+    reservationId: string,
+  ): Promise<
+    | { ok: true; confirm: { orderId: string; paymentKey: string; amount: number } }
+    | { ok: false; step: string; result: ApiResult }
+  > {
+    const created = await this.api('POST', '/api/payments/create', {
+      token,
+      body: { reservationId, method: 'sandbox' },
+    });
     if (created.status !== 201) return { ok: false, step: 'create', result: created };
     const path = new URL(created.body.checkout.url as string).pathname;
     const approved = await this.api('POST', path, { form: 'action=approve' });
@@ -114,7 +154,11 @@ export class SaleClient {
     const back = new URL(approved.body.location as string);
     return {
       ok: true,
-      confirm: { orderId: back.searchParams.get('orderId')!, paymentKey: back.searchParams.get('paymentKey')!, amount: Number(back.searchParams.get('amount')) },
+      confirm: {
+        orderId: back.searchParams.get('orderId')!,
+        paymentKey: back.searchParams.get('paymentKey')!,
+        amount: Number(back.searchParams.get('amount')),
+      },
     };
   }
 

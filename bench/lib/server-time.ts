@@ -27,7 +27,8 @@ const SPENT = /^\w*http_request_spent_seconds_total\{([^}]*)\} ([0-9.e+-]+)$/;
 
 const LOOP_LAG = /^nodejs_eventloop_lag_(mean|p99|max)_seconds\{[^}]*\} ([0-9.e+-]+)$/;
 
-const labelsOf = (text: string) => Object.fromEntries([...text.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+const labelsOf = (text: string) =>
+  Object.fromEntries([...text.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
 
 export async function routeTimes(url: string): Promise<RouteTimes> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -50,7 +51,8 @@ export async function routeTimes(url: string): Promise<RouteTimes> {
     const spent = SPENT.exec(line);
     if (spent) {
       const labels = labelsOf(spent[1]!);
-      if ((PARTS as readonly string[]).includes(labels.part ?? '')) entry(labels).spent[labels.part as Part] += Number(spent[2]);
+      if ((PARTS as readonly string[]).includes(labels.part ?? ''))
+        entry(labels).spent[labels.part as Part] += Number(spent[2]);
     }
   }
   out.loopLag = lag;
@@ -81,7 +83,10 @@ export function meanMs(before: RouteTimes, after: RouteTimes, routes: string[]):
     const b = before.get(route) ?? none;
     const count = a.count - b.count;
     const per = (seconds: number) => (count > 0 ? (seconds / count) * 1000 : 0);
-    const spentMs = Object.fromEntries(PARTS.map((p) => [p, per(a.spent[p] - b.spent[p])])) as Record<Part, number>;
+    const spentMs = Object.fromEntries(PARTS.map((p) => [p, per(a.spent[p] - b.spent[p])])) as Record<
+      Part,
+      number
+    >;
     return { route, count, meanMs: per(a.sum - b.sum), spentMs };
   });
 }

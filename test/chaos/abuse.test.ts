@@ -21,7 +21,13 @@ const SOCKET_ABUSER_IP = '203.0.113.88';
 
 /** One Socket.IO connection through the gateway from `ip`: resolves true when connected, false when refused. */
 function connectFrom(url: string, ip: string, sockets: Socket[]): Promise<boolean> {
-  const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, timeout: 10_000, extraHeaders: { 'x-forwarded-for': ip } });
+  const socket = io(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    reconnection: false,
+    timeout: 10_000,
+    extraHeaders: { 'x-forwarded-for': ip },
+  });
   sockets.push(socket);
   return new Promise((resolve) => {
     socket.once('connect', () => resolve(true));
@@ -50,12 +56,22 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
 
   it('a buyer hammering the hold route is limited; honest buyers still get their seats', async () => {
     const { client, adminToken, databaseUrl } = run!;
-    const { eventId, seatIds } = await client.onSaleEvent(adminToken, { title: 'Abuse', rows: 2, perRow: 50, price: 20_000, seatLimit: 4 });
+    const { eventId, seatIds } = await client.onSaleEvent(adminToken, {
+      title: 'Abuse',
+      rows: 2,
+      perRow: 50,
+      price: 20_000,
+      seatLimit: 4,
+    });
     const honestRound = async (offset: number) =>
       Promise.all(
         honest.map(async (token, i) => {
           const t0 = performance.now();
-          const res = await client.api('POST', '/api/tickets/book', { token, ip: honestIp(i), body: { eventId, seatIds: [seatIds[offset + i]!] } });
+          const res = await client.api('POST', '/api/tickets/book', {
+            token,
+            ip: honestIp(i),
+            body: { eventId, seatIds: [seatIds[offset + i]!] },
+          });
           return { status: res.status, ms: performance.now() - t0, body: res.body };
         }),
       );
@@ -69,10 +85,18 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
       Array.from({ length: 8 }, async (_, w) => {
         for (let n = 0; !stop; n++) {
           const seat = seatIds[50 + ((w * 7 + n) % 50)]!;
-          const res = await client.api('POST', '/api/tickets/book', { token: abuser, ip: ABUSER_IP, body: { eventId, seatIds: [seat] } });
+          const res = await client.api('POST', '/api/tickets/book', {
+            token: abuser,
+            ip: ABUSER_IP,
+            body: { eventId, seatIds: [seat] },
+          });
           const code = res.status === 201 ? 'held' : String(res.body?.error?.code ?? res.status);
           codes[code] = (codes[code] ?? 0) + 1;
-          if (res.status === 201 && n % 3 === 0) await client.api('POST', `/api/reservations/${res.body.reservation.id}/cancel`, { token: abuser, ip: ABUSER_IP });
+          if (res.status === 201 && n % 3 === 0)
+            await client.api('POST', `/api/reservations/${res.body.reservation.id}/cancel`, {
+              token: abuser,
+              ip: ABUSER_IP,
+            });
         }
       }),
     );
@@ -80,7 +104,8 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
     try {
       // Let the abuser run into its limits first.
       const deadline = Date.now() + 30_000;
-      while ((codes.RATE_LIMITED ?? 0) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while ((codes.RATE_LIMITED ?? 0) < 20 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       busy = await honestRound(20);
     } finally {
       stop = true;
@@ -90,9 +115,14 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
     const b = summarize(busy!.map((r) => r.ms));
     console.log('abuser outcomes:', JSON.stringify(codes));
     const ms = (n: number) => Math.round(n);
-    console.log(`honest hold p95: ${ms(q.p95)} ms alone, ${ms(b.p95)} ms beside the abuser (p50 ${ms(q.p50)} / ${ms(b.p50)})`);
+    console.log(
+      `honest hold p95: ${ms(q.p95)} ms alone, ${ms(b.p95)} ms beside the abuser (p50 ${ms(q.p50)} / ${ms(b.p50)})`,
+    );
 
-    expect(busy!.map((r) => r.status), JSON.stringify(busy!.map((r) => r.body))).toEqual(honest.map(() => 201));
+    expect(
+      busy!.map((r) => r.status),
+      JSON.stringify(busy!.map((r) => r.body)),
+    ).toEqual(honest.map(() => 201));
     expect(codes.RATE_LIMITED ?? 0).toBeGreaterThanOrEqual(20);
     // Whatever got through, the per-buyer limit bounds what the abuser holds at once.
     const c = new pg.Client({ connectionString: databaseUrl });
@@ -113,16 +143,25 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
   it('hammering login is throttled per address; other buyers still sign in', async () => {
     const { client } = run!;
     const email = `signer-${Date.now().toString(36)}@tiketi.test`;
-    const reg = await client.api('POST', '/api/auth/register', { ip: honestIp(40), body: { email, password: 'honest-password-1', name: 'Honest Signer' } });
+    const reg = await client.api('POST', '/api/auth/register', {
+      ip: honestIp(40),
+      body: { email, password: 'honest-password-1', name: 'Honest Signer' },
+    });
     expect(reg.status).toBe(201);
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) {
-      const res = await client.api('POST', '/api/auth/login', { ip: LOGIN_ABUSER_IP, body: { email: `nobody-${i}@tiketi.test`, password: 'wrong-password-1' } });
+      const res = await client.api('POST', '/api/auth/login', {
+        ip: LOGIN_ABUSER_IP,
+        body: { email: `nobody-${i}@tiketi.test`, password: 'wrong-password-1' },
+      });
       statuses.push(res.status);
     }
     expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
-    const own = await client.api('POST', '/api/auth/login', { ip: honestIp(41), body: { email, password: 'honest-password-1' } });
+    const own = await client.api('POST', '/api/auth/login', {
+      ip: honestIp(41),
+      body: { email, password: 'honest-password-1' },
+    });
     expect(own.status, JSON.stringify(own.body)).toBe(200);
   }, 60_000);
 
@@ -131,7 +170,12 @@ describe.skipIf(!servers)('abusive clients (production mode)', () => {
     const sockets: Socket[] = [];
     try {
       const opened: boolean[] = [];
-      for (let i = 0; i < IP_LIMIT + 20; i += 20) opened.push(...(await Promise.all(Array.from({ length: 20 }, () => connectFrom(cluster.urls.gateway, SOCKET_ABUSER_IP, sockets)))));
+      for (let i = 0; i < IP_LIMIT + 20; i += 20)
+        opened.push(
+          ...(await Promise.all(
+            Array.from({ length: 20 }, () => connectFrom(cluster.urls.gateway, SOCKET_ABUSER_IP, sockets)),
+          )),
+        );
       const refused = opened.filter((ok) => !ok).length;
       console.log(`connections from one address: ${opened.length - refused} open, ${refused} refused`);
       expect(opened.length - refused).toBeLessThanOrEqual(IP_LIMIT);

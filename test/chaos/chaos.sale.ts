@@ -24,10 +24,16 @@ export function newSaleLog(): SaleLog {
 }
 
 function classify(log: SaleLog, what: string, res: ApiResult): void {
-  const key = res.status === 0 ? `${what}:no-answer` : res.status < 300 || res.status === 303 ? `${what}:${res.status}` : `${what}:${res.status}:${res.body?.error?.code ?? '?'}`;
+  const key =
+    res.status === 0
+      ? `${what}:no-answer`
+      : res.status < 300 || res.status === 303
+        ? `${what}:${res.status}`
+        : `${what}:${res.status}:${res.body?.error?.code ?? '?'}`;
   log.outcomes[key] = (log.outcomes[key] ?? 0) + 1;
   if (res.status === 0) log.unclean.push(`${what}: ${res.transportError}`);
-  else if (res.status >= 400 && typeof res.body?.error?.code !== 'string') log.unclean.push(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+  else if (res.status >= 400 && typeof res.body?.error?.code !== 'string')
+    log.unclean.push(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
 }
 
 export interface SaleOptions {
@@ -42,7 +48,11 @@ export interface SaleOptions {
   confirmRetryMs?: number;
 }
 
-export async function runSale(client: SaleClient, opts: SaleOptions, log: SaleLog = newSaleLog()): Promise<SaleLog> {
+export async function runSale(
+  client: SaleClient,
+  opts: SaleOptions,
+  log: SaleLog = newSaleLog(),
+): Promise<SaleLog> {
   let seed = 7;
   const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
   let next = 0;
@@ -89,7 +99,12 @@ export async function runSale(client: SaleClient, opts: SaleOptions, log: SaleLo
         const reservationId = res.body.reservation.id as string;
         const roll = rand(100);
         if (roll < (opts.payShare ?? 0.6) * 100) await pay(token, reservationId);
-        else if (roll % 2 === 0) classify(log, 'cancel', await client.api('POST', `/api/reservations/${reservationId}/cancel`, { token }));
+        else if (roll % 2 === 0)
+          classify(
+            log,
+            'cancel',
+            await client.api('POST', `/api/reservations/${reservationId}/cancel`, { token }),
+          );
       }
     }),
   );
@@ -102,7 +117,12 @@ export async function lostConfirmations(databaseUrl: string, log: SaleLog): Prom
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const rows = (await client.query<{ id: string; status: string }>('select id, status from ticket.reservations where id = any($1)', [ids])).rows;
+    const rows = (
+      await client.query<{ id: string; status: string }>(
+        'select id, status from ticket.reservations where id = any($1)',
+        [ids],
+      )
+    ).rows;
     const status = new Map(rows.map((r) => [r.id, r.status]));
     return ids.filter((id) => status.get(id) !== 'confirmed');
   } finally {

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { expect } from 'vitest';
 import { realDatabaseUrl, realRedisUrl } from '@tiketi/testing';
 import { createRunDatabase, freePort, startCluster, type Cluster } from '../../bench/lib/cluster';
-import { checkInvariants, printInvariants, type InvariantOptions, type InvariantReport } from '../../bench/lib/invariants';
+import {
+  checkInvariants,
+  printInvariants,
+  type InvariantOptions,
+  type InvariantReport,
+} from '../../bench/lib/invariants';
 import { CLUSTER_ADMIN, SaleClient, until } from '../../bench/lib/sale';
 
 /**
@@ -27,7 +32,11 @@ export interface ChaosRun {
 }
 
 /** A fresh database and a cluster on it (auth, ticket, payment, gateway). Cleans up after itself on failure too. */
-export async function startChaos(label: string, servers: { databaseUrl: string; redisUrl: string }, env: Record<string, string> = {}): Promise<ChaosRun> {
+export async function startChaos(
+  label: string,
+  servers: { databaseUrl: string; redisUrl: string },
+  env: Record<string, string> = {},
+): Promise<ChaosRun> {
   const db = await createRunDatabase(servers.databaseUrl, `chaos_${label}`);
   let cluster: Cluster | undefined;
   const close = async () => {
@@ -66,13 +75,22 @@ export async function startChaos(label: string, servers: { databaseUrl: string; 
 }
 
 /** Waits until every invariant holds (faults leave work for reconcilers and sweepers), prints the report, asserts it. */
-export async function expectInvariants(title: string, databaseUrl: string, options: InvariantOptions = {}, timeoutMs = 30_000): Promise<InvariantReport> {
+export async function expectInvariants(
+  title: string,
+  databaseUrl: string,
+  options: InvariantOptions = {},
+  timeoutMs = 30_000,
+): Promise<InvariantReport> {
   let last: InvariantReport | undefined;
   try {
-    await until(async () => {
-      last = await checkInvariants(databaseUrl, { sweepIntervalMs: SWEEP_INTERVAL_MS, ...options });
-      if (!last.ok) throw new Error(last.violations.join('; '));
-    }, timeoutMs, 500);
+    await until(
+      async () => {
+        last = await checkInvariants(databaseUrl, { sweepIntervalMs: SWEEP_INTERVAL_MS, ...options });
+        if (!last.ok) throw new Error(last.violations.join('; '));
+      },
+      timeoutMs,
+      500,
+    );
   } catch {
     // reported below with the figures
   }
@@ -97,13 +115,21 @@ export class OwnRedis {
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     this.child = child;
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
-      if (ping.stdout.trim() !== 'PONG') throw new Error('redis not answering yet');
-    }, 10_000, 100);
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+        const ping = spawnSync('redis-cli', ['-p', String(this.port), 'ping'], { encoding: 'utf8' });
+        if (ping.stdout.trim() !== 'PONG') throw new Error('redis not answering yet');
+      },
+      10_000,
+      100,
+    );
   }
 
   /** SIGKILL: the data set is gone, as after a crash without persistence. */
@@ -140,13 +166,21 @@ export async function undeliveredEvents(
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const rows = await client.query<{ id: string; type: string; created_at: Date; published_at: Date | null }>(
+    const rows = await client.query<{
+      id: string;
+      type: string;
+      created_at: Date;
+      published_at: Date | null;
+    }>(
       `select o.id, o.type, o.created_at, o.published_at from ${client.escapeIdentifier(producer)}.outbox o
        where o.type = any($1) and ($3::timestamptz is null or o.published_at is null or o.published_at > $3)
          and not exists (select 1 from ${client.escapeIdentifier(consumerSchema)}.processed_events p where p.consumer = $2 and p.event_id = o.id)`,
       [types, consumer, publishedAfter ?? null],
     );
-    return rows.rows.map((r) => `${r.type} ${r.id} created ${r.created_at.toISOString()} published ${r.published_at?.toISOString() ?? 'never'}`);
+    return rows.rows.map(
+      (r) =>
+        `${r.type} ${r.id} created ${r.created_at.toISOString()} published ${r.published_at?.toISOString() ?? 'never'}`,
+    );
   } finally {
     await client.end();
   }

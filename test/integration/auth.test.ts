@@ -19,15 +19,21 @@ describe('auth through the gateway', () => {
     expect(me.body.user.id).toBe(session.user.id);
     expect(me.headers.get('x-request-id')).toBeTruthy();
 
-    const refreshed = await p.api('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    const refreshed = await p.api('POST', '/api/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+    });
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.refreshToken).not.toBe(session.refreshToken);
 
-    const out = await p.api('POST', '/api/auth/logout', { body: { refreshToken: refreshed.body.refreshToken } });
+    const out = await p.api('POST', '/api/auth/logout', {
+      body: { refreshToken: refreshed.body.refreshToken },
+    });
     expect(out.status).toBe(204);
     const after = await p.api('GET', '/api/auth/me', { token: refreshed.body.accessToken });
     expect(after.status).toBe(401);
-    const again = await p.api('POST', '/api/auth/refresh', { body: { refreshToken: refreshed.body.refreshToken } });
+    const again = await p.api('POST', '/api/auth/refresh', {
+      body: { refreshToken: refreshed.body.refreshToken },
+    });
     expect(again.status).toBe(401);
   });
 
@@ -38,15 +44,21 @@ describe('auth through the gateway', () => {
     expect(users.status).toBe(200);
     expect(users.body.total).toBeGreaterThanOrEqual(1);
 
-    const wrong = await p.api('POST', '/api/auth/login', { body: { email: TEST_ADMIN.email, password: 'not-the-password' } });
+    const wrong = await p.api('POST', '/api/auth/login', {
+      body: { email: TEST_ADMIN.email, password: 'not-the-password' },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
 
     const buyer = await p.register();
-    const dup = await p.api('POST', '/api/auth/register', { body: { email: buyer.user.email.toUpperCase(), password: 'whatever-1', name: 'Dup' } });
+    const dup = await p.api('POST', '/api/auth/register', {
+      body: { email: buyer.user.email.toUpperCase(), password: 'whatever-1', name: 'Dup' },
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.error.code).toBe('EMAIL_TAKEN');
-    const bad = await p.api('POST', '/api/auth/register', { body: { email: 'nope', password: 'short', name: 'X' } });
+    const bad = await p.api('POST', '/api/auth/register', {
+      body: { email: 'nope', password: 'short', name: 'X' },
+    });
     expect(bad.status).toBe(400);
   });
 

@@ -44,14 +44,25 @@ describe('waiting room through the gateway', () => {
     const id = await onSaleEvent('Queue Guards');
     const buyer = await tp.register();
     expect((await tp.api('POST', `/api/queue/${id}/join`)).status).toBe(401);
-    expect((await tp.api('GET', `/api/admin/events/${id}/queue`, { token: buyer.accessToken })).status).toBe(403);
-    const bad = await tp.api('PUT', `/api/admin/events/${id}/queue`, { token: admin.accessToken, body: { mode: 'on', admissionsPerMinute: 0 } });
+    expect((await tp.api('GET', `/api/admin/events/${id}/queue`, { token: buyer.accessToken })).status).toBe(
+      403,
+    );
+    const bad = await tp.api('PUT', `/api/admin/events/${id}/queue`, {
+      token: admin.accessToken,
+      body: { mode: 'on', admissionsPerMinute: 0 },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBeTruthy();
-    const clash = await tp.api('PUT', `/api/admin/events/${id}/queue`, { token: admin.accessToken, body: { mode: 'on', enabled: false } });
+    const clash = await tp.api('PUT', `/api/admin/events/${id}/queue`, {
+      token: admin.accessToken,
+      body: { mode: 'on', enabled: false },
+    });
     expect(clash.status).toBe(400);
     expect(clash.body.error.code).toBe('QUEUE_SETTINGS_INVALID');
-    const missing = await tp.api('PUT', '/api/admin/events/evt_nope/queue', { token: admin.accessToken, body: { mode: 'on' } });
+    const missing = await tp.api('PUT', '/api/admin/events/evt_nope/queue', {
+      token: admin.accessToken,
+      body: { mode: 'on' },
+    });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('EVENT_NOT_FOUND');
     expect((await tp.api('POST', '/api/queue/evt_nope/join', { token: buyer.accessToken })).status).toBe(404);
@@ -59,7 +70,10 @@ describe('waiting room through the gateway', () => {
     // Without a waiting room a buyer is let straight in, and booking needs no token.
     const direct = await tp.api('POST', `/api/queue/${id}/join`, { token: buyer.accessToken });
     expect(direct.body).toMatchObject({ status: 'admitted', eventId: id });
-    const booked = await tp.api('POST', '/api/tickets/book', { token: buyer.accessToken, body: { eventId: id, quantity: 1 } });
+    const booked = await tp.api('POST', '/api/tickets/book', {
+      token: buyer.accessToken,
+      body: { eventId: id, quantity: 1 },
+    });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
   });
 
@@ -67,13 +81,29 @@ describe('waiting room through the gateway', () => {
     const id = await onSaleEvent('Queue Flow');
     const put = await tp.api('PUT', `/api/admin/events/${id}/queue`, {
       token: admin.accessToken,
-      body: { mode: 'on', admissionsPerMinute: 600, maxInside: 1, sessionMinutes: 5, preQueueMinutes: 10, heartbeatTimeoutSeconds: 60 },
+      body: {
+        mode: 'on',
+        admissionsPerMinute: 600,
+        maxInside: 1,
+        sessionMinutes: 5,
+        preQueueMinutes: 10,
+        heartbeatTimeoutSeconds: 60,
+      },
     });
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    expect(put.body.settings).toMatchObject({ eventId: id, mode: 'on', enabled: true, admissionsPerMinute: 600, maxInside: 1 });
+    expect(put.body.settings).toMatchObject({
+      eventId: id,
+      mode: 'on',
+      enabled: true,
+      admissionsPerMinute: 600,
+      maxInside: 1,
+    });
 
     const [first, second] = [await tp.register(), await tp.register()];
-    const noToken = await tp.api('POST', '/api/tickets/book', { token: first.accessToken, body: { eventId: id, quantity: 1 } });
+    const noToken = await tp.api('POST', '/api/tickets/book', {
+      token: first.accessToken,
+      body: { eventId: id, quantity: 1 },
+    });
     expect(noToken.status).toBe(403);
     expect(noToken.body.error.code).toBe('QUEUE_TOKEN_REQUIRED');
 
@@ -90,7 +120,9 @@ describe('waiting room through the gateway', () => {
     const waiting = await tp.api('POST', `/api/queue/${id}/join`, { token: second.accessToken });
     expect(waiting.body).toMatchObject({ status: 'waiting', position: 1, ahead: 0, preQueue: false });
     expect(waiting.body.etaSeconds).toBeGreaterThan(0);
-    expect((await tp.api('POST', `/api/queue/${id}/heartbeat`, { token: second.accessToken })).body.position).toBe(1);
+    expect(
+      (await tp.api('POST', `/api/queue/${id}/heartbeat`, { token: second.accessToken })).body.position,
+    ).toBe(1);
 
     const stolen = await tp.api('POST', '/api/tickets/book', {
       token: second.accessToken,
@@ -112,7 +144,9 @@ describe('waiting room through the gateway', () => {
 
     // Leaving ends the first buyer's session at once and makes room for the second.
     expect((await tp.api('POST', `/api/queue/${id}/leave`, { token: first.accessToken })).status).toBe(204);
-    expect((await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken })).body.status).toBe('none');
+    expect((await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken })).body.status).toBe(
+      'none',
+    );
     await eventually(async () => {
       const res = await tp.api('GET', `/api/queue/${id}/status`, { token: second.accessToken });
       expect(res.body.status).toBe('admitted');
@@ -123,7 +157,13 @@ describe('waiting room through the gateway', () => {
     const id = await onSaleEvent('Queue Purchase');
     await tp.api('PUT', `/api/admin/events/${id}/queue`, {
       token: admin.accessToken,
-      body: { mode: 'on', admissionsPerMinute: 600, maxInside: 1, sessionMinutes: 10, heartbeatTimeoutSeconds: 60 },
+      body: {
+        mode: 'on',
+        admissionsPerMinute: 600,
+        maxInside: 1,
+        sessionMinutes: 10,
+        heartbeatTimeoutSeconds: 60,
+      },
     });
     const [first, second] = [await tp.register(), await tp.register()];
     await tp.api('POST', `/api/queue/${id}/join`, { token: first.accessToken });
@@ -144,7 +184,9 @@ describe('waiting room through the gateway', () => {
     });
     expect(held.status, JSON.stringify(held.body)).toBe(201);
     // Still inside while paying.
-    expect((await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken })).body.status).toBe('admitted');
+    expect((await tp.api('GET', `/api/queue/${id}/status`, { token: first.accessToken })).body.status).toBe(
+      'admitted',
+    );
     await paySandbox(tp, first, held.body.reservation.id);
 
     // Paid: the place is given back; buying again means joining the line again.

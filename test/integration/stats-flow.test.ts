@@ -22,7 +22,10 @@ beforeAll(async () => {
   await paySandbox(tp, first, a.id);
   const b = await hold(tp, second, eventId, 1);
   await paySandbox(tp, second, b.id);
-  const cancelled = await tp.api('PATCH', `/api/admin/reservations/${b.id}`, { token: admin.accessToken, body: { status: 'cancelled', reason: 'refund test' } });
+  const cancelled = await tp.api('PATCH', `/api/admin/reservations/${b.id}`, {
+    token: admin.accessToken,
+    body: { status: 'cancelled', reason: 'refund test' },
+  });
   expect(cancelled.body.reservation?.status, JSON.stringify(cancelled.body)).toBe('refunded');
 });
 
@@ -53,7 +56,13 @@ describe('stats from a real purchase flow', () => {
       expect(hours.reduce((sum: number, h: { revenue: number }) => sum + h.revenue, 0)).toBe(300_000);
     }
     expect(d.byPaymentMethod).toEqual([{ method: 'sandbox', count: 2, amount: 200_000, refunds: 100_000 }]);
-    expect(d.reservations).toMatchObject({ total: 2, confirmed: 1, cancelled: 1, expired: 0, byStatus: { confirmed: 1, refunded: 1 } });
+    expect(d.reservations).toMatchObject({
+      total: 2,
+      confirmed: 1,
+      cancelled: 1,
+      expired: 0,
+      byStatus: { confirmed: 1, refunded: 1 },
+    });
     expect(d.conversionRate).toBe(1);
     expect(d.topEvents).toEqual([{ eventId, title: 'Stats Flow Live', seatsSold: 2, revenue: 200_000 }]);
 
@@ -87,7 +96,8 @@ describe('stats from a real purchase flow', () => {
     expect(metrics).toContain(`tiketi_seats_available{event_id="${eventId}",service="stats"} 2`);
     expect(metrics).toMatch(/^tiketi_conversion_rate\{service="stats"\} 1$/m);
     expect(metrics).toMatch(/^tiketi_reservations_total\{status="confirmed",service="stats"\} 2$/m);
-    if (seoulDate(new Date()) === startedOn) expect(metrics).toMatch(/^tiketi_daily_revenue\{service="stats"\} 200000$/m);
+    if (seoulDate(new Date()) === startedOn)
+      expect(metrics).toMatch(/^tiketi_daily_revenue\{service="stats"\} 200000$/m);
   });
 
   it('streams the dashboard through the gateway as server-sent events', async () => {
@@ -97,14 +107,24 @@ describe('stats from a real purchase flow', () => {
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    while (!text.includes('event: dashboard\ndata: ') || !text.slice(text.indexOf('event: dashboard')).includes('\n\n')) {
+    while (
+      !text.includes('event: dashboard\ndata: ') ||
+      !text.slice(text.indexOf('event: dashboard')).includes('\n\n')
+    ) {
       const { value, done } = await reader.read();
       if (done) throw new Error('stream ended');
       text += decoder.decode(value, { stream: true });
     }
     await reader.cancel();
     const message = text.slice(text.indexOf('event: dashboard'));
-    const data = JSON.parse(message.split('\n').find((l) => l.startsWith('data: '))!.slice(6));
-    expect(data.byPaymentMethod).toEqual([{ method: 'sandbox', count: 2, amount: 200_000, refunds: 100_000 }]);
+    const data = JSON.parse(
+      message
+        .split('\n')
+        .find((l) => l.startsWith('data: '))!
+        .slice(6),
+    );
+    expect(data.byPaymentMethod).toEqual([
+      { method: 'sandbox', count: 2, amount: 200_000, refunds: 100_000 },
+    ]);
   });
 });

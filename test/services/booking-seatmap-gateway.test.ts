@@ -28,7 +28,9 @@ function rawGet(path: string, headers: Record<string, string>): Promise<Raw> {
     const req = httpRequest(new URL(path, tp.url), { headers }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -49,7 +51,10 @@ describe('seat map through the gateway', () => {
     expect(zipped.headers['content-encoding']).toBe('gzip');
     expect(String(zipped.headers.vary)).toMatch(/accept-encoding/i);
     expect(gunzipSync(zipped.body).toString()).toBe(plain.body.toString());
-    const map = JSON.parse(plain.body.toString()) as { version: number; seats: Array<{ id: string; status: string }> };
+    const map = JSON.parse(plain.body.toString()) as {
+      version: number;
+      seats: Array<{ id: string; status: string }>;
+    };
     expect(map.seats).toHaveLength(40);
 
     const etag = String(zipped.headers.etag);
@@ -67,7 +72,12 @@ describe('seat map through the gateway', () => {
     const after = JSON.parse(gunzipSync(changed.body).toString()) as typeof map;
     expect(after.version).toBeGreaterThan(map.version);
     const heldIds = new Set(reservation.seats.map((s) => s.id));
-    expect(after.seats.filter((s) => s.status === 'held').map((s) => s.id).sort()).toEqual([...heldIds].sort());
+    expect(
+      after.seats
+        .filter((s) => s.status === 'held')
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([...heldIds].sort());
 
     // fetch (as the web app) decodes it transparently.
     const viaFetch = await tp.api('GET', path);

@@ -24,7 +24,10 @@ afterAll(async () => {
 const internal = (path: string, body: unknown) =>
   fetch(`${tp.platform.urls.ticket}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: tp.platform.services.ticket!.ctx.config.INTERNAL_TOKEN },
+    headers: {
+      'content-type': 'application/json',
+      [INTERNAL_TOKEN_HEADER]: tp.platform.services.ticket!.ctx.config.INTERNAL_TOKEN,
+    },
     body: JSON.stringify(body),
   });
 
@@ -36,19 +39,25 @@ describe('partial refund by amount', () => {
     expect(payment.amount).toBe(200_000);
 
     const refund = (amount: number) =>
-      tp.api('POST', '/api/payments/refund', { token: admin.accessToken, body: { paymentId: payment.id, amount, reason: 'late start' } });
+      tp.api('POST', '/api/payments/refund', {
+        token: admin.accessToken,
+        body: { paymentId: payment.id, amount, reason: 'late start' },
+      });
     const first = await refund(30_000);
     expect(first.status, JSON.stringify(first.body)).toBe(200);
     expect(first.body.payment).toMatchObject({ status: 'partially_refunded', refundedAmount: 30_000 });
 
-    const mine = async () => (await tp.api('GET', `/api/reservations/${reservation.id}`, { token: buyer.accessToken })).body.reservation;
+    const mine = async () =>
+      (await tp.api('GET', `/api/reservations/${reservation.id}`, { token: buyer.accessToken })).body
+        .reservation;
     await eventually(async () => {
       const r = await mine();
       expect(r).toMatchObject({ status: 'partially_refunded', refundedAmount: 30_000 });
       expect(r.seats.filter((s: { refunded?: boolean }) => !s.refunded)).toHaveLength(2);
     }, 10_000);
 
-    const dashboard = async () => (await tp.api('GET', '/api/stats/dashboard', { token: admin.accessToken })).body;
+    const dashboard = async () =>
+      (await tp.api('GET', '/api/stats/dashboard', { token: admin.accessToken })).body;
     await eventually(async () => expect((await dashboard()).revenue.refundsTotal).toBe(30_000), 20_000);
 
     // A second amount: the HTTP call and the bus fact of each refund count once, on both sides.
@@ -68,8 +77,13 @@ describe('partial refund by amount', () => {
       expect(now).toMatchObject({ status: 'partially_refunded', refundedAmount: 50_000 });
       return now;
     }, 10_000);
-    expect(r.seats.map((s: { id: string }) => s.id).sort()).toEqual(reservation.seats.map((s) => s.id).sort());
-    const seats = (await tp.api('GET', `/api/events/${eventId}/seats`)).body.seats as Array<{ id: string; status: string }>;
+    expect(r.seats.map((s: { id: string }) => s.id).sort()).toEqual(
+      reservation.seats.map((s) => s.id).sort(),
+    );
+    const seats = (await tp.api('GET', `/api/events/${eventId}/seats`)).body.seats as Array<{
+      id: string;
+      status: string;
+    }>;
     const ours = seats.filter((s) => reservation.seats.some((x) => x.id === s.id));
     expect(ours.map((s) => s.status)).toEqual(['sold', 'sold']);
     expect(seats.filter((s) => s.status === 'available')).toHaveLength(2);
@@ -80,21 +94,38 @@ describe('partial refund by amount', () => {
     const reservation = await hold(tp, buyer, eventId, 1);
     const db = tp.platform.services.ticket!.ctx.db;
     const lease = async () =>
-      (await db.selectFrom('reservations').select(['status', 'payment_id', 'payment_lease_until']).where('id', '=', reservation.id).executeTakeFirstOrThrow());
+      await db
+        .selectFrom('reservations')
+        .select(['status', 'payment_id', 'payment_lease_until'])
+        .where('id', '=', reservation.id)
+        .executeTakeFirstOrThrow();
 
     // Nobody took a lease yet (a checkout abandoned before confirm).
-    const untouched = await internal(`/internal/reservations/${reservation.id}/payment-released`, { paymentId: 'pay_abandoned_1' });
+    const untouched = await internal(`/internal/reservations/${reservation.id}/payment-released`, {
+      paymentId: 'pay_abandoned_1',
+    });
     expect(untouched.status).toBe(204);
     expect(await lease()).toMatchObject({ status: 'pending', payment_id: null, payment_lease_until: null });
 
     // Another payment holds the lease: releasing one that never took it leaves that lease alone.
-    const started = await internal(`/internal/reservations/${reservation.id}/payment-started`, { paymentId: 'pay_confirming', ttlSeconds: 120 });
+    const started = await internal(`/internal/reservations/${reservation.id}/payment-started`, {
+      paymentId: 'pay_confirming',
+      ttlSeconds: 120,
+    });
     expect(started.status).toBe(200);
-    const res = await internal(`/internal/reservations/${reservation.id}/payment-released`, { paymentId: 'pay_abandoned_2' });
+    const res = await internal(`/internal/reservations/${reservation.id}/payment-released`, {
+      paymentId: 'pay_abandoned_2',
+    });
     expect(res.status).toBe(204);
-    expect(await lease()).toMatchObject({ status: 'pending', payment_id: 'pay_confirming', payment_lease_until: expect.anything() });
+    expect(await lease()).toMatchObject({
+      status: 'pending',
+      payment_id: 'pay_confirming',
+      payment_lease_until: expect.anything(),
+    });
 
-    const own = await internal(`/internal/reservations/${reservation.id}/payment-released`, { paymentId: 'pay_confirming' });
+    const own = await internal(`/internal/reservations/${reservation.id}/payment-released`, {
+      paymentId: 'pay_confirming',
+    });
     expect(own.status).toBe(204);
     expect(await lease()).toMatchObject({ status: 'pending', payment_lease_until: null });
   });

@@ -57,10 +57,20 @@ export class TicketInternalDouble {
     return event;
   }
 
-  addReservation(userId: string, options: { event?: DoubleEvent; prices?: number[]; expiresInMs?: number } = {}): DoubleReservation {
+  addReservation(
+    userId: string,
+    options: { event?: DoubleEvent; prices?: number[]; expiresInMs?: number } = {},
+  ): DoubleReservation {
     const event = options.event ?? this.addEvent();
     const prices = options.prices ?? [55_000, 45_000];
-    const seats = prices.map((price, i) => ({ id: newId('seat'), label: `A-${i + 1}`, section: 'A', row: 'A', number: i + 1, price }));
+    const seats = prices.map((price, i) => ({
+      id: newId('seat'),
+      label: `A-${i + 1}`,
+      section: 'A',
+      row: 'A',
+      number: i + 1,
+      price,
+    }));
     const r: DoubleReservation = {
       id: newId('rsv'),
       eventId: event.id,
@@ -93,7 +103,8 @@ export class TicketInternalDouble {
   /** What the real gate does: admits an unclaimed paid ticket once. */
   checkIn(id: string): boolean {
     const r = this.reservations.get(id)!;
-    if (r.checkedInAt || r.refundClaim || (r.status !== 'confirmed' && r.status !== 'partially_refunded')) return false;
+    if (r.checkedInAt || r.refundClaim || (r.status !== 'confirmed' && r.status !== 'partially_refunded'))
+      return false;
     r.checkedInAt = new Date().toISOString();
     return true;
   }
@@ -109,7 +120,8 @@ export class TicketInternalDouble {
   async start(): Promise<this> {
     const app = this.app;
     app.addHook('onRequest', async (request, reply) => {
-      if (request.headers['x-internal-token'] !== this.internalToken) return this.err(reply, 403, 'INTERNAL_ONLY');
+      if (request.headers['x-internal-token'] !== this.internalToken)
+        return this.err(reply, 403, 'INTERNAL_ONLY');
     });
     const view = (r: DoubleReservation) => {
       const { leaseUntil: _l, returnedSeatIds: _s, refundClaim: _c, ...rest } = r;
@@ -127,7 +139,8 @@ export class TicketInternalDouble {
       this.calls.push({ op: 'payment-started', id: (request.params as any).id, body });
       if (!r) return this.err(reply, 404, 'RESERVATION_NOT_FOUND');
       if (r.status === 'confirmed') return this.err(reply, 409, 'RESERVATION_NOT_PENDING');
-      if (r.status !== 'pending' || new Date(r.expiresAt).getTime() < Date.now()) return this.err(reply, 409, 'RESERVATION_EXPIRED');
+      if (r.status !== 'pending' || new Date(r.expiresAt).getTime() < Date.now())
+        return this.err(reply, 409, 'RESERVATION_EXPIRED');
       r.leaseUntil = Date.now() + body.ttlSeconds * 1000;
       return { reservation: view(r) };
     });
@@ -154,7 +167,8 @@ export class TicketInternalDouble {
       const body = request.body as { refundId: string; usedTicketOk?: boolean };
       this.calls.push({ op: 'refund-claim', id: (request.params as any).id, body });
       if (!r) return this.err(reply, 404, 'RESERVATION_NOT_FOUND');
-      if (r.checkedInAt && !body.usedTicketOk && r.refundClaim !== body.refundId) return this.err(reply, 409, 'TICKET_USED');
+      if (r.checkedInAt && !body.usedTicketOk && r.refundClaim !== body.refundId)
+        return this.err(reply, 409, 'TICKET_USED');
       r.refundClaim = body.refundId;
       return reply.status(204).send();
     });
@@ -167,7 +181,13 @@ export class TicketInternalDouble {
     });
     app.post('/internal/reservations/:id/refunded', async (request, reply) => {
       const r = find((request.params as any).id);
-      const body = request.body as { paymentId: string; amount: number; seatIds?: string[]; scope?: string; refundId?: string };
+      const body = request.body as {
+        paymentId: string;
+        amount: number;
+        seatIds?: string[];
+        scope?: string;
+        refundId?: string;
+      };
       this.calls.push({ op: 'refunded', id: (request.params as any).id, body });
       if (!r) return this.err(reply, 404, 'RESERVATION_NOT_FOUND');
       if (body.refundId && r.refundClaim === body.refundId) r.refundClaim = null;

@@ -23,7 +23,12 @@ describe('waiting room', () => {
   const pushes: Array<{ userId: string; name: string; payload: any }> = [];
 
   async function configure(eventId: string, body: Record<string, unknown>) {
-    const res = await svc.app.inject({ method: 'PUT', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers, payload: body });
+    const res = await svc.app.inject({
+      method: 'PUT',
+      url: `/api/admin/events/${eventId}/queue`,
+      headers: admin.headers,
+      payload: body,
+    });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
   }
@@ -64,39 +69,81 @@ describe('waiting room', () => {
 
   it('admits post-opening arrivals in join order, and joining twice keeps the place', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 60_000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 100, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 60,
+      maxInside: 100,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const users = await Promise.all(Array.from({ length: 8 }, () => svc.issuer.user('user')));
     for (const [i, user] of users.entries()) {
-      const res = await svc.app.inject({ method: 'POST', url: `/api/queue/${eventId}/join`, headers: user.headers });
+      const res = await svc.app.inject({
+        method: 'POST',
+        url: `/api/queue/${eventId}/join`,
+        headers: user.headers,
+      });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ status: 'waiting', position: i + 1, ahead: i, preQueue: false });
       clock.advance(10);
     }
-    const again = await svc.app.inject({ method: 'POST', url: `/api/queue/${eventId}/join`, headers: users[2]!.headers });
+    const again = await svc.app.inject({
+      method: 'POST',
+      url: `/api/queue/${eventId}/join`,
+      headers: users[2]!.headers,
+    });
     expect(again.json()).toMatchObject({ status: 'waiting', position: 3 });
 
     const admitted = await runFor(10, eventId);
     expect(admitted).toEqual(users.map((u) => u.id));
-    const status = await svc.app.inject({ method: 'GET', url: `/api/queue/${eventId}/status`, headers: users[0]!.headers });
+    const status = await svc.app.inject({
+      method: 'GET',
+      url: `/api/queue/${eventId}/status`,
+      headers: users[0]!.headers,
+    });
     expect(status.json()).toMatchObject({ status: 'admitted', eventId });
-    expect(pushes.some((p) => p.userId === users[0]!.id && p.name === 'queue:admitted' && p.payload.token === status.json().token)).toBe(true);
+    expect(
+      pushes.some(
+        (p) =>
+          p.userId === users[0]!.id && p.name === 'queue:admitted' && p.payload.token === status.json().token,
+      ),
+    ).toBe(true);
     // Joining while admitted hands back the same admission instead of a new place.
-    const rejoin = await svc.app.inject({ method: 'POST', url: `/api/queue/${eventId}/join`, headers: users[0]!.headers });
+    const rejoin = await svc.app.inject({
+      method: 'POST',
+      url: `/api/queue/${eventId}/join`,
+      headers: users[0]!.headers,
+    });
     expect(rejoin.json()).toMatchObject({ status: 'admitted', token: status.json().token });
 
-    const outbox = await sql<{ n: string }>`select count(*) as n from ${sql.table('ticket.outbox')} where type = 'queue.admitted' and payload->'data'->>'eventId' = ${eventId}`.execute(svc.ctx.db);
+    const outbox = await sql<{
+      n: string;
+    }>`select count(*) as n from ${sql.table('ticket.outbox')} where type = 'queue.admitted' and payload->'data'->>'eventId' = ${eventId}`.execute(
+      svc.ctx.db,
+    );
     expect(Number(outbox.rows[0]!.n)).toBe(users.length);
-    const audit = await sql<{ n: string }>`select count(*) as n from ${sql.table('ticket.outbox')} where type = 'audit.recorded' and payload->'data'->>'targetId' = ${eventId} and payload->'data'->>'action' = 'event.queue'`.execute(svc.ctx.db);
+    const audit = await sql<{
+      n: string;
+    }>`select count(*) as n from ${sql.table('ticket.outbox')} where type = 'audit.recorded' and payload->'data'->>'targetId' = ${eventId} and payload->'data'->>'action' = 'event.queue'`.execute(
+      svc.ctx.db,
+    );
     expect(Number(audit.rows[0]!.n)).toBe(1);
     const metrics = await svc.ctx.metrics.metrics();
-    expect(metrics).toContain(`tiketi_queue_admitted_total{event_id="${eventId}",service="ticket"} ${users.length}`);
+    expect(metrics).toContain(
+      `tiketi_queue_admitted_total{event_id="${eventId}",service="ticket"} ${users.length}`,
+    );
     expect(metrics).toContain('tiketi_queue_wait_seconds_bucket');
   });
 
   it('shuffles pre-queue arrivals at opening and admits them before anyone who came later', async () => {
     const opensAt = clock.t + 10 * 60_000;
     const eventId = await createEvent(svc.ctx, opensAt, 50, 'scheduled');
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 600, maxInside: 1000, preQueueMinutes: 30, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 600,
+      maxInside: 1000,
+      preQueueMinutes: 30,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const early = Array.from({ length: 20 }, buyer);
     for (const user of early) {
       const view = await q.service.join(eventId, user);
@@ -122,14 +169,23 @@ describe('waiting room', () => {
 
   it('keeps the admission rate within 5% of the setting over a minute and gives an ETA from it', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 120, maxInside: 10_000, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 120,
+      maxInside: 10_000,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const users = Array.from({ length: 150 }, buyer);
     for (const user of users) await q.service.join(eventId, user);
     const admitted = await runFor(60, eventId, 2000);
     expect(Math.abs(admitted.length - 120)).toBeLessThanOrEqual(6);
     expect(admitted).toEqual(users.slice(0, admitted.length).map((u) => u.id));
 
-    const res = await svc.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers });
+    const res = await svc.app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${eventId}/queue`,
+      headers: admin.headers,
+    });
     const live = res.json().live;
     expect(live.waiting).toBe(150 - admitted.length);
     expect(live.inside).toBe(admitted.length);
@@ -143,7 +199,13 @@ describe('waiting room', () => {
 
   it('tells a line behind a full room when the room’s sessions free its places, in polls, pushes and to the gateway', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 600, maxInside: 2, sessionMinutes: 10, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 600,
+      maxInside: 2,
+      sessionMinutes: 10,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const users = Array.from({ length: 5 }, buyer);
     for (const user of users) await q.service.join(eventId, user);
     expect(await runFor(2, eventId)).toEqual(users.slice(0, 2).map((u) => u.id));
@@ -157,7 +219,9 @@ describe('waiting room', () => {
     const etas = [];
     for (const user of users.slice(2)) etas.push((await q.service.status(eventId, user.id)).etaSeconds);
     expect(etas).toEqual([538, 539, 538 + 600]);
-    const pushed = users.slice(2).map((u) => pushes.find((p) => p.userId === u.id && p.name === 'queue:update')?.payload.etaSeconds);
+    const pushed = users
+      .slice(2)
+      .map((u) => pushes.find((p) => p.userId === u.id && p.name === 'queue:update')?.payload.etaSeconds);
     expect(pushed).toEqual([538, 539, 538 + 600]);
     expect(q.service.edgeHint(eventId)).toContain('inside=2; session=600000');
   });
@@ -182,11 +246,20 @@ describe('waiting room', () => {
     await expectAppError(gate.assertAdmitted(eventB, alice.id, a.token), 'QUEUE_TOKEN_INVALID');
     await expectAppError(gate.assertAdmitted(eventA, bob.id, a.token), 'QUEUE_TOKEN_INVALID');
     const expiresAt = Date.parse(a.expiresAt!);
-    const forged = signAdmission('not-the-server-secret-at-all', { eventId: eventA, userId: alice.id, expiresAt });
+    const forged = signAdmission('not-the-server-secret-at-all', {
+      eventId: eventA,
+      userId: alice.id,
+      expiresAt,
+    });
     await expectAppError(gate.assertAdmitted(eventA, alice.id, forged), 'QUEUE_TOKEN_INVALID');
     const [prefix, , mac] = a.token!.split('.');
-    const stretched = Buffer.from(JSON.stringify({ e: eventA, u: alice.id, x: expiresAt + 3_600_000, n: 'x' })).toString('base64url');
-    await expectAppError(gate.assertAdmitted(eventA, alice.id, `${prefix}.${stretched}.${mac}`), 'QUEUE_TOKEN_INVALID');
+    const stretched = Buffer.from(
+      JSON.stringify({ e: eventA, u: alice.id, x: expiresAt + 3_600_000, n: 'x' }),
+    ).toString('base64url');
+    await expectAppError(
+      gate.assertAdmitted(eventA, alice.id, `${prefix}.${stretched}.${mac}`),
+      'QUEUE_TOKEN_INVALID',
+    );
     // No waiting room for the event: the gate lets everyone through.
     await gate.assertAdmitted(eventOff, alice.id, undefined);
 
@@ -206,7 +279,12 @@ describe('waiting room', () => {
 
   it('stops admitting at sell-out, tells the waiting buyers, and resumes when seats return', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000, 2);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 100, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 60,
+      maxInside: 100,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const users = Array.from({ length: 4 }, buyer);
     for (const user of users) await q.service.join(eventId, user);
     expect(await runFor(1, eventId)).toEqual([users[0]!.id]);
@@ -215,12 +293,27 @@ describe('waiting room', () => {
     pushes.length = 0;
     expect(await runFor(5, eventId)).toEqual([]);
     const closed = pushes.filter((p) => p.name === 'queue:closed').map((p) => p.userId);
-    expect(closed.sort()).toEqual(users.slice(1).map((u) => u.id).sort());
-    expect(pushes.filter((p) => p.name === 'queue:closed').every((p) => p.payload.eventId === eventId)).toBe(true);
-    expect(await q.service.status(eventId, users[1]!.id)).toMatchObject({ status: 'closed', position: 1, etaSeconds: null });
+    expect(closed.sort()).toEqual(
+      users
+        .slice(1)
+        .map((u) => u.id)
+        .sort(),
+    );
+    expect(pushes.filter((p) => p.name === 'queue:closed').every((p) => p.payload.eventId === eventId)).toBe(
+      true,
+    );
+    expect(await q.service.status(eventId, users[1]!.id)).toMatchObject({
+      status: 'closed',
+      position: 1,
+      etaSeconds: null,
+    });
 
     // A hold expired: a seat is back, and the line moves again in order.
-    const [seat] = await svc.ctx.db.selectFrom('seats').select('id').where('event_id', '=', eventId).execute();
+    const [seat] = await svc.ctx.db
+      .selectFrom('seats')
+      .select('id')
+      .where('event_id', '=', eventId)
+      .execute();
     await svc.ctx.db.updateTable('seats').set({ status: 'available' }).where('id', '=', seat!.id).execute();
     expect(await runFor(1, eventId)).toEqual([users[1]!.id]);
     expect((await q.service.status(eventId, users[2]!.id)).status).toBe('waiting');
@@ -228,7 +321,13 @@ describe('waiting room', () => {
 
   it('drops buyers who stop heartbeating and lets the next in when a session ends', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 1, sessionMinutes: 2, heartbeatTimeoutSeconds: 30 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 60,
+      maxInside: 1,
+      sessionMinutes: 2,
+      heartbeatTimeoutSeconds: 30,
+    });
     const [first, second, gone] = [buyer(), buyer(), buyer()];
     for (const user of [first, second, gone]) await q.service.join(eventId, user);
     expect(await runFor(1, eventId)).toEqual([first.id]);
@@ -240,12 +339,22 @@ describe('waiting room', () => {
     expect((await q.service.status(eventId, gone.id)).status).toBe('none');
     expect((await q.service.status(eventId, second.id)).position).toBe(1);
     expect(await runFor(25, eventId, 5000)).toEqual([second.id]);
-    const res = await svc.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers });
+    const res = await svc.app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${eventId}/queue`,
+      headers: admin.headers,
+    });
     expect(res.json().live).toMatchObject({ waiting: 0, inside: 1, abandoned: 1 });
   });
   it('auto mode lets buyers straight in until arrivals pass the threshold, then queues and guards', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'auto', autoThreshold: 3, admissionsPerMinute: 60, maxInside: 100, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'auto',
+      autoThreshold: 3,
+      admissionsPerMinute: 60,
+      maxInside: 100,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const gate = q.shared.queueGate;
     await gate.assertAdmitted(eventId, buyer().id, undefined);
     const users = Array.from({ length: 5 }, buyer);
@@ -263,12 +372,20 @@ describe('waiting room', () => {
 
   it('lets the waiting buyers in when the operator switches the room off', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 1, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 60,
+      maxInside: 1,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const [first, second] = [buyer(), buyer()];
     await q.service.join(eventId, first);
     await q.service.join(eventId, second);
     expect(await runFor(1, eventId)).toEqual([first.id]);
-    await expectAppError(q.shared.queueGate.assertAdmitted(eventId, second.id, undefined), 'QUEUE_TOKEN_REQUIRED');
+    await expectAppError(
+      q.shared.queueGate.assertAdmitted(eventId, second.id, undefined),
+      'QUEUE_TOKEN_REQUIRED',
+    );
     const off = await configure(eventId, { enabled: false });
     expect(off.settings).toMatchObject({ mode: 'off', enabled: false, maxInside: 1 });
     await q.shared.queueGate.assertAdmitted(eventId, second.id, undefined);
@@ -276,7 +393,12 @@ describe('waiting room', () => {
   });
   it('reads a room once for a crowd joining together, and keeps no read an operator overtook', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 100, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 60,
+      maxInside: 100,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const repo = q.service.repo;
     const readSettings = repo.settings.bind(repo);
     const eventReads = vi.spyOn(repo, 'event');
@@ -313,17 +435,30 @@ describe('waiting room', () => {
   });
   it('tells the buyers still waiting when the sale ends and leaves no state behind', async () => {
     const eventId = await createEvent(svc.ctx, clock.t - 1000);
-    await configure(eventId, { mode: 'on', admissionsPerMinute: 60, maxInside: 1, heartbeatTimeoutSeconds: 3600 });
+    await configure(eventId, {
+      mode: 'on',
+      admissionsPerMinute: 60,
+      maxInside: 1,
+      heartbeatTimeoutSeconds: 3600,
+    });
     const [inside, waiting] = [buyer(), buyer()];
     await q.service.join(eventId, inside);
     await q.service.join(eventId, waiting);
     expect(await runFor(1, eventId)).toEqual([inside.id]);
-    await svc.ctx.db.updateTable('events').set({ sale_ends_at: new Date(clock.t + 500) }).where('id', '=', eventId).execute();
+    await svc.ctx.db
+      .updateTable('events')
+      .set({ sale_ends_at: new Date(clock.t + 500) })
+      .where('id', '=', eventId)
+      .execute();
     pushes.length = 0;
     expect(await runFor(1, eventId)).toEqual([]);
     expect(pushes.filter((p) => p.name === 'queue:closed').map((p) => p.userId)).toEqual([waiting.id]);
     expect((await q.service.status(eventId, waiting.id)).status).toBe('none');
-    const res = await svc.app.inject({ method: 'GET', url: `/api/admin/events/${eventId}/queue`, headers: admin.headers });
+    const res = await svc.app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${eventId}/queue`,
+      headers: admin.headers,
+    });
     expect(res.json().live).toMatchObject({ waiting: 0, inside: 0 });
   });
 });

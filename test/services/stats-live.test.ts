@@ -8,7 +8,11 @@ const NOW = new Date('2026-11-25T05:00:00Z');
 let svc: TestService<StatsConfig>;
 
 beforeAll(async () => {
-  svc = await startTestService(statsService, { listen: true, clock: { now: () => NOW }, env: { STATS_LIVE_MIN_INTERVAL_MS: '50' } });
+  svc = await startTestService(statsService, {
+    listen: true,
+    clock: { now: () => NOW },
+    env: { STATS_LIVE_MIN_INTERVAL_MS: '50' },
+  });
 });
 
 afterAll(async () => {
@@ -28,7 +32,8 @@ function dashboards(body: ReadableStream<Uint8Array>) {
           const message = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = message.split('\n');
-          if (lines.includes('event: dashboard')) return JSON.parse(lines.find((l) => l.startsWith('data: '))!.slice(6));
+          if (lines.includes('event: dashboard'))
+            return JSON.parse(lines.find((l) => l.startsWith('data: '))!.slice(6));
           continue;
         }
         const { value, done } = await reader.read();
@@ -50,7 +55,13 @@ describe('live dashboard feed (server-sent events)', () => {
     const first = await feed.next();
     expect(first.revenue.total).toBe(0);
 
-    const r = { reservationId: newId('rsv'), eventId: newId('evt'), userId: newId('usr'), seatCount: 2, amount: 88_000 };
+    const r = {
+      reservationId: newId('rsv'),
+      eventId: newId('evt'),
+      userId: newId('usr'),
+      seatCount: 2,
+      amount: 88_000,
+    };
     await svc.ctx.bus.publish(paymentFacts(r, newId('pay'), 'naverpay').paid(NOW.toISOString()));
     // The feed pushes whenever the figures change; wait for the push that carries this payment.
     let second = await feed.next();

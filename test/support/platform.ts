@@ -1,5 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { createTestDatabase, type TestDatabase, testEnv, testRedisPrefix, uniqueSuffix } from '@tiketi/testing';
+import {
+  createTestDatabase,
+  type TestDatabase,
+  testEnv,
+  testRedisPrefix,
+  uniqueSuffix,
+} from '@tiketi/testing';
 import { startPlatform, type RunningPlatform } from '@tiketi/all-in-one';
 
 export interface ApiResponse<T = any> {
@@ -41,7 +47,9 @@ export const TEST_ADMIN = { email: 'admin@test.tiketi', password: 'Admin-Test-Pa
  * The whole platform in this process on free ports, as `npm start` runs it, on a throwaway
  * database (a PostgreSQL database or an in-memory PGlite) and real Redis when the run has it.
  */
-export async function startTestPlatform(options: { env?: Record<string, string>; services?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { env?: Record<string, string>; services?: string } = {},
+): Promise<TestPlatform> {
   const database: TestDatabase = await createTestDatabase('platform');
   const dataDir = `.data/test-${uniqueSuffix()}`;
   const env: Record<string, string | undefined> = {
@@ -99,7 +107,9 @@ export async function startTestPlatform(options: { env?: Record<string, string>;
     async register(overrides = {}) {
       const password = overrides.password ?? 'buyer-password-1';
       const email = overrides.email ?? `buyer-${uniqueSuffix()}@test.tiketi`;
-      const res = await api('POST', '/api/auth/register', { body: { email, password, name: overrides.name ?? 'Test Buyer' } });
+      const res = await api('POST', '/api/auth/register', {
+        body: { email, password, name: overrides.name ?? 'Test Buyer' },
+      });
       if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
       return { ...(res.body as object), password } as Session;
     },

@@ -8,7 +8,9 @@ try {
   await prepareEmbeddedDatabase(process.env);
   const platform = await startPlatform({ env: process.env });
   const log = createLogger(platform.config, 'tiketi');
-  const mode = platform.config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite (${platform.config.PGLITE_DIR})`;
+  const mode = platform.config.DATABASE_URL
+    ? 'PostgreSQL'
+    : `embedded PGlite (${platform.config.PGLITE_DIR})`;
   const coordination = platform.config.REDIS_URL ? 'Redis' : 'in-process';
   log.info(
     { urls: platform.urls, database: mode, coordination, ms: Date.now() - started },
@@ -16,7 +18,10 @@ try {
   );
   installGracefulShutdown(() => platform.stop(), log, platform.config.SHUTDOWN_TIMEOUT_MS);
 } catch (err) {
-  if (err instanceof ConfigError || (err instanceof Error && err.message.startsWith('Invalid configuration'))) {
+  if (
+    err instanceof ConfigError ||
+    (err instanceof Error && err.message.startsWith('Invalid configuration'))
+  ) {
     process.stderr.write(`${err.message}\n`);
     process.exit(78);
   }

@@ -31,7 +31,8 @@ export const SERVICE_ORDER: ServiceName[] = ['auth', 'ticket', 'payment', 'stats
 export const allInOneOwnConfig = Type.Object({
   SERVICES: Type.String({
     default: 'auth,ticket,payment,stats,gateway,web',
-    description: 'which parts this process runs (comma-separated: auth, ticket, payment, stats, gateway, web)',
+    description:
+      'which parts this process runs (comma-separated: auth, ticket, payment, stats, gateway, web)',
   }),
   WEB_DIST_DIR: Type.String({ default: 'apps/web/dist', description: 'built web app served on WEB_PORT' }),
 });
@@ -105,22 +106,31 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const config = loadConfig(platformConfigSchema, env) as PlatformConfig;
   assertProductionSafe(config);
   const log = options.log ?? createLogger(config, 'tiketi');
-  const wanted = new Set(config.SERVICES.split(',').map((s) => s.trim()).filter(Boolean));
+  const wanted = new Set(
+    config.SERVICES.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   for (const name of wanted) {
     if (!['auth', 'ticket', 'payment', 'stats', 'gateway', 'web'].includes(name)) {
       throw new Error(`Invalid configuration: SERVICES names an unknown part "${name}"`);
     }
   }
 
-  const coordination = options.coordination ?? (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
-  const bus = options.bus ?? (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
+  const coordination =
+    options.coordination ??
+    (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
+  const bus =
+    options.bus ??
+    (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
   const seed = demoDataEnabled(config) && config.NODE_ENV !== 'test';
   const services: Partial<Record<ServiceName, RunningService>> = {};
   const urls: Record<string, string> = {};
   const started: RunningService[] = [];
 
   const stopAll = async () => {
-    for (const running of [...started].reverse()) await running.stop().catch((err) => log.warn({ err }, 'stop failed'));
+    for (const running of [...started].reverse())
+      await running.stop().catch((err) => log.warn({ err }, 'stop failed'));
     if (!options.coordination) await coordination.close().catch(() => undefined);
     if (!options.bus) await bus.close().catch(() => undefined);
   };
@@ -130,7 +140,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     for (const name of SERVICE_ORDER) {
       if (!wanted.has(name)) continue;
       const definition = definitionFor(name);
-      const running = await startService(definition, config, { coordination, bus, log, tokens: options.tokens }, { seed });
+      const running = await startService(
+        definition,
+        config,
+        { coordination, bus, log, tokens: options.tokens },
+        { seed },
+      );
       services[name] = running;
       started.push(running);
       urls[name] = `http://127.0.0.1:${running.port}`;

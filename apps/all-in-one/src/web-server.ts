@@ -19,7 +19,10 @@ const PROXIED = /^\/(api|socket\.io|api-docs)(\/|$|\?)/;
  * Serves the built web app with an SPA fallback and passes /api, /api-docs and /socket.io to the
  * gateway, so the browser talks to one origin (as nginx does in the container).
  */
-export async function startWebServer(options: { config: BaseConfig & { WEB_DIST_DIR: string }; log: Logger }): Promise<WebServer> {
+export async function startWebServer(options: {
+  config: BaseConfig & { WEB_DIST_DIR: string };
+  log: Logger;
+}): Promise<WebServer> {
   const { config, log } = options;
   const gatewayUrl = `http://127.0.0.1:${config.GATEWAY_PORT}`;
   const dist = resolve(config.WEB_DIST_DIR);
@@ -28,13 +31,18 @@ export async function startWebServer(options: { config: BaseConfig & { WEB_DIST_
     log.warn({ err }, 'web proxy error');
     if (res && 'writeHead' in res && !res.headersSent) {
       res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'GATEWAY_UNAVAILABLE', message: 'The API is not reachable' } }));
+      res.end(
+        JSON.stringify({ error: { code: 'GATEWAY_UNAVAILABLE', message: 'The API is not reachable' } }),
+      );
     } else if (res && 'destroy' in res) {
       res.destroy();
     }
   });
 
-  const app = Fastify({ loggerInstance: log.child({ service: 'web' }) as unknown as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: log.child({ service: 'web' }) as unknown as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   const metrics = createMetricsRegistry('web');
   installHttpMetrics(app, metrics);
   app.get('/health', async () => ({ status: 'ok', service: 'web' }));
@@ -52,18 +60,24 @@ export async function startWebServer(options: { config: BaseConfig & { WEB_DIST_
       wildcard: false,
       setHeaders(res, path) {
         // Vite names assets by content hash: they never change, so browsers may keep them.
-        if (path.includes('/assets/')) res.raw.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        if (path.includes('/assets/'))
+          res.raw.setHeader('cache-control', 'public, max-age=31536000, immutable');
         else res.raw.setHeader('cache-control', 'no-cache');
       },
     });
     app.setNotFoundHandler((request, reply) => {
-      if (request.method !== 'GET' && request.method !== 'HEAD') return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'Not found' } });
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        return reply.status(404).send({ error: { code: 'ROUTE_NOT_FOUND', message: 'Not found' } });
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     });
   } else {
     log.warn({ dist }, 'web app not built; run `npm run build -w apps/web`');
     app.setNotFoundHandler((_request, reply) =>
-      reply.type('text/html').send('<!doctype html><h1>TIKETI</h1><p>The web app is not built. Run <code>npm run build -w apps/web</code>.</p>'),
+      reply
+        .type('text/html')
+        .send(
+          '<!doctype html><h1>TIKETI</h1><p>The web app is not built. Run <code>npm run build -w apps/web</code>.</p>',
+        ),
     );
   }
 

@@ -15,7 +15,12 @@ export const ErrorBody = Type.Object(
 export type ErrorBody = Static<typeof ErrorBody>;
 
 export const Page = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), total: Type.Integer(), page: Type.Integer(), limit: Type.Integer() });
+  Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    page: Type.Integer(),
+    limit: Type.Integer(),
+  });
 
 export const Role = Type.Union([Type.Literal('user'), Type.Literal('admin')]);
 
@@ -37,13 +42,37 @@ export type AuthResponse = Static<typeof AuthResponse>;
 
 export const TokenPair = Type.Object({ accessToken: Type.String(), refreshToken: Type.String() });
 
-export const EVENT_CATEGORIES = ['concert', 'musical', 'theater', 'sports', 'exhibition', 'classic', 'family', 'other'] as const;
+export const EVENT_CATEGORIES = [
+  'concert',
+  'musical',
+  'theater',
+  'sports',
+  'exhibition',
+  'classic',
+  'family',
+  'other',
+] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
-export const EVENT_STATUSES = ['draft', 'scheduled', 'on_sale', 'sold_out', 'sale_closed', 'ended', 'cancelled'] as const;
+export const EVENT_STATUSES = [
+  'draft',
+  'scheduled',
+  'on_sale',
+  'sold_out',
+  'sale_closed',
+  'ended',
+  'cancelled',
+] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
-export const RESERVATION_STATUSES = ['pending', 'confirmed', 'expired', 'cancelled', 'refunded', 'partially_refunded'] as const;
+export const RESERVATION_STATUSES = [
+  'pending',
+  'confirmed',
+  'expired',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
 export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
 
 export const PAYMENT_METHODS = ['sandbox', 'toss', 'kakaopay', 'naverpay'] as const;

@@ -42,8 +42,15 @@ const reservationBase = {
   occurredAt: Type.String(),
 };
 
-export const ReservationHeld = Type.Object({ ...reservationBase, seatIds: Type.Array(Type.String()), expiresAt: Type.String() });
-export const ReservationConfirmed = Type.Object({ ...reservationBase, paymentId: Type.Optional(Type.String()) });
+export const ReservationHeld = Type.Object({
+  ...reservationBase,
+  seatIds: Type.Array(Type.String()),
+  expiresAt: Type.String(),
+});
+export const ReservationConfirmed = Type.Object({
+  ...reservationBase,
+  paymentId: Type.Optional(Type.String()),
+});
 export const ReservationCancelled = Type.Object({ ...reservationBase, reason: Type.Optional(Type.String()) });
 export const ReservationExpired = Type.Object(reservationBase);
 export const ReservationRefunded = Type.Object({
@@ -83,7 +90,11 @@ export const PaymentRefunded = Type.Object({
 export const PaymentFailed = Type.Object({ ...paymentBase, code: Type.String() });
 
 /** A buyer admitted from a waiting room (conversion: admissions that became purchases). */
-export const QueueAdmitted = Type.Object({ eventId: Type.String(), userId: Type.String(), occurredAt: Type.String() });
+export const QueueAdmitted = Type.Object({
+  eventId: Type.String(),
+  userId: Type.String(),
+  occurredAt: Type.String(),
+});
 
 /** An operator's change, for the audit log (stats keeps it; GET /api/admin/audit reads it). */
 export const AuditRecorded = Type.Object({

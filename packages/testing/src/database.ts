@@ -43,7 +43,10 @@ function withDatabase(url: string, database: string): string {
 }
 
 export async function createTestDatabase(label = 'test'): Promise<TestDatabase> {
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30);
   if (testEnv.databaseUrl) {
     const adminUrl = testEnv.databaseUrl;
     const name = `tiketi_t_${safeLabel}_${uniqueSuffix()}`;

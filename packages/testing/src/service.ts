@@ -102,7 +102,11 @@ export async function startTestService<C extends BaseConfig>(
 }
 
 /** Waits until `check` passes (events are asynchronous); fails with the last error after the timeout. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5_000, intervalMs = 25): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 5_000,
+  intervalMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {

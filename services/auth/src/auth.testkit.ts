@@ -13,11 +13,7 @@ export interface AuthHarness {
   replica(env?: Record<string, string>): Promise<TestService<AuthConfig>>;
   app: FastifyInstance;
   events: EventEnvelope[];
-  post(
-    path: string,
-    body: unknown,
-    opts?: { token?: string; ip?: string },
-  ): Promise<LightMyRequestResponse>;
+  post(path: string, body: unknown, opts?: { token?: string; ip?: string }): Promise<LightMyRequestResponse>;
   get(path: string, token?: string): Promise<LightMyRequestResponse>;
   patch(path: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;
   delete(path: string, body: unknown, token?: string): Promise<LightMyRequestResponse>;

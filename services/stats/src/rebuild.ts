@@ -5,19 +5,29 @@
  * Asking the running service first matters in embedded mode: a PGlite directory must not be opened
  * by two processes at once.
  */
-import { createDatabase, databaseOptionsFromConfig, INTERNAL_TOKEN_HEADER, loadConfigOrExit, migrateSchema } from '@tiketi/platform';
+import {
+  createDatabase,
+  databaseOptionsFromConfig,
+  INTERNAL_TOKEN_HEADER,
+  loadConfigOrExit,
+  migrateSchema,
+} from '@tiketi/platform';
 import { statsConfigSchema, type StatsConfig } from './stats.config';
 import { statsService } from './stats.service';
 import { rebuildReadModels } from './projection/stats.ingest';
 
 // eslint-disable-next-line no-restricted-properties -- an entry point: hands the environment to loadConfig once
 const config = loadConfigOrExit<StatsConfig>(statsConfigSchema, process.env);
-const report = (how: string, result: unknown) => process.stdout.write(`${JSON.stringify({ rebuilt: how, ...(result as object) })}\n`);
+const report = (how: string, result: unknown) =>
+  process.stdout.write(`${JSON.stringify({ rebuilt: how, ...(result as object) })}\n`);
 
 async function viaService(): Promise<boolean> {
   let res: Response;
   try {
-    res = await fetch(`${config.STATS_URL}/internal/stats/rebuild`, { method: 'POST', headers: { [INTERNAL_TOKEN_HEADER]: config.INTERNAL_TOKEN } });
+    res = await fetch(`${config.STATS_URL}/internal/stats/rebuild`, {
+      method: 'POST',
+      headers: { [INTERNAL_TOKEN_HEADER]: config.INTERNAL_TOKEN },
+    });
   } catch {
     return false;
   }

@@ -18,7 +18,12 @@ export const statsOwnConfig = Type.Object({
     minimum: 100,
     description: 'the live feed recomputes this often even without new events (the Seoul day rolls over)',
   }),
-  STATS_TOP_EVENTS: Type.Integer({ default: 5, minimum: 1, maximum: 50, description: 'events listed in the dashboard topEvents' }),
+  STATS_TOP_EVENTS: Type.Integer({
+    default: 5,
+    minimum: 1,
+    maximum: 50,
+    description: 'events listed in the dashboard topEvents',
+  }),
 });
 
 export const statsConfigSchema = mergeConfigSchemas(baseConfigSchema, statsOwnConfig);

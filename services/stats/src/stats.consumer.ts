@@ -14,7 +14,10 @@ export interface ConsumerHooks {
  * Two groups: the business read models and the audit log. Both keep every envelope in the
  * history (unique by event id), which is what a rebuild replays.
  */
-export async function startStatsConsumers(ctx: ServiceContext<StatsConfig>, hooks: ConsumerHooks): Promise<void> {
+export async function startStatsConsumers(
+  ctx: ServiceContext<StatsConfig>,
+  hooks: ConsumerHooks,
+): Promise<void> {
   const groups: Array<{ group: string; types: string[] }> = [
     { group: 'stats.readmodels', types: STATS_EVENT_TYPES.filter((t) => t !== 'audit.recorded') },
     { group: 'stats.audit', types: ['audit.recorded'] },
@@ -23,19 +26,25 @@ export async function startStatsConsumers(ctx: ServiceContext<StatsConfig>, hook
     // fromStart: facts published while the other services started before this one still count.
     // lingerMs: a read model a fifth of a second behind costs nobody anything, and under a flash sale
     // it turns one transaction of five statements per fact into one per batch.
-    const stop = await ctx.bus.subscribeBatch({ group, types, fromStart: true, lingerMs: 200 }, async (events) => {
-      const result = await ingestBatch(ctx.db, group, events);
-      for (const event of result.malformed)
-        ctx.log.warn({ eventId: event.id, type: event.type }, 'malformed event kept in history, not counted');
-      if (result.applied.length === 0) return;
-      for (const event of result.applied) hooks.applied(event.type);
-      // Live feeds refresh on any change: one message per kind of fact in the batch is enough.
-      for (const type of new Set(result.applied.map((e) => e.type))) {
-        await ctx.coordination
-          .publish(STATS_CHANGED_CHANNEL, type)
-          .catch((err) => ctx.log.warn({ err }, 'stats change not broadcast'));
-      }
-    });
+    const stop = await ctx.bus.subscribeBatch(
+      { group, types, fromStart: true, lingerMs: 200 },
+      async (events) => {
+        const result = await ingestBatch(ctx.db, group, events);
+        for (const event of result.malformed)
+          ctx.log.warn(
+            { eventId: event.id, type: event.type },
+            'malformed event kept in history, not counted',
+          );
+        if (result.applied.length === 0) return;
+        for (const event of result.applied) hooks.applied(event.type);
+        // Live feeds refresh on any change: one message per kind of fact in the batch is enough.
+        for (const type of new Set(result.applied.map((e) => e.type))) {
+          await ctx.coordination
+            .publish(STATS_CHANGED_CHANNEL, type)
+            .catch((err) => ctx.log.warn({ err }, 'stats change not broadcast'));
+        }
+      },
+    );
     ctx.onClose(stop);
   }
 }

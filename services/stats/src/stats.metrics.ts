@@ -18,7 +18,10 @@ export function registerStatsMetrics(registry: Registry, figures: FiguresService
   let cached: { at: number; value: Promise<{ dashboard: Dashboard; events: EventItem[] }> } | null = null;
   const snapshot = () => {
     if (!cached || Date.now() - cached.at > 1_000) {
-      const value = Promise.all([figures.dashboard(), figures.events()]).then(([dashboard, events]) => ({ dashboard, events: events.items }));
+      const value = Promise.all([figures.dashboard(), figures.events()]).then(([dashboard, events]) => ({
+        dashboard,
+        events: events.items,
+      }));
       cached = { at: Date.now(), value };
       value.catch(() => {
         cached = null;
@@ -26,7 +29,9 @@ export function registerStatsMetrics(registry: Registry, figures: FiguresService
     }
     return cached.value;
   };
-  const read = async <T>(pick: (s: { dashboard: Dashboard; events: EventItem[] }) => T): Promise<T | null> => {
+  const read = async <T>(
+    pick: (s: { dashboard: Dashboard; events: EventItem[] }) => T,
+  ): Promise<T | null> => {
     try {
       return pick(await snapshot());
     } catch (err) {
@@ -77,7 +82,8 @@ export function registerStatsMetrics(registry: Registry, figures: FiguresService
   return {
     reservationApplied(type) {
       const status = type.startsWith('reservation.') ? type.slice('reservation.'.length) : null;
-      if (status && (RESERVATION_TRANSITIONS as readonly string[]).includes(status)) reservations.inc({ status });
+      if (status && (RESERVATION_TRANSITIONS as readonly string[]).includes(status))
+        reservations.inc({ status });
     },
   };
 }

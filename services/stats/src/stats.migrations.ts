@@ -21,7 +21,9 @@ export const statsReadModelsMigration: Migration = {
       .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addColumn('envelope', 'jsonb', (c) => c.notNull())
       .execute();
-    await sql`create index if not exists event_history_replay on ${sql.table(`${S}.event_history`)} (occurred_at, id)`.execute(db);
+    await sql`create index if not exists event_history_replay on ${sql.table(`${S}.event_history`)} (occurred_at, id)`.execute(
+      db,
+    );
 
     await schema
       .createTable('users')
@@ -30,7 +32,9 @@ export const statsReadModelsMigration: Migration = {
       .addColumn('role', 'text', (c) => c.notNull())
       .addColumn('registered_at', 'timestamptz', (c) => c.notNull())
       .execute();
-    await sql`create index if not exists users_registered on ${sql.table(`${S}.users`)} (registered_at)`.execute(db);
+    await sql`create index if not exists users_registered on ${sql.table(`${S}.users`)} (registered_at)`.execute(
+      db,
+    );
 
     await schema
       .createTable('events')
@@ -59,9 +63,15 @@ export const statsReadModelsMigration: Migration = {
       .addColumn('created_at', 'timestamptz', (c) => c.notNull())
       .addColumn('refunded_seats', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
-    await sql`create index if not exists reservations_event on ${sql.table(`${S}.reservations`)} (event_id)`.execute(db);
-    await sql`create index if not exists reservations_created on ${sql.table(`${S}.reservations`)} (created_at)`.execute(db);
-    await sql`create index if not exists reservations_user_event on ${sql.table(`${S}.reservations`)} (user_id, event_id)`.execute(db);
+    await sql`create index if not exists reservations_event on ${sql.table(`${S}.reservations`)} (event_id)`.execute(
+      db,
+    );
+    await sql`create index if not exists reservations_created on ${sql.table(`${S}.reservations`)} (created_at)`.execute(
+      db,
+    );
+    await sql`create index if not exists reservations_user_event on ${sql.table(`${S}.reservations`)} (user_id, event_id)`.execute(
+      db,
+    );
 
     await schema
       .createTable('payments')
@@ -111,9 +121,19 @@ export const statsReadModelsMigration: Migration = {
       .addColumn('source', 'text', (c) => c.notNull())
       .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
       .execute();
-    await sql`create index if not exists audit_log_time on ${sql.table(`${S}.audit_log`)} (occurred_at desc, id desc)`.execute(db);
+    await sql`create index if not exists audit_log_time on ${sql.table(`${S}.audit_log`)} (occurred_at desc, id desc)`.execute(
+      db,
+    );
   },
 };
 
 /** Read-model tables, emptied by a rebuild (the history stays). */
-export const READ_MODEL_TABLES = ['users', 'events', 'reservations', 'payments', 'sales_hourly', 'queue_admissions', 'audit_log'] as const;
+export const READ_MODEL_TABLES = [
+  'users',
+  'events',
+  'reservations',
+  'payments',
+  'sales_hourly',
+  'queue_admissions',
+  'audit_log',
+] as const;

@@ -15,12 +15,18 @@ export const DashboardBody = Type.Object({
     today: Type.Integer({ description: 'reservations created today' }),
     total: Type.Integer(),
     confirmed: Type.Integer({ description: 'paid and standing (confirmed or partially refunded)' }),
-    cancelled: Type.Integer({ description: 'cancelled, including paid reservations cancelled with a full refund' }),
+    cancelled: Type.Integer({
+      description: 'cancelled, including paid reservations cancelled with a full refund',
+    }),
     expired: Type.Integer({ description: 'holds that ran out unpaid' }),
-    byStatus: Type.Record(Type.String(), Type.Integer(), { description: 'exact count per reservation status' }),
+    byStatus: Type.Record(Type.String(), Type.Integer(), {
+      description: 'exact count per reservation status',
+    }),
   }),
   conversionRate: Type.Number({ description: 'holds that became paid reservations / holds (0-1)' }),
-  queueConversionRate: Type.Number({ description: 'waiting-room admissions that became purchases / admissions (0-1)' }),
+  queueConversionRate: Type.Number({
+    description: 'waiting-room admissions that became purchases / admissions (0-1)',
+  }),
   byPaymentMethod: Type.Array(
     Type.Object({
       method: Type.String(),
@@ -38,14 +44,26 @@ export const DashboardBody = Type.Object({
     }),
   ),
   topEvents: Type.Array(
-    Type.Object({ eventId: Type.String(), title: Type.String(), seatsSold: Type.Integer(), revenue: Krw('net revenue') }),
+    Type.Object({
+      eventId: Type.String(),
+      title: Type.String(),
+      seatsSold: Type.Integer(),
+      revenue: Krw('net revenue'),
+    }),
   ),
   generatedAt: Type.String({ format: 'date-time' }),
 });
 
 export const SalesQuery = Type.Object({
-  from: Type.Optional(Type.String({ description: 'Seoul date YYYY-MM-DD or ISO date-time; default 30 days (day) or today (hour) before `to`' })),
-  to: Type.Optional(Type.String({ description: 'Seoul date YYYY-MM-DD (inclusive) or ISO date-time; default today' })),
+  from: Type.Optional(
+    Type.String({
+      description:
+        'Seoul date YYYY-MM-DD or ISO date-time; default 30 days (day) or today (hour) before `to`',
+    }),
+  ),
+  to: Type.Optional(
+    Type.String({ description: 'Seoul date YYYY-MM-DD (inclusive) or ISO date-time; default today' }),
+  ),
   granularity: Type.Union([Type.Literal('day'), Type.Literal('hour')], { default: 'day' }),
   eventId: Type.Optional(Type.String()),
 });
@@ -61,12 +79,17 @@ export const SalesBody = Type.Object({
   ),
 });
 
-export const UsersQuery = Type.Object({ from: Type.Optional(Type.String()), to: Type.Optional(Type.String()) });
+export const UsersQuery = Type.Object({
+  from: Type.Optional(Type.String()),
+  to: Type.Optional(Type.String()),
+});
 
 export const UsersBody = Type.Object({
   total: Type.Integer(),
   newToday: Type.Integer(),
-  series: Type.Array(Type.Object({ bucket: Type.String({ description: 'Seoul date' }), count: Type.Integer() })),
+  series: Type.Array(
+    Type.Object({ bucket: Type.String({ description: 'Seoul date' }), count: Type.Integer() }),
+  ),
 });
 
 export const EventsBody = Type.Object({
@@ -119,4 +142,8 @@ export const AuditBody = Type.Object({
   limit: Type.Integer(),
 });
 
-export const RebuildBody = Type.Object({ events: Type.Integer(), skipped: Type.Integer(), durationMs: Type.Integer() });
+export const RebuildBody = Type.Object({
+  events: Type.Integer(),
+  skipped: Type.Integer(),
+  durationMs: Type.Integer(),
+});

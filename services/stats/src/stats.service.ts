@@ -45,10 +45,16 @@ export const statsService = defineService<StatsConfig>({
     '0001_outbox_claim': outboxClaimMigration('stats'),
     '0002_read_models': statsReadModelsMigration,
   },
-  openapi: { title: 'TIKETI stats service', description: 'Sales, reservations, users and conversion read models; the audit log; business metrics' },
+  openapi: {
+    title: 'TIKETI stats service',
+    description: 'Sales, reservations, users and conversion read models; the audit log; business metrics',
+  },
   async routes(app, ctx) {
     const rt = runtime(ctx);
-    await statsRoutes(app, ctx, { figures: rt.figures, rebuilt: () => void ctx.coordination.publish(STATS_CHANGED_CHANNEL, 'rebuild') });
+    await statsRoutes(app, ctx, {
+      figures: rt.figures,
+      rebuilt: () => void ctx.coordination.publish(STATS_CHANGED_CHANNEL, 'rebuild'),
+    });
     await liveRoutes(app, ctx, rt.hub);
   },
   async start(ctx) {

@@ -77,7 +77,8 @@ export async function dashboardRoutes(
       onRequest: requireAdmin,
       schema: {
         tags: ['admin'],
-        summary: 'Only the live operations of the dashboard (waiting rooms, seats held, tickets sold per minute)',
+        summary:
+          'Only the live operations of the dashboard (waiting rooms, seats held, tickets sold per minute)',
         security: [{ bearerAuth: [] }],
         response: { 200: LiveFigures, 401: ErrorBody, 403: ErrorBody, 503: ErrorBody },
       },
@@ -87,7 +88,11 @@ export async function dashboardRoutes(
         return await sources.live(request.id);
       } catch (err) {
         request.log.warn({ err }, 'dashboard: live figures unavailable');
-        throw new AppError('unavailable', 'SERVICE_UNAVAILABLE', 'Live figures are unavailable; try again shortly');
+        throw new AppError(
+          'unavailable',
+          'SERVICE_UNAVAILABLE',
+          'Live figures are unavailable; try again shortly',
+        );
       }
     },
   );

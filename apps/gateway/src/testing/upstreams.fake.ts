@@ -37,7 +37,8 @@ export async function startEchoUpstream(
       url: request.url,
       headers: request.headers,
       bodyBytes: Buffer.isBuffer(request.body) ? request.body.length : 0,
-      bodyText: Buffer.isBuffer(request.body) && request.body.length <= 4096 ? request.body.toString('utf8') : null,
+      bodyText:
+        Buffer.isBuffer(request.body) && request.body.length <= 4096 ? request.body.toString('utf8') : null,
     };
     seen.push(record);
     return { service: name, ...record };

@@ -13,8 +13,18 @@ const STATUSES = ['draft', 'scheduled', 'on_sale', 'sold_out', 'sale_closed', 'e
 export function AdminEventsPage() {
   const { t, dateTime, num } = useI18n();
   const [params, setParams] = useSearchParams();
-  const filters = { q: params.get('q') ?? undefined, status: params.get('status') ?? undefined, category: params.get('category') ?? undefined, page: Number(params.get('page') ?? 1), limit: 50 };
-  const query = useQuery({ queryKey: ['admin', 'events', filters], queryFn: () => adminApi.events(filters), placeholderData: keepPreviousData });
+  const filters = {
+    q: params.get('q') ?? undefined,
+    status: params.get('status') ?? undefined,
+    category: params.get('category') ?? undefined,
+    page: Number(params.get('page') ?? 1),
+    limit: 50,
+  };
+  const query = useQuery({
+    queryKey: ['admin', 'events', filters],
+    queryFn: () => adminApi.events(filters),
+    placeholderData: keepPreviousData,
+  });
   const set = (key: string, value: string) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value);
@@ -31,8 +41,18 @@ export function AdminEventsPage() {
         </Link>
       </div>
       <div className="filters">
-        <input type="search" placeholder={t('search.placeholder')} defaultValue={filters.q} onChange={(e) => set('q', e.target.value)} aria-label={t('search.keyword')} />
-        <select value={filters.status ?? ''} onChange={(e) => set('status', e.target.value)} aria-label={t('admin.status')}>
+        <input
+          type="search"
+          placeholder={t('search.placeholder')}
+          defaultValue={filters.q}
+          onChange={(e) => set('q', e.target.value)}
+          aria-label={t('search.keyword')}
+        />
+        <select
+          value={filters.status ?? ''}
+          onChange={(e) => set('status', e.target.value)}
+          aria-label={t('admin.status')}
+        >
           <option value="">{t('admin.allStatuses')}</option>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -40,7 +60,11 @@ export function AdminEventsPage() {
             </option>
           ))}
         </select>
-        <select value={filters.category ?? ''} onChange={(e) => set('category', e.target.value)} aria-label={t('search.category')}>
+        <select
+          value={filters.category ?? ''}
+          onChange={(e) => set('category', e.target.value)}
+          aria-label={t('search.category')}
+        >
           <option value="">{t('search.allCategories')}</option>
           {CATEGORIES.map((c) => (
             <option key={c} value={c}>

@@ -7,17 +7,28 @@ import { fromLayout, newSection, previewMap, toLayout, type EditorSection } from
 const EMPTY = new Set<string>();
 
 /** Sections, rows and seats as a form, a JSON view for the full document, and a live preview. */
-export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: EditorSection[]) => void; errors: Record<string, string>; locked?: boolean }) {
+export function LayoutEditor(props: {
+  sections: EditorSection[];
+  onChange: (s: EditorSection[]) => void;
+  errors: Record<string, string>;
+  locked?: boolean;
+}) {
   const { sections, onChange, errors, locked } = props;
   const { t, num } = useI18n();
   const [json, setJson] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState<string | null>(null);
   const preview = useMemo(() => {
     const map = previewMap(sections);
-    return map.seats.length ? new SeatMapModel(map, Object.fromEntries(sections.map((s) => [s.name, s.color]))) : null;
+    return map.seats.length
+      ? new SeatMapModel(map, Object.fromEntries(sections.map((s) => [s.name, s.color])))
+      : null;
   }, [sections]);
-  const update = (i: number, patch: Partial<EditorSection>) => onChange(sections.map((s, j) => (j === i ? { ...s, ...patch } : s)));
-  const totalSeats = sections.reduce((n, s) => n + (s.kind === 'standing' ? s.capacity : s.rows.reduce((m, r) => m + r.seats, 0)), 0);
+  const update = (i: number, patch: Partial<EditorSection>) =>
+    onChange(sections.map((s, j) => (j === i ? { ...s, ...patch } : s)));
+  const totalSeats = sections.reduce(
+    (n, s) => n + (s.kind === 'standing' ? s.capacity : s.rows.reduce((m, r) => m + r.seats, 0)),
+    0,
+  );
   const err = (path: string) => errors[`layout.${path}`];
 
   return (
@@ -32,33 +43,65 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
               <div className="row-fields">
                 <label>
                   {t('layout.sectionName')}
-                  <input value={s.name} onChange={(e) => update(i, { name: e.target.value })} aria-invalid={!!err(`sections.${i}.name`)} />
-                  {err(`sections.${i}.name`) && <small className="field-error">{err(`sections.${i}.name`)}</small>}
+                  <input
+                    value={s.name}
+                    onChange={(e) => update(i, { name: e.target.value })}
+                    aria-invalid={!!err(`sections.${i}.name`)}
+                  />
+                  {err(`sections.${i}.name`) && (
+                    <small className="field-error">{err(`sections.${i}.name`)}</small>
+                  )}
                 </label>
                 <label>
                   {t('event.price')}
-                  <input type="number" min={0} step={1000} value={s.price} onChange={(e) => update(i, { price: Number(e.target.value) })} />
-                  {err(`sections.${i}.price`) && <small className="field-error">{err(`sections.${i}.price`)}</small>}
+                  <input
+                    type="number"
+                    min={0}
+                    step={1000}
+                    value={s.price}
+                    onChange={(e) => update(i, { price: Number(e.target.value) })}
+                  />
+                  {err(`sections.${i}.price`) && (
+                    <small className="field-error">{err(`sections.${i}.price`)}</small>
+                  )}
                 </label>
                 <label>
                   {t('layout.color')}
-                  <input type="color" value={s.color} onChange={(e) => update(i, { color: e.target.value })} />
+                  <input
+                    type="color"
+                    value={s.color}
+                    onChange={(e) => update(i, { color: e.target.value })}
+                  />
                 </label>
                 <label>
                   {t('layout.kind')}
-                  <select value={s.kind} onChange={(e) => update(i, { kind: e.target.value === 'standing' ? 'standing' : 'seated' })}>
+                  <select
+                    value={s.kind}
+                    onChange={(e) =>
+                      update(i, { kind: e.target.value === 'standing' ? 'standing' : 'seated' })
+                    }
+                  >
                     <option value="seated">{t('layout.seated')}</option>
                     <option value="standing">{t('layout.standing')}</option>
                   </select>
                 </label>
-                <button type="button" className="btn btn-ghost btn-small" onClick={() => onChange(sections.filter((_, j) => j !== i))}>
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-small"
+                  onClick={() => onChange(sections.filter((_, j) => j !== i))}
+                >
                   {t('layout.removeSection')}
                 </button>
               </div>
               {s.kind === 'standing' ? (
                 <label>
                   {t('layout.capacity')}
-                  <input type="number" min={1} value={s.capacity} onChange={(e) => update(i, { capacity: Number(e.target.value) })} />
+                  <input
+                    type="number"
+                    min={1}
+                    value={s.capacity}
+                    onChange={(e) => update(i, { capacity: Number(e.target.value) })}
+                  />
                 </label>
               ) : (
                 <>
@@ -68,15 +111,23 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
                         <th>{t('seat.row')}</th>
                         <th>{t('layout.seatsInRow')}</th>
                         <th>
-                      <span className="sr-only">{t('common.actions')}</span>
-                    </th>
+                          <span className="sr-only">{t('common.actions')}</span>
+                        </th>
                       </tr>
                     </thead>
                     <tbody>
                       {s.rows.map((r, k) => (
                         <tr key={k}>
                           <td>
-                            <input aria-label={t('seat.row')} value={r.label} onChange={(e) => update(i, { rows: s.rows.map((x, m) => (m === k ? { ...x, label: e.target.value } : x)) })} />
+                            <input
+                              aria-label={t('seat.row')}
+                              value={r.label}
+                              onChange={(e) =>
+                                update(i, {
+                                  rows: s.rows.map((x, m) => (m === k ? { ...x, label: e.target.value } : x)),
+                                })
+                              }
+                            />
                           </td>
                           <td>
                             <input
@@ -85,11 +136,21 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
                               min={1}
                               max={500}
                               value={r.seats}
-                              onChange={(e) => update(i, { rows: s.rows.map((x, m) => (m === k ? { ...x, seats: Number(e.target.value) } : x)) })}
+                              onChange={(e) =>
+                                update(i, {
+                                  rows: s.rows.map((x, m) =>
+                                    m === k ? { ...x, seats: Number(e.target.value) } : x,
+                                  ),
+                                })
+                              }
                             />
                           </td>
                           <td>
-                            <button type="button" className="link" onClick={() => update(i, { rows: s.rows.filter((_, m) => m !== k) })}>
+                            <button
+                              type="button"
+                              className="link"
+                              onClick={() => update(i, { rows: s.rows.filter((_, m) => m !== k) })}
+                            >
                               ✕
                             </button>
                           </td>
@@ -97,7 +158,9 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
                       ))}
                     </tbody>
                   </table>
-                  {err(`sections.${i}.rows`) && <small className="field-error">{err(`sections.${i}.rows`)}</small>}
+                  {err(`sections.${i}.rows`) && (
+                    <small className="field-error">{err(`sections.${i}.rows`)}</small>
+                  )}
                   <button
                     type="button"
                     className="btn btn-small"
@@ -111,28 +174,50 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
                   </button>
                   <label>
                     {t('layout.blocked')}
-                    <input value={s.blocked} placeholder="A-1, A-2" onChange={(e) => update(i, { blocked: e.target.value })} />
+                    <input
+                      value={s.blocked}
+                      placeholder="A-1, A-2"
+                      onChange={(e) => update(i, { blocked: e.target.value })}
+                    />
                   </label>
                   <label>
                     {t('layout.accessible')}
-                    <input value={s.accessible} placeholder="B-1" onChange={(e) => update(i, { accessible: e.target.value })} />
+                    <input
+                      value={s.accessible}
+                      placeholder="B-1"
+                      onChange={(e) => update(i, { accessible: e.target.value })}
+                    />
                   </label>
                 </>
               )}
             </div>
           ))}
           <div className="actions">
-            <button type="button" className="btn btn-small" onClick={() => onChange([...sections, newSection(sections.length)])}>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => onChange([...sections, newSection(sections.length)])}
+            >
               {t('layout.addSection')}
             </button>
-            <button type="button" className="btn btn-small btn-ghost" onClick={() => setJson(JSON.stringify(toLayout(sections), null, 2))}>
+            <button
+              type="button"
+              className="btn btn-small btn-ghost"
+              onClick={() => setJson(JSON.stringify(toLayout(sections), null, 2))}
+            >
               {t('layout.editJson')}
             </button>
           </div>
         </>
       ) : (
         <div>
-          <textarea className="json" rows={14} value={json} onChange={(e) => setJson(e.target.value)} aria-label={t('layout.editJson')} />
+          <textarea
+            className="json"
+            rows={14}
+            value={json}
+            onChange={(e) => setJson(e.target.value)}
+            aria-label={t('layout.editJson')}
+          />
           {jsonError && <p className="field-error">{jsonError}</p>}
           <button
             type="button"
@@ -154,7 +239,11 @@ export function LayoutEditor(props: { sections: EditorSection[]; onChange: (s: E
         </div>
       )}
       <h2 className="subheading">{t('layout.preview')}</h2>
-      {preview ? <SeatCanvas model={preview} version={0} selected={EMPTY} height={300} /> : <p className="muted">{t('layout.emptyPreview')}</p>}
+      {preview ? (
+        <SeatCanvas model={preview} version={0} selected={EMPTY} height={300} />
+      ) : (
+        <p className="muted">{t('layout.emptyPreview')}</p>
+      )}
     </fieldset>
   );
 }

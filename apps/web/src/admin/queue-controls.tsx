@@ -6,14 +6,27 @@ import { useI18n } from '../i18n/i18n.context';
 import { QueryState } from '../components/state-views';
 import { FormError, useFormErrors } from '../components/form';
 
-type Editable = Required<Pick<QueueSettings, 'mode' | 'autoThreshold' | 'admissionsPerMinute' | 'maxInside' | 'sessionMinutes' | 'preQueueMinutes'>>;
+type Editable = Required<
+  Pick<
+    QueueSettings,
+    'mode' | 'autoThreshold' | 'admissionsPerMinute' | 'maxInside' | 'sessionMinutes' | 'preQueueMinutes'
+  >
+>;
 
 /** Waiting-room settings for one event with its live figures (refreshed every few seconds). */
 export function QueueControls({ eventId }: { eventId: string }) {
   const { t, num, duration } = useI18n();
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: ['admin', 'queue', eventId], queryFn: () => adminApi.queue(eventId), refetchInterval: 3000 });
-  const alerts = useQuery({ queryKey: ['admin', 'alerts', eventId], queryFn: () => adminApi.alerts(eventId), refetchInterval: 30_000 });
+  const query = useQuery({
+    queryKey: ['admin', 'queue', eventId],
+    queryFn: () => adminApi.queue(eventId),
+    refetchInterval: 3000,
+  });
+  const alerts = useQuery({
+    queryKey: ['admin', 'alerts', eventId],
+    queryFn: () => adminApi.alerts(eventId),
+    refetchInterval: 30_000,
+  });
   const [settings, setSettings] = useState<Editable | null>(null);
   const errors = useFormErrors();
   const [saved, setSaved] = useState(false);
@@ -48,7 +61,13 @@ export function QueueControls({ eventId }: { eventId: string }) {
   const field = (key: Exclude<keyof Editable, 'mode'>, label: string) => (
     <label>
       {label}
-      <input type="number" min={0} value={settings?.[key] ?? 0} onChange={(e) => settings && setSettings({ ...settings, [key]: Number(e.target.value) })} aria-invalid={!!errors.fields[key]} />
+      <input
+        type="number"
+        min={0}
+        value={settings?.[key] ?? 0}
+        onChange={(e) => settings && setSettings({ ...settings, [key]: Number(e.target.value) })}
+        aria-invalid={!!errors.fields[key]}
+      />
       {errors.fields[key] && <small className="field-error">{errors.fields[key]}</small>}
     </label>
   );
@@ -66,7 +85,9 @@ export function QueueControls({ eventId }: { eventId: string }) {
         {(q) => (
           <>
             <p>
-              <span className={`badge ${q.live.active ? 'badge-on_sale' : ''}`}>{q.live.active ? t('queue.active') : t('queue.inactive')}</span>
+              <span className={`badge ${q.live.active ? 'badge-on_sale' : ''}`}>
+                {q.live.active ? t('queue.active') : t('queue.inactive')}
+              </span>
               {q.live.closed && <span className="badge badge-sold_out">{t('status.sold_out')}</span>}
             </p>
             <div className="stat-grid" aria-live="polite">
@@ -79,7 +100,9 @@ export function QueueControls({ eventId }: { eventId: string }) {
                 <div className="stat-card" data-testid="alerts-asked">
                   <span className="stat-label">{t('queue.alertsAsked')}</span>
                   <strong className="stat-value">{num(alerts.data.asked)}</strong>
-                  {alerts.data.mailed > 0 && <span className="muted">{t('queue.alertsMailed', { n: num(alerts.data.mailed) })}</span>}
+                  {alerts.data.mailed > 0 && (
+                    <span className="muted">{t('queue.alertsMailed', { n: num(alerts.data.mailed) })}</span>
+                  )}
                 </div>
               )}
               {alerts.data && alerts.data.waitingForReturns > 0 && (
@@ -94,7 +117,11 @@ export function QueueControls({ eventId }: { eventId: string }) {
                 <FormError message={errors.form} />
                 <label>
                   {t('queue.mode')}
-                  <select value={settings.mode} onChange={(e) => setSettings({ ...settings, mode: e.target.value as Editable['mode'] })} data-testid="queue-mode">
+                  <select
+                    value={settings.mode}
+                    onChange={(e) => setSettings({ ...settings, mode: e.target.value as Editable['mode'] })}
+                    data-testid="queue-mode"
+                  >
                     <option value="off">{t('queue.modeOff')}</option>
                     <option value="on">{t('queue.modeOn')}</option>
                     <option value="auto">{t('queue.modeAuto')}</option>

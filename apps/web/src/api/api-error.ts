@@ -15,7 +15,9 @@ export class ApiError extends Error {
     const issues = (this.details?.issues ?? []) as Array<{ path?: string; message?: string }>;
     const out: Record<string, string> = {};
     for (const issue of Array.isArray(issues) ? issues : []) {
-      const segments = String(issue.path ?? '').split(/[./]/).filter((s) => s && s !== 'body' && s !== 'querystring');
+      const segments = String(issue.path ?? '')
+        .split(/[./]/)
+        .filter((s) => s && s !== 'body' && s !== 'querystring');
       const key = segments.length ? segments.join('.') : '_';
       const leaf = segments[segments.length - 1] ?? '_';
       const message = issue.message ?? 'invalid';

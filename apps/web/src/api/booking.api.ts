@@ -1,5 +1,14 @@
 import { api } from './client';
-import type { PaymentMethodInfo, Payment, Checkout, QueueState, RefundQuote, Reservation, EntryPass, SeatPass } from './types';
+import type {
+  PaymentMethodInfo,
+  Payment,
+  Checkout,
+  QueueState,
+  RefundQuote,
+  Reservation,
+  EntryPass,
+  SeatPass,
+} from './types';
 
 const QUEUE_KEY = (eventId: string) => `tiketi.queue.${eventId}`;
 
@@ -34,18 +43,33 @@ function queueHeader(eventId: string): Record<string, string> {
 
 export const bookingApi = {
   book: (input: { eventId: string; seatIds?: string[]; quantity?: number; section?: string }) =>
-    api<{ reservation: Reservation }>('/api/tickets/book', { method: 'POST', body: input, headers: queueHeader(input.eventId) }).then((r) => r.reservation),
+    api<{ reservation: Reservation }>('/api/tickets/book', {
+      method: 'POST',
+      body: input,
+      headers: queueHeader(input.eventId),
+    }).then((r) => r.reservation),
   my: () => api<{ items: Reservation[] }>('/api/tickets/my'),
-  reservation: (id: string) => api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}`).then((r) => r.reservation),
-  pass: (id: string) => api<{ pass: EntryPass }>(`/api/reservations/${encodeURIComponent(id)}/pass`).then((r) => r.pass),
-  seatPass: (code: string) => api<{ pass: SeatPass }>(`/api/passes/${encodeURIComponent(code)}`).then((r) => r.pass),
-  cancel: (id: string) => api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}/cancel`, { method: 'POST', body: {} }).then((r) => r.reservation),
+  reservation: (id: string) =>
+    api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}`).then(
+      (r) => r.reservation,
+    ),
+  pass: (id: string) =>
+    api<{ pass: EntryPass }>(`/api/reservations/${encodeURIComponent(id)}/pass`).then((r) => r.pass),
+  seatPass: (code: string) =>
+    api<{ pass: SeatPass }>(`/api/passes/${encodeURIComponent(code)}`).then((r) => r.pass),
+  cancel: (id: string) =>
+    api<{ reservation: Reservation }>(`/api/reservations/${encodeURIComponent(id)}/cancel`, {
+      method: 'POST',
+      body: {},
+    }).then((r) => r.reservation),
 };
 
 export const queueApi = {
-  join: (eventId: string) => api<QueueState>(`/api/queue/${encodeURIComponent(eventId)}/join`, { method: 'POST', body: {} }),
+  join: (eventId: string) =>
+    api<QueueState>(`/api/queue/${encodeURIComponent(eventId)}/join`, { method: 'POST', body: {} }),
   status: (eventId: string) => api<QueueState>(`/api/queue/${encodeURIComponent(eventId)}/status`),
-  leave: (eventId: string) => api<null>(`/api/queue/${encodeURIComponent(eventId)}/leave`, { method: 'POST', body: {} }),
+  leave: (eventId: string) =>
+    api<null>(`/api/queue/${encodeURIComponent(eventId)}/leave`, { method: 'POST', body: {} }),
 };
 
 export const paymentsApi = {
@@ -61,8 +85,19 @@ export const paymentsApi = {
         failUrl: `${location.origin}/payments/fail?reservationId=${encodeURIComponent(reservationId)}`,
       },
     }),
-  confirm: (body: { orderId: string; paymentKey?: string; pgToken?: string; paymentId?: string; amount?: number }) =>
-    api<{ payment: Payment; reservation: { id: string; status: string } }>('/api/payments/confirm', { method: 'POST', body }),
-  refundQuote: (reservationId: string) => api<RefundQuote>('/api/payments/refund-quote', { query: { reservationId } }),
-  get: (id: string) => api<{ payment: Payment }>(`/api/payments/${encodeURIComponent(id)}`).then((r) => r.payment),
+  confirm: (body: {
+    orderId: string;
+    paymentKey?: string;
+    pgToken?: string;
+    paymentId?: string;
+    amount?: number;
+  }) =>
+    api<{ payment: Payment; reservation: { id: string; status: string } }>('/api/payments/confirm', {
+      method: 'POST',
+      body,
+    }),
+  refundQuote: (reservationId: string) =>
+    api<RefundQuote>('/api/payments/refund-quote', { query: { reservationId } }),
+  get: (id: string) =>
+    api<{ payment: Payment }>(`/api/payments/${encodeURIComponent(id)}`).then((r) => r.payment),
 };

@@ -55,7 +55,11 @@ export function refreshSession(): Promise<RefreshOutcome> {
       }
       const body = (await res.json()) as { accessToken: string; refreshToken: string };
       const latest = sessionStore.get();
-      if (latest) sessionStore.set({ ...latest, accessToken: body.accessToken, refreshToken: body.refreshToken }, 'refresh');
+      if (latest)
+        sessionStore.set(
+          { ...latest, accessToken: body.accessToken, refreshToken: body.refreshToken },
+          'refresh',
+        );
       return 'refreshed';
     } catch {
       return 'unavailable';
@@ -84,7 +88,12 @@ export async function rawRequest(path: string, options: RequestOptions = {}): Pr
       headers['content-type'] = 'application/json';
       body = JSON.stringify(options.body);
     }
-    return fetch(withQuery(path, options.query), { method: options.method ?? 'GET', headers, body, signal: options.signal });
+    return fetch(withQuery(path, options.query), {
+      method: options.method ?? 'GET',
+      headers,
+      body,
+      signal: options.signal,
+    });
   };
   let res = await send();
   if (res.status === 401 && !options.noRefresh && sessionStore.get()) {
@@ -106,18 +115,38 @@ export async function api<T = unknown>(path: string, options: RequestOptions = {
   }
   const body = await parse(res).catch(() => null);
   if (!res.ok) {
-    const error = (body as { error?: { code?: string; message?: string; details?: Record<string, unknown>; requestId?: string } } | null)?.error;
-    throw new ApiError(res.status, error?.code ?? `HTTP_${res.status}`, error?.message ?? res.statusText, error?.details, error?.requestId);
+    const error = (
+      body as {
+        error?: { code?: string; message?: string; details?: Record<string, unknown>; requestId?: string };
+      } | null
+    )?.error;
+    throw new ApiError(
+      res.status,
+      error?.code ?? `HTTP_${res.status}`,
+      error?.message ?? res.statusText,
+      error?.details,
+      error?.requestId,
+    );
   }
   return body as T;
 }
 
 /** Downloads an authenticated file (CSV export) and hands it to the browser. */
-export async function download(path: string, query: RequestOptions['query'], filename: string): Promise<void> {
+export async function download(
+  path: string,
+  query: RequestOptions['query'],
+  filename: string,
+): Promise<void> {
   const res = await rawRequest(path, { query, headers: { accept: 'text/csv' } });
   if (!res.ok) {
-    const body = (await parse(res).catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new ApiError(res.status, body?.error?.code ?? `HTTP_${res.status}`, body?.error?.message ?? res.statusText);
+    const body = (await parse(res).catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
+    throw new ApiError(
+      res.status,
+      body?.error?.code ?? `HTTP_${res.status}`,
+      body?.error?.message ?? res.statusText,
+    );
   }
   const blob = await res.blob();
   const url = URL.createObjectURL(blob);

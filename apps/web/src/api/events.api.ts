@@ -14,8 +14,10 @@ export interface EventQuery {
 }
 
 export const eventsApi = {
-  list: (query: EventQuery, signal?: AbortSignal) => api<EventList>('/api/events', { query: { ...query }, signal }),
-  get: (id: string) => api<{ event: EventDetail }>(`/api/events/${encodeURIComponent(id)}`).then((r) => r.event),
+  list: (query: EventQuery, signal?: AbortSignal) =>
+    api<EventList>('/api/events', { query: { ...query }, signal }),
+  get: (id: string) =>
+    api<{ event: EventDetail }>(`/api/events/${encodeURIComponent(id)}`).then((r) => r.event),
   seats: (id: string) => api<SeatMap>(`/api/events/${encodeURIComponent(id)}/seats`),
 };
 

@@ -22,7 +22,13 @@ export function RequireAdmin({ children }: { children: ReactNode }) {
   const location = useLocation();
   const { t } = useI18n();
   if (!user) return <Navigate to={loginPath(location, sessionStore.lastEnd() === 'expired')} replace />;
-  if (!isAdmin) return <div className="page"><h1>{t('error.forbiddenTitle')}</h1><p>{t('error.forbidden')}</p></div>;
+  if (!isAdmin)
+    return (
+      <div className="page">
+        <h1>{t('error.forbiddenTitle')}</h1>
+        <p>{t('error.forbidden')}</p>
+      </div>
+    );
   return <>{children}</>;
 }
 

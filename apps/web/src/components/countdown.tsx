@@ -2,7 +2,15 @@ import { useI18n } from '../i18n/i18n.context';
 import { useNow } from '../lib/use-now';
 
 /** Time left until `to`; calls nothing itself, the parent decides what expiry means. */
-export function Countdown({ to, className, expired }: { to: string | null | undefined; className?: string; expired?: string }) {
+export function Countdown({
+  to,
+  className,
+  expired,
+}: {
+  to: string | null | undefined;
+  className?: string;
+  expired?: string;
+}) {
   const now = useNow();
   const { duration } = useI18n();
   if (!to) return null;

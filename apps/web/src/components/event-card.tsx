@@ -30,7 +30,13 @@ export function EventCard({ event }: { event: EventSummary }) {
     <article className="event-card" data-testid="event-card">
       <Link to={`/events/${event.id}`} className="event-card-link">
         <div className="poster">
-          {poster ? <img src={poster} alt="" loading="lazy" /> : <div className={`poster-fallback cat-${event.category}`}>{t(`category.${event.category}` as MessageKey)}</div>}
+          {poster ? (
+            <img src={poster} alt="" loading="lazy" />
+          ) : (
+            <div className={`poster-fallback cat-${event.category}`}>
+              {t(`category.${event.category}` as MessageKey)}
+            </div>
+          )}
         </div>
         <div className="event-card-body">
           <div className="event-card-meta">

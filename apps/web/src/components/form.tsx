@@ -3,13 +3,29 @@ import { ApiError, isApiError } from '../api/api-error';
 import { useI18n } from '../i18n/i18n.context';
 import { errorText } from './state-views';
 
-export function Field(props: { label: string; name: string; error?: string; hint?: ReactNode; children?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+export function Field(
+  props: {
+    label: string;
+    name: string;
+    error?: string;
+    hint?: ReactNode;
+    children?: ReactNode;
+  } & InputHTMLAttributes<HTMLInputElement>,
+) {
   const { label, name, error, hint, children, ...input } = props;
   const id = `f-${name}`;
   return (
     <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children ?? <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : undefined} {...input} />}
+      {children ?? (
+        <input
+          id={id}
+          name={name}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? `${id}-err` : undefined}
+          {...input}
+        />
+      )}
       {hint && !error && <small className="hint">{hint}</small>}
       {error && (
         <small id={`${id}-err`} className="field-error" role="alert">
@@ -38,7 +54,11 @@ export function useFormErrors() {
         const mapped = codeToField[err.code];
         if (mapped) f[mapped] = errorText(err, t);
         setFields(f);
-        setForm(Object.keys(f).length && err.code === 'VALIDATION_FAILED' ? t('error.checkFields') : errorText(err, t));
+        setForm(
+          Object.keys(f).length && err.code === 'VALIDATION_FAILED'
+            ? t('error.checkFields')
+            : errorText(err, t),
+        );
       } else {
         setFields({});
         setForm(errorText(err, t));

@@ -8,7 +8,11 @@ export function LanguageSwitch() {
   return (
     <label className="lang-switch">
       <span className="sr-only">{t('nav.language')}</span>
-      <select aria-label={t('nav.language')} value={locale} onChange={(e) => setLocale(e.target.value === 'en' ? 'en' : 'ko')}>
+      <select
+        aria-label={t('nav.language')}
+        value={locale}
+        onChange={(e) => setLocale(e.target.value === 'en' ? 'en' : 'ko')}
+      >
         <option value="ko">한국어</option>
         <option value="en">English</option>
       </select>
@@ -42,7 +46,12 @@ export function Layout() {
           <LanguageSwitch />
           {user ? (
             <>
-              <NavLink to="/my/account" className="user-name" data-testid="user-name" aria-label={`${t('nav.account')}: ${user.name}`}>
+              <NavLink
+                to="/my/account"
+                className="user-name"
+                data-testid="user-name"
+                aria-label={`${t('nav.account')}: ${user.name}`}
+              >
                 {user.name}
               </NavLink>
               <button

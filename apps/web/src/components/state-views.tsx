@@ -19,7 +19,10 @@ export function Empty({ children }: { children?: ReactNode }) {
 }
 
 /** Known error codes get a translated sentence; anything else shows the server's message. */
-export function errorText(err: unknown, t: (key: MessageKey, vars?: Record<string, string>) => string): string {
+export function errorText(
+  err: unknown,
+  t: (key: MessageKey, vars?: Record<string, string>) => string,
+): string {
   if (isApiError(err)) {
     const key = `code.${err.code}` as MessageKey;
     // A message may quote the service's own words, where they carry the detail (which layout field),
@@ -50,14 +53,21 @@ export function ErrorView({ error, onRetry }: { error: unknown; onRetry?: () => 
 
 /** Renders loading / error / empty / content for one query. */
 export function QueryState<T>(props: {
-  query: { isPending: boolean; isError: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  query: {
+    isPending: boolean;
+    isError: boolean;
+    error: unknown;
+    data: T | undefined;
+    refetch: () => unknown;
+  };
   isEmpty?: (data: T) => boolean;
   empty?: ReactNode;
   children: (data: T) => ReactNode;
 }) {
   const { query } = props;
   if (query.isPending) return <Loading />;
-  if (query.isError || query.data === undefined) return <ErrorView error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.isError || query.data === undefined)
+    return <ErrorView error={query.error} onRetry={() => void query.refetch()} />;
   if (props.isEmpty?.(query.data)) return <Empty>{props.empty}</Empty>;
   return <>{props.children(query.data)}</>;
 }

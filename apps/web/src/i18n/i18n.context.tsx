@@ -1,6 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { messages, type MessageKey } from './messages';
-import { formatDate, formatDateTime, formatDuration, formatKRW, formatNumber, type Locale } from '../lib/format';
+import {
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatKRW,
+  formatNumber,
+  type Locale,
+} from '../lib/format';
 
 const STORAGE_KEY = 'tiketi.locale';
 
@@ -45,7 +52,8 @@ export function translate(locale: Locale, key: MessageKey, vars?: Record<string,
       : '';
   const plural = form in messages[locale] ? messages[locale][form as MessageKey] : undefined;
   let text: string = plural ?? messages[locale][key] ?? messages.en[key] ?? key;
-  if (vars) for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(value));
+  if (vars)
+    for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(value));
   return text;
 }
 

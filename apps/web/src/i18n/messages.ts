@@ -190,7 +190,8 @@ export const en = {
   'my.alerts': 'Sale alerts',
   'returns.ask': 'Mail me if seats come back',
   'returns.askAgain': 'Mail me again if seats come back',
-  'returns.asked': "We'll mail you once if seats come back (a cancellation or an unpaid hold). They go to whoever books first.",
+  'returns.asked':
+    "We'll mail you once if seats come back (a cancellation or an unpaid hold). They go to whoever books first.",
   'returns.mailed': 'We mailed you {time} that seats came back.',
   'returns.withdrawFor': 'Cancel the seat-return alert for {title}',
   'returns.mailedShort': 'Mailed: seats came back',
@@ -393,7 +394,8 @@ export const en = {
   'gate.ALREADY_CHECKED_IN': 'This ticket was already used at {at}.',
   'gate.TICKET_NOT_VALID': 'This ticket was cancelled or refunded.',
   'gate.EVENT_CANCELLED': 'This event was cancelled: its tickets admit nobody.',
-  'gate.REFUND_IN_PROGRESS': 'A refund of this ticket is under way: it does not admit. Ask the holder to check their booking.',
+  'gate.REFUND_IN_PROGRESS':
+    'A refund of this ticket is under way: it does not admit. Ask the holder to check their booking.',
   'gate.WRONG_EVENT': 'This ticket is for another event: {event}.',
   'gate.TICKET_NOT_FOUND': 'No ticket has this code.',
   'gate.count': 'Admitted {admitted} of {tickets} tickets ({seatsAdmitted} of {seats} seats).',
@@ -403,7 +405,8 @@ export const en = {
   'pass.qr': 'QR code of the entry pass',
   'pass.seats': 'Admits',
   'pass.seatPasses': 'Each seat’s pass',
-  'pass.seatPassesHint': 'The code above admits everyone in the booking not yet inside. Each seat also has its own pass: show it to enter apart, or send it to whoever sits there.',
+  'pass.seatPassesHint':
+    'The code above admits everyone in the booking not yet inside. Each seat also has its own pass: show it to enter apart, or send it to whoever sits there.',
   'pass.seatIn': 'in at {at}',
   'pass.seatNotIn': 'not yet in',
   'pass.showSeat': 'Show',
@@ -414,7 +417,8 @@ export const en = {
   'pass.seatQr': 'QR code of the pass for seat {seat}',
   'pass.seatTitle': 'Entry pass · {seat}',
   'pass.seatHowTo': 'Show this code at the entrance. It admits this seat once.',
-  'pass.unavailable': 'This pass is no longer valid: its seat was refunded, or the event was cancelled or is over.',
+  'pass.unavailable':
+    'This pass is no longer valid: its seat was refunded, or the event was cancelled or is over.',
   'admin.users': 'Members',
   'admin.userSearch': 'Search by name, email or id',
   'admin.role': 'Role',
@@ -505,7 +509,8 @@ export const en = {
   'admin.refundedAmount': 'Refunded',
   'admin.feeKept': 'Cancellation fee kept',
   'admin.returnFee': 'Refund the fee',
-  'admin.returnFeeHint': 'Gives the buyer back the {amount} fee kept when the booking was cancelled. An event cancelled by its organiser gives it back by itself.',
+  'admin.returnFeeHint':
+    'Gives the buyer back the {amount} fee kept when the booking was cancelled. An event cancelled by its organiser gives it back by itself.',
   'admin.payment': 'Payment',
   'admin.paymentId': 'Payment ID',
   'admin.history': 'History',
@@ -517,9 +522,12 @@ export const en = {
   'admin.mailRefunded': 'Refund',
   'admin.mailReminder': 'Reminder before the event',
   'admin.mailChanged': 'The event changed time or place',
-  'admin.moveWarning': 'A new time or place is mailed to the {n} paid bookings of this event, and those who paid before it may cancel without a fee until the event begins.',
-  'admin.correction': 'This only corrects a mistake (a misspelt venue, a wrong minute): the event has not moved',
-  'admin.correctionNotice': 'Saved as a correction, this edit mails none of the {n} paid bookings and waives no cancellation fee. The audit log records it as a correction.',
+  'admin.moveWarning':
+    'A new time or place is mailed to the {n} paid bookings of this event, and those who paid before it may cancel without a fee until the event begins.',
+  'admin.correction':
+    'This only corrects a mistake (a misspelt venue, a wrong minute): the event has not moved',
+  'admin.correctionNotice':
+    'Saved as a correction, this edit mails none of the {n} paid bookings and waives no cancellation fee. The audit log records it as a correction.',
   'admin.mailSent': 'sent {when}',
   'admin.mailPending': 'waiting after attempt {attempts}; next try {when}',
   'admin.mailFailed': 'not delivered; given up after attempt {attempts}',
@@ -752,7 +760,8 @@ export const ko: Messages = {
   'my.alerts': '티켓 오픈 알림',
   'returns.ask': '취소표 알림 받기',
   'returns.askAgain': '취소표 알림 다시 받기',
-  'returns.asked': '취소되거나 결제되지 않은 좌석이 다시 나오면 메일로 한 번 알려 드립니다. 먼저 예매하는 분께 돌아갑니다.',
+  'returns.asked':
+    '취소되거나 결제되지 않은 좌석이 다시 나오면 메일로 한 번 알려 드립니다. 먼저 예매하는 분께 돌아갑니다.',
   'returns.mailed': '{time}에 좌석이 다시 나왔다는 메일을 보냈습니다.',
   'returns.withdrawFor': '{title} 취소표 알림 취소',
   'returns.mailedShort': '메일 보냄: 좌석이 다시 나옴',
@@ -947,7 +956,8 @@ export const ko: Messages = {
   'gate.ALREADY_CHECKED_IN': '이미 {at}에 사용된 티켓입니다.',
   'gate.TICKET_NOT_VALID': '취소 또는 환불된 티켓입니다.',
   'gate.EVENT_CANCELLED': '취소된 공연의 티켓이라 입장할 수 없습니다.',
-  'gate.REFUND_IN_PROGRESS': '환불이 진행 중인 티켓이라 입장할 수 없습니다. 예매 내역을 확인해 달라고 안내해 주세요.',
+  'gate.REFUND_IN_PROGRESS':
+    '환불이 진행 중인 티켓이라 입장할 수 없습니다. 예매 내역을 확인해 달라고 안내해 주세요.',
   'gate.WRONG_EVENT': '다른 공연의 티켓입니다: {event}.',
   'gate.TICKET_NOT_FOUND': '이 코드의 티켓이 없습니다.',
   'gate.count': '입장 {admitted}/{tickets}건 (좌석 {seatsAdmitted}/{seats}석)',
@@ -957,7 +967,8 @@ export const ko: Messages = {
   'pass.qr': '모바일 티켓 QR 코드',
   'pass.seats': '입장 좌석',
   'pass.seatPasses': '좌석별 티켓',
-  'pass.seatPassesHint': '위 코드로 예매한 좌석 중 아직 입장하지 않은 좌석이 모두 입장합니다. 좌석마다 티켓이 따로 있어 따로 입장하거나 동반자에게 보낼 수 있습니다.',
+  'pass.seatPassesHint':
+    '위 코드로 예매한 좌석 중 아직 입장하지 않은 좌석이 모두 입장합니다. 좌석마다 티켓이 따로 있어 따로 입장하거나 동반자에게 보낼 수 있습니다.',
   'pass.seatIn': '{at} 입장',
   'pass.seatNotIn': '입장 전',
   'pass.showSeat': '보기',
@@ -1056,7 +1067,8 @@ export const ko: Messages = {
   'admin.refundedAmount': '환불액',
   'admin.feeKept': '받은 취소 수수료',
   'admin.returnFee': '수수료 환불',
-  'admin.returnFeeHint': '예매 취소 때 받은 취소 수수료 {amount}을 구매자에게 돌려줍니다. 주최 측이 공연을 취소하면 저절로 돌려줍니다.',
+  'admin.returnFeeHint':
+    '예매 취소 때 받은 취소 수수료 {amount}을 구매자에게 돌려줍니다. 주최 측이 공연을 취소하면 저절로 돌려줍니다.',
   'admin.payment': '결제',
   'admin.paymentId': '결제 ID',
   'admin.history': '이력',
@@ -1068,9 +1080,11 @@ export const ko: Messages = {
   'admin.mailRefunded': '환불 안내',
   'admin.mailReminder': '공연 전 안내',
   'admin.mailChanged': '공연 일시·장소 변경 안내',
-  'admin.moveWarning': '일시나 장소를 바꾸면 결제된 예매 {n}건에 변경 안내 메일이 가고, 변경 전에 결제한 예매자는 공연 시작 전까지 수수료 없이 취소할 수 있습니다.',
+  'admin.moveWarning':
+    '일시나 장소를 바꾸면 결제된 예매 {n}건에 변경 안내 메일이 가고, 변경 전에 결제한 예매자는 공연 시작 전까지 수수료 없이 취소할 수 있습니다.',
   'admin.correction': '오타나 잘못 입력한 시각을 바로잡는 수정입니다 (공연이 실제로 변경되지 않음)',
-  'admin.correctionNotice': '정정으로 저장하면 결제된 예매 {n}건에 변경 안내 메일이 가지 않고 수수료 없는 취소도 적용되지 않습니다. 감사 로그에 정정으로 기록됩니다.',
+  'admin.correctionNotice':
+    '정정으로 저장하면 결제된 예매 {n}건에 변경 안내 메일이 가지 않고 수수료 없는 취소도 적용되지 않습니다. 감사 로그에 정정으로 기록됩니다.',
   'admin.mailSent': '{when} 발송',
   'admin.mailPending': '대기 중: {attempts}회 시도, 다음 시도 {when}',
   'admin.mailFailed': '{attempts}회 시도 후 발송 실패',

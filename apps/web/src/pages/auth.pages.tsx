@@ -59,7 +59,14 @@ export function LoginPage() {
           defaultValue={params.get('email') ?? undefined}
           error={errors.fields.email}
         />
-        <Field label={t('auth.password')} name="password" type="password" autoComplete="current-password" required error={errors.fields.password} />
+        <Field
+          label={t('auth.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.fields.password}
+        />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {t('auth.login')}
         </button>
@@ -68,7 +75,8 @@ export function LoginPage() {
         <Link to="/forgot-password">{t('auth.forgotLink')}</Link>
       </p>
       <p>
-        {t('auth.noAccount')} <Link to={`/register?next=${encodeURIComponent(next)}`}>{t('auth.register')}</Link>
+        {t('auth.noAccount')}{' '}
+        <Link to={`/register?next=${encodeURIComponent(next)}`}>{t('auth.register')}</Link>
       </p>
     </div>
   );
@@ -92,7 +100,12 @@ export function RegisterPage() {
     setBusy(true);
     try {
       const phone = String(data.get('phone') ?? '').trim();
-      await register({ email: String(data.get('email')).trim(), password, name: String(data.get('name')).trim(), ...(phone ? { phone } : {}) });
+      await register({
+        email: String(data.get('email')).trim(),
+        password,
+        name: String(data.get('name')).trim(),
+        ...(phone ? { phone } : {}),
+      });
       navigate(next, { replace: true });
     } catch (err) {
       errors.set(err, { EMAIL_TAKEN: 'email' });
@@ -107,8 +120,21 @@ export function RegisterPage() {
       <form onSubmit={submit} noValidate className="form">
         <FormError message={errors.form} />
         <Field label={t('auth.name')} name="name" autoComplete="name" required error={errors.fields.name} />
-        <Field label={t('auth.email')} name="email" type="email" autoComplete="email" required error={errors.fields.email} />
-        <Field label={t('auth.phone')} name="phone" type="tel" autoComplete="tel" error={errors.fields.phone} />
+        <Field
+          label={t('auth.email')}
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          error={errors.fields.email}
+        />
+        <Field
+          label={t('auth.phone')}
+          name="phone"
+          type="tel"
+          autoComplete="tel"
+          error={errors.fields.phone}
+        />
         <NewPasswordFields
           names={SIGN_UP_PASSWORD}
           label={t('auth.password')}

@@ -12,7 +12,9 @@ import { ReservationSeats } from './reservation-parts';
 
 declare global {
   interface Window {
-    TossPayments?: (clientKey: string) => { requestPayment(method: string, params: Record<string, unknown>): Promise<void> };
+    TossPayments?: (clientKey: string) => {
+      requestPayment(method: string, params: Record<string, unknown>): Promise<void>;
+    };
   }
 }
 
@@ -56,8 +58,15 @@ export function CheckoutPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const now = useNow();
-  const reservation = useQuery({ queryKey: ['reservation', reservationId], queryFn: () => bookingApi.reservation(reservationId) });
-  const methods = useQuery({ queryKey: ['payment-methods'], queryFn: paymentsApi.methods, staleTime: 60_000 });
+  const reservation = useQuery({
+    queryKey: ['reservation', reservationId],
+    queryFn: () => bookingApi.reservation(reservationId),
+  });
+  const methods = useQuery({
+    queryKey: ['payment-methods'],
+    queryFn: paymentsApi.methods,
+    staleTime: 60_000,
+  });
   const [method, setMethod] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -96,7 +105,9 @@ export function CheckoutPage() {
       <h1>{t('checkout.title')}</h1>
       <QueryState query={reservation}>
         {(r) => {
-          const expired = r.status === 'expired' || (r.status === 'pending' && !!r.expiresAt && new Date(r.expiresAt).getTime() <= now);
+          const expired =
+            r.status === 'expired' ||
+            (r.status === 'pending' && !!r.expiresAt && new Date(r.expiresAt).getTime() <= now);
           return (
             <div className="checkout">
               {r.status === 'pending' && !expired && (
@@ -106,12 +117,14 @@ export function CheckoutPage() {
               )}
               {expired && (
                 <p className="notice notice-bad" role="alert">
-                  {t('checkout.expired')} <Link to={`/events/${r.eventId}/seats`}>{t('checkout.pickAgain')}</Link>
+                  {t('checkout.expired')}{' '}
+                  <Link to={`/events/${r.eventId}/seats`}>{t('checkout.pickAgain')}</Link>
                 </p>
               )}
               {r.status !== 'pending' && !expired && (
                 <p className="notice">
-                  {t('checkout.notPending', { status: t(`rstatus.${r.status}`) })} <Link to={`/my/reservations/${r.id}`}>{t('checkout.viewReservation')}</Link>
+                  {t('checkout.notPending', { status: t(`rstatus.${r.status}`) })}{' '}
+                  <Link to={`/my/reservations/${r.id}`}>{t('checkout.viewReservation')}</Link>
                 </p>
               )}
               <section className="summary">
@@ -129,14 +142,27 @@ export function CheckoutPage() {
               {r.status === 'pending' && !expired && (
                 <section>
                   <h2>{t('checkout.method')}</h2>
-                  <QueryState query={methods} isEmpty={(m) => !m.some((x) => x.enabled)} empty={t('checkout.noMethods')}>
+                  <QueryState
+                    query={methods}
+                    isEmpty={(m) => !m.some((x) => x.enabled)}
+                    empty={t('checkout.noMethods')}
+                  >
                     {(list) => (
                       <div className="methods" role="radiogroup" aria-label={t('checkout.method')}>
                         {list
                           .filter((m) => m.enabled)
                           .map((m) => (
-                            <label key={m.method} className={`method${method === m.method ? ' method-active' : ''}`}>
-                              <input type="radio" name="method" value={m.method} checked={method === m.method} onChange={() => setMethod(m.method)} />
+                            <label
+                              key={m.method}
+                              className={`method${method === m.method ? ' method-active' : ''}`}
+                            >
+                              <input
+                                type="radio"
+                                name="method"
+                                value={m.method}
+                                checked={method === m.method}
+                                onChange={() => setMethod(m.method)}
+                              />
                               {paymentMethodName(locale, m.method, m.name)}
                             </label>
                           ))}
@@ -149,7 +175,13 @@ export function CheckoutPage() {
                     </p>
                   )}
                   <div className="actions">
-                    <button type="button" className="btn btn-primary btn-large" disabled={!method || busy} onClick={pay} data-testid="pay">
+                    <button
+                      type="button"
+                      className="btn btn-primary btn-large"
+                      disabled={!method || busy}
+                      onClick={pay}
+                      data-testid="pay"
+                    >
                       {t('checkout.pay', { amount: krw(r.amount) })}
                     </button>
                     <button type="button" className="btn btn-ghost" disabled={busy} onClick={release}>

@@ -9,7 +9,10 @@ import type { MessageKey } from '../i18n/messages';
 
 function EventSection({ title, status, testId }: { title: string; status: string; testId: string }) {
   const { t } = useI18n();
-  const query = useQuery({ queryKey: ['events', { status, limit: 12 }], queryFn: ({ signal }) => eventsApi.list({ status, limit: 12 }, signal) });
+  const query = useQuery({
+    queryKey: ['events', { status, limit: 12 }],
+    queryFn: ({ signal }) => eventsApi.list({ status, limit: 12 }, signal),
+  });
   return (
     <section className="home-section" data-testid={testId}>
       <h2>{title}</h2>
@@ -28,7 +31,12 @@ export function HomePage() {
         <h1>{t('home.title')}</h1>
         <p>{t('home.subtitle')}</p>
         <form action="/search" className="hero-search" role="search">
-          <input name="q" type="search" placeholder={t('search.placeholder')} aria-label={t('search.keyword')} />
+          <input
+            name="q"
+            type="search"
+            placeholder={t('search.placeholder')}
+            aria-label={t('search.keyword')}
+          />
           <button className="btn btn-primary" type="submit">
             {t('nav.search')}
           </button>

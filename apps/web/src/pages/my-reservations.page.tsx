@@ -41,7 +41,15 @@ export function MyReservationsPage() {
   return (
     <div className="page">
       <h1>{t('my.title')}</h1>
-      <QueryState query={query} isEmpty={(d) => d.items.length === 0} empty={<>{t('my.empty')} <Link to="/">{t('my.browse')}</Link></>}>
+      <QueryState
+        query={query}
+        isEmpty={(d) => d.items.length === 0}
+        empty={
+          <>
+            {t('my.empty')} <Link to="/">{t('my.browse')}</Link>
+          </>
+        }
+      >
         {(data) => {
           const now = Date.now();
           const upcoming = data.items.filter((r) => !startsAt(r) || new Date(startsAt(r)!).getTime() >= now);
@@ -50,11 +58,27 @@ export function MyReservationsPage() {
             <>
               <section>
                 <h2>{t('my.upcoming')}</h2>
-                {upcoming.length ? <ul className="reservation-list">{upcoming.map((r) => <ReservationRow key={r.id} r={r} />)}</ul> : <Empty />}
+                {upcoming.length ? (
+                  <ul className="reservation-list">
+                    {upcoming.map((r) => (
+                      <ReservationRow key={r.id} r={r} />
+                    ))}
+                  </ul>
+                ) : (
+                  <Empty />
+                )}
               </section>
               <section>
                 <h2>{t('my.past')}</h2>
-                {past.length ? <ul className="reservation-list">{past.map((r) => <ReservationRow key={r.id} r={r} />)}</ul> : <Empty />}
+                {past.length ? (
+                  <ul className="reservation-list">
+                    {past.map((r) => (
+                      <ReservationRow key={r.id} r={r} />
+                    ))}
+                  </ul>
+                ) : (
+                  <Empty />
+                )}
               </section>
             </>
           );
@@ -140,7 +164,13 @@ function CancelPanel({ r, onDone }: { r: Reservation; onDone: () => void }) {
         </p>
       )}
       <div className="actions">
-        <button type="button" className="btn btn-danger" disabled={busy || (paid && (!quote || !quote.refundable))} onClick={confirm} data-testid="confirm-cancel">
+        <button
+          type="button"
+          className="btn btn-danger"
+          disabled={busy || (paid && (!quote || !quote.refundable))}
+          onClick={confirm}
+          data-testid="confirm-cancel"
+        >
           {t('my.confirmCancel')}
         </button>
         <button type="button" className="btn btn-ghost" onClick={() => setAsking(false)}>
@@ -156,8 +186,18 @@ export function ReservationDetailPage() {
   const { t, krw, dateTime } = useI18n();
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: ['reservation', id], queryFn: () => bookingApi.reservation(id) });
-  if (query.isPending) return <div className="page"><Loading /></div>;
-  if (query.isError) return <div className="page"><ErrorView error={query.error} onRetry={() => void query.refetch()} /></div>;
+  if (query.isPending)
+    return (
+      <div className="page">
+        <Loading />
+      </div>
+    );
+  if (query.isError)
+    return (
+      <div className="page">
+        <ErrorView error={query.error} onRetry={() => void query.refetch()} />
+      </div>
+    );
   const r = query.data;
   const eventCancelled = r.event?.status === 'cancelled';
   return (
@@ -167,7 +207,9 @@ export function ReservationDetailPage() {
       </p>
       <h1>{r.event?.title ?? r.eventTitle ?? t('my.reservation')}</h1>
       {/* First on the page: at the venue the buyer opens this to show the code. */}
-      {(r.status === 'confirmed' || r.status === 'partially_refunded') && !eventCancelled && <EntryPassPanel r={r} />}
+      {(r.status === 'confirmed' || r.status === 'partially_refunded') && !eventCancelled && (
+        <EntryPassPanel r={r} />
+      )}
       <div className="ticket" data-testid="ticket">
         <p>
           <ReservationStatus status={r.status} /> <span className="muted mono break-anywhere">{r.id}</span>

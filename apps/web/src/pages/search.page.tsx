@@ -40,7 +40,8 @@ export function SearchPage() {
   // Results as you type: the URL follows the input after a short pause.
   useEffect(() => {
     const timer = setTimeout(() => {
-      if ((params.get('q') ?? '') !== keyword.trim() || (params.get('venue') ?? '') !== venue.trim()) update({ q: keyword.trim(), venue: venue.trim() });
+      if ((params.get('q') ?? '') !== keyword.trim() || (params.get('venue') ?? '') !== venue.trim())
+        update({ q: keyword.trim(), venue: venue.trim() });
     }, 250);
     return () => clearTimeout(timer);
   }, [keyword, venue]);
@@ -69,11 +70,21 @@ export function SearchPage() {
       <form className="search-filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <label>
           {t('search.keyword')}
-          <input type="search" name="q" value={keyword} placeholder={t('search.placeholder')} onChange={(e) => setKeyword(e.target.value)} />
+          <input
+            type="search"
+            name="q"
+            value={keyword}
+            placeholder={t('search.placeholder')}
+            onChange={(e) => setKeyword(e.target.value)}
+          />
         </label>
         <label>
           {t('search.category')}
-          <select name="category" value={params.get('category') ?? ''} onChange={(e) => update({ category: e.target.value })}>
+          <select
+            name="category"
+            value={params.get('category') ?? ''}
+            onChange={(e) => update({ category: e.target.value })}
+          >
             <option value="">{t('search.allCategories')}</option>
             {CATEGORIES.map((c) => (
               <option key={c} value={c}>
@@ -104,7 +115,12 @@ export function SearchPage() {
                 {t('search.resultCount', { count: data.total })}
               </h2>
               <EventGrid events={data.items} />
-              <Pager page={page} total={data.total} pageSize={PAGE_SIZE} onPage={(n) => update({ page: String(n) })} />
+              <Pager
+                page={page}
+                total={data.total}
+                pageSize={PAGE_SIZE}
+                onPage={(n) => update({ page: String(n) })}
+              />
             </>
           )}
         </QueryState>

@@ -25,13 +25,24 @@ interface SeatsUpdate {
 /** Loads the map, keeps it live over Socket.IO and refetches when it detects a missed update. */
 function useLiveSeatMap(eventId: string, sectionColors: Record<string, string | null | undefined>) {
   const queryClient = useQueryClient();
-  const seats = useQuery({ queryKey: ['seats', eventId], queryFn: () => eventsApi.seats(eventId), staleTime: Infinity, gcTime: 0 });
-  const model = useMemo(() => (seats.data ? new SeatMapModel(structuredClone(seats.data), sectionColors) : null), [seats.data]);
+  const seats = useQuery({
+    queryKey: ['seats', eventId],
+    queryFn: () => eventsApi.seats(eventId),
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+  const model = useMemo(
+    () => (seats.data ? new SeatMapModel(structuredClone(seats.data), sectionColors) : null),
+    [seats.data],
+  );
   const [version, setVersion] = useState(0);
   const [taken, setTaken] = useState<string[]>([]);
   const pending = useRef<SeatsUpdate[]>([]);
 
-  const refetch = useCallback(() => void queryClient.invalidateQueries({ queryKey: ['seats', eventId] }), [queryClient, eventId]);
+  const refetch = useCallback(
+    () => void queryClient.invalidateQueries({ queryKey: ['seats', eventId] }),
+    [queryClient, eventId],
+  );
 
   useEffect(() => {
     if (!model) return;
@@ -41,7 +52,8 @@ function useLiveSeatMap(eventId: string, sectionColors: Record<string, string | 
       if (msg.eventId !== eventId) return;
       if (msg.version <= model.version) return;
       // A gap in versions means updates were missed: repaint what we have, then reload the map.
-      if ((msg.fromVersion ?? msg.version) > model.version + 1 && !refetchTimer) refetchTimer = setTimeout(refetch, 300);
+      if ((msg.fromVersion ?? msg.version) > model.version + 1 && !refetchTimer)
+        refetchTimer = setTimeout(refetch, 300);
       model.version = msg.version;
       const changed = model.apply(msg.changes);
       if (changed.length) {
@@ -79,7 +91,10 @@ export function SeatMapPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const event = useQuery({ queryKey: ['event', id], queryFn: () => eventsApi.get(id) });
-  const colors = useMemo(() => Object.fromEntries((event.data?.sections ?? []).map((s) => [s.name, s.color])), [event.data]);
+  const colors = useMemo(
+    () => Object.fromEntries((event.data?.sections ?? []).map((s) => [s.name, s.color])),
+    [event.data],
+  );
   const live = useLiveSeatMap(id, colors);
   const { model, version } = live;
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -95,10 +110,20 @@ export function SeatMapPage() {
   // The buyer's own unpaid holds for this event: outlined on the map, with their countdown.
   const mine = useQuery({ queryKey: ['my-reservations'], queryFn: bookingApi.my, staleTime: 5_000 });
   const myHolds = useMemo(
-    () => (mine.data?.items ?? []).filter((r) => r.eventId === id && r.status === 'pending' && r.expiresAt && new Date(r.expiresAt).getTime() > Date.now()),
+    () =>
+      (mine.data?.items ?? []).filter(
+        (r) =>
+          r.eventId === id &&
+          r.status === 'pending' &&
+          r.expiresAt &&
+          new Date(r.expiresAt).getTime() > Date.now(),
+      ),
     [mine.data, id],
   );
-  const myHeldSeats = useMemo(() => new Set(myHolds.flatMap((r) => r.seats.map((seat) => seat.id))), [myHolds]);
+  const myHeldSeats = useMemo(
+    () => new Set(myHolds.flatMap((r) => r.seats.map((seat) => seat.id))),
+    [myHolds],
+  );
 
   // A seat someone else just took leaves the selection with a message.
   useEffect(() => {
@@ -117,7 +142,8 @@ export function SeatMapPage() {
       setSelected((prev) => {
         const next = new Set(prev);
         if (next.has(seat.id)) next.delete(seat.id);
-        else if (model.statusOf(seat.id) !== 'available') setMessage(t('seat.notAvailable', { seat: seat.label }));
+        else if (model.statusOf(seat.id) !== 'available')
+          setMessage(t('seat.notAvailable', { seat: seat.label }));
         else if (next.size >= limit) setMessage(t('seat.limitReached', { n: limit }));
         else next.add(seat.id);
         return next;
@@ -163,7 +189,12 @@ export function SeatMapPage() {
   const chosen = model ? [...selected].map((s) => model.seats[model.index.get(s)!]!).filter(Boolean) : [];
   const total = chosen.reduce((sum, s) => sum + s.price, 0);
 
-  if (event.isError) return <div className="page"><ErrorView error={event.error} onRetry={() => void event.refetch()} /></div>;
+  if (event.isError)
+    return (
+      <div className="page">
+        <ErrorView error={event.error} onRetry={() => void event.refetch()} />
+      </div>
+    );
   return (
     <div className="page seat-page">
       <header className="seat-page-head">
@@ -185,15 +216,34 @@ export function SeatMapPage() {
         <div className="seat-layout">
           <div className="seat-main">
             <div className="tabs" role="tablist">
-              <button type="button" role="tab" aria-selected={view === 'map'} className={view === 'map' ? 'tab active' : 'tab'} onClick={() => setView('map')}>
+              <button
+                type="button"
+                role="tab"
+                aria-selected={view === 'map'}
+                className={view === 'map' ? 'tab active' : 'tab'}
+                onClick={() => setView('map')}
+              >
                 {t('seat.mapView')}
               </button>
-              <button type="button" role="tab" aria-selected={view === 'list'} className={view === 'list' ? 'tab active' : 'tab'} onClick={() => setView('list')} data-testid="list-view">
+              <button
+                type="button"
+                role="tab"
+                aria-selected={view === 'list'}
+                className={view === 'list' ? 'tab active' : 'tab'}
+                onClick={() => setView('list')}
+                data-testid="list-view"
+              >
                 {t('seat.listView')}
               </button>
             </div>
             {view === 'map' ? (
-              <SeatCanvas model={model} version={version} selected={selected} onSeatClick={toggle} highlight={myHeldSeats} />
+              <SeatCanvas
+                model={model}
+                version={version}
+                selected={selected}
+                onSeatClick={toggle}
+                highlight={myHeldSeats}
+              />
             ) : (
               <SeatList model={model} version={version} selected={selected} onToggle={toggle} />
             )}
@@ -224,8 +274,8 @@ export function SeatMapPage() {
             </div>
             {myHolds.map((r) => (
               <p key={r.id} className="notice" data-testid="my-hold">
-                {t('seat.yourHold', { seats: r.seats.map((seat) => seat.label).join(', ') })} <Countdown to={r.expiresAt} />{' '}
-                <Link to={`/checkout/${r.id}`}>{t('seat.payHold')}</Link>
+                {t('seat.yourHold', { seats: r.seats.map((seat) => seat.label).join(', ') })}{' '}
+                <Countdown to={r.expiresAt} /> <Link to={`/checkout/${r.id}`}>{t('seat.payHold')}</Link>
               </p>
             ))}
             <SaleGate event={event.data}>
@@ -237,7 +287,12 @@ export function SeatMapPage() {
                   {chosen.map((s) => (
                     <li key={s.id}>
                       {s.section} {s.label} · {krw(s.price)}
-                      <button type="button" className="link" aria-label={t('seat.remove', { seat: s.label })} onClick={() => toggle(s)}>
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={t('seat.remove', { seat: s.label })}
+                        onClick={() => toggle(s)}
+                      >
                         ✕
                       </button>
                     </li>
@@ -247,7 +302,13 @@ export function SeatMapPage() {
               <p className="total">
                 {t('seat.total')} <strong>{krw(total)}</strong>
               </p>
-              <button type="button" className="btn btn-primary" disabled={!chosen.length || busy} onClick={() => book({ seatIds: chosen.map((s) => s.id) })} data-testid="hold-seats">
+              <button
+                type="button"
+                className="btn btn-primary"
+                disabled={!chosen.length || busy}
+                onClick={() => book({ seatIds: chosen.map((s) => s.id) })}
+                data-testid="hold-seats"
+              >
                 {t('seat.hold')}
               </button>
               <hr />
@@ -274,7 +335,12 @@ export function SeatMapPage() {
                     ))}
                   </select>
                 </label>
-                <button type="button" className="btn" disabled={busy} onClick={() => book({ quantity, ...(bestSection ? { section: bestSection } : {}) })}>
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={busy}
+                  onClick={() => book({ quantity, ...(bestSection ? { section: bestSection } : {}) })}
+                >
                   {t('seat.findBest')}
                 </button>
               </div>

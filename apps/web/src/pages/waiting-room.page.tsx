@@ -41,7 +41,8 @@ export function WaitingRoomPage() {
         void queueApi.join(id).then(apply).catch(setError);
         return;
       }
-      if (typeof next.position === 'number' && firstPosition.current === null) firstPosition.current = next.position;
+      if (typeof next.position === 'number' && firstPosition.current === null)
+        firstPosition.current = next.position;
       setState((prev) => ({ ...prev, ...next }));
     };
     const existing = queueTokens.get(id);
@@ -57,7 +58,13 @@ export function WaitingRoomPage() {
       });
     const socket = getSocket();
     const onUpdate = (msg: { eventId: string; position: number; etaSeconds: number }) => {
-      if (msg.eventId === id) apply({ status: 'waiting', position: msg.position, ahead: Math.max(0, msg.position - 1), etaSeconds: msg.etaSeconds });
+      if (msg.eventId === id)
+        apply({
+          status: 'waiting',
+          position: msg.position,
+          ahead: Math.max(0, msg.position - 1),
+          etaSeconds: msg.etaSeconds,
+        });
     };
     const onAdmitted = (msg: { eventId: string; token: string; expiresAt: string }) => {
       if (msg.eventId === id) admit(msg.token, msg.expiresAt);
@@ -69,7 +76,10 @@ export function WaitingRoomPage() {
     socket.on('queue:admitted', onAdmitted);
     socket.on('queue:closed', onClosed);
     const poll = setInterval(() => {
-      queueApi.status(id).then(apply).catch(() => undefined);
+      queueApi
+        .status(id)
+        .then(apply)
+        .catch(() => undefined);
     }, POLL_MS);
     return () => {
       stopped = true;
@@ -87,7 +97,8 @@ export function WaitingRoomPage() {
 
   const position = state?.position ?? 0;
   const start = firstPosition.current ?? position;
-  const progress = start > 1 ? Math.min(1, Math.max(0, (start - position) / (start - 1))) : position <= 1 ? 1 : 0;
+  const progress =
+    start > 1 ? Math.min(1, Math.max(0, (start - position) / (start - 1))) : position <= 1 ? 1 : 0;
 
   return (
     <div className="page page-narrow waiting-room" data-testid="waiting-room">

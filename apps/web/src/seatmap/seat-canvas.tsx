@@ -92,7 +92,13 @@ export function SeatCanvas(props: {
       if (sx < -size || sy < -size || sx > w + size || sy > h + size) continue;
       const st = model.status[i]!;
       if (selected.has(s.id)) selectedPath.rect(sx - half, sy - half, size, size);
-      else path(st === 0 ? (model.sectionColor.get(s.section) ?? '#4c6ef5') : STATUS_FILL[st]!).rect(sx - half, sy - half, size, size);
+      else
+        path(st === 0 ? (model.sectionColor.get(s.section) ?? '#4c6ef5') : STATUS_FILL[st]!).rect(
+          sx - half,
+          sy - half,
+          size,
+          size,
+        );
       if (highlight?.has(s.id)) highlightPath.rect(sx - half - 2, sy - half - 2, size + 4, size + 4);
     }
     for (const [color, p] of paths) {
@@ -134,7 +140,11 @@ export function SeatCanvas(props: {
     const bh = b.maxY - b.minY + pad * 3;
     const scale = Math.min(w / bw, h / bh);
     fitScale.current = scale;
-    view.current = { scale, ox: (w - (b.maxX - b.minX) * scale) / 2 - b.minX * scale, oy: (h - (b.maxY - b.minY) * scale) / 2 - b.minY * scale + pad * scale * 0.5 };
+    view.current = {
+      scale,
+      ox: (w - (b.maxX - b.minX) * scale) / 2 - b.minX * scale,
+      oy: (h - (b.maxY - b.minY) * scale) / 2 - b.minY * scale + pad * scale * 0.5,
+    };
     requestDraw();
   }, [model, requestDraw]);
 
@@ -204,7 +214,9 @@ export function SeatCanvas(props: {
       pinch.current = null;
       // The finger left on the map pans on from here; lifting it chooses nothing.
       const [rest] = [...pointers.current.values()];
-      drag.current = rest ? { x: rest.x, y: rest.y, ox: view.current.ox, oy: view.current.oy, moved: true } : null;
+      drag.current = rest
+        ? { x: rest.x, y: rest.y, ox: view.current.ox, oy: view.current.oy, moved: true }
+        : null;
     }
   };
   const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
@@ -265,10 +277,20 @@ export function SeatCanvas(props: {
   return (
     <div className="seat-canvas-wrap" ref={wrapRef}>
       <div className="zoom-controls">
-        <button type="button" className="btn btn-small" aria-label={t('seat.zoomIn')} onClick={() => zoomAt(1.4, ...center())}>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label={t('seat.zoomIn')}
+          onClick={() => zoomAt(1.4, ...center())}
+        >
           +
         </button>
-        <button type="button" className="btn btn-small" aria-label={t('seat.zoomOut')} onClick={() => zoomAt(1 / 1.4, ...center())}>
+        <button
+          type="button"
+          className="btn btn-small"
+          aria-label={t('seat.zoomOut')}
+          onClick={() => zoomAt(1 / 1.4, ...center())}
+        >
           −
         </button>
         <button type="button" className="btn btn-small" onClick={fit}>
@@ -296,7 +318,12 @@ export function SeatCanvas(props: {
         onKeyDown={(e) => {
           // Keyboard pan and zoom; choosing seats by keyboard is the list view's job.
           const step = 60;
-          const pan: Record<string, [number, number]> = { ArrowLeft: [step, 0], ArrowRight: [-step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+          const pan: Record<string, [number, number]> = {
+            ArrowLeft: [step, 0],
+            ArrowRight: [-step, 0],
+            ArrowUp: [0, step],
+            ArrowDown: [0, -step],
+          };
           const move = pan[e.key];
           if (move) {
             e.preventDefault();

@@ -8,7 +8,12 @@ import type { MessageKey } from '../i18n/messages';
  * The seat map as form controls: pick a section and a row, then check seats. Works with a keyboard
  * and a screen reader, and stays small at 50,000 seats because only one row is rendered.
  */
-export function SeatList(props: { model: SeatMapModel; version: number; selected: ReadonlySet<string>; onToggle: (seat: Seat) => void }) {
+export function SeatList(props: {
+  model: SeatMapModel;
+  version: number;
+  selected: ReadonlySet<string>;
+  onToggle: (seat: Seat) => void;
+}) {
   const { model, version, selected, onToggle } = props;
   const { t, krw, num } = useI18n();
   const sections = useMemo(() => model.sections(), [model, version]);
@@ -50,7 +55,11 @@ export function SeatList(props: { model: SeatMapModel; version: number; selected
           <select value={currentRow?.[0] ?? ''} onChange={(e) => setRow(e.target.value)}>
             {rows.map(([label, seats]) => (
               <option key={label} value={label}>
-                {label} ({t('seat.availableCount', { n: num(seats.filter((s) => model.statusOf(s.id) === 'available').length) })})
+                {label} (
+                {t('seat.availableCount', {
+                  n: num(seats.filter((s) => model.statusOf(s.id) === 'available').length),
+                })}
+                )
               </option>
             ))}
           </select>
@@ -68,10 +77,20 @@ export function SeatList(props: { model: SeatMapModel; version: number; selected
               const enabled = status === 'available' || isSelected;
               return (
                 <li key={seat.id}>
-                  <label className={`seat-option seat-${status}${isSelected ? ' seat-selected' : ''}`} data-seat-label={seat.label} data-status={isSelected ? 'selected' : status}>
-                    <input type="checkbox" checked={isSelected} disabled={!enabled} onChange={() => onToggle(seat)} />
+                  <label
+                    className={`seat-option seat-${status}${isSelected ? ' seat-selected' : ''}`}
+                    data-seat-label={seat.label}
+                    data-status={isSelected ? 'selected' : status}
+                  >
+                    <input
+                      type="checkbox"
+                      checked={isSelected}
+                      disabled={!enabled}
+                      onChange={() => onToggle(seat)}
+                    />
                     {seat.label}
-                    {seat.accessible ? ` ♿` : ''} · {krw(seat.price)} · <span className="seat-status">{t(`seatStatus.${status}` as MessageKey)}</span>
+                    {seat.accessible ? ` ♿` : ''} · {krw(seat.price)} ·{' '}
+                    <span className="seat-status">{t(`seatStatus.${status}` as MessageKey)}</span>
                   </label>
                 </li>
               );

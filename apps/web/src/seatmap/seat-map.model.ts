@@ -37,7 +37,10 @@ export class SeatMapModel {
       maxX = Math.max(maxX, seat.x);
       maxY = Math.max(maxY, seat.y);
       if (!this.sectionColor.has(seat.section)) {
-        this.sectionColor.set(seat.section, sectionColors[seat.section] ?? PALETTE[this.sectionColor.size % PALETTE.length]!);
+        this.sectionColor.set(
+          seat.section,
+          sectionColors[seat.section] ?? PALETTE[this.sectionColor.size % PALETTE.length]!,
+        );
       }
       const rowKey = `${seat.section}|${seat.row}`;
       const row = rows.get(rowKey);
@@ -61,7 +64,8 @@ export class SeatMapModel {
       }
       if (++sampled > 200) break;
     }
-    if (!Number.isFinite(gap)) gap = Math.max(1, Math.sqrt(((maxX - minX + 1) * (maxY - minY + 1)) / Math.max(1, map.seats.length)));
+    if (!Number.isFinite(gap))
+      gap = Math.max(1, Math.sqrt(((maxX - minX + 1) * (maxY - minY + 1)) / Math.max(1, map.seats.length)));
     this.seatSize = gap * 0.85;
     this.cell = gap * 4;
     map.seats.forEach((seat, i) => {
@@ -120,11 +124,20 @@ export class SeatMapModel {
   }
 
   sections(): Array<{ name: string; color: string; price: number; available: number; total: number }> {
-    const out = new Map<string, { name: string; color: string; price: number; available: number; total: number }>();
+    const out = new Map<
+      string,
+      { name: string; color: string; price: number; available: number; total: number }
+    >();
     this.seats.forEach((seat, i) => {
       let s = out.get(seat.section);
       if (!s) {
-        s = { name: seat.section, color: this.sectionColor.get(seat.section) ?? '#888', price: seat.price, available: 0, total: 0 };
+        s = {
+          name: seat.section,
+          color: this.sectionColor.get(seat.section) ?? '#888',
+          price: seat.price,
+          available: 0,
+          total: 0,
+        };
         out.set(seat.section, s);
       }
       s.total++;

@@ -39,8 +39,15 @@ export class MemoryBus implements EventBus {
     const results = await Promise.allSettled(interested.map((s) => s.handler(event)));
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length > 0) {
-      for (const f of failures) this.log?.error({ err: f.reason, eventId: event.id, type: event.type }, 'event handler failed; will retry');
-      throw new AggregateError(failures.map((f) => f.reason), `event ${event.id} failed in ${failures.length} handler(s)`);
+      for (const f of failures)
+        this.log?.error(
+          { err: f.reason, eventId: event.id, type: event.type },
+          'event handler failed; will retry',
+        );
+      throw new AggregateError(
+        failures.map((f) => f.reason),
+        `event ${event.id} failed in ${failures.length} handler(s)`,
+      );
     }
   }
 
@@ -59,7 +66,10 @@ export class MemoryBus implements EventBus {
 
   async subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
     const subscription = { options, handler };
-    const past = options.fromStart && !this.replayedGroups.has(options.group) ? this.backlog.filter((e) => wants(options.types, e.type)) : [];
+    const past =
+      options.fromStart && !this.replayedGroups.has(options.group)
+        ? this.backlog.filter((e) => wants(options.types, e.type))
+        : [];
     if (options.fromStart) this.replayedGroups.add(options.group);
     this.subscriptions.add(subscription);
     // Catch up before returning; consumers are idempotent, so an event also published meanwhile is harmless.
@@ -67,7 +77,10 @@ export class MemoryBus implements EventBus {
       try {
         await handler(event);
       } catch (err) {
-        this.log?.error({ err, eventId: event.id, type: event.type, group: options.group }, 'replayed event failed');
+        this.log?.error(
+          { err, eventId: event.id, type: event.type, group: options.group },
+          'replayed event failed',
+        );
       }
     }
     return async () => {

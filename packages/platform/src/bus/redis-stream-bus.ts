@@ -54,7 +54,9 @@ export class RedisStreamBus implements EventBus {
     return new RedisStreamBus(client, url, options);
   }
 
-  private xaddArgs(event: EventEnvelope): [string, 'MAXLEN', '~', string, '*', string, string, string, string] {
+  private xaddArgs(
+    event: EventEnvelope,
+  ): [string, 'MAXLEN', '~', string, '*', string, string, string, string] {
     const cap = String(this.options.maxLength ?? 1_000_000);
     return [this.stream, 'MAXLEN', '~', cap, '*', 'type', event.type, 'event', JSON.stringify(event)];
   }
@@ -87,7 +89,9 @@ export class RedisStreamBus implements EventBus {
       if (error) return { published, error };
       published += 1;
     }
-    return published === events.length ? { published } : { published, error: new Error('pipeline answered short') };
+    return published === events.length
+      ? { published }
+      : { published, error: new Error('pipeline answered short') };
   }
 
   subscribe(options: SubscribeOptions, handler: EventHandler): Promise<() => Promise<void>> {
@@ -125,11 +129,16 @@ export class RedisStreamBus implements EventBus {
     // process dies, the renewals stop and the entries are claimed as before.
     const keepClaimed = (ids: string[]): (() => void) => {
       if (ids.length === 0) return () => undefined;
-      const timer = setInterval(() => {
-        this.client.xclaim(this.stream, options.group, consumer, 0, ...ids, 'JUSTID').catch((err: unknown) => {
-          this.options.log?.warn({ err: String(err), group: options.group }, 'renewing a claim failed');
-        });
-      }, Math.max(10, Math.floor(claimIdle / 3)));
+      const timer = setInterval(
+        () => {
+          this.client
+            .xclaim(this.stream, options.group, consumer, 0, ...ids, 'JUSTID')
+            .catch((err: unknown) => {
+              this.options.log?.warn({ err: String(err), group: options.group }, 'renewing a claim failed');
+            });
+        },
+        Math.max(10, Math.floor(claimIdle / 3)),
+      );
       timer.unref();
       return () => clearInterval(timer);
     };
@@ -208,10 +217,15 @@ export class RedisStreamBus implements EventBus {
         try {
           if (Date.now() - lastClaim > Math.min(claimIdle, 5_000)) {
             lastClaim = Date.now();
-            const claimed = (await reader.xautoclaim(this.stream, options.group, consumer, claimIdle, '0-0', 'COUNT', 100)) as [
-              string,
-              StreamEntries,
-            ];
+            const claimed = (await reader.xautoclaim(
+              this.stream,
+              options.group,
+              consumer,
+              claimIdle,
+              '0-0',
+              'COUNT',
+              100,
+            )) as [string, StreamEntries];
             if (claimed[1]?.length) await handle(claimed[1].filter((e) => e && e[1]));
           }
           const result = (await reader.xreadgroup(
@@ -232,7 +246,8 @@ export class RedisStreamBus implements EventBus {
               read += entries.length;
               await handle(entries);
             }
-          if (read > 0 && read < READ_COUNT && lingerMs > 0) await new Promise((r) => setTimeout(r, lingerMs));
+          if (read > 0 && read < READ_COUNT && lingerMs > 0)
+            await new Promise((r) => setTimeout(r, lingerMs));
         } catch (err) {
           if (!active || this.stopped) return;
           this.options.log?.warn({ err: String(err) }, 'event bus read failed; retrying');

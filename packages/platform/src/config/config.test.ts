@@ -23,6 +23,10 @@ describe('config', () => {
   it('refuses the development internal token in production', () => {
     const config = loadConfig(baseConfigSchema, { NODE_ENV: 'production' });
     expect(() => assertProductionSafe(config)).toThrow(/INTERNAL_TOKEN/);
-    expect(() => assertProductionSafe(loadConfig(baseConfigSchema, { NODE_ENV: 'production', INTERNAL_TOKEN: 'a-real-secret-of-length' }))).not.toThrow();
+    expect(() =>
+      assertProductionSafe(
+        loadConfig(baseConfigSchema, { NODE_ENV: 'production', INTERNAL_TOKEN: 'a-real-secret-of-length' }),
+      ),
+    ).not.toThrow();
   });
 });

@@ -17,16 +17,26 @@ export const baseConfigSchema = Type.Object({
   }),
   HOST: Type.String({ default: '0.0.0.0', description: 'interface every HTTP server binds' }),
   DATABASE_URL: Type.Optional(
-    Type.String({ description: 'PostgreSQL URL; when unset an embedded PGlite database under PGLITE_DIR is used' }),
+    Type.String({
+      description: 'PostgreSQL URL; when unset an embedded PGlite database under PGLITE_DIR is used',
+    }),
   ),
-  DATABASE_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 200, description: 'pg pool size per service' }),
+  DATABASE_POOL_MAX: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 200,
+    description: 'pg pool size per service',
+  }),
   PGLITE_DIR: Type.String({ default: '.data/pglite', description: 'where embedded PGlite keeps its data' }),
   REDIS_URL: Type.Optional(
-    Type.String({ description: 'Redis/Dragonfly URL; when unset coordination and the event bus run in-process' }),
+    Type.String({
+      description: 'Redis/Dragonfly URL; when unset coordination and the event bus run in-process',
+    }),
   ),
   REDIS_KEY_PREFIX: Type.String({
     default: '',
-    description: 'prefix for every Redis key and the event stream (several deployments or test runs on one Redis)',
+    description:
+      'prefix for every Redis key and the event stream (several deployments or test runs on one Redis)',
   }),
   DATA_DIR: Type.String({ default: '.data', description: 'root for embedded files (keys, posters)' }),
   INTERNAL_TOKEN: Type.String({
@@ -38,7 +48,10 @@ export const baseConfigSchema = Type.Object({
   TICKET_URL: Type.String({ default: 'http://127.0.0.1:3002', description: 'ticket service base URL' }),
   PAYMENT_URL: Type.String({ default: 'http://127.0.0.1:3003', description: 'payment service base URL' }),
   STATS_URL: Type.String({ default: 'http://127.0.0.1:3004', description: 'stats service base URL' }),
-  PUBLIC_WEB_URL: Type.String({ default: 'http://localhost:3000', description: 'where buyers open the web app' }),
+  PUBLIC_WEB_URL: Type.String({
+    default: 'http://localhost:3000',
+    description: 'where buyers open the web app',
+  }),
   PUBLIC_API_URL: Type.String({ default: 'http://localhost:3001', description: 'public gateway URL' }),
   WEB_PORT: Type.Integer({ default: 3000, description: 'web app port' }),
   GATEWAY_PORT: Type.Integer({ default: 3001, description: 'gateway port' }),
@@ -63,7 +76,9 @@ export type BaseConfig = Static<typeof baseConfigSchema>;
 export class ConfigError extends Error {}
 
 /** Merges config fragments into one object schema (later fragments add variables). */
-export function mergeConfigSchemas<T extends TProperties[]>(...parts: { [K in keyof T]: TObject<T[K]> }): TObject {
+export function mergeConfigSchemas<T extends TProperties[]>(
+  ...parts: { [K in keyof T]: TObject<T[K]> }
+): TObject {
   const properties: TProperties = {};
   for (const part of parts) Object.assign(properties, part.properties);
   return Type.Object(properties);

@@ -8,8 +8,14 @@ export * from './waiting-line';
 export { MemoryCoordination } from './memory-coordination';
 export { RedisCoordination, redisOptions } from './redis-coordination';
 
-export async function createCoordination(options: { redisUrl?: string; keyPrefix?: string }): Promise<Coordination> {
-  if (options.redisUrl) return timedCoordination(await RedisCoordination.connect(options.redisUrl, { keyPrefix: options.keyPrefix }));
+export async function createCoordination(options: {
+  redisUrl?: string;
+  keyPrefix?: string;
+}): Promise<Coordination> {
+  if (options.redisUrl)
+    return timedCoordination(
+      await RedisCoordination.connect(options.redisUrl, { keyPrefix: options.keyPrefix }),
+    );
   return new MemoryCoordination();
 }
 

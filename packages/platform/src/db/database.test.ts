@@ -28,7 +28,10 @@ describe.skipIf(!real)('PostgreSQL connection terminated mid-transaction', () =>
       });
       await expect(attempt).rejects.toThrow();
       // The dead client left the pool: the next statements run on fresh connections.
-      for (let i = 0; i < 3; i++) await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      for (let i = 0; i < 3; i++)
+        await expect(sql`select 1 as one`.execute(database.db)).resolves.toMatchObject({
+          rows: [{ one: 1 }],
+        });
     } finally {
       await admin.end();
       await database.close();
@@ -93,11 +96,15 @@ describe.skipIf(!real)('marked statements', () => {
     const database = await createDatabase({ url: testDb.env.DATABASE_URL!, poolMax: 1 });
     try {
       for (const n of [1, 2, 3]) {
-        const { rows } = await sql<{ twice: number }>`${preparedStatement('test_twice')} select ${n}::int * 2 as twice`.execute(database.db);
+        const { rows } = await sql<{
+          twice: number;
+        }>`${preparedStatement('test_twice')} select ${n}::int * 2 as twice`.execute(database.db);
         expect(rows).toEqual([{ twice: n * 2 }]);
       }
       await sql`select 1`.execute(database.db);
-      const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements order by name`.execute(database.db);
+      const { rows } = await sql<{
+        name: string;
+      }>`select name from pg_prepared_statements order by name`.execute(database.db);
       expect(rows.map((r) => r.name)).toEqual(['test_twice']);
       expect(() => preparedStatement('Bad name')).toThrow();
     } finally {
@@ -114,7 +121,10 @@ describe.skipIf(!real)('marked statements across a migration', () => {
     try {
       await sql`create table holds (id text primary key, status text not null)`.execute(database.db);
       await sql`insert into holds values ('rsv_1', 'pending')`.execute(database.db);
-      const read = () => sql<Record<string, unknown>>`${preparedStatement('test_holds')} select * from holds where id = ${'rsv_1'}`.execute(database.db);
+      const read = () =>
+        sql<
+          Record<string, unknown>
+        >`${preparedStatement('test_holds')} select * from holds where id = ${'rsv_1'}`.execute(database.db);
       expect((await read()).rows).toEqual([{ id: 'rsv_1', status: 'pending' }]);
       // What a newer release's migration does while this process still runs: PostgreSQL then refuses
       // the old prepared plan ("cached plan must not change result type").
@@ -122,7 +132,9 @@ describe.skipIf(!real)('marked statements across a migration', () => {
       expect((await read()).rows).toEqual([{ id: 'rsv_1', status: 'pending', note: '' }]);
       expect((await read()).rows).toEqual([{ id: 'rsv_1', status: 'pending', note: '' }]);
       // Any other failure is the caller's, as before.
-      await expect(sql`${preparedStatement('test_missing')} select * from no_such_table`.execute(database.db)).rejects.toMatchObject({ code: '42P01' });
+      await expect(
+        sql`${preparedStatement('test_missing')} select * from no_such_table`.execute(database.db),
+      ).rejects.toMatchObject({ code: '42P01' });
     } finally {
       await database.close();
       await testDb.drop();

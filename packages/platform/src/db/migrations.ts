@@ -6,7 +6,11 @@ export type MigrationSet = Record<string, Migration>;
  * Applies a service's migrations inside its own schema. The schema is named explicitly in every
  * migration (`db.withSchema`) so the migrations do not depend on the connection's search_path.
  */
-export async function migrateSchema(db: Kysely<any>, schema: string, migrations: MigrationSet): Promise<string[]> {
+export async function migrateSchema(
+  db: Kysely<any>,
+  schema: string,
+  migrations: MigrationSet,
+): Promise<string[]> {
   await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
   const migrator = new Migrator({
     db,

@@ -12,25 +12,21 @@ const routes: Record<string, Handler> = {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () =>
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            token: req.headers['x-internal-token'],
-            requestId: req.headers['x-request-id'],
-            body: JSON.parse(body),
-          }),
-        ),
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          token: req.headers['x-internal-token'],
+          requestId: req.headers['x-request-id'],
+          body: JSON.parse(body),
+        }),
+      ),
     );
   },
   '/conflict': (_req, res) =>
-    res
-      .writeHead(409, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          error: { code: 'SEAT_UNAVAILABLE', message: 'taken', details: { seats: ['A-1'] } },
-        }),
-      ),
+    res.writeHead(409, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        error: { code: 'SEAT_UNAVAILABLE', message: 'taken', details: { seats: ['A-1'] } },
+      }),
+    ),
   '/slow': (_req, res) => {
     setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 120);
   },

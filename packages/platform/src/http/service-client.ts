@@ -20,7 +20,10 @@ export interface ServiceCallOptions {
  */
 const agent = new Agent({ keepAliveTimeout: 4_000, connections: 128 });
 
-const statusToKind = Object.fromEntries(Object.entries(errorKinds).map(([k, v]) => [v, k])) as Record<number, ErrorKind>;
+const statusToKind = Object.fromEntries(Object.entries(errorKinds).map(([k, v]) => [v, k])) as Record<
+  number,
+  ErrorKind
+>;
 
 /**
  * HTTP between services: JSON in and out, the internal token and the request id attached, and the
@@ -34,7 +37,10 @@ export class ServiceClient {
   ) {}
 
   async call<T>(path: string, options: ServiceCallOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { [INTERNAL_TOKEN_HEADER]: this.internalToken, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      [INTERNAL_TOKEN_HEADER]: this.internalToken,
+      accept: 'application/json',
+    };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     // The request being served, unless the caller names one: one id across every service it reaches.
     const requestId = options.requestId ?? currentRequestId();
@@ -56,7 +62,9 @@ export class ServiceClient {
       status = response.statusCode;
       text = await response.body.text();
     } catch (err) {
-      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service is unreachable`, { cause: err });
+      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${this.service} service is unreachable`, {
+        cause: err,
+      });
     } finally {
       addSpent('calls', performance.now() - started);
     }
@@ -75,7 +83,9 @@ export class ServiceClient {
       );
     }
     if (status >= 200 && status < 300) return json as T;
-    const error = (json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+    const error = (
+      json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined
+    )?.error;
     if (status < 500 && error?.code) {
       throw new AppError(statusToKind[status] ?? 'invalid', error.code, error.message ?? 'Request failed', {
         details: error.details,

@@ -23,8 +23,14 @@ const probe = defineService({
   configSchema: baseConfigSchema,
   openapi: { title: 'probe', description: 'shell test' },
   async routes(app) {
-    app.post('/api/things', { schema: { body: Type.Object({ name: Type.String({ minLength: 2 }), qty: Type.Integer({ minimum: 1 }) }) } }, async (req, reply) =>
-      reply.status(201).send({ thing: req.body }),
+    app.post(
+      '/api/things',
+      {
+        schema: {
+          body: Type.Object({ name: Type.String({ minLength: 2 }), qty: Type.Integer({ minimum: 1 }) }),
+        },
+      },
+      async (req, reply) => reply.status(201).send({ thing: req.body }),
     );
     app.get('/api/things/:id', async (req) => {
       const { id } = req.params as { id: string };
@@ -63,7 +69,10 @@ describe('service shell', () => {
   });
 
   it('puts internal calls, and only those, in the priority lane for database connections', async () => {
-    const internal = await svc.app.inject({ url: '/internal/things-lane', headers: { 'x-internal-token': INTERNAL } });
+    const internal = await svc.app.inject({
+      url: '/internal/things-lane',
+      headers: { 'x-internal-token': INTERNAL },
+    });
     expect(internal.json()).toEqual({ priority: true });
     expect((await svc.app.inject({ url: '/api/things-lane' })).json()).toEqual({ priority: false });
     expect((await svc.app.inject({ url: '/internal/things-lane' })).statusCode).toBe(403);
@@ -102,12 +111,20 @@ describe('service shell', () => {
     // No token, no user, whatever the header says; a bad token is refused, header or not.
     expect(await whoami({ [IDENTITY_HEADER]: signed })).toMatchObject({ status: 200, user: null });
     expect(
-      await whoami({ authorization: 'Bearer garbage', [IDENTITY_HEADER]: identitySigner('x').sign(vouched, 'garbage') }),
+      await whoami({
+        authorization: 'Bearer garbage',
+        [IDENTITY_HEADER]: identitySigner('x').sign(vouched, 'garbage'),
+      }),
     ).toMatchObject({ status: 401, code: 'INVALID_TOKEN' });
   });
 
   it('turns malformed JSON into 400 MALFORMED_JSON', async () => {
-    const res = await svc.app.inject({ method: 'POST', url: '/api/things', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: '/api/things',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'MALFORMED_JSON' });
     expect(res.json().error.requestId).toBeTruthy();
@@ -127,7 +144,11 @@ describe('service shell', () => {
   });
 
   it('refuses a 2 MB body with 413', async () => {
-    const res = await svc.app.inject({ method: 'POST', url: '/api/things', payload: { name: 'x'.repeat(2 * 1024 * 1024), qty: 1 } });
+    const res = await svc.app.inject({
+      method: 'POST',
+      url: '/api/things',
+      payload: { name: 'x'.repeat(2 * 1024 * 1024), qty: 1 },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json().error.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -149,10 +170,15 @@ describe('service shell', () => {
   it('requires a valid token, and the admin role, on admin routes', async () => {
     expect((await svc.app.inject({ url: '/api/admin/things' })).statusCode).toBe(401);
     const user = await svc.issuer.user('user');
-    expect((await svc.app.inject({ url: '/api/admin/things', headers: user.headers })).json().error.code).toBe('ADMIN_ONLY');
+    expect(
+      (await svc.app.inject({ url: '/api/admin/things', headers: user.headers })).json().error.code,
+    ).toBe('ADMIN_ONLY');
     const admin = await svc.issuer.user('admin');
     expect((await svc.app.inject({ url: '/api/admin/things', headers: admin.headers })).statusCode).toBe(200);
-    const bad = await svc.app.inject({ url: '/api/admin/things', headers: { authorization: `Bearer ${admin.token.slice(0, -4)}abcd` } });
+    const bad = await svc.app.inject({
+      url: '/api/admin/things',
+      headers: { authorization: `Bearer ${admin.token.slice(0, -4)}abcd` },
+    });
     expect(bad.statusCode).toBe(401);
     expect(bad.json().error.code).toBe('INVALID_TOKEN');
   });
@@ -171,7 +197,11 @@ describe('service shell', () => {
     await svc.app.inject({ url: '/api/things-waiting' });
     const metrics = (await svc.app.inject({ url: '/metrics' })).body;
     const spent = (part: string) =>
-      Number(new RegExp(`http_request_spent_seconds_total\\{[^}]*route="/api/things-waiting"[^}]*part="${part}"[^}]*\\} ([0-9.e-]+)`).exec(metrics)?.[1]);
+      Number(
+        new RegExp(
+          `http_request_spent_seconds_total\\{[^}]*route="/api/things-waiting"[^}]*part="${part}"[^}]*\\} ([0-9.e-]+)`,
+        ).exec(metrics)?.[1],
+      );
     expect(spent('db_wait')).toBeCloseTo(0.06, 6);
     expect(spent('db')).toBeCloseTo(0.04, 6);
     // A part the route never waited on is not reported.

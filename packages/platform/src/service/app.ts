@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { randomUUID } from 'node:crypto';
@@ -21,7 +26,11 @@ export interface BuildAppOptions {
    * Replaces the document served at /api-docs/json (and /yaml, and so the Swagger UI): the gateway
    * merges every service's public API into its own. Gets this app's own generated document.
    */
-  openapiDocument?: (own: Record<string, unknown>, request: FastifyRequest, ctx: ServiceContext<any>) => Promise<Record<string, unknown>>;
+  openapiDocument?: (
+    own: Record<string, unknown>,
+    request: FastifyRequest,
+    ctx: ServiceContext<any>,
+  ) => Promise<Record<string, unknown>>;
 }
 
 const kOpenapiDocument = Symbol('tiketi.openapiDocument');
@@ -47,7 +56,9 @@ export async function buildServiceApp<C extends BaseConfig>(
       requestIdLogLabel: 'requestId',
       disableRequestLogging: ctx.config.LOG_LEVEL !== 'debug' && ctx.config.LOG_LEVEL !== 'trace',
     }),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
     frameworkErrors: frameworkErrorResponder,
   }) as unknown as FastifyInstance;
 
@@ -62,8 +73,14 @@ export async function buildServiceApp<C extends BaseConfig>(
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: definition.openapi.title, description: definition.openapi.description, version: '1.0.0' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      info: {
+        title: definition.openapi.title,
+        description: definition.openapi.description,
+        version: '1.0.0',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
     },
   });
   const openapiDocument = options.openapiDocument;
@@ -75,11 +92,16 @@ export async function buildServiceApp<C extends BaseConfig>(
             preHandler: async (request: FastifyRequest) => {
               if (!/\/api-docs\/(json|yaml)$/.test(request.url.split('?')[0]!)) return;
               const own = app.swagger() as unknown as Record<string, unknown>;
-              (request as unknown as Record<symbol, unknown>)[kOpenapiDocument] = await openapiDocument(own, request, ctx);
+              (request as unknown as Record<symbol, unknown>)[kOpenapiDocument] = await openapiDocument(
+                own,
+                request,
+                ctx,
+              );
             },
           },
           transformSpecification: (spec: Record<string, unknown>, request: FastifyRequest) =>
-            ((request as unknown as Record<symbol, unknown>)[kOpenapiDocument] as Record<string, unknown> | undefined) ?? spec,
+            ((request as unknown as Record<symbol, unknown>)[kOpenapiDocument] as
+              Record<string, unknown> | undefined) ?? spec,
           transformSpecificationClone: false,
         }
       : {}),
@@ -88,8 +110,15 @@ export async function buildServiceApp<C extends BaseConfig>(
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok', service: definition.name }));
   app.get('/ready', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
-    if (ctx.database) checks.database = await ctx.database.ping().then(() => 'ok', () => 'down');
-    checks.coordination = await ctx.coordination.ping().then(() => 'ok', () => 'down');
+    if (ctx.database)
+      checks.database = await ctx.database.ping().then(
+        () => 'ok',
+        () => 'down',
+      );
+    checks.coordination = await ctx.coordination.ping().then(
+      () => 'ok',
+      () => 'down',
+    );
     const ready = Object.values(checks).every((v) => v === 'ok');
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
   });

@@ -36,15 +36,21 @@ export async function createServiceContext<C extends BaseConfig>(
   const closers: Array<() => Promise<void> | void> = [];
   const onClose = (fn: () => Promise<void> | void) => closers.push(fn);
 
-  const coordination = shared.coordination ?? (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
+  const coordination =
+    shared.coordination ??
+    (await createCoordination({ redisUrl: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX }));
   if (!shared.coordination) onClose(() => coordination.close());
-  const bus = shared.bus ?? (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
+  const bus =
+    shared.bus ??
+    (await createBus({ redisUrl: config.REDIS_URL, log, stream: `${config.REDIS_KEY_PREFIX}tiketi:events` }));
   if (!shared.bus) onClose(() => bus.close());
 
   let database = null;
   const schema = definition.schema ?? 'public';
   if (definition.schema) {
-    database = await createDatabase(databaseOptionsFromConfig(config, definition.schema, `tiketi-${definition.name}`));
+    database = await createDatabase(
+      databaseOptionsFromConfig(config, definition.schema, `tiketi-${definition.name}`),
+    );
     const db = database;
     onClose(() => db.close());
     const applied = await migrateSchema(database.db, definition.schema, definition.migrations ?? {});
@@ -147,7 +153,10 @@ export async function startService<C extends BaseConfig>(
 }
 
 /** Loads config or exits with one clear line. */
-export function loadConfigOrExit<C>(schema: Parameters<typeof loadConfig>[0], env: Record<string, string | undefined>): C {
+export function loadConfigOrExit<C>(
+  schema: Parameters<typeof loadConfig>[0],
+  env: Record<string, string | undefined>,
+): C {
   try {
     const config = loadConfig(schema, env) as C;
     assertProductionSafe(config as BaseConfig);
@@ -186,7 +195,10 @@ export function installGracefulShutdown(stop: () => Promise<void>, log: Logger, 
 }
 
 /** The whole of a service's server.ts: `runStandalone(definition)`. */
-export async function runStandalone<C extends BaseConfig>(definition: ServiceDefinition<C>, env = process.env): Promise<RunningService> {
+export async function runStandalone<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+  env = process.env,
+): Promise<RunningService> {
   const config = loadConfigOrExit<C>(definition.configSchema, env);
   const log = createLogger(config, 'tiketi');
   const seed = (config.DEMO_DATA ?? config.NODE_ENV !== 'production') && config.NODE_ENV !== 'test';

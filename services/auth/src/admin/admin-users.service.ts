@@ -69,8 +69,7 @@ export class AdminUsersService {
       const before = await this.deps.users.findById(userId, trx);
       if (!before) throw AppError.notFound('USER_NOT_FOUND', 'No such user');
       if (before.role === role) return { user: before, changed: false };
-      if (before.deletedAt)
-        throw AppError.conflict('ACCOUNT_CLOSED', 'This account was closed by its owner');
+      if (before.deletedAt) throw AppError.conflict('ACCOUNT_CLOSED', 'This account was closed by its owner');
       if (before.role === 'admin' && role !== 'admin' && admins.length <= 1) {
         throw AppError.conflict(
           'LAST_ADMIN',

@@ -44,13 +44,21 @@ describe('auth: admin users and the bootstrapped admin', () => {
         payload: { email: 'nul@test.tiketi', password: 'correct-horse-9', name: 'Nul\u0000Kim' },
       }),
     ];
-    expect(lookups.map((r) => [r.statusCode, r.json().error.code, r.json().error.details?.path ?? r.body])).toEqual([
+    expect(
+      lookups.map((r) => [r.statusCode, r.json().error.code, r.json().error.details?.path ?? r.body]),
+    ).toEqual([
       [400, 'INVALID_CHARACTERS', 'params.id'],
       [400, 'INVALID_CHARACTERS', 'query.q'],
       [400, 'INVALID_CHARACTERS', 'body.role'],
       [400, 'INVALID_CHARACTERS', 'body.name'],
     ]);
-    expect(await h.service.ctx.db.selectFrom('users').select('id').where('email', '=', 'nul@test.tiketi').execute()).toEqual([]);
+    expect(
+      await h.service.ctx.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'nul@test.tiketi')
+        .execute(),
+    ).toEqual([]);
   });
 
   it('searches users for admins and refuses buyers with 403 and strangers with 401', async () => {

@@ -25,7 +25,6 @@ export interface ConfirmResult {
   reservation: { id: string; status: string };
 }
 
-
 function providerKeyOf(method: string, body: ConfirmBody): string | undefined {
   if (method === 'kakaopay') return body.pgToken;
   if (method === 'naverpay') return body.paymentId;

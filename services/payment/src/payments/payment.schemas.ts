@@ -10,7 +10,10 @@ export const PaymentSchema = Type.Object({
   eventId: Type.String(),
   userId: Type.String(),
   method: Type.String(),
-  status: Type.String({ description: 'ready | pending | paid | refund_pending | refunded | partially_refunded | failed | cancelled | needs_reconciliation' }),
+  status: Type.String({
+    description:
+      'ready | pending | paid | refund_pending | refunded | partially_refunded | failed | cancelled | needs_reconciliation',
+  }),
   amount: Type.Integer(),
   currency: Type.String(),
   refundedAmount: Type.Integer(),

@@ -28,7 +28,11 @@ export interface RefundPlan {
 }
 
 /** What a refund would give back now; throws when it is not allowed. */
-export function planRefund(d: PaymentDeps, p: PaymentRow, req: Pick<RefundRequest, 'amount' | 'seatIds' | 'mode'>): RefundPlan {
+export function planRefund(
+  d: PaymentDeps,
+  p: PaymentRow,
+  req: Pick<RefundRequest, 'amount' | 'seatIds' | 'mode'>,
+): RefundPlan {
   const remaining = p.amount - p.refunded_amount;
   const remainingSeats = p.seats.filter((s) => !p.refunded_seat_ids.includes(s.id));
   let base = remaining;
@@ -37,7 +41,11 @@ export function planRefund(d: PaymentDeps, p: PaymentRow, req: Pick<RefundReques
   if (req.seatIds && req.seatIds.length > 0) {
     const unique = [...new Set(req.seatIds)];
     const seats = unique.map((id) => remainingSeats.find((s) => s.id === id));
-    if (seats.some((s) => !s)) throw AppError.invalid('SEAT_NOT_REFUNDABLE', 'A seat is not part of this payment or was already refunded');
+    if (seats.some((s) => !s))
+      throw AppError.invalid(
+        'SEAT_NOT_REFUNDABLE',
+        'A seat is not part of this payment or was already refunded',
+      );
     base = seats.reduce((sum, s) => sum + s!.price, 0);
     full = unique.length === remainingSeats.length;
     seatIds = full ? null : unique;
@@ -45,12 +53,16 @@ export function planRefund(d: PaymentDeps, p: PaymentRow, req: Pick<RefundReques
     base = req.amount;
     full = req.amount >= remaining;
   }
-  if (base > remaining) throw AppError.invalid('REFUND_EXCEEDS_PAID', `At most ${remaining} KRW can be refunded`, { remaining });
+  if (base > remaining)
+    throw AppError.invalid('REFUND_EXCEEDS_PAID', `At most ${remaining} KRW can be refunded`, { remaining });
   if (base <= 0) throw AppError.invalid('NOTHING_TO_REFUND', 'Nothing left to refund');
   let fee = 0;
   if (req.mode === 'policy') {
     const quote = quoteRefund(p.policy.rules, base, p.booked_at, p.event_starts_at, d.clock.now());
-    if (!quote.refundable) throw AppError.conflict('REFUND_NOT_ALLOWED', 'The refund policy allows no refund any more', { policy: p.policy.id });
+    if (!quote.refundable)
+      throw AppError.conflict('REFUND_NOT_ALLOWED', 'The refund policy allows no refund any more', {
+        policy: p.policy.id,
+      });
     fee = quote.fee;
   }
   return { base, fee, refundAmount: base - fee, full, seatIds };
@@ -85,7 +97,10 @@ export async function refundMode(
  * still holds that fee: only a refund without one gives it back (the organiser cancelled the
  * event after the buyer had cancelled, or an operator's goodwill), never the buyer's own.
  */
-export function refundable(p: Pick<PaymentRow, 'status' | 'amount' | 'refunded_amount'>, mode: RefundRequest['mode']): boolean {
+export function refundable(
+  p: Pick<PaymentRow, 'status' | 'amount' | 'refunded_amount'>,
+  mode: RefundRequest['mode'],
+): boolean {
   if (p.status === 'paid' || p.status === 'partially_refunded') return true;
   return p.status === 'refunded' && mode === 'full' && p.refunded_amount < p.amount;
 }
@@ -109,7 +124,9 @@ export function settledStatus(
  */
 export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRequest): Promise<PaymentRow> {
   if (!refundable(p, req.mode)) {
-    throw AppError.conflict('NOT_REFUNDABLE', `A ${p.status} payment cannot be refunded`, { status: p.status });
+    throw AppError.conflict('NOT_REFUNDABLE', `A ${p.status} payment cannot be refunded`, {
+      status: p.status,
+    });
   }
   const plan = planRefund(d, p, { ...req, mode: await refundMode(d, p, req.mode) });
   const refund = await d.repo.transaction(async (trx) => {
@@ -134,7 +151,11 @@ export async function refundPayment(d: PaymentDeps, p: PaymentRow, req: RefundRe
       trx,
     );
   });
-  if (!refund) throw AppError.conflict('REFUND_IN_PROGRESS', 'This payment is not refundable now (a refund may be in progress)');
+  if (!refund)
+    throw AppError.conflict(
+      'REFUND_IN_PROGRESS',
+      'This payment is not refundable now (a refund may be in progress)',
+    );
   return executeRefund(d, p, refund, req);
 }
 
@@ -150,7 +171,15 @@ export async function executeRefund(
   const expectedCancelled = p.refunded_amount + refund.amount;
   try {
     // A retry first asks whether the earlier attempt went through (Kakao and Naver have no idempotency key).
-    const before = refund.amount === 0 ? null : await adapter.lookup({ orderId: p.order_id, providerRef: p.provider_ref, providerKey: p.provider_payment_key, amount: p.amount });
+    const before =
+      refund.amount === 0
+        ? null
+        : await adapter.lookup({
+            orderId: p.order_id,
+            providerRef: p.provider_ref,
+            providerKey: p.provider_payment_key,
+            amount: p.amount,
+          });
     if (refund.amount > 0 && !(before && before.cancelledAmount >= expectedCancelled)) {
       await adapter.cancel({
         orderId: p.order_id,
@@ -168,11 +197,22 @@ export async function executeRefund(
       if (p.reservation_confirmed_at)
         await d.ticket.releaseRefundClaim(p.reservation_id, refund.id).catch((releaseErr: unknown) => {
           // The gate asks payment about a claim it finds, and ends one whose refund failed.
-          d.log.warn({ err: releaseErr, refundId: refund.id }, 'refund claim not released; the gate will ask');
+          d.log.warn(
+            { err: releaseErr, refundId: refund.id },
+            'refund claim not released; the gate will ask',
+          );
         });
-      throw new AppError('bad_gateway', 'REFUND_REJECTED', `The provider refused the refund: ${err.message}`, { details: { providerCode: err.code } });
+      throw new AppError(
+        'bad_gateway',
+        'REFUND_REJECTED',
+        `The provider refused the refund: ${err.message}`,
+        { details: { providerCode: err.code } },
+      );
     }
-    d.log.warn({ err, paymentId: p.id, refundId: refund.id }, 'refund outcome unknown; the reconciler will settle it');
+    d.log.warn(
+      { err, paymentId: p.id, refundId: refund.id },
+      'refund outcome unknown; the reconciler will settle it',
+    );
     return (await d.repo.byId(p.id))!;
   }
   return completeRefund(d, p, refund, req);
@@ -205,7 +245,12 @@ async function abandonRefund(
  * Ticket unreachable: a new request fails and leaves nothing behind; the reconciler's retry stays
  * pending for its next pass.
  */
-async function claimTicket(d: PaymentDeps, p: PaymentRow, refund: RefundRow, resumed: boolean): Promise<boolean> {
+async function claimTicket(
+  d: PaymentDeps,
+  p: PaymentRow,
+  refund: RefundRow,
+  resumed: boolean,
+): Promise<boolean> {
   // A reservation never confirmed has no pass to claim (an expired hold's charge going back), and
   // the gate admits nobody to a cancelled event: its refunds need no claim, nor ticket to answer.
   if (!p.reservation_confirmed_at || (await d.cancelledEvents.has(p.event_id))) return true;
@@ -219,7 +264,10 @@ async function claimTicket(d: PaymentDeps, p: PaymentRow, refund: RefundRow, res
       await abandonRefund(d, p, refund, 'never_asked');
       throw err;
     }
-    d.log.warn({ err, paymentId: p.id, refundId: refund.id }, 'ticket not claimed for the refund; the reconciler will retry');
+    d.log.warn(
+      { err, paymentId: p.id, refundId: refund.id },
+      'ticket not claimed for the refund; the reconciler will retry',
+    );
     return false;
   }
 }
@@ -231,7 +279,9 @@ async function completeRefund(
   req: Pick<RefundRequest, 'notifyTicket' | 'audit' | 'actorEmail'>,
 ): Promise<PaymentRow> {
   const now = d.clock.now();
-  const refundedSeats = refund.full ? p.seats.map((s) => s.id) : [...p.refunded_seat_ids, ...(refund.seat_ids ?? [])];
+  const refundedSeats = refund.full
+    ? p.seats.map((s) => s.id)
+    : [...p.refunded_seat_ids, ...(refund.seat_ids ?? [])];
   const refundedAmount = p.refunded_amount + refund.amount;
   const status = refund.full || refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
   // An operator's amount without seats returns money only: every seat stays sold.
@@ -270,7 +320,14 @@ async function completeRefund(
         targetType: 'payment',
         targetId: p.id,
         before: { status: p.status, refundedAmount: p.refunded_amount },
-        after: { status, refundedAmount, amount: refund.amount, fee: refund.fee, seatIds: refund.seat_ids, reason: refund.reason },
+        after: {
+          status,
+          refundedAmount,
+          amount: refund.amount,
+          fee: refund.fee,
+          seatIds: refund.seat_ids,
+          reason: refund.reason,
+        },
         occurredAt: now.toISOString(),
       });
     }
@@ -280,13 +337,15 @@ async function completeRefund(
   d.relay?.poke();
   d.metrics.status(p.method, status);
   if (req.notifyTicket && p.reservation_confirmed_at) {
-    await d.ticket.refunded(p.reservation_id, p.id, refund.amount, {
-      ...(scope === 'money' ? { scope } : { seatIds: refund.seat_ids ?? undefined }),
-      refundedTotal: refundedAmount,
-      refundId: refund.id,
-    }).catch((err) => {
-      d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
-    });
+    await d.ticket
+      .refunded(p.reservation_id, p.id, refund.amount, {
+        ...(scope === 'money' ? { scope } : { seatIds: refund.seat_ids ?? undefined }),
+        refundedTotal: refundedAmount,
+        refundId: refund.id,
+      })
+      .catch((err) => {
+        d.log.warn({ err, paymentId: p.id }, 'ticket refunded call failed; payment.refunded carries it');
+      });
   }
   return done;
 }

@@ -73,30 +73,64 @@ export async function sandboxRoutes(scope: FastifyInstance, sandbox: SandboxAdap
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const params = Type.Object({ orderId: Type.String({ pattern: '^[A-Za-z0-9_-]{6,64}$' }) });
 
-  app.get('/api/payments/sandbox/checkout/:orderId', {
-    schema: { tags: ['payments'], summary: 'Sandbox checkout page (HTML)', params },
-  }, async (request, reply) => {
-    const order = await sandbox.order(request.params.orderId);
-    if (!order) throw AppError.notFound('CHECKOUT_NOT_FOUND', 'No such checkout');
-    return reply.type('text/html; charset=utf-8').send(page(sandboxLanguage(request.headers['accept-language']), request.params.orderId, order.orderName, order.amount, order.status));
-  });
-
-  app.post('/api/payments/sandbox/checkout/:orderId', {
-    schema: {
-      tags: ['payments'],
-      summary: 'Sandbox Pay/Fail buttons: 303 to the success URL (paymentKey, orderId, amount) or the fail URL (code, message, orderId)',
-      params,
-      body: Type.Object({ action: Type.Union([Type.Literal('approve'), Type.Literal('fail')]) }),
+  app.get(
+    '/api/payments/sandbox/checkout/:orderId',
+    {
+      schema: { tags: ['payments'], summary: 'Sandbox checkout page (HTML)', params },
     },
-  }, async (request, reply) => {
-    const { orderId } = request.params;
-    if (request.body.action === 'approve') {
-      const ok = await sandbox.authorize(orderId);
-      if (!ok) throw AppError.conflict('CHECKOUT_CLOSED', 'This checkout is closed');
-      return reply.redirect(withQuery(ok.successUrl, { paymentKey: ok.paymentKey, orderId, amount: String(ok.amount), paymentType: 'NORMAL' }), 303);
-    }
-    const aborted = await sandbox.abort(orderId);
-    if (!aborted) throw AppError.conflict('CHECKOUT_CLOSED', 'This checkout is closed');
-    return reply.redirect(withQuery(aborted.failUrl, { code: 'PAY_PROCESS_CANCELED', message: 'The buyer cancelled the payment', orderId }), 303);
-  });
+    async (request, reply) => {
+      const order = await sandbox.order(request.params.orderId);
+      if (!order) throw AppError.notFound('CHECKOUT_NOT_FOUND', 'No such checkout');
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page(
+            sandboxLanguage(request.headers['accept-language']),
+            request.params.orderId,
+            order.orderName,
+            order.amount,
+            order.status,
+          ),
+        );
+    },
+  );
+
+  app.post(
+    '/api/payments/sandbox/checkout/:orderId',
+    {
+      schema: {
+        tags: ['payments'],
+        summary:
+          'Sandbox Pay/Fail buttons: 303 to the success URL (paymentKey, orderId, amount) or the fail URL (code, message, orderId)',
+        params,
+        body: Type.Object({ action: Type.Union([Type.Literal('approve'), Type.Literal('fail')]) }),
+      },
+    },
+    async (request, reply) => {
+      const { orderId } = request.params;
+      if (request.body.action === 'approve') {
+        const ok = await sandbox.authorize(orderId);
+        if (!ok) throw AppError.conflict('CHECKOUT_CLOSED', 'This checkout is closed');
+        return reply.redirect(
+          withQuery(ok.successUrl, {
+            paymentKey: ok.paymentKey,
+            orderId,
+            amount: String(ok.amount),
+            paymentType: 'NORMAL',
+          }),
+          303,
+        );
+      }
+      const aborted = await sandbox.abort(orderId);
+      if (!aborted) throw AppError.conflict('CHECKOUT_CLOSED', 'This checkout is closed');
+      return reply.redirect(
+        withQuery(aborted.failUrl, {
+          code: 'PAY_PROCESS_CANCELED',
+          message: 'The buyer cancelled the payment',
+          orderId,
+        }),
+        303,
+      );
+    },
+  );
 }

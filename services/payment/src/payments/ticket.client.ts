@@ -19,7 +19,14 @@ export interface TicketReservation {
 
 export interface TicketReservationView {
   reservation: TicketReservation;
-  event: { id: string; title: string; startsAt: string; venueName?: string; status: string; refundPolicyId?: string };
+  event: {
+    id: string;
+    title: string;
+    startsAt: string;
+    venueName?: string;
+    status: string;
+    refundPolicyId?: string;
+  };
 }
 
 /** The ticket service's internal reservation API (booking area). */
@@ -34,7 +41,11 @@ export class TicketClient {
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}`);
   }
 
-  paymentStarted(id: string, paymentId: string, ttlSeconds: number): Promise<{ reservation: TicketReservation }> {
+  paymentStarted(
+    id: string,
+    paymentId: string,
+    ttlSeconds: number,
+  ): Promise<{ reservation: TicketReservation }> {
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/payment-started`, {
       method: 'POST',
       body: { paymentId, ttlSeconds },
@@ -42,11 +53,17 @@ export class TicketClient {
   }
 
   async paymentReleased(id: string, paymentId: string): Promise<void> {
-    await this.client.call(`/internal/reservations/${encodeURIComponent(id)}/payment-released`, { method: 'POST', body: { paymentId } });
+    await this.client.call(`/internal/reservations/${encodeURIComponent(id)}/payment-released`, {
+      method: 'POST',
+      body: { paymentId },
+    });
   }
 
   confirm(id: string, paymentId: string): Promise<{ reservation: TicketReservation }> {
-    return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/confirm`, { method: 'POST', body: { paymentId } });
+    return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/confirm`, {
+      method: 'POST',
+      body: { paymentId },
+    });
   }
 
   /**
@@ -74,7 +91,12 @@ export class TicketClient {
     id: string,
     paymentId: string,
     amount: number,
-    opts: { seatIds?: string[]; scope?: 'all' | 'seats' | 'money'; refundedTotal?: number; refundId?: string } = {},
+    opts: {
+      seatIds?: string[];
+      scope?: 'all' | 'seats' | 'money';
+      refundedTotal?: number;
+      refundId?: string;
+    } = {},
   ): Promise<{ reservation: TicketReservation }> {
     const { seatIds, scope, refundedTotal, refundId } = opts;
     return this.client.call(`/internal/reservations/${encodeURIComponent(id)}/refunded`, {

@@ -40,14 +40,24 @@ export async function providerFetch(
     }
     outcome = response.ok ? 'ok' : String(response.status);
     if (response.status >= 500) {
-      const code = body?.code ?? (body?.error_code !== undefined ? String(body.error_code) : 'PROVIDER_ERROR');
-      throw new ProviderError('unknown', String(code), `${options.provider} ${operation} answered ${response.status}`, response.status);
+      const code =
+        body?.code ?? (body?.error_code !== undefined ? String(body.error_code) : 'PROVIDER_ERROR');
+      throw new ProviderError(
+        'unknown',
+        String(code),
+        `${options.provider} ${operation} answered ${response.status}`,
+        response.status,
+      );
     }
     return { status: response.status, body };
   } catch (err) {
     if (err instanceof ProviderError) throw err;
     outcome = 'timeout';
-    throw new ProviderError('unknown', 'PROVIDER_UNREACHABLE', `${options.provider} ${operation} did not answer: ${(err as Error).message}`);
+    throw new ProviderError(
+      'unknown',
+      'PROVIDER_UNREACHABLE',
+      `${options.provider} ${operation} did not answer: ${(err as Error).message}`,
+    );
   } finally {
     options.observe?.(options.provider, operation, outcome, (performance.now() - started) / 1000);
   }

@@ -26,7 +26,11 @@ export function createProviderRegistry(
   db: Kysely<any>,
   observe: ProviderHttpOptions['observe'],
 ): ProviderRegistry {
-  const http = (provider: string): ProviderHttpOptions => ({ provider, timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS, observe });
+  const http = (provider: string): ProviderHttpOptions => ({
+    provider,
+    timeoutMs: config.PAYMENT_PROVIDER_TIMEOUT_MS,
+    observe,
+  });
   const adapters = new Map<PaymentMethod, ProviderAdapter>();
   const sandboxEnabled = config.PAYMENT_SANDBOX_ENABLED ?? config.NODE_ENV !== 'production';
   const sandbox = sandboxEnabled ? new SandboxAdapter(db, config.PUBLIC_API_URL.replace(/\/$/, '')) : null;
@@ -53,7 +57,11 @@ export function createProviderRegistry(
       }),
     );
   }
-  if (config.PAYMENT_NAVERPAY_PARTNER_ID && config.PAYMENT_NAVERPAY_CLIENT_ID && config.PAYMENT_NAVERPAY_CLIENT_SECRET) {
+  if (
+    config.PAYMENT_NAVERPAY_PARTNER_ID &&
+    config.PAYMENT_NAVERPAY_CLIENT_ID &&
+    config.PAYMENT_NAVERPAY_CLIENT_SECRET
+  ) {
     adapters.set(
       'naverpay',
       new NaverPayAdapter({
@@ -70,6 +78,11 @@ export function createProviderRegistry(
   return {
     get: (method) => adapters.get(method as PaymentMethod),
     sandbox,
-    methods: () => PAYMENT_METHODS.map((method) => ({ method, name: METHOD_NAMES[method], enabled: adapters.has(method) })),
+    methods: () =>
+      PAYMENT_METHODS.map((method) => ({
+        method,
+        name: METHOD_NAMES[method],
+        enabled: adapters.has(method),
+      })),
   };
 }

@@ -25,7 +25,10 @@ export interface AuditItem {
 }
 
 /** Newest first. */
-export async function listAudit(db: Kysely<any>, f: AuditFilter): Promise<{ items: AuditItem[]; total: number }> {
+export async function listAudit(
+  db: Kysely<any>,
+  f: AuditFilter,
+): Promise<{ items: AuditItem[]; total: number }> {
   let base = db.selectFrom('audit_log');
   if (f.actorId) base = base.where('actor_id', '=', f.actorId);
   if (f.action) base = base.where('action', '=', f.action);
@@ -61,7 +64,10 @@ export async function listAudit(db: Kysely<any>, f: AuditFilter): Promise<{ item
       before: r.before ?? null,
       after: r.after ?? null,
       source: String(r.source),
-      occurredAt: (r.occurred_at instanceof Date ? r.occurred_at : new Date(String(r.occurred_at))).toISOString(),
+      occurredAt: (r.occurred_at instanceof Date
+        ? r.occurred_at
+        : new Date(String(r.occurred_at))
+      ).toISOString(),
     })),
   };
 }

@@ -10,7 +10,11 @@ import type { LiveHub } from './live.hub';
  * connect and whenever they change. A browser's EventSource cannot set headers, so the access
  * token may also come as `?access_token=`.
  */
-export async function liveRoutes(app: FastifyInstance, ctx: ServiceContext<StatsConfig>, hub: LiveHub): Promise<void> {
+export async function liveRoutes(
+  app: FastifyInstance,
+  ctx: ServiceContext<StatsConfig>,
+  hub: LiveHub,
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const open = new Set<() => void>();
   // Streams never go idle, so end them before the server waits for its connections to close.
@@ -30,7 +34,8 @@ export async function liveRoutes(app: FastifyInstance, ctx: ServiceContext<Stats
     },
     async (request, reply) => {
       let user = request.user;
-      if (!user && request.query.access_token) user = await ctx.tokens.verify(request.query.access_token).catch(() => null);
+      if (!user && request.query.access_token)
+        user = await ctx.tokens.verify(request.query.access_token).catch(() => null);
       if (!user) throw AppError.unauthorized('AUTH_REQUIRED', 'Sign in to continue');
       if (user.role !== 'admin') throw AppError.forbidden('ADMIN_ONLY', 'Administrators only');
 

@@ -31,7 +31,9 @@ export async function insertHistoryMany(
 export async function upsertUser(db: Db, userId: string, role: string, registeredAt: Date): Promise<void> {
   // Re-registration facts carry the same data; the earliest registration time wins either way.
   await sql`insert into ${t('users')} (user_id, role, registered_at) values (${userId}, ${role}, ${registeredAt})
-    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(db);
+    on conflict (user_id) do update set registered_at = least(${t('users')}.registered_at, excluded.registered_at)`.execute(
+    db,
+  );
 }
 
 export interface EventInfo {
@@ -87,7 +89,9 @@ export async function mergeReservations(db: Db, facts: ReservationFact[]): Promi
   const r = t('reservations');
   for (const round of rounds) {
     const rows = round.map(
-      (f) => sql`(${f.reservationId}, ${f.eventId}, ${f.userId}, ${f.seatCount}, ${f.amount}, ${f.status}, ${f.rank},
+      (
+        f,
+      ) => sql`(${f.reservationId}, ${f.eventId}, ${f.userId}, ${f.seatCount}, ${f.amount}, ${f.status}, ${f.rank},
         ${f.version}, ${f.held}, ${f.converted}, ${f.at}, ${f.refundedSeats})`,
     );
     await sql`insert into ${r} (reservation_id, event_id, user_id, seat_count, amount, status, status_rank, status_version,
@@ -149,7 +153,9 @@ export async function upsertAdmissions(db: Db, admissions: AdmissionFact[]): Pro
       .slice(i, i + ADMISSIONS_PER_STATEMENT)
       .map((a) => sql`(${a.eventId}, ${a.userId}, ${a.at})`);
     await sql`insert into ${q} (event_id, user_id, admitted_at) values ${sql.join(rows)}
-      on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(db);
+      on conflict (event_id, user_id) do update set admitted_at = least(${q}.admitted_at, excluded.admitted_at)`.execute(
+      db,
+    );
   }
 }
 

@@ -20,11 +20,18 @@ export interface BatchIngestResult {
  * facts, go out together at the end (`ProjectionWrites`), in a few statements for the batch.
  * Any failure rolls the whole batch back (the bus then retries it one fact at a time).
  */
-export async function ingestBatch(db: Kysely<any>, consumer: string, events: EventEnvelope[]): Promise<BatchIngestResult> {
+export async function ingestBatch(
+  db: Kysely<any>,
+  consumer: string,
+  events: EventEnvelope[],
+): Promise<BatchIngestResult> {
   return applyOnceMany(db, 'stats', consumer, events, async (trx, unprocessed) => {
     const fresh = await insertHistoryMany(
       trx,
-      unprocessed.map((e) => ({ event: e, occurredAt: occurredAt(e, (e.data as { occurredAt?: unknown } | null)?.occurredAt) })),
+      unprocessed.map((e) => ({
+        event: e,
+        occurredAt: occurredAt(e, (e.data as { occurredAt?: unknown } | null)?.occurredAt),
+      })),
     );
     const result: BatchIngestResult = { applied: [], malformed: [] };
     const writes = new ProjectionWrites();
@@ -64,15 +71,24 @@ export async function rebuildReadModels(db: Kysely<any>): Promise<RebuildResult>
     let skipped = 0;
     let cursor: { at: Date; id: string } | null = null;
     for (;;) {
-      let query = trx.selectFrom('event_history').select(['id', 'occurred_at', 'envelope']).orderBy('occurred_at').orderBy('id').limit(PAGE);
+      let query = trx
+        .selectFrom('event_history')
+        .select(['id', 'occurred_at', 'envelope'])
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .limit(PAGE);
       if (cursor) {
         const c = cursor;
-        query = query.where((eb) => eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]));
+        query = query.where((eb) =>
+          eb.or([eb('occurred_at', '>', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '>', c.id)])]),
+        );
       }
       const rows = await query.execute();
       const writes = new ProjectionWrites();
       for (const row of rows) {
-        const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
+        const envelope = (
+          typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope
+        ) as EventEnvelope;
         if (isWellFormed(envelope)) {
           await project(trx, envelope, writes);
           events += 1;

@@ -41,7 +41,8 @@ export const STATS_EVENT_TYPES = [
 ] as const;
 
 // Value.Check rejects formats it does not know; the contracts use date-time.
-if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
+if (!FormatRegistry.Has('date-time'))
+  FormatRegistry.Set('date-time', (value) => !Number.isNaN(Date.parse(value)));
 
 const SCHEMAS: Partial<Record<string, TSchema>> = {
   'user.registered': UserRegistered,
@@ -136,7 +137,14 @@ export async function project(db: Db, event: EventEnvelope, writes?: ProjectionW
       const d = event.data as EventDataByType['reservation.refunded'];
       const at = occurredAt(event, d.occurredAt);
       const kind = event.type.slice('reservation.'.length);
-      const status = kind === 'held' ? 'pending' : kind === 'refunded' ? (d.partial ? 'partially_refunded' : 'refunded') : kind;
+      const status =
+        kind === 'held'
+          ? 'pending'
+          : kind === 'refunded'
+            ? d.partial
+              ? 'partially_refunded'
+              : 'refunded'
+            : kind;
       // A refund fact's amount is the money returned, not the reservation's price.
       const describesSize = kind !== 'refunded';
       writes.reservation({
@@ -160,8 +168,23 @@ export async function project(db: Db, event: EventEnvelope, writes?: ProjectionW
       const paidAt = occurredAt(event, d.paidAt);
       // One payment counts once even if its provider callback produced two paid facts.
       writes.payment(
-        { paymentId: d.paymentId, reservationId: d.reservationId, eventId: d.eventId, method: d.method, amount: d.amount, paidAt },
-        { hour: hourStart(paidAt), eventId: d.eventId, method: d.method, revenue: d.amount, sales: 1, refunds: 0, refundCount: 0 },
+        {
+          paymentId: d.paymentId,
+          reservationId: d.reservationId,
+          eventId: d.eventId,
+          method: d.method,
+          amount: d.amount,
+          paidAt,
+        },
+        {
+          hour: hourStart(paidAt),
+          eventId: d.eventId,
+          method: d.method,
+          revenue: d.amount,
+          sales: 1,
+          refunds: 0,
+          refundCount: 0,
+        },
       );
       writes.reservation({
         reservationId: d.reservationId,
@@ -182,7 +205,15 @@ export async function project(db: Db, event: EventEnvelope, writes?: ProjectionW
     case 'payment.refunded': {
       const d = event.data as EventDataByType['payment.refunded'];
       const at = occurredAt(event, d.occurredAt);
-      writes.sale({ hour: hourStart(at), eventId: d.eventId, method: d.method, revenue: 0, sales: 0, refunds: d.amount, refundCount: 1 });
+      writes.sale({
+        hour: hourStart(at),
+        eventId: d.eventId,
+        method: d.method,
+        revenue: 0,
+        sales: 0,
+        refunds: d.amount,
+        refundCount: 1,
+      });
       return;
     }
     case 'queue.admitted': {

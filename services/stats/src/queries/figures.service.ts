@@ -15,8 +15,22 @@ import {
 import * as q from './stats.repository';
 
 export interface Dashboard {
-  revenue: { today: number; total: number; refundsToday: number; grossToday: number; grossTotal: number; refundsTotal: number };
-  reservations: { today: number; total: number; confirmed: number; cancelled: number; expired: number; byStatus: Record<string, number> };
+  revenue: {
+    today: number;
+    total: number;
+    refundsToday: number;
+    grossToday: number;
+    grossTotal: number;
+    refundsTotal: number;
+  };
+  reservations: {
+    today: number;
+    total: number;
+    confirmed: number;
+    cancelled: number;
+    expired: number;
+    byStatus: Record<string, number>;
+  };
   conversionRate: number;
   queueConversionRate: number;
   byPaymentMethod: Array<{ method: string; count: number; amount: number; refunds: number }>;
@@ -100,14 +114,21 @@ export class FiguresService {
       },
       conversionRate: ratio(counts.convertedHolds, counts.holds),
       queueConversionRate: ratio(purchases, admissions),
-      byPaymentMethod: methods.map((m) => ({ method: m.method, count: m.sales, amount: m.revenue - m.refunds, refunds: m.refunds })),
+      byPaymentMethod: methods.map((m) => ({
+        method: m.method,
+        count: m.sales,
+        amount: m.revenue - m.refunds,
+        refunds: m.refunds,
+      })),
       hourly: Array.from({ length: 24 }, (_, hour) => {
         const h = byHour.get(hour);
         return { hour, revenue: h?.revenue ?? 0, refunds: h?.refunds ?? 0, count: h?.sales ?? 0 };
       }),
       topEvents: [...events]
         .filter((e) => e.revenue !== 0 || e.seatsSold > 0)
-        .sort((a, b) => b.revenue - a.revenue || b.seatsSold - a.seatsSold || a.eventId.localeCompare(b.eventId))
+        .sort(
+          (a, b) => b.revenue - a.revenue || b.seatsSold - a.seatsSold || a.eventId.localeCompare(b.eventId),
+        )
         .slice(0, this.topEventsCount)
         .map((e) => ({ eventId: e.eventId, title: e.title, seatsSold: e.seatsSold, revenue: e.revenue })),
       generatedAt: this.clock.now().toISOString(),
@@ -115,17 +136,34 @@ export class FiguresService {
   }
 
   /** Reads from/to (Seoul dates or instants); defaults to the last 30 days, or today for hours. */
-  resolveRange(fromText: string | undefined, toText: string | undefined, granularity: Granularity): { from: Date; to: Date } {
+  resolveRange(
+    fromText: string | undefined,
+    toText: string | undefined,
+    granularity: Granularity,
+  ): { from: Date; to: Date } {
     const now = this.clock.now();
     const to = toText ? parseBound(toText, true) : new Date(seoulDayStart(now).getTime() + DAY_MS - 1);
-    if (!to) throw AppError.invalid('INVALID_RANGE', '`to` must be a date (YYYY-MM-DD) or an ISO date-time', { details: { to: toText } });
-    const defaultFrom = granularity === 'day' ? new Date(seoulDayStart(to).getTime() - 29 * DAY_MS) : seoulDayStart(to);
+    if (!to)
+      throw AppError.invalid('INVALID_RANGE', '`to` must be a date (YYYY-MM-DD) or an ISO date-time', {
+        details: { to: toText },
+      });
+    const defaultFrom =
+      granularity === 'day' ? new Date(seoulDayStart(to).getTime() - 29 * DAY_MS) : seoulDayStart(to);
     const from = fromText ? parseBound(fromText, false) : defaultFrom;
-    if (!from) throw AppError.invalid('INVALID_RANGE', '`from` must be a date (YYYY-MM-DD) or an ISO date-time', { details: { from: fromText } });
-    if (from.getTime() > to.getTime()) throw AppError.invalid('INVALID_RANGE', '`from` must not be after `to`', { details: { from: fromText, to: toText } });
-    const buckets = Math.floor((to.getTime() - bucketStart(from, granularity).getTime()) / bucketSize(granularity)) + 1;
+    if (!from)
+      throw AppError.invalid('INVALID_RANGE', '`from` must be a date (YYYY-MM-DD) or an ISO date-time', {
+        details: { from: fromText },
+      });
+    if (from.getTime() > to.getTime())
+      throw AppError.invalid('INVALID_RANGE', '`from` must not be after `to`', {
+        details: { from: fromText, to: toText },
+      });
+    const buckets =
+      Math.floor((to.getTime() - bucketStart(from, granularity).getTime()) / bucketSize(granularity)) + 1;
     if (buckets > MAX_BUCKETS) {
-      throw AppError.invalid('RANGE_TOO_LARGE', `At most ${MAX_BUCKETS} ${granularity} buckets per request`, { details: { buckets } });
+      throw AppError.invalid('RANGE_TOO_LARGE', `At most ${MAX_BUCKETS} ${granularity} buckets per request`, {
+        details: { buckets },
+      });
     }
     return { from, to };
   }
@@ -161,7 +199,10 @@ export class FiguresService {
     return {
       total,
       newToday: today.get(start.getTime()) ?? 0,
-      series: bucketsBetween(from, range.to, 'day').map((b) => ({ bucket: seoulDate(b), count: perDay.get(b.getTime()) ?? 0 })),
+      series: bucketsBetween(from, range.to, 'day').map((b) => ({
+        bucket: seoulDate(b),
+        count: perDay.get(b.getTime()) ?? 0,
+      })),
     };
   }
 

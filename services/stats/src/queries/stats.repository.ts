@@ -13,8 +13,15 @@ export interface HourRow {
 }
 
 /** Sales per hour in [from, to), optionally for one event. */
-export async function salesByHour(db: Kysely<any>, from: Date, to: Date, eventId?: string): Promise<HourRow[]> {
-  const rows = await sql<Record<string, unknown>>`select hour, sum(revenue) as revenue, sum(sales) as sales, sum(refunds) as refunds,
+export async function salesByHour(
+  db: Kysely<any>,
+  from: Date,
+  to: Date,
+  eventId?: string,
+): Promise<HourRow[]> {
+  const rows = await sql<
+    Record<string, unknown>
+  >`select hour, sum(revenue) as revenue, sum(sales) as sales, sum(refunds) as refunds,
       sum(refund_count) as refund_count
     from ${t('sales_hourly')} where hour >= ${from} and hour < ${to} ${eventId ? sql`and event_id = ${eventId}` : sql``}
     group by hour order by hour`.execute(db);
@@ -35,9 +42,13 @@ export interface Totals {
 
 /** Gross sales and refunds, all time or in [from, to). */
 export async function salesTotals(db: Kysely<any>, range?: { from: Date; to: Date }): Promise<Totals> {
-  const rows = await sql<Record<string, unknown>>`select coalesce(sum(revenue), 0) as revenue, coalesce(sum(sales), 0) as sales,
+  const rows = await sql<
+    Record<string, unknown>
+  >`select coalesce(sum(revenue), 0) as revenue, coalesce(sum(sales), 0) as sales,
       coalesce(sum(refunds), 0) as refunds
-    from ${t('sales_hourly')} ${range ? sql`where hour >= ${range.from} and hour < ${range.to}` : sql``}`.execute(db);
+    from ${t('sales_hourly')} ${range ? sql`where hour >= ${range.from} and hour < ${range.to}` : sql``}`.execute(
+    db,
+  );
   const r = rows.rows[0] ?? {};
   return { revenue: num(r.revenue), sales: num(r.sales), refunds: num(r.refunds) };
 }
@@ -47,9 +58,16 @@ export interface MethodRow extends Totals {
 }
 
 export async function salesByMethod(db: Kysely<any>): Promise<MethodRow[]> {
-  const rows = await sql<Record<string, unknown>>`select method, sum(revenue) as revenue, sum(sales) as sales, sum(refunds) as refunds
+  const rows = await sql<
+    Record<string, unknown>
+  >`select method, sum(revenue) as revenue, sum(sales) as sales, sum(refunds) as refunds
     from ${t('sales_hourly')} group by method order by method`.execute(db);
-  return rows.rows.map((r) => ({ method: String(r.method), revenue: num(r.revenue), sales: num(r.sales), refunds: num(r.refunds) }));
+  return rows.rows.map((r) => ({
+    method: String(r.method),
+    revenue: num(r.revenue),
+    sales: num(r.sales),
+    refunds: num(r.refunds),
+  }));
 }
 
 export interface ReservationCounts {
@@ -60,7 +78,11 @@ export interface ReservationCounts {
   convertedHolds: number;
 }
 
-export async function reservationCounts(db: Kysely<any>, todayStart: Date, todayEnd: Date): Promise<ReservationCounts> {
+export async function reservationCounts(
+  db: Kysely<any>,
+  todayStart: Date,
+  todayEnd: Date,
+): Promise<ReservationCounts> {
   const rows = await sql<Record<string, unknown>>`select status, count(*) as n,
       count(*) filter (where created_at >= ${todayStart} and created_at < ${todayEnd}) as today,
       count(*) filter (where held) as holds, count(*) filter (where held and converted) as converted
@@ -87,7 +109,12 @@ export async function queueConversionByEvent(db: Kysely<any>): Promise<Map<strin
       count(*) filter (where exists (select 1 from ${t('reservations')} r
         where r.event_id = q.event_id and r.user_id = q.user_id and r.converted)) as purchases
     from ${t('queue_admissions')} q group by q.event_id`.execute(db);
-  return new Map(rows.rows.map((r) => [String(r.event_id), { admissions: num(r.admissions), purchases: num(r.purchases) }]));
+  return new Map(
+    rows.rows.map((r) => [
+      String(r.event_id),
+      { admissions: num(r.admissions), purchases: num(r.purchases) },
+    ]),
+  );
 }
 
 export interface EventRow {
@@ -141,13 +168,22 @@ export async function eventFigures(db: Kysely<any>): Promise<EventRow[]> {
 }
 
 export async function userCount(db: Kysely<any>): Promise<number> {
-  const r = await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
   return num(r?.n);
 }
 
 /** Registrations per Seoul day in [from, to): Seoul day start (epoch ms) -> count. */
-export async function registrationsPerDay(db: Kysely<any>, from: Date, to: Date): Promise<Map<number, number>> {
-  const rows = await sql<Record<string, unknown>>`select floor((extract(epoch from registered_at) + 32400) / 86400) as day, count(*) as n
+export async function registrationsPerDay(
+  db: Kysely<any>,
+  from: Date,
+  to: Date,
+): Promise<Map<number, number>> {
+  const rows = await sql<
+    Record<string, unknown>
+  >`select floor((extract(epoch from registered_at) + 32400) / 86400) as day, count(*) as n
     from ${t('users')} where registered_at >= ${from} and registered_at < ${to} group by 1`.execute(db);
   return new Map(rows.rows.map((r) => [num(r.day) * 86_400_000 - 32_400_000, num(r.n)]));
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bucketsBetween, parseBound, seoulDate, seoulDayStart, seoulHour, seoulHourLabel } from './seoul.time';
+import {
+  bucketsBetween,
+  parseBound,
+  seoulDate,
+  seoulDayStart,
+  seoulHour,
+  seoulHourLabel,
+} from './seoul.time';
 
 describe('Seoul calendar', () => {
   it('puts 15:00 UTC on the next Seoul day and 14:59 on the same one', () => {

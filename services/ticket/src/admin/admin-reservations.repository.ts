@@ -52,7 +52,12 @@ function filtered(db: Kysely<any>, f: AdminReservationFilter) {
   if (q) {
     const pattern = likePattern(q);
     query = query.where((eb) =>
-      eb.or([eb('r.id', '=', q), eb('r.user_email', 'ilike', pattern), eb('r.user_name', 'ilike', pattern), eb('r.id', 'ilike', pattern)]),
+      eb.or([
+        eb('r.id', '=', q),
+        eb('r.user_email', 'ilike', pattern),
+        eb('r.user_name', 'ilike', pattern),
+        eb('r.id', 'ilike', pattern),
+      ]),
     );
   }
   return query;
@@ -75,7 +80,11 @@ const COLUMNS = [
 
 /** Newest first, one page of them. */
 function newestFirst(db: Kysely<any>, f: AdminReservationFilter, page: { offset: number; limit: number }) {
-  return filtered(db, f).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(page.limit).offset(page.offset);
+  return filtered(db, f)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 /** Newest first. */
@@ -100,12 +109,15 @@ export async function pageOfReservations(
     .select([...COLUMNS, sql<string>`count(*) over ()`.as('total_count')])
     .execute()) as Array<AdminReservationRow & { total_count: string }>;
   // Past the last page there is no row to carry the total.
-  const total = rows.length > 0 ? Number(rows[0]!.total_count) : page.offset > 0 ? await countReservations(db, f) : 0;
+  const total =
+    rows.length > 0 ? Number(rows[0]!.total_count) : page.offset > 0 ? await countReservations(db, f) : 0;
   return { rows: rows.map(({ total_count: _, ...row }) => row), total };
 }
 
 export async function countReservations(db: Kysely<any>, f: AdminReservationFilter): Promise<number> {
-  const row = await filtered(db, f).select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+  const row = await filtered(db, f)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 

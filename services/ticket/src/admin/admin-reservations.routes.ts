@@ -2,12 +2,32 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { csvDocument, currentUser, requireAdmin, type CsvValue } from '@tiketi/platform';
 import type { AdminReservationItem, AdminReservationsService } from './admin-reservations.service';
-import { AdminPatchBody, AdminReservationResponse, AdminReservationsBody, AdminReservationsQuery, IdParams } from './admin.schemas';
+import {
+  AdminPatchBody,
+  AdminReservationResponse,
+  AdminReservationsBody,
+  AdminReservationsQuery,
+  IdParams,
+} from './admin.schemas';
 
 const tags = ['admin'];
 const security = [{ bearerAuth: [] }];
 
-const CSV_HEADER = ['id', 'createdAt', 'status', 'eventId', 'eventTitle', 'userId', 'userEmail', 'userName', 'seats', 'seatCount', 'amount', 'refundedAmount', 'paymentMethod'];
+const CSV_HEADER = [
+  'id',
+  'createdAt',
+  'status',
+  'eventId',
+  'eventTitle',
+  'userId',
+  'userEmail',
+  'userName',
+  'seats',
+  'seatCount',
+  'amount',
+  'refundedAmount',
+  'paymentMethod',
+];
 
 function csvRow(r: AdminReservationItem): CsvValue[] {
   return [
@@ -27,14 +47,23 @@ function csvRow(r: AdminReservationItem): CsvValue[] {
   ];
 }
 
-export async function adminReservationRoutes(app: FastifyInstance, service: AdminReservationsService): Promise<void> {
+export async function adminReservationRoutes(
+  app: FastifyInstance,
+  service: AdminReservationsService,
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
     '/api/admin/reservations',
     {
       onRequest: requireAdmin,
-      schema: { tags, security, summary: 'Reservations for operators: filter by status, event, buyer, dates', querystring: AdminReservationsQuery, response: { 200: AdminReservationsBody } },
+      schema: {
+        tags,
+        security,
+        summary: 'Reservations for operators: filter by status, event, buyer, dates',
+        querystring: AdminReservationsQuery,
+        response: { 200: AdminReservationsBody },
+      },
     },
     async (request) => {
       const { page, limit, ...filters } = request.query;
@@ -44,7 +73,15 @@ export async function adminReservationRoutes(app: FastifyInstance, service: Admi
 
   r.get(
     '/api/admin/reservations.csv',
-    { onRequest: requireAdmin, schema: { tags, security, summary: 'The filtered reservations as CSV (every page)', querystring: AdminReservationsQuery } },
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags,
+        security,
+        summary: 'The filtered reservations as CSV (every page)',
+        querystring: AdminReservationsQuery,
+      },
+    },
     async (request, reply) => {
       const { page: _page, limit: _limit, ...filters } = request.query;
       const rows: CsvValue[][] = [CSV_HEADER];
@@ -69,6 +106,13 @@ export async function adminReservationRoutes(app: FastifyInstance, service: Admi
         response: { 200: AdminReservationResponse },
       },
     },
-    async (request) => ({ reservation: await service.changeStatus(request.params.id, request.body, currentUser(request), request.id) }),
+    async (request) => ({
+      reservation: await service.changeStatus(
+        request.params.id,
+        request.body,
+        currentUser(request),
+        request.id,
+      ),
+    }),
   );
 }

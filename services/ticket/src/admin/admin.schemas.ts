@@ -6,9 +6,13 @@ const Status = Type.Union(RESERVATION_STATUSES.map((s) => Type.Literal(s)));
 export const AdminReservationsQuery = Type.Object({
   status: Type.Optional(Status),
   eventId: Type.Optional(Type.String()),
-  q: Type.Optional(Type.String({ maxLength: 200, description: 'reservation id, buyer email or buyer name (part of it)' })),
+  q: Type.Optional(
+    Type.String({ maxLength: 200, description: 'reservation id, buyer email or buyer name (part of it)' }),
+  ),
   from: Type.Optional(Type.String({ description: 'created from: Seoul date YYYY-MM-DD or ISO date-time' })),
-  to: Type.Optional(Type.String({ description: 'created up to: Seoul date YYYY-MM-DD (inclusive) or ISO date-time' })),
+  to: Type.Optional(
+    Type.String({ description: 'created up to: Seoul date YYYY-MM-DD (inclusive) or ISO date-time' }),
+  ),
   page: Type.Integer({ minimum: 1, default: 1 }),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
 });
@@ -46,7 +50,11 @@ export const AdminReservationsBody = Type.Object({
 export const AdminPatchBody = Type.Object({
   status: Status,
   reason: Type.String({ minLength: 1, maxLength: 500 }),
-  refund: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('policy')], { description: 'for a paid reservation; default full' })),
+  refund: Type.Optional(
+    Type.Union([Type.Literal('full'), Type.Literal('policy')], {
+      description: 'for a paid reservation; default full',
+    }),
+  ),
 });
 
 export const AdminReservationResponse = Type.Object({ reservation: AdminReservationItem });

@@ -38,7 +38,11 @@ export async function internalRoutes(app: FastifyInstance, rt: BookingRuntime): 
       if (!found) throw reservationNotFound();
       const { reservation: row, event } = found;
       return {
-        reservation: { ...toReservationView(row, row.seats), userEmail: row.user_email, userName: row.user_name },
+        reservation: {
+          ...toReservationView(row, row.seats),
+          userEmail: row.user_email,
+          userName: row.user_name,
+        },
         event: {
           id: row.event_id,
           title: event?.title ?? '',

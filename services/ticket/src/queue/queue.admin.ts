@@ -1,7 +1,13 @@
 import { AppError, enqueueEvent, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import { EventTypes } from '@tiketi/contracts';
 import type { TicketConfig } from '../ticket.config';
-import { QueueRepository, DEFAULT_SETTINGS, type QueueMode, type QueueSettings, type QueueSettingsInput } from './queue.repository';
+import {
+  QueueRepository,
+  DEFAULT_SETTINGS,
+  type QueueMode,
+  type QueueSettings,
+  type QueueSettingsInput,
+} from './queue.repository';
 import { QueueState } from './queue.state';
 
 export interface QueueLive {
@@ -24,7 +30,10 @@ function isActive(settings: QueueSettings, waiting: number, autoUntil: number, n
   return settings.mode === 'on' || autoUntil > now || waiting > 0;
 }
 
-export async function liveFigures(ctx: ServiceContext<TicketConfig>, settings: QueueSettings): Promise<QueueLive> {
+export async function liveFigures(
+  ctx: ServiceContext<TicketConfig>,
+  settings: QueueSettings,
+): Promise<QueueLive> {
   const state = new QueueState(ctx.coordination);
   const now = ctx.clock.now().getTime();
   const eventId = settings.eventId;
@@ -65,14 +74,22 @@ export class QueueAdmin {
     return { settings, live: await liveFigures(this.ctx, settings) };
   }
 
-  async put(eventId: string, patch: QueueSettingsPatch, actor: AuthUser): Promise<{ settings: QueueSettings; live: QueueLive }> {
+  async put(
+    eventId: string,
+    patch: QueueSettingsPatch,
+    actor: AuthUser,
+  ): Promise<{ settings: QueueSettings; live: QueueLive }> {
     const before = await this.settingsOf(eventId);
     let mode: QueueMode = patch.mode ?? before.mode;
     if (patch.enabled !== undefined) {
       if (patch.mode !== undefined && (patch.mode !== 'off') !== patch.enabled) {
-        throw AppError.invalid('QUEUE_SETTINGS_INVALID', 'enabled and mode disagree', { enabled: patch.enabled, mode: patch.mode });
+        throw AppError.invalid('QUEUE_SETTINGS_INVALID', 'enabled and mode disagree', {
+          enabled: patch.enabled,
+          mode: patch.mode,
+        });
       }
-      if (patch.mode === undefined) mode = patch.enabled ? (before.mode === 'off' ? 'on' : before.mode) : 'off';
+      if (patch.mode === undefined)
+        mode = patch.enabled ? (before.mode === 'off' ? 'on' : before.mode) : 'off';
     }
     const input: QueueSettingsInput = {
       mode,

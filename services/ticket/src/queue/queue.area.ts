@@ -31,7 +31,13 @@ export const queueArea: TicketArea = {
   name: 'queue',
   migrations: queueMigrations,
   async routes(app, ctx: ServiceContext<TicketConfig>, shared) {
-    const service = new QueueService(ctx, shared, new QueueRepository(ctx.db), new QueueState(ctx.coordination), createQueueMetrics(ctx.metrics));
+    const service = new QueueService(
+      ctx,
+      shared,
+      new QueueRepository(ctx.db),
+      new QueueState(ctx.coordination),
+      createQueueMetrics(ctx.metrics),
+    );
     const ticker = new QueueTicker(ctx, service);
     runtimes.set(ctx, { service, ticker, shared });
     shared.queueGate = service;

@@ -18,12 +18,19 @@ const settingsMigration: Migration = {
       .addColumn('max_inside', 'integer', (c) => c.notNull().check(sql`max_inside > 0`))
       .addColumn('session_minutes', 'integer', (c) => c.notNull().check(sql`session_minutes > 0`))
       .addColumn('prequeue_minutes', 'integer', (c) => c.notNull().check(sql`prequeue_minutes >= 0`))
-      .addColumn('heartbeat_timeout_seconds', 'integer', (c) => c.notNull().check(sql`heartbeat_timeout_seconds > 0`))
+      .addColumn('heartbeat_timeout_seconds', 'integer', (c) =>
+        c.notNull().check(sql`heartbeat_timeout_seconds > 0`),
+      )
       .addColumn('updated_by', 'text')
       .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
       .execute();
-    await db.schema.withSchema('ticket').createIndex('queue_settings_mode').on('queue_settings').column('mode').execute();
+    await db.schema
+      .withSchema('ticket')
+      .createIndex('queue_settings_mode')
+      .on('queue_settings')
+      .column('mode')
+      .execute();
   },
 };
 

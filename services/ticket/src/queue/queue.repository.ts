@@ -57,11 +57,20 @@ export class QueueRepository {
   constructor(private readonly db: Kysely<any>) {}
 
   async settings(eventId: string): Promise<QueueSettings | null> {
-    const row = await this.db.selectFrom('queue_settings').selectAll().where('event_id', '=', eventId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('queue_settings')
+      .selectAll()
+      .where('event_id', '=', eventId)
+      .executeTakeFirst();
     return row ? toSettings(row) : null;
   }
 
-  async saveSettings(eventId: string, input: QueueSettingsInput, actorId: string, trx: Kysely<any> = this.db): Promise<QueueSettings> {
+  async saveSettings(
+    eventId: string,
+    input: QueueSettingsInput,
+    actorId: string,
+    trx: Kysely<any> = this.db,
+  ): Promise<QueueSettings> {
     const values = {
       mode: input.mode,
       auto_threshold: input.autoThreshold,
@@ -86,7 +95,9 @@ export class QueueRepository {
    * Every waiting room that is switched on or automatic, with its event. With `finishedSince`,
    * also rooms whose sale ended (or event closed) after that moment, so the ticker can tidy them.
    */
-  async activeRooms(finishedSince?: Date): Promise<Array<{ settings: QueueSettings; event: QueueEventInfo }>> {
+  async activeRooms(
+    finishedSince?: Date,
+  ): Promise<Array<{ settings: QueueSettings; event: QueueEventInfo }>> {
     const rows = await this.db
       .selectFrom('queue_settings as q')
       .innerJoin('events as e', 'e.id', 'q.event_id')
@@ -95,7 +106,11 @@ export class QueueRepository {
       .where('q.mode', '!=', 'off')
       .where((eb) =>
         finishedSince
-          ? eb.or([eb('e.status', 'not in', CLOSED_STATUSES), eb('e.sale_ends_at', '>', finishedSince), eb('e.updated_at', '>', finishedSince)])
+          ? eb.or([
+              eb('e.status', 'not in', CLOSED_STATUSES),
+              eb('e.sale_ends_at', '>', finishedSince),
+              eb('e.updated_at', '>', finishedSince),
+            ])
           : eb('e.status', 'not in', CLOSED_STATUSES),
       )
       .execute();
@@ -118,7 +133,13 @@ export class QueueRepository {
       .where('id', '=', eventId)
       .executeTakeFirst();
     if (!row) return null;
-    return { id: row.id, title: row.title, status: row.status, saleStartsAt: new Date(row.sale_starts_at), saleEndsAt: new Date(row.sale_ends_at) };
+    return {
+      id: row.id,
+      title: row.title,
+      status: row.status,
+      saleStartsAt: new Date(row.sale_starts_at),
+      saleEndsAt: new Date(row.sale_ends_at),
+    };
   }
 
   /** Seats still for sale; null when the event has no seat rows (availability then follows its status alone). */

@@ -7,20 +7,39 @@ import type { QueueService } from './queue.service';
 import type { QueueAdmin } from './queue.admin';
 
 const Mode = Type.Union([Type.Literal('off'), Type.Literal('on'), Type.Literal('auto')], {
-  description: 'off; on (always queue); auto (queue while arrivals per minute exceed autoThreshold, the room is full, or anyone waits)',
+  description:
+    'off; on (always queue); auto (queue while arrivals per minute exceed autoThreshold, the room is full, or anyone waits)',
 });
 
 const SettingsBody = Type.Object(
   {
     mode: Type.Optional(Mode),
-    enabled: Type.Optional(Type.Boolean({ description: 'shorthand: false = off, true = on (or keeps auto)' })),
-    autoThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'arrivals per minute that switch auto mode on' })),
+    enabled: Type.Optional(
+      Type.Boolean({ description: 'shorthand: false = off, true = on (or keeps auto)' }),
+    ),
+    autoThreshold: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description: 'arrivals per minute that switch auto mode on',
+      }),
+    ),
     admissionsPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 600_000 })),
-    maxInside: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'admitted buyers allowed at once' })),
-    sessionMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 240, description: 'how long an admission lasts' })),
-    preQueueMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 1440, description: 'the room opens this long before the sale' })),
+    maxInside: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'admitted buyers allowed at once' }),
+    ),
+    sessionMinutes: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 240, description: 'how long an admission lasts' }),
+    ),
+    preQueueMinutes: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1440, description: 'the room opens this long before the sale' }),
+    ),
     heartbeatTimeoutSeconds: Type.Optional(
-      Type.Integer({ minimum: 10, maximum: 3600, description: 'a waiting buyer silent for longer loses the place' }),
+      Type.Integer({
+        minimum: 10,
+        maximum: 3600,
+        description: 'a waiting buyer silent for longer loses the place',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -52,16 +71,24 @@ const LiveView = Type.Object({
 const AdminView = Type.Object({ settings: SettingsView, live: LiveView });
 
 const StatusView = Type.Object({
-  status: Type.Union([Type.Literal('waiting'), Type.Literal('closed'), Type.Literal('admitted'), Type.Literal('none')], {
-    description: 'closed = sold out while waiting (you keep your place if seats come back); none = not in this waiting room',
-  }),
+  status: Type.Union(
+    [Type.Literal('waiting'), Type.Literal('closed'), Type.Literal('admitted'), Type.Literal('none')],
+    {
+      description:
+        'closed = sold out while waiting (you keep your place if seats come back); none = not in this waiting room',
+    },
+  ),
   eventId: Type.String(),
   position: Type.Optional(Type.Integer({ minimum: 1 })),
   ahead: Type.Optional(Type.Integer({ minimum: 0 })),
   etaSeconds: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
-  preQueue: Type.Optional(Type.Boolean({ description: 'joined before the sale opened: the order is drawn at random at opening' })),
+  preQueue: Type.Optional(
+    Type.Boolean({ description: 'joined before the sale opened: the order is drawn at random at opening' }),
+  ),
   opensAt: Type.Optional(Type.String({ format: 'date-time' })),
-  token: Type.Optional(Type.String({ description: 'admission token: send it with the hold request to the booking route' })),
+  token: Type.Optional(
+    Type.String({ description: 'admission token: send it with the hold request to the booking route' }),
+  ),
   expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
 });
 
@@ -79,13 +106,25 @@ function withEdgeHint<T>(reply: FastifyReply, queue: QueueService, eventId: stri
   return view;
 }
 
-export async function registerQueueRoutes(base: FastifyInstance, queue: QueueService, admin: QueueAdmin): Promise<void> {
+export async function registerQueueRoutes(
+  base: FastifyInstance,
+  queue: QueueService,
+  admin: QueueAdmin,
+): Promise<void> {
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['queue'];
 
   app.get(
     '/api/admin/events/:id/queue',
-    { onRequest: requireAdmin, schema: { tags, summary: 'Waiting-room settings and live figures', params: AdminParams, response: { 200: AdminView } } },
+    {
+      onRequest: requireAdmin,
+      schema: {
+        tags,
+        summary: 'Waiting-room settings and live figures',
+        params: AdminParams,
+        response: { 200: AdminView },
+      },
+    },
     async (request) => withEnabled(await admin.get(request.params.id)),
   );
 
@@ -93,7 +132,13 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
     '/api/admin/events/:id/queue',
     {
       onRequest: requireAdmin,
-      schema: { tags, summary: 'Configure the waiting room', params: AdminParams, body: SettingsBody, response: { 200: AdminView } },
+      schema: {
+        tags,
+        summary: 'Configure the waiting room',
+        params: AdminParams,
+        body: SettingsBody,
+        response: { 200: AdminView },
+      },
     },
     async (request) => {
       const view = await admin.put(request.params.id, request.body, currentUser(request));
@@ -106,30 +151,73 @@ export async function registerQueueRoutes(base: FastifyInstance, queue: QueueSer
     '/api/queue/:eventId/join',
     {
       onRequest: requireUser,
-      schema: { tags, summary: 'Join the waiting room (joining again keeps your place)', params: EventParams, response: { 200: StatusView } },
+      schema: {
+        tags,
+        summary: 'Join the waiting room (joining again keeps your place)',
+        params: EventParams,
+        response: { 200: StatusView },
+      },
     },
-    async (request, reply) => withEdgeHint(reply, queue, request.params.eventId, await queue.join(request.params.eventId, currentUser(request))),
+    async (request, reply) =>
+      withEdgeHint(
+        reply,
+        queue,
+        request.params.eventId,
+        await queue.join(request.params.eventId, currentUser(request)),
+      ),
   );
 
   app.get(
     '/api/queue/:eventId/status',
     {
       onRequest: requireUser,
-      schema: { tags, summary: 'Your place in the waiting room (also a heartbeat)', params: EventParams, response: { 200: StatusView } },
+      schema: {
+        tags,
+        summary: 'Your place in the waiting room (also a heartbeat)',
+        params: EventParams,
+        response: { 200: StatusView },
+      },
     },
-    async (request, reply) => withEdgeHint(reply, queue, request.params.eventId, await queue.status(request.params.eventId, currentUser(request).id)),
+    async (request, reply) =>
+      withEdgeHint(
+        reply,
+        queue,
+        request.params.eventId,
+        await queue.status(request.params.eventId, currentUser(request).id),
+      ),
   );
 
   app.post(
     '/api/queue/:eventId/heartbeat',
-    { onRequest: requireUser, schema: { tags, summary: 'Keep your place while the page is open', params: EventParams, response: { 200: StatusView } } },
+    {
+      onRequest: requireUser,
+      schema: {
+        tags,
+        summary: 'Keep your place while the page is open',
+        params: EventParams,
+        response: { 200: StatusView },
+      },
+    },
     async (request, reply) =>
-      withEdgeHint(reply, queue, request.params.eventId, await queue.heartbeat(request.params.eventId, currentUser(request).id)),
+      withEdgeHint(
+        reply,
+        queue,
+        request.params.eventId,
+        await queue.heartbeat(request.params.eventId, currentUser(request).id),
+      ),
   );
 
   app.post(
     '/api/queue/:eventId/leave',
-    { onRequest: requireUser, schema: { tags, summary: 'Give up your place or admission', params: EventParams, response: { 204: Type.Null() } } },
+    {
+      onRequest: requireUser,
+      schema: {
+        tags,
+        summary: 'Give up your place or admission',
+        params: EventParams,
+        response: { 204: Type.Null() },
+      },
+    },
     async (request, reply) => {
       await queue.leave(request.params.eventId, currentUser(request).id);
       return reply.code(204).send(null);

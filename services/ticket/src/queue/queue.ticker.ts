@@ -1,5 +1,12 @@
 import { randomInt } from 'node:crypto';
-import { capacityWaitMs, newId, releaseLease, slotIndex, tryAcquireLease, type ServiceContext } from '@tiketi/platform';
+import {
+  capacityWaitMs,
+  newId,
+  releaseLease,
+  slotIndex,
+  tryAcquireLease,
+  type ServiceContext,
+} from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import { etaSeconds, roomCapacity, type QueueService, type Room } from './queue.service';
 import { CLOSED_STATUSES } from './queue.repository';
@@ -69,7 +76,10 @@ export class QueueTicker {
           this.ctx.log.error({ err, eventId: room.event.id }, 'queue admission failed');
         }
       }
-      this.queue.metrics.waiting.set({ event_id: room.event.id }, await this.queue.state.waiting(room.event.id));
+      this.queue.metrics.waiting.set(
+        { event_id: room.event.id },
+        await this.queue.state.waiting(room.event.id),
+      );
     }
     return { leader, admitted };
   }
@@ -113,7 +123,10 @@ export class QueueTicker {
     const perMs = settings.admissionsPerMinute / 60_000;
     const cap = Math.max(1, settings.admissionsPerMinute / 12);
     // A fresh or resumed room lets the next buyer in at once.
-    let credit = !meta.creditAt || meta.closed ? 1 : Math.min(cap, meta.credit + (now - Math.max(meta.creditAt, opensAt)) * perMs);
+    let credit =
+      !meta.creditAt || meta.closed
+        ? 1
+        : Math.min(cap, meta.credit + (now - Math.max(meta.creditAt, opensAt)) * perMs);
     const space = settings.maxInside - (await state.inside(eventId, now));
     const take = Math.max(0, Math.min(Math.floor(credit + 1e-9), space));
     const taken = take > 0 ? await state.popNext(eventId, take) : [];
@@ -150,7 +163,10 @@ export class QueueTicker {
   /** Everyone still waiting hears the room closed (one message between replicas per thousand). */
   private async tellClosed(eventId: string): Promise<void> {
     const waiting = await this.queue.state.all(eventId);
-    this.queue.pushMany('queue:closed', waiting.map((userId) => ({ userId, payload: { eventId } })));
+    this.queue.pushMany(
+      'queue:closed',
+      waiting.map((userId) => ({ userId, payload: { eventId } })),
+    );
   }
 
   private async pushPositions(room: Room, now: number): Promise<void> {
@@ -175,7 +191,11 @@ export class QueueTicker {
         const waitMs = capacityWaitMs(i, j === null ? null : (sessions.ends[j] ?? null), from, capacity);
         return {
           userId: entry.member,
-          payload: { eventId: room.event.id, position: i + 1, etaSeconds: etaSeconds(perMinute, i + 1, now, opensAt, waitMs) },
+          payload: {
+            eventId: room.event.id,
+            position: i + 1,
+            etaSeconds: etaSeconds(perMinute, i + 1, now, opensAt, waitMs),
+          },
         };
       }),
     );
