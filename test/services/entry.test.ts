@@ -345,6 +345,17 @@ describe('entry passes and the gate', () => {
     const attendance = async () =>
       (await inject('GET', `/api/admin/entry/events/${f.eventId}`, admin.headers)).json();
     expect(await attendance()).toMatchObject({ tickets: 1, admitted: 1, seats: 3, seatsAdmitted: 1 });
+    // The operator's view of the booking says which seat is in.
+    const seen = (await inject('GET', `/api/admin/reservations?q=${id}`, admin.headers)).json().items[0];
+    expect(
+      Object.fromEntries(
+        seen.seats.map((s: { label: string; checkedInAt: string | null }) => [s.label, s.checkedInAt]),
+      ),
+    ).toEqual({
+      [first.seats[0]]: companionIn.json().checkedInAt,
+      [first.seats[1]]: null,
+      [first.seats[2]]: null,
+    });
     // Someone of the booking is inside: its buyer can no longer cancel it.
     expect(
       (await inject('POST', `/api/reservations/${id}/cancel`, buyer.headers, {})).json().error.code,

@@ -10,7 +10,12 @@ import { ReservationStatus } from '../pages/reservation-parts';
 import { CancelReservation, ReturnFee, cancellable, feeKept } from './reservation-cancel';
 import { ReservationMails } from './reservation-mails';
 
-type Seat = Partial<ReservationSeat> & { id: string; label: string; refunded?: boolean };
+type Seat = Partial<ReservationSeat> & {
+  id: string;
+  label: string;
+  refunded?: boolean;
+  checkedInAt?: string | null;
+};
 
 function statusOf(value: unknown): string | null {
   return value && typeof value === 'object' && typeof (value as { status?: unknown }).status === 'string'
@@ -141,7 +146,13 @@ export function ReservationDrawer() {
                     <tr key={seat.id}>
                       <td>{seat.label}</td>
                       <td>{seat.price !== undefined ? krw(seat.price) : '-'}</td>
-                      <td>{seat.refunded ? t('admin.seatRefunded') : ''}</td>
+                      <td data-testid="drawer-seat-state">
+                        {seat.refunded
+                          ? t('admin.seatRefunded')
+                          : seat.checkedInAt
+                            ? t('pass.seatIn', { at: dateTime(seat.checkedInAt) })
+                            : ''}
+                      </td>
                     </tr>
                   );
                 })}

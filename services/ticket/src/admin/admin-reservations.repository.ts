@@ -34,6 +34,7 @@ export interface AdminSeatRow {
   number: number;
   price: number;
   refunded: boolean;
+  checked_in_at: Date | string | null;
 }
 
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -125,7 +126,17 @@ export async function seatsOf(db: Kysely<any>, reservationIds: string[]): Promis
   if (reservationIds.length === 0) return [];
   return db
     .selectFrom('reservation_seats')
-    .select(['reservation_id', 'seat_id', 'label', 'section', 'row_label', 'number', 'price', 'refunded'])
+    .select([
+      'reservation_id',
+      'seat_id',
+      'label',
+      'section',
+      'row_label',
+      'number',
+      'price',
+      'refunded',
+      'checked_in_at',
+    ])
     .where('reservation_id', 'in', reservationIds)
     .orderBy(sql`reservation_id, section, row_label, number, label`)
     .execute() as Promise<AdminSeatRow[]>;

@@ -18,6 +18,8 @@ export interface AdminReservationItem {
     number: number;
     price: number;
     refunded: boolean;
+    /** When the gate admitted this seat (by the booking's pass or the seat's own). */
+    checkedInAt: string | null;
   }>;
   amount: number;
   refundedAmount: number;
@@ -83,6 +85,7 @@ export class AdminReservationsService {
         number: s.number,
         price: s.price,
         refunded: s.refunded,
+        checkedInAt: s.checked_in_at ? iso(s.checked_in_at) : null,
       })),
       amount: r.amount,
       refundedAmount: r.refunded_amount,

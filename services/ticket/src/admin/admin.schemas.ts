@@ -30,6 +30,9 @@ export const AdminReservationItem = Type.Object({
       number: Type.Integer(),
       price: Type.Integer(),
       refunded: Type.Boolean(),
+      checkedInAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'when the gate admitted this seat',
+      }),
     }),
   ),
   amount: Type.Integer(),
