@@ -275,12 +275,15 @@ describe('a cancellation fee when the organiser cancels afterwards', () => {
     expect(tried.slice(1, -1).every((r) => r.status === 'failed' && r.amount === 20_000)).toBe(true);
     const atToss = [...h.toss.payments.values()].find((x) => x.orderId === whole.orderId)!;
     expect(atToss).toMatchObject({ status: 'CANCELED', balanceAmount: 0 });
-    expect(
-      h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === cancelled.id).map((c) => c.body),
-    ).toEqual([
-      expect.objectContaining({ amount: 80_000, refundedTotal: 80_000 }),
-      expect.objectContaining({ amount: 20_000, refundedTotal: 100_000 }),
-    ]);
+    // Ticket is told after the refund's own transaction commits.
+    await eventually(() =>
+      expect(
+        h.ticket.calls.filter((c) => c.op === 'refunded' && c.id === cancelled.id).map((c) => c.body),
+      ).toEqual([
+        expect.objectContaining({ amount: 80_000, refundedTotal: 80_000 }),
+        expect.objectContaining({ amount: 20_000, refundedTotal: 100_000 }),
+      ]),
+    );
 
     // The fact again (a redelivery, the sweep): nothing more goes back.
     await publishEventCancelled(h, event);
