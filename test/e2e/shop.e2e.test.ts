@@ -503,10 +503,17 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
     const second = pass.getByTestId('seat-pass').nth(1);
     const seatLabelText = await second.getAttribute('data-seat');
     await second.getByRole('button', { name: 'Show' }).click();
+    const wrongLink = (await second.getByTestId('seat-pass-link').textContent())!;
+    expect(wrongLink).toMatch(new RegExp(`^${tp.web}/passes/TKT-`));
+    // Sent to the wrong chat first: a new link, and the old one shows nothing.
+    await second.getByTestId('reissue-seat').click();
+    await second.getByText('New link made').waitFor();
     const link = (await second.getByTestId('seat-pass-link').textContent())!;
-    expect(link).toMatch(new RegExp(`^${tp.web}/passes/TKT-`));
+    expect(link).not.toBe(wrongLink);
     await phone.page.screenshot({ path: 'test-results/screenshots/entry-pass-seats.png', fullPage: true });
     const companion = await newPage(browser, tp.web, 'en-US', { width: 390, height: 844 });
+    await companion.page.goto(wrongLink);
+    await companion.page.getByTestId('seat-pass-unavailable').waitFor();
     await companion.page.goto(link);
     await companion.page.getByTestId('seat-pass-seat').filter({ hasText: seatLabelText! }).waitFor();
     await companion.page.getByText('It admits this seat once.').waitFor();

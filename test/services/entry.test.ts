@@ -381,6 +381,37 @@ describe('entry passes and the gate', () => {
     ]);
   });
 
+  it("a seat's pass sent to the wrong person is given a new code; the old one shows nothing and admits nobody", async () => {
+    const f = await createEventFixture(svc.ctx.db);
+    const buyer = await svc.issuer.user();
+    const admin = await svc.issuer.user('admin');
+    const id = await paidBooking(f, buyer, 2);
+    const [seat] = (await pass(id, buyer)).json().pass.seatPasses as Array<{ seatId: string; code: string }>;
+    const reissue = (seatId: string, who: User = buyer) =>
+      inject('POST', `/api/reservations/${id}/seats/${seatId}/pass`, who.headers);
+    const fresh = await reissue(seat!.seatId);
+    expect(fresh.statusCode, fresh.body).toBe(200);
+    const renewed = fresh.json().pass.seatPasses.find((s: { seatId: string }) => s.seatId === seat!.seatId);
+    expect(renewed.code).toMatch(/^TKT-/);
+    expect(renewed.code).not.toBe(seat!.code);
+    expect((await svc.app.inject({ method: 'GET', url: `/api/passes/${seat!.code}` })).statusCode).toBe(404);
+    const old = await checkIn(admin, { code: seat!.code });
+    expect(old.statusCode).toBe(404);
+    expect(old.json().error.code).toBe('TICKET_NOT_FOUND');
+    expect((await reissue(seat!.seatId, await svc.issuer.user())).statusCode).toBe(404);
+    const unknown = await reissue('seat_nope');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('SEAT_NOT_FOUND');
+
+    expect((await checkIn(admin, { code: renewed.code })).statusCode).toBe(200);
+    const late = await reissue(seat!.seatId);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error).toMatchObject({
+      code: 'SEAT_ALREADY_IN',
+      details: { checkedInAt: expect.any(String) },
+    });
+  });
+
   it("a refunded seat's pass admits nobody and shows no more; the booking's other seats still enter", async () => {
     const admin = await svc.issuer.user('admin');
     const { id, code, seats } = await ticket(2);

@@ -55,6 +55,11 @@ export const bookingApi = {
     ),
   pass: (id: string) =>
     api<{ pass: EntryPass }>(`/api/reservations/${encodeURIComponent(id)}/pass`).then((r) => r.pass),
+  reissueSeatPass: (id: string, seatId: string) =>
+    api<{ pass: EntryPass }>(
+      `/api/reservations/${encodeURIComponent(id)}/seats/${encodeURIComponent(seatId)}/pass`,
+      { method: 'POST' },
+    ).then((r) => r.pass),
   seatPass: (code: string) =>
     api<{ pass: SeatPass }>(`/api/passes/${encodeURIComponent(code)}`).then((r) => r.pass),
   cancel: (id: string) =>

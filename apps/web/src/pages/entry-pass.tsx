@@ -1,12 +1,12 @@
 import { useEffect, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useParams } from 'react-router-dom';
 import QRCode from 'qrcode';
 import { bookingApi } from '../api/booking.api';
 import { isApiError } from '../api/api-error';
 import type { Reservation, SeatPassSummary } from '../api/types';
 import { useI18n } from '../i18n/i18n.context';
-import { ErrorView, Loading } from '../components/state-views';
+import { ErrorView, Loading, errorText } from '../components/state-views';
 
 /** The QR code as SVG markup, drawn in the browser (the code never leaves it for a QR service). */
 function useQrSvg(text: string | undefined): string | null {
@@ -60,8 +60,13 @@ export const seatPassLink = (code: string) => `${location.origin}/passes/${encod
  * One seat of the booking: shown apart (a member of the group entering later), or sent on as a
  * link (the phone's share sheet where there is one, else copied).
  */
-function SeatPassRow({ seat }: { seat: SeatPassSummary }) {
+function SeatPassRow({ seat, reservationId }: { seat: SeatPassSummary; reservationId: string }) {
   const { t, dateTime } = useI18n();
+  const queryClient = useQueryClient();
+  const reissue = useMutation({
+    mutationFn: () => bookingApi.reissueSeatPass(reservationId, seat.seatId),
+    onSuccess: (pass) => queryClient.setQueryData(['entry-pass', reservationId], pass),
+  });
   const [open, setOpen] = useState(false);
   const [copied, setCopied] = useState(false);
   const send = async () => {
@@ -110,6 +115,25 @@ function SeatPassRow({ seat }: { seat: SeatPassSummary }) {
           <p className="muted break-anywhere">
             {t('pass.link')}: <span data-testid="seat-pass-link">{seatPassLink(seat.code)}</span>
           </p>
+          {!seat.checkedInAt && (
+            <p>
+              <button
+                type="button"
+                className="btn btn-small btn-ghost"
+                data-testid="reissue-seat"
+                disabled={reissue.isPending}
+                onClick={() => reissue.mutate()}
+              >
+                {t('pass.reissueSeat')}
+              </button>
+            </p>
+          )}
+          {reissue.isSuccess && (
+            <p className="muted" role="status">
+              {t('pass.reissued')}
+            </p>
+          )}
+          {reissue.isError && <p className="field-error">{errorText(reissue.error, t)}</p>}
         </div>
       )}
     </li>
@@ -155,7 +179,7 @@ export function EntryPassPanel({ r }: { r: Reservation }) {
               <p className="muted">{t('pass.seatPassesHint')}</p>
               <ul className="seat-passes">
                 {seatPasses.map((s) => (
-                  <SeatPassRow key={s.seatId} seat={s} />
+                  <SeatPassRow key={s.seatId} seat={s} reservationId={r.id} />
                 ))}
               </ul>
             </>

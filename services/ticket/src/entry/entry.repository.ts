@@ -95,6 +95,29 @@ export async function ensureSeatCodes(
       .execute();
 }
 
+/**
+ * A seat's pass given a new code (sent to the wrong person): the old one admits nobody from then.
+ * Only a seat still to enter; false when there is none such.
+ */
+export async function reissueSeatCode(
+  db: Db,
+  reservationId: string,
+  seatId: string,
+  fresh: string,
+): Promise<boolean> {
+  const row = await db
+    .updateTable('reservation_seats')
+    .set({ entry_code: fresh })
+    .where('reservation_id', '=', reservationId)
+    .where('seat_id', '=', seatId)
+    .where('active', '=', true)
+    .where('refunded', '=', false)
+    .where('checked_in_at', 'is', null)
+    .returning('seat_id')
+    .executeTakeFirst();
+  return !!row;
+}
+
 /** The booking a seat's code belongs to, and that seat (undefined for an unknown code). */
 export async function entryBySeatCode(
   db: Db,
@@ -132,7 +155,8 @@ class NothingAdmitted extends Error {}
  */
 export async function checkIn(
   db: Db,
-  target: { reservationId: string; seatId?: string },
+  /** A seat's pass names its seat and the code it was scanned with (a code reissued since admits nobody). */
+  target: { reservationId: string; seatId?: string; seatCode?: string },
   eventId: string | undefined,
   actorId: string,
   at: Date,
@@ -169,6 +193,7 @@ export async function checkIn(
         .where('refunded', '=', false)
         .where('checked_in_at', 'is', null);
       if (target.seatId) seats = seats.where('seat_id', '=', target.seatId);
+      if (target.seatCode) seats = seats.where('entry_code', '=', target.seatCode);
       const admitted = (await seats.returning('seat_id').execute()).map((r) => r.seat_id as string);
       // Nothing left to admit: the booking's first-admission mark must not move either.
       if (admitted.length === 0) throw new NothingAdmitted();

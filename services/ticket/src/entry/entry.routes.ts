@@ -11,6 +11,7 @@ import {
   EntryPassBody,
   RefundClaimBody,
   RefundClaimParams,
+  SeatParams,
   SeatPass,
   SeatPassParams,
 } from './entry.schemas';
@@ -34,6 +35,24 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
       },
     },
     async (request) => ({ pass: await entry.pass(currentUser(request), request.params.id) }),
+  );
+
+  r.post(
+    '/api/reservations/:id/seats/:seatId/pass',
+    {
+      onRequest: requireUser,
+      schema: {
+        tags: ['booking'],
+        summary:
+          "A new code for one seat's pass (its link went to the wrong person): the old code admits nobody from then; 404 SEAT_NOT_FOUND, 409 SEAT_ALREADY_IN or PASS_UNAVAILABLE",
+        security,
+        params: SeatParams,
+        response: { 200: EntryPassBody, ...errors(401, 404, 409) },
+      },
+    },
+    async (request) => ({
+      pass: await entry.reissueSeatPass(currentUser(request), request.params.id, request.params.seatId),
+    }),
   );
 
   r.get(

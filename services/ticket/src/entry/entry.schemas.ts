@@ -44,6 +44,11 @@ export type SeatPass = Static<typeof SeatPass>;
 
 export const SeatPassParams = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) });
 
+export const SeatParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  seatId: Type.String({ minLength: 1, maxLength: 64 }),
+});
+
 export const EntryPassBody = Type.Object({ pass: EntryPass });
 
 export const CheckInBody = Type.Object({

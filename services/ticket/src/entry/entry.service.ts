@@ -145,6 +145,24 @@ export class EntryService {
   }
 
   /**
+   * A new code for one seat's pass, when its link went to the wrong person: the old code then
+   * shows nothing and admits nobody. The booking's owner (or an operator) only, for a seat not yet
+   * in; 409 SEAT_ALREADY_IN once the gate admitted it.
+   */
+  async reissueSeatPass(user: AuthUser, reservationId: string, seatId: string): Promise<EntryPass> {
+    const row = await repo.entryById(this.ctx.db, reservationId);
+    if (!row || (row.user_id !== user.id && user.role !== 'admin')) throw notFound();
+    this.assertPassable(row);
+    const seat = (await repo.seatPasses(this.ctx.db, row.id)).find((s) => s.seat_id === seatId);
+    if (!seat) throw AppError.notFound('SEAT_NOT_FOUND', 'This booking has no such seat to enter');
+    if (!(await repo.reissueSeatCode(this.ctx.db, row.id, seatId, newEntryCode())))
+      throw AppError.conflict('SEAT_ALREADY_IN', 'This seat was already admitted at the gate', {
+        checkedInAt: seat.checked_in_at?.toISOString() ?? null,
+      });
+    return this.pass(user, reservationId);
+  }
+
+  /**
    * One seat's pass, for whoever holds its code (a companion the buyer sent it to): the event, the
    * seat and the code to show at the gate; nothing of the buyer. 404 PASS_NOT_FOUND for a code that
    * is no seat's; 409 PASS_UNAVAILABLE once the seat or its booking was refunded, or the event
@@ -192,11 +210,14 @@ export class EntryService {
   async checkIn(actor: AuthUser, input: { code: string; eventId?: string }): Promise<CheckInResult> {
     const code = normaliseEntryCode(input.code);
     const now = this.ctx.clock.now();
-    const found = await this.ticketOf(code);
-    if (!found) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
-    const target = { reservationId: found.row.id, seatId: found.seat?.seat_id };
+    const found = await this.ticketFound(code);
+    const target = {
+      reservationId: found.row.id,
+      seatId: found.seat?.seat_id,
+      seatCode: found.seat ? code : undefined,
+    };
     let admitted = await repo.checkIn(this.ctx.db, target, input.eventId, actor.id, now);
-    let { row, seat } = admitted.length > 0 ? found : (await this.ticketOf(code))!;
+    let { row, seat } = admitted.length > 0 ? found : await this.ticketFound(code);
     const unused = async () =>
       seat
         ? seat.active && !seat.refunded && !seat.checked_in_at
@@ -210,7 +231,7 @@ export class EntryService {
     if (admitted.length === 0 && row.refund_claim && (await admissible())) {
       if (await this.endFailedClaim(row.id, row.refund_claim)) {
         admitted = await repo.checkIn(this.ctx.db, target, input.eventId, actor.id, now);
-        ({ row, seat } = (await this.ticketOf(code))!);
+        ({ row, seat } = await this.ticketFound(code));
       }
     }
     const event = { id: row.event_id, title: row.event_title, startsAt: row.event_starts_at.toISOString() };
@@ -251,6 +272,15 @@ export class EntryService {
       seats: labels.map((s) => s.label),
       checkedInAt: now.toISOString(),
     };
+  }
+
+  /** As ticketOf, for a code found a moment ago: reissued since, it is no ticket any more. */
+  private async ticketFound(
+    code: string,
+  ): Promise<NonNullable<Awaited<ReturnType<EntryService['ticketOf']>>>> {
+    const found = await this.ticketOf(code);
+    if (!found) throw AppError.notFound('TICKET_NOT_FOUND', 'No ticket has this code');
+    return found;
   }
 
   /** A code is a booking's pass or one seat's. */
