@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { currentUser, requireAdmin, requireInternal, requireUser } from '@tiketi/platform';
 import { IdParams, errors } from '../booking/booking.schemas';
 import type { EntryService } from './entry.service';
+import type { PassService } from './pass.service';
 import {
   Attendance,
   CheckInBody,
@@ -18,7 +19,11 @@ import {
 
 const security = [{ bearerAuth: [] }];
 
-export async function entryRoutes(app: FastifyInstance, entry: EntryService): Promise<void> {
+export async function entryRoutes(
+  app: FastifyInstance,
+  entry: EntryService,
+  passes: PassService,
+): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get(
@@ -34,7 +39,7 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
         response: { 200: EntryPassBody, ...errors(401, 404, 409) },
       },
     },
-    async (request) => ({ pass: await entry.pass(currentUser(request), request.params.id) }),
+    async (request) => ({ pass: await passes.pass(currentUser(request), request.params.id) }),
   );
 
   r.post(
@@ -51,7 +56,7 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
       },
     },
     async (request) => ({
-      pass: await entry.reissueSeatPass(currentUser(request), request.params.id, request.params.seatId),
+      pass: await passes.reissueSeatPass(currentUser(request), request.params.id, request.params.seatId),
     }),
   );
 
@@ -69,7 +74,7 @@ export async function entryRoutes(app: FastifyInstance, entry: EntryService): Pr
     async (request, reply) => {
       // The code is the credential: no cache may keep a page of it.
       reply.header('cache-control', 'no-store');
-      return { pass: await entry.seatPass(request.params.code) };
+      return { pass: await passes.seatPass(request.params.code) };
     },
   );
 

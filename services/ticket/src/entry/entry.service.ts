@@ -1,47 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { AppError, ServiceClient, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
 import * as repo from './entry.repository';
-import type { Attendance, CheckInResult, EntryPass, SeatPass } from './entry.schemas';
-
-const VALID = new Set(['confirmed', 'partially_refunded']);
-const PREFIX = 'TKT-';
-// Crockford's base32: upper case and digits only, which a QR code packs densely and a person can read out.
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** 120 random bits: the code is the credential, so it must not be guessable from another one. */
-export function newEntryCode(): string {
-  const bytes = randomBytes(15);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return `${PREFIX}${out}`;
-}
-
-/** What a person types or a scanner sends: spaces, case and the prefix do not matter; look-alikes read as digits. */
-export function normaliseEntryCode(input: string): string {
-  const compact = input.toUpperCase().replace(/\s+/g, '');
-  // Typed without its prefix (read off a screen), it is still the same code.
-  const body = compact.startsWith(PREFIX) ? compact.slice(PREFIX.length) : compact;
-  return PREFIX + body.replace(/[IL]/g, '1').replace(/O/g, '0');
-}
-
-const notFound = () => AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');
-
-const eventOf = (row: repo.EntryRow) => ({
-  id: row.event_id,
-  title: row.event_title,
-  startsAt: row.event_starts_at.toISOString(),
-  venueName: row.venue_name,
-});
+import type { Attendance, CheckInResult } from './entry.schemas';
+import { ADMITTING as VALID, normaliseEntryCode, reservationNotFound as notFound } from './entry.code';
 
 /** What the payment service says of a refund (GET /internal/refunds/:id). */
 interface RefundState {
@@ -107,92 +68,6 @@ export class EntryService {
     }
     if (state !== 'failed' && state !== 'unknown') return false;
     return repo.releaseRefundClaim(this.ctx.db, reservationId, refundId);
-  }
-
-  /**
-   * The buyer's passes for a paid booking of an event that has not ended: the booking's code (it
-   * admits every seat not yet in) and each seat's (a companion's, sent on or shown apart), made on
-   * first request. A hold, a refunded booking or a cancelled event has none.
-   */
-  async pass(user: AuthUser, reservationId: string): Promise<EntryPass> {
-    const row = await repo.entryById(this.ctx.db, reservationId);
-    if (!row || (row.user_id !== user.id && user.role !== 'admin')) throw notFound();
-    this.assertPassable(row);
-    let seats = await repo.seatPasses(this.ctx.db, row.id);
-    if (seats.some((s) => !s.entry_code)) {
-      await repo.ensureSeatCodes(
-        this.ctx.db,
-        seats.filter((s) => !s.entry_code),
-        row.id,
-        newEntryCode,
-      );
-      seats = await repo.seatPasses(this.ctx.db, row.id);
-    }
-    const code = row.entry_code ?? (await repo.ensureEntryCode(this.ctx.db, row.id, newEntryCode()));
-    return {
-      code,
-      reservationId: row.id,
-      event: eventOf(row),
-      seats: seats.map((s) => s.label),
-      seatPasses: seats.map((s) => ({
-        seatId: s.seat_id,
-        label: s.label,
-        code: s.entry_code!,
-        checkedInAt: s.checked_in_at?.toISOString() ?? null,
-      })),
-      checkedInAt: row.checked_in_at?.toISOString() ?? null,
-    };
-  }
-
-  /**
-   * A new code for one seat's pass, when its link went to the wrong person: the old code then
-   * shows nothing and admits nobody. The booking's owner (or an operator) only, for a seat not yet
-   * in; 409 SEAT_ALREADY_IN once the gate admitted it.
-   */
-  async reissueSeatPass(user: AuthUser, reservationId: string, seatId: string): Promise<EntryPass> {
-    const row = await repo.entryById(this.ctx.db, reservationId);
-    if (!row || (row.user_id !== user.id && user.role !== 'admin')) throw notFound();
-    this.assertPassable(row);
-    const seat = (await repo.seatPasses(this.ctx.db, row.id)).find((s) => s.seat_id === seatId);
-    if (!seat) throw AppError.notFound('SEAT_NOT_FOUND', 'This booking has no such seat to enter');
-    if (!(await repo.reissueSeatCode(this.ctx.db, row.id, seatId, newEntryCode())))
-      throw AppError.conflict('SEAT_ALREADY_IN', 'This seat was already admitted at the gate', {
-        checkedInAt: seat.checked_in_at?.toISOString() ?? null,
-      });
-    return this.pass(user, reservationId);
-  }
-
-  /**
-   * One seat's pass, for whoever holds its code (a companion the buyer sent it to): the event, the
-   * seat and the code to show at the gate; nothing of the buyer. 404 PASS_NOT_FOUND for a code that
-   * is no seat's; 409 PASS_UNAVAILABLE once the seat or its booking was refunded, or the event
-   * cancelled or over.
-   */
-  async seatPass(code: string): Promise<SeatPass> {
-    const row = await repo.entryBySeatCode(this.ctx.db, normaliseEntryCode(code));
-    if (!row) throw AppError.notFound('PASS_NOT_FOUND', 'No seat pass has this code');
-    this.assertPassable(row);
-    if (!row.seat.active || row.seat.refunded)
-      throw AppError.conflict('PASS_UNAVAILABLE', 'This seat was refunded', { status: 'seat_refunded' });
-    return {
-      code: row.seat.entry_code!,
-      event: eventOf(row),
-      seat: row.seat.label,
-      checkedInAt: row.seat.checked_in_at?.toISOString() ?? null,
-    };
-  }
-
-  private assertPassable(row: repo.EntryRow): void {
-    if (!VALID.has(row.status) || row.event_status === 'cancelled')
-      throw AppError.conflict(
-        'PASS_UNAVAILABLE',
-        'Only a paid booking of an event still to come has an entry pass',
-        {
-          status: row.event_status === 'cancelled' ? 'event_cancelled' : row.status,
-        },
-      );
-    if (row.event_ends_at <= this.ctx.clock.now())
-      throw AppError.conflict('PASS_UNAVAILABLE', 'The event has ended', { status: 'event_ended' });
   }
 
   /** Paid tickets of an event and how many the gate has admitted (the gate page's counter). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newEntryCode, normaliseEntryCode } from './entry.service';
+import { newEntryCode, normaliseEntryCode } from './entry.code';
 
 describe('entry codes', () => {
   it('are 120 random bits in Crockford base32 behind their prefix, never twice the same', () => {
