@@ -59,7 +59,7 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
     const pending = await hold(platform, buyer, eventId, 2);
     // A paid booking of two: its pass with each seat's, and one seat's page as a companion opens it.
     const paid = await hold(platform, buyer, eventId, 2);
-    await paySandbox(platform, buyer, paid.id);
+    const payment = await paySandbox(platform, buyer, paid.id);
     const passes = await platform.api('GET', `/api/reservations/${paid.id}/pass`, {
       token: buyer.accessToken,
     });
@@ -88,6 +88,7 @@ describe.skipIf(skip)('accessibility of the main pages', () => {
         [buyerPage.page, '/my/reservations', 'reservation-row'],
         [buyerPage.page, `/my/reservations/${paid.id}`, 'seat-pass'],
         [visitor.page, `/passes/${seatCode}`, 'seat-pass-seat'],
+        [buyerPage.page, `/my/payments/${payment.id}/statement`, 'statement-net'],
         [buyerPage.page, '/my/account', ''],
         [operator.page, '/admin', 'live-feed-open'],
         [operator.page, '/admin/reservations', 'reservation-status'],

@@ -778,6 +778,20 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
       .filter({ hasText: won(paid.amount) })
       .waitFor();
     expect(await own.page.getByTestId('fee-kept').count()).toBe(0);
+    // The payment's statement: charged, the cancellation less its fee, the fee back, nothing kept.
+    await own.page.getByTestId('statement-link').click();
+    await own.page
+      .getByTestId('statement-charged')
+      .filter({ hasText: won(paid.amount) })
+      .waitFor();
+    const refunds = own.page.getByTestId('statement-refund');
+    await expect.poll(() => refunds.count()).toBe(2);
+    expect(await refunds.nth(0).textContent()).toBe(
+      `−${won(paid.amount - fee)} · cancellation fee ${won(fee)}`,
+    );
+    expect(await refunds.nth(1).textContent()).toBe(`−${won(fee)}`);
+    await own.page.getByTestId('statement-net').filter({ hasText: '₩0' }).waitFor();
+    await screenshot(own.page, 'payment-statement');
     for (const { context } of [ops, own]) await context.close();
   }, 60_000);
 });

@@ -335,6 +335,52 @@ describe('a cancellation fee when the organiser cancels afterwards', () => {
   );
 });
 
+describe("a payment's statement", () => {
+  it('lists what was charged, each refund with its fee and seats, and the net; to its owner and operators only', async () => {
+    const event = h.ticket.addEvent({ startsAt: new Date(Date.now() + 5 * DAY).toISOString() });
+    const reservation = h.ticket.addReservation(buyer.id, { event, prices: [30_000, 30_000] });
+    const payment = await paidFor(reservation);
+    const seat = reservation.seats[0]!;
+    const refunded = await inject('POST', '/api/payments/refund', {
+      paymentId: payment.id,
+      seatIds: [seat.id],
+      reason: 'one cannot come',
+    });
+    expect(refunded.json().payment).toMatchObject({ refundedAmount: 24_000, fee: 6_000 });
+    const statement = await inject('GET', `/api/payments/${payment.id}/statement`);
+    expect(statement.statusCode, statement.body).toBe(200);
+    expect(statement.json().statement).toEqual({
+      paymentId: payment.id,
+      orderId: payment.orderId,
+      orderName: expect.any(String),
+      method: 'sandbox',
+      currency: 'KRW',
+      paidAt: payment.paidAt,
+      seats: reservation.seats.map((s) => ({ label: s.label, price: 30_000 })),
+      amount: 60_000,
+      refunds: [{ amount: 24_000, fee: 6_000, seats: [seat.label], at: expect.any(String) }],
+      refundedAmount: 24_000,
+      net: 36_000,
+    });
+    expect((await inject('GET', `/api/payments/${payment.id}/statement`, undefined, admin)).statusCode).toBe(
+      200,
+    );
+    const stranger = await h.svc.issuer.user('user');
+    const hidden = await inject('GET', `/api/payments/${payment.id}/statement`, undefined, stranger);
+    expect(hidden.statusCode).toBe(404);
+    expect(hidden.json().error.code).toBe('PAYMENT_NOT_FOUND');
+
+    const unpaid = h.ticket.addReservation(buyer.id, { event, prices: [10_000] });
+    const created = await inject('POST', '/api/payments/create', {
+      reservationId: unpaid.id,
+      method: 'sandbox',
+    });
+    const never = await inject('GET', `/api/payments/${created.json().payment.id}/statement`);
+    expect(never.statusCode).toBe(409);
+    expect(never.json().error.code).toBe('NOT_PAID');
+  });
+});
+
 describe('two payments for one reservation', () => {
   it('confirms the first, refunds the loser in full, and a later cancellation refunds the winner', async () => {
     const reservation = h.ticket.addReservation(buyer.id, { prices: [33_000] });

@@ -15,6 +15,7 @@ import { LoginPage, RegisterPage } from './pages/auth.pages';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset.pages';
 import { AccountClosedPage, AccountPage } from './pages/account.page';
 import { SeatPassPage } from './pages/entry-pass';
+import { PaymentStatementPage } from './pages/payment-statement.page';
 
 // The admin pages (and Recharts) load only for admins.
 const AdminRoutes = lazy(() => import('./admin/admin.routes'));
@@ -36,6 +37,7 @@ export function AppRoutes() {
         <Route path="my/reservations/:id" element={auth(<ReservationDetailPage />)} />
         <Route path="my/account" element={auth(<AccountPage />)} />
         <Route path="passes/:code" element={<SeatPassPage />} />
+        <Route path="my/payments/:id/statement" element={auth(<PaymentStatementPage />)} />
         <Route path="account-closed" element={<AccountClosedPage />} />
         <Route path="login" element={<LoginPage />} />
         <Route path="register" element={<RegisterPage />} />

@@ -1,3 +1,4 @@
+import { statementRoutes } from './payments/statement.routes';
 import { defineService, type ServiceContext } from '@tiketi/platform';
 import { paymentConfigSchema, type PaymentConfig } from './payment.config';
 import { paymentMigrations } from './payment.migrations';
@@ -51,6 +52,7 @@ export const paymentService = defineService<PaymentConfig>({
     const deps = paymentDeps(ctx);
     await paymentRoutes(app, deps);
     await internalRoutes(app, deps);
+    await statementRoutes(app, deps);
     if (deps.providers.sandbox) {
       const sandbox = deps.providers.sandbox;
       await app.register(async (scope) => sandboxRoutes(scope, sandbox));

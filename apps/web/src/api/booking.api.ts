@@ -8,6 +8,7 @@ import type {
   Reservation,
   EntryPass,
   SeatPass,
+  PaymentStatement,
 } from './types';
 
 const QUEUE_KEY = (eventId: string) => `tiketi.queue.${eventId}`;
@@ -103,6 +104,10 @@ export const paymentsApi = {
     }),
   refundQuote: (reservationId: string) =>
     api<RefundQuote>('/api/payments/refund-quote', { query: { reservationId } }),
+  statement: (id: string) =>
+    api<{ statement: PaymentStatement }>(`/api/payments/${encodeURIComponent(id)}/statement`).then(
+      (r) => r.statement,
+    ),
   get: (id: string) =>
     api<{ payment: Payment }>(`/api/payments/${encodeURIComponent(id)}`).then((r) => r.payment),
 };

@@ -342,3 +342,18 @@ export interface SaleAlert {
   mailedAt: string | null;
   leadMinutes: number;
 }
+
+/** A payment's statement (GET /api/payments/:id/statement): charged, given back, and the net. */
+export interface PaymentStatement {
+  paymentId: string;
+  orderId: string;
+  orderName: string;
+  method: string;
+  currency: string;
+  paidAt: string;
+  seats: Array<{ label: string; price: number }>;
+  amount: number;
+  refunds: Array<{ amount: number; fee: number; seats: string[]; at: string }>;
+  refundedAmount: number;
+  net: number;
+}

@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
 import { paymentsApi } from '../api/booking.api';
 import { usePaymentMethodName } from '../api/payment-methods';
 import type { ReservationSeat } from '../api/types';
@@ -55,6 +56,14 @@ export function PaymentFacts({ paymentId }: { paymentId: string }) {
         {methodName(p.method)} · {t(`paymentStatus.${p.status}` as MessageKey)}
         {p.paidAt ? ` · ${dateTime(p.paidAt)}` : ''}
         {p.refundedAmount ? ` · ${t('my.refunded', { amount: krw(p.refundedAmount) })}` : ''}
+        {p.paidAt && (
+          <>
+            {' · '}
+            <Link to={`/my/payments/${encodeURIComponent(p.id)}/statement`} data-testid="statement-link">
+              {t('statement.link')}
+            </Link>
+          </>
+        )}
       </dd>
     </>
   );

@@ -21,6 +21,27 @@ export class RefundRepository {
     return (row as Pick<RefundRow, 'id' | 'payment_id' | 'status'> | undefined) ?? null;
   }
 
+  /** A payment's refunds that gave money back, oldest first (a statement lists them). */
+  async done(
+    paymentId: string,
+  ): Promise<Array<Pick<RefundRow, 'id' | 'amount' | 'fee' | 'seat_ids'> & { completed_at: Date }>> {
+    const rows = await this.db
+      .selectFrom('refunds')
+      .select(['id', 'amount', 'fee', 'seat_ids', 'completed_at'])
+      .where('payment_id', '=', paymentId)
+      .where('status', '=', 'done')
+      .orderBy('completed_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id as string,
+      amount: Number(r.amount),
+      fee: Number(r.fee),
+      seat_ids: parseJson<string[] | null>(r.seat_ids),
+      completed_at: new Date(r.completed_at as string),
+    }));
+  }
+
   async pending(paymentId: string): Promise<RefundRow | null> {
     const row = await this.db
       .selectFrom('refunds')
