@@ -9,6 +9,7 @@ import { paymentView, type PaymentDeps } from './payment.core';
 import {
   CheckoutSchema,
   ConfirmBody,
+  ErrorBody,
   CreateBody,
   HistoryQuery,
   PaymentSchema,
@@ -17,9 +18,7 @@ import {
 import { refreshFromProvider } from './reconcile.service';
 import { refundPayment } from './refund.service';
 
-const Err = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
-});
+const Err = ErrorBody;
 const tags = ['payments'];
 
 /** Where each provider's webhook names the order. */

@@ -85,3 +85,8 @@ export const HistoryQuery = Type.Object({
   status: Type.Optional(Type.String()),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 });
+
+/** The one error shape (its code, message, details and request id pass through unlisted). */
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }),
+});

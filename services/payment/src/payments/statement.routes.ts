@@ -4,8 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { AppError, currentUser, requireUser } from '@tiketi/platform';
 import { ownPayment } from './checkout.service';
 import type { PaymentDeps } from './payment.core';
-
-const Err = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+import { ErrorBody } from './payment.schemas';
 
 const Statement = Type.Object({
   paymentId: Type.String(),
@@ -47,7 +46,7 @@ export async function statementRoutes(scope: FastifyInstance, d: PaymentDeps): P
         summary:
           "A payment's statement (owner or admin): charged, refunds with their fees, and the net; 404 PAYMENT_NOT_FOUND, 409 NOT_PAID for one never charged",
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
-        response: { 200: Type.Object({ statement: Statement }), 404: Err, 409: Err },
+        response: { 200: Type.Object({ statement: Statement }), 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {

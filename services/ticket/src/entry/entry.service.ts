@@ -149,7 +149,10 @@ export class EntryService {
     };
   }
 
-  /** As ticketOf, for a code found a moment ago: reissued since, it is no ticket any more. */
+  /**
+   * The ticket a code is, or 404 TICKET_NOT_FOUND: also when a seat's code a scan looked up a
+   * moment ago was reissued since (it is no ticket any more).
+   */
   private async ticketFound(
     code: string,
   ): Promise<NonNullable<Awaited<ReturnType<EntryService['ticketOf']>>>> {
