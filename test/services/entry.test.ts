@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import type { TestService } from '@tiketi/testing';
 import type { TicketConfig } from '@tiketi/ticket';
+import { checkIn as checkInRepo } from '../../services/ticket/src/entry/entry.repository';
 import {
   INTERNAL_HEADERS,
   confirmAsPayment,
@@ -403,6 +404,15 @@ describe('entry passes and the gate', () => {
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe('SEAT_NOT_FOUND');
 
+    // A gate that looked the old code up just before the change: its admission names the old code, and admits nobody.
+    const stale = await checkInRepo(
+      svc.ctx.db,
+      { reservationId: id, seatId: seat!.seatId, seatCode: seat!.code },
+      undefined,
+      admin.id,
+      new Date(),
+    );
+    expect(stale).toEqual([]);
     expect((await checkIn(admin, { code: renewed.code })).statusCode).toBe(200);
     const late = await reissue(seat!.seatId);
     expect(late.statusCode).toBe(409);
