@@ -790,6 +790,7 @@ describe.skipIf(skip)('buying and selling tickets in the browser', () => {
       `−${won(paid.amount - fee)} · cancellation fee ${won(fee)}`,
     );
     expect(await refunds.nth(1).textContent()).toBe(`−${won(fee)}`);
+    await own.page.getByText('Cancellation fee returned on').waitFor();
     await own.page.getByTestId('statement-net').filter({ hasText: '₩0' }).waitFor();
     await screenshot(own.page, 'payment-statement');
     for (const { context } of [ops, own]) await context.close();

@@ -323,6 +323,12 @@ describe('a cancellation fee when the organiser cancels afterwards', () => {
         amount: payment.amount,
       });
       expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: 40_000 });
+      const statement = (await inject('GET', `/api/payments/${payment.id}/statement`)).json().statement;
+      expect(statement.refunds.map((r: { amount: number; fee: number; feeReturned: boolean }) => r)).toEqual([
+        expect.objectContaining({ amount: 32_000, fee: 8_000, feeReturned: false }),
+        expect.objectContaining({ amount: 8_000, fee: 0, feeReturned: true }),
+      ]);
+      expect(statement.net).toBe(0);
       const again = await inject(
         'POST',
         '/api/payments/refund',
@@ -358,7 +364,9 @@ describe("a payment's statement", () => {
       paidAt: payment.paidAt,
       seats: reservation.seats.map((s) => ({ label: s.label, price: 30_000 })),
       amount: 60_000,
-      refunds: [{ amount: 24_000, fee: 6_000, seats: [seat.label], at: expect.any(String) }],
+      refunds: [
+        { amount: 24_000, fee: 6_000, seats: [seat.label], feeReturned: false, at: expect.any(String) },
+      ],
       refundedAmount: 24_000,
       net: 36_000,
     });

@@ -353,7 +353,7 @@ export interface PaymentStatement {
   paidAt: string;
   seats: Array<{ label: string; price: number }>;
   amount: number;
-  refunds: Array<{ amount: number; fee: number; seats: string[]; at: string }>;
+  refunds: Array<{ amount: number; fee: number; seats: string[]; feeReturned: boolean; at: string }>;
   refundedAmount: number;
   net: number;
 }

@@ -55,7 +55,7 @@ export function PaymentStatementPage() {
         {s.refunds.map((r, i) => (
           <div key={`${r.at}-${i}`} className="statement-refund">
             <dt>
-              {t('statement.refund', { at: dateTime(r.at) })}
+              {t(r.feeReturned ? 'statement.feeReturned' : 'statement.refund', { at: dateTime(r.at) })}
               {r.seats.length > 0 ? ` (${r.seats.join(', ')})` : ''}
             </dt>
             <dd data-testid="statement-refund">

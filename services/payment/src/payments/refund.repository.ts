@@ -24,10 +24,10 @@ export class RefundRepository {
   /** A payment's refunds that gave money back, oldest first (a statement lists them). */
   async done(
     paymentId: string,
-  ): Promise<Array<Pick<RefundRow, 'id' | 'amount' | 'fee' | 'seat_ids'> & { completed_at: Date }>> {
+  ): Promise<Array<Pick<RefundRow, 'id' | 'amount' | 'fee' | 'full' | 'seat_ids'> & { completed_at: Date }>> {
     const rows = await this.db
       .selectFrom('refunds')
-      .select(['id', 'amount', 'fee', 'seat_ids', 'completed_at'])
+      .select(['id', 'amount', 'fee', 'full', 'seat_ids', 'completed_at'])
       .where('payment_id', '=', paymentId)
       .where('status', '=', 'done')
       .orderBy('completed_at')
@@ -37,6 +37,7 @@ export class RefundRepository {
       id: r.id as string,
       amount: Number(r.amount),
       fee: Number(r.fee),
+      full: Boolean(r.full),
       seat_ids: parseJson<string[] | null>(r.seat_ids),
       completed_at: new Date(r.completed_at as string),
     }));

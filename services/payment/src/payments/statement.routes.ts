@@ -22,6 +22,10 @@ const Statement = Type.Object({
       seats: Type.Array(Type.String(), {
         description: 'labels of the seats it cancelled (none: money only, or all at once)',
       }),
+      feeReturned: Type.Boolean({
+        description:
+          'it gave back cancellation fees kept by earlier refunds (every seat was refunded before it)',
+      }),
       at: Type.String({ format: 'date-time' }),
     }),
   ),
@@ -55,6 +59,7 @@ export async function statementRoutes(scope: FastifyInstance, d: PaymentDeps): P
         throw AppError.conflict('NOT_PAID', 'This payment was never charged', { status: p.status });
       const label = new Map(p.seats.map((s) => [s.id, s.label]));
       const refunds = await d.refunds.done(p.id);
+      const returned = new Set<string>();
       const statement: Statement = {
         paymentId: p.id,
         orderId: p.order_id,
@@ -64,12 +69,18 @@ export async function statementRoutes(scope: FastifyInstance, d: PaymentDeps): P
         paidAt: p.paid_at.toISOString(),
         seats: p.seats.map((s) => ({ label: s.label, price: s.price })),
         amount: p.amount,
-        refunds: refunds.map((r) => ({
-          amount: r.amount,
-          fee: r.fee,
-          seats: (r.seat_ids ?? []).map((id) => label.get(id) ?? id),
-          at: r.completed_at.toISOString(),
-        })),
+        refunds: refunds.map((r) => {
+          // Every seat already back before this refund: what it gives back is fees kept earlier.
+          const feeReturned = p.seats.every((seat) => returned.has(seat.id));
+          for (const id of r.full ? p.seats.map((seat) => seat.id) : (r.seat_ids ?? [])) returned.add(id);
+          return {
+            amount: r.amount,
+            fee: r.fee,
+            seats: (r.seat_ids ?? []).map((id) => label.get(id) ?? id),
+            feeReturned,
+            at: r.completed_at.toISOString(),
+          };
+        }),
         refundedAmount: p.refunded_amount,
         net: p.amount - p.refunded_amount,
       };
