@@ -120,6 +120,21 @@ export function providerOf(h: Omit<PaymentHarness, 'close'>, method: string) {
   return paymentDeps(h.svc.ctx).providers.get(method)!;
 }
 
+/** What the provider itself says of a payment, looked up by what payment stored of it. */
+export async function atProvider(h: Omit<PaymentHarness, 'close'>, method: string, paymentId: string) {
+  const row = await h.svc.ctx.db
+    .selectFrom('payments')
+    .select(['order_id', 'amount', 'provider_ref', 'provider_payment_key'])
+    .where('id', '=', paymentId)
+    .executeTakeFirstOrThrow();
+  return providerOf(h, method).lookup({
+    orderId: row.order_id,
+    providerRef: row.provider_ref,
+    providerKey: row.provider_payment_key,
+    amount: row.amount,
+  });
+}
+
 /** The buyer's confirm after create and the provider's window, as the web app sends it. */
 async function checkoutAndConfirm(
   h: Omit<PaymentHarness, 'close'>,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@tiketi/testing';
-import { buyerApproves, providerOf, startHarness, type PaymentHarness } from './payment-harness';
+import { atProvider, buyerApproves, providerOf, startHarness, type PaymentHarness } from './payment-harness';
 
 let h: PaymentHarness;
 let buyer: { id: string; headers: { authorization: string } };
@@ -146,21 +146,6 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
   });
 
   if (method !== 'sandbox') {
-    /** What the provider itself says of a payment. */
-    const atProvider = async (paymentId: string) => {
-      const row = await h.svc.ctx.db
-        .selectFrom('payments')
-        .select(['order_id', 'amount', 'provider_ref', 'provider_payment_key'])
-        .where('id', '=', paymentId)
-        .executeTakeFirstOrThrow();
-      return providerOf(h, method).lookup({
-        orderId: row.order_id,
-        providerRef: row.provider_ref,
-        providerKey: row.provider_payment_key,
-        amount: row.amount,
-      });
-    };
-
     it('cancels at the provider when the provider charged a different amount', async () => {
       const { reservation, created } = await create(method);
       const body = await buyerApproves(h, method, created);
@@ -170,7 +155,7 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       expect(res.json().error.code).toBe('AMOUNT_MISMATCH');
       const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
       expect(p).toMatchObject({ status: 'cancelled', failureCode: 'AMOUNT_MISMATCH' });
-      expect(await atProvider(p.id)).toMatchObject({
+      expect(await atProvider(h, method, p.id)).toMatchObject({
         status: 'cancelled',
         totalAmount: 1_000,
         cancelledAmount: 1_000,
@@ -198,13 +183,16 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
       await new Promise((r) => setTimeout(r, 500));
       const open = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
       expect(open).toMatchObject({ status: 'needs_reconciliation', failureCode: 'AMOUNT_MISMATCH' });
-      expect(await atProvider(created.payment.id)).toMatchObject({ totalAmount: 1_000, cancelledAmount: 0 });
+      expect(await atProvider(h, method, created.payment.id)).toMatchObject({
+        totalAmount: 1_000,
+        cancelledAmount: 0,
+      });
       fake.knobs.forceError = null;
       await eventually(async () => {
         const p = (await inject('GET', `/api/payments/${created.payment.id}`)).json().payment;
         expect(p).toMatchObject({ status: 'cancelled', failureCode: 'AMOUNT_MISMATCH' });
       }, 20_000);
-      expect(await atProvider(created.payment.id)).toMatchObject({
+      expect(await atProvider(h, method, created.payment.id)).toMatchObject({
         status: 'cancelled',
         totalAmount: 1_000,
         cancelledAmount: 1_000,
@@ -285,23 +273,13 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
         const p = (await inject('GET', `/api/payments/${payment.id}`)).json().payment;
         expect(p).toMatchObject({ status: 'refunded', refundedAmount: payment.amount });
       }, 20_000);
-      const row = await h.svc.ctx.db
-        .selectFrom('payments')
-        .select(['provider_ref', 'provider_payment_key'])
-        .where('id', '=', payment.id)
-        .executeTakeFirstOrThrow();
-      const atProvider = await providerOf(h, method).lookup({
-        orderId: payment.orderId,
-        providerRef: row.provider_ref,
-        providerKey: row.provider_payment_key,
-        amount: payment.amount,
-      });
-      expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: payment.amount });
+      const books = await atProvider(h, method, payment.id);
+      expect(books).toMatchObject({ status: 'cancelled', cancelledAmount: payment.amount });
       expect((await outboxTypes(payment.id)).filter((t) => t === 'payment.refunded')).toHaveLength(1);
       // Toss: a full refund omits cancelAmount (Toss then cancels the whole balance).
       if (method === 'toss')
         expect(
-          h.toss.cancelRequests.filter((c) => c.paymentKey === row.provider_payment_key).map((c) => c.body),
+          h.toss.cancelRequests.filter((c) => c.paymentKey === books?.providerKey).map((c) => c.body),
         ).toEqual([{ cancelReason: 'operator refund' }]);
     });
 
@@ -423,22 +401,12 @@ describe.each(['sandbox', 'toss', 'kakaopay', 'naverpay'])('%s adapter', (method
     );
     expect(rest.statusCode, rest.body).toBe(200);
     expect(rest.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 100_000 });
-    const row = await h.svc.ctx.db
-      .selectFrom('payments')
-      .select(['provider_ref', 'provider_payment_key'])
-      .where('id', '=', payment.id)
-      .executeTakeFirstOrThrow();
-    const atProvider = await providerOf(h, method).lookup({
-      orderId: payment.orderId,
-      providerRef: row.provider_ref,
-      providerKey: row.provider_payment_key,
-      amount: 100_000,
-    });
-    expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: 100_000 });
+    const books = await atProvider(h, method, payment.id);
+    expect(books).toMatchObject({ status: 'cancelled', cancelledAmount: 100_000 });
     if (method === 'toss') {
       // The part names its amount; the rest is a full cancel of the balance, which names none.
       expect(
-        h.toss.cancelRequests.filter((c) => c.paymentKey === row.provider_payment_key).map((c) => c.body),
+        h.toss.cancelRequests.filter((c) => c.paymentKey === books?.providerKey).map((c) => c.body),
       ).toEqual([
         { cancelReason: 'one friend cannot come', cancelAmount: 60_000 },
         { cancelReason: 'operator refund' },

@@ -6,8 +6,8 @@ import { refundPayment, type RefundRequest } from '../../services/payment/src/pa
 import {
   buyerApproves,
   INTERNAL_TOKEN,
+  atProvider,
   payThrough,
-  providerOf,
   publishEventCancelled,
   startHarness,
   type PaymentHarness,
@@ -311,18 +311,10 @@ describe('a cancellation fee when the organiser cancels afterwards', () => {
       expect(goodwill.statusCode, goodwill.body).toBe(200);
       expect(goodwill.json().payment).toMatchObject({ status: 'refunded', refundedAmount: 40_000, fee: 0 });
       // The provider's books agree: the whole charge cancelled, in two parts.
-      const row = await h.svc.ctx.db
-        .selectFrom('payments')
-        .select(['provider_ref', 'provider_payment_key'])
-        .where('id', '=', payment.id)
-        .executeTakeFirstOrThrow();
-      const atProvider = await providerOf(h, method).lookup({
-        orderId: payment.orderId,
-        providerRef: row.provider_ref,
-        providerKey: row.provider_payment_key,
-        amount: payment.amount,
+      expect(await atProvider(h, method, payment.id)).toMatchObject({
+        status: 'cancelled',
+        cancelledAmount: 40_000,
       });
-      expect(atProvider).toMatchObject({ status: 'cancelled', cancelledAmount: 40_000 });
       const statement = (await inject('GET', `/api/payments/${payment.id}/statement`)).json().statement;
       expect(statement.refunds.map((r: { amount: number; fee: number; feeReturned: boolean }) => r)).toEqual([
         expect.objectContaining({ amount: 32_000, fee: 8_000, feeReturned: false }),

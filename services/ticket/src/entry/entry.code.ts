@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { AppError } from '@tiketi/platform';
 
 /** Entry codes: what a pass's QR code carries and the gate checks. */
 const PREFIX = 'TKT-';
@@ -33,5 +32,3 @@ export function normaliseEntryCode(input: string): string {
 
 /** The statuses of a booking whose passes admit (paid, with seats left). */
 export const ADMITTING = new Set(['confirmed', 'partially_refunded']);
-
-export const reservationNotFound = () => AppError.notFound('RESERVATION_NOT_FOUND', 'Reservation not found');

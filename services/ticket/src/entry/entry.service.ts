@@ -1,8 +1,9 @@
 import { AppError, ServiceClient, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
+import { reservationNotFound as notFound } from '../booking/reservation.service';
 import * as repo from './entry.repository';
 import type { Attendance, CheckInResult } from './entry.schemas';
-import { ADMITTING as VALID, normaliseEntryCode, reservationNotFound as notFound } from './entry.code';
+import { ADMITTING as VALID, normaliseEntryCode } from './entry.code';
 
 /** What the payment service says of a refund (GET /internal/refunds/:id). */
 interface RefundState {

@@ -1,13 +1,9 @@
 import { AppError, type AuthUser, type ServiceContext } from '@tiketi/platform';
 import type { TicketConfig } from '../ticket.config';
+import { reservationNotFound as notFound } from '../booking/reservation.service';
 import * as repo from './entry.repository';
 import type { EntryPass, SeatPass } from './entry.schemas';
-import {
-  ADMITTING as VALID,
-  newEntryCode,
-  normaliseEntryCode,
-  reservationNotFound as notFound,
-} from './entry.code';
+import { ADMITTING as VALID, newEntryCode, normaliseEntryCode } from './entry.code';
 
 const eventOf = (row: repo.EntryRow) => ({
   id: row.event_id,
